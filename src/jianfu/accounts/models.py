@@ -1,0 +1,22 @@
+"""Users belong to a unit and see that unit's region and everything below it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("系统管理员")
+    OFFICE = "office", _("减负办")
+    DEPARTMENT = "department", _("部门")
+    DISCIPLINE = "discipline", _("纪检监察")
+    CADRE = "cadre", _("基层干部")
+
+
+class User(AbstractUser):
+    unit = models.ForeignKey(
+        "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("单位")
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.CADRE)

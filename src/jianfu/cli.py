@@ -1,0 +1,279 @@
+"""The `jianfu` command line: the one entry point for people and scripts (see spec/formats.md)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
+
+
+def setup_django(migrate: bool = True) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianfu.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", verbosity=0, interactive=False)
+
+
+class _Bars:
+    """One tqdm bar per import kind, on stderr so `--json` output stays clean."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bars: dict[str, object] = {}
+
+    def __call__(self, kind: str, count: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if kind not in self.bars:
+            self.bars[kind] = tqdm(desc=f"导入 {kind}", unit="行", file=sys.stderr, dynamic_ncols=True, leave=True)
+        self.bars[kind].update(count)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.registry.importing import import_paths
+
+    bars = _Bars(not args.quiet and sys.stderr.isatty() or args.progress)
+    try:
+        report = import_paths(args.paths, kind=args.kind, dry_run=args.dry_run, actor=args.actor, progress=bars)
+    finally:
+        bars.close()
+    for result in report.files:
+        name = result.path
+        if result.accepted:
+            verb = "试导入通过" if args.dry_run else "已导入"
+            print(f"{verb} {name}（{result.kind}）：{result.rows} 行，新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}")
+        else:
+            print(f"已拒绝 {name}：{result.error_total} 处错误，本文件未写入任何数据", file=sys.stderr)
+            for error in result.errors:
+                print(f"  {error.message()}", file=sys.stderr)
+            if result.error_total > len(result.errors):
+                print(f"  ……另有 {result.error_total - len(result.errors)} 处错误未列出", file=sys.stderr)
+    if args.json:
+        payload = {"ok": report.ok, "files": [
+            {"file": str(r.path), "kind": r.kind, "status": r.status, "rows": r.rows, "created": r.created,
+             "updated": r.updated, "unchanged": r.unchanged, "error_total": r.error_total,
+             "errors": [e.as_dict() for e in r.errors]} for r in report.files]}
+        Path(args.json).write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    if not report.files:
+        print("没有找到可导入的文件", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK if report.ok else EXIT_REJECTED
+
+
+def registry_stats() -> dict[str, int]:
+    from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
+
+    return {
+        "units": Unit.objects.count(),
+        "people": Person.objects.count(),
+        "apps": App.objects.exclude(category=App.Category.PLATFORM).count(),
+        "platforms": App.objects.filter(category=App.Category.PLATFORM).count(),
+        "accounts": PublicAccount.objects.count(),
+        "groups": WorkGroup.objects.count(),
+        "memberships": Membership.objects.count(),
+        "forms": Form.objects.count(),
+        "fields": FormField.objects.count(),
+    }
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    setup_django()
+    stats = registry_stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+    else:
+        labels = {"units": "单位", "people": "人员", "apps": "应用", "platforms": "平台", "accounts": "公众账号",
+                  "groups": "工作群", "memberships": "群成员关系", "forms": "报表", "fields": "报表字段"}
+        for key, value in stats.items():
+            print(f"{labels[key]:<8}{value:>12,}")
+    return EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from jianfu.generate import generate
+
+    bars = _Bars(not args.quiet)
+    last: dict[str, int] = {}
+
+    def progress(kind: str, done: int, total: int) -> None:
+        bars(kind, done - last.get(kind, 0))
+        last[kind] = done
+
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    summary = generate(args.scale, args.seed, Path(args.out), as_of=as_of, progress=progress)
+    bars.close()
+    counts = {k: v for k, v in summary.items() if isinstance(v, int)}
+    print(f"已生成 {args.scale} 规模样例数据到 {args.out}：" + "，".join(f"{k} {v:,}" for k, v in counts.items()))
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.accounts.actions import UserError, do_create_user
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else _ask_password()
+    try:
+        user = do_create_user(args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None)
+    except UserError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"已创建用户 {user.username}（{user.get_role_display()}，{user.unit.name}）")
+    return EXIT_OK
+
+
+def _ask_password() -> str:
+    import getpass
+
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再次输入密码：") != first:
+        raise SystemExit("两次输入的密码不一致")
+    return first
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    serve(args.host, args.port)
+    return EXIT_OK
+
+
+def serve(host: str, port: int) -> None:
+    from django.conf import settings
+    from waitress import serve as waitress_serve
+
+    from jianfu.wsgi import application
+
+    hosts = set(settings.ALLOWED_HOSTS)
+    if host not in hosts and host not in ("0.0.0.0", "::"):
+        settings.ALLOWED_HOSTS.append(host)
+    if host in ("0.0.0.0", "::"):
+        settings.ALLOWED_HOSTS.append("*")
+    print(f"Jianfu 网页已启动：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  （Ctrl+C 停止）", flush=True)
+    waitress_serve(application, host=host, port=port, threads=8, ident="jianfu")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from jianfu.generate import generate
+
+    setup_django()
+    from django.conf import settings
+
+    sample = Path(settings.JIANFU_HOME) / "sample"
+    print(f"1/4 生成样例县数据（种子 {args.seed}）到 {sample} …", flush=True)
+    generate("county", args.seed, sample)
+    print("2/4 导入样例数据 …", flush=True)
+    from jianfu.registry.importing import import_paths
+
+    bars = _Bars(sys.stderr.isatty())
+    report = import_paths([sample], actor="demo", progress=bars)
+    bars.close()
+    for result in report.files:
+        state = "已导入" if result.accepted else "已拒绝"
+        print(f"    {state} {result.path.name}：{result.rows} 行（新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}）")
+        for error in result.errors[:5]:
+            print(f"      {error.message()}")
+    print("    台账：" + json.dumps(registry_stats(), ensure_ascii=False), flush=True)
+    _demo_analyze()
+    login = _demo_login()
+    if login:
+        print(f"4/4 演示账号：用户名 {login[0]}  密码 {login[1]}", flush=True)
+    if args.no_serve:
+        return EXIT_OK if report.ok else EXIT_REJECTED
+    serve(args.host, args.port)
+    return EXIT_OK
+
+
+def _demo_analyze() -> None:
+    try:
+        from jianfu.findings.running import run_and_store  # noqa: F401  (present once detection is installed)
+    except ImportError:
+        print("3/4 分析：检测模块尚未安装，跳过", flush=True)
+        return
+    print("3/4 分析台账 …", flush=True)
+    summary = run_and_store(as_of=dt.date.today(), actor="demo")
+    print(f"    发现问题 {summary['findings']} 条，预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时", flush=True)
+
+
+def _demo_login() -> tuple[str, str] | None:
+    try:
+        from jianfu.accounts.actions import ensure_demo_user
+    except ImportError:
+        return None
+    return ensure_demo_user()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jianfu", description="减负：政务应用、工作群、报表台账与形式主义问题检测")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="导入台账文件或文件夹")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields")
+    p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+    p.add_argument("--actor", default=os.environ.get("USER", "cli"))
+    p.add_argument("--json", help="把导入结果写入 JSON 文件")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--progress", action="store_true", help="即使不在终端也显示进度条")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("stats", help="台账数量统计")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("generate", help="生成合成样例台账")
+    p.add_argument("--scale", choices=["county", "city", "province"], default="county")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", required=True)
+    p.add_argument("--as-of", help="基准日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("demo", help="生成样例县、导入、分析并启动网页")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网页")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="启动网页")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="用户管理")
+    user_sub = p.add_subparsers(dest="user_command", required=True)
+    q = user_sub.add_parser("add", help="创建用户（密码从标准输入读取）")
+    q.add_argument("name")
+    q.add_argument("--unit", required=True)
+    q.add_argument("--role", required=True, choices=["admin", "office", "department", "discipline", "cadre"])
+    q.set_defaults(func=cmd_user_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Spreadsheet and CSV readers yielding raw rows with the row numbers a person sees (1-based)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | CSV_SUFFIXES
+
+
+class UnreadableFile(Exception):
+    """The file cannot be opened as a spreadsheet or text table; the message is for the user (Chinese)."""
+
+
+@dataclass
+class RawSheet:
+    name: str
+    # (row number as the spreadsheet shows it, cell values)
+    rows: Iterator[tuple[int, list]]
+
+
+def read_sheets(path: Path) -> Iterator[RawSheet]:
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        yield RawSheet("", _csv_rows(path))
+    elif suffix in SPREADSHEET_SUFFIXES:
+        try:
+            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises several private error types
+            raise UnreadableFile(f"无法打开表格文件（{type(exc).__name__}: {exc}）") from exc
+        for name in workbook.sheet_names:
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+            except Exception as exc:
+                raise UnreadableFile(f"无法读取工作表「{name}」（{exc}）") from exc
+            yield RawSheet(name, _spreadsheet_rows(sheet))
+    else:
+        raise UnreadableFile(f"不支持的文件类型「{suffix or '无扩展名'}」，应为 .xlsx、.xls、.ods 或 .csv")
+
+
+def _spreadsheet_rows(sheet) -> Iterator[tuple[int, list]]:
+    # Merged cells carry their value only in the top-left cell; spread it over the whole range so a
+    # unit written once for a block of rows applies to each of them.
+    merged = sheet.merged_cell_ranges or []
+    fills_by_start: dict[int, list[tuple[int, int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in merged:
+        if (r0, c0) != (r1, c1):
+            fills_by_start.setdefault(r0, []).append((r0, c0, r1, c1))
+    active: list[tuple[int, int, int, object]] = []  # (last row, first col, last col, value)
+    for index, row in enumerate(sheet.iter_rows()):
+        if index in fills_by_start:
+            for r0, c0, r1, c1 in fills_by_start[index]:
+                value = row[c0] if c0 < len(row) else ""
+                active.append((r1, c0, c1, value))
+        if active:
+            row = list(row)
+            for last_row, c0, c1, value in active:
+                if len(row) <= c1:
+                    row.extend([""] * (c1 + 1 - len(row)))
+                for col in range(c0, c1 + 1):
+                    if row[col] == "" or row[col] is None:
+                        row[col] = value
+            active = [a for a in active if a[0] > index]
+        yield index + 1, row
+
+
+def detect_encoding(head: bytes) -> str:
+    """UTF-8 (with or without BOM) when the bytes decode as such, else GB18030 (a superset of GBK and GB2312)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is not evidence against UTF-8.
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+        return "gb18030"
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
+    with path.open("rb") as raw:
+        head = raw.read(1 << 20)
+    encoding = detect_encoding(head)
+    sample = head.decode(encoding, errors="ignore")[:65536]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" or (sample.count("\t") > sample.count(",") and "\t" in sample) else ","
+    with path.open("r", encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        # Rows are counted as records, the way a spreadsheet program numbers them (a quoted line break stays in its row).
+        number = 0
+        try:
+            for number, row in enumerate(reader, start=1):
+                yield number, row
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"第 {number + 1} 行附近的文字编码无法识别（按 {encoding} 读取失败）") from exc
+        except csv.Error as exc:
+            raise UnreadableFile(f"第 {number + 1} 行 CSV 格式错误：{exc}") from exc
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+__all__ = ["RawSheet", "UnreadableFile", "read_sheets", "detect_encoding", "file_sha256", "SUPPORTED_SUFFIXES"]

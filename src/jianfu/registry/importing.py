@@ -1,0 +1,677 @@
+"""Import inventories into the registry: one transaction per file, all-or-nothing, idempotent by code."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jianfu.ingest import CellError, KIND_ORDER, open_inventory
+from jianfu.ingest.parse import Inventory, ParsedSheet, resolve_kind
+from jianfu.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFile, file_sha256
+from jianfu.ingest.values import hash_phone, mask_phone
+from jianfu.registry.models import (
+    App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup,
+)
+
+log = logging.getLogger("jianfu.import")
+
+CHUNK = 5000
+_KIND_LABELS = {"units": "单位", "people": "人员", "groups": "工作群", "forms": "报表"}
+MEMBER_CHUNK = 50000
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    kind: str | None
+    status: str
+    batch_id: int | None = None
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    error_total: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in (ImportBatch.Status.ACCEPTED, ImportBatch.Status.DRY_RUN)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileResult]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.accepted for f in self.files)
+
+
+class _Rejected(Exception):
+    """Raised inside a file's transaction to roll it back."""
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def import_paths(
+    paths: Iterable[Path | str],
+    *,
+    kind: str | None = None,
+    dry_run: bool = False,
+    actor: str = "cli",
+    scope: Unit | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import files (or folders) in dependency order; a file referencing a rejected file's objects is rejected too."""
+    forced_kind = resolve_kind(kind)
+    inventories: list[Inventory] = []
+    results: list[FileResult] = []
+    for path in expand_paths(paths):
+        if not path.exists():
+            results.append(_reject_unopened(path, "文件不存在", actor))
+            continue
+        inventory = open_inventory(path, forced_kind)
+        if inventory.file_errors:
+            results.append(_record_unopened(path, inventory.file_errors, actor))
+            continue
+        inventories.append(inventory)
+    inventories.sort(key=lambda inv: (KIND_ORDER.index(inv.kind), str(inv.path)))
+    session = _ImportSession(actor=actor, dry_run=dry_run, scope=scope, progress=progress)
+    for inventory in inventories:
+        results.append(session.import_inventory(inventory))
+    return ImportReport(results)
+
+
+def _reject_unopened(path: Path, reason: str, actor: str) -> FileResult:
+    return _record_unopened(path, [CellError(path.name, "", None, "", "", reason)], actor)
+
+
+def _record_unopened(path: Path, errors: list[CellError], actor: str) -> FileResult:
+    sha = file_sha256(path) if path.exists() else ""
+    batch = ImportBatch.objects.create(
+        actor=actor, file_name=path.name, sha256=sha, status=ImportBatch.Status.REJECTED,
+        error_count=len(errors), errors=[e.as_dict() for e in errors], finished_at=timezone.now(),
+    )
+    return FileResult(path, None, ImportBatch.Status.REJECTED, batch.id, errors=errors, error_total=len(errors))
+
+
+class _ImportSession:
+    """State shared by the files of one import call: code → id maps and the codes of rejected files."""
+
+    def __init__(self, *, actor: str, dry_run: bool, scope: Unit | None, progress: Progress | None):
+        self.actor = actor
+        self.dry_run = dry_run
+        self.scope = scope
+        self.progress = progress
+        self.rejected_codes: dict[str, dict[str, str]] = {}
+        self._ids: dict[str, dict[str, int]] = {}
+        self._unit_paths: dict[int, str] | None = None
+        self._people_by_phone: dict[tuple[str, str], int | None] | None = None
+
+    # -- lookups ---------------------------------------------------------------------------------------
+    def ids(self, kind: str) -> dict[str, int]:
+        if kind not in self._ids:
+            model = {"units": Unit, "people": Person, "groups": WorkGroup, "forms": Form}[kind]
+            self._ids[kind] = dict(model.objects.values_list("code", "id").iterator(chunk_size=20000))
+        return self._ids[kind]
+
+    def unit_paths(self) -> dict[int, str]:
+        if self._unit_paths is None:
+            self._unit_paths = dict(Unit.objects.values_list("id", "path"))
+        return self._unit_paths
+
+    def people_by_phone(self) -> dict[tuple[str, str], int | None]:
+        if self._people_by_phone is None:
+            index: dict[tuple[str, str], int | None] = {}
+            for pid, name, phone_hash in Person.objects.exclude(phone_hash="").values_list("id", "name", "phone_hash"):
+                key = (name, phone_hash)
+                index[key] = None if key in index else pid  # None marks an ambiguous name + phone
+            self._people_by_phone = index
+        return self._people_by_phone
+
+    def _forget_caches(self) -> None:
+        self._ids.clear()
+        self._unit_paths = None
+        self._people_by_phone = None
+
+    # -- one file --------------------------------------------------------------------------------------
+    def import_inventory(self, inventory: Inventory) -> FileResult:
+        kind = inventory.kind
+        result = FileResult(inventory.path, kind, ImportBatch.Status.RUNNING)
+        batch = ImportBatch.objects.create(
+            actor=self.actor, file_name=inventory.path.name, sha256=file_sha256(inventory.path), kind=kind,
+            unit_scope=self.scope,
+        )
+        result.batch_id = batch.id
+        writer = _WRITERS[kind](self, batch, result)
+        try:
+            with transaction.atomic():
+                for sheet in inventory.sheets:
+                    writer.consume(sheet)
+                writer.finish()
+                for sheet in inventory.sheets:
+                    result.errors.extend(sheet.errors)
+                    result.error_total += sheet.error_total
+                result.errors.extend(writer.errors)
+                result.error_total += len(writer.errors)
+                if result.error_total or self.dry_run:
+                    raise _Rejected
+        except _Rejected:
+            pass
+        except UnreadableFile as exc:
+            result.errors.append(CellError(inventory.path.name, "", None, "", "", str(exc)))
+            result.error_total += 1
+        if result.error_total:
+            result.status = ImportBatch.Status.REJECTED
+            self.rejected_codes.setdefault(kind, {}).update(dict.fromkeys(writer.codes_seen, inventory.path.name))
+            self._forget_caches()
+            log.info("rejected %s: %d bad cells", inventory.path, result.error_total)
+        else:
+            result.status = ImportBatch.Status.DRY_RUN if self.dry_run else ImportBatch.Status.ACCEPTED
+            if self.dry_run:
+                self._forget_caches()
+        ImportBatch.objects.filter(id=batch.id).update(
+            status=result.status, finished_at=timezone.now(), rows=result.rows, created=result.created,
+            updated=result.updated, unchanged=result.unchanged, error_count=result.error_total,
+            errors=[e.as_dict() for e in result.errors],
+        )
+        return result
+
+
+class _Writer:
+    """Validates references and writes one kind; errors collected here are about references, not cell shapes."""
+
+    kind: str
+
+    def __init__(self, session: _ImportSession, batch: ImportBatch, result: FileResult):
+        self.session = session
+        self.batch = batch
+        self.result = result
+        self.errors: list[CellError] = []
+        self.codes_seen: set[str] = set()
+        self.sheet: ParsedSheet | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors) or (self.sheet is not None and self.sheet.error_total > 0)
+
+    def ref_error(self, row: int, column_field: str, value: object, expected: str) -> None:
+        assert self.sheet is not None
+        written = self.sheet.header.columns.get(column_field, (0, column_field))[1]
+        self.errors.append(CellError(self.sheet.file_name, self.sheet.sheet_name, row, written, str(value), expected))
+
+    def resolve(self, kind: str, code: str, row: int, column_field: str, label: str) -> int | None:
+        rejected_in = self.session.rejected_codes.get(kind, {}).get(code)
+        if rejected_in:
+            self.ref_error(row, column_field, code, f"引用的{label}在被拒绝的文件「{rejected_in}」中，本文件一并拒绝")
+            return None
+        found = self.session.ids(kind).get(code)
+        if found is None:
+            self.ref_error(row, column_field, code, f"找不到此{label}（应为已导入或本次导入的{_KIND_LABELS[kind]}编码）")
+            return None
+        if kind == "units" and not self.in_scope(found):
+            self.ref_error(row, column_field, code, "该单位不在您的管辖范围内")
+            return None
+        return found
+
+    def in_scope(self, unit_id: int) -> bool:
+        scope = self.session.scope
+        return scope is None or self.session.unit_paths().get(unit_id, "").startswith(scope.path)
+
+    def consume(self, sheet: ParsedSheet) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        pass
+
+
+class _CodedWriter(_Writer):
+    """Upsert of objects identified by their code: create new codes, update changed rows, leave equal rows alone."""
+
+    model: type
+    key_field = "code"
+
+    def to_values(self, row: int, record: dict) -> dict | None:
+        raise NotImplementedError
+
+    def key_of(self, values: dict):
+        return values["code"]
+
+    def consume(self, sheet: ParsedSheet) -> None:
+        self.sheet = sheet
+        seen_rows: dict = {}
+        pending: list[tuple[int, dict]] = []
+        for row, record in sheet.records():
+            self.result.rows += 1
+            if "code" in record:
+                self.codes_seen.add(record["code"])
+            values = self.to_values(row, record)
+            if values is None:
+                continue
+            key = self.key_of(values)
+            if key in seen_rows:
+                self.ref_error(row, self.key_field, record.get(self.key_field, key),
+                               f"编号重复：与第 {seen_rows[key]} 行相同")
+                continue
+            seen_rows[key] = row
+            if self.failed:
+                continue  # keep validating for the report, but stop writing
+            pending.append((row, values))
+            if len(pending) >= CHUNK:
+                self.write(pending)
+                pending = []
+            self.tick()
+        if pending and not self.failed:
+            self.write(pending)
+
+    def tick(self) -> None:
+        if self.session.progress and self.result.rows % 1000 == 0:
+            self.session.progress(self.kind, 1000)
+
+    def existing(self, keys: list) -> dict:
+        fields = ["id", *self.compared_fields()]
+        return {row["code"]: row for row in self.model.objects.filter(code__in=keys).values(*fields)}
+
+    def compared_fields(self) -> list[str]:
+        return [f.attname for f in self.model._meta.concrete_fields
+                if f.attname not in ("id", "created_at", "updated_at", "batch_id")]
+
+    def write(self, pending: list[tuple[int, dict]]) -> None:
+        keys = [self.key_of(values) for _, values in pending]
+        current = self.existing(keys)
+        now = timezone.now()
+        create, update = [], []
+        for _, values in pending:
+            old = current.get(self.key_of(values))
+            if old is None:
+                create.append(self.model(**values, batch_id=self.batch.id))
+            elif any(old[name] != values[name] for name in values):
+                update.append(self.model(id=old["id"], **values, batch_id=self.batch.id, updated_at=now))
+            else:
+                self.result.unchanged += 1
+        if create:
+            self.model.objects.bulk_create(create, batch_size=1000)
+            self.result.created += len(create)
+            self.after_create(create)
+        if update:
+            self.model.objects.bulk_update(update, [*pending[0][1].keys(), "batch_id", "updated_at"], batch_size=500)
+            self.result.updated += len(update)
+
+    def after_create(self, objects: list) -> None:
+        """Keep the session's code → id map current so later files can reference new objects."""
+        cache_kind = {Person: "people", WorkGroup: "groups", Form: "forms", Unit: "units"}.get(self.model)
+        if cache_kind and cache_kind in self.session._ids:
+            created = self.model.objects.filter(code__in=[o.code for o in objects]).values_list("code", "id")
+            self.session._ids[cache_kind].update(created)
+
+
+class _UnitWriter(_CodedWriter):
+    kind = "units"
+    model = Unit
+
+    def consume(self, sheet: ParsedSheet) -> None:
+        # Units reference each other: read the whole file, then write parents before children.
+        self.sheet = sheet
+        records: dict[str, tuple[int, dict]] = {}
+        for row, record in sheet.records():
+            self.result.rows += 1
+            code = record["code"]
+            self.codes_seen.add(code)
+            if code in records:
+                self.ref_error(row, "code", code, f"编码重复：与第 {records[code][0]} 行相同")
+                continue
+            records[code] = (row, record)
+        known = self.session.ids("units")
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1 visiting, 2 done
+
+        def visit(code: str) -> bool:
+            if state.get(code) == 2:
+                return True
+            if state.get(code) == 1:
+                return False
+            state[code] = 1
+            row, record = records[code]
+            parent = record.get("parent_code")
+            if parent and parent in records and not visit(parent):
+                self.ref_error(row, "parent_code", parent, "上级编码形成循环")
+                state[code] = 2
+                return True
+            state[code] = 2
+            order.append(code)
+            return True
+
+        for code in records:
+            visit(code)
+        for code in order:
+            row, record = records[code]
+            parent = record.get("parent_code")
+            if parent and parent not in records and parent not in known:
+                rejected_in = self.session.rejected_codes.get("units", {}).get(parent)
+                why = f"上级单位在被拒绝的文件「{rejected_in}」中" if rejected_in else "找不到此上级单位（应在本文件或已导入的单位中）"
+                self.ref_error(row, "parent_code", parent, why)
+            if parent == code:
+                self.ref_error(row, "parent_code", parent, "上级编码不能是自身")
+        if self.session.scope is not None:
+            for code in order:
+                row, record = records[code]
+                parent = record.get("parent_code")
+                if parent in known and not self.in_scope(known[parent]):
+                    self.ref_error(row, "parent_code", parent, "该上级单位不在您的管辖范围内")
+                elif not parent and code not in known:
+                    self.ref_error(row, "parent_code", "", "只有系统管理员可以导入顶级单位")
+        if self.failed:
+            return
+        paths = {u.code: u.path for u in Unit.objects.filter(code__in=[r["parent_code"] for _, r in records.values() if r.get("parent_code")]).only("code", "path")}
+        ordered: list[tuple[int, dict]] = []
+        for code in order:
+            row, record = records[code]
+            parent = record.get("parent_code")
+            paths[code] = (paths[parent] if parent else "/") + code + "/"
+            ordered.append((row, record))
+        # Parents first, one level at a time, so each child's parent id exists when it is written.
+        by_depth: dict[int, list[tuple[int, dict]]] = {}
+        for row, record in ordered:
+            by_depth.setdefault(paths[record["code"]].count("/"), []).append((row, record))
+        for depth in sorted(by_depth):
+            level_ids = self.session.ids("units")
+            chunk = []
+            for row, record in by_depth[depth]:
+                parent = record.get("parent_code")
+                chunk.append((row, {
+                    "code": record["code"], "name": record["name"], "level": record["level"],
+                    "unit_type": record.get("unit_type") or "",
+                    "parent_id": level_ids[parent] if parent else None,
+                    "is_region": bool(re.fullmatch(r"\d{12}", record["code"])),
+                    "path": paths[record["code"]],
+                }))
+            for start in range(0, len(chunk), CHUNK):
+                self.write(chunk[start:start + CHUNK])
+            self.session._ids["units"].update(Unit.objects.filter(code__in=[r["code"] for _, r in by_depth[depth]]).values_list("code", "id"))
+        self.tick()
+
+    def finish(self) -> None:
+        if self.failed:
+            return
+        _repair_unit_paths()
+        self.session._unit_paths = None
+
+
+def _repair_unit_paths() -> None:
+    """A unit moved under another parent moves its whole subtree: recompute every path from the parents."""
+    rows = list(Unit.objects.values_list("id", "code", "parent_id", "path"))
+    by_id = {r[0]: r for r in rows}
+    computed: dict[int, str] = {}
+
+    def path_of(uid: int) -> str:
+        if uid not in computed:
+            _, code, parent_id, _ = by_id[uid]
+            computed[uid] = (path_of(parent_id) if parent_id else "/") + code + "/"
+        return computed[uid]
+
+    stale = [Unit(id=uid, path=path_of(uid)) for uid, _, _, path in rows if path_of(uid) != path]
+    if stale:
+        Unit.objects.bulk_update(stale, ["path"], batch_size=500)
+
+
+class _PersonWriter(_CodedWriter):
+    kind = "people"
+    model = Person
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = settings.PHONE_HASH_KEY
+
+    def to_values(self, row: int, record: dict) -> dict | None:
+        unit_id = self.resolve("units", record["unit_code"], row, "unit_code", "单位")
+        if unit_id is None:
+            return None
+        phone = record.get("phone")
+        return {
+            "code": record["code"], "name": record["name"], "unit_id": unit_id, "post": record.get("post") or "",
+            "phone_hash": hash_phone(phone, self.key) if phone else "", "phone_masked": mask_phone(phone) if phone else "",
+        }
+
+    def finish(self) -> None:
+        self.session._people_by_phone = None
+
+
+class _AppWriter(_CodedWriter):
+    kind = "apps"
+    model = App
+
+    def to_values(self, row: int, record: dict) -> dict | None:
+        owner_id = self.resolve("units", record["owner_code"], row, "owner_code", "主管单位")
+        if owner_id is None:
+            return None
+        registered, active = record.get("registered_users"), record.get("monthly_active_users")
+        if registered is not None and active is not None and active > registered:
+            self.ref_error(row, "monthly_active_users", active, f"月活跃用户数不应大于注册用户数（{registered}）")
+            return None
+        return {
+            "code": record["code"], "name": record["name"], "category": record["category"], "owner_id": owner_id,
+            "launch_date": record.get("launch_date"), "last_update": record.get("last_update"),
+            "registered_users": registered, "monthly_active_users": active,
+            "functions": record.get("functions") or [], "forced_features": record.get("forced_features") or [],
+            "description": record.get("description") or "",
+        }
+
+
+class _AccountWriter(_CodedWriter):
+    kind = "accounts"
+    model = PublicAccount
+
+    def to_values(self, row: int, record: dict) -> dict | None:
+        owner_id = self.resolve("units", record["owner_code"], row, "owner_code", "主办单位")
+        if owner_id is None:
+            return None
+        return {
+            "code": record["code"], "name": record["name"], "platform": record["platform"], "owner_id": owner_id,
+            "opened_date": record.get("opened_date"), "last_post": record.get("last_post"),
+            "followers": record.get("followers"), "posts_30d": record.get("posts_30d"),
+            "assessments": record.get("assessments") or [],
+        }
+
+
+class _GroupWriter(_CodedWriter):
+    kind = "groups"
+    model = WorkGroup
+
+    def compared_fields(self) -> list[str]:
+        return [f for f in super().compared_fields() if f != "member_count"]
+
+    def to_values(self, row: int, record: dict) -> dict | None:
+        owner_id = self.resolve("units", record["owner_code"], row, "owner_code", "主管单位")
+        person_id = None
+        if record.get("owner_person_code"):
+            person_id = self.resolve("people", record["owner_person_code"], row, "owner_person_code", "群主")
+            if person_id is None:
+                return None
+        if owner_id is None:
+            return None
+        return {
+            "code": record["code"], "name": record["name"], "platform": record["platform"],
+            "owner_person_id": person_id, "owner_id": owner_id, "created_date": record.get("created_date"),
+            "nature": record["nature"], "task_end_date": record.get("task_end_date"),
+            "last_active": record.get("last_active"), "messages_30d": record.get("messages_30d"),
+            "purpose": record.get("purpose") or "", "demands": record.get("demands") or [],
+        }
+
+
+class _FormWriter(_CodedWriter):
+    kind = "forms"
+    model = Form
+
+    def to_values(self, row: int, record: dict) -> dict | None:
+        issuer_id = self.resolve("units", record["issuer_code"], row, "issuer_code", "发文单位")
+        if issuer_id is None:
+            return None
+        return {
+            "code": record["code"], "title": record["title"], "issuer_id": issuer_id,
+            "respondent_level": record.get("respondent_level") or "", "frequency": record["frequency"],
+            "channel": record.get("channel") or "", "minutes_per_filing": record.get("minutes_per_filing"),
+        }
+
+
+class _FieldWriter(_CodedWriter):
+    kind = "fields"
+    model = FormField
+    key_field = "position"
+
+    def key_of(self, values: dict):
+        return (values["form_id"], values["position"])
+
+    def to_values(self, row: int, record: dict) -> dict | None:
+        form_id = self.resolve("forms", record["form_code"], row, "form_code", "报表")
+        if form_id is None:
+            return None
+        if form_id is not None and not self.form_in_scope(form_id):
+            self.ref_error(row, "form_code", record["form_code"], "该报表不在您的管辖范围内")
+            return None
+        return {
+            "form_id": form_id, "position": record["position"], "name": record["name"], "note": record.get("note") or "",
+            "data_type": record.get("data_type") or "", "unit": record.get("unit") or "",
+        }
+
+    def form_in_scope(self, form_id: int) -> bool:
+        if self.session.scope is None:
+            return True
+        return Form.objects.filter(id=form_id, issuer__path__startswith=self.session.scope.path).exists()
+
+    def existing(self, keys: list) -> dict:
+        form_ids = {k[0] for k in keys}
+        rows = FormField.objects.filter(form_id__in=form_ids).values("id", *self.compared_fields())
+        return {(r["form_id"], r["position"]): r for r in rows}
+
+
+class _MemberWriter(_Writer):
+    """Memberships are added in bulk with raw multi-row inserts; a members file adds, it never removes."""
+
+    kind = "members"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = settings.PHONE_HASH_KEY
+        self.touched_groups: set[int] = set()
+        self.before = Membership.objects.count()
+        self.table = Membership._meta.db_table
+
+    def consume(self, sheet: ParsedSheet) -> None:
+        self.sheet = sheet
+        groups = self.session.ids("groups")
+        people = self.session.ids("people")
+        rejected_groups = self.session.rejected_codes.get("groups", {})
+        rejected_people = self.session.rejected_codes.get("people", {})
+        scope_path = self.session.scope.path if self.session.scope else None
+        group_paths = self._group_paths() if scope_path else {}
+        pending: list[tuple[int, int, int]] = []
+        batch_id = self.batch.id
+        for row, record in sheet.records():
+            self.result.rows += 1
+            group_code = record["group_code"]
+            group_id = groups.get(group_code)
+            if group_id is None or group_code in rejected_groups:
+                self._missing(row, "group_code", group_code, rejected_groups, "工作群")
+                continue
+            if scope_path and not group_paths.get(group_id, "").startswith(scope_path):
+                self.ref_error(row, "group_code", group_code, "该工作群不在您的管辖范围内")
+                continue
+            person_code = record.get("person_code")
+            if person_code:
+                person_id = people.get(person_code)
+                if person_id is None or person_code in rejected_people:
+                    self._missing(row, "person_code", person_code, rejected_people, "人员")
+                    continue
+            else:
+                person_id = self._by_name_and_phone(row, record)
+                if person_id is None:
+                    continue
+            if self.errors or sheet.error_total:
+                continue
+            pending.append((group_id, person_id, batch_id))
+            if len(pending) >= MEMBER_CHUNK:
+                self._insert(pending)
+                pending = []
+        if pending and not self.failed:
+            self._insert(pending)
+
+    def _missing(self, row: int, column_field: str, code: str, rejected: dict[str, str], label: str) -> None:
+        if code in rejected:
+            self.ref_error(row, column_field, code, f"引用的{label}在被拒绝的文件「{rejected[code]}」中，本文件一并拒绝")
+        else:
+            self.ref_error(row, column_field, code, f"找不到此{label}（应为已导入或本次导入的{label}编号）")
+
+    def _by_name_and_phone(self, row: int, record: dict) -> int | None:
+        key = (record["name"], hash_phone(record["phone"], self.key))
+        index = self.session.people_by_phone()
+        if key not in index:
+            self.ref_error(row, "name", record["name"], "找不到姓名和手机号都匹配的人员")
+            return None
+        if index[key] is None:
+            self.ref_error(row, "name", record["name"], "姓名和手机号匹配到多名人员，请改用人员编号")
+            return None
+        return index[key]
+
+    def _group_paths(self) -> dict[int, str]:
+        return dict(WorkGroup.objects.values_list("id", "owner__path"))
+
+    def _insert(self, pending: list[tuple[int, int, int]]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.table} (group_id, person_id, batch_id) VALUES (%s, %s, %s) "
+                "ON CONFLICT (group_id, person_id) DO NOTHING",
+                pending,
+            )
+        self.touched_groups.update(p[0] for p in pending)
+        if self.session.progress:
+            self.session.progress(self.kind, len(pending))
+
+    def finish(self) -> None:
+        if self.failed:
+            return
+        after = Membership.objects.count()
+        self.result.created = after - self.before
+        self.result.unchanged = self.result.rows - self.result.created
+        refresh_member_counts(self.touched_groups)
+
+
+def refresh_member_counts(group_ids: set[int] | None = None) -> None:
+    """Recount members of the given groups (all groups when None) in one statement per chunk."""
+    groups, members = WorkGroup._meta.db_table, Membership._meta.db_table
+    sql = (
+        f"UPDATE {groups} SET member_count = (SELECT COUNT(*) FROM {members} m WHERE m.group_id = {groups}.id)"
+    )
+    with connection.cursor() as cursor:
+        if group_ids is None or len(group_ids) > 100000:
+            cursor.execute(sql)
+            return
+        ids = sorted(group_ids)
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            cursor.execute(sql + f" WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+
+
+_WRITERS: dict[str, type[_Writer]] = {
+    "units": _UnitWriter, "people": _PersonWriter, "apps": _AppWriter, "accounts": _AccountWriter,
+    "groups": _GroupWriter, "members": _MemberWriter, "forms": _FormWriter, "fields": _FieldWriter,
+}
