@@ -83,6 +83,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not memory, so tests can read the bytes that would sit on a disk.
+    DATABASES["default"]["TEST"] = {"NAME": str(JIANFU_HOME / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web app read while an import writes; IMMEDIATE avoids lock upgrades failing mid-transaction.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",

@@ -97,9 +97,26 @@ def import_paths(
         inventories.append(inventory)
     inventories.sort(key=lambda inv: (KIND_ORDER.index(inv.kind), str(inv.path)))
     session = _ImportSession(actor=actor, dry_run=dry_run, scope=scope, progress=progress)
-    for inventory in inventories:
-        results.append(session.import_inventory(inventory))
-    return ImportReport(results)
+    if not dry_run:
+        results.extend(session.import_inventory(inventory) for inventory in inventories)
+        return ImportReport(results)
+    # A dry run imports every file for real inside one outer transaction, so later files can see earlier
+    # ones, then rolls it all back and keeps only the batch records.
+    checked: list[FileResult] = []
+    try:
+        with transaction.atomic():
+            checked.extend(session.import_inventory(inventory) for inventory in inventories)
+            raise _Rejected
+    except _Rejected:
+        pass
+    for result in checked:
+        result.batch_id = ImportBatch.objects.create(
+            actor=actor, file_name=result.path.name, sha256=file_sha256(result.path), kind=result.kind or "",
+            status=result.status, rows=result.rows, created=result.created, updated=result.updated,
+            unchanged=result.unchanged, error_count=result.error_total, errors=[e.as_dict() for e in result.errors],
+            finished_at=timezone.now(), unit_scope=scope,
+        ).id
+    return ImportReport(results + checked)
 
 
 def _reject_unopened(path: Path, reason: str, actor: str) -> FileResult:
@@ -174,7 +191,7 @@ class _ImportSession:
                     result.error_total += sheet.error_total
                 result.errors.extend(writer.errors)
                 result.error_total += len(writer.errors)
-                if result.error_total or self.dry_run:
+                if result.error_total:
                     raise _Rejected
         except _Rejected:
             pass
@@ -188,8 +205,6 @@ class _ImportSession:
             log.info("rejected %s: %d bad cells", inventory.path, result.error_total)
         else:
             result.status = ImportBatch.Status.DRY_RUN if self.dry_run else ImportBatch.Status.ACCEPTED
-            if self.dry_run:
-                self._forget_caches()
         ImportBatch.objects.filter(id=batch.id).update(
             status=result.status, finished_at=timezone.now(), rows=result.rows, created=result.created,
             updated=result.updated, unchanged=result.unchanged, error_count=result.error_total,
@@ -402,7 +417,7 @@ class _UnitWriter(_CodedWriter):
                     "code": record["code"], "name": record["name"], "level": record["level"],
                     "unit_type": record.get("unit_type") or "",
                     "parent_id": level_ids[parent] if parent else None,
-                    "is_region": bool(re.fullmatch(r"\d{12}", record["code"])),
+                    "is_region": is_region(record["code"], record.get("unit_type") or ""),
                     "path": paths[record["code"]],
                 }))
             for start in range(0, len(chunk), CHUNK):
@@ -415,6 +430,14 @@ class _UnitWriter(_CodedWriter):
             return
         _repair_unit_paths()
         self.session._unit_paths = None
+
+
+_ORGANISATION_MARKERS = ("机关", "事业单位", "企业", "部门", "社会组织", "社会团体")
+
+
+def is_region(code: str, unit_type: str) -> bool:
+    """Regions carry a 12-digit division code; an organisation typed as such is not a region whatever its code."""
+    return bool(re.fullmatch(r"\d{12}", code)) and not any(m in unit_type for m in _ORGANISATION_MARKERS)
 
 
 def _repair_unit_paths() -> None:

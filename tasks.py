@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Bootstrap and run Jianfu with nothing but Python 3.11+: `python3 tasks.py demo` or `python3 tasks.py test`.
+
+Creates .venv in the checkout, installs the project with its declared dependencies, then runs the job.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+PG_ADMIN_URL = os.environ.get("JIANFU_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def run(*cmd: str | Path, env: dict | None = None, check: bool = True) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env, check=check).returncode
+
+
+def ensure_venv(extras: str) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Jianfu needs Python 3.11 or newer")
+    if not PY.exists():
+        run(sys.executable, "-m", "venv", VENV)
+        run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
+    stamp = VENV / f".installed-{extras or 'base'}"
+    inputs = (ROOT / "pyproject.toml").stat().st_mtime
+    if not stamp.exists() or stamp.stat().st_mtime < inputs:
+        target = f".[{extras}]" if extras else "."
+        run(PY, "-m", "pip", "install", "-q", "-e", target)
+        stamp.touch()
+
+
+def ensure_chromium() -> bool:
+    """Debian's Chromium drives the browser tests; install it when we may (root), never a downloaded browser."""
+    if shutil.which("chromium"):
+        return True
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run("apt-get", "update", "-qq", env=env, check=False)
+        run("apt-get", "install", "-y", "-qq", "chromium", env=env, check=False)
+    return bool(shutil.which("chromium"))
+
+
+def postgres_available() -> bool:
+    code = subprocess.run(
+        [str(PY), "-c", f"import psycopg; psycopg.connect({PG_ADMIN_URL!r}, connect_timeout=3).close()"],
+        capture_output=True,
+    ).returncode
+    return code == 0
+
+
+def test(pytest_args: list[str]) -> int:
+    ensure_venv("test,bench")
+    have_browser = ensure_chromium()
+    base_env = dict(os.environ)
+    base_env.pop("DATABASE_URL", None)
+    if not have_browser:
+        print("! chromium not found: browser tests will be skipped", flush=True)
+        base_env["JIANFU_SKIP_BROWSER"] = "1"
+    runs = [("SQLite", {})]
+    require_pg = os.environ.get("CI") == "true" or os.environ.get("JIANFU_REQUIRE_POSTGRES") == "1"
+    if postgres_available():
+        # A throwaway database per run: pytest-django creates test_<name> and drops it afterwards.
+        name = f"jianfu_{uuid.uuid4().hex[:10]}"
+        runs.append(("PostgreSQL", {"DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name}))
+    elif require_pg:
+        print("! PostgreSQL is required here but not reachable at " + PG_ADMIN_URL, flush=True)
+        return 1
+    else:
+        print("! PostgreSQL not reachable: running on SQLite only", flush=True)
+    failed = 0
+    for label, extra in runs:
+        print(f"\n=== tests on {label} ===", flush=True)
+        env = dict(base_env, **extra)
+        home = ROOT / ".jianfu-test" / label.lower()
+        env["JIANFU_HOME"] = str(home)
+        args = ["-p", "no:cacheprovider", *pytest_args]
+        if label == "PostgreSQL":
+            args = ["--create-db", *args]
+        code = run(PY, "-m", "pytest", *args, env=env, check=False)
+        failed = failed or code
+    return failed
+
+
+def demo(extra: list[str]) -> int:
+    ensure_venv("")
+    return run(BIN / "jianfu", "demo", *extra, check=False)
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = sys.argv[1], sys.argv[2:]
+    return demo(rest) if command == "demo" else test(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,4 @@
+import os
+import tempfile
+
+os.environ.setdefault("JIANFU_HOME", tempfile.mkdtemp(prefix="jianfu-test-"))
