@@ -72,40 +72,43 @@ class ParsedSheet:
 
     def records(self) -> Iterator[tuple[int, dict]]:
         """Typed records by row number; bad cells are reported to `errors` and their rows are not yielded."""
-        plan = [(self.kind.column(f), index, written, values.PARSERS[self.kind.column(f).type])
+        plan = [(f, self.kind.column(f), index, written, values.PARSERS[self.kind.column(f).type])
                 for f, (index, written) in self.header.columns.items()]
-        header_cells = {index: written for _, index, written, _ in plan}
-        width = max(index for _, index, _, _ in plan) + 1
+        header_cells = {index: written for _, _, index, written, _ in plan}
+        width = max(index for _, _, index, _, _ in plan) + 1
         check = _ROW_CHECKS.get(self.kind.name)
+        is_blank = values.is_blank
         for number, cells in self._rows:
             if len(cells) < width:
                 cells = list(cells) + [""] * (width - len(cells))
-            if self._skippable(cells, header_cells):
-                continue
             record: dict = {}
-            ok = True
-            for column, index, written, parse in plan:
+            problems: list[tuple[str, object, str, str]] = []
+            for name, column, index, written, parse in plan:
                 raw = cells[index]
-                if values.is_blank(raw):
+                if raw == "" or raw is None or is_blank(raw):
                     if column.required:
-                        self.error(number, written, raw, "必填，不能为空")
-                        ok = False
-                    record[column.field] = [] if column.type == "multi" else None
+                        problems.append((written, raw, "必填，不能为空", column.type))
+                    record[name] = [] if column.type == "multi" else None
                     continue
                 try:
-                    record[column.field] = parse(raw)
+                    record[name] = parse(raw)
                 except ValueError as exc:
-                    self.error(number, written, raw, str(exc), column.type)
-                    ok = False
-            if ok and check is not None:
+                    problems.append((written, raw, str(exc), column.type))
+            if problems:
+                # Only a row that would be rejected is looked at as a possible blank, note or repeated header.
+                if self._skippable(cells, header_cells):
+                    continue
+                for written, raw, expected, type_ in problems:
+                    self.error(number, written, raw, expected, type_)
+                continue
+            if check is not None:
                 problem = check(record)
                 if problem:
                     column_field, expected = problem
                     written = self.header.columns.get(column_field, (0, column_field))[1]
                     self.error(number, written, record.get(column_field) or "", expected)
-                    ok = False
-            if ok:
-                yield number, record
+                    continue
+            yield number, record
 
     @staticmethod
     def _skippable(cells: list, header_cells: dict[int, str]) -> bool:

@@ -11,6 +11,7 @@ import unicodedata
 from jianfu.textnorm import normalize_text, split_multi
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+_WHITESPACE = re.compile(r"\s")
 # Serial numbers from 1954 to 2119: wide enough for real launch dates, narrow enough not to read a count as a date.
 _SERIAL_RANGE = (20000, 80000)
 _DATE_PATTERNS = (
@@ -63,7 +64,7 @@ FREQUENCY_EXPECTED = "应为频次：日、周、旬、月、季、半年、年�
 
 
 def is_blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
+    return raw is None or raw == "" or (isinstance(raw, str) and not raw.strip())
 
 
 def parse_text(raw: object) -> str:
@@ -78,8 +79,10 @@ def parse_code(raw: object) -> str:
         if not raw.is_integer():
             raise ValueError("应为编码（文字或整数）")
         raw = int(raw)
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    if any(ch.isspace() for ch in text):
+    text = str(raw).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).strip()
+    if _WHITESPACE.search(text):
         raise ValueError("编码中不应含空格")
     if len(text) > 40:
         raise ValueError("编码不应超过 40 个字符")

@@ -659,6 +659,7 @@ class _MemberWriter(_Writer):
         return dict(WorkGroup.objects.values_list("id", "owner__path"))
 
     def _insert(self, pending: list[tuple[int, int, int]]) -> None:
+        pending.sort()  # index order: neighbouring inserts touch the same B-tree pages
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {self.table} (group_id, person_id, batch_id) VALUES (%s, %s, %s) "
