@@ -1,0 +1,64 @@
+"""Findings of the detection engine, kept with the decisions people make on them (the rectification list)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jianfu.registry.models import Unit
+
+
+class AnalysisRun(models.Model):
+    actor = models.CharField(_("操作人"), max_length=150)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    as_of = models.DateField(_("基准日期"))
+    summary = models.JSONField(default=dict, blank=True)
+    burden = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+
+class Finding(models.Model):
+    class Action(models.TextChoices):
+        CANCEL = "cancel", _("取消")
+        MERGE = "merge", _("整合")
+        OPTIMISE = "optimise", _("优化")
+        RECTIFY = "rectify", _("整改")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ACCEPTED = "accepted", _("已采纳")
+        REJECTED = "rejected", _("已驳回")
+        DONE = "done", _("已完成")
+
+    # Stable identity: a hash of type, rule and the sorted item codes, so a re-run finds the same finding.
+    fid = models.CharField(max_length=64, unique=True)
+    type = models.CharField(_("类型"), max_length=40, db_index=True)
+    rule = models.CharField(_("规则"), max_length=10, db_index=True)
+    action = models.CharField(_("建议"), max_length=20, choices=Action.choices, db_index=True)
+    items = models.JSONField(_("对象"), default=list)
+    score = models.FloatField(_("得分"), null=True, blank=True)
+    evidence = models.JSONField(_("证据"), default=dict)
+    hours_saved_per_month = models.FloatField(_("每月可减负（小时）"), default=0)
+    reason = models.TextField(_("理由"))
+    owner = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings",
+                              verbose_name=_("责任单位"))
+    owner_path = models.CharField(max_length=1000, db_index=True, default="/")
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
+    decision_reason = models.TextField(_("处理意见"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    first_seen = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    last_seen = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    # False when the latest run no longer reports it (the problem went away); kept for the record of decisions.
+    is_current = models.BooleanField(default=True, db_index=True)
+
+    class Meta:
+        ordering = ["-hours_saved_per_month", "fid"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.items}"

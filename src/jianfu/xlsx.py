@@ -1,0 +1,45 @@
+"""Excel output safe from spreadsheet formula injection: every text cell is written as text, never a formula."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO
+
+import xlsxwriter
+
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers and dates pass."""
+    if isinstance(value, (list, tuple)):
+        value = "；".join(str(v) for v in value)
+    if isinstance(value, dict):
+        value = "；".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def write_table(target: str | IO[bytes], sheet: str, headers: list[str], rows: Iterable[Iterable[object]]) -> None:
+    """Stream rows into one sheet (constant memory); strings are always written as strings."""
+    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "in_memory": not isinstance(target, str)})
+    ws = book.add_worksheet(sheet[:31])
+    bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, headers, bold)
+    ws.freeze_panes(1, 0)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            value = neutralise(value)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                ws.write_string(r, c, value)
+            elif hasattr(value, "year"):
+                ws.write_datetime(r, c, value, date_format)
+            else:
+                ws.write(r, c, value)
+    ws.set_column(0, max(len(headers) - 1, 0), 16)
+    book.close()
