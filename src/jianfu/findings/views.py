@@ -1,0 +1,130 @@
+"""The findings page: the rectification list, filterable, with evidence, decisions and Excel export."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jianfu.accounts.models import Role
+from jianfu.accounts.scope import region_path
+from jianfu.audit.log import history
+from jianfu.findings.actions import DecisionError, can_decide, do_decide_finding
+from jianfu.findings.export import write_findings_xlsx
+from jianfu.findings.models import AnalysisRun, Finding
+
+TYPE_LABELS = {
+    "duplicate_groups": "重复工作群", "expired_group": "到期未解散的临时群", "idle_group": "长期不活跃的群",
+    "group_demand": "群内强制要求", "duplicate_apps": "功能重复的应用", "zombie_app": "僵尸应用",
+    "forced_feature": "强制使用功能", "stale_account": "长期不更新的公众号", "account_assessment": "公众号考核",
+    "duplicate_accounts": "重复的公众号", "duplicate_forms": "重复报表",
+}
+RULE_LABELS = {"F1": "F1 强制使用", "F2": "F2 过度留痕", "F3": "F3 滥用排名", "F4": "F4 多头填报", "F5": "F5 空壳僵尸"}
+# Where each finding type's items live in the web app.
+ITEM_KIND = {"duplicate_groups": "groups", "expired_group": "groups", "idle_group": "groups", "group_demand": "groups",
+             "duplicate_apps": "apps", "zombie_app": "apps", "forced_feature": "apps", "stale_account": "accounts",
+             "account_assessment": "accounts", "duplicate_accounts": "accounts", "duplicate_forms": "forms"}
+
+
+def scoped_findings(user):
+    path = region_path(user)
+    qs = Finding.objects.select_related("owner")
+    if path is None:
+        return qs
+    if path == "":
+        return qs.none()
+    if user.role == Role.CADRE:
+        return qs.filter(owner_path=path)
+    return qs.filter(owner_path__startswith=path)
+
+
+def _filtered(request):
+    qs = scoped_findings(request.user)
+    params = request.GET
+    current = params.get("current", "1")
+    if current == "1":
+        qs = qs.filter(is_current=True)
+    for name in ("rule", "type", "action", "status"):
+        if params.get(name):
+            qs = qs.filter(**{name: params[name]})
+    if params.get("unit"):
+        qs = qs.filter(Q(owner__code=params["unit"]) | Q(owner_path__contains=f"/{params['unit']}/"))
+    if params.get("q"):
+        qs = qs.filter(Q(reason__icontains=params["q"]) | Q(fid__icontains=params["q"]))
+    return qs
+
+
+@login_required
+def finding_list(request):
+    qs = _filtered(request)
+    by_action = {row["action"]: row for row in qs.values("action").annotate(n=Count("id"), hours=Sum("hours_saved_per_month"))}
+    actions = [(value, label, by_action.get(value, {}).get("n", 0), by_action.get(value, {}).get("hours") or 0)
+               for value, label in Finding.Action.choices]
+    page = Paginator(qs.order_by("-hours_saved_per_month", "fid"), 50).get_page(request.GET.get("page"))
+    for finding in page:
+        finding.type_label = TYPE_LABELS.get(finding.type, finding.type)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page, "actions": actions, "query": query.urlencode(),
+        "filters": {k: request.GET.get(k, "") for k in ("rule", "type", "action", "status", "unit", "q")},
+        "current": request.GET.get("current", "1"),
+        "rules": RULE_LABELS.items(), "types": TYPE_LABELS.items(), "action_choices": Finding.Action.choices,
+        "status_choices": Finding.Status.choices,
+        "last_run": AnalysisRun.objects.filter(finished_at__isnull=False).first(),
+    }
+    template = "findings/_rows.html" if request.headers.get("HX-Request") else "findings/list.html"
+    return render(request, template, context)
+
+
+def _get_finding_or_404(request, fid: str) -> Finding:
+    try:
+        return scoped_findings(request.user).get(fid=fid)
+    except Finding.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def finding_detail(request, fid: str):
+    finding = _get_finding_or_404(request, fid)
+    kind = ITEM_KIND.get(finding.type)
+    return render(request, "findings/detail.html", {
+        "finding": finding, "item_kind": kind, "type_label": TYPE_LABELS.get(finding.type, finding.type),
+        "rule_label": RULE_LABELS.get(finding.rule, finding.rule), "can_decide": can_decide(request.user),
+        "history": history("findings", finding.fid),
+    })
+
+
+@login_required
+@require_POST
+def finding_decide(request, fid: str):
+    finding = _get_finding_or_404(request, fid)
+    try:
+        do_decide_finding(finding, request.POST.get("status", ""), request.POST.get("reason", ""),
+                          acting_user=request.user)
+        messages.success(request, "已保存处理结果")
+    except DecisionError as exc:
+        messages.error(request, str(exc))
+    return redirect("findings:detail", fid=finding.fid)
+
+
+@login_required
+def finding_export(request):
+    rows = [{"id": f.fid, "type": TYPE_LABELS.get(f.type, f.type), "rule": f.rule, "action": f.action, "items": f.items,
+             "owner_code": f.owner.name if f.owner else "", "hours_saved_per_month": f.hours_saved_per_month,
+             "score": f.score, "reason": f.reason, "evidence": f.evidence, "status": f.get_status_display()}
+            for f in _filtered(request).order_by("-hours_saved_per_month", "fid").iterator(chunk_size=2000)]
+    buffer = io.BytesIO()
+    write_findings_xlsx(buffer, rows)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename=findings-{stamp}.xlsx"
+    return response
