@@ -1,0 +1,229 @@
+"""Synthetic inventory generator: a realistic county, city or province in the import formats, with planted
+findings and an exact ground truth (truth.json).  Pure Python + numpy; no Django.
+
+    from jianfu.generate import generate
+    summary = generate("county", seed=1, out_dir=Path("out"), as_of=date(2026, 11, 26))
+
+See docs/generator.md for the scales, the planted rates, the messiness and the truth format.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import catalog
+from .accounts import generate_accounts
+from .apps import generate_apps
+from .forms import generate_forms
+from .groups import generate_groups
+from .messy import phone_text
+from .units import SCALES, Sizes, build_world
+from .writers import CsvTable, RollingPairsCsv, XlsxTable
+
+__all__ = ["generate", "SCALES", "Sizes", "MEMBERS_PER_FILE", "FILE_NAMES"]
+
+MEMBERS_PER_FILE = 5_000_000
+
+FILE_NAMES = {
+    "units": "单位.xlsx",
+    "people": "人员.csv",
+    "apps": "应用.xlsx",
+    "accounts": "公众号.xlsx",
+    "groups": "工作群.xlsx",  # 工作群.csv at province scale
+    "members": "群成员.csv",  # 群成员_001.csv … at province scale
+    "members_name_phone": "群成员_姓名手机.xlsx",
+    "forms": "报表.xlsx",
+    "fields": "报表字段.xlsx",
+    "truth": "truth.json",
+}
+
+# Header rows as written (the variants are deliberate; see docs/generator.md).
+HEADERS = {
+    "units": ["编码", "名称", "上级编码", "层级", "类型"],
+    "people": ["编号", "姓名", "手机号码", "所属单位", "职务"],
+    "apps": ["編號", "應用名稱", "類別", "主管單位", "上線時間", "最近更新", "註冊用戶數（人）", "月活躍用戶數（人）",
+             "功能", "強制功能", "描述"],
+    "accounts": [" 编号", "名称 ", "平台", " 主办单位 ", "开设日期", "最近发布", "粉丝数", "近30天发布数", "考核要求"],
+    "groups": ["群编号", "群名称", "平台", "群主", "主管单位", "建群日期", "性质", "任务结束日期", "最近活跃",
+               "近30天消息数（条）", "用途", "要求"],
+    "members": ["群编号", "人员编号"],
+    "members_name_phone": ["群编号", "姓名", "手机号"],
+    "forms": ["编号", "表名", "发文单位", "填报对象", "频次", "填报渠道", "每次用时（分钟）"],
+    "fields": ["报表编号", "序号", "字段名称", "说明", "数据类型", "计量单位"],
+}
+
+
+def resolve_sizes(scale: str | Sizes, overrides: dict | None = None) -> Sizes:
+    sizes = scale if isinstance(scale, Sizes) else SCALES[scale]
+    return dataclasses.replace(sizes, **overrides) if overrides else sizes
+
+
+def generate(
+    scale: str | Sizes,
+    seed: int,
+    out_dir: Path,
+    as_of: dt.date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    sizes: dict | None = None,
+) -> dict:
+    """Write a synthetic inventory into out_dir and return a summary: the counts per kind (at the top
+    level and under "counts"), "findings" (truth entries per type), "files" written, "scale", "seed",
+    "as_of", "seconds".
+
+    scale: "tiny", "county", "city", "province" (or a Sizes); `sizes` overrides fields of the scale,
+    e.g. {"people": 500, "groups": 600, "memberships": 9000}.  Deterministic for (scale, seed, as_of).
+    """
+    started = time.time()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    as_of = as_of or dt.date.today()
+    sz = resolve_sizes(scale, sizes)
+    scale_name = scale if isinstance(scale, str) else sz.level
+    created = dt.datetime(as_of.year, as_of.month, as_of.day)
+    ss = np.random.SeedSequence(seed)
+    r_world, r_people, r_groups, r_apps, r_accounts, r_forms = (np.random.default_rng(s) for s in ss.spawn(6))
+
+    def report(kind: str, done: int, total: int) -> None:
+        if progress:
+            progress(kind, done, total)
+
+    files: list[Path] = []
+    world = build_world(sz, r_world)
+    U = world.units
+    root = U[world.counties[0]] if sz.level == "county" else (
+        U[world.cities[0]] if sz.level == "city" else U[world.province])
+    stamp = f"填报日期：{as_of.year}年{as_of.month}月"
+
+    # units
+    t = XlsxTable(out_dir / FILE_NAMES["units"], HEADERS["units"], created=created,
+                  title=f"{root.name}行政区划及单位清单", subtitle=stamp)
+    skip_type = r_world.random(len(U)) < 0.05
+    for u in U:
+        t.add([u.code, u.name, U[u.parent].code if u.parent >= 0 else "", u.level,
+               "" if skip_type[u.idx] else u.utype])
+    t.close()
+    files.append(t.path)
+    report("units", len(U), len(U))
+
+    # people (GBK)
+    n_people = len(world.people_code)
+    t = CsvTable(out_dir / FILE_NAMES["people"], HEADERS["people"], encoding="gbk")
+    shapes = r_people.integers(0, 3, n_people)
+    step = 50_000
+    for s in range(0, n_people, step):
+        e = min(n_people, s + step)
+        t.add_many([[world.people_code[i], world.people_name[i], phone_text(int(world.people_phone[i]), int(shapes[i])),
+                     U[world.people_unit[i]].code, world.people_post[i]] for i in range(s, e)])
+        report("people", e, n_people)
+    t.close()
+    files.append(t.path)
+
+    # apps and platforms
+    t = XlsxTable(out_dir / FILE_NAMES["apps"], HEADERS["apps"], created=created,
+                  title=f"{root.name}政务应用程序和信息平台清单", subtitle=stamp)
+    app_truth = generate_apps(world, sz, r_apps, as_of, t)
+    t.close(notes=[f"注：本表由{root.name}减负办汇总", "填表人：王伟    审核人：李娜"])
+    files.append(t.path)
+    report("apps", app_truth.apps + app_truth.platforms, app_truth.apps + app_truth.platforms)
+
+    # public accounts
+    t = XlsxTable(out_dir / FILE_NAMES["accounts"], HEADERS["accounts"], created=created)
+    acc_truth = generate_accounts(world, r_accounts, as_of, t)
+    t.close()
+    files.append(t.path)
+    report("accounts", acc_truth.accounts, acc_truth.accounts)
+
+    # groups and members
+    if sz.groups_csv:
+        groups_table = CsvTable(out_dir / "工作群.csv", HEADERS["groups"], encoding="utf-8-sig")
+    else:
+        groups_table = XlsxTable(out_dir / FILE_NAMES["groups"], HEADERS["groups"], created=created)
+    members_csv = RollingPairsCsv(out_dir, "群成员", tuple(HEADERS["members"]), split=sz.members_split,
+                                  max_rows=MEMBERS_PER_FILE)
+    np_table = XlsxTable(out_dir / FILE_NAMES["members_name_phone"], HEADERS["members_name_phone"], created=created)
+    grp_truth = generate_groups(world, sz, r_groups, as_of, groups_table, members_csv, np_table,
+                                csv_mode=sz.groups_csv, progress=progress)
+    if sz.groups_csv:
+        groups_table.close()
+    else:
+        groups_table.close(notes=["注：群成员名单见群成员表"])
+    members_csv.close()
+    np_table.close()
+    files += [groups_table.path, *members_csv.paths, np_table.path]
+
+    # forms and fields
+    ft = XlsxTable(out_dir / FILE_NAMES["forms"], HEADERS["forms"], created=created,
+                   title=f"{root.name}基层报表清单", subtitle=stamp)
+    fdt = XlsxTable(out_dir / FILE_NAMES["fields"], HEADERS["fields"], created=created)
+    form_truth = generate_forms(world, sz, r_forms, as_of, ft, fdt)
+    ft.close(notes=["注：频次为“临时”的报表按通知要求不定期报送", f"填表人：{root.name}减负办"])
+    fdt.close()
+    files += [ft.path, fdt.path]
+    report("forms", form_truth.forms, form_truth.forms)
+
+    counts = {
+        "units": len(U),
+        "people": n_people,
+        "apps": app_truth.apps,
+        "platforms": app_truth.platforms,
+        "accounts": acc_truth.accounts,
+        "groups": grp_truth.groups,
+        "memberships": grp_truth.memberships,
+        "memberships_by_name_phone": grp_truth.memberships_by_name_phone,
+        "forms": form_truth.forms,
+        "fields": form_truth.fields,
+    }
+
+    def single(rule: str, codes: list[str]) -> list[dict]:
+        return [{"rule": rule, "items": [c]} for c in codes]
+
+    findings = {
+        "duplicate_groups": [{"rule": "F4", "items": c, "planted": p} for c, p in sorted(grp_truth.duplicate_clusters)],
+        "expired_group": single("F5", sorted(grp_truth.expired)),
+        "idle_group": single("F5", sorted(grp_truth.idle)),
+        "group_demand": single("F1", sorted(grp_truth.demand_f1)) + single("F2", sorted(grp_truth.demand_f2)),
+        "duplicate_apps": [{"rule": "F5", "items": c, "planted": True} for c in sorted(app_truth.duplicate_clusters)],
+        "zombie_app": single("F5", sorted(app_truth.zombie)),
+        "forced_feature": [x for r in ("F1", "F2", "F3") for x in single(r, sorted(app_truth.forced[r]))],
+        "stale_account": single("F5", sorted(acc_truth.stale)),
+        "account_assessment": single("F3", sorted(acc_truth.assessment)),
+        "duplicate_accounts": [{"rule": "F5", "items": c, "planted": True} for c in sorted(acc_truth.duplicate_clusters)],
+        "duplicate_forms": [{"rule": "F4", "items": c, "planted": True} for c in form_truth.duplicate_clusters],
+    }
+    truth = {
+        "generator": "jianfu.generate/1",
+        "scale": scale_name,
+        "seed": seed,
+        "as_of": as_of.isoformat(),
+        "root_unit": root.code,
+        "counts": counts,
+        "findings": findings,
+        "stats": {
+            "group_clusters_planted": grp_truth.planted_clusters,
+            "group_clusters_accidental": grp_truth.accidental_clusters,
+            "groups_redrawn": grp_truth.redrawn,
+        },
+        "data_elements": {i.code: {"name": i.name, "unit": i.unit} for i in catalog.ALL_INDICATORS},
+        "form_field_elements": form_truth.field_elements,
+    }
+    truth_path = out_dir / FILE_NAMES["truth"]
+    with open(truth_path, "w", encoding="utf-8") as f:
+        json.dump(truth, f, ensure_ascii=False, indent=None, separators=(",", ":"))
+    files.append(truth_path)
+    return {
+        **counts,  # the counts per kind also at the top level
+        "scale": scale_name,
+        "seed": seed,
+        "as_of": as_of.isoformat(),
+        "counts": counts,
+        "findings": {k: len(v) for k, v in findings.items()},
+        "files": [str(p) for p in files],
+        "seconds": round(time.time() - started, 1),
+    }

@@ -1,0 +1,455 @@
+"""Work groups and their members, generated chunk by chunk (one county, or one upper-level unit's groups,
+at a time) and streamed to disk, so that even 30 million memberships never sit in memory together.
+
+Members of a group are drawn from its owner's region (a county's or a township's people, or a whole
+city or province for upper-level groups), weighted by each cadre's propensity — village secretaries,
+township cadres in charge of villages (包村干部) and leaders end up in many groups.  Planted duplicate
+clusters are copies of a group with a few members added or removed, or subgroups of it.  Every chunk is
+then checked exactly (see dupcheck): groups that are not planted duplicates but come near the rule are
+redrawn, and the duplicate truth is computed from the final member sets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import catalog, dupcheck
+from .messy import TEXT_DATE_SHAPES, XLSX_DATE_SHAPES, date_cell, join_multi, phone_text, traditional
+from .units import Sizes, World
+
+TEMP_RATE = 0.35  # share of temporary groups
+EXPIRED_OF_TEMP = 0.6  # of temporary groups, share whose task has ended
+IDLE_RATE = 0.22  # share of groups with no message for >= 60 days (before expiry correlation)
+DEMAND_F1_RATE = 0.28
+DEMAND_F2_RATE = 0.20
+DUP_SINGLE_RATE = 0.012  # share of groups that get one planted copy
+DUP_DOUBLE_RATE = 0.003  # share of groups that get two (a cluster of three)
+DIVERT_RATE = 0.02  # memberships written to 群成员_姓名手机.xlsx instead of 群成员.csv
+
+_F1 = ["打卡接龙", "即时回复", "收到请回复"]
+_F2 = ["截图留痕", "上传照片视频", "定位打卡"]
+_STANDING_SUFFIX = ["工作群", "工作群", "工作交流群", "信息报送群", "调度群", "专班群", "业务群", "联络群", "群"]
+_TEMP_SUFFIX = ["专项行动群", "攻坚群", "集中整治群", "百日行动群", "临时工作群", "督导群"]
+_DECOR = ["", "", "", "", "", "【重要】", "（新）", "2群", "①", "（勿删）"]
+_PURPOSE_TEMPLATES = [
+    "{p}工作的通知传达、进度调度和信息报送",
+    "用于{p}相关工作沟通",
+    "{p}，日常调度和问题反馈",
+    "传达上级关于{t}的工作要求，收集{p}情况",
+]
+
+
+@dataclass
+class Chunk:
+    owners: np.ndarray  # unit idx per base group
+    pool_lo: np.ndarray
+    pool_hi: np.ndarray
+    sizes: np.ndarray  # planned sizes of base groups
+    n_copies: int
+
+
+@dataclass
+class GroupTruth:
+    duplicate_clusters: list[tuple[list[str], bool]] = field(default_factory=list)  # (codes, planted)
+    expired: list[str] = field(default_factory=list)
+    idle: list[str] = field(default_factory=list)
+    demand_f1: list[str] = field(default_factory=list)
+    demand_f2: list[str] = field(default_factory=list)
+    groups: int = 0
+    memberships: int = 0
+    memberships_by_name_phone: int = 0
+    planted_clusters: int = 0
+    accidental_clusters: int = 0
+    redrawn: int = 0
+
+
+def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Chunk]:
+    """Owners, pools and sizes of every base group, chunk by chunk, calibrated to the membership target."""
+    U = world.units
+    specs: list[tuple[list[int], list[tuple[int, int]], float, float, int]] = []
+    # (owner units, their pools, multiplier of size, cap fraction of pool, count)
+    total = sizes.groups
+    upper_share = 0.0
+    upper_chunks = []
+    if world.populated == "province":
+        upper_chunks.append((world.province, 0.02))
+    if world.populated in ("province", "city"):
+        for c in world.cities:
+            upper_chunks.append((c, 0.04 / len(world.cities)))
+    for r, share in upper_chunks:
+        depts = world.depts_of.get(r, [])
+        if not depts:
+            continue
+        n = int(round(total * share))
+        upper_share += share
+        specs.append((depts, [(U[r].sub_lo, U[r].sub_hi)] * len(depts), 3.0, 0.05, n))
+    county_people = np.array([U[k].sub_hi - U[k].sub_lo for k in world.counties], dtype=float)
+    county_groups = np.floor(county_people / county_people.sum() * (total - sum(s[4] for s in specs)))
+    county_groups[: int(total - sum(s[4] for s in specs) - county_groups.sum())] += 1
+    for k, n in zip(world.counties, county_groups.astype(int)):
+        owners, pools, kinds = [], [], []
+        for d in world.depts_of[k]:
+            owners.append(d)
+            pools.append((U[k].sub_lo, U[k].sub_hi))
+            kinds.append(0)
+        for t in world.children_of.get(k, []):
+            for o in [t] + world.depts_of.get(t, []):
+                owners.append(o)
+                pools.append((U[t].sub_lo, U[t].sub_hi))
+                kinds.append(1)
+        specs.append((owners, pools, kinds, 0.0, int(n)))  # a list of kinds: resolved below
+
+    chunks_raw = []
+    for owners, pools, mult, capf, n in specs:
+        n_copies = int(round(n * (DUP_SINGLE_RATE + 2 * DUP_DOUBLE_RATE)))
+        n_base = n - n_copies
+        owners_a = np.array(owners)
+        lo = np.array([p[0] for p in pools])
+        hi = np.array([p[1] for p in pools])
+        if isinstance(mult, list):  # county chunk: 38% county departments, 62% townships
+            kinds = np.array(mult)
+            w = np.where(kinds == 0, 0.38 / max(1, (kinds == 0).sum()), 0.0)
+            tw = (hi - lo).astype(float) * (kinds == 1)
+            w = w + (0.62 * tw / tw.sum() if tw.sum() else 0)
+            w = w * rng.uniform(0.5, 1.5, len(w))
+            for i, o in enumerate(owners):  # departments with a line of work create more groups
+                if U[o].topics:
+                    w[i] *= 1.5
+            m = np.where(kinds == 0, 2.0, 1.0)
+            capfrac = np.where(kinds == 0, 0.15, 0.2)
+        else:
+            w = rng.uniform(0.5, 1.5, len(owners))
+            m = np.full(len(owners), mult)
+            capfrac = np.full(len(owners), capf)
+        pick = rng.choice(len(owners), size=n_base, p=w / w.sum())
+        pick.sort()
+        chunks_raw.append((owners_a[pick], lo[pick], hi[pick], m[pick], capfrac[pick], n_copies))
+
+    # calibrate a common multiplier f so that the mean size hits memberships / groups
+    base = [rng.lognormal(0.0, 0.9, len(c[0])) for c in chunks_raw]
+    caps = [np.clip(np.floor((c[2] - c[1]) * c[4]), 3, 500) for c in chunks_raw]
+    target = sizes.memberships / sizes.groups
+
+    def sizes_for(f):
+        return [np.clip(np.rint(f * c[3] * b), 3, cap).astype(np.int64) for c, b, cap in zip(chunks_raw, base, caps)]
+
+    lo_f, hi_f = 0.5, 400.0
+    for _ in range(40):
+        mid = (lo_f + hi_f) / 2
+        s = sizes_for(mid)
+        mean = sum(int(x.sum()) for x in s) / max(1, sum(len(x) for x in s))
+        lo_f, hi_f = (mid, hi_f) if mean < target else (lo_f, mid)
+    final = sizes_for((lo_f + hi_f) / 2)
+    return [Chunk(c[0], c[1], c[2], s, c[5]) for c, s in zip(chunks_raw, final)]
+
+
+def _sample(rng, lo, hi, need, cumw, forced):
+    """Weighted sampling without replacement from person ranges [lo, hi): `need[i]` people per group, the
+    person `forced[i]` (or -1) always included.  Returns a list of int64 arrays."""
+    G = len(need)
+    out_g, out_p = [], []
+    have = np.zeros(G, dtype=np.int64)
+    # forced members first
+    f = forced >= 0
+    chosen_g = [np.nonzero(f)[0]]
+    chosen_p = [forced[f].astype(np.int64)]
+    prio = [np.full(int(f.sum()), -1.0)]
+    todo = np.arange(G)
+    rounds = 0
+    result_g = np.empty(0, dtype=np.int64)
+    result_p = np.empty(0, dtype=np.int64)
+    while len(todo):
+        rounds += 1
+        k = np.ceil((need[todo] - have[todo]) * 1.4).astype(np.int64) + 2
+        gi = np.repeat(todo, k)
+        wl, wh = cumw[lo[gi]], cumw[hi[gi]]
+        u = wl + rng.random(len(gi)) * (wh - wl)
+        p = np.searchsorted(cumw, u, "right") - 1
+        p = np.clip(p, lo[gi], hi[gi] - 1)
+        chosen_g.append(gi)
+        chosen_p.append(p)
+        prio.append(rng.random(len(gi)))
+        g_all = np.concatenate([result_g] + chosen_g)
+        p_all = np.concatenate([result_p] + chosen_p)
+        pr_all = np.concatenate([np.full(len(result_g), -2.0)] + prio)
+        # dedupe (group, person), keeping the lowest priority (kept ones and forced first)
+        o = np.lexsort((pr_all, p_all, g_all))
+        g_all, p_all, pr_all = g_all[o], p_all[o], pr_all[o]
+        first = np.ones(len(g_all), dtype=bool)
+        first[1:] = (g_all[1:] != g_all[:-1]) | (p_all[1:] != p_all[:-1])
+        g_all, p_all, pr_all = g_all[first], p_all[first], pr_all[first]
+        o = np.lexsort((pr_all, g_all))
+        g_all, p_all = g_all[o], p_all[o]
+        starts = np.searchsorted(g_all, np.arange(G))
+        rank_in = np.arange(len(g_all)) - starts[g_all]
+        keep = rank_in < need[g_all]
+        result_g, result_p = g_all[keep], p_all[keep]
+        have = np.bincount(result_g, minlength=G)
+        todo = np.nonzero(have < need)[0]
+        chosen_g, chosen_p, prio = [], [], []
+        if rounds > 30:  # pool exhausted: take what there is
+            break
+    starts = np.searchsorted(result_g, np.arange(G + 1))
+    return [result_p[starts[i]:starts[i + 1]] for i in range(G)]
+
+
+def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of: dt.date, table, members_csv,
+                    name_phone_table, csv_mode: bool, progress=None) -> GroupTruth:
+    U = world.units
+    chunks = plan_chunks(world, sizes, rng)
+    total_groups = sum(len(c.sizes) + c.n_copies for c in chunks)
+    codes_perm = rng.permutation(total_groups) + 1
+    cumw = np.concatenate([[0.0], np.cumsum(world.people_weight)])
+    uniform = np.arange(len(world.people_weight) + 1, dtype=np.float64)
+    rank = np.empty(len(world.people_weight), dtype=np.int64)
+    rank[np.argsort(world.people_weight, kind="stable")] = np.arange(len(world.people_weight))
+    truth = GroupTruth()
+    next_code = 0
+    shapes = TEXT_DATE_SHAPES if csv_mode else XLSX_DATE_SHAPES
+    platforms = catalog.GROUP_PLATFORMS + [world.province_platform] * 2
+    topic_names = [t.name for t in catalog.TOPICS]
+    pcode, pname, pphone = world.people_code, world.people_name, world.people_phone
+    done = 0
+
+    for chunk in chunks:
+        nb = len(chunk.sizes)
+        # owner person: one of the owner unit's own people (else anyone in the pool)
+        olo = np.array([U[o].lo for o in chunk.owners], dtype=np.int64)
+        ohi = np.array([U[o].hi for o in chunk.owners], dtype=np.int64)
+        has = ohi > olo
+        owner_p = np.where(has, olo + (rng.random(nb) * np.maximum(1, ohi - olo)).astype(np.int64),
+                           chunk.pool_lo + (rng.random(nb) * (chunk.pool_hi - chunk.pool_lo)).astype(np.int64))
+        members = _sample(rng, chunk.pool_lo, chunk.pool_hi, chunk.sizes, cumw, owner_p)
+        owners = list(chunk.owners.tolist())
+        pools = list(zip(chunk.pool_lo.tolist(), chunk.pool_hi.tolist()))
+        owner_person = owner_p.tolist()
+        topic = [None] * nb
+        for i, o in enumerate(owners):
+            tp = U[o].topics or topic_names
+            topic[i] = tp[int(rng.integers(len(tp)))]
+        copy_of = [-1] * nb
+        copy_kind = [""] * nb
+        cluster = [-1] * nb
+
+        # planted duplicate clusters
+        n_double = int(round(nb * DUP_DOUBLE_RATE))
+        n_single = chunk.n_copies - 2 * n_double
+        eligible = [i for i in range(nb) if len(members[i]) >= 8]
+        n_orig = min(len(eligible), n_single + n_double)
+        originals = rng.choice(eligible, size=n_orig, replace=False).tolist() if n_orig else []
+        for j, o in enumerate(originals):
+            cluster[o] = j
+            kinds = ["near" if rng.random() < 0.6 else "sub"]
+            if j >= n_single:
+                kinds = ["near", "sub"]
+            for kind in kinds:
+                base = members[o]
+                n = len(base)
+                lo, hi = pools[o]
+                if kind == "near":
+                    r = int(rng.integers(0, max(1, n // 16) + 1))
+                    a = int(rng.integers(0, max(1, n // 16) + 1))
+                    while 20 * (n - r) < 17 * (n + a):
+                        a = max(0, a - 1) if a else a
+                        r = max(0, r - 1) if not a else r
+                    keep = rng.choice(base, size=n - r, replace=False)
+                    extra = []
+                    pool_size = hi - lo
+                    while len(extra) < a and pool_size > n + a:
+                        c = int(lo + rng.integers(pool_size))
+                        if c not in set(base.tolist()) and c not in extra:
+                            extra.append(c)
+                    new = np.concatenate([keep, np.array(extra, dtype=np.int64)])
+                else:
+                    s = int(rng.integers(max(5, -(-55 * n // 100)), max(6, 75 * n // 100) + 1))
+                    s = min(s, n)
+                    new = rng.choice(base, size=s, replace=False)
+                    if s >= 20:
+                        bset = set(base.tolist())
+                        while True:
+                            c = int(lo + rng.integers(hi - lo))
+                            if c not in bset:
+                                break
+                        new[0] = c
+                members.append(np.sort(new.astype(np.int64)))
+                # the copy may belong to a sibling unit of the same region
+                ou = owners[o]
+                sibs = world.depts_of.get(U[ou].region, []) + [U[ou].region]
+                owners.append(ou if rng.random() < 0.5 else sibs[int(rng.integers(len(sibs)))])
+                pools.append(pools[o])
+                mem_list = new.tolist()
+                owner_person.append(owner_person[o] if owner_person[o] in mem_list else mem_list[0])
+                topic.append(topic[o])
+                copy_of.append(o)
+                copy_kind.append(kind)
+                cluster.append(j)
+
+        # exact check: redraw groups that are not planted duplicates but come near the rule
+        G = len(members)
+        planted = np.array([c >= 0 for c in cluster])
+        clus = np.array(cluster)
+        probe = None
+        for _round in range(12):
+            ptr = np.zeros(G + 1, dtype=np.int64)
+            ptr[1:] = np.cumsum([len(m) for m in members])
+            mem = np.concatenate(members)
+            A, B, OV = dupcheck.overlapping_pairs(ptr, mem, rank, probe=probe)
+            sA, sB = ptr[A + 1] - ptr[A], ptr[B + 1] - ptr[B]
+            near = dupcheck.is_near(sA, sB, OV)
+            same_cluster = planted[A] & planted[B] & (clus[A] == clus[B])
+            bad = near & ~same_cluster
+            victims = set()
+            for a, b in zip(A[bad].tolist(), B[bad].tolist()):
+                if a in victims or b in victims:
+                    continue
+                if not planted[b]:
+                    victims.add(b)
+                elif not planted[a]:
+                    victims.add(a)
+            if not victims:
+                break
+            v = np.array(sorted(victims), dtype=np.int64)
+            vlo = np.array([pools[i][0] for i in v], dtype=np.int64)
+            vhi = np.array([pools[i][1] for i in v], dtype=np.int64)
+            need = np.array([len(members[i]) for i in v], dtype=np.int64)
+            forced = np.array([owner_person[i] for i in v], dtype=np.int64)
+            # later rounds draw uniformly (no propensity), which spreads members further apart
+            redrawn = _sample(rng, vlo, vhi, need, cumw if _round < 2 else uniform, forced)
+            for i, m in zip(v.tolist(), redrawn):
+                members[i] = np.sort(m)
+            truth.redrawn += len(v)
+            probe = v
+        # final exact duplicate pairs over the whole chunk
+        ptr = np.zeros(G + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum([len(m) for m in members])
+        mem = np.concatenate(members)
+        A, B, OV = dupcheck.overlapping_pairs(ptr, mem, rank)
+        sA, sB = ptr[A + 1] - ptr[A], ptr[B + 1] - ptr[B]
+        dup = dupcheck.is_duplicate(sA, sB, OV)
+        parent = list(range(G))
+
+        def find(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for a, b in zip(A[dup].tolist(), B[dup].tolist()):
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[ra] = rb
+        comps: dict[int, list[int]] = {}
+        for a, b in zip(A[dup].tolist(), B[dup].tolist()):
+            comps.setdefault(find(a), [])
+        for i in range(G):
+            r = find(i)
+            if r in comps:
+                comps[r].append(i)
+
+        codes = [f"G{codes_perm[next_code + i]:07d}" for i in range(G)]
+        next_code += G
+        planted_sets = {}
+        for i, c in enumerate(cluster):
+            if c >= 0:
+                planted_sets.setdefault(c, set()).add(i)
+        planted_frozen = {frozenset(s) for s in planted_sets.values()}
+        for comp in comps.values():
+            is_planted = frozenset(comp) in planted_frozen
+            truth.duplicate_clusters.append((sorted(codes[i] for i in comp), is_planted))
+            if is_planted:
+                truth.planted_clusters += 1
+            else:
+                truth.accidental_clusters += 1
+
+        # attributes and rows
+        created_ago = rng.integers(1, 1500, G)
+        temp = rng.random(G) < TEMP_RATE
+        expired = temp & (rng.random(G) < EXPIRED_OF_TEMP)
+        idle = rng.random(G) < np.where(expired, 0.6, IDLE_RATE)
+        last_ago = np.where(idle, rng.integers(62, 700, G), rng.integers(0, 56, G))
+        created_ago = last_ago + created_ago
+        end_ago = np.where(expired, rng.integers(2, 400, G), -rng.integers(2, 240, G))
+        # an ended task ended after the group was created
+        end_ago = np.where(expired, np.minimum(end_ago, np.maximum(2, created_ago - 3)), end_ago)
+        msgs = np.where(last_ago < 30, np.maximum(1, rng.lognormal(3.0, 1.2, G).astype(np.int64)), 0)
+        f1 = rng.random(G) < DEMAND_F1_RATE
+        f2 = rng.random(G) < DEMAND_F2_RATE
+        plat = rng.integers(0, len(platforms), G)
+        shape_i = rng.integers(0, len(shapes), (G, 4))
+        sep_i = rng.integers(0, 12, G)
+        decor = rng.integers(0, len(_DECOR), G)
+        suf = rng.integers(0, 100, G)
+        trad = rng.random(G) < 0.04
+        divert_all = rng.random(len(mem)) < DIVERT_RATE
+        lines: list[str] = []
+        np_rows = []
+        for i in range(G):
+            code = codes[i]
+            t = catalog.TOPIC_BY_NAME[topic[i]]
+            ou = U[owners[i]]
+            prefix = ou.name
+            if temp[i]:
+                year = (as_of - dt.timedelta(days=int(created_ago[i]))).year
+                name = f"{year}年{t.name}{_TEMP_SUFFIX[suf[i] % len(_TEMP_SUFFIX)]}"
+                if suf[i] % 3 == 0:
+                    name = prefix + name
+            else:
+                name = f"{prefix}{t.name}{_STANDING_SUFFIX[suf[i] % len(_STANDING_SUFFIX)]}"
+            name += _DECOR[decor[i]]
+            if copy_of[i] >= 0 and suf[i] % 2 == 0:
+                name += "（新）" if suf[i] % 4 == 0 else "2群"
+            platform = platforms[plat[i]]
+            if trad[i]:
+                platform = traditional(platform)
+            nature = ("临时" if suf[i] % 2 else "临时性") if temp[i] else ("常设" if suf[i] % 5 else "长期")
+            if trad[i] and temp[i]:
+                nature = traditional(nature)
+            created = as_of - dt.timedelta(days=int(created_ago[i]))
+            last = as_of - dt.timedelta(days=int(last_ago[i]))
+            end = as_of - dt.timedelta(days=int(end_ago[i])) if temp[i] else None
+            purpose = _PURPOSE_TEMPLATES[suf[i] % len(_PURPOSE_TEMPLATES)].format(
+                p=t.purposes[suf[i] % 2], t=t.name)
+            demands = []
+            if f1[i]:
+                demands += [_F1[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
+            if f2[i]:
+                demands += [_F2[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
+            demand_cell = join_multi(demands, int(sep_i[i]))
+            if trad[i]:
+                demand_cell = traditional(demand_cell)
+            row = [code, name, platform, pcode[owner_person[i]], ou.code,
+                   date_cell(created, shapes[shape_i[i, 0]]), nature,
+                   date_cell(end, shapes[shape_i[i, 1]]) if end else None,
+                   date_cell(last, shapes[shape_i[i, 2]]), int(msgs[i]), purpose, demand_cell]
+            if csv_mode:
+                row = ["" if v is None else str(v) for v in row]
+            table.add(row)
+            if temp[i] and end < as_of:
+                truth.expired.append(code)
+            if (as_of - last).days >= 60:
+                truth.idle.append(code)
+            if f1[i]:
+                truth.demand_f1.append(code)
+            if f2[i]:
+                truth.demand_f2.append(code)
+            # members
+            ms = members[i].tolist()
+            dv = divert_all[ptr[i]:ptr[i + 1]].tolist()
+            for p, d in zip(ms, dv):
+                if d:
+                    np_rows.append((code, pname[p], phone_text(int(pphone[p]), (p + i) % 3)))
+                else:
+                    lines.append(f"{code},{pcode[p]}\n")
+        members_csv.write_lines(lines)
+        for r in np_rows:
+            name_phone_table.add(r)
+        truth.groups += G
+        truth.memberships += len(mem)
+        truth.memberships_by_name_phone += len(np_rows)
+        done += G
+        if progress:
+            progress("groups", done, total_groups)
+    return truth
