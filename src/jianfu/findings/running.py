@@ -46,12 +46,20 @@ def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = Non
     return document
 
 
+_CONTENT = ("type", "rule", "action", "items", "score", "evidence", "hours_saved_per_month", "reason", "owner_id",
+            "owner_path")
+
+
 @transaction.atomic
 def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
-    """Replace open findings; keep accepted, rejected and done ones with their decisions when they recur."""
+    """Replace open findings; keep accepted, rejected and done ones with their decisions when they recur.
+
+    Only findings whose content changed are rewritten; the rest are just stamped as seen by this run, so a
+    re-run over an unchanged registry costs a few set-based updates, not one statement per finding.
+    """
     units = dict(Unit.objects.values_list("code", "id"))
     paths = dict(Unit.objects.values_list("code", "path"))
-    existing = {f.fid: f for f in Finding.objects.all()}
+    existing = {row["fid"]: row for row in Finding.objects.values("id", "fid", *_CONTENT)}
     seen: set[str] = set()
     create, update = [], []
     for item in findings:
@@ -65,21 +73,18 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
             "score": item.get("score"), "evidence": item.get("evidence") or {},
             "hours_saved_per_month": float(item.get("hours_saved_per_month") or 0), "reason": item["reason"],
             "owner_id": units.get(owner_code), "owner_path": paths.get(owner_code, "/"),
-            "last_seen_id": run.id, "is_current": True,
         }
-        if fid in existing:
-            finding = existing[fid]
-            for name, value in values.items():
-                setattr(finding, name, value)
-            update.append(finding)
-        else:
-            create.append(Finding(fid=fid, first_seen_id=run.id, **values))
+        old = existing.get(fid)
+        if old is None:
+            create.append(Finding(fid=fid, first_seen_id=run.id, last_seen_id=run.id, **values))
+        elif any(old[name] != value for name, value in values.items()):
+            update.append(Finding(id=old["id"], **values))
     Finding.objects.bulk_create(create, batch_size=1000)
-    Finding.objects.bulk_update(update, ["type", "rule", "action", "items", "score", "evidence",
-                                         "hours_saved_per_month", "reason", "owner_id", "owner_path",
-                                         "last_seen_id", "is_current"], batch_size=500)
+    Finding.objects.bulk_update(update, list(_CONTENT), batch_size=500)
+    recurring = [fid for fid in seen if fid in existing]
     gone = [fid for fid in existing if fid not in seen]
-    for start in range(0, len(gone), 900):  # SQLite caps the number of bound parameters
+    for start in range(0, max(len(recurring), len(gone)), 900):  # SQLite caps the number of bound parameters
+        Finding.objects.filter(fid__in=recurring[start:start + 900]).update(last_seen=run, is_current=True)
         chunk = gone[start:start + 900]
         Finding.objects.filter(fid__in=chunk, status=Finding.Status.OPEN).delete()
         Finding.objects.filter(fid__in=chunk).exclude(status=Finding.Status.OPEN).update(is_current=False)

@@ -417,7 +417,7 @@ class _UnitWriter(_CodedWriter):
                     "code": record["code"], "name": record["name"], "level": record["level"],
                     "unit_type": record.get("unit_type") or "",
                     "parent_id": level_ids[parent] if parent else None,
-                    "is_region": is_region(record["code"], record.get("unit_type") or ""),
+                    "is_region": is_region(record["code"]),
                     "path": paths[record["code"]],
                 }))
             for start in range(0, len(chunk), CHUNK):
@@ -432,12 +432,30 @@ class _UnitWriter(_CodedWriter):
         self.session._unit_paths = None
 
 
-_ORGANISATION_MARKERS = ("机关", "事业单位", "企业", "部门", "社会组织", "社会团体")
+_DIVISION_SEGMENTS = (2, 2, 2, 3, 3)  # province, city, county, township, village
 
 
-def is_region(code: str, unit_type: str) -> bool:
-    """Regions carry a 12-digit division code; an organisation typed as such is not a region whatever its code."""
-    return bool(re.fullmatch(r"\d{12}", code)) and not any(m in unit_type for m in _ORGANISATION_MARKERS)
+def is_region(code: str) -> bool:
+    """A 12-digit statistical division code: once a segment is zero, every later one is zero too.
+
+    Regions are typed 党政机关 as often as departments are, so the type cannot tell them apart; a
+    department's code (any unique code) is a region code only by accident, and then rarely well-formed.
+    """
+    if not re.fullmatch(r"\d{12}", code):
+        return False
+    segments, start = [], 0
+    for width in _DIVISION_SEGMENTS:
+        segments.append(int(code[start:start + width]))
+        start += width
+    if segments[0] == 0:
+        return False
+    seen_zero = False
+    for value in segments:
+        if value == 0:
+            seen_zero = True
+        elif seen_zero:
+            return False
+    return True
 
 
 def _repair_unit_paths() -> None:
