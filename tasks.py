@@ -46,7 +46,8 @@ def ensure_chromium() -> bool:
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         run("apt-get", "update", "-qq", env=env, check=False)
-        run("apt-get", "install", "-y", "-qq", "chromium", env=env, check=False)
+        # Noto CJK so screenshots show Chinese, not boxes.
+        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk", env=env, check=False)
     return bool(shutil.which("chromium"))
 
 

@@ -122,7 +122,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     summary = generate(args.scale, args.seed, Path(args.out), as_of=as_of, progress=progress)
     bars.close()
-    counts = {k: v for k, v in summary.items() if isinstance(v, int)}
+    counts = summary["counts"]
     print(f"已生成 {args.scale} 规模样例数据到 {args.out}：" + "，".join(f"{k} {v:,}" for k, v in counts.items()))
     return EXIT_OK
 
@@ -218,8 +218,39 @@ def serve(host: str, port: int) -> None:
         settings.ALLOWED_HOSTS.append(host)
     if host in ("0.0.0.0", "::"):
         settings.ALLOWED_HOSTS.append("*")
+    if os.environ.get("JIANFU_IMPORT_WORKER", "1") != "0":
+        # The embedded default needs no second process: imports uploaded in the browser run in this one.
+        # With several web processes (or `jianfu worker` running elsewhere) set JIANFU_IMPORT_WORKER=0.
+        from jianfu.jobs.worker import start_worker_thread
+
+        start_worker_thread()
     print(f"Jianfu 网页已启动：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  （Ctrl+C 停止）", flush=True)
     waitress_serve(application, host=host, port=port, threads=8, ident="jianfu")
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.jobs import worker
+
+    if args.once:
+        ran = worker.run_pending()
+        print(f"已处理导入任务 {ran} 个", flush=True)
+        return EXIT_OK
+    import signal
+    import threading
+
+    stop = threading.Event()
+
+    def _stop(*_):
+        # Finish the job in hand (its file transactions must not be cut), then leave.
+        stop.set()
+        worker.wake()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    print("导入任务处理进程已启动（Ctrl+C 停止）", flush=True)
+    worker.work_forever(poll_seconds=args.poll, stop=stop)
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -260,7 +291,7 @@ def _demo_analyze() -> None:
         print("3/4 分析：检测模块尚未安装，跳过", flush=True)
         return
     print("3/4 分析台账 …", flush=True)
-    summary = run_and_store(as_of=dt.date.today(), actor="demo")
+    summary = run_and_store(as_of=dt.date.today(), actor="demo")["summary"]
     print(f"    发现问题 {summary['findings']} 条，预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时", flush=True)
 
 
@@ -317,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="处理网页上传的导入任务（与 serve 分开运行时使用）")
+    p.add_argument("--once", action="store_true", help="处理完排队的任务后退出")
+    p.add_argument("--poll", type=float, default=2.0, help="空闲时查询新任务的间隔（秒）")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("user", help="用户管理")
     user_sub = p.add_subparsers(dest="user_command", required=True)

@@ -44,12 +44,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "jianfu.accounts",
     "jianfu.registry",
+    "jianfu.audit",
+    "jianfu.jobs",
+    "jianfu.findings",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "jianfu.middleware.DeploymentLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -72,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jianfu.accounts.context_processors.permissions",
             ],
         },
     },
@@ -119,15 +124,21 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# By default the page language is LANGUAGE_CODE or the switcher's choice, not the browser's system locale.
+JIANFU_HONOUR_BROWSER_LANGUAGE = _env_bool("JIANFU_HONOUR_BROWSER_LANGUAGE", False)
 USE_I18N = True
 TIME_ZONE = os.environ.get("JIANFU_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = JIANFU_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request while it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = JIANFU_HOME / "uploads"
+JIANFU_MAX_UPLOAD_MB = int(os.environ.get("JIANFU_MAX_UPLOAD_MB", 200))
+# Behind a reverse proxy the client address arrives in X-Forwarded-For; trust it only when told to.
+JIANFU_TRUST_X_FORWARDED_FOR = _env_bool("JIANFU_TRUST_X_FORWARDED_FOR", False)
 
 EMAIL_BACKEND = os.environ.get("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -1,13 +1,15 @@
-from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 
-
-def home(request):
-    return HttpResponse("Jianfu")
-
+from jianfu.accounts import views as account_views
+from jianfu.registry import dashboard
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("", home, name="home"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("users/", account_views.user_list, name="users"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", dashboard.home, name="home"),
+    path("", include("jianfu.jobs.urls")),
+    path("", include("jianfu.registry.urls")),
+    path("", include("jianfu.findings.urls")),
 ]

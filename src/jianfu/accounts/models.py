@@ -20,3 +20,14 @@ class User(AbstractUser):
         "registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("单位")
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.CADRE)
+
+
+class LoginFailure(models.Model):
+    """One failed login, counted per username and address to lock out password guessing."""
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "ip", "at"], name="loginfailure_lookup")]

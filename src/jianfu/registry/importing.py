@@ -679,11 +679,25 @@ class _MemberWriter(_Writer):
     def _insert(self, pending: list[tuple[int, int, int]]) -> None:
         pending.sort()  # index order: neighbouring inserts touch the same B-tree pages
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {self.table} (group_id, person_id, batch_id) VALUES (%s, %s, %s) "
-                "ON CONFLICT (group_id, person_id) DO NOTHING",
-                pending,
-            )
+            if connection.vendor == "postgresql":
+                # COPY into a transaction-local table, then one set-based insert: far fewer round trips
+                # than a parameterised insert per row.
+                raw = cursor.cursor
+                raw.execute("CREATE TEMP TABLE IF NOT EXISTS jianfu_member_load "
+                            "(group_id bigint, person_id bigint, batch_id bigint) ON COMMIT DROP")
+                raw.execute("TRUNCATE jianfu_member_load")
+                with raw.copy("COPY jianfu_member_load (group_id, person_id, batch_id) FROM STDIN") as copy:
+                    for row in pending:
+                        copy.write_row(row)
+                raw.execute(f"INSERT INTO {self.table} (group_id, person_id, batch_id) "
+                            "SELECT group_id, person_id, batch_id FROM jianfu_member_load "
+                            "ON CONFLICT (group_id, person_id) DO NOTHING")
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} (group_id, person_id, batch_id) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (group_id, person_id) DO NOTHING",
+                    pending,
+                )
         self.touched_groups.update(p[0] for p in pending)
         if self.session.progress:
             self.session.progress(self.kind, len(pending))

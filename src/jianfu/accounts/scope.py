@@ -1,0 +1,168 @@
+"""Region scope: the only door through which views reach registry objects.
+
+Every office sees its own region and the regions below it (a prefix match on the materialised unit path);
+an object outside the viewer's region answers 404, as if it did not exist. Cadres see their own unit only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from jianfu.accounts.models import Role, User
+
+# Which unit an object belongs to, as a lookup path from the model to Unit (without the trailing "__path").
+# Models not listed here are not reachable through the scope helpers at all.
+_UNIT_LOOKUPS: dict[str, str] = {
+    "registry.unit": "",
+    "registry.person": "unit",
+    "registry.app": "owner",
+    "registry.publicaccount": "owner",
+    "registry.workgroup": "owner",
+    "registry.form": "issuer",
+    "registry.formfield": "form__issuer",
+    "registry.membership": "group__owner",
+    "registry.importbatch": "unit_scope",
+    "jobs.importjob": "unit",
+    "audit.auditevent": None,  # filtered on its own unit_path column
+    "accounts.user": "unit",
+}
+
+# Kinds an officer of a department may change: the carriers its unit owns, not people or units.
+CARRIER_MODELS = {"registry.app", "registry.publicaccount", "registry.workgroup", "registry.form"}
+EDITOR_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
+IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
+
+
+def _label(model: type[Model]) -> str:
+    return model._meta.label_lower
+
+
+def sees_everything(user: User) -> bool:
+    return bool(user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser))
+
+
+def region_path(user: User) -> str | None:
+    """The unit path prefix the user may see; None means everything, '' means nothing."""
+    if not user.is_authenticated:
+        return ""
+    if sees_everything(user):
+        return None
+    if user.unit_id is None:
+        return ""
+    return user.unit.path
+
+
+def unit_q(user: User, lookup: str) -> Q:
+    """A Q limiting `lookup` (a path from some model to a Unit, '' for Unit itself) to the user's scope."""
+    prefix = f"{lookup}__" if lookup else ""
+    path = region_path(user)
+    if path is None:
+        return Q()
+    if path == "":
+        return Q(pk__in=[])
+    if user.role == Role.CADRE:
+        # Keep it simple and safe: a cadre sees what belongs to their own unit, not the units below it.
+        return Q(**{f"{prefix}path": path})
+    return Q(**{f"{prefix}path__startswith": path})
+
+
+def scoped(user: User, model: type[Model]) -> QuerySet:
+    """All objects of `model` inside the user's region."""
+    label = _label(model)
+    if label not in _UNIT_LOOKUPS:
+        raise LookupError(f"{label} is not reachable through the region scope")
+    qs = model._default_manager.all()
+    lookup = _UNIT_LOOKUPS[label]
+    if lookup is None:
+        path = region_path(user)
+        if path is None:
+            return qs
+        if path == "":
+            return qs.none()
+        if user.role == Role.CADRE:
+            return qs.filter(unit_path=path)
+        return qs.filter(unit_path__startswith=path)
+    if label == "registry.importbatch":
+        # Command-line imports carry no scope; they belong to the whole installation, seen from a root unit.
+        q = unit_q(user, lookup)
+        if user.is_authenticated and user.unit_id and user.unit.parent_id is None and user.role != Role.CADRE:
+            q |= Q(unit_scope__isnull=True)
+        return qs.filter(q)
+    return qs.filter(unit_q(user, lookup))
+
+
+def get_scoped_or_404(user: User, model: type[Model], code: str, *, queryset: QuerySet | None = None) -> Model:
+    """The object with this code inside the user's region, or 404 (never 403: out-of-region objects do not exist)."""
+    qs = queryset if queryset is not None else scoped(user, model)
+    try:
+        return qs.get(code=code)
+    except model.DoesNotExist:
+        raise Http404 from None
+
+
+def unit_path_of(obj: Model) -> str:
+    """The path of the unit an object belongs to, for audit rows and edit checks."""
+    label = _label(type(obj))
+    lookup = _UNIT_LOOKUPS.get(label)
+    if lookup == "":
+        return obj.path
+    if not lookup:
+        raise LookupError(label)
+    target = obj
+    for part in lookup.split("__"):
+        target = getattr(target, part)
+        if target is None:
+            return ""
+    return target.path
+
+
+def in_scope(user: User, obj: Model) -> bool:
+    path = region_path(user)
+    if path is None:
+        return True
+    if path == "":
+        return False
+    own = unit_path_of(obj)
+    return own == path if user.role == Role.CADRE else own.startswith(path)
+
+
+def can_edit(user: User, obj: Model) -> bool:
+    """Admins edit everything; office officers their region; department officers the carriers their unit owns."""
+    if not user.is_authenticated or user.role not in EDITOR_ROLES:
+        return False
+    if not in_scope(user, obj):
+        return False
+    if user.role == Role.DEPARTMENT:
+        return _label(type(obj)) in CARRIER_MODELS
+    return True
+
+
+def can_edit_kind(user: User, model: type[Model]) -> bool:
+    """Whether edit links for this kind are worth showing at all (per-object checks still apply)."""
+    if not user.is_authenticated or user.role not in EDITOR_ROLES:
+        return False
+    return user.role != Role.DEPARTMENT or _label(model) in CARRIER_MODELS
+
+
+def can_import(user: User) -> bool:
+    return user.is_authenticated and user.role in IMPORTER_ROLES and (sees_everything(user) or user.unit_id is not None)
+
+
+def import_scope(user: User):
+    """The unit an upload is confined to (None: everything, for administrators only)."""
+    return None if sees_everything(user) else user.unit
+
+
+def can_manage_users(user: User) -> bool:
+    return sees_everything(user)
+
+
+def get_editable_or_404(user: User, model: type[Model], code: str) -> Model:
+    """The object for editing: 404 outside the region, 403 inside it without the right to change it."""
+    from django.core.exceptions import PermissionDenied
+
+    obj = get_scoped_or_404(user, model, code)
+    if not can_edit(user, obj):
+        raise PermissionDenied
+    return obj

@@ -1,0 +1,120 @@
+"""Import in the browser: upload, a queued job, a progress fragment polled by htmx, the rejection report."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jianfu.accounts import scope
+from jianfu.ingest.readers import SUPPORTED_SUFFIXES
+from jianfu.jobs import worker
+from jianfu.jobs.models import ImportJob
+
+MAX_FILES = 20
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(sorted(SUPPORTED_SUFFIXES))}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        items = data if isinstance(data, (list, tuple)) else [data]
+        return [single(item, initial) for item in items if item] or [single(None, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label=gettext_lazy("台账文件"))
+    dry_run = forms.BooleanField(label=gettext_lazy("仅校验，不写入"), required=False)
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(_("一次最多上传 %(n)d 个文件") % {"n": MAX_FILES})
+        limit = getattr(settings, "JIANFU_MAX_UPLOAD_MB", 200) * 1024 * 1024
+        for f in files:
+            if os.path.splitext(f.name)[1].lower() not in SUPPORTED_SUFFIXES:
+                raise forms.ValidationError(_("不支持的文件类型：%(name)s（应为 xlsx、xls、ods 或 csv）") % {"name": f.name})
+            if f.size > limit:
+                raise forms.ValidationError(_("文件过大：%(name)s") % {"name": f.name})
+        return files
+
+
+def _safe_name(name: str, taken: set[str]) -> str:
+    # Keep the officer's own file name (the report cites it) but never a path or a hidden file.
+    base = os.path.basename(name.replace("\\", "/")).strip().lstrip(".") or "upload"
+    base = re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base)[:150]
+    stem, suffix = os.path.splitext(base)
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}{suffix}"
+    taken.add(candidate)
+    return candidate
+
+
+@login_required
+def upload(request):
+    if not scope.can_import(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        code = uuid.uuid4()
+        folder = worker.upload_dir_for(code)
+        folder.mkdir(parents=True, exist_ok=True)
+        stored, taken = [], set()
+        for f in form.cleaned_data["files"]:
+            target = folder / _safe_name(f.name, taken)
+            with target.open("wb") as out:
+                for chunk in f.chunks():
+                    out.write(chunk)
+            stored.append({"name": target.name, "path": str(target)})
+        # The job row is written only once its files are on disk, so a worker never claims half a job.
+        unit = scope.import_scope(request.user)
+        job = ImportJob.objects.create(
+            code=code, created_by=request.user, actor_name=request.user.username, unit=unit,
+            unrestricted=unit is None, dry_run=form.cleaned_data["dry_run"], files=stored,
+        )
+        worker.wake()
+        return redirect("import-job", code=job.code)
+    jobs = scope.scoped(request.user, ImportJob).order_by("-created_at")[:20]
+    return render(request, "jobs/upload.html", {"form": form, "jobs": jobs})
+
+
+def _job_or_404(request, code) -> ImportJob:
+    try:
+        return scope.scoped(request.user, ImportJob).select_related("unit").get(code=code)
+    except (ImportJob.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def _progress(job: ImportJob) -> dict:
+    live = worker.LIVE.get(job.id)
+    return {"rows": live["rows"] if live else job.rows_done, "kind": live["kind"] if live else job.current_kind}
+
+
+@login_required
+def job_detail(request, code):
+    job = _job_or_404(request, code)
+    return render(request, "jobs/job.html", {"job": job, "progress": _progress(job)})
+
+
+@login_required
+def job_status(request, code):
+    job = _job_or_404(request, code)
+    return render(request, "jobs/_status.html", {"job": job, "progress": _progress(job)})

@@ -1,0 +1,78 @@
+"""Every change to a registry object goes through a do_update_* function: access check, transaction, audit row."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from jianfu.accounts import scope
+from jianfu.audit.log import record
+from jianfu.registry.models import App, Form, Person, PublicAccount, Unit, WorkGroup
+
+# What an officer may change by hand. Codes, owners and phones are not here: codes are the identity other
+# systems link to, owners decide who may see an object, and phones are only ever held as hashes.
+EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "units": ("name", "unit_type"),
+    "people": ("name", "post"),
+    "apps": ("name", "category", "launch_date", "last_update", "registered_users", "monthly_active_users",
+             "functions", "forced_features", "description"),
+    "accounts": ("name", "platform", "opened_date", "last_post", "followers", "posts_30d", "assessments"),
+    "groups": ("name", "platform", "nature", "task_end_date", "last_active", "messages_30d", "purpose", "demands"),
+    "forms": ("title", "respondent_level", "frequency", "channel", "minutes_per_filing"),
+}
+
+
+def _do_update(kind: str, obj: Model, changes: dict, *, acting_user) -> dict:
+    allowed = EDITABLE_FIELDS[kind]
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValidationError(f"不可修改的字段：{', '.join(sorted(unknown))}")
+    if not scope.can_edit(acting_user, obj):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Re-read under a row lock so the "old" values in the audit row are the ones really replaced.
+        current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        diff: dict[str, list] = {}
+        for name, new in changes.items():
+            old = getattr(current, name)
+            if old != new:
+                diff[name] = [old, new]
+                setattr(current, name, new)
+        if not diff:
+            return {}
+        current.full_clean(exclude=[f.name for f in current._meta.fields if f.name not in diff])
+        current.save(update_fields=[*diff, "updated_at"])
+        record(actor=acting_user, action="update", kind=kind, code=current.code, changes=diff,
+               unit_path=scope.unit_path_of(current))
+    for name in diff:
+        setattr(obj, name, getattr(current, name))
+    return diff
+
+
+def do_update_unit(unit: Unit, changes: dict, *, acting_user) -> dict:
+    return _do_update("units", unit, changes, acting_user=acting_user)
+
+
+def do_update_person(person: Person, changes: dict, *, acting_user) -> dict:
+    return _do_update("people", person, changes, acting_user=acting_user)
+
+
+def do_update_app(app: App, changes: dict, *, acting_user) -> dict:
+    return _do_update("apps", app, changes, acting_user=acting_user)
+
+
+def do_update_account(account: PublicAccount, changes: dict, *, acting_user) -> dict:
+    return _do_update("accounts", account, changes, acting_user=acting_user)
+
+
+def do_update_group(group: WorkGroup, changes: dict, *, acting_user) -> dict:
+    return _do_update("groups", group, changes, acting_user=acting_user)
+
+
+def do_update_form(form: Form, changes: dict, *, acting_user) -> dict:
+    return _do_update("forms", form, changes, acting_user=acting_user)
+
+
+UPDATERS = {"units": do_update_unit, "people": do_update_person, "apps": do_update_app,
+            "accounts": do_update_account, "groups": do_update_group, "forms": do_update_form}

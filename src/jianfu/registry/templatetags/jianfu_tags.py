@@ -1,0 +1,15 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+_KIND_LABELS = {
+    "units": _("单位"), "people": _("人员"), "apps": _("应用"), "platforms": _("平台"), "accounts": _("公众号"),
+    "groups": _("工作群"), "members": _("群成员"), "forms": _("报表"), "fields": _("报表字段"),
+}
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """The Chinese (or translated) name of an import kind such as 'apps'."""
+    return _KIND_LABELS.get(kind or "", kind or "—")

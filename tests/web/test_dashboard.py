@@ -1,0 +1,77 @@
+"""The home dashboard: the viewer's region counted, the heaviest units, recent imports, chart data."""
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def chart_data(response) -> dict:
+    body = response.content.decode()
+    start = body.index('<script id="chart-data" type="application/json">') + len('<script id="chart-data" type="application/json">')
+    return json.loads(body[start:body.index("</script>", start)])
+
+
+def counts(response) -> dict:
+    return {key: value for key, _label, value in response.context["cards"]}
+
+
+def test_it_redirects_anonymous_visitors(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_it_counts_the_officers_region(cast, as_user):
+    response = as_user(cast.county).get("/")
+    assert response.status_code == 200
+    assert counts(response) == {"units": 4, "people": 3, "apps": 1, "platforms": 1, "accounts": 1, "groups": 3,
+                                "forms": 1}
+
+
+def test_the_outsider_counts_their_own_region(cast, as_user):
+    assert counts(as_user(cast.outsider).get("/")) == {"units": 2, "people": 1, "apps": 1, "platforms": 0,
+                                                        "accounts": 1, "groups": 1, "forms": 1}
+
+
+def test_the_province_counts_everything(cast, as_user):
+    assert counts(as_user(cast.province).get("/"))["groups"] == 4
+
+
+def test_units_with_the_most_groups_per_cadre(cast, as_user):
+    units = as_user(cast.county).get("/").context["units"]
+    township = next(u for u in units if u["code"] == "330102001000")
+    # P1 is in G1, G2, G3, G4; P2 in G1, G4; P3 in G2: 7 memberships over 3 cadres (G3 is counted at the
+    # province only, since 拱墅区's group is outside 上城区 but its member P1 is inside).
+    assert township["people"] == 3 and township["memberships"] == 7 and township["groups_per_cadre"] == 2.33
+    assert units[0]["code"] == "330102001000"
+
+
+def test_the_charts_get_their_data_as_json(cast, as_user):
+    data = chart_data(as_user(cast.county).get("/"))
+    assert data["kinds"]["values"] == [1, 1, 1, 3, 1]
+    assert {p["name"]: p["value"] for p in data["platforms"]} == {"微信": 1, "钉钉": 2}
+
+
+def test_recent_imports_follow_scope(cast, as_user):
+    # The command-line import of the cast has no scope: the whole installation's, seen from the root.
+    assert as_user(cast.province).get("/").context["batches"]
+    assert not as_user(cast.county).get("/").context["batches"]
+
+
+def test_assets_are_local(cast, as_user):
+    body = as_user(cast.county).get("/").content.decode()
+    assert "/static/vendor/echarts.min.js" in body and "/static/vendor/htmx.min.js" in body
+    assert "http://" not in body and "https://" not in body
+
+
+def test_the_cadre_sees_their_own_unit(cast, as_user):
+    assert counts(as_user(cast.cadre).get("/")) == {"units": 1, "people": 1, "apps": 0, "platforms": 1,
+                                                     "accounts": 0, "groups": 0, "forms": 0}
+
+
+def test_the_administrator_sees_the_whole_installation(cast, as_user):
+    response = as_user(cast.admin).get("/")
+    assert counts(response)["groups"] == 4 and response.context["region"] is None
+    # One province holding one city: the comparison descends to the city's counties.
+    assert {u["code"] for u in response.context["units"]} == {"330102000000", "330105000000"}
