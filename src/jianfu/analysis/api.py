@@ -1,0 +1,93 @@
+"""The entry point: run every detector and the burden model over a snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from jianfu.analysis import burden as burden_model
+from jianfu.analysis.backend import DuckDBBackend, Progress
+from jianfu.analysis.config import AnalysisConfig
+from jianfu.analysis.detectors import Detector, all_detectors
+from jianfu.analysis.findings import deduplicated_hours, public
+from jianfu.analysis.snapshot import input_steps, load_snapshot
+
+#: burden tables kept on the result in full (the JSON holds only the top rows).
+RESULT_TABLES = {
+    "per_person": "__jf_b_person_total", "per_unit": "__jf_b_per_unit", "per_region": "__jf_b_per_region",
+    "per_owner": "__jf_b_per_owner", "apps": "__jf_b_app", "groups": "__jf_b_grp", "accounts": "__jf_b_acc",
+    "forms": "__jf_b_form",
+}
+
+
+@dataclass
+class AnalysisResult:
+    """Findings (dicts as in spec/formats.md, plus ``owner_code``), the burden summary, and full tables."""
+
+    as_of: date
+    findings: list[dict[str, Any]]
+    burden: dict[str, Any]
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    _hours_saved: float = 0.0
+
+    @property
+    def hours_saved_per_month(self) -> float:
+        """If every finding were acted on; an item in several findings counts once, with its largest saving."""
+        return self._hours_saved
+
+    def to_json_dict(self, generated_at: datetime | str | None = None) -> dict[str, Any]:
+        """Exactly the shape of ``jianfu analyze --json`` (spec/formats.md)."""
+        if generated_at is None:
+            generated_at = datetime.now().astimezone()
+        if isinstance(generated_at, datetime):
+            generated_at = generated_at.isoformat(timespec="seconds")
+        return {
+            "generated_at": generated_at,
+            "summary": {"findings": len(self.findings), "hours_saved_per_month": self.hours_saved_per_month},
+            "findings": [public(f) for f in self.findings],
+            "burden": self.burden,
+        }
+
+
+def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progress: Progress | None = None,
+        *, detectors: list[Detector] | None = None, keep_tables: bool = True) -> AnalysisResult:
+    """Analyse a snapshot (a directory of Parquet files or a DuckDB connection holding the tables).
+
+    ``progress(step_name, done, total)`` is called after every SQL step and every detector's build.
+    ``detectors`` restricts the run (default: all). The intermediate ``__jf_*`` tables are dropped at the
+    end; with ``keep_tables`` the burden tables are returned as Arrow tables in ``result.tables``.
+    """
+    config = config or AnalysisConfig()
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    con = load_snapshot(snapshot)
+    backend = DuckDBBackend(con, threads=config.threads, memory_limit=config.memory_limit,
+                            temp_directory=config.temp_directory)
+    detectors = all_detectors() if detectors is None else detectors
+    try:
+        inputs = input_steps(backend)
+        done = backend.run_steps(inputs)
+        multi = burden_model.register_param_sets(backend, config)
+        b_steps = burden_model.burden_steps(config, multi)
+        d_steps = [d.steps(config, as_of) for d in detectors]
+        total = done + len(b_steps) + sum(len(s) + 1 for s in d_steps) + 1
+        done = backend.run_steps(b_steps, progress, done, total)
+        findings: list[dict[str, Any]] = []
+        for detector, steps in zip(detectors, d_steps):
+            done = backend.run_steps(steps, progress, done, total)
+            findings.extend(detector.build(backend, config, as_of))
+            done += 1
+            if progress:
+                progress(f"build {detector.type}", done, total)
+        findings.sort(key=lambda f: (-f["hours_saved_per_month"], f["type"], f["id"]))
+        burden = burden_model.summarise(backend, config)
+        tables = {name: backend.query_arrow(f"SELECT * FROM {t}") for name, t in RESULT_TABLES.items()} \
+            if keep_tables else {}
+        if progress:
+            progress("summary", total, total)
+    finally:
+        backend.drop_steps()
+    return AnalysisResult(as_of, findings, burden, tables, deduplicated_hours(findings))

@@ -1,0 +1,76 @@
+"""Apps and platforms judged one at a time: zombies and forced-use features."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from jianfu.analysis.backend import SQLStep, sql_list
+from jianfu.analysis.config import AnalysisConfig
+from jianfu.analysis.detectors import date_literal, output_table, sql_detector
+from jianfu.analysis.schema import APP_FEATURES, features_of_rule
+from jianfu.analysis.snapshot import input_name
+
+APPS = input_name("apps")
+BURDEN = "__jf_b_app"
+
+
+def _kind(row: dict[str, Any]) -> str:
+    return "平台" if row.get("category") == "platform" else "应用"
+
+
+def zombie_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
+    today = date_literal(as_of)
+    pct = float(config.zombie_mau_percent)
+    # 100·MAU < pct·registered keeps 4.99 % vs 5 % exact (integers on the left, an exact double on the right).
+    return [SQLStep(output_table("zombie_app"), f"""
+SELECT 'F5' AS rule, 'cancel' AS action, [code] AS items, owner_code, 1.0 AS score, hours_saved, name, category,
+  low_use, stale, ev_mau_percent, ev_monthly_active_users, ev_registered_users, ev_days_since_update
+FROM (
+  SELECT a.code, a.owner_code, a.name, a.category, coalesce(b.total_h, 0) AS hours_saved,
+    coalesce(a.registered_users > 0 AND a.monthly_active_users IS NOT NULL
+             AND 100 * a.monthly_active_users < {pct!r} * a.registered_users, false) AS low_use,
+    coalesce(date_diff('day', coalesce(a.last_update, a.launch_date), {today}) >= {int(config.zombie_no_update_days)},
+             false) AS stale,
+    CASE WHEN a.registered_users > 0 THEN round(100.0 * a.monthly_active_users / a.registered_users, 2) END
+      AS ev_mau_percent,
+    a.monthly_active_users AS ev_monthly_active_users, a.registered_users AS ev_registered_users,
+    date_diff('day', coalesce(a.last_update, a.launch_date), {today}) AS ev_days_since_update
+  FROM {APPS} a LEFT JOIN {BURDEN} b ON b.code = a.code
+  WHERE a.code IS NOT NULL
+) t
+WHERE low_use OR stale""")]
+
+
+def zombie_reason(row: dict[str, Any]) -> str:
+    why = []
+    if row["low_use"]:
+        why.append(f"月活跃用户仅占注册用户的{row['ev_mau_percent']:g}%")
+    if row["stale"]:
+        why.append(f"已{row['ev_days_since_update']}天未更新")
+    return f"{_kind(row)}「{row['name'] or row['items'][0]}」{'，且'.join(why)}，使用率低，建议关停或整合。"
+
+
+def forced_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
+    parts = []
+    for rule in ("F1", "F2", "F3"):
+        terms = sql_list(features_of_rule(APP_FEATURES, rule))
+        parts.append(f"""
+SELECT '{rule}' AS rule, 'rectify' AS action, [a.code] AS items, a.owner_code, 1.0 AS score,
+  coalesce(b.{rule.lower()}_h, 0) AS hours_saved, a.name, a.category,
+  list_intersect(a.forced_features, {terms}) AS terms,
+  len(list_intersect(a.forced_features, {terms})) AS ev_features, coalesce(b.scope_people, 0) AS ev_people_in_scope
+FROM {APPS} a LEFT JOIN {BURDEN} b ON b.code = a.code
+WHERE a.code IS NOT NULL AND list_has_any(a.forced_features, {terms})""")
+    return [SQLStep(output_table("forced_feature"), "\nUNION ALL".join(parts))]
+
+
+def forced_reason(row: dict[str, Any]) -> str:
+    order = list(APP_FEATURES)
+    terms = "、".join(sorted(set(row["terms"]), key=order.index))
+    label = {"F1": "属于强制使用", "F2": "属于过度留痕", "F3": "以排名、时长或点赞转发考核基层，属于滥用排名"}[row["rule"]]
+    return f"{_kind(row)}「{row['name'] or row['items'][0]}」设有{terms}等要求，{label}，建议整改。"
+
+
+ZOMBIE = sql_detector("zombie_app", zombie_steps, zombie_reason)
+FORCED = sql_detector("forced_feature", forced_steps, forced_reason)

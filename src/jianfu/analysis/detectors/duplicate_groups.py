@@ -1,0 +1,170 @@
+"""Duplicate work groups: an exact set-similarity self-join of member sets, as plain SQL.
+
+Two groups x, y with |x| ≤ |y| (ties broken by id) and overlap o = |x ∩ y| are duplicates when
+
+* Jaccard:      o / |x ∪ y| ≥ J                       ⇔  J_den·o ≥ J_num·(|x| + |y| − o), or
+* containment:  |x| ≥ M, |x| ≥ R·|y|, o ≥ C·|x|      ⇔  R_den·|x| ≥ R_num·|y|, C_den·o ≥ C_num·|x|
+
+(formats.md: J = 4/5, M = 5, R = 1/2, C = 9/10), all in integers so that no pair is lost to rounding.
+
+Both criteria imply o ≥ t(|x|) with t(n) = ⌈2J·n/(1+J)⌉ (Jaccard, = ⌈8n/9⌉) or ⌈C·n⌉ (containment):
+whichever is smaller. People are ordered globally by how many groups they are in, rarest first; each
+group becomes a sorted list of person ranks. Prefix filtering (Chaudhuri et al. 2006; Bayardo et al.
+2007, the "PPJoin" family): if o ≥ t then the first k common members (k ≤ t) lie within x's first
+|x| − t + k ranks and within y's first |y| − t_min(|y|) + k ranks, t_min being the least overlap any
+qualifying partner of y can have. So a pair is a candidate only if those two prefixes share at least
+min(k, t) people — k = 1 is classic prefix filtering, k = 3 cuts candidates by two orders of magnitude
+at province scale. Candidates are then verified exactly with ``list_intersect``. The length filter
+(|y| ≤ |x|/J, or ≤ |x|/R when containment can apply) prunes the join.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from jianfu.analysis.backend import AnalysisBackend, SQLStep
+from jianfu.analysis.config import AnalysisConfig
+from jianfu.analysis.detectors import Detector
+from jianfu.analysis.findings import clusters, make_finding, quote_names
+from jianfu.analysis.snapshot import input_name
+
+P = "__jf_dg_"
+PAIRS = f"{P}pairs"
+
+
+def pair_steps(config: AnalysisConfig, members: str | None = None) -> list[SQLStep]:
+    """SQL steps ending in ``__jf_dg_pairs(group_a, group_b, members_a, members_b, shared)``,
+    one row per qualifying pair, ``group_a`` the smaller (or, at equal size, the first by internal id)."""
+    members = members or input_name("members")
+    ja, jb = config.dup_group_jaccard.numerator, config.dup_group_jaccard.denominator
+    cn, cd = config.dup_group_containment.numerator, config.dup_group_containment.denominator
+    rn, rd = config.dup_group_size_ratio.numerator, config.dup_group_size_ratio.denominator
+    m, k = int(config.dup_group_min_members), int(config.dup_group_prefix_extra)
+
+    # ceil(p/q) for positive integers is (p + q − 1) // q.
+    tj = f"(2*{ja}*n + {ja + jb - 1}) // {ja + jb}"
+    tc = f"({cn}*n + {cd - 1}) // {cd}"
+    t = f"CASE WHEN n >= {m} THEN least({tj}, {tc}) ELSE {tj} END"
+    mj = f"({ja}*n + {jb - 1}) // {jb}"                      # smallest Jaccard partner of a group of n
+    mc = f"greatest({m}, ({rn}*n + {rd - 1}) // {rd})"       # smallest containment partner
+    tmin_j = f"({ja}*({mj} + n) + {ja + jb - 1}) // {ja + jb}"
+    tmin_c = f"({cn}*{mc} + {cd - 1}) // {cd}"
+    tmin = f"CASE WHEN {mc} <= n THEN least({tmin_j}, {tmin_c}) ELSE {tmin_j} END"
+
+    # Largest partner size a group of n can pair with (length filter), and a single sort key for
+    # "y comes after x": larger, or as large with a larger id.
+    umax = f"CASE WHEN n >= {m} THEN greatest(({rd}*n) // {rn}, ({jb}*n) // {ja}) ELSE ({jb}*n) // {ja} END"
+    return [
+        # Global order: rarest people first; ties by code so that the order (and the run) is reproducible.
+        SQLStep(f"{P}tok", f"""
+SELECT person_code, CAST(row_number() OVER (ORDER BY count(*), person_code) AS INTEGER) AS tok
+FROM {members} GROUP BY person_code"""),
+        # Each group as the sorted list of its distinct people's ranks.
+        SQLStep(f"{P}list", f"""
+SELECT group_code, CAST(row_number() OVER (ORDER BY group_code) AS BIGINT) AS gid, toks
+FROM (SELECT mm.group_code, list_sort(list_distinct(list(t.tok))) AS toks
+      FROM {members} mm JOIN {P}tok t ON t.person_code = mm.person_code GROUP BY mm.group_code) l"""),
+        SQLStep(f"{P}size", f"""
+SELECT gid, toks, n, n * 4294967296 + gid AS ord, {umax} AS umax, least({k}, {t}) AS need,
+  least(n, n - ({t}) + {k}) AS lx, least(n, n - ({tmin}) + {k}) AS ly
+FROM (SELECT gid, toks, CAST(len(toks) AS BIGINT) AS n FROM {P}list) s"""),
+        # The index holds each group's first ly ranks; the probe side each group's first lx (lx ≤ ly).
+        SQLStep(f"{P}index", f"""
+SELECT gid, n, ord, unnest(list_slice(toks, 1, ly)) AS tok FROM {P}size"""),
+        SQLStep(f"{P}probe", f"""
+SELECT gid, ord, umax, need, unnest(list_slice(toks, 1, lx)) AS tok FROM {P}size"""),
+        SQLStep(f"{P}cand", f"""
+SELECT a.gid AS x, b.gid AS y
+FROM {P}probe a JOIN {P}index b ON a.tok = b.tok
+WHERE b.ord > a.ord AND b.n <= a.umax
+GROUP BY a.gid, b.gid, a.need
+HAVING count(*) >= a.need"""),
+        SQLStep(f"{P}verified", f"""
+SELECT x, y, nx, ny, o FROM (
+  SELECT c.x, c.y, a.n AS nx, b.n AS ny, CAST(len(list_intersect(a.toks, b.toks)) AS BIGINT) AS o
+  FROM {P}cand c JOIN {P}size a ON a.gid = c.x JOIN {P}size b ON b.gid = c.y
+) v
+WHERE {jb}*o >= {ja}*(nx + ny - o) OR (nx >= {m} AND {rd}*nx >= {rn}*ny AND {cd}*o >= {cn}*nx)"""),
+        SQLStep(PAIRS, f"""
+SELECT ga.group_code AS group_a, gb.group_code AS group_b, v.nx AS members_a, v.ny AS members_b, v.o AS shared
+FROM {P}verified v JOIN {P}list ga ON ga.gid = v.x JOIN {P}list gb ON gb.gid = v.y"""),
+    ]
+
+
+def steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
+    return pair_steps(config)
+
+
+def qualifies(config: AnalysisConfig, nx: int, ny: int, o: int) -> tuple[bool, bool]:
+    """(Jaccard criterion, containment criterion) for sizes nx ≤ ny and overlap o — integer arithmetic."""
+    j, c, r = config.dup_group_jaccard, config.dup_group_containment, config.dup_group_size_ratio
+    by_jaccard = j.denominator * o >= j.numerator * (nx + ny - o)
+    by_containment = (nx >= config.dup_group_min_members and r.denominator * nx >= r.numerator * ny
+                      and c.denominator * o >= c.numerator * nx)
+    return by_jaccard, by_containment
+
+
+def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list[dict[str, Any]]:
+    pairs = backend.query(f"SELECT * FROM {PAIRS}")
+    if not pairs:
+        return []
+    info = {row["code"]: row for row in backend.query(f"""
+SELECT g.code, g.name, g.owner_code, coalesce(g.messages_30d, 0) AS messages_30d, u.path,
+  coalesce(b.attention_h, 0) AS attention_h, coalesce(b.messages_h, 0) AS messages_h,
+  coalesce(b.f1_h, 0) + coalesce(b.f2_h, 0) AS demand_h
+FROM {input_name('groups')} g
+JOIN (SELECT group_a AS code FROM {PAIRS} UNION SELECT group_b FROM {PAIRS}) p ON p.code = g.code
+LEFT JOIN __jf_b_grp b ON b.code = g.code
+LEFT JOIN __jf_b_unit u ON u.code = g.owner_code""")}
+    size: dict[str, int] = {}
+    for p in pairs:
+        size[p["group_a"]], size[p["group_b"]] = p["members_a"], p["members_b"]
+    out = []
+    by_root: dict[int, list[dict[str, Any]]] = {}
+    comps = clusters((p["group_a"], p["group_b"]) for p in pairs)
+    where = {code: i for i, comp in enumerate(comps) for code in comp}
+    for p in pairs:
+        by_root.setdefault(where[p["group_a"]], []).append(p)
+    for i, comp in enumerate(comps):
+        def rank(code: str) -> tuple:
+            meta = info.get(code, {})
+            return (-size[code], -(meta.get("messages_30d") or 0), code)
+
+        main, *rest = sorted(comp, key=rank)
+        items = [main, *sorted(rest)]
+        best, best_key = None, None
+        for e in by_root[i]:
+            nx, ny, o = e["members_a"], e["members_b"], e["shared"]
+            jac = o / (nx + ny - o)
+            con = o / nx
+            by_j, _ = qualifies(config, nx, ny, o)
+            score = jac if by_j else con
+            key = (score, jac, o)
+            if best_key is None or key > best_key:
+                best, best_key = (e, jac, con, score), key
+        e, jac, con, score = best
+        saved = {}
+        for code in rest:
+            meta = info.get(code, {})
+            share = (config.params_for_path(meta.get("path")).duplicate_work_share
+                     if config.region_overrides else config.burden.duplicate_work_share)
+            saved[code] = meta.get("attention_h", 0.0) + meta.get("demand_h", 0.0) + share * meta.get("messages_h", 0.0)
+        names = [info.get(c, {}).get("name") or c for c in items]
+        detail = (f"Jaccard {jac:.2f}，较小群{con:.0%}的成员也在另一群中，共同成员{e['shared']}人")
+        if len(items) == 2:
+            reason = f"工作群「{names[0]}」与「{names[1]}」成员高度重合（{detail}），属于为同一工作重复建群，建议整合为一个群。"
+        else:
+            reason = (f"{quote_names(names)}工作群成员高度重合（最相近的两个群{detail}），"
+                      f"属于为同一工作重复建群，建议整合为「{names[0]}」。")
+        out.append(make_finding(
+            "duplicate_groups", "F4", "merge", items, score=score,
+            evidence={"jaccard": jac, "containment": con, "shared_members": e["shared"],
+                      "groups": len(items), "pairs": len(by_root[i]), "members": size[main]},
+            hours_saved=sum(saved.values()), reason=reason,
+            owner_code=info.get(main, {}).get("owner_code"), saved_by_item=saved,
+        ))
+    return out
+
+
+DETECTOR = Detector("duplicate_groups", steps, build)
