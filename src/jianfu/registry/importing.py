@@ -614,7 +614,7 @@ class _MemberWriter(_Writer):
         super().__init__(*args, **kwargs)
         self.key = settings.PHONE_HASH_KEY
         self.touched_groups: set[int] = set()
-        self.before = Membership.objects.count()
+        self.inserted = 0
         self.table = Membership._meta.db_table
 
     def consume(self, sheet: ParsedSheet) -> None:
@@ -692,12 +692,14 @@ class _MemberWriter(_Writer):
                 raw.execute(f"INSERT INTO {self.table} (group_id, person_id, batch_id) "
                             "SELECT group_id, person_id, batch_id FROM jianfu_member_load "
                             "ON CONFLICT (group_id, person_id) DO NOTHING")
+                self.inserted += raw.rowcount
             else:
                 cursor.executemany(
                     f"INSERT INTO {self.table} (group_id, person_id, batch_id) VALUES (%s, %s, %s) "
                     "ON CONFLICT (group_id, person_id) DO NOTHING",
                     pending,
                 )
+                self.inserted += cursor.rowcount  # sqlite3 sums the rows each execution inserted
         self.touched_groups.update(p[0] for p in pending)
         if self.session.progress:
             self.session.progress(self.kind, len(pending))
@@ -705,26 +707,30 @@ class _MemberWriter(_Writer):
     def finish(self) -> None:
         if self.failed:
             return
-        after = Membership.objects.count()
-        self.result.created = after - self.before
+        self.result.created = self.inserted
         self.result.unchanged = self.result.rows - self.result.created
         refresh_member_counts(self.touched_groups)
 
 
 def refresh_member_counts(group_ids: set[int] | None = None) -> None:
-    """Recount members of the given groups (all groups when None) in one statement per chunk."""
+    """Recount members of the given groups (all groups when None or many) with set-based updates."""
     groups, members = WorkGroup._meta.db_table, Membership._meta.db_table
-    sql = (
-        f"UPDATE {groups} SET member_count = (SELECT COUNT(*) FROM {members} m WHERE m.group_id = {groups}.id)"
-    )
     with connection.cursor() as cursor:
-        if group_ids is None or len(group_ids) > 100000:
-            cursor.execute(sql)
+        if group_ids is None or len(group_ids) > 5000:
+            # One aggregation over the membership table beats thousands of correlated counts.
+            cursor.execute(
+                f"UPDATE {groups} SET member_count = s.n FROM "
+                f"(SELECT group_id, COUNT(*) AS n FROM {members} GROUP BY group_id) s "
+                f"WHERE {groups}.id = s.group_id AND {groups}.member_count <> s.n"
+            )
             return
         ids = sorted(group_ids)
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
-            cursor.execute(sql + f" WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            cursor.execute(
+                f"UPDATE {groups} SET member_count = (SELECT COUNT(*) FROM {members} m WHERE m.group_id = {groups}.id) "
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk,
+            )
 
 
 _WRITERS: dict[str, type[_Writer]] = {
