@@ -135,6 +135,8 @@ def run(args: argparse.Namespace, base: str, username: str, password: str) -> di
         for _ in range(args.requests):
             if time.monotonic() > deadline:
                 break
+            if args.think:
+                time.sleep(rng.uniform(0, 2 * args.think))
             page_type, path = plan(targets, rng)
             t0 = time.perf_counter()
             status, _body = client.get(path)
@@ -152,7 +154,8 @@ def run(args: argparse.Namespace, base: str, username: str, password: str) -> di
     for t in threads:
         t.join(timeout=args.max_seconds + 180)
     wall = time.monotonic() - t0
-    report = {"clients": args.clients, "wall_seconds": round(wall, 1), "errors": dict(errors), "pages": {}}
+    report = {"clients": args.clients, "think_seconds": args.think, "wall_seconds": round(wall, 1),
+              "errors": dict(errors), "pages": {}}
     total = 0
     for page_type, values in sorted(latencies.items()):
         values.sort()
@@ -194,6 +197,8 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=300, help="stop sending after this long")
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a user reads a page before the next click (0: back-to-back, a saturation test)")
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args()
     if not args.url and not args.serve:
