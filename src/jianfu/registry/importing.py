@@ -99,6 +99,7 @@ def import_paths(
     session = _ImportSession(actor=actor, dry_run=dry_run, scope=scope, progress=progress)
     if not dry_run:
         results.extend(session.import_inventory(inventory) for inventory in inventories)
+        refresh_planner_statistics({r.kind for r in results if r.status == ImportBatch.Status.ACCEPTED and r.created})
         return ImportReport(results)
     # A dry run imports every file for real inside one outer transaction, so later files can see earlier
     # ones, then rolls it all back and keeps only the batch records.
@@ -710,6 +711,26 @@ class _MemberWriter(_Writer):
         self.result.created = self.inserted
         self.result.unchanged = self.result.rows - self.result.created
         refresh_member_counts(self.touched_groups)
+
+
+_TABLES_OF_KIND = {"units": Unit, "people": Person, "apps": App, "accounts": PublicAccount, "groups": WorkGroup,
+                   "members": Membership, "forms": Form, "fields": FormField}
+
+
+def refresh_planner_statistics(kinds: set[str]) -> None:
+    """After a bulk load the planner's row estimates are stale: on PostgreSQL the group detail page's overlap
+    query went from 8 ms to 3 s until the next autovacuum. Refresh them for the tables that grew."""
+    tables = [_TABLES_OF_KIND[k]._meta.db_table for k in sorted(kinds) if k in _TABLES_OF_KIND]
+    if not tables:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=2000")  # sample, so a 30M-row table costs milliseconds
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def refresh_member_counts(group_ids: set[int] | None = None) -> None:

@@ -118,22 +118,34 @@ def _person_extras(user, person: Person) -> dict:
     return {"groups": groups, "apps": apps, "forms": forms}
 
 
+OVERLAP_CANDIDATES = 200
+
+
 def overlapping_groups(user, group: WorkGroup, limit: int = 10) -> list[dict]:
-    """The groups sharing the most members with `group`: one query, a Membership self-join on person."""
+    """The groups sharing the most members with `group`, inside the viewer's region.
+
+    Counting runs on the membership table alone (its person index), and only the best candidates are then
+    joined to groups and filtered by scope: grouping by joined group and unit columns over every shared
+    membership made the planner hash-join the whole table (seconds at city scale).
+    """
     own_members = Membership.objects.filter(group_id=group.id).values("person_id")
-    rows = (Membership.objects.filter(person_id__in=own_members).exclude(group_id=group.id)
-            .filter(scope.unit_q(user, "group__owner"))
-            .values("group__code", "group__name", "group__platform", "group__member_count", "group__owner__name")
-            .annotate(shared=Count("id")).order_by("-shared", "group__code")[:limit])
+    counts = list(Membership.objects.filter(person_id__in=own_members).exclude(group_id=group.id)
+                  .values("group_id").annotate(shared=Count("id")).order_by("-shared", "group_id")
+                  .values_list("group_id", "shared")[:OVERLAP_CANDIDATES])
+    shared_by_id = dict(counts)
+    candidates = (scope.scoped(user, WorkGroup).filter(id__in=shared_by_id)
+                  .values("id", "code", "name", "platform", "member_count", "owner__name"))
+    rows = sorted(candidates, key=lambda g: (-shared_by_id[g["id"]], g["code"]))[:limit]
     result = []
     for row in rows:
-        union = group.member_count + row["group__member_count"] - row["shared"]
+        shared = shared_by_id[row["id"]]
+        union = group.member_count + row["member_count"] - shared
+        smaller = min(group.member_count, row["member_count"])
         result.append({
-            "code": row["group__code"], "name": row["group__name"], "platform": row["group__platform"],
-            "owner": row["group__owner__name"], "members": row["group__member_count"], "shared": row["shared"],
-            "jaccard": row["shared"] / union if union > 0 else 0.0,
-            "containment": row["shared"] / min(group.member_count, row["group__member_count"])
-            if min(group.member_count, row["group__member_count"]) else 0.0,
+            "code": row["code"], "name": row["name"], "platform": row["platform"], "owner": row["owner__name"],
+            "members": row["member_count"], "shared": shared,
+            "jaccard": shared / union if union > 0 else 0.0,
+            "containment": shared / smaller if smaller else 0.0,
         })
     return result
 
