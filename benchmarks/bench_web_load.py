@@ -234,8 +234,12 @@ def main() -> int:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-    db = os.environ.get("DATABASE_URL", "sqlite (JIANFU_HOME)").split("@")[-1]
-    print(f"{args.clients} clients, {report['wall_seconds']} s, {report['requests_per_second']} req/s, database {db}")
+    if server is not None:
+        db = "database " + os.environ.get("DATABASE_URL", "sqlite (JIANFU_HOME)").split("@")[-1]
+    else:
+        db = f"server {base} (its own database)"
+    print(f"{args.clients} clients, think {args.think} s, {report['wall_seconds']} s, "
+          f"{report['requests_per_second']} req/s, {db}")
     print(f"{'page':<14}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for page_type, row in report["pages"].items():
         print(f"{page_type:<14}{row['n']:>7}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}")

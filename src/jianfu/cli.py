@@ -203,13 +203,12 @@ def _ask_password() -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
-    serve(args.host, args.port)
+    serve(args.host, args.port, args.workers)
     return EXIT_OK
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, workers: int = 1) -> None:
     from django.conf import settings
-    from waitress import serve as waitress_serve
 
     from jianfu.wsgi import application
 
@@ -225,7 +224,31 @@ def serve(host: str, port: int) -> None:
 
         start_worker_thread()
     print(f"Jianfu 网页已启动：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  （Ctrl+C 停止）", flush=True)
+    if workers > 1:
+        _serve_processes(application, host, port, workers)
+        return
+    from waitress import serve as waitress_serve
+
     waitress_serve(application, host=host, port=port, threads=8, ident="jianfu")
+
+
+def _serve_processes(application, host: str, port: int, workers: int) -> None:
+    """Several web processes (gunicorn, threaded workers): one Python process is bound to one core by its GIL."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    connections.close_all()  # a connection opened before the fork must not be shared by the children
+
+    class _Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
+                               "threads": 4, "accesslog": None, "timeout": 120}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    _Server().run()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -347,6 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=int(os.environ.get("JIANFU_WEB_WORKERS", "1")),
+                   help="网页进程数（大于 1 时使用 gunicorn，仅限 Linux/macOS）")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="处理网页上传的导入任务（与 serve 分开运行时使用）")
