@@ -129,12 +129,18 @@ def source_sql(source: str) -> str:
     """A FROM clause for the members: Parquet or a glob of CSV files (header row, two columns)."""
     if source.endswith(".parquet"):
         return f"read_parquet('{source}')"
-    return (f"read_csv('{source}', header = true, names = ['group_code', 'person_code'], "
+    return (f"read_csv('{source}', header = true, "
             f"columns = {{'group_code': 'VARCHAR', 'person_code': 'VARCHAR'}})")
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads (less sensitive than wall time to other load on the machine)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def connect(args):
@@ -167,17 +173,22 @@ def worker_ours(args) -> dict:
 
     def progress(name, done, total):
         now = time.perf_counter()
-        steps_time[name.removeprefix("__jf_dg_")] = round(now - last[0], 2)
+        label = name.removeprefix("__jf_dg_")
+        label = "cand" if label.startswith("cand") else label  # partitions add up
+        steps_time[label] = round(steps_time.get(label, 0) + now - last[0], 2)
         last[0] = now
 
-    backend.run_steps(duplicate_groups.pair_steps(config, members="members"), progress)
+    parts = args.partitions or duplicate_groups.auto_partitions(backend, "members")
+    backend.run_steps(duplicate_groups.pair_steps(config, members="members", partitions=parts), progress)
     elapsed = time.perf_counter() - t0
     stats = con.execute(f"""SELECT count(*),
         count(*) FILTER (WHERE 5 * shared >= 4 * (members_a + members_b - shared)) FROM {duplicate_groups.PAIRS}""").fetchone()
     candidates = con.execute("SELECT count(*) FROM __jf_dg_cand").fetchone()[0]
     con.execute(f"COPY {duplicate_groups.PAIRS} TO '{args.out / 'ours_pairs.parquet'}' (FORMAT parquet)")
-    return {"seconds": round(elapsed, 2), "peak_rss_mb": round(peak_rss_mb()), "pairs": stats[0],
-            "jaccard_pairs": stats[1], "candidates": candidates, "steps": steps_time, "k": args.k}
+    return {"seconds": round(elapsed, 2), "cpu_seconds": round(cpu_seconds(), 1),
+            "peak_rss_mb": round(peak_rss_mb()), "pairs": stats[0],
+            "jaccard_pairs": stats[1], "candidates": candidates, "steps": steps_time, "k": args.k,
+            "partitions": parts}
 
 
 def load_csr(args, sample: int | None = None):
@@ -257,7 +268,8 @@ def worker_minhash(args) -> dict:
     with open(args.out / "minhash_pairs.json", "w") as fh:
         json.dump({"pairs": pairs, "sample_codes": codes.tolist() if args.baseline_sample else None}, fh)
     scale = total_groups / n if n else 1.0
-    return {"seconds": round(elapsed, 2), "peak_rss_mb": round(peak_rss_mb()), "groups": n,
+    return {"seconds": round(elapsed, 2), "cpu_seconds": round(cpu_seconds(), 1),
+            "peak_rss_mb": round(peak_rss_mb()), "groups": n,
             "total_groups": total_groups, "extrapolated": bool(args.baseline_sample),
             "seconds_extrapolated": round(elapsed * scale, 1), "candidates": len(candidates), "pairs": len(pairs),
             "steps": {"load": round(t_load, 2), "minhash": round(t_sketch, 2), "index": round(t_index, 2),
@@ -303,7 +315,7 @@ def spawn(worker: str, args) -> dict:
     cmd = [sys.executable, __file__, "--worker", worker, "--source", args.source, "--out", str(args.out),
            "--threads", str(args.threads), "--memory-limit", args.memory_limit, "--k", str(args.k),
            "--seed", str(args.seed), "--baseline-sample", str(args.baseline_sample),
-           "--brute-sample", str(args.brute_sample)]
+           "--brute-sample", str(args.brute_sample), "--partitions", str(args.partitions)]
     subprocess.run(cmd, check=True)
     return json.loads(result_file.read_text())
 
@@ -319,6 +331,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--memory-limit", default="3GB", help="DuckDB memory_limit for ours")
     ap.add_argument("--k", type=int, default=3, help="prefix filter: probe k−1 extra tokens, need k matches")
+    ap.add_argument("--partitions", type=int, default=0, help="candidate-join partitions for ours (0: auto)")
     ap.add_argument("--baseline-sample", type=int, default=0,
                     help="run MinHash on this many random groups and extrapolate its time (0: all groups)")
     ap.add_argument("--skip-baseline", action="store_true")
@@ -353,12 +366,13 @@ def main() -> None:
         args.source = str(path)
 
     print(f"data: {json.dumps(data, ensure_ascii=False)}", flush=True)
-    print(f"machine: {os.cpu_count()} cores; DuckDB threads={args.threads}, memory_limit={args.memory_limit}", flush=True)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
+          f"DuckDB threads={args.threads}, memory_limit={args.memory_limit}", flush=True)
 
     ours = spawn("ours", args)
-    print(f"ours     : {ours['seconds']:8.1f} s  peak RSS {ours['peak_rss_mb']:6d} MB  pairs {ours['pairs']:,} "
+    print(f"ours     : {ours['seconds']:8.1f} s (cpu {ours['cpu_seconds']} s)  peak RSS {ours['peak_rss_mb']:6d} MB  pairs {ours['pairs']:,} "
           f"(Jaccard ≥ 0.8: {ours['jaccard_pairs']:,}; containment only: {ours['pairs'] - ours['jaccard_pairs']:,}) "
-          f"candidates {ours['candidates']:,}", flush=True)
+          f"candidates {ours['candidates']:,}; {ours['partitions']} partition(s)", flush=True)
     print(f"           steps (s): {ours['steps']}", flush=True)
 
     import pyarrow.parquet as pq
@@ -371,7 +385,7 @@ def main() -> None:
         mh = spawn("minhash", args)
         label = (f"on {mh['groups']:,} of {mh['total_groups']:,} groups, EXTRAPOLATED to all: "
                  f"{mh['seconds_extrapolated']:.1f} s" if mh["extrapolated"] else "all groups")
-        print(f"minhash  : {mh['seconds']:8.1f} s  peak RSS {mh['peak_rss_mb']:6d} MB  pairs {mh['pairs']:,} "
+        print(f"minhash  : {mh['seconds']:8.1f} s (cpu {mh['cpu_seconds']} s)  peak RSS {mh['peak_rss_mb']:6d} MB  pairs {mh['pairs']:,} "
               f"candidates {mh['candidates']:,}  ({label})", flush=True)
         print(f"           steps (s): {mh['steps']}", flush=True)
         found = json.loads((args.out / "minhash_pairs.json").read_text())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SHANGCHENG, account, days_ago, of_type
+from tests.analysis.helpers import SHANGCHENG, account, days_ago, of_type
 
 
 def test_stale_from_sixty_days(analyse):

@@ -7,7 +7,7 @@ import json
 import duckdb
 import pyarrow as pa
 
-from conftest import AS_OF, UNITS, app, days_ago, group, members_of
+from tests.analysis.helpers import AS_OF, UNITS, app, days_ago, group, members_of
 from jianfu.analysis import SCHEMAS, finding_id, load_snapshot, run, write_snapshot
 
 TABLES = dict(

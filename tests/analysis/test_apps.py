@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import app, days_ago, of_type
+from tests.analysis.helpers import app, days_ago, of_type
 
 
 def test_zombie_under_five_percent_active(analyse):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BEISHAN, BEISHAN_VILLAGE, CITY, XIHU, XIHU_CIVIL, account, app, group, members_of
+from tests.analysis.helpers import BEISHAN, BEISHAN_VILLAGE, CITY, XIHU, XIHU_CIVIL, account, app, group, members_of
 from jianfu.analysis import AnalysisConfig, Cadence
 
 WORKDAYS = 20.83

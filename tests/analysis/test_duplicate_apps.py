@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SHANGCHENG, XIHU, XIHU_CIVIL, app, of_type
+from tests.analysis.helpers import SHANGCHENG, XIHU, XIHU_CIVIL, app, of_type
 
 # A small but varied catalogue: most apps list 通知公告 / 信息报送, as real ones do.
 CATALOGUE = [

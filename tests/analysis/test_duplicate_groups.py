@@ -10,7 +10,7 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import group, members_of, of_type
+from tests.analysis.helpers import group, members_of, of_type
 from jianfu.analysis import AnalysisConfig
 from jianfu.analysis.backend import DuckDBBackend
 from jianfu.analysis.detectors import duplicate_groups
@@ -34,7 +34,7 @@ def reference_pairs(groups: dict[str, set], config: AnalysisConfig | None = None
     return out
 
 
-def sql_pairs(groups: dict[str, set], config: AnalysisConfig | None = None) -> set[frozenset]:
+def sql_pairs(groups: dict[str, set], config: AnalysisConfig | None = None, partitions: int = 1) -> set[frozenset]:
     config = config or AnalysisConfig()
     con = duckdb.connect()
     rows = [(g, p) for g, people in groups.items() for p in people]
@@ -42,7 +42,7 @@ def sql_pairs(groups: dict[str, set], config: AnalysisConfig | None = None) -> s
                                       "person_code": pa.array([r[1] for r in rows], pa.string())}))
     con.execute("CREATE TABLE m AS SELECT * FROM m_arrow")
     backend = DuckDBBackend(con)
-    backend.run_steps(duplicate_groups.pair_steps(config, members="m"))
+    backend.run_steps(duplicate_groups.pair_steps(config, members="m", partitions=partitions))
     found = backend.query(f"SELECT * FROM {duplicate_groups.PAIRS}")
     for row in found:  # the reported sizes and overlap are the true ones
         x, y = groups[row["group_a"]], groups[row["group_b"]]
@@ -131,14 +131,15 @@ def group_sets(draw):
     return {g: {f"P{p:02d}" for p in s} for g, s in groups.items() if s}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(groups=group_sets(), k=st.sampled_from([1, 2, 3, 5]))
-def test_equals_brute_force(groups, k):
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups=group_sets(), k=st.sampled_from([1, 2, 3, 5]), partitions=st.sampled_from([1, 3]))
+def test_equals_brute_force(groups, k, partitions):
     config = AnalysisConfig(dup_group_prefix_extra=k)
     expected = reference_pairs(groups, config)
-    assert sql_pairs(groups, config) == expected
+    found = sql_pairs(groups, config, partitions)
+    assert found == expected
     # and the clusters are the connected components of those pairs
-    assert clusters(tuple(sorted(p)) for p in sql_pairs(groups, config)) == clusters(tuple(sorted(p)) for p in expected)
+    assert clusters(tuple(sorted(p)) for p in found) == clusters(tuple(sorted(p)) for p in expected)
 
 
 @settings(max_examples=25, deadline=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import AS_OF, days_ago, group, members_of, of_type
+from tests.analysis.helpers import AS_OF, days_ago, group, members_of, of_type
 
 
 def test_expired_only_after_the_task_end_date(analyse):

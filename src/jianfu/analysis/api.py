@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -13,7 +14,8 @@ from jianfu.analysis.backend import DuckDBBackend, Progress
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector, all_detectors
 from jianfu.analysis.findings import deduplicated_hours, public
-from jianfu.analysis.snapshot import input_steps, load_snapshot
+from jianfu.analysis.detectors.duplicate_groups import auto_partitions
+from jianfu.analysis.snapshot import input_name, input_steps, load_snapshot
 
 #: burden tables kept on the result in full (the JSON holds only the top rows).
 RESULT_TABLES = {
@@ -70,6 +72,9 @@ def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progre
     try:
         inputs = input_steps(backend)
         done = backend.run_steps(inputs)
+        if config.dup_group_partitions == 0:
+            members = "members" if backend.columns("members") else input_name("members")
+            config = dataclasses.replace(config, dup_group_partitions=auto_partitions(backend, members))
         multi = burden_model.register_param_sets(backend, config)
         b_steps = burden_model.burden_steps(config, multi)
         d_steps = [d.steps(config, as_of) for d in detectors]

@@ -3,7 +3,9 @@
 As in splink, every algorithm is a function returning named SQL steps. The SQL is written once, in the
 DuckDB dialect and kept to what sqlglot translates (plain joins, GROUP BY, window functions, list
 functions that have Spark array equivalents: ``list_contains`` → ``array_contains``, ``unnest`` →
-``explode``, ``list_intersect`` → ``array_intersect``, ``date_diff('day', a, b)`` → ``datediff``).
+``explode``, ``array_slice`` → ``slice``, ``array_length`` → ``size``, ``date_diff('day', a, b)`` →
+``datediff``). Spellings are chosen for that: ``array_intersect``, not ``list_intersect`` (which sqlglot
+passes through unchanged), ``array_length``, not ``len`` (which would become Spark's string ``length``).
 A backend for another engine sets ``dialect`` and fills the ``_`` hooks; the public methods are final.
 """
 
@@ -188,6 +190,11 @@ def _quote(text: str) -> str:
 def sql_str(value: str) -> str:
     """A SQL string literal."""
     return "'" + _quote(value) + "'"
+
+
+def has_any(column: str, terms_sql: str) -> str:
+    """SQL: the list column shares an element with the list literal (Spark: size(array_intersect(…)) > 0)."""
+    return f"array_length(array_intersect({column}, {terms_sql})) > 0"
 
 
 def sql_list(values: Iterable[str]) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from jianfu.analysis.backend import AnalysisBackend, SQLStep, sql_list, sql_str
+from jianfu.analysis.backend import AnalysisBackend, SQLStep, has_any, sql_list, sql_str
 from jianfu.analysis.config import AnalysisConfig, BurdenParams, Cadence
 from jianfu.analysis.schema import ACCOUNT_ASSESSMENTS, APP_FEATURES, FREQUENCIES, GROUP_DEMANDS
 from jianfu.analysis.snapshot import input_name
@@ -209,7 +209,7 @@ SELECT region AS anc, pset, sum(assessment_min) AS minutes FROM {B}acc_pset GROU
 SELECT g.code, pr.pset,
   pr.grp_attention_min AS attention_min,
   {msgs} * (pr.grp_read_min + pr.grp_reply_share * pr.grp_reply_min) AS messages_min,
-  {g_f1} + CASE WHEN list_has_any(g.demands, {sql_list(_REPLY_DEMANDS)})
+  {g_f1} + CASE WHEN {has_any("g.demands", sql_list(_REPLY_DEMANDS))}
                 THEN {msgs} * (pr.grp_reply_share_dem - pr.grp_reply_share) * pr.grp_reply_min ELSE 0 END AS f1_min,
   {g_f2} AS f2_min
 FROM {groups} g CROSS JOIN {B}params pr WHERE g.code IS NOT NULL"""),

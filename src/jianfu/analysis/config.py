@@ -166,6 +166,9 @@ class AnalysisConfig:
         3, "k of the k-prefix filter: probe k−1 extra tokens and require k shared ones (exact either way; "
            "3 measured fastest at province scale)")
 
+    dup_group_partitions: int = _note(
+        0, "split the candidate join into this many steps so each fits in memory (0: one per 40M memberships)")
+
     dup_app_similarity: float = _note(
         0.4, "similarity (purpose, or its blend with functions if higher) at which two apps are duplicates; "
              "tuned on hand-made catalogues: same-purpose paraphrases score 0.45–0.55, unrelated apps < 0.1")

@@ -31,11 +31,12 @@ from jianfu.analysis.schema import GENERIC_APP_FUNCTIONS
 from jianfu.textnorm import normalize_text
 
 __all__ = [
-    "AppIndex", "account_score", "char_terms", "field_key", "form_overlap", "group_overlap", "name_similarity",
-    "rank", "text_similarity",
+    "AppIndex", "TextMatcher", "account_score", "char_terms", "field_key", "form_overlap", "group_overlap",
+    "name_similarity", "rank", "text_similarity",
 ]
 
 _TEXT_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_TEXT_RUNS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 _BRACKETED = re.compile(r"[(\[【（〔].*?[)\]】）〕]")
 # Measure words printed after an indicator's name: 户籍人口数 / 户籍人口 / 参与群众人数(人) / 参与群众人.
 _TRAILING_MEASURES = "数个人户次条起件元处家批名所座宗项份只台辆亩"
@@ -50,7 +51,7 @@ def round4(value: float) -> float:
 
 def char_terms(text: object) -> Counter:
     """Characters and character bigrams of normalised text (letters, digits and CJK only)."""
-    clean = "".join(ch for ch in normalize_text(text).lower() if _TEXT_OK.match(ch))
+    clean = "".join(_TEXT_RUNS.findall(normalize_text(text).lower()))
     terms: Counter = Counter(clean)
     terms.update(clean[i:i + 2] for i in range(len(clean) - 1))
     return terms
@@ -70,6 +71,16 @@ def _cosine_counts(a: Counter, b: Counter) -> float:
 def text_similarity(a: object, b: object) -> float:
     """Cosine of character and bigram counts: 1 for the same text, ~0 for unrelated text."""
     return _cosine_counts(char_terms(a), char_terms(b))
+
+
+class TextMatcher:
+    """:func:`text_similarity` against one fixed text, its terms computed once."""
+
+    def __init__(self, text: object):
+        self.terms = char_terms(text)
+
+    def __call__(self, other: object) -> float:
+        return _cosine_counts(self.terms, char_terms(other))
 
 
 def name_similarity(a: object, b: object) -> float:
@@ -166,9 +177,9 @@ class AppIndex:
                 continue
             shared = sorted(f_terms.keys() & self.functions[i].keys())
             specific = [f for f in shared if not is_generic_function(f)]
+            duplicate = purpose >= self.config.dup_app_purpose_similarity and score >= self.config.dup_app_similarity
             out.append({
-                "code": self.apps[i]["code"], "score": round4(score),
-                "duplicate": purpose >= self.config.dup_app_purpose_similarity and score >= self.config.dup_app_similarity,
+                "code": self.apps[i]["code"], "score": round4(score), "duplicate": duplicate,
                 "evidence": {
                     "similarity": round4(score), "purpose_similarity": round4(purpose),
                     "function_similarity": round4(func), "shared_functions": shared,

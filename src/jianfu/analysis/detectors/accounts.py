@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from jianfu.analysis.backend import AnalysisBackend, SQLStep, sql_list
+from jianfu.analysis.backend import AnalysisBackend, SQLStep, has_any, sql_list
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector, date_literal, output_table, sql_detector
 from jianfu.analysis.findings import make_finding, quote_names
@@ -41,11 +41,11 @@ def assessment_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
     terms = sql_list(ACCOUNT_ASSESSMENTS)
     return [SQLStep(output_table("account_assessment"), f"""
 SELECT 'F3' AS rule, 'rectify' AS action, [a.code] AS items, a.owner_code, 1.0 AS score,
-  coalesce(b.assessment_h, 0) AS hours_saved, a.name, list_intersect(a.assessments, {terms}) AS terms,
-  len(list_intersect(a.assessments, {terms})) AS ev_assessments, coalesce(b.scope_people, 0) AS ev_people_in_scope,
+  coalesce(b.assessment_h, 0) AS hours_saved, a.name, array_intersect(a.assessments, {terms}) AS terms,
+  array_length(array_intersect(a.assessments, {terms})) AS ev_assessments, coalesce(b.scope_people, 0) AS ev_people_in_scope,
   a.followers AS ev_followers
 FROM {ACCOUNTS} a LEFT JOIN {BURDEN} b ON b.code = a.code
-WHERE a.code IS NOT NULL AND list_has_any(a.assessments, {terms})""")]
+WHERE a.code IS NOT NULL AND {has_any("a.assessments", terms)}""")]
 
 
 def assessment_reason(row: dict[str, Any]) -> str:
@@ -55,30 +55,34 @@ def assessment_reason(row: dict[str, Any]) -> str:
 
 
 def duplicates_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
-    # One account per unit per platform: the account with the most followers is the one kept.
+    # One account per unit per platform: every account that shares its owner and platform with another.
     return [SQLStep(output_table("duplicate_accounts"), f"""
-SELECT a.owner_code, trim(a.platform) AS platform,
-  list(a.code ORDER BY coalesce(a.followers, -1) DESC, a.code) AS items,
-  list(a.name ORDER BY coalesce(a.followers, -1) DESC, a.code) AS names,
-  list(coalesce(b.total_h, 0) ORDER BY coalesce(a.followers, -1) DESC, a.code) AS hours,
-  count(*) AS accounts, sum(coalesce(a.followers, 0)) AS followers
-FROM {ACCOUNTS} a LEFT JOIN {BURDEN} b ON b.code = a.code
-WHERE a.code IS NOT NULL AND a.owner_code IS NOT NULL AND trim(coalesce(a.platform, '')) <> ''
-GROUP BY a.owner_code, trim(a.platform)
-HAVING count(*) >= 2""")]
+SELECT owner_code, platform, code, name, followers, hours FROM (
+  SELECT a.owner_code, trim(a.platform) AS platform, a.code, a.name, a.followers, coalesce(b.total_h, 0) AS hours,
+    count(*) OVER (PARTITION BY a.owner_code, trim(a.platform)) AS accounts
+  FROM {ACCOUNTS} a LEFT JOIN {BURDEN} b ON b.code = a.code
+  WHERE a.code IS NOT NULL AND a.owner_code IS NOT NULL AND trim(coalesce(a.platform, '')) <> ''
+) t
+WHERE accounts >= 2""")]
 
 
 def duplicates_build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list[dict[str, Any]]:
-    out = []
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in backend.query(f"SELECT * FROM {output_table('duplicate_accounts')}"):
-        items, hours = list(row["items"]), [float(h) for h in row["hours"]]
-        saved = {code: h for code, h in zip(items[1:], hours[1:])}
-        reason = (f"同一单位在{row['platform']}开设了{quote_names(list(row['names']))}账号共{row['accounts']}个，"
-                  f"按一个单位一个平台一个账号的要求，建议整合为「{row['names'][0] or items[0]}」。")
+        by_key.setdefault((row["owner_code"], row["platform"]), []).append(row)
+    out = []
+    for (owner, platform), rows in sorted(by_key.items()):
+        # The account with the most followers is the one kept.
+        rows.sort(key=lambda r: (-(r["followers"] if r["followers"] is not None else -1), r["code"]))
+        items = [r["code"] for r in rows]
+        saved = {r["code"]: float(r["hours"]) for r in rows[1:]}
+        names = [r["name"] or r["code"] for r in rows]
+        reason = (f"同一单位在{platform}开设了{quote_names(names)}账号共{len(rows)}个，"
+                  f"按一个单位一个平台一个账号的要求，建议整合为「{names[0]}」。")
         out.append(make_finding(
             "duplicate_accounts", "F5", "merge", items, score=1.0,
-            evidence={"accounts": row["accounts"], "followers": row["followers"]},
-            hours_saved=sum(saved.values()), reason=reason, owner_code=row["owner_code"], saved_by_item=saved,
+            evidence={"accounts": len(rows), "followers": sum(r["followers"] or 0 for r in rows)},
+            hours_saved=sum(saved.values()), reason=reason, owner_code=owner, saved_by_item=saved,
         ))
     return out
 

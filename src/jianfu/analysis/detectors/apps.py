@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from jianfu.analysis.backend import SQLStep, sql_list
+from jianfu.analysis.backend import SQLStep, has_any, sql_list
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import date_literal, output_table, sql_detector
 from jianfu.analysis.schema import APP_FEATURES, features_of_rule
@@ -58,10 +58,10 @@ def forced_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
         parts.append(f"""
 SELECT '{rule}' AS rule, 'rectify' AS action, [a.code] AS items, a.owner_code, 1.0 AS score,
   coalesce(b.{rule.lower()}_h, 0) AS hours_saved, a.name, a.category,
-  list_intersect(a.forced_features, {terms}) AS terms,
-  len(list_intersect(a.forced_features, {terms})) AS ev_features, coalesce(b.scope_people, 0) AS ev_people_in_scope
+  array_intersect(a.forced_features, {terms}) AS terms,
+  array_length(array_intersect(a.forced_features, {terms})) AS ev_features, coalesce(b.scope_people, 0) AS ev_people_in_scope
 FROM {APPS} a LEFT JOIN {BURDEN} b ON b.code = a.code
-WHERE a.code IS NOT NULL AND list_has_any(a.forced_features, {terms})""")
+WHERE a.code IS NOT NULL AND {has_any("a.forced_features", terms)}""")
     return [SQLStep(output_table("forced_feature"), "\nUNION ALL".join(parts))]
 
 

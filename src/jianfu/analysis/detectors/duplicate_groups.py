@@ -14,7 +14,7 @@ group becomes a sorted list of person ranks. Prefix filtering (Chaudhuri et al. 
 |x| − t + k ranks and within y's first |y| − t_min(|y|) + k ranks, t_min being the least overlap any
 qualifying partner of y can have. So a pair is a candidate only if those two prefixes share at least
 min(k, t) people — k = 1 is classic prefix filtering, k = 3 cuts candidates by two orders of magnitude
-at province scale. Candidates are then verified exactly with ``list_intersect``. The length filter
+at province scale. Candidates are then verified exactly with ``array_intersect``. The length filter
 (|y| ≤ |x|/J, or ≤ |x|/R when containment can apply) prunes the join.
 """
 
@@ -33,10 +33,15 @@ P = "__jf_dg_"
 PAIRS = f"{P}pairs"
 
 
-def pair_steps(config: AnalysisConfig, members: str | None = None) -> list[SQLStep]:
+def pair_steps(config: AnalysisConfig, members: str | None = None, partitions: int | None = None) -> list[SQLStep]:
     """SQL steps ending in ``__jf_dg_pairs(group_a, group_b, members_a, members_b, shared)``,
-    one row per qualifying pair, ``group_a`` the smaller (or, at equal size, the first by internal id)."""
+    one row per qualifying pair, ``group_a`` the smaller (or, at equal size, the first by internal id).
+
+    ``partitions`` > 1 splits the candidate join into that many steps by probing group (salting, as
+    splink does for Spark), so that each step's join and aggregation fit in memory.
+    """
     members = members or input_name("members")
+    parts = max(1, int(partitions or config.dup_group_partitions or 1))
     ja, jb = config.dup_group_jaccard.numerator, config.dup_group_jaccard.denominator
     cn, cd = config.dup_group_containment.numerator, config.dup_group_containment.denominator
     rn, rd = config.dup_group_size_ratio.numerator, config.dup_group_size_ratio.denominator
@@ -63,26 +68,21 @@ FROM {members} GROUP BY person_code"""),
         # Each group as the sorted list of its distinct people's ranks.
         SQLStep(f"{P}list", f"""
 SELECT group_code, CAST(row_number() OVER (ORDER BY group_code) AS BIGINT) AS gid, toks
-FROM (SELECT mm.group_code, list_sort(list_distinct(list(t.tok))) AS toks
+FROM (SELECT mm.group_code, array_sort(array_distinct(list(t.tok))) AS toks
       FROM {members} mm JOIN {P}tok t ON t.person_code = mm.person_code GROUP BY mm.group_code) l"""),
         SQLStep(f"{P}size", f"""
 SELECT gid, toks, n, n * 4294967296 + gid AS ord, {umax} AS umax, least({k}, {t}) AS need,
   least(n, n - ({t}) + {k}) AS lx, least(n, n - ({tmin}) + {k}) AS ly
-FROM (SELECT gid, toks, CAST(len(toks) AS BIGINT) AS n FROM {P}list) s"""),
+FROM (SELECT gid, toks, CAST(array_length(toks) AS BIGINT) AS n FROM {P}list) s"""),
         # The index holds each group's first ly ranks; the probe side each group's first lx (lx ≤ ly).
         SQLStep(f"{P}index", f"""
-SELECT gid, n, ord, unnest(list_slice(toks, 1, ly)) AS tok FROM {P}size"""),
+SELECT gid, n, ord, unnest(array_slice(toks, 1, ly)) AS tok FROM {P}size"""),
         SQLStep(f"{P}probe", f"""
-SELECT gid, ord, umax, need, unnest(list_slice(toks, 1, lx)) AS tok FROM {P}size"""),
-        SQLStep(f"{P}cand", f"""
-SELECT a.gid AS x, b.gid AS y
-FROM {P}probe a JOIN {P}index b ON a.tok = b.tok
-WHERE b.ord > a.ord AND b.n <= a.umax
-GROUP BY a.gid, b.gid, a.need
-HAVING count(*) >= a.need"""),
+SELECT gid, ord, umax, need, unnest(array_slice(toks, 1, lx)) AS tok FROM {P}size"""),
+        *_candidate_steps(parts, k),
         SQLStep(f"{P}verified", f"""
 SELECT x, y, nx, ny, o FROM (
-  SELECT c.x, c.y, a.n AS nx, b.n AS ny, CAST(len(list_intersect(a.toks, b.toks)) AS BIGINT) AS o
+  SELECT c.x, c.y, a.n AS nx, b.n AS ny, CAST(array_length(array_intersect(a.toks, b.toks)) AS BIGINT) AS o
   FROM {P}cand c JOIN {P}size a ON a.gid = c.x JOIN {P}size b ON b.gid = c.y
 ) v
 WHERE {jb}*o >= {ja}*(nx + ny - o) OR (nx >= {m} AND {rd}*nx >= {rn}*ny AND {cd}*o >= {cn}*nx)"""),
@@ -90,6 +90,33 @@ WHERE {jb}*o >= {ja}*(nx + ny - o) OR (nx >= {m} AND {rd}*nx >= {rn}*ny AND {cd}
 SELECT ga.group_code AS group_a, gb.group_code AS group_b, v.nx AS members_a, v.ny AS members_b, v.o AS shared
 FROM {P}verified v JOIN {P}list ga ON ga.gid = v.x JOIN {P}list gb ON gb.gid = v.y"""),
     ]
+
+
+def _candidate_steps(parts: int, k: int) -> list[SQLStep]:
+    # Candidates: y after x in (size, id) order, within the length filter, sharing ≥ need prefix members.
+    def cand(where: str) -> str:
+        return f"""
+SELECT a.gid AS x, b.gid AS y
+FROM {P}probe a JOIN {P}index b ON a.tok = b.tok
+WHERE b.ord > a.ord AND b.n <= a.umax{where}
+GROUP BY a.gid, b.gid, a.need
+HAVING count(*) >= a.need"""
+
+    if parts == 1:
+        return [SQLStep(f"{P}cand", cand(""))]
+    steps = [SQLStep(f"{P}cand_{i}", cand(f" AND a.gid % {parts} = {i}")) for i in range(parts)]
+    union = "\nUNION ALL\n".join(f"SELECT x, y FROM {P}cand_{i}" for i in range(parts))
+    return steps + [SQLStep(f"{P}cand", union)]
+
+
+#: memberships per partition of the candidate join when ``dup_group_partitions`` is 0 (auto)
+ROWS_PER_PARTITION = 40_000_000
+
+
+def auto_partitions(backend: AnalysisBackend, members: str) -> int:
+    """Partitions for the candidate join: one per ROWS_PER_PARTITION memberships."""
+    rows = backend.scalar(f"SELECT count(*) FROM {members}") or 0
+    return max(1, -(-int(rows) // ROWS_PER_PARTITION))
 
 
 def steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from jianfu.analysis.backend import SQLStep, sql_list
+from jianfu.analysis.backend import SQLStep, has_any, sql_list
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import date_literal, output_table, sql_detector
 from jianfu.analysis.schema import GROUP_DEMANDS, features_of_rule
@@ -59,11 +59,11 @@ def demand_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
         terms = sql_list(features_of_rule(GROUP_DEMANDS, rule))
         parts.append(f"""
 SELECT '{rule}' AS rule, 'rectify' AS action, [g.code] AS items, g.owner_code, 1.0 AS score,
-  coalesce(b.{hours}, 0) AS hours_saved, g.name, list_intersect(g.demands, {terms}) AS terms,
-  len(list_intersect(g.demands, {terms})) AS ev_demands, coalesce(b.members, 0) AS ev_members,
+  coalesce(b.{hours}, 0) AS hours_saved, g.name, array_intersect(g.demands, {terms}) AS terms,
+  array_length(array_intersect(g.demands, {terms})) AS ev_demands, coalesce(b.members, 0) AS ev_members,
   coalesce(g.messages_30d, 0) AS ev_messages_30d
 FROM {GROUPS} g LEFT JOIN {BURDEN} b ON b.code = g.code
-WHERE g.code IS NOT NULL AND list_has_any(g.demands, {terms})""")
+WHERE g.code IS NOT NULL AND {has_any("g.demands", terms)}""")
     return [SQLStep(output_table("group_demand"), "\nUNION ALL".join(parts))]
 
 
