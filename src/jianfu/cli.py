@@ -386,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--unit", required=True)
     q.add_argument("--role", required=True, choices=["admin", "office", "department", "discipline", "cadre"])
     q.set_defaults(func=cmd_user_add)
+
+    from jianfu.filings.cli import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

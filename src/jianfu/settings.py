@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "jianfu.audit",
     "jianfu.jobs",
     "jianfu.findings",
+    "jianfu.filings",
+    "jianfu.inbox",
 ]
 
 MIDDLEWARE = [

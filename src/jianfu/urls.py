@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("jianfu.jobs.urls")),
     path("", include("jianfu.registry.urls")),
     path("", include("jianfu.findings.urls")),
+    path("", include("jianfu.filings.urls")),
+    path("", include("jianfu.inbox.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FilingsConfig(AppConfig):
+    name = "jianfu.filings"
+    verbose_name = "备案审批"

@@ -1,0 +1,497 @@
+"""The automatic pre-check: what a reviewer sees before reading a proposal. It only reads the registry.
+
+For one proposed item (a plain dict, from the web form or from an import-format file) it returns
+
+* ``similar`` — the most similar existing items, best first, at most ten, each with its score and the
+  evidence (groups by member overlap, apps and platforms by purpose and function similarity, accounts by
+  name, platform and owner, forms by field overlap; see :mod:`jianfu.analysis.similarity`);
+* ``violations`` — rules the proposal itself breaks: forced-use features (F1–F3, ``refuse`` unless marked as
+  security or emergency use with a reason, then ``exempted``), a unit below county level proposing an app
+  (``LEVEL``, refuse), a standing group for a task that ends (``STANDING``, flag), a temporary group with no
+  end date (``TASK_END``, flag), and a duplicate of an existing item (F4 groups and forms, F5 apps and
+  accounts, flag: a reviewer decides);
+* ``criteria`` — the five review criteria of the national rules, each ``yes`` / ``no`` from the data with
+  its evidence, ``open`` for the reviewer to answer, or ``na`` where it does not apply to the kind.
+
+Items are compared with the registry of the proposal's home region (its county, or the city or province
+it belongs to) and the regions above it — duplicates are judged within a region, as the detectors judge them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from contextlib import contextmanager, nullcontext
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from jianfu.analysis.config import AnalysisConfig
+from jianfu.analysis.schema import ACCOUNT_ASSESSMENTS, APP_FEATURES, GROUP_DEMANDS, RULE_NAMES
+from jianfu.analysis.similarity import (
+    AppIndex, TextMatcher, account_score, form_overlap, group_overlap, name_similarity, rank, text_similarity,
+)
+from jianfu.filings import policy as policies
+from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
+from jianfu.textnorm import normalize_text
+
+LIMIT = 10
+KIND_LABELS = {"apps": "政务应用", "platforms": "信息平台", "accounts": "政务公众账号", "groups": "工作群", "forms": "报表"}
+CRITERIA = [
+    (1, "符合数字化建设规划"),
+    (2, "不与现有应用功能重复"),
+    (3, "不能作为现有系统的模块建设"),
+    (4, "能与相关系统互联互通"),
+    (5, "符合数据共享要求"),
+]
+RULE_LABELS = {**{k: f"{k} {v}" for k, v in RULE_NAMES.items()}, "LEVEL": "层级限制", "STANDING": "常设群用于阶段性任务",
+               "TASK_END": "临时群未定结束日期"}
+# Words in a standing group's name or purpose that say its task ends.
+_TEMPORARY_HINTS = re.compile(r"(20\d\d年|专项|行动|攻坚|百日|临时|普查|大会战|会战)")
+_MODULE_COVERAGE = 0.5   # share of a proposal's own functions an existing app already has
+_GROUP_COVERED = 0.9     # share of the proposed members already in one existing group
+_FORM_DUPLICATE = 0.7    # share of the smaller form's fields asked again
+_FORM_COVERED = 0.7      # share of the proposal's fields that existing forms already ask
+
+
+@contextmanager
+def read_only():
+    """Run the enclosed queries so that nothing can be written.
+
+    PostgreSQL: inside a READ ONLY transaction (or savepoint), rolled back at the end. SQLite: the
+    connection is query_only; no transaction is opened (an outermost one would take the write lock).
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA query_only = ON")
+        try:
+            # Inside a caller's transaction a savepoint keeps a refused write from spoiling it.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA query_only = OFF")
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Allowed after earlier queries and inside a savepoint; rolling back restores read-write.
+            cursor.execute("SET TRANSACTION READ ONLY")
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
+def _round(value: float) -> float:
+    return round(float(value), 4)
+
+
+_APP_INDEX: dict[tuple, tuple[AppIndex, dict]] = {}
+
+
+def _app_catalogue(config: AnalysisConfig) -> tuple[AppIndex, dict[str, dict]]:
+    """All apps and platforms as an index (IDF over the whole catalogue, as the detector takes it), cached
+    per process until the catalogue changes."""
+    sig = tuple(App.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id")).values())
+    cached = _APP_INDEX.get(sig)
+    if cached is not None:
+        return cached
+    rows = list(App.objects.values("code", "name", "description", "functions", "category", "owner__code",
+                                   "owner__name", "owner__path"))
+    codes = {c for r in rows for c in policies.ancestor_codes(r["owner__path"])}
+    region_names = dict(Unit.objects.filter(code__in=codes, is_region=True).values_list("code", "name"))
+    for r in rows:
+        r["places"] = [region_names[c] for c in policies.ancestor_codes(r["owner__path"]) if c in region_names]
+    index = AppIndex(rows, config)
+    info = {r["code"]: r for r in rows}
+    _APP_INDEX.clear()
+    _APP_INDEX[sig] = (index, info)
+    return index, info
+
+
+class Prechecker:
+    """Checks proposals against the registry; one instance reuses what it loaded for many proposals."""
+
+    def __init__(self, *, as_of: dt.date | None = None, config: AnalysisConfig | None = None, limit: int = LIMIT):
+        self.as_of = as_of or timezone.localdate()
+        self.config = config or AnalysisConfig()
+        self.limit = limit
+        self._units: dict[str, Unit | None] = {}
+        self._chains: dict[str, dict[str, Any]] = {}
+
+    # --- context --------------------------------------------------------------------------------------
+
+    def unit(self, code: str | None) -> Unit | None:
+        if not code:
+            return None
+        if code not in self._units:
+            self._units[code] = Unit.objects.filter(code=code).first()
+        return self._units[code]
+
+    def _context(self, owner: Unit | None) -> dict[str, Any]:
+        key = owner.code if owner else ""
+        if key not in self._chains:
+            if owner is None:
+                self._chains[key] = {"policy": policies.EffectivePolicy(), "places": [], "home": None}
+            else:
+                chain = policies.ancestors(owner)
+                self._chains[key] = {
+                    "policy": policies.policy_for(owner), "home": policies.home_region(owner, chain),
+                    "places": [u.name for u in chain if u.is_region],
+                }
+        return self._chains[key]
+
+    # --- the check ------------------------------------------------------------------------------------
+
+    def check(self, item: dict[str, Any]) -> dict[str, Any]:
+        kind = item["kind"]
+        owner = self.unit(item.get("owner_code"))
+        ctx = self._context(owner)
+        notes: list[str] = []
+        if item.get("owner_code") and owner is None:
+            notes.append(f"主管单位「{item['owner_code']}」不在台账中：与全部台账比对，未检查层级限制")
+        finder = {"apps": self._similar_apps, "platforms": self._similar_apps, "accounts": self._similar_accounts,
+                  "groups": self._similar_groups, "forms": self._similar_forms}[kind]
+        similar, facts = finder(item, owner, ctx, notes)
+        violations = self._violations(item, owner, similar)
+        criteria = self._criteria(item, similar, facts, ctx)
+        return {
+            "code": item.get("code") or "", "kind": kind, "name": item.get("name") or "",
+            "owner": item.get("owner_code") or "", "owner_name": owner.name if owner else "",
+            "similar": similar, "violations": violations, "criteria": criteria, "notes": notes,
+            "checked_at": timezone.now().isoformat(timespec="seconds"),
+        }
+
+    # --- similar items ---------------------------------------------------------------------------------
+
+    def _similar_apps(self, item, owner, ctx, notes):
+        index, info = _app_catalogue(self.config)
+        candidates = None
+        if owner is not None:
+            in_chain = App.objects.filter(policies.chain_q(owner, "owner", ctx["home"]))
+            candidates = set(in_chain.values_list("code", flat=True))
+            candidates.discard(item.get("code") or "")
+        proposal = {"name": item.get("name"), "description": item.get("description"),
+                    "functions": item.get("functions") or [], "places": ctx["places"]}
+        ranked = index.rank(proposal, candidates=candidates, limit=self.limit)
+        out = []
+        for m in ranked:
+            row = info[m["code"]]
+            out.append({"code": m["code"], "kind": "platforms" if row["category"] == "platform" else "apps",
+                        "name": row["name"], "owner_code": row["owner__code"], "owner": row["owner__name"],
+                        "score": m["score"], "duplicate": m["duplicate"], "evidence": m["evidence"]})
+        related = self._related_systems(item, owner)
+        return out, {"related": related}
+
+    def _related_systems(self, item, owner) -> dict[str, list[str]]:
+        """The systems a proposal says it connects to, found in the registry by code or name."""
+        listed = [normalize_text(s) for s in item.get("related_systems") or [] if normalize_text(s)]
+        if not listed:
+            return {"listed": [], "found": [], "missing": []}
+        qs = App.objects.all()
+        found_rows = list(qs.filter(code__in=listed).values_list("code", "name")) + \
+            list(qs.filter(name__in=listed).values_list("code", "name"))
+        hit = {c for c, _ in found_rows} | {n for _, n in found_rows}
+        return {"listed": listed, "found": sorted({f"{n}（{c}）" for c, n in found_rows}),
+                "missing": [s for s in listed if s not in hit]}
+
+    def _similar_groups(self, item, owner, ctx, notes):
+        codes = [c for c in dict.fromkeys(item.get("members") or []) if c]
+        ids = dict(Person.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
+        unknown = [c for c in codes if c not in ids]
+        if unknown:
+            notes.append(f"{len(unknown)} 名拟入群成员不在人员台账中：{'、'.join(unknown[:10])}"
+                         + ("……" if len(unknown) > 10 else ""))
+        n = len(ids)
+        groups = WorkGroup.objects.all()
+        if owner is not None:
+            groups = groups.filter(policies.chain_q(owner, "owner", ctx["home"]))
+        out = []
+        if n:
+            rows = (Membership.objects.filter(person_id__in=list(ids.values())).filter(group__in=groups)
+                    .values("group_id", "group__member_count").annotate(shared=Count("id")))
+            scored = []
+            for r in rows:
+                shared = r["shared"]
+                ev = group_overlap(n, max(r["group__member_count"], shared), shared, self.config)
+                scored.append((r["group_id"], ev))
+            # Names and purposes only decide ties: read them for the candidates that can still reach the top.
+            scored.sort(key=lambda x: (-x[1]["jaccard"], -x[1]["containment"]))
+            if len(scored) > self.limit:
+                edge = (scored[self.limit - 1][1]["jaccard"], scored[self.limit - 1][1]["containment"])
+                scored = [x for x in scored if (x[1]["jaccard"], x[1]["containment"]) >= edge]
+            evidence = dict(scored)
+            matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+            for r in WorkGroup.objects.filter(id__in=list(evidence)).values(
+                    "id", "code", "name", "purpose", "owner__code", "owner__name"):
+                if r["code"] == item.get("code"):
+                    continue
+                ev = evidence[r["id"]]
+                out.append({"code": r["code"], "kind": "groups", "name": r["name"], "owner_code": r["owner__code"],
+                            "owner": r["owner__name"], "score": ev["jaccard"],
+                            "duplicate": ev["qualifies_jaccard"] or ev["qualifies_containment"], "evidence": ev,
+                            "tiebreak": matcher(f"{r['name']} {r['purpose']}")
+                            + 0.1 * (owner is not None and r["owner__code"] == owner.code)})
+            out = rank(out, self.limit, keys=("containment",))
+        else:
+            notes.append("未提供成员名单：仅按群名称和用途相似度比对，无法按成员重合判断重复")
+            matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+            for r in groups.values("code", "name", "purpose", "member_count", "owner__code", "owner__name").iterator():
+                sim = matcher(f"{r['name']} {r['purpose']}")
+                if sim > 0:
+                    out.append({"code": r["code"], "kind": "groups", "name": r["name"], "owner_code": r["owner__code"],
+                                "owner": r["owner__name"], "score": _round(sim), "duplicate": False,
+                                "evidence": {"text_similarity": _round(sim), "members": r["member_count"]}})
+            out = rank(out, self.limit)
+        return out, {"members": n}
+
+    def _similar_accounts(self, item, owner, ctx, notes):
+        qs = PublicAccount.objects.all()
+        if owner is not None:
+            qs = qs.filter(policies.chain_q(owner, "owner", ctx["home"]))
+        platform = normalize_text(item.get("platform"))
+        out, own_accounts = [], []
+        for r in qs.values("code", "name", "platform", "owner__code", "owner__name").iterator():
+            if r["code"] == item.get("code"):
+                continue
+            same_platform = bool(platform) and normalize_text(r["platform"]) == platform
+            same_owner = owner is not None and r["owner__code"] == owner.code
+            if same_owner:
+                own_accounts.append(f"{r['name']}（{r['platform']}）")
+            sim = name_similarity(item.get("name"), r["name"])
+            score = account_score(sim, same_platform, same_owner)
+            if score <= 0.15:
+                continue
+            out.append({"code": r["code"], "kind": "accounts", "name": r["name"], "owner_code": r["owner__code"],
+                        "owner": r["owner__name"], "score": _round(score),
+                        "duplicate": same_platform and (same_owner or sim >= 0.9),
+                        "evidence": {"name_similarity": _round(sim), "same_platform": same_platform,
+                                     "same_owner": same_owner, "platform": r["platform"]}})
+        return rank(out, self.limit, keys=("name_similarity",)), {"own_accounts": own_accounts}
+
+    def _similar_forms(self, item, owner, ctx, notes):
+        qs = Form.objects.all()
+        if owner is not None:
+            qs = qs.filter(policies.chain_q(owner, "issuer", ctx["home"]))
+        forms = {r["id"]: r for r in qs.values("id", "code", "title", "issuer__code", "issuer__name")}
+        fields: dict[int, list[str]] = {}
+        for form_id, name in (FormField.objects.filter(form_id__in=list(forms)).order_by("form_id", "position")
+                              .values_list("form_id", "name")):
+            fields.setdefault(form_id, []).append(name)
+        proposed = [f.get("name") if isinstance(f, dict) else f for f in item.get("fields") or []]
+        proposed = [f for f in proposed if f]
+        if not proposed:
+            notes.append("未提供报表字段：仅按表名相似度比对")
+        out = []
+        for form_id, r in forms.items():
+            if r["code"] == item.get("code"):
+                continue
+            title_sim = text_similarity(item.get("name"), r["title"])
+            ev = form_overlap(proposed, fields.get(form_id, []))
+            ev["title_similarity"] = _round(title_sim)
+            score = ev["jaccard"] if proposed else title_sim
+            if score <= 0 and title_sim <= 0:
+                continue
+            out.append({"code": r["code"], "kind": "forms", "name": r["title"], "owner_code": r["issuer__code"],
+                        "owner": r["issuer__name"], "score": _round(score),
+                        "duplicate": ev["shared_fields"] >= 2 and ev["overlap_of_smaller"] >= _FORM_DUPLICATE,
+                        "evidence": ev, "tiebreak": title_sim})
+        union = [f for names in fields.values() for f in names]
+        covered = form_overlap(proposed, union)["proposal_covered"] if proposed and union else 0.0
+        return rank(out, self.limit, keys=("proposal_covered",)), {"covered": covered, "fields": len(proposed)}
+
+    # --- rules ---------------------------------------------------------------------------------------------
+
+    def _violations(self, item, owner, similar) -> list[dict[str, Any]]:
+        kind = item["kind"]
+        label = KIND_LABELS[kind]
+        out: list[dict[str, Any]] = []
+        exempt = bool(item.get("emergency")) and bool((item.get("emergency_reason") or "").strip())
+        for rule, terms in forced_terms(item).items():
+            reason = f"申报的{label}含有「{'、'.join(terms)}」，属于{RULE_NAMES[rule]}，按规定不予受理"
+            if exempt:
+                reason = (f"申报的{label}含有「{'、'.join(terms)}」（{RULE_NAMES[rule]}），"
+                          f"已申报为安全或应急用途：{item['emergency_reason'].strip()}")
+            out.append({"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason,
+                        "terms": terms})
+        if kind in policies.COUNTY_AND_ABOVE_ONLY and owner is not None and owner.level in ("township", "village"):
+            out.append({"rule": "LEVEL", "severity": "refuse",
+                        "reason": f"申报单位「{owner.name}」属于乡镇（街道）或村（社区）层级，按规定不得新建{label}"})
+        if kind == "groups":
+            end = _as_date(item.get("task_end_date"))
+            if item.get("nature") == "standing":
+                hint = _TEMPORARY_HINTS.search(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+                if end is not None:
+                    out.append({"rule": "STANDING", "severity": "flag",
+                                "reason": f"工作群申报为常设群，但所承担的任务将于 {end:%Y-%m-%d} 结束，"
+                                          "应按临时群申报并在任务结束后解散"})
+                elif hint:
+                    out.append({"rule": "STANDING", "severity": "flag",
+                                "reason": f"工作群申报为常设群，但名称或用途表明为阶段性任务（「{hint.group(1)}」），"
+                                          "应按临时群申报并写明任务结束日期"})
+            elif end is None:
+                out.append({"rule": "TASK_END", "severity": "flag", "reason": "临时工作群未填写任务结束日期"})
+            elif end < self.as_of:
+                out.append({"rule": "TASK_END", "severity": "flag",
+                            "reason": f"临时工作群的任务结束日期 {end:%Y-%m-%d} 已过"})
+        top = next((s for s in similar if s.get("duplicate")), None)
+        if top is not None:
+            out.append(_duplicate_violation(kind, top))
+        return out
+
+    # --- the five criteria -----------------------------------------------------------------------------------
+
+    def _criteria(self, item, similar, facts, ctx) -> list[dict[str, Any]]:
+        kind = item["kind"]
+        dup = next((s for s in similar if s.get("duplicate")), None)
+        shared_data = (item.get("shared_data") or "").strip()
+        answers: dict[int, tuple[str, dict, str]] = {}
+        is_app = kind in ("apps", "platforms")
+
+        # 1 — the digitalisation plan (apps and platforms)
+        if is_app:
+            plan_ref = (item.get("plan_ref") or "").strip()
+            plan = ctx["policy"].plan_items
+            if not plan_ref:
+                answers[1] = ("open", {}, "申报未填写规划依据，请审核人判断")
+            elif plan:
+                best = max(plan, key=lambda p: text_similarity(plan_ref, p))
+                sim = text_similarity(plan_ref, best)
+                if sim >= 0.6 or normalize_text(best) in normalize_text(plan_ref):
+                    answers[1] = ("yes", {"plan_ref": plan_ref, "plan_item": best, "similarity": _round(sim)},
+                                  "规划依据与本地区数字化建设规划项目相符")
+                else:
+                    answers[1] = ("no", {"plan_ref": plan_ref, "closest_plan_item": best, "similarity": _round(sim)},
+                                  "规划依据不在本地区数字化建设规划项目中")
+            else:
+                answers[1] = ("open", {"plan_ref": plan_ref}, "本地区未登记数字化建设规划项目，请审核人核对规划依据")
+        else:
+            answers[1] = ("na", {}, "不适用")
+
+        # 2 — no duplicate of an existing item
+        if dup is not None:
+            answers[2] = ("no", {"code": dup["code"], "name": dup["name"], "score": dup["score"]},
+                          f"与现有「{dup['name']}」（{dup['code']}）重复")
+        elif similar:
+            answers[2] = ("yes", {"code": similar[0]["code"], "name": similar[0]["name"], "score": similar[0]["score"]},
+                          "最相似的现有对象未达到重复标准")
+        else:
+            answers[2] = ("yes", {}, "台账中没有相似的现有对象")
+
+        # 3 — could it be a module of (or served by) an existing one?
+        why = (item.get("why_not_existing") or "").strip()
+        host = None
+        if is_app:
+            host = next((s for s in similar if s["evidence"].get("function_coverage", 0) >= _MODULE_COVERAGE
+                         or s["evidence"].get("purpose_similarity", 0) >= self.config.dup_app_purpose_similarity), None)
+            if host is not None:
+                answers[3] = ("open", {"code": host["code"], "name": host["name"],
+                                       "function_coverage": host["evidence"]["function_coverage"],
+                                       "purpose_similarity": host["evidence"]["purpose_similarity"]},
+                              f"现有「{host['name']}」已具备相近用途或功能，请审核人判断能否作为其模块建设")
+        elif kind == "groups":
+            host = next((s for s in similar if s["evidence"].get("proposal_covered", 0) >= _GROUP_COVERED), None)
+            if host is not None:
+                answers[3] = ("open", {"code": host["code"], "name": host["name"],
+                                       "proposal_covered": host["evidence"]["proposal_covered"]},
+                              f"现有工作群「{host['name']}」已包含拟入群成员的"
+                              f"{host['evidence']['proposal_covered']:.0%}，可考虑直接利用")
+        elif kind == "accounts":
+            if facts.get("own_accounts"):
+                answers[3] = ("open", {"own_accounts": facts["own_accounts"]},
+                              "本单位已有政务公众账号，请审核人判断能否利用现有账号")
+        elif kind == "forms":
+            if facts.get("covered", 0) >= _FORM_COVERED:
+                answers[3] = ("open", {"fields_already_collected": facts["covered"]},
+                              f"拟填报指标的{facts['covered']:.0%}已由现有报表采集，可考虑从现有数据中提取")
+        if 3 not in answers:
+            if why:
+                answers[3] = ("yes", {"why_not_existing": why}, "未发现可承载的现有对象，申报已说明原因")
+            else:
+                answers[3] = ("open", {}, "未发现可承载的现有对象，但申报未说明现有系统无法满足的原因")
+
+        # 4 — works with related systems (apps and platforms)
+        if is_app:
+            rel = facts.get("related") or {"listed": []}
+            if not rel["listed"]:
+                answers[4] = ("open", {}, "申报未列出对接的相关系统，请审核人判断")
+            elif rel["missing"]:
+                answers[4] = ("open", rel, "部分对接系统不在台账中，请审核人核实")
+            else:
+                answers[4] = ("yes", rel, "对接的相关系统均已在台账中")
+        else:
+            answers[4] = ("na", {}, "不适用")
+
+        # 5 — data sharing
+        if kind == "groups":
+            answers[5] = ("na", {}, "不适用")
+        elif shared_data:
+            answers[5] = ("yes", {"shared_data": shared_data}, "申报已列明拟共享的数据")
+        else:
+            answers[5] = ("no", {}, "申报未说明拟共享的数据")
+        return [{"id": n, "title": title, "answer": answers[n][0], "evidence": answers[n][1], "note": answers[n][2]}
+                for n, title in CRITERIA]
+
+
+def forced_terms(item: dict[str, Any]) -> dict[str, list[str]]:
+    """Forced-use terms of the formats.md vocabularies found in the proposal, by rule."""
+    kind = item["kind"]
+    if kind in ("apps", "platforms"):
+        vocabulary = {t: r for t, (r, _) in APP_FEATURES.items()}
+        values = [*(item.get("forced_features") or []), *(item.get("functions") or [])]
+    elif kind == "groups":
+        vocabulary = {t: r for t, (r, _) in GROUP_DEMANDS.items()}
+        values = item.get("demands") or []
+    elif kind == "accounts":
+        vocabulary = {t: "F3" for t in ACCOUNT_ASSESSMENTS}
+        values = item.get("assessments") or []
+    else:
+        return {}
+    texts = [normalize_text(v) for v in values]
+    found: dict[str, list[str]] = {}
+    for term, rule in vocabulary.items():
+        if any(term in t for t in texts):
+            found.setdefault(rule, []).append(term)
+    return dict(sorted(found.items()))
+
+
+def _duplicate_violation(kind: str, top: dict[str, Any]) -> dict[str, Any]:
+    ev = top["evidence"]
+    if kind == "groups":
+        return {"rule": "F4", "severity": "flag", "item": top["code"],
+                "reason": f"与现有工作群「{top['name']}」（{top['code']}）成员高度重合（Jaccard {ev['jaccard']:.2f}，"
+                          f"共同成员 {ev['shared_members']} 人），属于为同一工作重复建群"}
+    if kind == "forms":
+        return {"rule": "F4", "severity": "flag", "item": top["code"],
+                "reason": f"与现有报表「{top['name']}」（{top['code']}）的指标重复 {ev['shared_fields']} 项"
+                          f"（占较小一方的 {ev['overlap_of_smaller']:.0%}），属于多头填报"}
+    if kind == "accounts":
+        if ev.get("same_owner"):
+            reason = (f"本单位已在{ev['platform']}开设账号「{top['name']}」（{top['code']}），"
+                      "一个单位在同一平台原则上只开设一个账号")
+        else:
+            reason = f"与{ev['platform']}上的现有账号「{top['name']}」（{top['code']}）名称几乎相同，属于重复开设"
+        return {"rule": "F5", "severity": "flag", "item": top["code"], "reason": reason}
+    return {"rule": "F5", "severity": "flag", "item": top["code"],
+            "reason": f"与现有{KIND_LABELS[top['kind']]}「{top['name']}」（{top['code']}）用途高度相似"
+                      f"（相似度 {ev['similarity']:.2f}），属于重复建设"}
+
+
+def _as_date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def breaks_a_rule(result: dict[str, Any]) -> bool:
+    """Whether a pre-check result counts against the proposal (exit code 2 of `jianfu precheck`)."""
+    return any(v["severity"] in ("refuse", "flag") for v in result.get("violations", []))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InboxConfig(AppConfig):
+    name = "jianfu.inbox"
+    verbose_name = "站内消息"
