@@ -24,7 +24,8 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "registry.membership": "group__owner",
     "registry.importbatch": "unit_scope",
     "jobs.importjob": "unit",
-    "audit.auditevent": None,  # filtered on its own unit_path column
+    "audit.auditevent": None,  # filtered on its own path column (see _PATH_COLUMNS)
+    "findings.finding": None,
     "accounts.user": "unit",
 }
 
@@ -32,6 +33,10 @@ _UNIT_LOOKUPS: dict[str, str] = {
 CARRIER_MODELS = {"registry.app", "registry.publicaccount", "registry.workgroup", "registry.form"}
 EDITOR_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
+
+
+# Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
+_PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path"}
 
 
 def _label(model: type[Model]) -> str:
@@ -75,14 +80,14 @@ def scoped(user: User, model: type[Model]) -> QuerySet:
     qs = model._default_manager.all()
     lookup = _UNIT_LOOKUPS[label]
     if lookup is None:
-        path = region_path(user)
+        path, column = region_path(user), _PATH_COLUMNS[label]
         if path is None:
             return qs
         if path == "":
             return qs.none()
         if user.role == Role.CADRE:
-            return qs.filter(unit_path=path)
-        return qs.filter(unit_path__startswith=path)
+            return qs.filter(**{column: path})
+        return qs.filter(**{f"{column}__startswith": path})
     if label == "registry.importbatch":
         # Command-line imports carry no scope; they belong to the whole installation, seen from a root unit.
         q = unit_q(user, lookup)

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from jianfu.analysis.config import AnalysisConfig
+from jianfu.analysis.detectors.duplicate_apps import _cosine as cosine
 from jianfu.analysis.detectors.duplicate_apps import purpose_terms
 from jianfu.analysis.detectors.duplicate_groups import qualifies
 from jianfu.analysis.schema import GENERIC_APP_FUNCTIONS
@@ -109,10 +110,6 @@ def _weights(tf: Mapping[str, float], df: Mapping[str, int], n: int, extra: Mapp
     return {t: w / norm for t, w in vec.items()} if norm else {}
 
 
-def _cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
 def _functions(values: Iterable[object] | None) -> Counter:
@@ -170,8 +167,8 @@ class AppIndex:
         w = float(self.config.dup_app_function_weight)
         out = []
         for i in touched:
-            purpose = _cos(p_vec, _weights(self.purposes[i], self.p_df, n, p_terms))
-            func = _cos(f_vec, _weights(self.functions[i], self.f_df, n, f_terms))
+            purpose = cosine(p_vec, _weights(self.purposes[i], self.p_df, n, p_terms))
+            func = cosine(f_vec, _weights(self.functions[i], self.f_df, n, f_terms))
             score = max(purpose, (1 - w) * purpose + w * func)
             if score <= 0:
                 continue

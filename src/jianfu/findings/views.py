@@ -13,8 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jianfu.accounts.models import Role
-from jianfu.accounts.scope import region_path
+from jianfu.accounts import scope
 from jianfu.audit.log import history
 from jianfu.findings.actions import DecisionError, can_decide, do_decide_finding
 from jianfu.findings.export import write_findings_xlsx
@@ -34,15 +33,7 @@ ITEM_KIND = {"duplicate_groups": "groups", "expired_group": "groups", "idle_grou
 
 
 def scoped_findings(user):
-    path = region_path(user)
-    qs = Finding.objects.select_related("owner")
-    if path is None:
-        return qs
-    if path == "":
-        return qs.none()
-    if user.role == Role.CADRE:
-        return qs.filter(owner_path=path)
-    return qs.filter(owner_path__startswith=path)
+    return scope.scoped(user, Finding).select_related("owner")
 
 
 def _filtered(request):
