@@ -86,3 +86,27 @@ def test_cli_analyze_writes_the_spec_json_and_xlsx(cast, tmp_path, capsys):
 
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
     assert sheet.max_row == len(document["findings"]) + 1
+
+
+def test_thresholds_and_regional_burden_come_from_analysis_json(cast, settings):
+    from pathlib import Path
+
+    config_file = Path(settings.JIANFU_HOME) / "analysis.json"
+    config_file.write_text(json.dumps({
+        "idle_group_days": 100000,
+        "burden": {"workdays_per_month": 21.75},
+        "region_overrides": {"330105000000": {"workdays_per_month": 10}},
+    }), encoding="utf-8")
+    try:
+        from jianfu.findings.running import load_config
+
+        config = load_config()
+        assert config.idle_group_days == 100000 and config.burden.workdays_per_month == 21.75
+        assert config.params_for_path("/330000000000/330100000000/330105000000/").workdays_per_month == 10
+        run_and_store(as_of=AS_OF, actor="test")
+        assert not found("idle_group")
+        config_file.write_text(json.dumps({"idle_days": 3}), encoding="utf-8")
+        with pytest.raises(ValueError, match="idle_days"):
+            load_config()
+    finally:
+        config_file.unlink()

@@ -197,6 +197,18 @@ class AnalysisConfig:
         for code, overrides in self.region_overrides.items():
             self.burden.with_overrides(overrides)  # fail early on an unknown name
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "AnalysisConfig":
+        """A configuration from plain JSON: thresholds by field name, ``burden`` and ``region_overrides``
+        as for BurdenParams.with_overrides. Unknown names are refused rather than silently ignored."""
+        values = dict(data)
+        burden = BurdenParams().with_overrides(values.pop("burden", None))
+        known = {f.name for f in dataclasses.fields(cls)} - {"burden"}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown analysis settings: {', '.join(unknown)}")
+        return cls(burden=burden, **values)
+
     def params_for_path(self, path: str | None) -> BurdenParams:
         """Burden parameters for a unit with this path: overrides apply root first, so for each parameter
         the most specific ancestor-or-self that sets it wins."""
