@@ -165,6 +165,8 @@ class WorkGroup(Tracked):
 
     class Meta:
         ordering = ["code"]
+        # The list's "largest first" keyset order (member_count, id): a province's million groups unsorted.
+        indexes = [models.Index(fields=["member_count", "id"], name="workgroup_member_count_id")]
 
     def __str__(self) -> str:
         return self.name
