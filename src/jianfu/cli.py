@@ -178,6 +178,20 @@ class _StepBar:
             self.bar.close()
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.audit.log import verify_chain
+    from jianfu.audit.models import AuditEvent
+
+    bad = verify_chain()
+    total = AuditEvent.objects.count()
+    if bad:
+        print(f"审计日志被篡改：{len(bad)} 条记录的哈希或链接不符（id {', '.join(map(str, bad[:20]))}）", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"审计日志完整：{total} 条记录，哈希链校验通过")
+    return EXIT_OK
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     setup_django()
     from jianfu.accounts.actions import UserError, do_create_user
@@ -378,6 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="处理完排队的任务后退出")
     p.add_argument("--poll", type=float, default=2.0, help="空闲时查询新任务的间隔（秒）")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("audit", help="审计日志")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    q = audit_sub.add_parser("verify", help="校验审计日志的哈希链（退出码 0 完整，1 被篡改）")
+    q.set_defaults(func=cmd_audit_verify)
 
     p = sub.add_parser("user", help="用户管理")
     user_sub = p.add_subparsers(dest="user_command", required=True)

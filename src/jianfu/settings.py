@@ -143,6 +143,14 @@ JIANFU_MAX_UPLOAD_MB = int(os.environ.get("JIANFU_MAX_UPLOAD_MB", 200))
 JIANFU_TRUST_X_FORWARDED_FOR = _env_bool("JIANFU_TRUST_X_FORWARDED_FOR", False)
 
 EMAIL_BACKEND = os.environ.get("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("JIANFU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JIANFU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("JIANFU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JIANFU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("JIANFU_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("JIANFU_EMAIL_FROM", "jianfu@localhost")
+# Reminders and review requests link back here (e.g. https://jianfu.example.gov.cn); empty: relative links.
+JIANFU_BASE_URL = os.environ.get("JIANFU_BASE_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -135,6 +135,18 @@ def test_the_chain_reveals_tampering(cast):
     assert verify_chain() == [second.id]
 
 
+def test_jianfu_audit_verify_exits_1_on_a_tampered_log(cast, capsys):
+    from jianfu.cli import main
+
+    do_update_group(WorkGroup.objects.get(code="G1"), {"purpose": "一"}, acting_user=cast.county)
+    assert main(["audit", "verify"]) == 0
+    event = AuditEvent.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET actor_name = %s WHERE id = %s", ["别人", event.id])
+    assert main(["audit", "verify"]) == 1
+    assert "篡改" in capsys.readouterr().err
+
+
 def test_unit_edits_keep_the_tree(cast, as_user):
     as_user(cast.county).post("/units/330102001001/edit/", EDITS[0][2])
     unit = Unit.objects.get(code="330102001001")
