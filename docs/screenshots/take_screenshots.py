@@ -63,6 +63,13 @@ def main() -> None:
         page.click("button:has-text('开始导入')")
         page.wait_for_selector("#rejections", timeout=60000)
         page.screenshot(path=str(out / "import-report.png"), full_page=True)
+        page.goto(args.url + "/findings/")
+        page.screenshot(path=str(out / "findings.png"))
+        page.goto(args.url + "/findings/?type=duplicate_groups")
+        page.goto(args.url + page.locator("#results tbody tr a").first.get_attribute("href"))
+        page.screenshot(path=str(out / "finding-detail.png"), full_page=True)
+        page.goto(args.url + "/filings/")
+        page.screenshot(path=str(out / "filings.png"))
         browser.close()
 
 
