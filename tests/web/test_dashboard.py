@@ -75,3 +75,16 @@ def test_the_administrator_sees_the_whole_installation(cast, as_user):
     assert counts(response)["groups"] == 4 and response.context["region"] is None
     # One province holding one city: the comparison descends to the city's counties.
     assert {u["code"] for u in response.context["units"]} == {"330102000000", "330105000000"}
+
+
+def test_burden_figures_show_only_to_viewers_of_the_whole_registry(cast, as_user):
+    import datetime as dt
+
+    from jianfu.findings.running import run_and_store
+
+    run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
+    assert as_user(cast.province).get("/").context["burden"]["p50"] is not None
+    assert 'id="burden"' in as_user(cast.admin).get("/").content.decode()
+    for user in (cast.county, cast.outsider, cast.cadre):
+        response = as_user(user).get("/")
+        assert response.context["burden"] is None and 'id="burden"' not in response.content.decode()

@@ -129,5 +129,22 @@ def home(request):
         "batches": scope.scoped(request.user, ImportBatch).order_by("-started_at")[:8],
         "jobs": scope.scoped(request.user, ImportJob).order_by("-created_at")[:5],
         "region": request.user.unit,
+        "burden": _whole_registry_burden(request.user),
     }
     return render(request, "registry/dashboard.html", context)
+
+
+def _whole_registry_burden(user) -> dict | None:
+    """The last analysis's burden figures, for viewers whose region is the whole registry only: the stored
+    roll-up covers every region, so showing it to a county officer would show other counties' figures."""
+    from jianfu.findings.models import AnalysisRun
+
+    path = scope.region_path(user)
+    whole = path is None or (user.unit_id and user.unit.parent_id is None and user.role != "cadre")
+    run = AnalysisRun.objects.filter(finished_at__isnull=False).first() if whole else None
+    if run is None or not run.burden:
+        return None
+    per_person = run.burden.get("per_person_hours_per_month") or {}
+    return {"run": run, "p50": per_person.get("p50"), "p90": per_person.get("p90"), "max": per_person.get("max"),
+            "hours_saved": (run.summary or {}).get("hours_saved_per_month"),
+            "findings": (run.summary or {}).get("findings")}
