@@ -40,10 +40,17 @@ class FileResult:
     unchanged: int = 0
     errors: list[CellError] = field(default_factory=list)
     error_total: int = 0
+    sha256: str = ""
 
     @property
     def accepted(self) -> bool:
         return self.status in (ImportBatch.Status.ACCEPTED, ImportBatch.Status.DRY_RUN)
+
+    def batch_outcome(self) -> dict:
+        """The ImportBatch columns this result fills in when the file is done."""
+        return {"status": self.status, "finished_at": timezone.now(), "rows": self.rows, "created": self.created,
+                "updated": self.updated, "unchanged": self.unchanged, "error_count": self.error_total,
+                "errors": [e.as_dict() for e in self.errors]}
 
 
 @dataclass
@@ -112,10 +119,8 @@ def import_paths(
         pass
     for result in checked:
         result.batch_id = ImportBatch.objects.create(
-            actor=actor, file_name=result.path.name, sha256=file_sha256(result.path), kind=result.kind or "",
-            status=result.status, rows=result.rows, created=result.created, updated=result.updated,
-            unchanged=result.unchanged, error_count=result.error_total, errors=[e.as_dict() for e in result.errors],
-            finished_at=timezone.now(), unit_scope=scope,
+            actor=actor, file_name=result.path.name, sha256=result.sha256, kind=result.kind or "", unit_scope=scope,
+            **result.batch_outcome(),
         ).id
     return ImportReport(results + checked)
 
@@ -175,10 +180,9 @@ class _ImportSession:
     # -- one file --------------------------------------------------------------------------------------
     def import_inventory(self, inventory: Inventory) -> FileResult:
         kind = inventory.kind
-        result = FileResult(inventory.path, kind, ImportBatch.Status.RUNNING)
+        result = FileResult(inventory.path, kind, ImportBatch.Status.RUNNING, sha256=file_sha256(inventory.path))
         batch = ImportBatch.objects.create(
-            actor=self.actor, file_name=inventory.path.name, sha256=file_sha256(inventory.path), kind=kind,
-            unit_scope=self.scope,
+            actor=self.actor, file_name=inventory.path.name, sha256=result.sha256, kind=kind, unit_scope=self.scope,
         )
         result.batch_id = batch.id
         writer = _WRITERS[kind](self, batch, result)
@@ -206,11 +210,7 @@ class _ImportSession:
             log.info("rejected %s: %d bad cells", inventory.path, result.error_total)
         else:
             result.status = ImportBatch.Status.DRY_RUN if self.dry_run else ImportBatch.Status.ACCEPTED
-        ImportBatch.objects.filter(id=batch.id).update(
-            status=result.status, finished_at=timezone.now(), rows=result.rows, created=result.created,
-            updated=result.updated, unchanged=result.unchanged, error_count=result.error_total,
-            errors=[e.as_dict() for e in result.errors],
-        )
+        ImportBatch.objects.filter(id=batch.id).update(**result.batch_outcome())
         return result
 
 
@@ -580,6 +580,10 @@ class _FieldWriter(_CodedWriter):
     model = FormField
     key_field = "position"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._form_scope: dict[int, bool] = {}
+
     def key_of(self, values: dict):
         return (values["form_id"], values["position"])
 
@@ -587,7 +591,7 @@ class _FieldWriter(_CodedWriter):
         form_id = self.resolve("forms", record["form_code"], row, "form_code", "报表")
         if form_id is None:
             return None
-        if form_id is not None and not self.form_in_scope(form_id):
+        if not self.form_in_scope(form_id):
             self.ref_error(row, "form_code", record["form_code"], "该报表不在您的管辖范围内")
             return None
         return {
@@ -598,7 +602,11 @@ class _FieldWriter(_CodedWriter):
     def form_in_scope(self, form_id: int) -> bool:
         if self.session.scope is None:
             return True
-        return Form.objects.filter(id=form_id, issuer__path__startswith=self.session.scope.path).exists()
+        # One look-up per form, not per field row: a form's fields sit together in the file.
+        if form_id not in self._form_scope:
+            self._form_scope[form_id] = Form.objects.filter(
+                id=form_id, issuer__path__startswith=self.session.scope.path).exists()
+        return self._form_scope[form_id]
 
     def existing(self, keys: list) -> dict:
         form_ids = {k[0] for k in keys}
