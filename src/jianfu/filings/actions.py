@@ -256,38 +256,36 @@ def _reviewing(current: Proposal, acting_user: User, transition: str, step: int)
         raise PermissionDenied
 
 
-def do_return_proposal(proposal: Proposal, *, step: int, reason: str, acting_user: User) -> Proposal:
+def _decide_against(proposal: Proposal, *, step: int, reason: str, acting_user: User, transition: str,
+                    apply, action: str, audit_name: str, subject: str, body: str) -> Proposal:
+    """Return or reject: the same locked, checked, audited and notified decision, different outcome."""
     with transaction.atomic():
         current = _locked(proposal)
-        _reviewing(current, acting_user, "return", step)
+        _reviewing(current, acting_user, transition, step)
         old = current.status
-        current.return_for_revision(step, reason)
+        apply(current, step, reason)
         _save(current)
-        _event(current, acting_user, ProposalEvent.Action.RETURNED, text=current.decision_reason, step=step)
-        _audit(current, acting_user, "returned", {"status": [old, current.status],
-                                               "level": [None, _level(current, step)],
-                                               "decision_reason": [None, current.decision_reason]})
-        notify(_proposer_side(current), f"退回修改：{_label(current)}",
-               f"{current.steps[step]['region_name']}审核意见：{current.decision_reason}", url=_url(current),
-               topic="filing.returned")
+        _event(current, acting_user, action, text=current.decision_reason, step=step)
+        _audit(current, acting_user, audit_name, {"status": [old, current.status],
+                                                 "level": [None, _level(current, step)],
+                                                 "decision_reason": [None, current.decision_reason]})
+        region = current.steps[step]["region_name"]
+        notify(_proposer_side(current), f"{subject}：{_label(current)}",
+               body.format(region=region, reason=current.decision_reason), url=_url(current),
+               topic=f"filing.{audit_name}")
     return _refresh(proposal, current)
+
+
+def do_return_proposal(proposal: Proposal, *, step: int, reason: str, acting_user: User) -> Proposal:
+    return _decide_against(proposal, step=step, reason=reason, acting_user=acting_user, transition="return",
+                           apply=Proposal.return_for_revision, action=ProposalEvent.Action.RETURNED,
+                           audit_name="returned", subject="退回修改", body="{region}审核意见：{reason}")
 
 
 def do_reject_proposal(proposal: Proposal, *, step: int, reason: str, acting_user: User) -> Proposal:
-    with transaction.atomic():
-        current = _locked(proposal)
-        _reviewing(current, acting_user, "reject", step)
-        old = current.status
-        current.reject(step, reason)
-        _save(current)
-        _event(current, acting_user, ProposalEvent.Action.REJECTED, text=current.decision_reason, step=step)
-        _audit(current, acting_user, "rejected", {"status": [old, current.status],
-                                               "level": [None, _level(current, step)],
-                                               "decision_reason": [None, current.decision_reason]})
-        notify(_proposer_side(current), f"不予通过：{_label(current)}",
-               f"{current.steps[step]['region_name']}决定不予通过，理由：{current.decision_reason}", url=_url(current),
-               topic="filing.rejected")
-    return _refresh(proposal, current)
+    return _decide_against(proposal, step=step, reason=reason, acting_user=acting_user, transition="reject",
+                           apply=Proposal.reject, action=ProposalEvent.Action.REJECTED,
+                           audit_name="rejected", subject="不予通过", body="{region}决定不予通过，理由：{reason}")
 
 
 def previous_answers(p: Proposal) -> dict[str, str]:
