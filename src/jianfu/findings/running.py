@@ -57,8 +57,7 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
     Only findings whose content changed are rewritten; the rest are just stamped as seen by this run, so a
     re-run over an unchanged registry costs a few set-based updates, not one statement per finding.
     """
-    units = dict(Unit.objects.values_list("code", "id"))
-    paths = dict(Unit.objects.values_list("code", "path"))
+    units = {code: (uid, path) for code, uid, path in Unit.objects.values_list("code", "id", "path")}
     existing = {row["fid"]: row for row in Finding.objects.values("id", "fid", *_CONTENT)}
     seen: set[str] = set()
     create, update = [], []
@@ -67,12 +66,12 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
         if fid in seen:
             continue
         seen.add(fid)
-        owner_code = item.get("owner_code")
+        owner_id, owner_path = units.get(item.get("owner_code"), (None, "/"))
         values = {
             "type": item["type"], "rule": item["rule"], "action": item["action"], "items": item["items"],
             "score": item.get("score"), "evidence": item.get("evidence") or {},
             "hours_saved_per_month": float(item.get("hours_saved_per_month") or 0), "reason": item["reason"],
-            "owner_id": units.get(owner_code), "owner_path": paths.get(owner_code, "/"),
+            "owner_id": owner_id, "owner_path": owner_path,
         }
         old = existing.get(fid)
         if old is None:
