@@ -31,3 +31,11 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["username", "ip", "at"], name="loginfailure_lookup")]
+
+
+class RateCounter(models.Model):
+    """One fixed-window counter (key = scope:subject:window); incremented atomically by accounts.throttle."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)

@@ -1,0 +1,60 @@
+"""Fixed-window rate limits with one atomic counter per window, shared by every process through the database.
+
+Used for login throttling, phone-based lookups and API tokens. A single INSERT … ON CONFLICT … RETURNING
+(SQLite ≥ 3.35, PostgreSQL) makes parallel requests see distinct counts, so N parallel attempts cannot all
+pass a limit of N-1 the way a read-then-write check lets them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jianfu.accounts.models import RateCounter
+
+_TABLE = RateCounter._meta.db_table
+
+
+def _window_key(scope: str, subject: str, window_seconds: int, now: float) -> tuple[str, int]:
+    window = int(now // window_seconds)
+    return f"{scope}:{subject}:{window}"[:200], (window + 1) * window_seconds
+
+
+def hit(scope: str, subject: str, *, window_seconds: int, cost: int = 1) -> int:
+    """Add `cost` to the subject's counter for the current window and return the new count."""
+    now = time.time()
+    key, window_end = _window_key(scope, subject, window_seconds, now)
+    expires = dt.datetime.fromtimestamp(window_end, tz=dt.timezone.utc)
+    table, key_col, count_col = (connection.ops.quote_name(n) for n in (_TABLE, "key", "count"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_col}, {count_col}, expires_at) VALUES (%s, %s, %s) "
+            f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = {table}.{count_col} + EXCLUDED.{count_col} "
+            f"RETURNING {count_col}",
+            [key, cost, expires],
+        )
+        count = cursor.fetchone()[0]
+    if count == cost:
+        # First hit of a window: a good moment to drop expired windows, so no scheduled job is needed.
+        RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()
+    return count
+
+
+def count(scope: str, subject: str, *, window_seconds: int) -> int:
+    """The subject's count in the current window, without adding to it."""
+    key, _ = _window_key(scope, subject, window_seconds, time.time())
+    return RateCounter.objects.filter(key=key).values_list("count", flat=True).first() or 0
+
+
+def allow(scope: str, subject: str, *, limit: int, window_seconds: int, cost: int = 1) -> bool:
+    """Count one attempt and say whether it is still within `limit` for this window."""
+    return hit(scope, subject, window_seconds=window_seconds, cost=cost) <= limit
+
+
+def reset(scope: str, subject: str, *, window_seconds: int) -> None:
+    """Forget the subject's current window (e.g. after a successful login)."""
+    key, _ = _window_key(scope, subject, window_seconds, time.time())
+    RateCounter.objects.filter(key=key).delete()
