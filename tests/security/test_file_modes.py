@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import runpy
 import sqlite3
 import stat
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import jianfu.settings
+from tests.settings_probe import settings_from_env
 
 JIANFU = str(Path(sys.executable).with_name("jianfu"))
 SRC = str(Path(jianfu.settings.__file__).parents[1])
@@ -67,14 +67,11 @@ def test_sqlite_write_ahead_files_take_the_database_mode(fresh_home):
 
 def test_secrets_are_private_at_creation_not_chmod_ed_afterwards(tmp_path, monkeypatch):
     """With no umask at all and chmod doing nothing, a secret written then chmod-ed would be 0666."""
-    for name in ("JIANFU_SECRET_KEY", "JIANFU_PHONE_KEY", "DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("JIANFU_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: None)
     monkeypatch.setattr(Path, "chmod", lambda *args, **kwargs: None)
     previous = os.umask(0)
     try:
-        names = runpy.run_path(jianfu.settings.__file__, run_name="jianfu_settings_probe")
+        names = settings_from_env(tmp_path / "home")
     finally:
         os.umask(previous)
     home = tmp_path / "home"
@@ -83,12 +80,9 @@ def test_secrets_are_private_at_creation_not_chmod_ed_afterwards(tmp_path, monke
     assert names["SECRET_KEY"] == (home / "secret_key").read_text().strip()
 
 
-def test_a_secret_written_by_another_process_is_read_not_replaced(tmp_path, monkeypatch):
+def test_a_secret_written_by_another_process_is_read_not_replaced(tmp_path):
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
     (home / "secret_key").write_text("kept-from-the-first-start\n")
-    for name in ("JIANFU_SECRET_KEY", "JIANFU_PHONE_KEY", "DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("JIANFU_HOME", str(home))
-    names = runpy.run_path(jianfu.settings.__file__, run_name="jianfu_settings_probe")
+    names = settings_from_env(home)
     assert names["SECRET_KEY"] == "kept-from-the-first-start"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 import jianfu.settings
+from tests.settings_probe import settings_from_env
 
-SETTINGS_FILE = jianfu.settings.__file__
 JIANFU = str(Path(sys.executable).with_name("jianfu"))
 SRC = str(Path(jianfu.settings.__file__).parents[1])
 
@@ -64,16 +63,6 @@ ALL_VARIABLES = sorted(set(DEFAULTS) | set(BAD) | {"JIANFU_HOME", "JIANFU_SECRET
                                                     "JIANFU_EMAIL_USER", "JIANFU_EMAIL_PASSWORD"})
 
 
-def probe(monkeypatch, home: Path, **env: str) -> dict:
-    """Run the settings file as a fresh module with exactly this environment; return its names."""
-    for name in ALL_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("JIANFU_HOME", str(home))
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(SETTINGS_FILE, run_name="jianfu_settings_probe")
-
-
 def run_cli(home: Path | str, *args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in ALL_VARIABLES}
     clean.update(PYTHONPATH=SRC, JIANFU_HOME=str(home), **env)
@@ -81,77 +70,77 @@ def run_cli(home: Path | str, *args: str, cwd: Path | None = None, **env: str) -
 
 
 @pytest.mark.parametrize("name", sorted(DEFAULTS))
-def test_an_empty_variable_means_the_default(monkeypatch, tmp_path, name):
+def test_an_empty_variable_means_the_default(tmp_path, name):
     setting, default = DEFAULTS[name]
-    assert probe(monkeypatch, tmp_path, **{name: "  "})[setting] == default
+    assert settings_from_env(tmp_path, **{name: "  "})[setting] == default
 
 
-def test_empty_log_level_and_database_mean_warning_and_sqlite_in_home(monkeypatch, tmp_path):
-    names = probe(monkeypatch, tmp_path, JIANFU_LOG_LEVEL="", DATABASE_URL=" ")
+def test_empty_log_level_and_database_mean_warning_and_sqlite_in_home(tmp_path):
+    names = settings_from_env(tmp_path, JIANFU_LOG_LEVEL="", DATABASE_URL=" ")
     assert names["LOGGING"]["loggers"]["jianfu"]["level"] == "WARNING"
     assert names["DATABASES"]["default"]["NAME"] == str(tmp_path / "jianfu.sqlite3")
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
-def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch, tmp_path, name):
+def test_a_bad_value_is_one_line_naming_the_variable(tmp_path, name):
     value, expected = BAD[name]
     with pytest.raises(ImproperlyConfigured) as caught:
-        probe(monkeypatch, tmp_path, **{name: value})
+        settings_from_env(tmp_path, **{name: value})
     lines = str(caught.value).splitlines()
     assert len(lines) == 2, lines  # the heading, then one line for the one bad variable
     assert lines[1].strip().startswith(f"{name}=") and expected in lines[1]
 
 
-def test_every_bad_variable_is_listed_at_once(monkeypatch, tmp_path):
+def test_every_bad_variable_is_listed_at_once(tmp_path):
     with pytest.raises(ImproperlyConfigured) as caught:
-        probe(monkeypatch, tmp_path, **{name: value for name, (value, _) in BAD.items()})
+        settings_from_env(tmp_path, **{name: value for name, (value, _) in BAD.items()})
     lines = str(caught.value).splitlines()[1:]
     assert sorted(line.strip().split("=", 1)[0] for line in lines) == sorted(BAD)
 
 
-def test_a_database_password_never_appears_in_the_message(monkeypatch, tmp_path):
+def test_a_database_password_never_appears_in_the_message(tmp_path):
     with pytest.raises(ImproperlyConfigured) as caught:
-        probe(monkeypatch, tmp_path, DATABASE_URL="mysql://root:hunter2@db/jianfu")
+        settings_from_env(tmp_path, DATABASE_URL="mysql://root:hunter2@db/jianfu")
     assert "hunter2" not in str(caught.value)
 
 
 @pytest.mark.parametrize("value", ["1", "TRUE", "yes", "On"])
-def test_true_words(monkeypatch, tmp_path, value):
-    assert probe(monkeypatch, tmp_path, JIANFU_DEBUG=value)["DEBUG"] is True
+def test_true_words(tmp_path, value):
+    assert settings_from_env(tmp_path, JIANFU_DEBUG=value)["DEBUG"] is True
 
 
 @pytest.mark.parametrize("value", ["0", "False", "no", "OFF"])
-def test_false_words(monkeypatch, tmp_path, value):
-    assert probe(monkeypatch, tmp_path, JIANFU_DEBUG=value)["DEBUG"] is False
+def test_false_words(tmp_path, value):
+    assert settings_from_env(tmp_path, JIANFU_DEBUG=value)["DEBUG"] is False
 
 
-def test_a_valid_time_zone_and_log_level_are_taken(monkeypatch, tmp_path):
-    names = probe(monkeypatch, tmp_path, JIANFU_TIME_ZONE="Asia/Urumqi", JIANFU_LOG_LEVEL="info")
+def test_a_valid_time_zone_and_log_level_are_taken(tmp_path):
+    names = settings_from_env(tmp_path, JIANFU_TIME_ZONE="Asia/Urumqi", JIANFU_LOG_LEVEL="info")
     assert names["TIME_ZONE"] == "Asia/Urumqi"
     assert names["LOGGING"]["loggers"]["jianfu"]["level"] == "INFO"
 
 
-def test_https_turns_on_secure_cookies_hsts_and_the_proxy_header(monkeypatch, tmp_path):
-    names = probe(monkeypatch, tmp_path, JIANFU_HTTPS="1")
+def test_https_turns_on_secure_cookies_hsts_and_the_proxy_header(tmp_path):
+    names = settings_from_env(tmp_path, JIANFU_HTTPS="1")
     assert names["SESSION_COOKIE_SECURE"] and names["CSRF_COOKIE_SECURE"]
     assert names["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert names["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
     assert names["SECURE_SSL_REDIRECT"] is False  # nginx redirects
-    plain = probe(monkeypatch, tmp_path)
+    plain = settings_from_env(tmp_path)
     assert not plain["SESSION_COOKIE_SECURE"] and plain["SECURE_PROXY_SSL_HEADER"] is None
 
 
-def test_lists_drop_blanks(monkeypatch, tmp_path):
-    names = probe(monkeypatch, tmp_path, JIANFU_ALLOWED_HOSTS=" jianfu.example.gov.cn , ,10.0.0.5 ",
+def test_lists_drop_blanks(tmp_path):
+    names = settings_from_env(tmp_path, JIANFU_ALLOWED_HOSTS=" jianfu.example.gov.cn , ,10.0.0.5 ",
                   JIANFU_CSRF_TRUSTED_ORIGINS="https://jianfu.example.gov.cn,https://jianfu.example.gov.cn:8443")
     assert names["ALLOWED_HOSTS"] == ["jianfu.example.gov.cn", "10.0.0.5"]
     assert names["CSRF_TRUSTED_ORIGINS"] == ["https://jianfu.example.gov.cn", "https://jianfu.example.gov.cn:8443"]
 
 
-def test_home_that_is_a_file_is_refused(monkeypatch, tmp_path):
+def test_home_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "taken").write_text("")
     with pytest.raises(ImproperlyConfigured, match="JIANFU_HOME"):
-        probe(monkeypatch, tmp_path / "taken")
+        settings_from_env(tmp_path / "taken")
 
 
 # The same through the real command line, as an operator meets it.
