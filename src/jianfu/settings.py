@@ -130,13 +130,22 @@ def private_secret(env_name: str, path: Path) -> str:
     """A secret from the environment, else one generated once into a file that is 0600 from its first byte."""
     if env_str(env_name, ""):
         return env_str(env_name, "")
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()  # written by an earlier run, or by a process starting beside this one
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    if not path.exists():
+        # Written whole under a private name, then linked into place: a process starting beside this one
+        # sees either no file or the complete secret, never an empty one.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # the other process won; both use its secret
+        finally:
+            draft.unlink()
+    value = path.read_text().strip()
+    if not value:
+        _refuse(env_name, "（未设置）", f"{path} 是空文件：请设置该变量，或删除这个空文件让系统重新生成", "")
+    return value
 
 
 def private_file(path: Path) -> None:

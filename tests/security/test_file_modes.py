@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 import jianfu.settings
 from tests.settings_probe import settings_from_env
@@ -86,3 +87,11 @@ def test_a_secret_written_by_another_process_is_read_not_replaced(tmp_path):
     (home / "secret_key").write_text("kept-from-the-first-start\n")
     names = settings_from_env(home)
     assert names["SECRET_KEY"] == "kept-from-the-first-start"
+
+
+def test_an_empty_secret_file_is_refused_by_name(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / "phone_key").write_text("")
+    with pytest.raises(ImproperlyConfigured, match="JIANFU_PHONE_KEY"):
+        settings_from_env(home)
