@@ -242,10 +242,21 @@ def machine_host_names() -> list[str]:
     return sorted(f"[{name}]" if ":" in name else name for name in names if name)
 
 
+def warn_if_home_is_open(home: Path) -> bool:
+    """A data folder made by an older release may still be readable by others: say so, with the fix."""
+    mode = home.stat().st_mode & 0o777
+    if mode & 0o077:
+        print(f"警告：数据文件夹 {home} 的权限为 {mode:o}，其他用户可以读取其中的个人信息和密钥；"
+              f"请执行 chmod 700 {home} && chmod -R go-rwx {home}", file=sys.stderr, flush=True)
+    return bool(mode & 0o077)
+
+
 def serve(host: str, port: int, workers: int = 1) -> None:
     from django.conf import settings
 
     from jianfu.wsgi import application
+
+    warn_if_home_is_open(Path(settings.JIANFU_HOME))
 
     # Never "*": a server answering to any Host header is open to DNS rebinding and poisoned absolute links.
     extra = machine_host_names() if host in ALL_INTERFACES else [f"[{host}]" if ":" in host else host]

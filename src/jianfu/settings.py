@@ -271,6 +271,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if JIANFU_HTTPS el
 _HSTS_SECONDS = env_int("JIANFU_HSTS_SECONDS", 365 * 24 * 3600, 0, 2 * 365 * 24 * 3600)
 SECURE_HSTS_SECONDS = _HSTS_SECONDS if JIANFU_HTTPS else 0
 SECURE_SSL_REDIRECT = False
+# `check --deploy` warnings that are choices here: nginx redirects to HTTPS (W008); a government domain's
+# subdomains are not ours to force onto HTTPS (W005) nor is an intranet site on the browsers' preload list (W021).
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W008", "security.W021"]
 CSRF_FAILURE_VIEW = "jianfu.security.views.csrf_failure"
 
 LANGUAGE_CODE = "zh-hans"

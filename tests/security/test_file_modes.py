@@ -95,3 +95,14 @@ def test_an_empty_secret_file_is_refused_by_name(tmp_path):
     (home / "phone_key").write_text("")
     with pytest.raises(ImproperlyConfigured, match="JIANFU_PHONE_KEY"):
         settings_from_env(home)
+
+
+def test_serve_warns_about_a_data_folder_others_can_read(tmp_path, capsys):
+    from jianfu.cli import warn_if_home_is_open
+
+    tmp_path.chmod(0o755)
+    assert warn_if_home_is_open(tmp_path)
+    assert f"chmod 700 {tmp_path}" in capsys.readouterr().err
+    tmp_path.chmod(0o700)
+    assert not warn_if_home_is_open(tmp_path)
+    assert capsys.readouterr().err == ""

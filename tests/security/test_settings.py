@@ -75,6 +75,13 @@ def test_an_empty_variable_means_the_default(tmp_path, name):
     assert settings_from_env(tmp_path, **{name: "  "})[setting] == default
 
 
+def test_empty_secret_keys_mean_the_generated_files(tmp_path):
+    names = settings_from_env(tmp_path, JIANFU_SECRET_KEY="", JIANFU_PHONE_KEY=" ")
+    assert names["SECRET_KEY"] == (tmp_path / "secret_key").read_text().strip()
+    assert names["PHONE_HASH_KEY"] == (tmp_path / "phone_key").read_text().strip()
+    assert len(names["SECRET_KEY"]) >= 64 and names["SECRET_KEY"] != names["PHONE_HASH_KEY"]
+
+
 def test_empty_log_level_and_database_mean_warning_and_sqlite_in_home(tmp_path):
     names = settings_from_env(tmp_path, JIANFU_LOG_LEVEL="", DATABASE_URL=" ")
     assert names["LOGGING"]["loggers"]["jianfu"]["level"] == "WARNING"
@@ -185,3 +192,22 @@ def test_wsgi_refuses_a_bad_value_with_improperly_configured(tmp_path):
                             timeout=120)
     assert result.returncode != 0
     assert "django.core.exceptions.ImproperlyConfigured" in result.stderr and "JIANFU_TIME_ZONE=" in result.stderr
+
+
+def deploy_check(tmp_path, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ALL_VARIABLES}
+    clean.update(PYTHONPATH=SRC, JIANFU_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="jianfu.settings", **env)
+    return subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+                          env=clean, capture_output=True, text=True, timeout=120)
+
+
+def test_the_production_settings_pass_djangos_deployment_check(tmp_path):
+    result = deploy_check(tmp_path, JIANFU_HTTPS="1", JIANFU_ALLOWED_HOSTS="jianfu.example.gov.cn")
+    assert result.returncode == 0, result.stderr
+
+
+def test_without_https_the_deployment_check_names_what_is_missing(tmp_path):
+    result = deploy_check(tmp_path)
+    assert result.returncode == 1
+    for check in ("security.W004", "security.W012", "security.W016"):  # HSTS, session and CSRF cookies not Secure
+        assert check in result.stderr
