@@ -6,10 +6,15 @@ error; both are collected from before the first script of each page runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
+
+from jianfu.findings.running import run_and_store
+from tests.builders import write_xlsx
+from tests.web.conftest import BUREAU
 
 COLLECT_VIOLATIONS = """
 window.__violations = [];
@@ -105,3 +110,25 @@ def test_proposal_form_picker_enter_key_and_withdraw_confirmation(cast, login, w
     expect(page.locator("#status")).to_have_attribute("data-status", "withdrawn")
     assert questions == ["确定撤回该申报？"]
     watched.check_clean("proposal form and page")
+
+
+def test_an_import_job_page_polling_for_progress(cast, login, watched, live_server, tmp_path):
+    path = write_xlsx(tmp_path / "应用补充.xlsx", [["编号", "名称", "类别", "主管单位", "上线日期"],
+                                                ["A7", "好应用", "APP", BUREAU, "2024-05-01"]])
+    page = login("county")
+    page.goto(f"{live_server.url}/import/")
+    page.set_input_files("#id_files", str(path))
+    page.click("button:has-text('开始导入')")
+    expect(page).to_have_url(re.compile(r"/import/[0-9a-f-]{36}/$"))
+    with page.expect_response(re.compile(r"/status/")):  # htmx polls the queued job every second
+        pass
+    watched.check_clean("import job page")
+
+
+def test_the_findings_list_and_a_finding(cast, login, watched, live_server):
+    run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
+    page = login("county")
+    page.goto(f"{live_server.url}/findings/")
+    page.locator("#results tbody tr a").first.click()
+    expect(page).to_have_url(re.compile(r"/findings/[^/]+/$"))
+    watched.check_clean("findings")
