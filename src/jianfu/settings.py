@@ -7,6 +7,7 @@ An empty variable means unset. Every bad value is collected and reported togethe
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
 import secrets
 import zoneinfo
@@ -109,6 +110,20 @@ def env_database(name: str, default: str) -> dict:
         _refuse(name, f"{scheme}://…", "应为 postgres://用户:密码@主机:端口/库名 或 sqlite:///绝对路径", "JIANFU_HOME 中的 SQLite")
         return dj_database_url.parse(default, conn_max_age=60)
     return config
+
+
+def env_class_path(name: str, default: str) -> str:
+    """A dotted path to a class whose module exists (checked without importing the module itself)."""
+    raw = env_str(name, default)
+    module = raw.rpartition(".")[0]
+    try:
+        found = bool(module) and importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        _refuse(name, repr(raw), "应为可导入的类路径，如 django.core.mail.backends.smtp.EmailBackend", default)
+        return default
+    return raw
 
 
 def private_folder(name: str, path: Path) -> bool:
@@ -298,7 +313,7 @@ JIANFU_MAX_UPLOAD_MB = env_int("JIANFU_MAX_UPLOAD_MB", 200, 1, 10240)
 # Behind a reverse proxy the client address arrives in X-Forwarded-For; trust it only when told to.
 JIANFU_TRUST_X_FORWARDED_FOR = env_bool("JIANFU_TRUST_X_FORWARDED_FOR", False)
 
-EMAIL_BACKEND = env_str("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_class_path("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("JIANFU_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("JIANFU_EMAIL_PORT", 25, 1, 65535)
 EMAIL_HOST_USER = env_str("JIANFU_EMAIL_USER", "")

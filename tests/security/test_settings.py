@@ -47,6 +47,7 @@ BAD = {
     "JIANFU_MAX_UPLOAD_MB": ("0", "1 到 10240"),
     "JIANFU_EMAIL_PORT": ("smtp", "1 到 65535"),
     "JIANFU_EMAIL_TLS": ("tls", "false"),
+    "JIANFU_EMAIL_BACKEND": ("django.core.mail.backends.smpt.EmailBackend", "smtp.EmailBackend"),
     "JIANFU_LOG_LEVEL": ("LOUD", "WARNING"),
     "JIANFU_TIME_ZONE": ("Mars/Base", "Asia/Shanghai"),
     "JIANFU_WEB_WORKERS": ("many", "1 到 64"),
@@ -121,8 +122,10 @@ def test_false_words(tmp_path, value):
     assert settings_from_env(tmp_path, JIANFU_DEBUG=value)["DEBUG"] is False
 
 
-def test_a_valid_time_zone_and_log_level_are_taken(tmp_path):
-    names = settings_from_env(tmp_path, JIANFU_TIME_ZONE="Asia/Urumqi", JIANFU_LOG_LEVEL="info")
+def test_valid_time_zone_log_level_and_mail_backend_are_taken(tmp_path):
+    names = settings_from_env(tmp_path, JIANFU_TIME_ZONE="Asia/Urumqi", JIANFU_LOG_LEVEL="info",
+                              JIANFU_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
+    assert names["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert names["TIME_ZONE"] == "Asia/Urumqi"
     assert names["LOGGING"]["loggers"]["jianfu"]["level"] == "INFO"
 
