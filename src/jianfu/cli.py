@@ -275,7 +275,11 @@ def serve(host: str, port: int, workers: int = 1) -> None:
         return
     from waitress import serve as waitress_serve
 
-    waitress_serve(application, host=host, port=port, threads=8, ident="jianfu")
+    # Waitress strips X-Forwarded-* unless told otherwise; Django decides which of them to believe
+    # (SECURE_PROXY_SSL_HEADER with JIANFU_HTTPS, the login lockout with JIANFU_TRUST_X_FORWARDED_FOR).
+    behind_proxy = settings.JIANFU_HTTPS or settings.JIANFU_TRUST_X_FORWARDED_FOR
+    waitress_serve(application, host=host, port=port, threads=8, ident="jianfu",
+                   clear_untrusted_proxy_headers=not behind_proxy)
 
 
 def _serve_processes(application, host: str, port: int, workers: int) -> None:
