@@ -15,8 +15,12 @@ EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
 def setup_django(migrate: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianfu.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from None  # every bad variable in one message, exit 1, no traceback
     if migrate:
         from django.core.management import call_command
         from django.db import connection
@@ -217,8 +221,34 @@ def _ask_password() -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
-    serve(args.host, args.port, args.workers)
+    from django.conf import settings
+
+    serve(args.host, args.port, args.workers or settings.JIANFU_WEB_WORKERS)
     return EXIT_OK
+
+
+ALL_INTERFACES = ("0.0.0.0", "::")
+
+
+def machine_host_names() -> list[str]:
+    """This machine's names and addresses, as a browser would put them in the Host header."""
+    import socket
+
+    names = {socket.gethostname(), socket.getfqdn()}
+    try:
+        names.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None))
+    except OSError:
+        pass  # a host name the resolver does not know: the names above still count
+    return sorted(f"[{name}]" if ":" in name else name for name in names if name)
+
+
+def warn_if_home_is_open(home: Path) -> bool:
+    """A data folder made by an older release may still be readable by others: say so, with the fix."""
+    mode = home.stat().st_mode & 0o777
+    if mode & 0o077:
+        print(f"警告：数据文件夹 {home} 的权限为 {mode:o}，其他用户可以读取其中的个人信息和密钥；"
+              f"请执行 chmod 700 {home} && chmod -R go-rwx {home}", file=sys.stderr, flush=True)
+    return bool(mode & 0o077)
 
 
 def serve(host: str, port: int, workers: int = 1) -> None:
@@ -226,12 +256,14 @@ def serve(host: str, port: int, workers: int = 1) -> None:
 
     from jianfu.wsgi import application
 
-    hosts = set(settings.ALLOWED_HOSTS)
-    if host not in hosts and host not in ("0.0.0.0", "::"):
-        settings.ALLOWED_HOSTS.append(host)
-    if host in ("0.0.0.0", "::"):
-        settings.ALLOWED_HOSTS.append("*")
-    if os.environ.get("JIANFU_IMPORT_WORKER", "1") != "0":
+    warn_if_home_is_open(Path(settings.JIANFU_HOME))
+
+    # Never "*": a server answering to any Host header is open to DNS rebinding and poisoned absolute links.
+    extra = machine_host_names() if host in ALL_INTERFACES else [f"[{host}]" if ":" in host else host]
+    settings.ALLOWED_HOSTS.extend(name for name in extra if name not in settings.ALLOWED_HOSTS)
+    if host in ALL_INTERFACES:
+        print("接受的主机名：" + "，".join(settings.ALLOWED_HOSTS) + "（其他域名请写入 JIANFU_ALLOWED_HOSTS）", flush=True)
+    if settings.JIANFU_IMPORT_WORKER:
         # The embedded default needs no second process: imports uploaded in the browser run in this one.
         # With several web processes (or `jianfu worker` running elsewhere) set JIANFU_IMPORT_WORKER=0.
         from jianfu.jobs.worker import start_worker_thread
@@ -243,7 +275,11 @@ def serve(host: str, port: int, workers: int = 1) -> None:
         return
     from waitress import serve as waitress_serve
 
-    waitress_serve(application, host=host, port=port, threads=8, ident="jianfu")
+    # Waitress strips X-Forwarded-* unless told otherwise; Django decides which of them to believe
+    # (SECURE_PROXY_SSL_HEADER with JIANFU_HTTPS, the login lockout with JIANFU_TRUST_X_FORWARDED_FOR).
+    behind_proxy = settings.JIANFU_HTTPS or settings.JIANFU_TRUST_X_FORWARDED_FOR
+    waitress_serve(application, host=host, port=port, threads=8, ident="jianfu",
+                   clear_untrusted_proxy_headers=not behind_proxy)
 
 
 def _serve_processes(application, host: str, port: int, workers: int) -> None:
@@ -384,8 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=int(os.environ.get("JIANFU_WEB_WORKERS", "1")),
-                   help="网页进程数（大于 1 时使用 gunicorn，仅限 Linux/macOS）")
+    p.add_argument("--workers", type=int, default=None,
+                   help="网页进程数（默认取 JIANFU_WEB_WORKERS，未设为 1；大于 1 时使用 gunicorn，仅限 Linux/macOS）")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="处理网页上传的导入任务（与 serve 分开运行时使用）")
@@ -413,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything this process writes (database, uploads, exports) is readable by its owner only.
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     return args.func(args)

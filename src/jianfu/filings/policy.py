@@ -8,9 +8,9 @@ key by key). Plan items add up along the chain: a county proposal may cite the p
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 
 from jianfu.registry.models import Level, Unit
@@ -31,18 +31,13 @@ COUNTY_AND_ABOVE_ONLY = frozenset({"apps", "platforms"})
 KINDS = tuple(DEFAULT_ROUTES)
 
 
-def _env_date(name: str) -> dt.date | None:
-    value = os.environ.get(name, "").strip()
-    return dt.date.fromisoformat(value) if value else None
-
-
 @dataclass
 class EffectivePolicy:
     routes: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_ROUTES.items()})
     valid_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_VALID_DAYS))
     remind_days: int = DEFAULT_REMIND_DAYS
     # JIANFU_FILING_SINCE (YYYY-MM-DD) is the installation-wide default; None: every unfiled item is off-catalog.
-    filing_since: dt.date | None = field(default_factory=lambda: _env_date("JIANFU_FILING_SINCE"))
+    filing_since: dt.date | None = field(default_factory=lambda: settings.JIANFU_FILING_SINCE)
     plan_items: list[str] = field(default_factory=list)
     # key → code of the region that set it ("" for the default)
     sources: dict[str, str] = field(default_factory=dict)

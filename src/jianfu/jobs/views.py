@@ -76,11 +76,12 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         code = uuid.uuid4()
         folder = worker.upload_dir_for(code)
-        folder.mkdir(parents=True, exist_ok=True)
+        # Uploaded inventories carry names and phone numbers: owner-only, whatever the process umask.
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         stored, taken = [], set()
         for f in form.cleaned_data["files"]:
             target = folder / _safe_name(f.name, taken)
-            with target.open("wb") as out:
+            with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                 for chunk in f.chunks():
                     out.write(chunk)
             stored.append({"name": target.name, "path": str(target)})

@@ -10,6 +10,8 @@
     option.color = palette;
     option.textStyle = font;
     option.animation = false;
+    // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style attributes, which the CSP refuses.
+    if (option.tooltip) option.tooltip.renderMode = "richText";
     c.setOption(option);
     window.addEventListener("resize", function () { c.resize(); });
   }
