@@ -139,8 +139,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = JIANFU_HOME / "uploads"
 JIANFU_MAX_UPLOAD_MB = int(os.environ.get("JIANFU_MAX_UPLOAD_MB", 200))
-# Behind a reverse proxy the client address arrives in X-Forwarded-For; trust it only when told to.
-JIANFU_TRUST_X_FORWARDED_FOR = _env_bool("JIANFU_TRUST_X_FORWARDED_FOR", False)
 
 EMAIL_BACKEND = os.environ.get("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("JIANFU_EMAIL_HOST", "localhost")
@@ -158,3 +156,35 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"jianfu": {"handlers": ["console"], "level": os.environ.get("JIANFU_LOG_LEVEL", "WARNING")}},
 }
+
+
+# --- Login: trusted proxies (accounts.client_address.client_ip) -------------------------------------------
+def _trusted_proxies(value: str) -> list[str]:
+    """JIANFU_TRUSTED_PROXIES: comma-separated IPs or CIDR networks of our own reverse proxies."""
+    import ipaddress
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"JIANFU_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR network") from None
+    return entries
+
+
+if os.environ.get("JIANFU_TRUST_X_FORWARDED_FOR"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("JIANFU_TRUST_X_FORWARDED_FOR is gone: list your proxies in JIANFU_TRUSTED_PROXIES")
+# X-Forwarded-For is believed only when REMOTE_ADDR is one of these (empty: never).
+JIANFU_TRUSTED_PROXIES = _trusted_proxies(os.environ.get("JIANFU_TRUSTED_PROXIES", ""))
+
+# --- Login: two-factor (django-otp: TOTP apps plus one-time backup codes) ---------------------------------
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_AUTH_MIDDLEWARE = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+# OTPMiddleware makes request.user.is_verified() work; the gate keeps a half-logged-in user on the code step.
+MIDDLEWARE[_AUTH_MIDDLEWARE + 1:_AUTH_MIDDLEWARE + 1] = [
+    "django_otp.middleware.OTPMiddleware", "jianfu.accounts.two_factor.TwoFactorGateMiddleware"]
+OTP_TOTP_ISSUER = os.environ.get("JIANFU_OTP_ISSUER", "Jianfu 减负")
