@@ -33,43 +33,43 @@ def _audit_path(user: User) -> str:
     return user.unit.path if user.unit_id else ""
 
 
-def clean_username(username: str) -> str:
-    """The username as stored (NFKC-normalised), or UserError naming every rule it breaks."""
-    username = User.normalize_username(username or "")
+def username_problems(username: str) -> list[str]:
+    """Every rule the (NFKC-normalised) username breaks: blank, too long, characters, already taken."""
     if not username.strip():
-        raise UserError(_("用户名不能为空"))
+        return [_("用户名不能为空")]
     try:
         User._meta.get_field("username").run_validators(username)
     except ValidationError as exc:
-        raise UserError(*exc.messages) from exc
+        return list(exc.messages)
     if User.objects.filter(username__iexact=username).exists():
-        raise UserError(_("用户 %(name)s 已存在") % {"name": username})
-    return username
+        return [_("用户 %(name)s 已存在") % {"name": username}]
+    return []
 
 
-def check_password_rules(password: str, user: User) -> None:
+def password_problems(password: str, user: User) -> list[str]:
     """Django's AUTH_PASSWORD_VALIDATORS, plus: a password of only spaces is no password."""
-    problems = []
-    if not password.strip():
-        problems.append(_("密码不能只由空白字符组成"))
+    problems = [] if password.strip() else [_("密码不能只由空白字符组成")]
     try:
         validate_password(password, user)
     except ValidationError as exc:
         problems.extend(exc.messages)
-    if problems:
-        raise UserError(*problems)
+    return problems
 
 
 @transaction.atomic
 def do_create_user(username: str, *, password: str, unit_code: str, role: str, acting_user: User | None) -> User:
+    """Create an officer; UserError lists every problem at once (username, password, unit, role)."""
+    username = User.normalize_username(username or "")
+    problems = username_problems(username)
     if role not in Role.values:
-        raise UserError(_("角色应为 %(roles)s 之一") % {"roles": ", ".join(Role.values)})
-    username = clean_username(username)
+        problems.append(_("角色应为 %(roles)s 之一") % {"roles": ", ".join(Role.values)})
     unit = Unit.objects.filter(code=unit_code).first()
     if unit is None:
-        raise UserError(_("找不到编码为 %(code)s 的单位") % {"code": unit_code})
+        problems.append(_("找不到编码为 %(code)s 的单位") % {"code": unit_code})
     user = User(username=username, unit=unit, role=role, is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
-    check_password_rules(password, user)
+    problems += password_problems(password or "", user)
+    if problems:
+        raise UserError(*problems)
     user.set_password(password)
     user.save()
     record(actor=acting_user or "cli", action="create", kind="user", code=user.username,

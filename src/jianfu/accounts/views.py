@@ -154,7 +154,7 @@ def two_factor_policy(request, code: str):
     if not scope.can_set_two_factor_policy(request.user, unit):
         raise PermissionDenied
     policy = TwoFactorPolicy.objects.filter(unit=unit).first()
-    form = TwoFactorPolicyForm(request.POST or None, initial={"roles": policy.roles if policy else []})
+    form = TwoFactorPolicyForm(request.POST if request.method == "POST" else None, initial={"roles": policy.roles if policy else []})
     if request.method == "POST" and form.is_valid():
         try:
             do_set_two_factor_policy(unit, form.cleaned_data["roles"], acting_user=request.user)
@@ -163,8 +163,9 @@ def two_factor_policy(request, code: str):
         else:
             messages.success(request, _("已保存 %(unit)s 的两步验证要求") % {"unit": unit.name})
             return redirect("two_factor_policy", code=unit.code)
-    inherited = [p for p in TwoFactorPolicy.objects.filter(unit__path__in=scope.ancestor_paths(unit.path))
-                 .exclude(unit=unit).select_related("unit")]
+    above = TwoFactorPolicy.objects.filter(unit__path__in=scope.ancestor_paths(unit.path)).exclude(unit=unit)
+    inherited = [(policy.unit.name, [Role(role).label for role in policy.roles])
+                 for policy in above.select_related("unit")]
     return render(request, "accounts/two_factor_policy.html", {"unit": unit, "form": form, "inherited": inherited})
 
 
