@@ -170,8 +170,9 @@ def test_the_policy_page_by_role_and_region(client, cast, as_user):
     assert province.post(url, {"roles": ["cadre"]}).status_code == 200  # not a choice
     assert province.post(url, {}).status_code == 302
     assert not TwoFactorPolicy.objects.filter(unit__code=COUNTY).exists()
-    TwoFactorPolicy.objects.create(unit=cast.province.unit, roles=["admin", "discipline"])
-    assert "浙江省（系统管理员、纪检监察）" in province.get(url).content.decode()
     admin = as_user(cast.admin)
     assert admin.get(f"/two-factor/policy/{PROVINCE}/").status_code == 200
-    assert admin.get(f"/two-factor/policy/{SIBLING}/").status_code == 200
+    assert admin.post(f"/two-factor/policy/{PROVINCE}/", {"roles": ["admin", "discipline"]}).status_code == 302
+    # The administrators' own rule now applies to them too: enrol before anything else.
+    assert admin.get(f"/two-factor/policy/{SIBLING}/")["Location"] == "/account/two-factor/"
+    assert "浙江省（系统管理员、纪检监察）" in as_user(cast.province).get(url).content.decode()
