@@ -60,13 +60,10 @@ class TwoFactorGateMiddleware:
             return None
         if request.path.startswith(self.OPEN_PREFIXES) or request.path == reverse("logout"):
             return None
-        if request.session.get("two_factor_checked") == user.pk:
-            return None
         otp_step, enrol = reverse("login_otp"), reverse("two_factor")
         if has_device(user):
             return None if request.path == otp_step else f"{otp_step}?{urlencode({'next': request.get_full_path()})}"
+        # Checked on every request (three indexed lookups), so a new policy binds sessions already open.
         if requires_two_factor(user):
             return None if request.path == enrol else enrol
-        # Nothing asked of this user: remember it for the session rather than query on every page.
-        request.session["two_factor_checked"] = user.pk
         return None
