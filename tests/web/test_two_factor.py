@@ -176,3 +176,10 @@ def test_the_policy_page_by_role_and_region(client, cast, as_user):
     # The administrators' own rule now applies to them too: enrol before anything else.
     assert admin.get(f"/two-factor/policy/{SIBLING}/")["Location"] == "/account/two-factor/"
     assert "浙江省（系统管理员、纪检监察）" in as_user(cast.province).get(url).content.decode()
+
+
+@pytest.mark.parametrize("language, expected", [("en", "Scan the QR code"), ("zh-hant", "掃描下面的二維碼")])
+def test_the_enrolment_page_is_translated(client, cast, language, expected):
+    client.force_login(cast.county)
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    assert expected.lower() in client.get("/account/two-factor/").content.decode().lower()
