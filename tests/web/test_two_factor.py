@@ -183,3 +183,10 @@ def test_the_enrolment_page_is_translated(client, cast, language, expected):
     client.force_login(cast.county)
     client.post("/i18n/setlang/", {"language": language, "next": "/"})
     assert expected.lower() in client.get("/account/two-factor/").content.decode().lower()
+
+
+def test_the_unit_page_links_to_the_policy_for_those_who_may_set_it(cast, as_user):
+    link = f'href="/two-factor/policy/{COUNTY}/"'
+    assert link in as_user(cast.province).get(f"/units/{COUNTY}/").content.decode()
+    assert link not in as_user(cast.county).get(f"/units/{COUNTY}/").content.decode()
+    assert link not in as_user(cast.discipline).get(f"/units/{COUNTY}/").content.decode()
