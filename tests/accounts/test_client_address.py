@@ -92,3 +92,18 @@ def test_lockout_behind_the_proxy_is_per_client(proxies, client, django_user_mod
     for number in range(5):
         login("203.0.113.9", f"192.0.2.{number}")
     assert login("203.0.113.9", "192.0.2.99", "Zheng-que-mi-ma-2026") == 429
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("JIANFU_TRUSTED_PROXIES", "10.0.0.5,proxy.local", "'proxy.local' is not an IP address or CIDR network"),
+    ("JIANFU_TRUST_X_FORWARDED_FOR", "1", "list your proxies in JIANFU_TRUSTED_PROXIES"),
+])
+def test_a_bad_proxy_setting_stops_start_up(tmp_path, variable, value, message):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "JIANFU_HOME": str(tmp_path), variable: value}
+    result = subprocess.run([sys.executable, "-c", "import jianfu.settings"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0 and message in result.stderr
