@@ -190,3 +190,15 @@ def test_the_unit_page_links_to_the_policy_for_those_who_may_set_it(cast, as_use
     assert link in as_user(cast.province).get(f"/units/{COUNTY}/").content.decode()
     assert link not in as_user(cast.county).get(f"/units/{COUNTY}/").content.decode()
     assert link not in as_user(cast.discipline).get(f"/units/{COUNTY}/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/account/two-factor/", "/login/otp/"])
+def test_anonymous_visitors_are_sent_to_the_password_step(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+
+
+def test_the_code_step_without_a_device_just_moves_on(client, cast):
+    client.force_login(cast.county)
+    assert client.get("/login/otp/?next=/groups/")["Location"] == "/groups/"
+    assert client.get("/login/otp/?next=https://evil.example/")["Location"] == "/"
