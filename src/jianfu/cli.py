@@ -204,8 +204,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     try:
         user = do_create_user(args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None)
     except UserError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_FAILED
+        for message in exc.messages:
+            print(f"错误：{message}", file=sys.stderr)
+        return EXIT_REJECTED
     print(f"已创建用户 {user.username}（{user.get_role_display()}，{user.unit.name}）")
     return EXIT_OK
 
@@ -275,9 +276,10 @@ def serve(host: str, port: int, workers: int = 1) -> None:
         return
     from waitress import serve as waitress_serve
 
-    # Waitress strips X-Forwarded-* unless told otherwise; Django decides which of them to believe
-    # (SECURE_PROXY_SSL_HEADER with JIANFU_HTTPS, the login lockout with JIANFU_TRUST_X_FORWARDED_FOR).
-    behind_proxy = settings.JIANFU_HTTPS or settings.JIANFU_TRUST_X_FORWARDED_FOR
+    # Waitress would strip X-Forwarded-* (it trusts one proxy address at most, and no networks); behind our proxy
+    # it passes them on and Django decides whom to believe: accounts.client_address for the client address,
+    # SECURE_PROXY_SSL_HEADER (JIANFU_HTTPS) for the scheme.
+    behind_proxy = settings.JIANFU_HTTPS or bool(settings.JIANFU_TRUSTED_PROXIES)
     waitress_serve(application, host=host, port=port, threads=8, ident="jianfu",
                    clear_untrusted_proxy_headers=not behind_proxy)
 
@@ -292,13 +294,25 @@ def _serve_processes(application, host: str, port: int, workers: int) -> None:
     class _Server(BaseApplication):
         def load_config(self):
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
-                               "threads": 4, "accesslog": None, "timeout": 120}.items():
+                               "threads": 4, "accesslog": None, "timeout": 120,
+                               "forwarded_allow_ips": _gunicorn_forwarded_allow_ips()}.items():
                 self.cfg.set(key, value)
 
         def load(self):
             return application
 
     _Server().run()
+
+
+def _gunicorn_forwarded_allow_ips() -> str:
+    """Our trusted proxies as gunicorn wants them: single addresses only (it reads no CIDR networks)."""
+    import ipaddress
+
+    from django.conf import settings
+
+    networks = [ipaddress.ip_network(entry, strict=False) for entry in settings.JIANFU_TRUSTED_PROXIES]
+    # Empty means no peer may set the scheme headers (gunicorn's default would trust 127.0.0.1).
+    return ",".join(str(network.network_address) for network in networks if network.num_addresses == 1)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

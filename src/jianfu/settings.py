@@ -310,8 +310,6 @@ MEDIA_ROOT = JIANFU_HOME / "uploads"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 JIANFU_MAX_UPLOAD_MB = env_int("JIANFU_MAX_UPLOAD_MB", 200, 1, 10240)
-# Behind a reverse proxy the client address arrives in X-Forwarded-For; trust it only when told to.
-JIANFU_TRUST_X_FORWARDED_FOR = env_bool("JIANFU_TRUST_X_FORWARDED_FOR", False)
 
 EMAIL_BACKEND = env_class_path("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("JIANFU_EMAIL_HOST", "localhost")
@@ -343,6 +341,33 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# --- Login: trusted proxies (accounts.client_address.client_ip) -------------------------------------------
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks."""
+    import ipaddress
+
+    entries = env_list(name, [])
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            _refuse(name, repr(entry), "每一项应为 IP 地址或 CIDR 网段，多项用逗号分隔", "")
+    return entries
+
+
+if env_str("JIANFU_TRUST_X_FORWARDED_FOR", ""):
+    _refuse("JIANFU_TRUST_X_FORWARDED_FOR", "…", "已停用：请在 JIANFU_TRUSTED_PROXIES 中列出反向代理的地址", "")
+# X-Forwarded-For is believed only when REMOTE_ADDR is one of these (empty: never).
+JIANFU_TRUSTED_PROXIES = env_networks("JIANFU_TRUSTED_PROXIES")
+
+# --- Login: two-factor (django-otp: TOTP apps plus one-time backup codes) ---------------------------------
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+_AUTH_MIDDLEWARE = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+# OTPMiddleware makes request.user.is_verified() work; the gate keeps a half-logged-in user on the code step.
+MIDDLEWARE[_AUTH_MIDDLEWARE + 1:_AUTH_MIDDLEWARE + 1] = [
+    "django_otp.middleware.OTPMiddleware", "jianfu.accounts.two_factor.TwoFactorGateMiddleware"]
+OTP_TOTP_ISSUER = env_str("JIANFU_OTP_ISSUER", "Jianfu 减负")
 
 if _errors:
     raise ImproperlyConfigured("配置有误，请修正以下环境变量（留空等于不设）：\n" + "\n".join(f"  {e}" for e in _errors))

@@ -171,3 +171,18 @@ def get_editable_or_404(user: User, model: type[Model], code: str) -> Model:
     if not can_edit(user, obj):
         raise PermissionDenied
     return obj
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """A unit path and the paths of all its ancestors ('/a/b/' → ['/a/', '/a/b/'])."""
+    codes = [code for code in path.strip("/").split("/") if code]
+    return ["/" + "/".join(codes[:depth]) + "/" for depth in range(1, len(codes) + 1)]
+
+
+def can_set_two_factor_policy(user: User, unit) -> bool:
+    """Administrators everywhere; an office for the regions strictly below its own (it cannot relax its own)."""
+    if sees_everything(user):
+        return True
+    if user.role != Role.OFFICE or not in_scope(user, unit):
+        return False
+    return unit.path != user.unit.path
