@@ -198,7 +198,8 @@ def test_wsgi_refuses_a_bad_value_with_improperly_configured(tmp_path):
 
 
 def deploy_check(tmp_path, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ALL_VARIABLES}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; no deployment has it.
+    clean = {k: v for k, v in os.environ.items() if k not in ALL_VARIABLES and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean.update(PYTHONPATH=SRC, JIANFU_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="jianfu.settings", **env)
     return subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
                           env=clean, capture_output=True, text=True, timeout=120)
