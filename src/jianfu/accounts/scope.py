@@ -37,6 +37,9 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
 _PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path"}
+# Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
+# units sees the object (a duplicate-apps finding naming two departments' apps is seen by both).
+_MULTI_PATH_COLUMNS = {"findings.finding": "scope_paths"}
 
 
 def _label(model: type[Model]) -> str:
@@ -85,6 +88,11 @@ def scoped(user: User, model: type[Model]) -> QuerySet:
             return qs
         if path == "":
             return qs.none()
+        if label in _MULTI_PATH_COLUMNS:
+            many = _MULTI_PATH_COLUMNS[label]
+            # Paths start and end with "/", so "|" + prefix matches exactly the listed paths under it.
+            needle = f"|{path}|" if user.role == Role.CADRE else f"|{path}"
+            return qs.filter(**{f"{many}__contains": needle})
         if user.role == Role.CADRE:
             return qs.filter(**{column: path})
         return qs.filter(**{f"{column}__startswith": path})

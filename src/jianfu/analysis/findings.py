@@ -88,7 +88,7 @@ def deduplicated_hours(findings: Iterable[dict[str, Any]]) -> float:
     best: dict[str, float] = {}
     for f in findings:
         for item, hours in f.get("_saved_by_item", {}).items():
-            key = f"{ITEM_KIND[f['type']]}:{item}"  # groups, apps and accounts may reuse a code
+            key = f"{ITEM_KIND.get(f['type'], f['type'])}:{item}"  # groups, apps and accounts may reuse a code
             best[key] = max(best.get(key, 0.0), float(hours))
     return round(float(sum(best.values())), 2)
 
