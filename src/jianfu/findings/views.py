@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -43,7 +43,7 @@ def display_reason(finding: Finding) -> str:
     params = dict(finding.reason_params or {})
     for name in _TRANSLATED_PARAMS:
         if name in params:
-            params[name] = gettext(params[name])
+            params[name] = pgettext("reason", params[name])
     try:
         return gettext(finding.reason_template).format(**params)
     except (KeyError, IndexError, ValueError):
