@@ -168,3 +168,27 @@ def test_the_page_shows_the_arithmetic_and_the_reason_in_the_viewers_language(an
     client.cookies["django_language"] = "en"
     english = client.get(f"/findings/{finding.fid}/").content.decode()
     assert "has not been updated for 939 days" in english and "App “清波通”" in english
+
+
+def test_history_shows_labels_a_person_reads(analysed, as_user):
+    finding = own_finding()
+    client = as_user(analysed.county)
+    client.post(f"/findings/{finding.fid}/decide/", {"status": "rejected", "reason": "已整改"})
+    html = client.get(f"/findings/{finding.fid}/").content.decode()
+    history = html[html.index('id="history"'):]
+    assert "<td>状态</td><td>待处理</td><td>已驳回</td>" in history and "<td>处理意见</td>" in history
+    assert ">open<" not in history and "decision_reason" not in history
+
+
+def test_history_names_units_and_joins_lists(analysed):
+    from jianfu.audit.log import record
+    from jianfu.audit.readable import readable
+
+    event = record(actor=analysed.county, action="filing.submitted", kind="proposals", code="P-1",
+                   changes={"steps": [None, ["330102000000", "330100000000"]], "status": ["draft", "in_review"]},
+                   unit_path="/330000000000/")
+    row = readable([event])[0]
+    assert row["action"] == "提交审核"
+    labels = {label: (old, new) for label, old, new in row["changes"]}
+    assert labels["审批层级"] == ("—", "上城区（330102000000） → 杭州市（330100000000）")
+    assert "['" not in str(labels) and "in_review" not in str(labels)
