@@ -192,3 +192,24 @@ def test_history_names_units_and_joins_lists(analysed):
     labels = {label: (old, new) for label, old, new in row["changes"]}
     assert labels["审批层级"] == ("—", "上城区（330102000000） → 杭州市（330100000000）")
     assert "['" not in str(labels) and "in_review" not in str(labels)
+
+
+def test_the_dashboard_says_what_to_do_first_with_the_same_number(analysed, as_user):
+    finding = own_finding()
+    as_user(analysed.county).post(f"/findings/{finding.fid}/decide/", {"status": "accepted"})
+    for who in ("province", "county", "outsider", "department"):
+        user = getattr(analysed, who)
+        todo = as_user(user).get("/").context["todo"]
+        from jianfu.accounts import scope
+
+        open_findings = scope.scoped(user, Finding).filter(is_current=True, status="open")
+        assert todo["hours"] == saved_hours(open_findings), who
+        cards = as_user(user).get("/findings/?status=open").context["total"]["hours"]
+        assert todo["hours"] == cards, who
+        assert {f.fid for f in todo["top"]} <= set(open_findings.values_list("fid", flat=True))
+        assert sum(n for _rule, _label, n, _hours in todo["by_rule"]) == open_findings.count()
+    top = as_user(analysed.county).get("/").context["todo"]["top"]
+    assert finding.fid not in {f.fid for f in top}  # decided: no longer to do
+    html = as_user(analysed.county).get("/").content.decode()
+    assert f'href="/findings/{top[0].fid}/"' in html
+    assert as_user(analysed.outsider).get("/").context["todo"]["count"] < as_user(analysed.province).get("/").context["todo"]["count"]
