@@ -138,7 +138,7 @@ def _detail_context(request, finding: Finding, chosen: str = "", typed: str = ""
         "finding": finding, "item_kind": ITEM_KIND.get(finding.type),
         "type_label": TYPE_LABELS.get(finding.type, finding.type), "reason": display_reason(finding),
         "evidence": [(EVIDENCE_LABELS.get(k, k), v) for k, v in finding.evidence.items()],
-        "arithmetic": [{**row, "what": gettext(row.get("what", ""))} for row in finding.arithmetic or []],
+        "arithmetic": [{**row, "who": gettext(row.get("who", ""))} for row in finding.arithmetic or []],
         "rule_label": RULE_LABELS.get(finding.rule, finding.rule),
         "can_decide": can_decide(user, finding) and bool(choices),
         "choices": [(value, labels[value]) for value in choices], "chosen": chosen, "typed": typed,

@@ -212,8 +212,10 @@ def _saving(rest: list[str], pairs: list[dict[str, Any]], info: dict, size: dict
                                   + share * meta.get("messages_h", 0.0))
         people = fraction * size.get(code, 0)
         name = meta.get("name") or code
-        terms.append(arithmetic.group_attention(people, params, f"「{name}」中与另一群重合的成员少关注一个群"))
-        terms += arithmetic.group_demands(people, meta.get("demands") or [], meta.get("messages_30d") or 0, params)
+        shared = arithmetic.SHARED_MEMBERS
+        terms.append(arithmetic.group_attention(people, params, f"「{name}」：少关注一个群", shared))
+        terms += arithmetic.group_demands(people, meta.get("demands") or [], meta.get("messages_30d") or 0, params,
+                                          who=shared)
         terms += arithmetic.group_messages(people, meta.get("messages_30d") or 0, params, share)
     return saved, terms
 
