@@ -59,6 +59,8 @@ class ParsedSheet:
     _rows: Iterator[tuple[int, list]]
     errors: list[CellError] = field(default_factory=list)
     error_total: int = 0
+    # Data rows refused for bad cells: records() does not yield them, but they are rows of the file.
+    refused_rows: int = 0
 
     @property
     def kind(self) -> Kind:
@@ -100,6 +102,7 @@ class ParsedSheet:
                     continue
                 for written, raw, expected, type_ in problems:
                     self.error(number, written, raw, expected, type_)
+                self.refused_rows += 1
                 continue
             if check is not None:
                 problem = check(record)
@@ -107,6 +110,7 @@ class ParsedSheet:
                     column_field, expected = problem
                     written = self.header.columns.get(column_field, (0, column_field))[1]
                     self.error(number, written, record.get(column_field) or "", expected)
+                    self.refused_rows += 1
                     continue
             yield number, record
 

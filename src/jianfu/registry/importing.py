@@ -192,6 +192,7 @@ class _ImportSession:
                     writer.consume(sheet)
                 writer.finish()
                 for sheet in inventory.sheets:
+                    result.rows += sheet.refused_rows
                     result.errors.extend(sheet.errors)
                     result.error_total += sheet.error_total
                 result.errors.extend(writer.errors)
