@@ -105,6 +105,15 @@ def scoped(user: User, model: type[Model]) -> QuerySet:
     return qs.filter(unit_q(user, lookup))
 
 
+def hidden_children(user: User, unit: Model) -> int:
+    """How many units directly under `unit` (which the user sees) lie outside the user's scope: a cadre sees
+    their own unit only, and its page must say that units exist below it rather than that there are none."""
+    from jianfu.registry.models import Unit
+
+    below = Unit.objects.filter(parent=unit)
+    return below.count() - below.filter(unit_q(user, "")).count()
+
+
 def get_scoped_or_404(user: User, model: type[Model], code: str, *, queryset: QuerySet | None = None) -> Model:
     """The object with this code inside the user's region, or 404 (never 403: out-of-region objects do not exist)."""
     qs = queryset if queryset is not None else scoped(user, model)

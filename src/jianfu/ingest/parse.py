@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -47,6 +49,15 @@ def match_header(cells: list, kinds: list[Kind]) -> HeaderMatch | None:
         if best is None or rank > best[0]:
             best = (rank, HeaderMatch(kind, 0, found, ignored))
     return best[1] if best else None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def source_level_word(raw: object) -> str:
+    """The level as the source wrote it, when it is a Chinese word (乡镇（街道） → 乡镇（街道）); '' otherwise."""
+    word = normalize_text(raw).replace("(", "（").replace(")", "）")
+    return word[:20] if _CJK.search(word) else ""
 
 
 @dataclass
@@ -96,6 +107,10 @@ class ParsedSheet:
                     record[name] = parse(raw)
                 except ValueError as exc:
                     problems.append((written, raw, str(exc), column.type))
+                    continue
+                if column.type == "level":
+                    # Keep the source's own word (镇 is not 乡) for display beside the normalised level.
+                    record[f"{name}_word"] = source_level_word(raw)
             if problems:
                 # Only a row that would be rejected is looked at as a possible blank, note or repeated header.
                 if self._skippable(cells, header_cells):

@@ -417,6 +417,7 @@ class _UnitWriter(_CodedWriter):
                 parent = record.get("parent_code")
                 chunk.append((row, {
                     "code": record["code"], "name": record["name"], "level": record["level"],
+                    "level_word": record.get("level_word") or "",
                     "unit_type": record.get("unit_type") or "",
                     "parent_id": level_ids[parent] if parent else None,
                     "is_region": is_region(record["code"]),
