@@ -168,6 +168,7 @@ def test_the_page_shows_the_arithmetic_and_the_reason_in_the_viewers_language(an
     client.cookies["django_language"] = "en"
     english = client.get(f"/findings/{finding.fid}/").content.decode()
     assert "has not been updated for 939 days" in english and "App “清波通”" in english
+    assert "Forced feature “打卡签到”" in english and "Everyone in the owner&#x27;s region" in english
 
 
 def test_history_shows_labels_a_person_reads(analysed, as_user):

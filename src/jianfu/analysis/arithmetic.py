@@ -21,10 +21,13 @@ SHARED_MEMBERS = "与另一群重合的成员"
 OWNER = "主办单位"
 
 
-def term(what: str, people: float, times_per_month: float, minutes: float, param: str, who: str = REGION) -> Term:
-    """One line of the arithmetic; hours = people × times × minutes / 60."""
+def term(what: str | tuple[str, dict[str, Any]], people: float, times_per_month: float, minutes: float, param: str,
+         who: str = REGION) -> Term:
+    """One line of the arithmetic; hours = people × times × minutes / 60. ``what`` is a label or a
+    (template, params) pair, kept as such so that a user interface can translate it."""
     people, times, minutes = float(people or 0), float(times_per_month or 0), float(minutes or 0)
-    return {"what": what, "who": who, "people": int(round(people)), "times_per_month": round(times, 3),
+    template, fields = (what, {}) if isinstance(what, str) else what
+    return {"what": template.format(**fields), "what_template": template, "what_params": fields, "who": who, "people": int(round(people)), "times_per_month": round(times, 3),
             "minutes": round(minutes, 3), "param": param, "hours": round(people * times * minutes / 60.0, 2)}
 
 
@@ -42,7 +45,7 @@ def app_forced(people: float, features: Iterable[str], params: BurdenParams, rul
         cadence = params.app_features.get(feature)
         if cadence is None:
             continue
-        out.append(term(f"强制功能「{feature}」", people, params.times_per_month(cadence), cadence.minutes,
+        out.append(term(("强制功能「{term}」", {"term": feature}), people, params.times_per_month(cadence), cadence.minutes,
                         f"app_features[{feature}]"))
     return out
 
@@ -66,7 +69,7 @@ def group_demands(members: float, demands: Iterable[str], messages: float, param
             continue
         cadence = params.group_demands.get(demand)
         if cadence is not None and cadence.times and cadence.minutes:
-            out.append(term(f"群内要求「{demand}」", members, params.times_per_month(cadence), cadence.minutes,
+            out.append(term(("群内要求「{term}」", {"term": demand}), members, params.times_per_month(cadence), cadence.minutes,
                             f"group_demands[{demand}]", who))
     if (rule in (None, "F1")) and any(d in _REPLY_DEMANDS for d in demands or ()):
         extra = messages * (params.group_reply_share_demanded - params.group_reply_share)
@@ -75,7 +78,8 @@ def group_demands(members: float, demands: Iterable[str], messages: float, param
     return out
 
 
-def group_attention(members: float, params: BurdenParams, what: str = "成员关注本群", who: str = MEMBERS) -> Term:
+def group_attention(members: float, params: BurdenParams, what: str | tuple[str, dict[str, Any]] = "成员关注本群",
+                    who: str = MEMBERS) -> Term:
     return term(what, members, 1, params.group_attention_minutes, "group_attention_minutes", who)
 
 
@@ -99,7 +103,7 @@ def account_assessments(people: float, assessments: Iterable[str], posts: float 
             times = cadence.times * (params.account_posts_default if posts is None else posts)
         else:
             times = params.times_per_month(cadence)
-        out.append(term(f"考核要求「{name}」", people, times, cadence.minutes, f"account_assessments[{name}]"))
+        out.append(term(("考核要求「{term}」", {"term": name}), people, times, cadence.minutes, f"account_assessments[{name}]"))
     return out
 
 

@@ -50,6 +50,17 @@ def display_reason(finding: Finding) -> str:
         return finding.reason
 
 
+def _translated_term(row: dict) -> str:
+    """One arithmetic line's label in the viewer's language (the stored Chinese label when it has no template)."""
+    template = row.get("what_template")
+    if not template:
+        return row.get("what", "")
+    try:
+        return gettext(template).format(**(row.get("what_params") or {}))
+    except (KeyError, IndexError, ValueError):
+        return row.get("what", "")
+
+
 def _unit_paths(user, text: str) -> list[str]:
     """Paths of the units in the user's region the unit filter names: a code, or part of a name (any script)."""
     units = scope.scoped(user, Unit)
@@ -138,7 +149,8 @@ def _detail_context(request, finding: Finding, chosen: str = "", typed: str = ""
         "finding": finding, "item_kind": ITEM_KIND.get(finding.type),
         "type_label": TYPE_LABELS.get(finding.type, finding.type), "reason": display_reason(finding),
         "evidence": [(EVIDENCE_LABELS.get(k, k), v) for k, v in finding.evidence.items()],
-        "arithmetic": [{**row, "who": gettext(row.get("who", ""))} for row in finding.arithmetic or []],
+        "arithmetic": [{**row, "what": _translated_term(row), "who": gettext(row.get("who", ""))}
+                       for row in finding.arithmetic or []],
         "rule_label": RULE_LABELS.get(finding.rule, finding.rule),
         "can_decide": can_decide(user, finding) and bool(choices),
         "choices": [(value, labels[value]) for value in choices], "chosen": chosen, "typed": typed,

@@ -213,7 +213,7 @@ def _saving(rest: list[str], pairs: list[dict[str, Any]], info: dict, size: dict
         people = fraction * size.get(code, 0)
         name = meta.get("name") or code
         shared = arithmetic.SHARED_MEMBERS
-        terms.append(arithmetic.group_attention(people, params, f"「{name}」：少关注一个群", shared))
+        terms.append(arithmetic.group_attention(people, params, ("「{name}」：少关注一个群", {"name": name}), shared))
         terms += arithmetic.group_demands(people, meta.get("demands") or [], meta.get("messages_30d") or 0, params,
                                           who=shared)
         terms += arithmetic.group_messages(people, meta.get("messages_30d") or 0, params, share)
