@@ -145,8 +145,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     if args.xlsx:
         from jianfu.findings.export import write_findings_xlsx
+        from jianfu.findings.hours import saved_hours
+        from jianfu.findings.models import Finding
 
-        write_findings_xlsx(args.xlsx, document["findings"])
+        current = Finding.objects.filter(is_current=True).order_by("-hours_saved_per_month", "fid")
+        write_findings_xlsx(args.xlsx, current, total_hours=saved_hours(current))
     summary = document["summary"]
     print(f"分析完成（基准日期 {as_of}）：发现问题 {summary['findings']} 条，"
           f"预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时")

@@ -192,6 +192,7 @@ class _ImportSession:
                     writer.consume(sheet)
                 writer.finish()
                 for sheet in inventory.sheets:
+                    result.rows += sheet.refused_rows
                     result.errors.extend(sheet.errors)
                     result.error_total += sheet.error_total
                 result.errors.extend(writer.errors)
@@ -416,6 +417,7 @@ class _UnitWriter(_CodedWriter):
                 parent = record.get("parent_code")
                 chunk.append((row, {
                     "code": record["code"], "name": record["name"], "level": record["level"],
+                    "level_word": record.get("level_word") or "",
                     "unit_type": record.get("unit_type") or "",
                     "parent_id": level_ids[parent] if parent else None,
                     "is_region": is_region(record["code"]),

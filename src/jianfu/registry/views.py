@@ -102,7 +102,7 @@ def _unit_extras(user, unit: Unit) -> dict:
         "groups": scope.scoped(user, WorkGroup).filter(owner=unit).count(),
         "forms": scope.scoped(user, Form).filter(issuer=unit).count(),
     }
-    return {"children": children, "counts": counts}
+    return {"children": children, "counts": counts, "hidden_children": scope.hidden_children(user, unit)}
 
 
 def _person_extras(user, person: Person) -> dict:
