@@ -52,9 +52,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
     from jianfu.registry.importing import import_paths
 
+    user, scope, actor = None, None, args.actor
+    if args.user:
+        # As an officer: their region only, their name on the batches, their daily name + phone lookup limit.
+        from jianfu.accounts import scope as region_scope
+        from jianfu.accounts.models import User
+
+        user = User.objects.filter(username=args.user, is_active=True).select_related("unit").first()
+        if user is None or not region_scope.can_import(user):
+            print(f"错误：用户「{args.user}」不存在、已停用或无权导入", file=sys.stderr)
+            return EXIT_FAILED
+        scope, actor = region_scope.import_scope(user), user.username
     bars = _Bars(not args.quiet and sys.stderr.isatty() or args.progress)
     try:
-        report = import_paths(args.paths, kind=args.kind, dry_run=args.dry_run, actor=args.actor, progress=bars)
+        report = import_paths(args.paths, kind=args.kind, dry_run=args.dry_run, actor=actor, progress=bars,
+                              scope=scope, user=user)
     finally:
         bars.close()
     for result in report.files:
@@ -349,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields")
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
+    p.add_argument("--user", help="以该用户的身份导入：只涉及其管辖范围，并受其每日按姓名和手机号匹配的次数限制")
     p.add_argument("--json", help="把导入结果写入 JSON 文件")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--progress", action="store_true", help="即使不在终端也显示进度条")

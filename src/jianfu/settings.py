@@ -139,6 +139,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = JIANFU_HOME / "uploads"
 JIANFU_MAX_UPLOAD_MB = int(os.environ.get("JIANFU_MAX_UPLOAD_MB", 200))
+# People one officer may look up by name + phone per day (each lookup can confirm a full phone number).
+JIANFU_PHONE_LOOKUPS_PER_DAY = int(os.environ.get("JIANFU_PHONE_LOOKUPS_PER_DAY") or 2000)
 # Behind a reverse proxy the client address arrives in X-Forwarded-For; trust it only when told to.
 JIANFU_TRUST_X_FORWARDED_FOR = _env_bool("JIANFU_TRUST_X_FORWARDED_FOR", False)
 

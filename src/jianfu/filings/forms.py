@@ -189,7 +189,7 @@ class ProposalForm(forms.Form):
                 return
             path = _save_upload(upload)
             try:
-                extra, problems = files.read_member_upload(path, people)
+                extra, problems = files.read_member_upload(path, people, user=self.user)
             finally:
                 path.unlink(missing_ok=True)
             self.member_problems.extend(problems)
