@@ -192,15 +192,28 @@ class _StepBar:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     setup_django()
-    from jianfu.audit.log import verify_chain
+    from jianfu.audit.checkpoints import read_checkpoints
+    from jianfu.audit.log import verify_log
     from jianfu.audit.models import AuditEvent
 
-    bad = verify_chain()
+    problems = verify_log()
     total = AuditEvent.objects.count()
-    if bad:
-        print(f"审计日志被篡改：{len(bad)} 条记录的哈希或链接不符（id {', '.join(map(str, bad[:20]))}）", file=sys.stderr)
+    if problems:
+        print(f"审计日志被篡改：发现 {len(problems)} 处问题", file=sys.stderr)
+        for problem in problems[:50]:
+            print(f"  {problem.message}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"审计日志完整：{total} 条记录，哈希链校验通过")
+    checkpoints = len(read_checkpoints())
+    print(f"审计日志完整：{total} 条记录，哈希链、签名和 {checkpoints} 个检查点校验通过")
+    return EXIT_OK
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.audit.checkpoints import checkpoint_path, take_checkpoint
+
+    checkpoint = take_checkpoint()
+    print(f"已记录检查点：{checkpoint.count} 条记录，最后一条 id {checkpoint.head_id}（{checkpoint_path()}）")
     return EXIT_OK
 
 
@@ -408,8 +421,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="审计日志")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
-    q = audit_sub.add_parser("verify", help="校验审计日志的哈希链（退出码 0 完整，1 被篡改）")
+    q = audit_sub.add_parser("verify", help="校验审计日志的哈希链、签名和检查点（退出码 0 完整，1 被篡改）")
     q.set_defaults(func=cmd_audit_verify)
+    q = audit_sub.add_parser("checkpoint", help="把审计日志的当前末尾记入检查点文件（每日定时运行）")
+    q.set_defaults(func=cmd_audit_checkpoint)
 
     p = sub.add_parser("user", help="用户管理")
     user_sub = p.add_subparsers(dest="user_command", required=True)

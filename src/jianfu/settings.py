@@ -31,6 +31,11 @@ def _secret(env_name: str, file_name: str) -> str:
 SECRET_KEY = _secret("JIANFU_SECRET_KEY", "secret_key")
 # Phones are matched by keyed hash; a separate key means a leaked SECRET_KEY alone cannot confirm a number.
 PHONE_HASH_KEY = _secret("JIANFU_PHONE_KEY", "phone_key")
+# Signs each audit row and checkpoint: kept outside the database, so a database editor cannot re-sign a forged log.
+AUDIT_KEY = _secret("JIANFU_AUDIT_KEY", "audit_key")
+# Checkpoints of the audit log's head, appended (never rewritten) outside the database; every N rows and daily.
+JIANFU_AUDIT_CHECKPOINTS = Path(os.environ.get("JIANFU_AUDIT_CHECKPOINTS") or JIANFU_HOME / "audit-checkpoints.jsonl")
+JIANFU_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("JIANFU_AUDIT_CHECKPOINT_EVERY") or 100)
 DEBUG = _env_bool("JIANFU_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("JIANFU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JIANFU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
