@@ -193,9 +193,11 @@ def test_people_search_covers_the_proposers_county_only(cast, as_user):
     assert "张三" not in as_user(cast.cadre).get("/filings/people/?q=张").content.decode()
 
 
-def test_region_policy_page(cast, as_user):
-    response = as_user(cast.county).post(f"/filings/policy/?region={COUNTY}", {
-        "route_apps": ["county", "city", "province"], "days_groups": 180, "remind_days": 15})
+def test_region_policy_page(cast, city, as_user):
+    # The level above sets a region's rules: the city for the county, never the county for itself.
+    form = {"route_apps": ["county", "city", "province"], "days_groups": 180, "remind_days": 15}
+    assert as_user(cast.county).post(f"/filings/policy/?region={COUNTY}", form).status_code == 403
+    response = as_user(city).post(f"/filings/policy/?region={COUNTY}", form)
     assert response.status_code == 302
     policy = RegionPolicy.objects.get(region__code=COUNTY)
     assert policy.routes == {"apps": ["county", "city", "province"]} and policy.valid_days == {"groups": 180}
