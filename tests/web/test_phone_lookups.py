@@ -11,16 +11,18 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jianfu.accounts.models import Role, User
 from jianfu.audit.models import AuditEvent
 from jianfu.cli import main
 from jianfu.ingest.readers import file_sha256
+from jianfu.ingest.values import hash_phone
 from jianfu.jobs import worker
 from jianfu.jobs.models import ImportJob
 from jianfu.registry.importing import import_paths
-from jianfu.registry.models import Membership, PhoneLookupTally, Unit
+from jianfu.registry.models import Membership, Person, PhoneLookupTally, Unit
 from tests.builders import write_csv
 from tests.web.conftest import TOWNSHIP
 
@@ -157,3 +159,22 @@ def test_a_real_import_over_the_limit_writes_nothing(township, tmp_path, setting
     report = import_paths([path], actor="qingbo", scope=township.unit, user=township)
     assert not report.ok and "已达上限" in report.files[0].errors[0].expected
     assert not Membership.objects.filter(group__code=OWN_GROUP, person__code="P3").exists()
+
+
+def test_a_people_dry_run_does_not_tell_whether_a_phone_matched(township, tmp_path):
+    # 王五 (P3) is inside the township: a people row with his name, unit and post and a guessed phone must
+    # count the same whether the guess is right or not.
+    def counts(phone: str, name: str) -> tuple:
+        path = write_csv(tmp_path / name, [["人员编号", "姓名", "手机号码", "所属单位", "职务"],
+                                           ["P3", "王五", phone, TOWNSHIP, "干事"]])
+        (result,) = import_paths([path], dry_run=True, actor="qingbo", scope=township.unit, user=township).files
+        return result.status, result.created, result.updated, result.unchanged, result.errors
+
+    assert counts("13712345678", "right.csv") == counts("13700005678", "wrong.csv")
+
+
+def test_a_new_phone_is_still_stored(township, tmp_path):
+    path = write_csv(tmp_path / "new.csv", [["人员编号", "姓名", "手机号码", "所属单位", "职务"],
+                                            ["P3", "王五", "13700005678", TOWNSHIP, "干事"]])
+    import_paths([path], actor="qingbo", scope=township.unit, user=township)
+    assert Person.objects.get(code="P3").phone_hash == hash_phone("13700005678", django_settings.PHONE_HASH_KEY)

@@ -323,6 +323,8 @@ class _CodedWriter(_Writer):
 
     model: type
     key_field = "code"
+    # Fields written but never reported as a change: the report must not tell whether a value matched.
+    silent_fields: tuple[str, ...] = ()
 
     def to_values(self, row: int, record: dict) -> dict | None:
         raise NotImplementedError
@@ -373,13 +375,14 @@ class _CodedWriter(_Writer):
         keys = [self.key_of(values) for _, values in pending]
         current = self.existing(keys)
         now = timezone.now()
-        create, update = [], []
+        create, update, silent = [], [], 0
         for _, values in pending:
             old = current.get(self.key_of(values))
             if old is None:
                 create.append(self.model(**values, batch_id=self.batch.id))
             elif any(old[name] != values[name] for name in values):
                 update.append(self.model(id=old["id"], **values, batch_id=self.batch.id, updated_at=now))
+                silent += all(old[name] == values[name] for name in values if name not in self.silent_fields)
             else:
                 self.result.unchanged += 1
         if create:
@@ -388,7 +391,8 @@ class _CodedWriter(_Writer):
             self.after_create(create)
         if update:
             self.model.objects.bulk_update(update, [*pending[0][1].keys(), "batch_id", "updated_at"], batch_size=500)
-            self.result.updated += len(update)
+            self.result.updated += len(update) - silent
+            self.result.unchanged += silent
 
     def after_create(self, objects: list) -> None:
         """Keep the session's code → id map current so later files can reference new objects."""
@@ -536,6 +540,9 @@ def _repair_unit_paths() -> None:
 class _PersonWriter(_CodedWriter):
     kind = "people"
     model = Person
+    # "Unchanged" for a row differing only by its phone would confirm a guessed number (10,000 candidates
+    # behind a masked one); a new phone is stored, but the row counts as unchanged either way.
+    silent_fields = ("phone_hash", "phone_masked")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
