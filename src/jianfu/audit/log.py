@@ -47,7 +47,7 @@ def record(*, actor, action: str, kind: str, code: str, changes: dict, unit_path
         event.mac = event.compute_mac()
         event.save()
         # Only committed rows may be checkpointed: a checkpoint naming a rolled-back row would cry wolf.
-        transaction.on_commit(checkpoint_if_due)
+        transaction.on_commit(checkpoint_if_due, robust=True)  # a full disk must not fail the change itself
     return event
 
 
