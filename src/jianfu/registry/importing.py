@@ -374,6 +374,8 @@ class _CodedWriter(_Writer):
     def write(self, pending: list[tuple[int, dict]]) -> None:
         keys = [self.key_of(values) for _, values in pending]
         current = self.existing(keys)
+        if self.claims_outside_scope(pending, current):
+            return
         now = timezone.now()
         create, update, silent = [], [], 0
         for _, values in pending:
@@ -393,6 +395,21 @@ class _CodedWriter(_Writer):
             self.model.objects.bulk_update(update, [*pending[0][1].keys(), "batch_id", "updated_at"], batch_size=500)
             self.result.updated += len(update) - silent
             self.result.unchanged += silent
+
+    def claims_outside_scope(self, pending: list[tuple[int, dict]], current: dict) -> bool:
+        """Whether a row reuses the code of an object outside the uploader's region (it would move it in)."""
+        if self.session.scope is None or not current:
+            return False
+        ids = {row["id"] for row in current.values()}
+        inside = set(region_scope.within_unit(self.model, self.session.scope).filter(id__in=ids)
+                     .values_list("id", flat=True))
+        if inside == ids:
+            return False
+        for row, values in pending:
+            old = current.get(self.key_of(values))
+            if old is not None and old["id"] not in inside:
+                self.ref_error(row, self.key_field, self.key_of(values), _("该编号已被您管辖范围以外的对象使用"))
+        return True
 
     def after_create(self, objects: list) -> None:
         """Keep the session's code → id map current so later files can reference new objects."""
