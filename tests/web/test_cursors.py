@@ -44,7 +44,7 @@ def next_cursor(client, kind: str, sort: str) -> str:
     return response.context["page"].next_cursor
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(token=forged, target=st.sampled_from(LISTS))
 def test_no_cursor_string_answers_500(cast, as_user, monkeypatch, token, target):
     monkeypatch.setattr(listing, "PAGE_SIZE", 1)
