@@ -56,9 +56,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
     from jianfu.registry.importing import import_paths
 
+    user, scope, actor = None, None, args.actor
+    if args.user:
+        # As an officer: their region only, their name on the batches, their daily name + phone lookup limit.
+        from jianfu.accounts import scope as region_scope
+        from jianfu.accounts.models import User
+
+        user = User.objects.filter(username=args.user, is_active=True).select_related("unit").first()
+        if user is None or not region_scope.can_import(user):
+            print(f"错误：用户「{args.user}」不存在、已停用或无权导入", file=sys.stderr)
+            return EXIT_FAILED
+        scope, actor = region_scope.import_scope(user), user.username
     bars = _Bars(not args.quiet and sys.stderr.isatty() or args.progress)
     try:
-        report = import_paths(args.paths, kind=args.kind, dry_run=args.dry_run, actor=args.actor, progress=bars)
+        report = import_paths(args.paths, kind=args.kind, dry_run=args.dry_run, actor=actor, progress=bars,
+                              scope=scope, user=user)
     finally:
         bars.close()
     for result in report.files:
@@ -187,15 +199,28 @@ class _StepBar:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     setup_django()
-    from jianfu.audit.log import verify_chain
+    from jianfu.audit.checkpoints import read_checkpoints
+    from jianfu.audit.log import verify_log
     from jianfu.audit.models import AuditEvent
 
-    bad = verify_chain()
+    problems = verify_log()
     total = AuditEvent.objects.count()
-    if bad:
-        print(f"审计日志被篡改：{len(bad)} 条记录的哈希或链接不符（id {', '.join(map(str, bad[:20]))}）", file=sys.stderr)
+    if problems:
+        print(f"审计日志被篡改：发现 {len(problems)} 处问题", file=sys.stderr)
+        for problem in problems[:50]:
+            print(f"  {problem.message}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"审计日志完整：{total} 条记录，哈希链校验通过")
+    checkpoints = len(read_checkpoints())
+    print(f"审计日志完整：{total} 条记录，哈希链、签名和 {checkpoints} 个检查点校验通过")
+    return EXIT_OK
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.audit.checkpoints import checkpoint_path, take_checkpoint
+
+    checkpoint = take_checkpoint()
+    print(f"已记录检查点：{checkpoint.count} 条记录，最后一条 id {checkpoint.head_id}（{checkpoint_path()}）")
     return EXIT_OK
 
 
@@ -402,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields")
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
+    p.add_argument("--user", help="以该用户的身份导入：只涉及其管辖范围，并受其每日按姓名和手机号匹配的次数限制")
     p.add_argument("--json", help="把导入结果写入 JSON 文件")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--progress", action="store_true", help="即使不在终端也显示进度条")
@@ -448,8 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="审计日志")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
-    q = audit_sub.add_parser("verify", help="校验审计日志的哈希链（退出码 0 完整，1 被篡改）")
+    q = audit_sub.add_parser("verify", help="校验审计日志的哈希链、签名和检查点（退出码 0 完整，1 被篡改）")
     q.set_defaults(func=cmd_audit_verify)
+    q = audit_sub.add_parser("checkpoint", help="把审计日志的当前末尾记入检查点文件（每日定时运行）")
+    q.set_defaults(func=cmd_audit_checkpoint)
 
     p = sub.add_parser("user", help="用户管理")
     user_sub = p.add_subparsers(dest="user_command", required=True)

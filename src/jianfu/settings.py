@@ -179,8 +179,13 @@ if _HOME_READY:
     SECRET_KEY = private_secret("JIANFU_SECRET_KEY", JIANFU_HOME / "secret_key")
     # Phones are matched by keyed hash; a separate key means a leaked SECRET_KEY alone cannot confirm a number.
     PHONE_HASH_KEY = private_secret("JIANFU_PHONE_KEY", JIANFU_HOME / "phone_key")
+    # Signs each audit row and checkpoint: kept outside the database, so a database editor cannot re-sign a forged log.
+    AUDIT_KEY = private_secret("JIANFU_AUDIT_KEY", JIANFU_HOME / "audit_key")
 else:
-    SECRET_KEY = PHONE_HASH_KEY = ""
+    SECRET_KEY = PHONE_HASH_KEY = AUDIT_KEY = ""
+# Checkpoints of the audit log's head, appended (never rewritten) outside the database; every N rows and daily.
+JIANFU_AUDIT_CHECKPOINTS = Path(env_str("JIANFU_AUDIT_CHECKPOINTS", str(JIANFU_HOME / "audit-checkpoints.jsonl")))
+JIANFU_AUDIT_CHECKPOINT_EVERY = env_int("JIANFU_AUDIT_CHECKPOINT_EVERY", 100, 1, 1_000_000)
 DEBUG = env_bool("JIANFU_DEBUG", False)
 # The names this site answers to (Host header); `jianfu serve --host 0.0.0.0` adds this machine's names only.
 ALLOWED_HOSTS = env_list("JIANFU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -310,6 +315,8 @@ MEDIA_ROOT = JIANFU_HOME / "uploads"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 JIANFU_MAX_UPLOAD_MB = env_int("JIANFU_MAX_UPLOAD_MB", 200, 1, 10240)
+# People one officer may look up by name + phone per day (each lookup can confirm a full phone number).
+JIANFU_PHONE_LOOKUPS_PER_DAY = env_int("JIANFU_PHONE_LOOKUPS_PER_DAY", 2000, 0, 10_000_000)
 
 EMAIL_BACKEND = env_class_path("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("JIANFU_EMAIL_HOST", "localhost")

@@ -114,6 +114,20 @@ def hidden_children(user: User, unit: Model) -> int:
     return below.count() - below.filter(unit_q(user, "")).count()
 
 
+def within_unit(model: type[Model], unit) -> QuerySet:
+    """Objects of `model` in `unit`'s region (None: all): the scope of work done for an officer without a request,
+    such as an import job, which carries the officer's unit."""
+    label = _label(model)
+    lookup = _UNIT_LOOKUPS.get(label)
+    if not isinstance(lookup, str):
+        raise LookupError(f"{label} is not reachable through the region scope")
+    qs = model._default_manager.all()
+    if unit is None:
+        return qs
+    prefix = f"{lookup}__" if lookup else ""
+    return qs.filter(**{f"{prefix}path__startswith": unit.path})
+
+
 def get_scoped_or_404(user: User, model: type[Model], code: str, *, queryset: QuerySet | None = None) -> Model:
     """The object with this code inside the user's region, or 404 (never 403: out-of-region objects do not exist)."""
     qs = queryset if queryset is not None else scoped(user, model)
