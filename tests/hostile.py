@@ -25,7 +25,7 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def sheet_xml(rows: dict[int, dict[str, str]], *, prolog: str = "", dimension: str = "") -> str:
+def sheet_xml(rows: dict[int, dict[str, str]], *, prolog: str = "", dimension: str = "", merges: list[str] = ()) -> str:
     """A worksheet whose rows map row number → {cell reference: inline text}."""
     body = "".join(
         f'<row r="{number}">' + "".join(f'<c r="{ref}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
@@ -33,8 +33,10 @@ def sheet_xml(rows: dict[int, dict[str, str]], *, prolog: str = "", dimension: s
         for number, cells in rows.items()
     )
     dimension = f'<dimension ref="{dimension}"/>' if dimension else ""
+    merged = (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{ref}"/>' for ref in merges)
+              + "</mergeCells>") if merges else ""
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
-            f'<worksheet xmlns="{_MAIN}">{dimension}<sheetData>{body}</sheetData></worksheet>')
+            f'<worksheet xmlns="{_MAIN}">{dimension}<sheetData>{body}</sheetData>{merged}</worksheet>')
 
 
 def write_raw_xlsx(path: Path, sheets: dict[str, str], *, compression: int = zipfile.ZIP_DEFLATED) -> Path:
@@ -157,6 +159,12 @@ def far_cell_xls(path: Path) -> Path:
     data[at + 4: at + 8] = struct.pack("<HH", 65535, 65535)
     path.write_bytes(bytes(data))
     return path
+
+
+def wide_merge_xlsx(path: Path) -> Path:
+    """Two data rows under a merged range that claims the whole sheet."""
+    rows = {1: {"A1": "群编号", "B1": "人员编号"}, 2: {"A2": "G1", "B2": "P1"}, 3: {"A3": "G1", "B3": "P2"}}
+    return write_raw_xlsx(path, {"成员": sheet_xml(rows, merges=["C1:XFD1048576"])})
 
 
 def long_line_csv(path: Path, megabytes: int = 64) -> Path:
