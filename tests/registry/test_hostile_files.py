@@ -126,3 +126,11 @@ def test_a_sparse_sheet_within_the_floor_still_imports(county):
 @pytest.mark.parametrize("number,letters", [(1, "A"), (26, "Z"), (27, "AA"), (702, "ZZ"), (703, "AAA"), (16384, "XFD")])
 def test_column_letters(number, letters):
     assert limits.column_letters(number) == letters and limits.column_number(letters) == number
+
+
+def test_a_truncated_xls_that_makes_calamine_panic_is_refused(county):
+    # calamine panics (pyo3's PanicException, a BaseException) on an xls cut inside its sector table.
+    data = builders.write_xls(county / "whole.xls", builders.MEMBER_ROWS).read_bytes()
+    path = county / "cut.xls"
+    path.write_bytes(data[:4096])
+    refused_without_writing(path, "无法打开表格文件（文件损坏或不是所示的格式）")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.parsers import expat
@@ -140,7 +141,7 @@ def _chunks(archive: zipfile.ZipFile, name: str):
                     raise LimitExceeded(f"表格文件的部件「{name}」含有 DTD 声明，表格文件不应包含")
                 yield tail, tail + chunk
                 tail = chunk[-_TAIL:]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise LimitExceeded(f"表格文件的部件「{name}」损坏（{type(exc).__name__}）") from None
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
 
 from jianfu.ingest.limits import MAX_CSV_LINE, MAX_SHEET_AREA, LimitExceeded, check_workbook
+
+log = logging.getLogger("jianfu.import")
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -36,21 +40,35 @@ def read_sheets(path: Path) -> Iterator[RawSheet]:
             check_workbook(path)
         except LimitExceeded as exc:
             raise UnreadableFile(str(exc)) from exc
-        try:
+        with _calamine_failures("无法打开表格文件（文件损坏或不是所示的格式）", path):
             workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        except Exception as exc:  # calamine raises several private error types
-            raise UnreadableFile(f"无法打开表格文件（{type(exc).__name__}: {exc}）") from exc
-        for name in workbook.sheet_names:
-            try:
+            names = workbook.sheet_names
+        for name in names:
+            with _calamine_failures(f"无法读取工作表「{name}」（内容损坏）", path):
                 sheet = workbook.get_sheet_by_name(name)
-            except Exception as exc:
-                raise UnreadableFile(f"无法读取工作表「{name}」（{exc}）") from exc
-            yield RawSheet(name, _spreadsheet_rows(sheet))
+            yield RawSheet(name, _spreadsheet_rows(sheet, path))
     else:
         raise UnreadableFile(f"不支持的文件类型「{suffix or '无扩展名'}」，应为 .xlsx、.xls、.ods 或 .csv")
 
 
-def _spreadsheet_rows(sheet) -> Iterator[tuple[int, list]]:
+@contextmanager
+def _calamine_failures(message: str, path: Path) -> Iterator[None]:
+    """calamine's errors, and its panics on damaged files (a BaseException), as one message for the user."""
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, UnreadableFile):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException derives from BaseException
+        log.info("calamine could not read %s: %s: %s", path, type(exc).__name__, exc)
+        raise UnreadableFile(message) from None
+
+
+def _spreadsheet_rows(sheet, path: Path) -> Iterator[tuple[int, list]]:
+    with _calamine_failures(f"无法读取工作表「{sheet.name}」（内容损坏）", path):
+        yield from _merged_rows(sheet)
+
+
+def _merged_rows(sheet) -> Iterator[tuple[int, list]]:
     # Merged cells carry their value only in the top-left cell; spread it over the whole range so a
     # unit written once for a block of rows applies to each of them.
     fills_by_start = _merged_fills(sheet)
