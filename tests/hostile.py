@@ -175,3 +175,14 @@ def long_line_csv(path: Path, megabytes: int = 64) -> Path:
         for _ in range(megabytes):
             handle.write(chunk)
     return path
+
+
+def future_zip_version(path: Path, source: Path) -> Path:
+    """A copy of a zip whose central directory claims every member needs zip version 18.4 to extract."""
+    data = bytearray(source.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        data[at + 6: at + 8] = (184).to_bytes(2, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    return path

@@ -134,3 +134,9 @@ def test_a_truncated_xls_that_makes_calamine_panic_is_refused(county):
     path = county / "cut.xls"
     path.write_bytes(data[:4096])
     refused_without_writing(path, "无法打开表格文件（文件损坏或不是所示的格式）")
+
+
+def test_a_zip_that_python_cannot_open_is_refused(county):
+    # zipfile raises NotImplementedError, not BadZipFile, for an unknown "version needed to extract".
+    source = builders.write_xlsx(county / "ok.xlsx", builders.MEMBER_ROWS)
+    refused_without_writing(hostile.future_zip_version(county / "v18.xlsx", source), "zip 结构损坏")
