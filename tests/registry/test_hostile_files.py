@@ -7,6 +7,7 @@ instead of killing pytest; only then is it imported here, against the database.
 import json
 import resource
 import subprocess
+import zipfile
 import sys
 from pathlib import Path
 
@@ -140,3 +141,28 @@ def test_a_zip_that_python_cannot_open_is_refused(county):
     # zipfile raises NotImplementedError, not BadZipFile, for an unknown "version needed to extract".
     source = builders.write_xlsx(county / "ok.xlsx", builders.MEMBER_ROWS)
     refused_without_writing(hostile.future_zip_version(county / "v18.xlsx", source), "zip 结构损坏")
+
+
+def test_a_dimension_that_hides_the_far_cell_is_not_believed(county):
+    rows = {1: {"A1": "群编号", "B1": "人员编号"}, 2: {"A2": "G1", "B2": "P1"}, 1048576: {"XFD1048576": "x"}}
+    path = hostile.write_raw_xlsx(county / "lying.xlsx", {"成员": hostile.sheet_xml(rows, dimension="A1:B2")})
+    refused_without_writing(path, "（到 XFD1048576）")
+
+
+def test_a_stale_larger_dimension_does_not_refuse_a_small_sheet(county):
+    # Excel keeps the old used range after rows are deleted; the cells decide, not the declaration.
+    rows = {1: {"A1": "群编号", "B1": "人员编号"}, 2: {"A2": "G2", "B2": "P2"}}
+    path = hostile.write_raw_xlsx(county / "stale.xlsx", {"成员": hostile.sheet_xml(rows, dimension="A1:XFD1048576")})
+    assert read_in_child(path) == {"errors": [], "records": 1}
+
+
+@pytest.mark.parametrize("reference,outside", [
+    ("B300001", False), ("A1", False), ("B299999", False), ("C1", True), ("AA1", True), ("A300002", True),
+    ("A1000000", True), ("A01", True), ("a1", True), ("XFD1048576", True),
+])
+def test_a_cell_beyond_the_declared_dimension_is_noticed(tmp_path, reference, outside):
+    rows = {1: {"A1": "群编号", "B1": "人员编号"}, 2: {reference: "x"}}
+    path = hostile.write_raw_xlsx(tmp_path / "d.xlsx", {"S": hostile.sheet_xml(rows, dimension="A1:B300001")})
+    with zipfile.ZipFile(path) as archive:
+        declared = limits._declared_extent(archive, "xl/worksheets/sheet1.xml", "S")
+    assert (declared is None) == outside

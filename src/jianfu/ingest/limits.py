@@ -68,6 +68,11 @@ def column_number(letters: bytes | str) -> int:
     return number
 
 
+def allowed_area(cells: int) -> int:
+    """The largest rectangle a sheet holding this many cells may span."""
+    return min(MAX_SHEET_AREA, max(AREA_FLOOR, cells * AREA_PER_CELL))
+
+
 def check_extents(extents: list[SheetExtent]) -> None:
     """Refuse a workbook whose sheets would make the reader allocate far more than the cells that are there."""
     if len(extents) > MAX_SHEETS:
@@ -79,7 +84,7 @@ def check_extents(extents: list[SheetExtent]) -> None:
         if extent.rows > MAX_ROWS or extent.columns > MAX_COLUMNS:
             raise LimitExceeded(f"{where}声明的位置超出表格上限（第 {extent.rows} 行、第 {extent.columns} 列；"
                                 f"应不超过 {MAX_ROWS} 行、{MAX_COLUMNS} 列）")
-        allowed = min(MAX_SHEET_AREA, max(AREA_FLOOR, extent.cells * AREA_PER_CELL))
+        allowed = allowed_area(extent.cells)
         if extent.area > allowed:
             raise LimitExceeded(
                 f"{where}的已用区域达 {extent.rows} 行 × {extent.columns} 列（到 {column_letters(extent.columns)}"
@@ -136,9 +141,10 @@ def _chunks(archive: zipfile.ZipFile, name: str):
     try:
         with archive.open(name) as handle:
             while chunk := handle.read(_CHUNK):
-                if b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk:
+                window = tail + chunk
+                if b"<!" in window and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
                     raise LimitExceeded(f"表格文件的部件「{name}」含有 DTD 声明，表格文件不应包含")
-                yield tail, tail + chunk
+                yield tail, window
                 tail = chunk[-_TAIL:]
     except LimitExceeded:
         raise
@@ -148,7 +154,8 @@ def _chunks(archive: zipfile.ZipFile, name: str):
 
 _XLSX_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _XLSX_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
-_XLSX_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:c|row|worksheet|sheetData)[\s>/]")
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+_XLSX_UNUSUAL = re.compile(rb"<(?:c[>/]|[A-Za-z_][\w.-]*:(?:c|row|worksheet|sheetData)[\s>/])")
 _RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
 _SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
 _ATTRIBUTE = re.compile(rb"""\s([\w:.-]+)\s*=\s*["']([^"']*)["']""")
@@ -194,23 +201,81 @@ def _xlsx_extents(archive: zipfile.ZipFile) -> list[SheetExtent]:
 
 
 def _xlsx_extent(archive: zipfile.ZipFile, name: str, label: str) -> SheetExtent:
-    """Fast path for the common shape (every cell written `<c r="A1"`); anything else goes through expat."""
+    """The declared dimension checked by one search; else every reference read; else a walk with expat."""
+    return (_declared_extent(archive, name, label) or _referenced_extent(archive, name, label)
+            or _xml_extent(archive, name, _XlsxCells(label)))
+
+
+def _plain_cells(tail: bytes, window: bytes) -> int | None:
+    """Cells in the window less its tail (a token cut by a chunk boundary counts once), None if any is unusual.
+
+    Usual is what Excel, LibreOffice, openpyxl and XlsxWriter write: no namespace prefix, `r` first. A cell
+    with `r` elsewhere is caught when the totals of `<c ` and `<c r="` differ at the end.
+    """
+    if _XLSX_UNUSUAL.search(window):
+        return None
+    return window.count(b"<c ") - tail.count(b"<c ")
+
+
+def _declared_extent(archive: zipfile.ZipFile, name: str, label: str) -> SheetExtent | None:
+    """The `<dimension>` Excel writes, if one search finds no cell outside it or written oddly."""
+    extent: SheetExtent | None = None
+    outside = None
+    for tail, window in _chunks(archive, name):
+        if extent is None:
+            declared = _DIMENSION.search(window)
+            if declared is None:
+                return None
+            extent = SheetExtent(label, 0, int(declared.group(4) or declared.group(2)),
+                                 column_number(declared.group(3) or declared.group(1)))
+            outside = _outside(extent.columns, extent.rows)
+        hit = outside.search(window)
+        # A hit in the last bytes may be a reference cut short: the next window, which starts with them, decides.
+        if hit and hit.start() < len(window) - _TAIL:
+            return None
+        extent.cells += window.count(b"<c ") - tail.count(b"<c ")
+        last = window[-_TAIL:]
+    if extent is None or outside.search(last) or extent.area > allowed_area(extent.cells):
+        return None  # Excel keeps a stale, larger dimension after rows are deleted: measure the cells instead
+    return extent
+
+
+def _referenced_extent(archive: zipfile.ZipFile, name: str, label: str) -> SheetExtent | None:
+    """The largest row and column of every `<c r="…">`, or None when a cell is written another way."""
     extent = SheetExtent(label)
     max_row, max_letters, ref_count = 0, b"", 0
     for tail, window in _chunks(archive, name):
-        if b"<c>" in window or b"<c/" in window or (b":" in window and _XLSX_PREFIXED.search(window)):
-            return _xml_extent(archive, name, _XlsxCells(label))
-        # Counted in the window less its tail, so a token cut by a chunk boundary is counted once.
-        extent.cells += window.count(b"<c ") - tail.count(b"<c ")
+        cells = _plain_cells(tail, window)
+        if cells is None:
+            return None
+        extent.cells += cells
         rows = _XLSX_CELL_ROW.findall(window)
         ref_count += len(rows) - len(_XLSX_CELL_ROW.findall(tail))
         if rows:
             max_row = max(max_row, max(map(int, rows)))
             max_letters = max({max_letters, *_XLSX_CELL_COLUMN.findall(window)}, key=lambda text: (len(text), text))
-    if ref_count != extent.cells:  # some cell has no r, another attribute first, or a reference out of range
-        return _xml_extent(archive, name, _XlsxCells(label))
+    if ref_count != extent.cells:  # a reference beyond XFD or row 9,999,999, or not a reference at all
+        return None
     extent.rows, extent.columns = max_row, column_number(max_letters) if max_letters else 0
     return extent
+
+
+def _outside(columns: int, rows: int) -> re.Pattern:
+    """Matches, in one pass, a cell beyond the column and row given, or any cell not written the usual way."""
+    column_after = _sorting_after(column_letters(max(columns, 1)), "Z", "[A-Z]")
+    row_after = _sorting_after(str(max(rows, 1)), "9", "[0-9]")
+    beyond = f'c r="(?:(?![A-Z]{{1,3}}[1-9][0-9]{{0,6}}")|(?:{column_after})[0-9]|[A-Z]{{1,3}}(?:{row_after})")'
+    return re.compile(_XLSX_UNUSUAL.pattern[:-1] + b'|c (?!r=")|' + beyond.encode() + b")")
+
+
+def _sorting_after(text: str, highest: str, any_char: str) -> str:
+    """A regex for the strings of text's alphabet (no leading zeros) that are longer or sort after it."""
+    choices = [f"{any_char}{{{len(text) + 1},}}"]
+    for index, char in enumerate(text):
+        if char != highest:
+            rest = len(text) - index - 1
+            choices.append(text[:index] + f"[{chr(ord(char) + 1)}-{highest}]" + (f"{any_char}{{{rest}}}" if rest else ""))
+    return "|".join(choices)
 
 
 def _xml_extent(archive: zipfile.ZipFile, name: str, visitor: _CellVisitor) -> SheetExtent:
