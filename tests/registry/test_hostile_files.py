@@ -17,6 +17,7 @@ from jianfu.ingest import limits
 from jianfu.registry.importing import import_paths
 from jianfu.registry.models import ImportBatch, Membership
 from tests import builders, hostile
+from tests.fuzz import harness
 
 pytestmark = pytest.mark.django_db
 
@@ -130,11 +131,12 @@ def test_column_letters(number, letters):
 
 
 def test_a_truncated_xls_that_makes_calamine_panic_is_refused(county):
-    # calamine panics (pyo3's PanicException, a BaseException) on an xls cut inside its sector table.
+    # calamine panics (pyo3's PanicException, a BaseException) on an xls cut inside its sector table;
+    # olefile now refuses it first, and the reader would turn the panic into a refusal too.
     data = builders.write_xls(county / "whole.xls", builders.MEMBER_ROWS).read_bytes()
     path = county / "cut.xls"
     path.write_bytes(data[:4096])
-    refused_without_writing(path, "无法打开表格文件（文件损坏或不是所示的格式）")
+    refused_without_writing(path, "不是有效的 xls 文件（OLE2 复合文档结构损坏）")
 
 
 def test_a_zip_that_python_cannot_open_is_refused(county):
@@ -166,3 +168,14 @@ def test_a_cell_beyond_the_declared_dimension_is_noticed(tmp_path, reference, ou
     with zipfile.ZipFile(path) as archive:
         declared = limits._declared_extent(archive, "xl/worksheets/sheet1.xml", "S")
     assert (declared is None) == outside
+
+
+def test_the_xls_found_by_fuzzing_that_aborted_the_process_is_refused(county):
+    # atheris set the first row of the DIMENSIONS record (161) past the last (5): calamine reserved 687 GB
+    # for the wrapped difference and aborted the process (exit 134).
+    data = bytearray(harness.seed_files(county / "seeds")[".xls"])
+    assert data[1673] == 0
+    data[1673] = 0xA1
+    path = county / "flipped.xls"
+    path.write_bytes(bytes(data))
+    refused_without_writing(path, "首行或首列在末行、末列之后")

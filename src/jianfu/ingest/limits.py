@@ -422,22 +422,26 @@ def _ods_extents(archive: zipfile.ZipFile) -> list[SheetExtent]:
 
 _BIFF_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00D6, 0x0201, 0x0004, 0x0003, 0x0002, 0x0005}
 _BIFF_MULTI = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column
-_BIFF_BOF, _BIFF_EOF, _BIFF_SHEET = 0x0809, 0x000A, 0x0085
+_BIFF_BOF, _BIFF_EOF, _BIFF_SHEET, _BIFF_DIMENSIONS = 0x0809, 0x000A, 0x0085, 0x0200
 
 
 def _xls_extents(path: Path) -> list[SheetExtent]:
     import olefile
 
+    # What olefile cannot read is refused rather than handed to calamine, which trusts the sizes it finds.
+    damaged = LimitExceeded("不是有效的 xls 文件（OLE2 复合文档结构损坏）")
     try:
         if not olefile.isOleFile(str(path)):
-            return []
+            raise damaged
         with olefile.OleFileIO(str(path)) as ole:
             stream = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
             if stream is None:
-                return []
+                raise damaged
             data = ole.openstream(stream).read()
-    except Exception:  # olefile raises many private types; damage is the reader's to report
-        return []
+    except LimitExceeded:
+        raise
+    except Exception:  # noqa: BLE001 - olefile raises many private types on a damaged container
+        raise damaged from None
     return _biff_extents(data)
 
 
@@ -457,6 +461,15 @@ def _biff_extents(data: bytes) -> list[SheetExtent]:
             extents.append(current)
         elif kind == _BIFF_EOF:
             current = None
+        elif current is not None and kind == _BIFF_DIMENSIONS:
+            # calamine reserves memory for the declared rectangle before it reads a cell.
+            layout = "<IIHH" if len(body) >= 14 else "<HHHH" if len(body) >= 8 else None
+            if layout:
+                first_row, last_row, first_column, last_column = struct.unpack_from(layout, body)
+                if first_row > last_row or first_column > last_column:  # calamine's subtraction would wrap
+                    raise LimitExceeded(f"工作表「{current.name}」的区域声明（DIMENSIONS 记录）首行或首列在末行、末列之后，"
+                                        f"文件已损坏")
+                current.rows, current.columns = max(current.rows, last_row), max(current.columns, last_column)
         elif current is not None and kind in _BIFF_CELLS and len(body) >= 4:
             row, column = struct.unpack_from("<HH", body)
             _place(current, row + 1, column + 1, 1)
