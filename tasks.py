@@ -62,7 +62,8 @@ def postgres_available() -> bool:
 
 def audit_dependencies() -> int:
     """pip-audit the venv: 1 on a known vulnerability that has a fix; a warning for one without, or when offline."""
-    command = [str(PY), "-m", "pip_audit", "--skip-editable", "--progress-spinner", "off", "--timeout", "10", "-f", "json"]
+    command = [str(PY), "-m", "pip_audit", "--skip-editable", "--progress-spinner", "off", "--timeout", "10",
+               "-f", "json"]
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
         return audit_verdict(json.loads(done.stdout)["dependencies"])

@@ -155,6 +155,7 @@ def _chunks(archive: zipfile.ZipFile, name: str):
 _XLSX_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _XLSX_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+_XLSX_PREFIXED = re.compile(rb":(?:c|row|worksheet|sheetData)[\s>/]")
 _XLSX_UNUSUAL = re.compile(rb"<(?:c[>/]|[A-Za-z_][\w.-]*:(?:c|row|worksheet|sheetData)[\s>/])")
 _RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
 _SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
@@ -229,13 +230,16 @@ def _declared_extent(archive: zipfile.ZipFile, name: str, label: str) -> SheetEx
             extent = SheetExtent(label, 0, int(declared.group(4) or declared.group(2)),
                                  column_number(declared.group(3) or declared.group(1)))
             outside = _outside(extent.columns, extent.rows)
-        hit = outside.search(window)
         # A hit in the last bytes may be a reference cut short: the next window, which starts with them, decides.
-        if hit and hit.start() < len(window) - _TAIL:
-            return None
+        for pattern in (outside, _XLSX_PREFIXED):
+            hit = pattern.search(window)
+            if hit and hit.start() < len(window) - _TAIL:
+                return None
         extent.cells += window.count(b"<c ") - tail.count(b"<c ")
         last = window[-_TAIL:]
-    if extent is None or outside.search(last) or extent.area > allowed_area(extent.cells):
+    if extent is None or outside.search(last) or _XLSX_PREFIXED.search(last):
+        return None
+    if extent.area > allowed_area(extent.cells):
         return None  # Excel keeps a stale, larger dimension after rows are deleted: measure the cells instead
     return extent
 
@@ -264,8 +268,9 @@ def _outside(columns: int, rows: int) -> re.Pattern:
     """Matches, in one pass, a cell beyond the column and row given, or any cell not written the usual way."""
     column_after = _sorting_after(column_letters(max(columns, 1)), "Z", "[A-Z]")
     row_after = _sorting_after(str(max(rows, 1)), "9", "[0-9]")
-    beyond = f'c r="(?:(?![A-Z]{{1,3}}[1-9][0-9]{{0,6}}")|(?:{column_after})[0-9]|[A-Z]{{1,3}}(?:{row_after})")'
-    return re.compile(_XLSX_UNUSUAL.pattern[:-1] + b'|c (?!r=")|' + beyond.encode() + b")")
+    # Literal "<c" first, so the search skips from cell to cell (prefixed tags are _XLSX_PREFIXED's to find).
+    beyond = f'r="(?:(?![A-Z]{{1,3}}[1-9][0-9]{{0,6}}")|(?:{column_after})[0-9]|[A-Z]{{1,3}}(?:{row_after})")'
+    return re.compile(f'<c(?:[>/]| (?!r=")| {beyond})'.encode())
 
 
 def _sorting_after(text: str, highest: str, any_char: str) -> str:
@@ -274,7 +279,8 @@ def _sorting_after(text: str, highest: str, any_char: str) -> str:
     for index, char in enumerate(text):
         if char != highest:
             rest = len(text) - index - 1
-            choices.append(text[:index] + f"[{chr(ord(char) + 1)}-{highest}]" + (f"{any_char}{{{rest}}}" if rest else ""))
+            tail = f"{any_char}{{{rest}}}" if rest else ""
+            choices.append(text[:index] + f"[{chr(ord(char) + 1)}-{highest}]" + tail)
     return "|".join(choices)
 
 
