@@ -87,6 +87,8 @@ def _merged_rows(sheet) -> Iterator[tuple[int, list]]:
                     if row[col] == "" or row[col] is None:
                         row[col] = value
             active = [a for a in active if a[0] > index]
+        elif row.count("") == len(row):
+            continue  # an empty row, skipped at C speed: a sparse sheet may have a million of them
         yield index + 1, row
 
 
