@@ -100,7 +100,7 @@ def check_extents(extents: list[SheetExtent]) -> None:
 
 
 def check_workbook(path: Path) -> None:
-    """Raise LimitExceeded when the spreadsheet at path is outside the bounds; unknown damage is left to the reader."""
+    """Raise LimitExceeded when the spreadsheet is outside the bounds, or too damaged to measure safely."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         with _open_zip(path) as archive:
