@@ -6,6 +6,7 @@ Creates .venv in the checkout, installs the project with its declared dependenci
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -59,8 +60,43 @@ def postgres_available() -> bool:
     return code == 0
 
 
+def audit_dependencies() -> int:
+    """pip-audit the venv: 1 on a known vulnerability that has a fix; a warning for one without, or when offline."""
+    command = [str(PY), "-m", "pip_audit", "--skip-editable", "--progress-spinner", "off", "--timeout", "10",
+               "-f", "json"]
+    try:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        return audit_verdict(json.loads(done.stdout)["dependencies"])
+    except subprocess.TimeoutExpired:
+        reason = "timed out"
+    except (ValueError, KeyError):
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+    print(f"! pip-audit could not reach the vulnerability service; dependencies NOT audited ({reason})", flush=True)
+    return 0
+
+
+def audit_verdict(dependencies: list[dict]) -> int:
+    """From pip-audit's JSON dependencies: print each vulnerability; 1 if any has a fixed version to move to."""
+    audited = [d for d in dependencies if "skip_reason" not in d]
+    if dependencies and not audited:  # a mirror without per-version data: pip-audit would say "no vulnerabilities"
+        print(f"! pip-audit skipped all {len(dependencies)} dependencies (vulnerability data unreachable); NOT audited",
+              flush=True)
+        return 0
+    fixable = 0
+    for dependency in audited:
+        for vuln in dependency.get("vulns", []):
+            fixes = vuln.get("fix_versions") or []
+            fixable += bool(fixes)
+            label = f"fixed in {', '.join(fixes)}" if fixes else "no fix released yet"
+            print(f"{'✗' if fixes else '!'} {dependency['name']} {dependency['version']}: {vuln['id']} ({label})")
+    print(f"pip-audit: {len(audited)} dependencies audited, {fixable} vulnerabilities with a fix", flush=True)
+    return 1 if fixable else 0
+
+
 def test(pytest_args: list[str]) -> int:
     ensure_venv("test,bench")
+    if audit_dependencies():
+        return 1
     have_browser = ensure_chromium()
     base_env = dict(os.environ)
     base_env.pop("DATABASE_URL", None)

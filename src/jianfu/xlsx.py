@@ -7,7 +7,24 @@ from typing import IO
 
 import xlsxwriter
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# What makes a spreadsheet read text as a formula (full-width forms too: a Chinese input method types them).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def escape_formula(text: str) -> str:
+    """One leading apostrophe on text that starts, after any apostrophes, with a formula trigger.
+
+    Text that already starts with apostrophes before a trigger gets one more, so that `unescape_formula`
+    (which the importer applies) can undo exactly this and a re-imported export equals what was exported.
+    """
+    return "'" + text if text.lstrip("'").startswith(FORMULA_TRIGGERS) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The inverse of `escape_formula`: one apostrophe dropped before (apostrophes and) a trigger, else unchanged."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
 
 
 def neutralise(value: object) -> object:
@@ -16,8 +33,8 @@ def neutralise(value: object) -> object:
         value = "；".join(str(v) for v in value)
     if isinstance(value, dict):
         value = "；".join(f"{k}={v}" for k, v in value.items())
-    if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS):
-        return "'" + value
+    if isinstance(value, str):
+        return escape_formula(value)
     return value
 
 

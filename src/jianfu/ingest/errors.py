@@ -22,6 +22,8 @@ class CellError:
             where += f"第 {self.row} 行"
         if self.column:
             where += f"列「{self.column}」"
+        if self.row is None and not self.column and self.value == "":
+            return f"{where}：{self.expected}"  # about the whole file or sheet, not one cell
         value = f"值「{self.value}」" if self.value != "" else "值为空"
         return f"{where}：{value}，{self.expected}"
 

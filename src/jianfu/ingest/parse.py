@@ -11,11 +11,14 @@ from pathlib import Path
 
 from jianfu.ingest import values
 from jianfu.ingest.errors import CellError
+from jianfu.ingest.limits import MAX_CELL_CHARS
 from jianfu.ingest.readers import UnreadableFile, read_sheets
 from jianfu.ingest.schema import KIND_ALIASES, KINDS, Column, Kind
 from jianfu.textnorm import normalize_header, normalize_text
+from jianfu.xlsx import unescape_formula
 
 HEADER_SEARCH_ROWS = 30
+_HEADER_CHARS = 200
 MAX_REPORTED_ERRORS = 1000
 _NOTE_PREFIXES = ("注", "备注", "说明", "填表", "制表", "审核", "负责人", "联系", "合计", "总计", "小计", "数据来源",
                   "填报人", "单位负责人", "统计人", "报送", "签字", "盖章", "note")
@@ -32,7 +35,8 @@ class HeaderMatch:
 
 def match_header(cells: list, kinds: list[Kind]) -> HeaderMatch | None:
     """The best kind whose required columns all appear in this row, or None."""
-    keys = [normalize_header(c) if not values.is_blank(c) else "" for c in cells]
+    # A header is a few words: a long cell (a title, a note, or a hostile megabyte) is not normalised.
+    keys = [normalize_header(c) if not values.is_blank(c) and len(str(c)) <= _HEADER_CHARS else "" for c in cells]
     best: tuple[tuple, HeaderMatch] | None = None
     for kind in kinds:
         found: dict[str, tuple[int, str]] = {}
@@ -85,6 +89,12 @@ class ParsedSheet:
 
     def records(self) -> Iterator[tuple[int, dict]]:
         """Typed records by row number; bad cells are reported to `errors` and their rows are not yielded."""
+        try:
+            yield from self._typed_records()
+        except UnreadableFile as exc:  # damage met past the header (a CSV line, merged cells): the sheet is refused
+            self.error(None, "", "", str(exc))
+
+    def _typed_records(self) -> Iterator[tuple[int, dict]]:
         plan = [(f, self.kind.column(f), index, written, values.PARSERS[self.kind.column(f).type])
                 for f, (index, written) in self.header.columns.items()]
         header_cells = {index: written for _, _, index, written, _ in plan}
@@ -98,6 +108,12 @@ class ParsedSheet:
             problems: list[tuple[str, object, str, str]] = []
             for name, column, index, written, parse in plan:
                 raw = cells[index]
+                if raw.__class__ is str and raw:
+                    if len(raw) > MAX_CELL_CHARS:
+                        problems.append((written, raw, f"内容超过 {MAX_CELL_CHARS} 个字符（表格单元格的上限）", "text"))
+                        continue
+                    if raw[0] == "'":
+                        raw = unescape_formula(raw)
                 if raw == "" or raw is None or is_blank(raw):
                     if column.required:
                         problems.append((written, raw, "必填，不能为空", column.type))

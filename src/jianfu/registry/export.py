@@ -9,9 +9,7 @@ import tempfile
 import xlsxwriter
 
 from jianfu.registry.models import Form, Level
-
-# Characters that make a spreadsheet treat text as a formula (or smuggle one in via a control character).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from jianfu.xlsx import escape_formula
 
 _LEVELS = dict(Level.choices)
 _CATEGORIES = {"app": "APP", "mini_program": "小程序", "h5": "H5", "pc": "PC系统", "platform": "平台"}
@@ -20,10 +18,8 @@ _FREQUENCIES = {k: str(v) for k, v in Form.Frequency.choices}
 
 
 def neutralise(value):
-    """Text that a spreadsheet could run as a formula gets a leading quote; numbers and dates stay typed."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text that a spreadsheet could run as a formula gets a leading quote the importer removes; numbers stay typed."""
+    return escape_formula(value) if isinstance(value, str) else value
 
 
 def _multi(values) -> str:
