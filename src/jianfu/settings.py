@@ -139,6 +139,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = JIANFU_HOME / "uploads"
 JIANFU_MAX_UPLOAD_MB = int(os.environ.get("JIANFU_MAX_UPLOAD_MB", 200))
+# Each browser import runs in a child process with these limits, so no file can take the web server down.
+JIANFU_IMPORT_SUBPROCESS = _env_bool("JIANFU_IMPORT_SUBPROCESS", True)
+JIANFU_IMPORT_MEMORY_MB = int(os.environ.get("JIANFU_IMPORT_MEMORY_MB") or 4096)
+JIANFU_IMPORT_TIMEOUT_SECONDS = int(os.environ.get("JIANFU_IMPORT_TIMEOUT_SECONDS") or 2 * 3600)
 # Behind a reverse proxy the client address arrives in X-Forwarded-For; trust it only when told to.
 JIANFU_TRUST_X_FORWARDED_FOR = _env_bool("JIANFU_TRUST_X_FORWARDED_FOR", False)
 

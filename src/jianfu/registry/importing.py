@@ -1,9 +1,16 @@
-"""Import inventories into the registry: one transaction per file, all-or-nothing, idempotent by code."""
+"""Import inventories into the registry: all-or-nothing per file, idempotent by code.
+
+Each file is first read, validated and planned without writing (on SQLite: without the write lock, so the web
+app keeps answering); only a file with no error is then written, in one short transaction (members: in
+transactions of MEMBER_CHUNK rows, undone as a whole if the import fails or its process dies).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +23,7 @@ from jianfu.ingest import CellError, KIND_ORDER, open_inventory
 from jianfu.ingest.parse import Inventory, ParsedSheet, resolve_kind
 from jianfu.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFile, file_sha256
 from jianfu.ingest.values import hash_phone, mask_phone
+from jianfu.liveness import owner_gone, this_host
 from jianfu.registry.models import (
     App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup,
 )
@@ -26,6 +34,8 @@ CHUNK = 5000
 _KIND_LABELS = {"units": "单位", "people": "人员", "groups": "工作群", "forms": "报表"}
 MEMBER_CHUNK = 50000
 Progress = Callable[[str, int], None]
+# A batch whose importing process died: the message shown in its report (a msgid, translated when shown).
+ABANDONED = "导入进程中断，本文件已撤销，未留下任何数据；请重新导入"
 
 
 @dataclass
@@ -63,7 +73,7 @@ class ImportReport:
 
 
 class _Rejected(Exception):
-    """Raised inside a file's transaction to roll it back."""
+    """Raised inside a dry run's transaction to roll it back."""
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
@@ -120,7 +130,7 @@ def import_paths(
     for result in checked:
         result.batch_id = ImportBatch.objects.create(
             actor=actor, file_name=result.path.name, sha256=result.sha256, kind=result.kind or "", unit_scope=scope,
-            **result.batch_outcome(),
+            **_owner_fields(), **result.batch_outcome(),
         ).id
     return ImportReport(results + checked)
 
@@ -129,10 +139,15 @@ def _reject_unopened(path: Path, reason: str, actor: str) -> FileResult:
     return _record_unopened(path, [CellError(path.name, "", None, "", "", reason)], actor)
 
 
+def _owner_fields() -> dict:
+    """Which process writes a batch, so a batch left running by a killed import can be reaped."""
+    return {"host": this_host(), "pid": os.getpid(), "heartbeat": timezone.now()}
+
+
 def _record_unopened(path: Path, errors: list[CellError], actor: str) -> FileResult:
     sha = file_sha256(path) if path.exists() else ""
     batch = ImportBatch.objects.create(
-        actor=actor, file_name=path.name, sha256=sha, status=ImportBatch.Status.REJECTED,
+        actor=actor, file_name=path.name, sha256=sha, status=ImportBatch.Status.REJECTED, **_owner_fields(),
         error_count=len(errors), errors=[e.as_dict() for e in errors], finished_at=timezone.now(),
     )
     return FileResult(path, None, ImportBatch.Status.REJECTED, batch.id, errors=errors, error_total=len(errors))
@@ -183,26 +198,22 @@ class _ImportSession:
         result = FileResult(inventory.path, kind, ImportBatch.Status.RUNNING, sha256=file_sha256(inventory.path))
         batch = ImportBatch.objects.create(
             actor=self.actor, file_name=inventory.path.name, sha256=result.sha256, kind=kind, unit_scope=self.scope,
+            **_owner_fields(),
         )
         result.batch_id = batch.id
         writer = _WRITERS[kind](self, batch, result)
         try:
-            with transaction.atomic():
-                for sheet in inventory.sheets:
-                    writer.consume(sheet)
-                writer.finish()
-                for sheet in inventory.sheets:
-                    result.errors.extend(sheet.errors)
-                    result.error_total += sheet.error_total
-                result.errors.extend(writer.errors)
-                result.error_total += len(writer.errors)
-                if result.error_total:
-                    raise _Rejected
-        except _Rejected:
-            pass
+            self._check(inventory, writer, result)
+            if not result.error_total:
+                writer.write_planned()
         except UnreadableFile as exc:
             result.errors.append(CellError(inventory.path.name, "", None, "", "", str(exc)))
             result.error_total += 1
+        except BaseException:
+            # Whatever was written is undone and the batch says so: a crash leaves the data as it was.
+            self._forget_caches()
+            abandon_batch(batch.id)
+            raise
         if result.error_total:
             result.status = ImportBatch.Status.REJECTED
             self.rejected_codes.setdefault(kind, {}).update(dict.fromkeys(writer.codes_seen, inventory.path.name))
@@ -212,6 +223,16 @@ class _ImportSession:
             result.status = ImportBatch.Status.DRY_RUN if self.dry_run else ImportBatch.Status.ACCEPTED
         ImportBatch.objects.filter(id=batch.id).update(**result.batch_outcome())
         return result
+
+    def _check(self, inventory: Inventory, writer: _Writer, result: FileResult) -> None:
+        """Read, validate and plan the whole file; writes nothing, so it holds no write lock."""
+        for sheet in inventory.sheets:
+            writer.consume(sheet)
+        for sheet in inventory.sheets:
+            result.errors.extend(sheet.errors)
+            result.error_total += sheet.error_total
+        result.errors.extend(writer.errors)
+        result.error_total += len(writer.errors)
 
 
 class _Writer:
@@ -226,6 +247,18 @@ class _Writer:
         self.errors: list[CellError] = []
         self.codes_seen: set[str] = set()
         self.sheet: ParsedSheet | None = None
+        self.planned: list[Callable[[], None]] = []  # the writes, run only once the whole file is valid
+
+    def plan(self, step: Callable, *args) -> None:
+        self.planned.append(lambda: step(*args))
+
+    def write_planned(self) -> None:
+        """Run the planned writes and finish() in one transaction: the file is written whole or not at all."""
+        with transaction.atomic():
+            for step in self.planned:
+                step()
+            self.finish()
+        self.planned.clear()
 
     @property
     def failed(self) -> bool:
@@ -294,11 +327,11 @@ class _CodedWriter(_Writer):
                 continue  # keep validating for the report, but stop writing
             pending.append((row, values))
             if len(pending) >= CHUNK:
-                self.write(pending)
+                self.plan(self.write, pending)
                 pending = []
             self.tick()
         if pending and not self.failed:
-            self.write(pending)
+            self.plan(self.write, pending)
 
     def tick(self) -> None:
         if self.session.progress and self.result.rows % 1000 == 0:
@@ -409,6 +442,10 @@ class _UnitWriter(_CodedWriter):
         by_depth: dict[int, list[tuple[int, dict]]] = {}
         for row, record in ordered:
             by_depth.setdefault(paths[record["code"]].count("/"), []).append((row, record))
+        self.plan(self.write_levels, by_depth, paths)
+        self.tick()
+
+    def write_levels(self, by_depth: dict[int, list[tuple[int, dict]]], paths: dict[str, str]) -> None:
         for depth in sorted(by_depth):
             level_ids = self.session.ids("units")
             chunk = []
@@ -424,7 +461,6 @@ class _UnitWriter(_CodedWriter):
             for start in range(0, len(chunk), CHUNK):
                 self.write(chunk[start:start + CHUNK])
             self.session._ids["units"].update(Unit.objects.filter(code__in=[r["code"] for _, r in by_depth[depth]]).values_list("code", "id"))
-        self.tick()
 
     def finish(self) -> None:
         if self.failed:
@@ -634,8 +670,7 @@ class _MemberWriter(_Writer):
         rejected_people = self.session.rejected_codes.get("people", {})
         scope_path = self.session.scope.path if self.session.scope else None
         group_paths = self._group_paths() if scope_path else {}
-        pending: list[tuple[int, int, int]] = []
-        batch_id = self.batch.id
+        pending = array("q")  # group id, person id pairs, flat: a million rows in 16 MB, not 150 MB of tuples
         for row, record in sheet.records():
             self.result.rows += 1
             group_code = record["group_code"]
@@ -658,12 +693,28 @@ class _MemberWriter(_Writer):
                     continue
             if self.errors or sheet.error_total:
                 continue
-            pending.append((group_id, person_id, batch_id))
-            if len(pending) >= MEMBER_CHUNK:
-                self._insert(pending)
-                pending = []
+            pending.extend((group_id, person_id))
+            if len(pending) >= 2 * MEMBER_CHUNK:
+                self._plan_chunk(pending)
+                pending = array("q")
         if pending and not self.failed:
-            self._insert(pending)
+            self._plan_chunk(pending)
+
+    def _plan_chunk(self, pending: array) -> None:
+        self.plan(self._insert, pending)
+        if self.session.progress:
+            self.session.progress(self.kind, len(pending) // 2)
+
+    def write_planned(self) -> None:
+        """One short transaction per chunk, so the write lock is never held for long; if a chunk fails the caller
+        undoes the chunks before it (`abandon_batch`), and a dead process's chunks are undone by the reaper."""
+        for step in self.planned:
+            with transaction.atomic():
+                step()
+            _beat_batch(self.batch.id)
+        with transaction.atomic():
+            self.finish()
+        self.planned.clear()
 
     def _missing(self, row: int, column_field: str, code: str, rejected: dict[str, str], label: str) -> None:
         if code in rejected:
@@ -685,8 +736,11 @@ class _MemberWriter(_Writer):
     def _group_paths(self) -> dict[int, str]:
         return dict(WorkGroup.objects.values_list("id", "owner__path"))
 
-    def _insert(self, pending: list[tuple[int, int, int]]) -> None:
-        pending.sort()  # index order: neighbouring inserts touch the same B-tree pages
+    def _insert(self, flat: array) -> None:
+        batch_id = self.batch.id
+        pairs = iter(flat)
+        pending = sorted(zip(pairs, pairs))  # index order: neighbouring inserts touch the same B-tree pages
+        pending = [(group_id, person_id, batch_id) for group_id, person_id in pending]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # COPY into a transaction-local table, then one set-based insert: far fewer round trips
@@ -710,8 +764,6 @@ class _MemberWriter(_Writer):
                 )
                 self.inserted += cursor.rowcount  # sqlite3 sums the rows each execution inserted
         self.touched_groups.update(p[0] for p in pending)
-        if self.session.progress:
-            self.session.progress(self.kind, len(pending))
 
     def finish(self) -> None:
         if self.failed:
@@ -719,6 +771,52 @@ class _MemberWriter(_Writer):
         self.result.created = self.inserted
         self.result.unchanged = self.result.rows - self.result.created
         refresh_member_counts(self.touched_groups)
+
+
+def _beat_batch(batch_id: int) -> None:
+    ImportBatch.objects.filter(id=batch_id).update(heartbeat=timezone.now())
+
+
+def abandon_batch(batch_id: int) -> bool:
+    """Undo what a batch wrote and mark it failed; False when it had already ended.
+
+    Only members are written in several transactions (tagged with their batch, added never changed), so deleting
+    the batch's memberships undoes it; every other kind is written in one transaction that the database undoes.
+    """
+    try:
+        with transaction.atomic():
+            file_name = ImportBatch.objects.filter(id=batch_id).values_list("file_name", flat=True).first() or ""
+            claimed = ImportBatch.objects.filter(id=batch_id, status=ImportBatch.Status.RUNNING).update(
+                status=ImportBatch.Status.FAILED, finished_at=timezone.now(), error_count=1,
+                errors=[CellError(file_name, "", None, "", "", ABANDONED).as_dict()])
+            if not claimed:
+                return False
+            touched = set(Membership.objects.filter(batch_id=batch_id).values_list("group_id", flat=True).distinct())
+            if touched:
+                Membership.objects.filter(batch_id=batch_id).delete()
+                refresh_member_counts(touched)
+    except Exception:  # inside a broken transaction (a dry run) the outer rollback undoes it; the reaper retries
+        log.exception("could not abandon import batch %s", batch_id)
+        return False
+    log.warning("import batch %s abandoned and undone", batch_id)
+    return True
+
+
+def abandon_batches_of(host: str, pid: int) -> int:
+    """Abandon the running batches of a process known to be dead."""
+    running = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, host=host, pid=pid)
+    return sum(abandon_batch(batch_id) for batch_id in running.values_list("id", flat=True))
+
+
+def reap_abandoned_batches(stale_after: float) -> int:
+    """Abandon running batches whose process is gone from this host or whose heartbeat is older than stale_after."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=stale_after)
+    reaped = 0
+    for batch_id, host, pid, heartbeat, started_at in ImportBatch.objects.filter(
+            status=ImportBatch.Status.RUNNING).values_list("id", "host", "pid", "heartbeat", "started_at"):
+        if owner_gone(host, pid) or (heartbeat or started_at) < cutoff:
+            reaped += abandon_batch(batch_id)
+    return reaped
 
 
 _TABLES_OF_KIND = {"units": Unit, "people": Person, "apps": App, "accounts": PublicAccount, "groups": WorkGroup,
