@@ -50,7 +50,10 @@ class _Bars:
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
+    from jianfu.jobs.worker import reap_abandoned
     from jianfu.registry.importing import import_paths
+
+    reap_abandoned()  # batches and jobs a killed import left "running" are failed and undone first
 
     bars = _Bars(not args.quiet and sys.stderr.isatty() or args.progress)
     try:
@@ -270,6 +273,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from jianfu.jobs import worker
 
     if args.once:
+        worker.reap_abandoned()
         ran = worker.run_pending()
         print(f"已处理导入任务 {ran} 个", flush=True)
         return EXIT_OK

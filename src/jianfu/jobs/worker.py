@@ -180,19 +180,25 @@ def run_job(job: ImportJob) -> ImportJob:
     paths = [f["path"] for f in job.files]
     names = {f["path"]: f["name"] for f in job.files}
     progress = _Progress(job)
+    failure = None
     try:
         if job.unit is None and not job.unrestricted:
             raise _NoScope
         scope = None if job.unrestricted else job.unit
         report = import_paths(paths, dry_run=job.dry_run, actor=job.actor_name, scope=scope, progress=progress)
     except _NoScope:
-        fail_job(job, NO_SCOPE)
+        failure = NO_SCOPE
     except MemoryError:
         log.error("import job %s ran out of memory", job.code)
-        fail_job(job, OUT_OF_MEMORY, progress.rows)
+        failure = OUT_OF_MEMORY
     except Exception:  # a crash must end as a visible failure, not a job stuck "running"
         log.exception("import job %s failed", job.code)
-        fail_job(job, UNEXPECTED, progress.rows)
+        failure = UNEXPECTED
+    finally:
+        progress.stop()
+        delete_uploads(job)  # before the job shows as ended, so an ended job never has files
+    if failure:
+        fail_job(job, failure, progress.rows)
     else:
         files = [_file_payload(r, names) for r in report.files]
         # The importer reports progress every thousand rows; the final count comes from its report.
@@ -202,9 +208,6 @@ def run_job(job: ImportJob) -> ImportJob:
         record(actor=job.created_by or job.actor_name, action="import", kind="import", code=str(job.code),
                changes={f["file"]: [f["kind"], f["status"], f["rows"]] for f in files},
                unit_path=job.unit.path if job.unit else "")
-    finally:
-        progress.stop()
-        delete_uploads(job)
     job.refresh_from_db()
     return job
 
@@ -283,8 +286,9 @@ def _settle_child(job: ImportJob, pid: int, returncode: int, timed_out: bool) ->
             message = CHILD_CRASHED
         log.error("import job %s: child process %s ended with status %s%s", job.code, pid, returncode,
                   " after the time limit" if timed_out else "")
-        fail_job(job, message)
+        delete_uploads(job)
         abandon_batches_of(this_host(), pid)
+        fail_job(job, message)
     delete_uploads(job)
     job.refresh_from_db()
     return job
@@ -302,10 +306,10 @@ def reap_abandoned() -> int:
     for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING):
         stale = job.heartbeat is None or job.heartbeat < cutoff
         if stale or owner_gone(job.host, job.pid):
+            delete_uploads(job)
             if fail_job(job, INTERRUPTED):
                 log.warning("import job %s abandoned by %s:%s; marked failed", job.code, job.host, job.pid)
                 reaped += 1
-            delete_uploads(job)
     reaped += reap_abandoned_batches(STALE_AFTER)
     _delete_orphan_uploads()
     return reaped
