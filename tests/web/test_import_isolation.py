@@ -168,11 +168,11 @@ def test_a_members_file_that_fails_midway_is_undone(cast, tmp_path, monkeypatch)
     real_insert = importing._MemberWriter._insert
     calls = []
 
-    def fail_on_third_chunk(self, flat):
+    def fail_on_third_chunk(self, rows):
         calls.append(1)
         if len(calls) == 3:
             raise OSError("disk full")
-        real_insert(self, flat)
+        real_insert(self, rows)
 
     monkeypatch.setattr(importing._MemberWriter, "_insert", fail_on_third_chunk)
     with pytest.raises(OSError):

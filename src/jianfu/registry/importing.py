@@ -235,6 +235,17 @@ class _ImportSession:
         result.error_total += len(writer.errors)
 
 
+@dataclass
+class _PreparedChunk:
+    """One chunk of a coded file as SQL parameters, ready to write."""
+
+    insert_columns: list[str] = field(default_factory=list)
+    inserts: list[list] = field(default_factory=list)
+    update_columns: list[str] = field(default_factory=list)
+    updates: list[list] = field(default_factory=list)
+    created_codes: list = field(default_factory=list)
+
+
 class _Writer:
     """Validates references and writes one kind; errors collected here are about references, not cell shapes."""
 
@@ -327,11 +338,11 @@ class _CodedWriter(_Writer):
                 continue  # keep validating for the report, but stop writing
             pending.append((row, values))
             if len(pending) >= CHUNK:
-                self.plan(self.write, pending)
+                self.plan(self.apply, self.prepare(pending))
                 pending = []
             self.tick()
         if pending and not self.failed:
-            self.plan(self.write, pending)
+            self.plan(self.apply, self.prepare(pending))
 
     def tick(self) -> None:
         if self.session.progress and self.result.rows % 1000 == 0:
@@ -361,17 +372,59 @@ class _CodedWriter(_Writer):
         if create:
             self.model.objects.bulk_create(create, batch_size=1000)
             self.result.created += len(create)
-            self.after_create(create)
+            self.after_create([o.code for o in create])
         if update:
             self.model.objects.bulk_update(update, [*pending[0][1].keys(), "batch_id", "updated_at"], batch_size=500)
             self.result.updated += len(update)
 
-    def after_create(self, objects: list) -> None:
+    def after_create(self, codes: list[str]) -> None:
         """Keep the session's code → id map current so later files can reference new objects."""
         cache_kind = {Person: "people", WorkGroup: "groups", Form: "forms", Unit: "units"}.get(self.model)
         if cache_kind and cache_kind in self.session._ids:
-            created = self.model.objects.filter(code__in=[o.code for o in objects]).values_list("code", "id")
+            created = self.model.objects.filter(code__in=codes).values_list("code", "id")
             self.session._ids[cache_kind].update(created)
+
+    def prepare(self, pending: list[tuple[int, dict]]) -> _PreparedChunk:
+        """Compare a chunk with the stored rows and turn it into SQL parameters: reads only, so on SQLite it runs
+        without the write lock, and the lock is later held just for `apply`'s statements."""
+        keys = [self.key_of(values) for _, values in pending]
+        current = self.existing(keys)
+        now = timezone.now()
+        chunk = _PreparedChunk()
+        meta = self.model._meta
+        insert_fields = [f for f in meta.concrete_fields if not f.primary_key]
+        for _, values in pending:
+            old = current.get(self.key_of(values))
+            if old is None:
+                row = self.model(**values, batch_id=self.batch.id)
+                chunk.inserts.append([f.get_db_prep_save(f.pre_save(row, True), connection) for f in insert_fields])
+                chunk.created_codes.append(values.get("code"))
+            elif any(old[name] != values[name] for name in values):
+                row = self.model(id=old["id"], **values, batch_id=self.batch.id, updated_at=now)
+                fields = [meta.get_field(name) for name in [*values, "batch_id", "updated_at"]]
+                chunk.update_columns = [f.column for f in fields]
+                chunk.updates.append([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                                     + [old["id"]])
+            else:
+                self.result.unchanged += 1
+        chunk.insert_columns = [f.column for f in insert_fields]
+        return chunk
+
+    def apply(self, chunk: _PreparedChunk) -> None:
+        """Write a prepared chunk: plain multi-row statements, no per-row ORM work while the lock is held."""
+        quote, table = connection.ops.quote_name, connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            if chunk.inserts:
+                columns = ", ".join(quote(c) for c in chunk.insert_columns)
+                marks = ", ".join(["%s"] * len(chunk.insert_columns))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", chunk.inserts)
+                self.result.created += len(chunk.inserts)
+            if chunk.updates:
+                assignments = ", ".join(f"{quote(c)} = %s" for c in chunk.update_columns)
+                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", chunk.updates)
+                self.result.updated += len(chunk.updates)
+        if chunk.created_codes and chunk.created_codes[0] is not None:
+            self.after_create(chunk.created_codes)
 
 
 class _UnitWriter(_CodedWriter):
@@ -659,6 +712,7 @@ class _MemberWriter(_Writer):
         super().__init__(*args, **kwargs)
         self.key = settings.PHONE_HASH_KEY
         self.touched_groups: set[int] = set()
+        self.chunks: list[array] = []  # validated (group id, person id) pairs, written once the file is valid
         self.inserted = 0
         self.table = Membership._meta.db_table
 
@@ -701,20 +755,24 @@ class _MemberWriter(_Writer):
             self._plan_chunk(pending)
 
     def _plan_chunk(self, pending: array) -> None:
-        self.plan(self._insert, pending)
+        self.chunks.append(pending)
         if self.session.progress:
             self.session.progress(self.kind, len(pending) // 2)
 
     def write_planned(self) -> None:
         """One short transaction per chunk, so the write lock is never held for long; if a chunk fails the caller
         undoes the chunks before it (`abandon_batch`), and a dead process's chunks are undone by the reaper."""
-        for step in self.planned:
+        batch_id = self.batch.id
+        while self.chunks:
+            flat = self.chunks.pop(0)
+            pairs = iter(flat)
+            # Sorted in index order, so neighbouring inserts touch the same B-tree pages; done before the lock.
+            rows = [(group_id, person_id, batch_id) for group_id, person_id in sorted(zip(pairs, pairs))]
             with transaction.atomic():
-                step()
-            _beat_batch(self.batch.id)
+                self._insert(rows)
+            _beat_batch(batch_id)
         with transaction.atomic():
             self.finish()
-        self.planned.clear()
 
     def _missing(self, row: int, column_field: str, code: str, rejected: dict[str, str], label: str) -> None:
         if code in rejected:
@@ -736,11 +794,7 @@ class _MemberWriter(_Writer):
     def _group_paths(self) -> dict[int, str]:
         return dict(WorkGroup.objects.values_list("id", "owner__path"))
 
-    def _insert(self, flat: array) -> None:
-        batch_id = self.batch.id
-        pairs = iter(flat)
-        pending = sorted(zip(pairs, pairs))  # index order: neighbouring inserts touch the same B-tree pages
-        pending = [(group_id, person_id, batch_id) for group_id, person_id in pending]
+    def _insert(self, pending: list[tuple[int, int, int]]) -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # COPY into a transaction-local table, then one set-based insert: far fewer round trips
