@@ -32,7 +32,7 @@ log = logging.getLogger("jianfu.import")
 
 CHUNK = 5000
 _KIND_LABELS = {"units": "单位", "people": "人员", "groups": "工作群", "forms": "报表"}
-MEMBER_CHUNK = 50000
+MEMBER_CHUNK = 20000  # rows per members transaction: about a second of write lock on SQLite
 Progress = Callable[[str, int], None]
 # A batch whose importing process died: the message shown in its report (a msgid, translated when shown).
 ABANDONED = "导入进程中断，本文件已撤销，未留下任何数据；请重新导入"
