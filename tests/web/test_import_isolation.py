@@ -107,7 +107,8 @@ def test_a_child_over_its_memory_limit_fails_the_job(cast, as_user, settings, tm
     as_user(cast.county).post("/import/", {"files": [uploaded(big_people_csv(tmp_path / "人员.csv", 300_000))]})
     assert worker.run_pending() == 1
     job = ImportJob.objects.get()
-    assert job.status == "failed" and job.error == worker.OUT_OF_MEMORY
+    # Python raises MemoryError; a C library (libpq on PostgreSQL) may instead crash the child: both fail the job.
+    assert job.status == "failed" and job.error in (worker.OUT_OF_MEMORY, worker.CHILD_CRASHED)
     assert not worker.upload_dir(job).exists() and not Person.objects.filter(code__startswith="Q").exists()
     assert not ImportBatch.objects.filter(status="running").exists()
 
