@@ -232,7 +232,10 @@ def run_in_child(job: ImportJob) -> ImportJob:
     timeout = settings.JIANFU_IMPORT_TIMEOUT_SECONDS
     command = [sys.executable, "-m", "jianfu.jobs.child", str(job.code),
                "--memory-mb", str(settings.JIANFU_IMPORT_MEMORY_MB), "--cpu-seconds", str(timeout)]
-    env = {**os.environ, "DATABASE_URL": child_database_url(), "DJANGO_SETTINGS_MODULE": "jianfu.settings"}
+    env = {**os.environ, "DATABASE_URL": child_database_url(), "DJANGO_SETTINGS_MODULE": "jianfu.settings",
+           # One malloc arena: under RLIMIT_AS glibc otherwise retries a 128 MB arena reservation on every
+           # allocation of a second thread and crawls instead of raising MemoryError.
+           "MALLOC_ARENA_MAX": "1"}
     src = str(Path(__file__).resolve().parents[2])  # the child must import this same jianfu
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
     try:
