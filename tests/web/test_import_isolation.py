@@ -104,6 +104,7 @@ def test_a_killed_import_fails_its_job_deletes_its_files_and_the_server_answers(
 @pytest.mark.django_db(transaction=True)
 def test_a_child_over_its_memory_limit_fails_the_job(cast, as_user, settings, tmp_path):
     settings.JIANFU_IMPORT_MEMORY_MB = 100  # Django fits; 300,000 people do not
+    settings.JIANFU_IMPORT_TIMEOUT_SECONDS = 120  # a child crawling at its limit instead of failing fails this test
     as_user(cast.county).post("/import/", {"files": [uploaded(big_people_csv(tmp_path / "人员.csv", 300_000))]})
     assert worker.run_pending() == 1
     job = ImportJob.objects.get()
