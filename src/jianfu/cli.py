@@ -54,8 +54,10 @@ class _Bars:
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
+    from jianfu.jobs.worker import reap_abandoned
     from jianfu.registry.importing import import_paths
 
+    reap_abandoned()  # batches and jobs a killed import left "running" are failed and undone first
     user, scope, actor = None, None, args.actor
     if args.user:
         # As an officer: their region only, their name on the batches, their daily name + phone lookup limit.
@@ -348,6 +350,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from jianfu.jobs import worker
 
     if args.once:
+        worker.reap_abandoned()
         ran = worker.run_pending()
         print(f"已处理导入任务 {ran} 个", flush=True)
         return EXIT_OK

@@ -221,6 +221,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jianfu.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "jianfu.urls"
@@ -317,6 +318,10 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 JIANFU_MAX_UPLOAD_MB = env_int("JIANFU_MAX_UPLOAD_MB", 200, 1, 10240)
 # People one officer may look up by name + phone per day (each lookup can confirm a full phone number).
 JIANFU_PHONE_LOOKUPS_PER_DAY = env_int("JIANFU_PHONE_LOOKUPS_PER_DAY", 2000, 0, 10_000_000)
+# Each browser import runs in a child process with these limits, so no file can take the web server down.
+JIANFU_IMPORT_SUBPROCESS = env_bool("JIANFU_IMPORT_SUBPROCESS", True)
+JIANFU_IMPORT_MEMORY_MB = env_int("JIANFU_IMPORT_MEMORY_MB", 4096, 256, 1024 * 1024)
+JIANFU_IMPORT_TIMEOUT_SECONDS = env_int("JIANFU_IMPORT_TIMEOUT_SECONDS", 2 * 3600, 10, 7 * 24 * 3600)
 
 EMAIL_BACKEND = env_class_path("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("JIANFU_EMAIL_HOST", "localhost")

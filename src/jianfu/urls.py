@@ -3,6 +3,8 @@ from django.urls import include, path
 from jianfu.accounts import views as account_views
 from jianfu.registry import dashboard
 
+handler500 = "jianfu.middleware.server_error"  # a locked SQLite database answers 503 "busy, retry", not 500
+
 urlpatterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),

@@ -15,6 +15,12 @@ from tests.web.test_import_upload import HEADER, good_file, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _imports_in_this_process(settings):
+    # The test's data lives in its own transaction, which a child process cannot see.
+    settings.JIANFU_IMPORT_SUBPROCESS = False
+
 THREE_BAD_ROWS = [HEADER, ["B1", "甲", "APP", BUREAU, "2024-05-01"], ["B2", "乙", "APP", BUREAU, "不是日期"],
                   ["B3", "丙", "APP", BUREAU, "@坏日期"]]
 

@@ -26,6 +26,10 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     worker = models.CharField(max_length=100, blank=True)
+    # The process doing the work (the import's child process once it started): a record whose process is gone
+    # from this host, or whose heartbeat stopped, is reaped (failed, files deleted) by the next worker or page.
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
     files = models.JSONField(default=list)  # [{"name": original name, "path": stored path}]
     # Only administrators import without a region; a job whose unit vanished must not widen to everything.

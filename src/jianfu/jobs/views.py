@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
-import uuid
 
 from django import forms
 from django.conf import settings
@@ -20,6 +18,7 @@ from jianfu.accounts import scope
 from jianfu.ingest.readers import SUPPORTED_SUFFIXES
 from jianfu.jobs import worker
 from jianfu.jobs.models import ImportJob
+from jianfu.jobs.queue import enqueue_import
 from jianfu.xlsx import write_table
 
 MAX_FILES = 20
@@ -57,44 +56,15 @@ class UploadForm(forms.Form):
         return files
 
 
-def _safe_name(name: str, taken: set[str]) -> str:
-    # Keep the officer's own file name (the report cites it) but never a path or a hidden file.
-    base = os.path.basename(name.replace("\\", "/")).strip().lstrip(".") or "upload"
-    base = re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base)[:150]
-    stem, suffix = os.path.splitext(base)
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{stem}-{n}{suffix}"
-    taken.add(candidate)
-    return candidate
-
-
 @login_required
 def upload(request):
     if not scope.can_import(request.user):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        code = uuid.uuid4()
-        folder = worker.upload_dir_for(code)
-        # Uploaded inventories carry names and phone numbers: owner-only, whatever the process umask.
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        stored, taken = [], set()
-        for f in form.cleaned_data["files"]:
-            target = folder / _safe_name(f.name, taken)
-            with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-                for chunk in f.chunks():
-                    out.write(chunk)
-            stored.append({"name": target.name, "path": str(target)})
-        # The job row is written only once its files are on disk, so a worker never claims half a job.
-        unit = scope.import_scope(request.user)
-        job = ImportJob.objects.create(
-            code=code, created_by=request.user, actor_name=request.user.username, unit=unit,
-            unrestricted=unit is None, dry_run=form.cleaned_data["dry_run"], files=stored,
-        )
-        worker.wake()
+        job = enqueue_import(form.cleaned_data["files"], user=request.user, dry_run=form.cleaned_data["dry_run"])
         return redirect("import-job", code=job.code)
+    worker.reap_abandoned()  # a job whose worker died shows as failed, not "running" forever
     jobs = scope.scoped(request.user, ImportJob).order_by("-created_at")[:20]
     return render(request, "jobs/upload.html", {"form": form, "jobs": jobs})
 
@@ -106,21 +76,16 @@ def _job_or_404(request, code) -> ImportJob:
         raise Http404 from None
 
 
-def _progress(job: ImportJob) -> dict:
-    live = worker.LIVE.get(job.id)
-    return {"rows": live["rows"] if live else job.rows_done, "kind": live["kind"] if live else job.current_kind}
-
-
 @login_required
 def job_detail(request, code):
     job = _job_or_404(request, code)
-    return render(request, "jobs/job.html", {"job": job, "progress": _progress(job)})
+    return render(request, "jobs/job.html", {"job": job, "progress": worker.live_progress(job)})
 
 
 @login_required
 def job_status(request, code):
     job = _job_or_404(request, code)
-    return render(request, "jobs/_status.html", {"job": job, "progress": _progress(job)})
+    return render(request, "jobs/_status.html", {"job": job, "progress": worker.live_progress(job)})
 
 
 REJECTION_HEADERS = ["文件", "工作表", "行", "列", "单元格的值", "应为"]

@@ -1,9 +1,16 @@
-"""Import inventories into the registry: one transaction per file, all-or-nothing, idempotent by code."""
+"""Import inventories into the registry: all-or-nothing per file, idempotent by code.
+
+Each file is first read, validated and planned without writing (on SQLite: without the write lock, so the web
+app keeps answering); only a file with no error is then written, in one short transaction (members: in
+transactions of MEMBER_CHUNK rows, undone as a whole if the import fails or its process dies).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +26,7 @@ from jianfu.ingest import CellError, KIND_ORDER, open_inventory
 from jianfu.ingest.parse import Inventory, ParsedSheet, resolve_kind
 from jianfu.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFile, file_sha256
 from jianfu.ingest.values import hash_phone, mask_phone
+from jianfu.liveness import owner_gone, this_host
 from jianfu.registry import phone_lookups
 from jianfu.registry.models import (
     App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup,
@@ -28,8 +36,10 @@ log = logging.getLogger("jianfu.import")
 
 CHUNK = 5000
 _KIND_LABELS = {"units": "单位", "people": "人员", "groups": "工作群", "forms": "报表"}
-MEMBER_CHUNK = 50000
+MEMBER_CHUNK = 20000  # rows per members transaction: about a second of write lock on SQLite
 Progress = Callable[[str, int], None]
+# A batch whose importing process died: the message shown in its report (a msgid, translated when shown).
+ABANDONED = "导入进程中断，本文件已撤销，未留下任何数据；请重新导入"
 
 
 @dataclass
@@ -68,7 +78,7 @@ class ImportReport:
 
 
 class _Rejected(Exception):
-    """Raised inside a file's transaction to roll it back."""
+    """Raised inside a dry run's transaction to roll it back."""
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
@@ -131,7 +141,7 @@ def import_paths(
         session.settle_phone_lookups(result)  # after the rollback, so the tally and its audit row stay
         result.batch_id = ImportBatch.objects.create(
             actor=actor, file_name=result.path.name, sha256=result.sha256, kind=result.kind or "", unit_scope=scope,
-            **result.batch_outcome(),
+            **_owner_fields(), **result.batch_outcome(),
         ).id
     return ImportReport(results + checked)
 
@@ -140,10 +150,15 @@ def _reject_unopened(path: Path, reason: str, actor: str) -> FileResult:
     return _record_unopened(path, [CellError(path.name, "", None, "", "", reason)], actor)
 
 
+def _owner_fields() -> dict:
+    """Which process writes a batch, so a batch left running by a killed import can be reaped."""
+    return {"host": this_host(), "pid": os.getpid(), "heartbeat": timezone.now()}
+
+
 def _record_unopened(path: Path, errors: list[CellError], actor: str) -> FileResult:
     sha = file_sha256(path) if path.exists() else ""
     batch = ImportBatch.objects.create(
-        actor=actor, file_name=path.name, sha256=sha, status=ImportBatch.Status.REJECTED,
+        actor=actor, file_name=path.name, sha256=sha, status=ImportBatch.Status.REJECTED, **_owner_fields(),
         error_count=len(errors), errors=[e.as_dict() for e in errors], finished_at=timezone.now(),
     )
     return FileResult(path, None, ImportBatch.Status.REJECTED, batch.id, errors=errors, error_total=len(errors))
@@ -231,32 +246,27 @@ class _ImportSession:
         result = FileResult(inventory.path, kind, ImportBatch.Status.RUNNING, sha256=file_sha256(inventory.path))
         batch = ImportBatch.objects.create(
             actor=self.actor, file_name=inventory.path.name, sha256=result.sha256, kind=kind, unit_scope=self.scope,
+            **_owner_fields(),
         )
         result.batch_id = batch.id
         writer = _WRITERS[kind](self, batch, result)
         over_limit = False
         try:
-            with transaction.atomic():
-                for sheet in inventory.sheets:
-                    writer.consume(sheet)
-                writer.finish()
-                for sheet in inventory.sheets:
-                    result.rows += sheet.refused_rows
-                    result.errors.extend(sheet.errors)
-                    result.error_total += sheet.error_total
-                result.errors.extend(writer.errors)
-                result.error_total += len(writer.errors)
-                if result.error_total:
-                    raise _Rejected
-                # An accepted file pays for its lookups in the transaction that writes it; a refusal undoes it.
+            self._check(inventory, writer, result)
+            if not result.error_total:
+                # An accepted file pays for its lookups before it is written; over the limit nothing is written.
                 if not self.dry_run and not self.charge_phone_lookups(result):
                     over_limit = True
-                    raise _Rejected
-        except _Rejected:
-            pass
+                else:
+                    writer.write_planned()
         except UnreadableFile as exc:
             result.errors.append(CellError(inventory.path.name, "", None, "", "", str(exc)))
             result.error_total += 1
+        except BaseException:
+            # Whatever was written is undone and the batch says so: a crash leaves the data as it was.
+            self._forget_caches()
+            abandon_batch(batch.id)
+            raise
         if over_limit:
             self.refuse_phone_lookups(result)
         elif result.error_total and not self.dry_run:
@@ -271,6 +281,29 @@ class _ImportSession:
         ImportBatch.objects.filter(id=batch.id).update(**result.batch_outcome())
         return result
 
+    def _check(self, inventory: Inventory, writer: _Writer, result: FileResult) -> None:
+        """Read, validate and plan the whole file; writes nothing, so it holds no write lock."""
+        for sheet in inventory.sheets:
+            writer.consume(sheet)
+        for sheet in inventory.sheets:
+            result.rows += sheet.refused_rows
+            result.errors.extend(sheet.errors)
+            result.error_total += sheet.error_total
+        result.errors.extend(writer.errors)
+        result.error_total += len(writer.errors)
+
+
+@dataclass
+class _PreparedChunk:
+    """One chunk of a coded file as SQL parameters, ready to write."""
+
+    insert_columns: list[str] = field(default_factory=list)
+    inserts: list[list] = field(default_factory=list)
+    update_columns: list[str] = field(default_factory=list)
+    updates: list[list] = field(default_factory=list)
+    created_codes: list = field(default_factory=list)
+    silent: int = 0  # updates that change only silent fields, reported as unchanged
+
 
 class _Writer:
     """Validates references and writes one kind; errors collected here are about references, not cell shapes."""
@@ -284,6 +317,18 @@ class _Writer:
         self.errors: list[CellError] = []
         self.codes_seen: set[str] = set()
         self.sheet: ParsedSheet | None = None
+        self.planned: list[Callable[[], None]] = []  # the writes, run only once the whole file is valid
+
+    def plan(self, step: Callable, *args) -> None:
+        self.planned.append(lambda: step(*args))
+
+    def write_planned(self) -> None:
+        """Run the planned writes and finish() in one transaction: the file is written whole or not at all."""
+        with transaction.atomic():
+            for step in self.planned:
+                step()
+            self.finish()
+        self.planned.clear()
 
     @property
     def failed(self) -> bool:
@@ -354,11 +399,11 @@ class _CodedWriter(_Writer):
                 continue  # keep validating for the report, but stop writing
             pending.append((row, values))
             if len(pending) >= CHUNK:
-                self.write(pending)
+                self.plan(self.apply, self.prepare(pending))
                 pending = []
             self.tick()
         if pending and not self.failed:
-            self.write(pending)
+            self.plan(self.apply, self.prepare(pending))
 
     def tick(self) -> None:
         if self.session.progress and self.result.rows % 1000 == 0:
@@ -375,8 +420,6 @@ class _CodedWriter(_Writer):
     def write(self, pending: list[tuple[int, dict]]) -> None:
         keys = [self.key_of(values) for _, values in pending]
         current = self.existing(keys)
-        if self.claims_outside_scope(pending, current):
-            return
         now = timezone.now()
         create, update, silent = [], [], 0
         for _, values in pending:
@@ -391,7 +434,7 @@ class _CodedWriter(_Writer):
         if create:
             self.model.objects.bulk_create(create, batch_size=1000)
             self.result.created += len(create)
-            self.after_create(create)
+            self.after_create([o.code for o in create])
         if update:
             self.model.objects.bulk_update(update, [*pending[0][1].keys(), "batch_id", "updated_at"], batch_size=500)
             self.result.updated += len(update) - silent
@@ -412,12 +455,59 @@ class _CodedWriter(_Writer):
                 self.ref_error(row, self.key_field, self.key_of(values), _("该编号已被您管辖范围以外的对象使用"))
         return True
 
-    def after_create(self, objects: list) -> None:
+    def after_create(self, codes: list[str]) -> None:
         """Keep the session's code → id map current so later files can reference new objects."""
         cache_kind = {Person: "people", WorkGroup: "groups", Form: "forms", Unit: "units"}.get(self.model)
         if cache_kind and cache_kind in self.session._ids:
-            created = self.model.objects.filter(code__in=[o.code for o in objects]).values_list("code", "id")
+            created = self.model.objects.filter(code__in=codes).values_list("code", "id")
             self.session._ids[cache_kind].update(created)
+
+    def prepare(self, pending: list[tuple[int, dict]]) -> _PreparedChunk:
+        """Compare a chunk with the stored rows and turn it into SQL parameters: reads only, so on SQLite it runs
+        without the write lock, and the lock is later held just for `apply`'s statements."""
+        keys = [self.key_of(values) for _, values in pending]
+        current = self.existing(keys)
+        now = timezone.now()
+        chunk = _PreparedChunk()
+        if self.claims_outside_scope(pending, current):
+            return chunk  # the file is refused; nothing of it will be written
+        meta = self.model._meta
+        insert_fields = [f for f in meta.concrete_fields if not f.primary_key]
+        for _, values in pending:
+            old = current.get(self.key_of(values))
+            if old is None:
+                row = self.model(**values, batch_id=self.batch.id)
+                chunk.inserts.append([f.get_db_prep_save(f.pre_save(row, True), connection) for f in insert_fields])
+                chunk.created_codes.append(values.get("code"))
+            elif any(old[name] != values[name] for name in values):
+                # A change only in fields like the phone hash is stored but reported as unchanged (no oracle).
+                chunk.silent += all(old[name] == values[name] for name in values if name not in self.silent_fields)
+                row = self.model(id=old["id"], **values, batch_id=self.batch.id, updated_at=now)
+                fields = [meta.get_field(name) for name in [*values, "batch_id", "updated_at"]]
+                chunk.update_columns = [f.column for f in fields]
+                chunk.updates.append([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                                     + [old["id"]])
+            else:
+                self.result.unchanged += 1
+        chunk.insert_columns = [f.column for f in insert_fields]
+        return chunk
+
+    def apply(self, chunk: _PreparedChunk) -> None:
+        """Write a prepared chunk: plain multi-row statements, no per-row ORM work while the lock is held."""
+        quote, table = connection.ops.quote_name, connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            if chunk.inserts:
+                columns = ", ".join(quote(c) for c in chunk.insert_columns)
+                marks = ", ".join(["%s"] * len(chunk.insert_columns))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", chunk.inserts)
+                self.result.created += len(chunk.inserts)
+            if chunk.updates:
+                assignments = ", ".join(f"{quote(c)} = %s" for c in chunk.update_columns)
+                cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", chunk.updates)
+                self.result.updated += len(chunk.updates) - chunk.silent
+                self.result.unchanged += chunk.silent
+        if chunk.created_codes and chunk.created_codes[0] is not None:
+            self.after_create(chunk.created_codes)
 
 
 class _UnitWriter(_CodedWriter):
@@ -475,6 +565,9 @@ class _UnitWriter(_CodedWriter):
                     self.ref_error(row, "parent_code", parent, "该上级单位不在您的管辖范围内")
                 elif not parent and code not in known:
                     self.ref_error(row, "parent_code", "", "只有系统管理员可以导入顶级单位")
+        if self.session.scope is not None and records:
+            # A code already used outside the uploader's region would move that unit into it.
+            self.claims_outside_scope(list(records.values()), self.existing(list(records)))
         if self.failed:
             return
         paths = {u.code: u.path for u in Unit.objects.filter(code__in=[r["parent_code"] for _, r in records.values() if r.get("parent_code")]).only("code", "path")}
@@ -488,6 +581,10 @@ class _UnitWriter(_CodedWriter):
         by_depth: dict[int, list[tuple[int, dict]]] = {}
         for row, record in ordered:
             by_depth.setdefault(paths[record["code"]].count("/"), []).append((row, record))
+        self.plan(self.write_levels, by_depth, paths)
+        self.tick()
+
+    def write_levels(self, by_depth: dict[int, list[tuple[int, dict]]], paths: dict[str, str]) -> None:
         for depth in sorted(by_depth):
             level_ids = self.session.ids("units")
             chunk = []
@@ -504,7 +601,6 @@ class _UnitWriter(_CodedWriter):
             for start in range(0, len(chunk), CHUNK):
                 self.write(chunk[start:start + CHUNK])
             self.session._ids["units"].update(Unit.objects.filter(code__in=[r["code"] for _, r in by_depth[depth]]).values_list("code", "id"))
-        self.tick()
 
     def finish(self) -> None:
         if self.failed:
@@ -706,6 +802,7 @@ class _MemberWriter(_Writer):
         super().__init__(*args, **kwargs)
         self.key = settings.PHONE_HASH_KEY
         self.touched_groups: set[int] = set()
+        self.chunks: list[array] = []  # validated (group id, person id) pairs, written once the file is valid
         self.inserted = 0
         self.table = Membership._meta.db_table
 
@@ -717,8 +814,7 @@ class _MemberWriter(_Writer):
         rejected_people = self.session.rejected_codes.get("people", {})
         scope_path = self.session.scope.path if self.session.scope else None
         group_paths = self._group_paths() if scope_path else {}
-        pending: list[tuple[int, int, int]] = []
-        batch_id = self.batch.id
+        pending = array("q")  # group id, person id pairs, flat: a million rows in 16 MB, not 150 MB of tuples
         for row, record in sheet.records():
             self.result.rows += 1
             group_code = record["group_code"]
@@ -741,12 +837,32 @@ class _MemberWriter(_Writer):
                     continue
             if self.errors or sheet.error_total:
                 continue
-            pending.append((group_id, person_id, batch_id))
-            if len(pending) >= MEMBER_CHUNK:
-                self._insert(pending)
-                pending = []
+            pending.extend((group_id, person_id))
+            if len(pending) >= 2 * MEMBER_CHUNK:
+                self._plan_chunk(pending)
+                pending = array("q")
         if pending and not self.failed:
-            self._insert(pending)
+            self._plan_chunk(pending)
+
+    def _plan_chunk(self, pending: array) -> None:
+        self.chunks.append(pending)
+        if self.session.progress:
+            self.session.progress(self.kind, len(pending) // 2)
+
+    def write_planned(self) -> None:
+        """One short transaction per chunk, so the write lock is never held for long; if a chunk fails the caller
+        undoes the chunks before it (`abandon_batch`), and a dead process's chunks are undone by the reaper."""
+        batch_id = self.batch.id
+        while self.chunks:
+            flat = self.chunks.pop(0)
+            pairs = iter(flat)
+            # Sorted in index order, so neighbouring inserts touch the same B-tree pages; done before the lock.
+            rows = [(group_id, person_id, batch_id) for group_id, person_id in sorted(zip(pairs, pairs))]
+            with transaction.atomic():
+                self._insert(rows)
+            _beat_batch(batch_id)
+        with transaction.atomic():
+            self.finish()
 
     def _missing(self, row: int, column_field: str, code: str, rejected: dict[str, str], label: str) -> None:
         if code in rejected:
@@ -770,7 +886,6 @@ class _MemberWriter(_Writer):
         return dict(WorkGroup.objects.values_list("id", "owner__path"))
 
     def _insert(self, pending: list[tuple[int, int, int]]) -> None:
-        pending.sort()  # index order: neighbouring inserts touch the same B-tree pages
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # COPY into a transaction-local table, then one set-based insert: far fewer round trips
@@ -794,8 +909,6 @@ class _MemberWriter(_Writer):
                 )
                 self.inserted += cursor.rowcount  # sqlite3 sums the rows each execution inserted
         self.touched_groups.update(p[0] for p in pending)
-        if self.session.progress:
-            self.session.progress(self.kind, len(pending))
 
     def finish(self) -> None:
         if self.failed:
@@ -803,6 +916,52 @@ class _MemberWriter(_Writer):
         self.result.created = self.inserted
         self.result.unchanged = self.result.rows - self.result.created
         refresh_member_counts(self.touched_groups)
+
+
+def _beat_batch(batch_id: int) -> None:
+    ImportBatch.objects.filter(id=batch_id).update(heartbeat=timezone.now())
+
+
+def abandon_batch(batch_id: int) -> bool:
+    """Undo what a batch wrote and mark it failed; False when it had already ended.
+
+    Only members are written in several transactions (tagged with their batch, added never changed), so deleting
+    the batch's memberships undoes it; every other kind is written in one transaction that the database undoes.
+    """
+    try:
+        with transaction.atomic():
+            file_name = ImportBatch.objects.filter(id=batch_id).values_list("file_name", flat=True).first() or ""
+            claimed = ImportBatch.objects.filter(id=batch_id, status=ImportBatch.Status.RUNNING).update(
+                status=ImportBatch.Status.FAILED, finished_at=timezone.now(), error_count=1,
+                errors=[CellError(file_name, "", None, "", "", ABANDONED).as_dict()])
+            if not claimed:
+                return False
+            touched = set(Membership.objects.filter(batch_id=batch_id).values_list("group_id", flat=True).distinct())
+            if touched:
+                Membership.objects.filter(batch_id=batch_id).delete()
+                refresh_member_counts(touched)
+    except Exception:  # inside a broken transaction (a dry run) the outer rollback undoes it; the reaper retries
+        log.exception("could not abandon import batch %s", batch_id)
+        return False
+    log.warning("import batch %s abandoned and undone", batch_id)
+    return True
+
+
+def abandon_batches_of(host: str, pid: int) -> int:
+    """Abandon the running batches of a process known to be dead."""
+    running = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, host=host, pid=pid)
+    return sum(abandon_batch(batch_id) for batch_id in running.values_list("id", flat=True))
+
+
+def reap_abandoned_batches(stale_after: float) -> int:
+    """Abandon running batches whose process is gone from this host or whose heartbeat is older than stale_after."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=stale_after)
+    reaped = 0
+    for batch_id, host, pid, heartbeat, started_at in ImportBatch.objects.filter(
+            status=ImportBatch.Status.RUNNING).values_list("id", "host", "pid", "heartbeat", "started_at"):
+        if owner_gone(host, pid) or (heartbeat or started_at) < cutoff:
+            reaped += abandon_batch(batch_id)
+    return reaped
 
 
 _TABLES_OF_KIND = {"units": Unit, "people": Person, "apps": App, "accounts": PublicAccount, "groups": WorkGroup,

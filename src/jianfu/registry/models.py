@@ -25,6 +25,7 @@ class ImportBatch(models.Model):
         ACCEPTED = "accepted", _("已导入")
         REJECTED = "rejected", _("已拒绝")
         DRY_RUN = "dry_run", _("试导入")
+        FAILED = "failed", _("失败")  # the importing process died; whatever it wrote was undone
 
     actor = models.CharField(_("操作人"), max_length=150)
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
@@ -40,6 +41,10 @@ class ImportBatch(models.Model):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
     unit_scope = models.ForeignKey("Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The importing process, so a batch left "running" by a killed import can be told apart and reaped.
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
