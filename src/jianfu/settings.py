@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "jianfu.findings",
     "jianfu.filings",
     "jianfu.inbox",
+    "ninja",  # its static files: the API docs page (Swagger UI) is served locally, never from a CDN
+    "jianfu.api",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jianfu.middleware.DeploymentLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "jianfu.api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,6 +142,22 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = JIANFU_HOME / "uploads"
 JIANFU_MAX_UPLOAD_MB = int(os.environ.get("JIANFU_MAX_UPLOAD_MB", 200))
+
+
+def _env_positive_int(name: str, default: int) -> int:
+    """An integer setting: unset or empty gives the default; anything but a positive integer stops start-up."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name} must be a positive integer, not {text!r}")
+    return int(text)
+
+
+# HTTP API (/api/v1/): token lifetime, requests per token per minute, and the body limit of non-upload requests.
+JIANFU_API_TOKEN_DAYS = _env_positive_int("JIANFU_API_TOKEN_DAYS", 90)
+JIANFU_API_RATE_PER_MINUTE = _env_positive_int("JIANFU_API_RATE_PER_MINUTE", 120)
+JIANFU_API_MAX_JSON_KB = _env_positive_int("JIANFU_API_MAX_JSON_KB", 64)
 # Behind a reverse proxy the client address arrives in X-Forwarded-For; trust it only when told to.
 JIANFU_TRUST_X_FORWARDED_FOR = _env_bool("JIANFU_TRUST_X_FORWARDED_FOR", False)
 
