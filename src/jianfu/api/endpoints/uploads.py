@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from jianfu.accounts import scope
@@ -62,6 +62,11 @@ def precheck(request, files: File[list[UploadedFile]]):
                     out.write(chunk)
             paths.append(target)
         document = precheck_paths(paths)
+    # Where `jianfu precheck` exits 1 (nothing could be checked), the API answers 400 with the same messages.
+    if document["errors"]:
+        raise ApiError("invalid", fields={"files": [e.get("message") or e.get("expected", "") for e in document["errors"]]})
+    if not document["proposals"]:
+        raise ApiError("invalid", fields={"files": [_("没有找到可预审的应用、平台、公众账号、工作群或报表")]})
     _refuse_foreign_owners(request.user, document)
     return document
 
@@ -74,7 +79,7 @@ def create_import(request, files: File[list[UploadedFile]], dry_run: Form[bool] 
     uploads = _checked_uploads(request)
     with via_api_token(request.auth.id):
         job = enqueue_import(request.user, uploads, dry_run=dry_run)
-    return 201, job_json(job)
+    return Status(201, job_json(job))
 
 
 @router.get("/imports/{code}/", response={200: ImportJobOut, **ERRORS}, operation_id="get_import")
