@@ -76,3 +76,15 @@ def test_the_docs_page_uses_local_files_and_no_inline_script(cast, client):
     for source in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert source.startswith("/static/") and client.get(source).status_code == 200
     assert "onload=" not in html and "onclick=" not in html
+
+
+def test_too_many_files_or_a_broken_multipart_body_is_400(cast, api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = api(cast.county)
+    many = {"files": [SimpleUploadedFile(f"{n}.csv", b"a,b\n") for n in range(120)]}
+    response = client.post("/api/v1/precheck/", many)
+    assert response.status_code == 400 and error_of(response)["code"] == "invalid"
+    broken = client.generic("POST", "/api/v1/imports/", data=b"--x\r\nContent-Disposition: form-data; name=\"files\"",
+                            content_type="multipart/form-data; boundary=")
+    assert broken.status_code == 400 and "error" in broken.json()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http.multipartparser import MultiPartParserError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -76,6 +77,15 @@ def _forbidden(request, exc):
 @api.exception_handler(RequestDataTooBig)
 def _too_large(request, exc):
     return error_response("too_large")
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(BadRequest)
+def _unreadable_request(request, exc):
+    # Too many files or fields, a broken multipart body: the client's fault, never a 500.
+    log.warning("unreadable API request %s %s: %s", request.method, request.path, exc)
+    return error_response("invalid")
 
 
 @api.exception_handler(Exception)
