@@ -21,8 +21,10 @@ from jianfu.registry.kinds import Sort
 
 router = Router(tags=["findings"])
 FindingPage = page_of(FindingOut, "FindingPage")
-# Largest saving first, as the rectification list shows them; the id breaks ties for the keyset.
-BY_SAVING = Sort("hours_saved_per_month", "hours_saved_per_month", desc=True)
+# By finding id: it never changes (a re-analysis rewrites the hours, which would make a walk by saving skip
+# or repeat rows), and its unique index serves each page without sorting the region's findings (~1 ms, not
+# ~170 ms for a city's 60,000 findings ordered by saving).
+BY_ID = Sort("id", "fid")
 DECISION_STATUS = {"accept": Finding.Status.ACCEPTED, "reject": Finding.Status.REJECTED, "done": Finding.Status.DONE}
 
 
@@ -58,12 +60,12 @@ def _finding_or_404(user, fid: str) -> Finding:
 
 @router.get("/findings/", response={200: FindingPage, **ERRORS}, operation_id="list_findings")
 def finding_list(request, params: Query[FindingParams]):
-    """The current findings in the token's region, largest saving first."""
+    """The current findings in the token's region, by id; filter by type, rule and status."""
     qs = _scoped(request.user)
     for name in ("type", "rule", "status"):
         if getattr(params, name):
             qs = qs.filter(**{name: getattr(params, name)})
-    rows, next_url = pages.page(request, qs, BY_SAVING, namespace="findings", cursor=params.cursor,
+    rows, next_url = pages.page(request, qs, BY_ID, namespace="findings", cursor=params.cursor,
                                 limit=params.limit)
     return {"results": [as_json(row) for row in rows], "next": next_url}
 
