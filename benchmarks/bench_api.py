@@ -18,6 +18,7 @@ import argparse
 import html
 import json
 import os
+import random
 import re
 import statistics
 import sys
@@ -97,10 +98,13 @@ def load(make_client, args) -> dict:
             barrier.wait(timeout=120)
         except threading.BrokenBarrierError:
             pass
+        rng = random.Random(n)
         done, kind = 0, LISTS[n % len(LISTS)]
         while done < args.requests and time.monotonic() < deadline:
             path, pages = client.first(kind), 0
             while path and pages < args.pages and done < args.requests:
+                if args.think:
+                    time.sleep(rng.uniform(0, 2 * args.think))
                 t0 = time.perf_counter()
                 status, path, rows = client.fetch(path)
                 elapsed = time.perf_counter() - t0
@@ -149,6 +153,8 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=10, help="pages followed before starting a list over")
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a client waits between pages (0: back to back, a saturation test)")
     parser.add_argument("--order", choices=["api-first", "html-first"], default="api-first")
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args()
@@ -161,11 +167,12 @@ def main() -> int:
     }
     order = ["api", "html"] if args.order == "api-first" else ["html", "api"]
     # One short warm-up pass per side, so neither pays for cold caches the other then enjoys.
-    warm = argparse.Namespace(**{**vars(args), "clients": 2, "requests": 4})
+    warm = argparse.Namespace(**{**vars(args), "clients": 2, "requests": 4, "think": 0.0})
     for side in order:
         load(sides[side], warm)
     report = {side: load(sides[side], args) for side in order}
-    print(f"{args.clients} clients back to back, {args.requests} pages each, up to {args.pages} pages per list")
+    pace = f"think {args.think} s" if args.think else "back to back"
+    print(f"{args.clients} clients {pace}, {args.requests} pages each, up to {args.pages} pages per list")
     print(f"{'side':<6}{'list':<10}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'pages/s':>9}")
     for side in ("api", "html"):
         result = report[side]
