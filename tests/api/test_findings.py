@@ -141,3 +141,12 @@ def test_a_json_body_over_the_limit_is_413(analysed, api, settings):
                                                 {"decision": "reject", "reason": "长" * 2000})
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
     assert Finding.objects.get(pk=finding.pk).status == "open"
+
+
+def test_a_logged_in_browser_without_a_token_cannot_decide(analysed, as_user):
+    finding = a_finding_of(BUREAU)
+    client = as_user(analysed.county)
+    response = client.post(f"/api/v1/findings/{finding.fid}/decision/", {"decision": "accept"},
+                           content_type="application/json")
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
+    assert Finding.objects.get(pk=finding.pk).status == "open"
