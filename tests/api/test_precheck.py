@@ -98,3 +98,12 @@ def test_an_upload_over_the_limit_is_413_before_it_is_read(cast, api, settings, 
     settings.JIANFU_MAX_UPLOAD_MB = 0
     response = api(cast.county).post("/api/v1/precheck/", uploads(proposal_files))
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+
+
+def test_a_long_file_name_or_two_files_of_one_name_still_work(cast, api, proposal_files):
+    long_name = "防汛工作群申报表" * 20 + ".xlsx"  # 480 bytes in UTF-8: more than a file system takes
+    files = {"files": [SimpleUploadedFile(long_name, proposal_files[0].read_bytes()),
+                       SimpleUploadedFile("工作群.xlsx", proposal_files[0].read_bytes())]}
+    response = api(cast.county).post("/api/v1/precheck/", files)
+    assert response.status_code == 200, response.content
+    assert len(response.json()["proposals"]) == 4

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import uuid
 
 from django import forms
 from django.conf import settings
@@ -17,7 +19,6 @@ from jianfu.accounts import scope
 from jianfu.ingest.readers import SUPPORTED_SUFFIXES
 from jianfu.jobs import worker
 from jianfu.jobs.models import ImportJob
-from jianfu.jobs.submit import enqueue_import
 
 MAX_FILES = 20
 
@@ -54,13 +55,42 @@ class UploadForm(forms.Form):
         return files
 
 
+def _safe_name(name: str, taken: set[str]) -> str:
+    # Keep the officer's own file name (the report cites it) but never a path or a hidden file.
+    base = os.path.basename(name.replace("\\", "/")).strip().lstrip(".") or "upload"
+    base = re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base)[:150]
+    stem, suffix = os.path.splitext(base)
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}{suffix}"
+    taken.add(candidate)
+    return candidate
+
+
 @login_required
 def upload(request):
     if not scope.can_import(request.user):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = enqueue_import(request.user, form.cleaned_data["files"], dry_run=form.cleaned_data["dry_run"])
+        code = uuid.uuid4()
+        folder = worker.upload_dir_for(code)
+        folder.mkdir(parents=True, exist_ok=True)
+        stored, taken = [], set()
+        for f in form.cleaned_data["files"]:
+            target = folder / _safe_name(f.name, taken)
+            with target.open("wb") as out:
+                for chunk in f.chunks():
+                    out.write(chunk)
+            stored.append({"name": target.name, "path": str(target)})
+        # The job row is written only once its files are on disk, so a worker never claims half a job.
+        unit = scope.import_scope(request.user)
+        job = ImportJob.objects.create(
+            code=code, created_by=request.user, actor_name=request.user.username, unit=unit,
+            unrestricted=unit is None, dry_run=form.cleaned_data["dry_run"], files=stored,
+        )
+        worker.wake()
         return redirect("import-job", code=job.code)
     jobs = scope.scoped(request.user, ImportJob).order_by("-created_at")[:20]
     return render(request, "jobs/upload.html", {"form": form, "jobs": jobs})

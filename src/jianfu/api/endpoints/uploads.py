@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import tempfile
 import uuid
 from pathlib import Path
@@ -15,15 +17,22 @@ from jianfu.accounts import scope
 from jianfu.accounts.models import Role
 from jianfu.api.errors import ApiError
 from jianfu.api.schemas import ERRORS, ImportJobOut, PrecheckOut
-from jianfu.audit.log import via_api_token
+from jianfu.api.actions import do_queue_import
 from jianfu.filings.cli import precheck_paths
 from jianfu.jobs.models import ImportJob
-from jianfu.jobs.submit import enqueue_import, safe_name
 from jianfu.jobs.views import UploadForm
 from jianfu.registry.models import Unit
 
 router = Router(tags=["uploads"])
 PRECHECK_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
+NAME_BYTES = 200  # a file system allows 255 bytes per name; a Chinese character takes three
+
+
+def _disk_name(name: str) -> str:
+    """The uploaded file's own name (pre-check messages cite it), without a path, and short enough for a disk."""
+    base = re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", os.path.basename(name.replace("\\", "/")).strip().lstrip("."))
+    stem, suffix = os.path.splitext(base or "upload")
+    return stem.encode("utf-8")[: NAME_BYTES - len(suffix.encode("utf-8"))].decode("utf-8", "ignore") + suffix
 
 
 def _checked_uploads(request) -> list:
@@ -54,9 +63,11 @@ def precheck(request, files: File[list[UploadedFile]]):
         raise ApiError("forbidden")
     uploads = _checked_uploads(request)
     with tempfile.TemporaryDirectory(prefix="jianfu-precheck-") as folder:
-        paths, taken = [], set()
-        for upload in uploads:
-            target = Path(folder) / safe_name(upload.name, taken)
+        paths = []
+        for index, upload in enumerate(uploads):
+            # One folder per file, so two files of the same name both keep it.
+            target = Path(folder) / str(index) / _disk_name(upload.name)
+            target.parent.mkdir()
             with target.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
@@ -77,8 +88,7 @@ def create_import(request, files: File[list[UploadedFile]], dry_run: Form[bool] 
     if not scope.can_import(request.user):
         raise ApiError("forbidden")
     uploads = _checked_uploads(request)
-    with via_api_token(request.auth.id):
-        job = enqueue_import(request.user, uploads, dry_run=dry_run)
+    job = do_queue_import(uploads, acting_user=request.user, token=request.auth, dry_run=dry_run)
     return Status(201, job_json(job))
 
 
