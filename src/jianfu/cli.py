@@ -15,8 +15,12 @@ EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
 def setup_django(migrate: bool = True) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianfu.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from None  # every bad variable in one message, exit 1, no traceback
     if migrate:
         from django.core.management import call_command
         from django.db import connection
@@ -52,9 +56,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
     from jianfu.registry.importing import import_paths
 
+    user, scope, actor = None, None, args.actor
+    if args.user:
+        # As an officer: their region only, their name on the batches, their daily name + phone lookup limit.
+        from jianfu.accounts import scope as region_scope
+        from jianfu.accounts.models import User
+
+        user = User.objects.filter(username=args.user, is_active=True).select_related("unit").first()
+        if user is None or not region_scope.can_import(user):
+            print(f"错误：用户「{args.user}」不存在、已停用或无权导入", file=sys.stderr)
+            return EXIT_FAILED
+        scope, actor = region_scope.import_scope(user), user.username
     bars = _Bars(not args.quiet and sys.stderr.isatty() or args.progress)
     try:
-        report = import_paths(args.paths, kind=args.kind, dry_run=args.dry_run, actor=args.actor, progress=bars)
+        report = import_paths(args.paths, kind=args.kind, dry_run=args.dry_run, actor=actor, progress=bars,
+                              scope=scope, user=user)
     finally:
         bars.close()
     for result in report.files:
@@ -141,8 +157,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     if args.xlsx:
         from jianfu.findings.export import write_findings_xlsx
+        from jianfu.findings.hours import saved_hours
+        from jianfu.findings.models import Finding
 
-        write_findings_xlsx(args.xlsx, document["findings"])
+        current = Finding.objects.filter(is_current=True).order_by("-hours_saved_per_month", "fid")
+        write_findings_xlsx(args.xlsx, current, total_hours=saved_hours(current))
     summary = document["summary"]
     print(f"分析完成（基准日期 {as_of}）：发现问题 {summary['findings']} 条，"
           f"预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时")
@@ -180,15 +199,28 @@ class _StepBar:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     setup_django()
-    from jianfu.audit.log import verify_chain
+    from jianfu.audit.checkpoints import read_checkpoints
+    from jianfu.audit.log import verify_log
     from jianfu.audit.models import AuditEvent
 
-    bad = verify_chain()
+    problems = verify_log()
     total = AuditEvent.objects.count()
-    if bad:
-        print(f"审计日志被篡改：{len(bad)} 条记录的哈希或链接不符（id {', '.join(map(str, bad[:20]))}）", file=sys.stderr)
+    if problems:
+        print(f"审计日志被篡改：发现 {len(problems)} 处问题", file=sys.stderr)
+        for problem in problems[:50]:
+            print(f"  {problem.message}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"审计日志完整：{total} 条记录，哈希链校验通过")
+    checkpoints = len(read_checkpoints())
+    print(f"审计日志完整：{total} 条记录，哈希链、签名和 {checkpoints} 个检查点校验通过")
+    return EXIT_OK
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.audit.checkpoints import checkpoint_path, take_checkpoint
+
+    checkpoint = take_checkpoint()
+    print(f"已记录检查点：{checkpoint.count} 条记录，最后一条 id {checkpoint.head_id}（{checkpoint_path()}）")
     return EXIT_OK
 
 
@@ -200,8 +232,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     try:
         user = do_create_user(args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None)
     except UserError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_FAILED
+        for message in exc.messages:
+            print(f"错误：{message}", file=sys.stderr)
+        return EXIT_REJECTED
     print(f"已创建用户 {user.username}（{user.get_role_display()}，{user.unit.name}）")
     return EXIT_OK
 
@@ -217,8 +250,34 @@ def _ask_password() -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
-    serve(args.host, args.port, args.workers)
+    from django.conf import settings
+
+    serve(args.host, args.port, args.workers or settings.JIANFU_WEB_WORKERS)
     return EXIT_OK
+
+
+ALL_INTERFACES = ("0.0.0.0", "::")
+
+
+def machine_host_names() -> list[str]:
+    """This machine's names and addresses, as a browser would put them in the Host header."""
+    import socket
+
+    names = {socket.gethostname(), socket.getfqdn()}
+    try:
+        names.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None))
+    except OSError:
+        pass  # a host name the resolver does not know: the names above still count
+    return sorted(f"[{name}]" if ":" in name else name for name in names if name)
+
+
+def warn_if_home_is_open(home: Path) -> bool:
+    """A data folder made by an older release may still be readable by others: say so, with the fix."""
+    mode = home.stat().st_mode & 0o777
+    if mode & 0o077:
+        print(f"警告：数据文件夹 {home} 的权限为 {mode:o}，其他用户可以读取其中的个人信息和密钥；"
+              f"请执行 chmod 700 {home} && chmod -R go-rwx {home}", file=sys.stderr, flush=True)
+    return bool(mode & 0o077)
 
 
 def serve(host: str, port: int, workers: int = 1) -> None:
@@ -226,12 +285,14 @@ def serve(host: str, port: int, workers: int = 1) -> None:
 
     from jianfu.wsgi import application
 
-    hosts = set(settings.ALLOWED_HOSTS)
-    if host not in hosts and host not in ("0.0.0.0", "::"):
-        settings.ALLOWED_HOSTS.append(host)
-    if host in ("0.0.0.0", "::"):
-        settings.ALLOWED_HOSTS.append("*")
-    if os.environ.get("JIANFU_IMPORT_WORKER", "1") != "0":
+    warn_if_home_is_open(Path(settings.JIANFU_HOME))
+
+    # Never "*": a server answering to any Host header is open to DNS rebinding and poisoned absolute links.
+    extra = machine_host_names() if host in ALL_INTERFACES else [f"[{host}]" if ":" in host else host]
+    settings.ALLOWED_HOSTS.extend(name for name in extra if name not in settings.ALLOWED_HOSTS)
+    if host in ALL_INTERFACES:
+        print("接受的主机名：" + "，".join(settings.ALLOWED_HOSTS) + "（其他域名请写入 JIANFU_ALLOWED_HOSTS）", flush=True)
+    if settings.JIANFU_IMPORT_WORKER:
         # The embedded default needs no second process: imports uploaded in the browser run in this one.
         # With several web processes (or `jianfu worker` running elsewhere) set JIANFU_IMPORT_WORKER=0.
         from jianfu.jobs.worker import start_worker_thread
@@ -243,7 +304,12 @@ def serve(host: str, port: int, workers: int = 1) -> None:
         return
     from waitress import serve as waitress_serve
 
-    waitress_serve(application, host=host, port=port, threads=8, ident="jianfu")
+    # Waitress would strip X-Forwarded-* (it trusts one proxy address at most, and no networks); behind our proxy
+    # it passes them on and Django decides whom to believe: accounts.client_address for the client address,
+    # SECURE_PROXY_SSL_HEADER (JIANFU_HTTPS) for the scheme.
+    behind_proxy = settings.JIANFU_HTTPS or bool(settings.JIANFU_TRUSTED_PROXIES)
+    waitress_serve(application, host=host, port=port, threads=8, ident="jianfu",
+                   clear_untrusted_proxy_headers=not behind_proxy)
 
 
 def _serve_processes(application, host: str, port: int, workers: int) -> None:
@@ -256,13 +322,25 @@ def _serve_processes(application, host: str, port: int, workers: int) -> None:
     class _Server(BaseApplication):
         def load_config(self):
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
-                               "threads": 4, "accesslog": None, "timeout": 120}.items():
+                               "threads": 4, "accesslog": None, "timeout": 120,
+                               "forwarded_allow_ips": _gunicorn_forwarded_allow_ips()}.items():
                 self.cfg.set(key, value)
 
         def load(self):
             return application
 
     _Server().run()
+
+
+def _gunicorn_forwarded_allow_ips() -> str:
+    """Our trusted proxies as gunicorn wants them: single addresses only (it reads no CIDR networks)."""
+    import ipaddress
+
+    from django.conf import settings
+
+    networks = [ipaddress.ip_network(entry, strict=False) for entry in settings.JIANFU_TRUSTED_PROXIES]
+    # Empty means no peer may set the scheme headers (gunicorn's default would trust 127.0.0.1).
+    return ",".join(str(network.network_address) for network in networks if network.num_addresses == 1)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -349,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields")
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
+    p.add_argument("--user", help="以该用户的身份导入：只涉及其管辖范围，并受其每日按姓名和手机号匹配的次数限制")
     p.add_argument("--json", help="把导入结果写入 JSON 文件")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--progress", action="store_true", help="即使不在终端也显示进度条")
@@ -384,8 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=int(os.environ.get("JIANFU_WEB_WORKERS", "1")),
-                   help="网页进程数（大于 1 时使用 gunicorn，仅限 Linux/macOS）")
+    p.add_argument("--workers", type=int, default=None,
+                   help="网页进程数（默认取 JIANFU_WEB_WORKERS，未设为 1；大于 1 时使用 gunicorn，仅限 Linux/macOS）")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="处理网页上传的导入任务（与 serve 分开运行时使用）")
@@ -395,8 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", help="审计日志")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
-    q = audit_sub.add_parser("verify", help="校验审计日志的哈希链（退出码 0 完整，1 被篡改）")
+    q = audit_sub.add_parser("verify", help="校验审计日志的哈希链、签名和检查点（退出码 0 完整，1 被篡改）")
     q.set_defaults(func=cmd_audit_verify)
+    q = audit_sub.add_parser("checkpoint", help="把审计日志的当前末尾记入检查点文件（每日定时运行）")
+    q.set_defaults(func=cmd_audit_checkpoint)
 
     p = sub.add_parser("user", help="用户管理")
     user_sub = p.add_subparsers(dest="user_command", required=True)
@@ -416,6 +497,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything this process writes (database, uploads, exports) is readable by its owner only.
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     return args.func(args)

@@ -18,6 +18,16 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _s2tw() -> opencc.OpenCC:
+    return opencc.OpenCC("s2tw")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified to Traditional Chinese in Taiwan-standard forms (for display of stored source words)."""
+    return _s2tw().convert(text) if text else ""
+
+
 @lru_cache(maxsize=65536)
 def to_simplified(text: str) -> str:
     """Traditional → Simplified; cached because the same cell values repeat across millions of rows."""

@@ -6,6 +6,9 @@ from jianfu.registry import dashboard
 urlpatterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("login/otp/", account_views.login_otp, name="login_otp"),
+    path("account/two-factor/", account_views.two_factor_settings, name="two_factor"),
+    path("two-factor/policy/<str:code>/", account_views.two_factor_policy, name="two_factor_policy"),
     path("users/", account_views.user_list, name="users"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", dashboard.home, name="home"),

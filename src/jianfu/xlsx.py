@@ -21,13 +21,19 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_table(target: str | IO[bytes], sheet: str, headers: list[str], rows: Iterable[Iterable[object]]) -> None:
-    """Stream rows into one sheet (constant memory); strings are always written as strings."""
+def write_table(target: str | IO[bytes], sheet: str, headers: list[str], rows: Iterable[Iterable[object]],
+                widths: list[int] | None = None, wrap: Iterable[int] = ()) -> None:
+    """Stream rows into one sheet (constant memory); strings are always written as strings.
+
+    ``widths`` sets each column's width (default 16); text in the ``wrap`` columns wraps within the cell.
+    """
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "in_memory": not isinstance(target, str)})
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    wrapped = book.add_format({"text_wrap": True, "valign": "top"})
+    wrap = set(wrap)
     ws.write_row(0, 0, headers, bold)
     ws.freeze_panes(1, 0)
     for r, row in enumerate(rows, start=1):
@@ -36,10 +42,14 @@ def write_table(target: str | IO[bytes], sheet: str, headers: list[str], rows: I
             if value is None:
                 continue
             if isinstance(value, str):
-                ws.write_string(r, c, value)
+                ws.write_string(r, c, value, wrapped if c in wrap else None)
             elif hasattr(value, "year"):
                 ws.write_datetime(r, c, value, date_format)
             else:
                 ws.write(r, c, value)
-    ws.set_column(0, max(len(headers) - 1, 0), 16)
+    if widths:
+        for c, width in enumerate(widths):
+            ws.set_column(c, c, width)
+    else:
+        ws.set_column(0, max(len(headers) - 1, 0), 16)
     book.close()

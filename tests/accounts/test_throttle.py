@@ -46,3 +46,15 @@ def test_parallel_hits_get_distinct_counts():
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(counts) == list(range(1, 9))
+
+
+@pytest.mark.django_db
+def test_a_refund_gives_an_attempt_back_but_never_goes_below_zero():
+    throttle.hit("login", "dave", window_seconds=900)
+    throttle.hit("login", "dave", window_seconds=900)
+    throttle.refund("login", "dave", window_seconds=900)
+    assert throttle.count("login", "dave", window_seconds=900) == 1
+    throttle.refund("login", "dave", window_seconds=900, cost=5)
+    throttle.refund("login", "erin", window_seconds=900)
+    assert throttle.count("login", "dave", window_seconds=900) == 1
+    assert throttle.count("login", "erin", window_seconds=900) == 0

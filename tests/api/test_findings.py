@@ -150,3 +150,14 @@ def test_a_logged_in_browser_without_a_token_cannot_decide(analysed, as_user):
                            content_type="application/json")
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
     assert Finding.objects.get(pk=finding.pk).status == "open"
+
+
+def test_a_departments_reject_becomes_a_request_and_others_carriers_are_403(analysed, api):
+    own = a_finding_of(BUREAU)
+    client = api(analysed.department)
+    response = decide(client, own, "reject", "已自行整改")
+    assert response.status_code == 200 and response.json()["status"] == "contested"
+    assert decide(client, own, "reject", "再次申请").status_code == 409
+    others = Finding.objects.filter(owner__code="330102000000").exclude(owner_path__contains=BUREAU).first()
+    if others is not None and client.get(f"/api/v1/findings/{others.fid}/").status_code == 200:
+        assert decide(client, others, "accept").status_code == 403

@@ -109,17 +109,36 @@ def test_the_form_checks_members_and_dates(cast, as_user):
     assert "task_end_date" in errors and "P9" in str(errors["members"]) and "P4" in str(errors["members"])
 
 
+def _post_members_file(client, path, name):
+    with path.open("rb") as handle:
+        return client.post("/filings/new/groups/", {"name": name, "platform": "微信", "nature": "standing",
+                                                    "purpose": "网格", "justification": "x", "expected_users": "x",
+                                                    "members_file": handle}, follow=True)
+
+
 def test_a_members_file_is_read(cast, as_user, tmp_path):
     from tests.builders import write_xlsx
 
     path = write_xlsx(tmp_path / "成员.xlsx", [["群编号", "姓名", "手机号"], ["X", "张三", "13812345678"],
                                               ["X", "王五", "13712345678"]])
-    client = as_user(cast.department)
-    with path.open("rb") as handle:
-        client.post("/filings/new/groups/", {"name": "上传群", "platform": "微信", "nature": "standing",
-                                             "purpose": "网格", "justification": "x", "expected_users": "x",
-                                             "members_file": handle})
+    _post_members_file(as_user(cast.county), path, "上传群")
     assert Proposal.objects.get(name="上传群").details["members"] == ["P1", "P3"]
+
+
+def test_a_phone_confirms_only_people_the_proposer_may_see(cast, as_user, tmp_path):
+    # The bureau sees its own unit only: county cadres it may pick by code, never find by name + phone.
+    from tests.builders import write_xlsx
+
+    right = write_xlsx(tmp_path / "对.xlsx", [["群编号", "姓名", "手机号"], ["X", "张三", "13812345678"]])
+    wrong = write_xlsx(tmp_path / "错.xlsx", [["群编号", "姓名", "手机号"], ["X", "张三", "13800005678"]])
+    client = as_user(cast.department)
+    answers = []
+    for path in (right, wrong):
+        response = _post_members_file(client, path, path.stem)
+        members = Proposal.objects.get(name=path.stem).details["members"]
+        answers.append((members, [str(m) for m in response.context["messages"]]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == [] and any("1 人在本地区人员台账中找不到" in m for m in answers[0][1])
 
 
 def test_review_actions_through_the_pages(cast, submitted, city, as_user):
@@ -174,9 +193,11 @@ def test_people_search_covers_the_proposers_county_only(cast, as_user):
     assert "张三" not in as_user(cast.cadre).get("/filings/people/?q=张").content.decode()
 
 
-def test_region_policy_page(cast, as_user):
-    response = as_user(cast.county).post(f"/filings/policy/?region={COUNTY}", {
-        "route_apps": ["county", "city", "province"], "days_groups": 180, "remind_days": 15})
+def test_region_policy_page(cast, city, as_user):
+    # The level above sets a region's rules: the city for the county, never the county for itself.
+    form = {"route_apps": ["county", "city", "province"], "days_groups": 180, "remind_days": 15}
+    assert as_user(cast.county).post(f"/filings/policy/?region={COUNTY}", form).status_code == 403
+    response = as_user(city).post(f"/filings/policy/?region={COUNTY}", form)
     assert response.status_code == 302
     policy = RegionPolicy.objects.get(region__code=COUNTY)
     assert policy.routes == {"apps": ["county", "city", "province"]} and policy.valid_days == {"groups": 180}
@@ -218,3 +239,17 @@ def test_every_kind_can_be_proposed_through_its_form(cast, as_user, kind, form):
     if kind == "platforms":
         assert proposal.details["category"] == "platform"
     assert as_user(cast.department).get("/filings/new/nonsense/").status_code == 404
+
+
+def test_a_members_file_over_the_daily_lookup_limit_is_not_read(cast, as_user, tmp_path, settings):
+    from jianfu.audit.models import AuditEvent
+    from tests.builders import write_xlsx
+
+    settings.JIANFU_PHONE_LOOKUPS_PER_DAY = 1
+    path = write_xlsx(tmp_path / "成员.xlsx", [["群编号", "姓名", "手机号"], ["X", "张三", "13812345678"],
+                                              ["X", "王五", "13712345678"]])
+    response = _post_members_file(as_user(cast.county), path, "上传群")
+    assert Proposal.objects.get(name="上传群").details["members"] == []
+    assert any("已达上限" in str(m) for m in response.context["messages"])
+    event = AuditEvent.objects.get(action="phone_lookup_refused")
+    assert event.actor == cast.county and event.changes["lookups"] == [None, 2]

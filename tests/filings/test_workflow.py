@@ -135,7 +135,7 @@ def test_who_may_decide(cast, submitted, city):
 def test_nobody_reviews_their_own_proposal(cast):
     proposal = make_proposal(cast.county, owner=Unit.objects.get(code="330102000001"))
     actions.do_submit_proposal(proposal, acting_user=cast.county)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(TransitionError, match="不能审核它"):
         actions.do_approve_proposal(proposal, step=0, criteria=ALL_YES, acting_user=cast.county)
 
 

@@ -85,7 +85,10 @@ def test_cli_analyze_writes_the_spec_json_and_xlsx(cast, tmp_path, capsys):
     import openpyxl
 
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
-    assert sheet.max_row == len(document["findings"]) + 1
+    assert sheet.max_row == len(document["findings"]) + 2  # header, findings, the total
+    total = list(sheet.iter_rows(min_row=sheet.max_row, values_only=True))[0]
+    assert total[0].startswith("合计") and total[6] == document["summary"]["hours_saved_per_month"]
+    assert f"{document['summary']['hours_saved_per_month']:.1f} 小时" in capsys.readouterr().out
 
 
 def test_thresholds_and_regional_burden_come_from_analysis_json(cast, settings):

@@ -22,15 +22,13 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.CADRE)
 
 
-class LoginFailure(models.Model):
-    """One failed login, counted per username and address to lock out password guessing."""
+class TwoFactorPolicy(models.Model):
+    """Roles that must log in with a one-time code in this unit's region (and every region below it)."""
 
-    username = models.CharField(max_length=150)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["username", "ip", "at"], name="loginfailure_lookup")]
+    unit = models.OneToOneField("registry.Unit", on_delete=models.CASCADE, related_name="two_factor_policy")
+    roles = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
 
 class RateCounter(models.Model):

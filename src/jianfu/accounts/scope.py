@@ -37,6 +37,9 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
 _PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path"}
+# Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
+# units sees the object (a duplicate-apps finding naming two departments' apps is seen by both).
+_MULTI_PATH_COLUMNS = {"findings.finding": "scope_paths"}
 
 
 def _label(model: type[Model]) -> str:
@@ -85,6 +88,11 @@ def scoped(user: User, model: type[Model]) -> QuerySet:
             return qs
         if path == "":
             return qs.none()
+        if label in _MULTI_PATH_COLUMNS:
+            many = _MULTI_PATH_COLUMNS[label]
+            # Paths start and end with "/", so "|" + prefix matches exactly the listed paths under it.
+            needle = f"|{path}|" if user.role == Role.CADRE else f"|{path}"
+            return qs.filter(**{f"{many}__contains": needle})
         if user.role == Role.CADRE:
             return qs.filter(**{column: path})
         return qs.filter(**{f"{column}__startswith": path})
@@ -95,6 +103,29 @@ def scoped(user: User, model: type[Model]) -> QuerySet:
             q |= Q(unit_scope__isnull=True)
         return qs.filter(q)
     return qs.filter(unit_q(user, lookup))
+
+
+def hidden_children(user: User, unit: Model) -> int:
+    """How many units directly under `unit` (which the user sees) lie outside the user's scope: a cadre sees
+    their own unit only, and its page must say that units exist below it rather than that there are none."""
+    from jianfu.registry.models import Unit
+
+    below = Unit.objects.filter(parent=unit)
+    return below.count() - below.filter(unit_q(user, "")).count()
+
+
+def within_unit(model: type[Model], unit) -> QuerySet:
+    """Objects of `model` in `unit`'s region (None: all): the scope of work done for an officer without a request,
+    such as an import job, which carries the officer's unit."""
+    label = _label(model)
+    lookup = _UNIT_LOOKUPS.get(label)
+    if not isinstance(lookup, str):
+        raise LookupError(f"{label} is not reachable through the region scope")
+    qs = model._default_manager.all()
+    if unit is None:
+        return qs
+    prefix = f"{lookup}__" if lookup else ""
+    return qs.filter(**{f"{prefix}path__startswith": unit.path})
 
 
 def get_scoped_or_404(user: User, model: type[Model], code: str, *, queryset: QuerySet | None = None) -> Model:
@@ -171,3 +202,18 @@ def get_editable_or_404(user: User, model: type[Model], code: str) -> Model:
     if not can_edit(user, obj):
         raise PermissionDenied
     return obj
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """A unit path and the paths of all its ancestors ('/a/b/' → ['/a/', '/a/b/'])."""
+    codes = [code for code in path.strip("/").split("/") if code]
+    return ["/" + "/".join(codes[:depth]) + "/" for depth in range(1, len(codes) + 1)]
+
+
+def can_set_two_factor_policy(user: User, unit) -> bool:
+    """Administrators everywhere; an office for the regions strictly below its own (it cannot relax its own)."""
+    if sees_everything(user):
+        return True
+    if user.role != Role.OFFICE or not in_scope(user, unit):
+        return False
+    return unit.path != user.unit.path

@@ -11,6 +11,7 @@ import datetime as dt
 import time
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jianfu.accounts.models import RateCounter
@@ -52,6 +53,12 @@ def count(scope: str, subject: str, *, window_seconds: int) -> int:
 def allow(scope: str, subject: str, *, limit: int, window_seconds: int, cost: int = 1) -> bool:
     """Count one attempt and say whether it is still within `limit` for this window."""
     return hit(scope, subject, window_seconds=window_seconds, cost=cost) <= limit
+
+
+def refund(scope: str, subject: str, *, window_seconds: int, cost: int = 1) -> None:
+    """Give back `cost` of the current window's count (e.g. an attempt that succeeded), never below zero."""
+    key, _ = _window_key(scope, subject, window_seconds, time.time())
+    RateCounter.objects.filter(key=key, count__gte=cost).update(count=F("count") - cost)
 
 
 def reset(scope: str, subject: str, *, window_seconds: int) -> None:

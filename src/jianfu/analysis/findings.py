@@ -8,6 +8,9 @@ from typing import Any, Iterable
 
 ACTIONS = ("cancel", "merge", "optimise", "rectify")
 
+#: a reason as a Chinese template (str.format fields) and its parameters
+Reason = tuple[str, dict[str, Any]]
+
 #: every finding type this package produces → its rules (formats.md); duplicate_forms lives elsewhere.
 FINDING_TYPES: dict[str, tuple[str, ...]] = {
     "duplicate_groups": ("F4",),
@@ -42,9 +45,16 @@ def _clean(value: Any) -> Any:
 
 
 def make_finding(type_: str, rule: str, action: str, items: list[str], *, score: float,
-                 evidence: dict[str, Any], hours_saved: float, reason: str, owner_code: str | None,
-                 saved_by_item: dict[str, float] | None = None) -> dict[str, Any]:
-    """One finding. ``items`` lists the main item first (the one kept when merging, or the only one)."""
+                 evidence: dict[str, Any], hours_saved: float, reason: str | Reason, owner_code: str | None,
+                 saved_by_item: dict[str, float] | None = None,
+                 arithmetic: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One finding. ``items`` lists the main item first (the one kept when merging, or the only one).
+
+    ``reason`` is a sentence, or a (template, params) pair: the sentence is the template filled in, and the
+    pair is kept (private) so that a user interface can translate the template and fill it in itself.
+    ``arithmetic`` lists the terms of ``hours_saved`` (who, how many, how often, which parameter).
+    """
+    template, params = (reason, {}) if isinstance(reason, str) else reason
     if type_ not in FINDING_TYPES or rule not in FINDING_TYPES[type_]:
         raise ValueError(f"{type_}/{rule} is not a finding type of formats.md")
     if action not in ACTIONS:
@@ -58,9 +68,11 @@ def make_finding(type_: str, rule: str, action: str, items: list[str], *, score:
         "score": round(float(score), 4),
         "evidence": {k: _clean(v) for k, v in evidence.items() if v is not None},
         "hours_saved_per_month": round(float(hours_saved or 0.0), 2),
-        "reason": reason,
+        "reason": template.format(**params) if params else template,
         "owner_code": owner_code,
     }
+    finding["_reason_template"], finding["_reason_params"] = template, dict(params)
+    finding["_arithmetic"] = list(arithmetic or [])
     # Kept out of the JSON: the summary uses it to count each item's saving once.
     finding["_saved_by_item"] = saved_by_item if saved_by_item is not None else {items[0]: float(hours_saved or 0)}
     return finding
@@ -76,7 +88,7 @@ def deduplicated_hours(findings: Iterable[dict[str, Any]]) -> float:
     best: dict[str, float] = {}
     for f in findings:
         for item, hours in f.get("_saved_by_item", {}).items():
-            key = f"{ITEM_KIND[f['type']]}:{item}"  # groups, apps and accounts may reuse a code
+            key = f"{ITEM_KIND.get(f['type'], f['type'])}:{item}"  # groups, apps and accounts may reuse a code
             best[key] = max(best.get(key, 0.0), float(hours))
     return round(float(sum(best.values())), 2)
 

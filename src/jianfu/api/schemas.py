@@ -134,7 +134,8 @@ class FindingOut(Schema):
     hours_saved_per_month: float
     reason: str
     owner_code: str | None
-    status: Literal["open", "accepted", "rejected", "done"]
+    status: Literal["open", "accepted", "rejected", "done", "contested"] = Field(
+        description="contested: a department asked to reject it; the covering office confirms or overrules")
     decision_reason: str
     decided_at: dt.datetime | None
 

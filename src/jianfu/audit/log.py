@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jianfu.audit.checkpoints import Checkpoint, checkpoint_if_due, read_checkpoints
 from jianfu.audit.models import GENESIS, AuditEvent
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises appends to the chain.
@@ -57,19 +60,62 @@ def record(*, actor, action: str, kind: str, code: str, changes: dict, unit_path
             unit_path=unit_path or "", prev_hash=last or GENESIS,
         )
         event.hash = event.compute_hash()
+        event.mac = event.compute_mac()
         event.save()
+        # Only committed rows may be checkpointed: a checkpoint naming a rolled-back row would cry wolf.
+        transaction.on_commit(checkpoint_if_due, robust=True)  # a full disk must not fail the change itself
     return event
 
 
 def verify_chain() -> list[int]:
-    """Ids of rows whose hash or link does not match: empty when nobody has tampered with the log."""
-    bad: list[int] = []
-    previous = GENESIS
+    """Ids of rows whose hash, link or signature does not match: empty when nobody has tampered with the log."""
+    return sorted({problem.event_id for problem in verify_log() if problem.event_id is not None})
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    event_id: int | None = None
+
+
+def verify_log() -> list[Problem]:
+    """Everything wrong with the log: rows whose hash, link or HMAC fails, and checkpoints it no longer matches."""
+    problems: list[Problem] = []
+    checkpoints: list[Checkpoint] = []
+    for line, checkpoint in read_checkpoints():
+        if checkpoint is None or not checkpoint.genuine:
+            problems.append(Problem(f"检查点文件第 {line} 行无法读取或签名不符：检查点被改动过"))
+        else:
+            checkpoints.append(checkpoint)
+    pending = sorted((c for c in checkpoints if c.count), key=lambda c: c.head_id)  # an empty log's says nothing
+    previous, position = GENESIS, 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        position += 1
         if event.prev_hash != previous or event.compute_hash() != event.hash:
-            bad.append(event.id)
+            problems.append(Problem(f"记录 id {event.id} 的哈希或链接不符：内容被改动，或之前的记录被删改", event.id))
+        elif not hmac.compare_digest(event.mac, event.compute_mac()):
+            problems.append(Problem(f"记录 id {event.id} 的签名（HMAC）不符：该记录被伪造，或其哈希被重新计算过",
+                                    event.id))
         previous = event.hash
-    return bad
+        while pending and pending[0].head_id <= event.id:
+            problems.extend(_against_checkpoint(pending.pop(0), event, position))
+    for checkpoint in pending:
+        problems.append(Problem(
+            f"检查点（{checkpoint.at}）记录日志有 {checkpoint.count} 条、最后一条为 id {checkpoint.head_id}，"
+            f"现在日志只有 {position} 条，最后的记录已被删除"))
+    return problems
+
+
+def _against_checkpoint(checkpoint: Checkpoint, event: AuditEvent, position: int) -> list[Problem]:
+    """The row a checkpoint named, as found in the log walk (or the first row after where it should be)."""
+    if checkpoint.head_id != event.id:
+        return [Problem(f"检查点（{checkpoint.at}）所记的最后一条记录 id {checkpoint.head_id} 已被删除")]
+    if checkpoint.head_hash != event.hash:
+        return [Problem(f"记录 id {event.id} 与检查点（{checkpoint.at}）所记的哈希不符：记录被改动", event.id)]
+    if checkpoint.count != position:
+        return [Problem(f"检查点（{checkpoint.at}）记到 id {event.id} 共 {checkpoint.count} 条，"
+                        f"现在只有 {position} 条：其间的记录被删除")]
+    return []
 
 
 def history(kind: str, code: str, limit: int = 100):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -10,6 +11,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GENESIS = "0" * 64
+
+
+def sign(text: str) -> str:
+    """HMAC-SHA256 of `text` with the audit key."""
+    return hmac.new(settings.AUDIT_KEY.encode(), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class AppendOnlyError(Exception):
@@ -44,6 +50,9 @@ class AuditEvent(models.Model):
     unit_path = models.CharField(max_length=1000, db_index=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC of `hash` with AUDIT_KEY (kept outside the database): whoever edits a row and recomputes the hashes
+    # after it still cannot sign them.
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 
@@ -64,6 +73,9 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.payload().encode("utf-8")).hexdigest()
+
+    def compute_mac(self) -> str:
+        return sign(self.hash)
 
     def save(self, *args, **kwargs):
         if self.pk is not None or not self._state.adding:

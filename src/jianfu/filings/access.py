@@ -5,12 +5,13 @@
 * Department and office officers propose for their unit (office officers also for units of their region).
 * A level is reviewed by the office of the region it is pinned to: an office-role user whose unit is that
   region (or a department hung directly under it, such as the county's 减负办). Administrators may act on
-  any level. Nobody reviews their own proposal, and nobody approves two levels of one proposal.
+  any level. Nobody decides on a proposal they created, edited or submitted (any version of it), nobody
+  approves two levels of one proposal, and nobody decides on a renewal they requested.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from jianfu.accounts.models import Role, User
@@ -122,15 +123,30 @@ def is_reviewer(user: User) -> bool:
     return regions is None or bool(regions)
 
 
-def can_review_step(user: User, proposal: Proposal) -> bool:
-    """May act on the proposal's current level (comments, returns, approvals, rejections)."""
+#: events that write a version of a proposal: whoever did one of them may not decide on it
+AUTHORING_ACTIONS = (ProposalEvent.Action.CREATED, ProposalEvent.Action.EDITED, ProposalEvent.Action.SUBMITTED,
+                     ProposalEvent.Action.REFUSED)
+
+
+def wrote_a_version(user: User, proposal: Proposal) -> bool:
+    """Whether the user created, edited or submitted any version of the proposal (then they may not decide it)."""
+    if proposal.created_by_id is not None and proposal.created_by_id == user.pk:
+        return True
+    return ProposalEvent.objects.filter(proposal=proposal, actor_id=user.pk, action__in=AUTHORING_ACTIONS).exists()
+
+
+def reviews_level(user: User, proposal: Proposal) -> bool:
+    """The office of the region the proposal's current level is pinned to (or an administrator)."""
     step = proposal.step
     if step is None or not user.is_authenticated:
         return False
     regions = reviewer_regions(user)
-    if regions is not None and step["region"] not in regions:
-        return False
-    return proposal.created_by_id != user.pk
+    return regions is None or step["region"] in regions
+
+
+def can_review_step(user: User, proposal: Proposal) -> bool:
+    """May act on the proposal's current level (comments, returns, approvals, rejections)."""
+    return reviews_level(user, proposal) and not wrote_a_version(user, proposal)
 
 
 def approved_earlier_level(user: User, proposal: Proposal) -> bool:
@@ -143,9 +159,9 @@ def to_review(user: User) -> QuerySet:
     """Proposals waiting for this user's level."""
     regions = reviewer_regions(user)
     qs = scoped_proposals(user).filter(status=Proposal.Status.IN_REVIEW)
-    if regions is None:
-        return qs
-    return qs.filter(current_region__in=regions).exclude(created_by_id=user.pk)
+    authored = ProposalEvent.objects.filter(proposal=OuterRef("pk"), actor_id=user.pk, action__in=AUTHORING_ACTIONS)
+    qs = qs.exclude(created_by_id=user.pk).exclude(Exists(authored))
+    return qs if regions is None else qs.filter(current_region__in=regions)
 
 
 def reviewers_of(region_code: str) -> QuerySet:

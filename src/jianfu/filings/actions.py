@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jianfu.accounts.models import Role, User
 from jianfu.audit.log import record
@@ -252,8 +253,10 @@ def _reviewing(current: Proposal, acting_user: User, transition: str, step: int)
     """The checks before any decision, in the order that gives the most useful message."""
     current._require(transition)
     current._check_step(step)
-    if not access.can_review_step(acting_user, current):
+    if not access.reviews_level(acting_user, current):
         raise PermissionDenied
+    if access.wrote_a_version(acting_user, current):
+        raise TransitionError(gettext("您起草、修改或提交过这份申报，不能审核它：须由其他审核人决定"))
 
 
 def _decide_against(proposal: Proposal, *, step: int, reason: str, acting_user: User, transition: str,
@@ -450,6 +453,8 @@ def do_decide_renewal(request: RenewalRequest, *, approve: bool, reason: str, ac
         filing = Filing.objects.select_for_update().get(pk=current.filing_id)
         if not access.can_decide_renewal(acting_user, filing):
             raise PermissionDenied
+        if current.requested_by_id == acting_user.pk:
+            raise TransitionError(gettext("续期申请须由申请人以外的审核人决定"))
         current.decide(approve, reason)
         current.decided_by, current.decided_by_name = acting_user, acting_user.username
         current.save(update_fields=["status", "decision_reason", "decided_at", "decided_by", "decided_by_name"])
@@ -481,11 +486,33 @@ def do_decide_renewal(request: RenewalRequest, *, approve: bool, reason: str, ac
 # --- region policy -------------------------------------------------------------------------------------------
 
 def can_set_policy(user: User, region: Unit) -> bool:
+    """Administrators, and the office of a region above this one: a region never sets its own review route."""
     if not user.is_authenticated:
         return False
     if user.is_superuser or user.role == Role.ADMIN:
         return True
-    return user.role == Role.OFFICE and user.unit_id is not None and region.path.startswith(user.unit.path)
+    if user.role != Role.OFFICE or user.unit_id is None:
+        return False
+    own = policies.region_of(user.unit)
+    return region.path.startswith(own.path) and region.pk != own.pk
+
+
+def _check_policy_values(values: dict[str, Any]) -> None:
+    """The national rules a region's policy may tighten but never loosen; translated errors."""
+    for kind, levels in (values.get("routes") or {}).items():
+        if kind not in policies.KINDS or not levels or any(lv not in policies.LEVEL_ORDER for lv in levels):
+            raise TransitionError(gettext("审批层级配置无效"))
+        if not policies.meets_floor(kind, levels):
+            raise TransitionError(gettext("%(kind)s须经县级及以上审批，审批层级不能只设在县级以下") % {
+                "kind": KIND_LABELS[kind]})
+    for kind, days in (values.get("valid_days") or {}).items():
+        if kind not in policies.KINDS or not isinstance(days, int) or not (
+                policies.MIN_VALID_DAYS <= days <= policies.MAX_VALID_DAYS):
+            raise TransitionError(gettext("备案有效期应在 %(low)d 至 %(high)d 天之间") % {
+                "low": policies.MIN_VALID_DAYS, "high": policies.MAX_VALID_DAYS})
+    remind = values.get("remind_days")
+    if remind is not None and not (0 <= remind <= policies.MAX_REMIND_DAYS):
+        raise TransitionError(gettext("到期提醒天数应在 0 至 %(high)d 天之间") % {"high": policies.MAX_REMIND_DAYS})
 
 
 def do_set_region_policy(region: Unit, values: dict[str, Any], *, acting_user: User) -> dict[str, list]:
@@ -496,9 +523,7 @@ def do_set_region_policy(region: Unit, values: dict[str, Any], *, acting_user: U
     allowed = {"routes", "valid_days", "remind_days", "filing_since", "plan_items"}
     if set(values) - allowed:
         raise TransitionError("未知的配置项")
-    for kind, levels in (values.get("routes") or {}).items():
-        if kind not in policies.KINDS or any(lv not in policies.LEVEL_ORDER for lv in levels):
-            raise TransitionError("审批层级配置无效")
+    _check_policy_values(values)
     with transaction.atomic():
         current, _ = RegionPolicy.objects.select_for_update().get_or_create(region=region)
         diff = {k: [getattr(current, k), v] for k, v in values.items() if getattr(current, k) != v}

@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 
+from jianfu.accounts import scope as region_scope
 from jianfu.ingest import open_inventory
+from jianfu.ingest.readers import file_sha256
 from jianfu.ingest.values import hash_phone
+from jianfu.registry import phone_lookups
 from jianfu.registry.importing import expand_paths
 from jianfu.registry.models import Person
 
@@ -126,8 +130,9 @@ def read_proposals(paths: list[Path | str]) -> ReadResult:
     return result
 
 
-def read_member_upload(path: Path, people) -> tuple[list[str], list[str]]:
-    """Person codes from an uploaded members or people file, matched only among ``people`` (a queryset).
+def read_member_upload(path: Path, people, *, user) -> tuple[list[str], list[str]]:
+    """Person codes from an uploaded members or people file, matched only among ``people`` (a queryset); rows
+    given by name + phone only among those of them ``user`` may see, within the user's daily lookup limit.
 
     Returns (codes, problems); problems are Chinese messages for the form.
     """
@@ -140,7 +145,12 @@ def read_member_upload(path: Path, people) -> tuple[list[str], list[str]]:
     rows = [{"person_code": r.get("person_code") if kind == "members" else r.get("code"),
              "name": r.get("name"), "phone": r.get("phone")} for r in records]
     named = [r for r in rows if not r["person_code"] and r.get("name") and r.get("phone")]
-    by_phone = person_ids_by_name_phone(named, people)
+    if named and not phone_lookups.spend(user, len(named), file_sha256=file_sha256(path),
+                                         unit_path=user.unit.path if user.unit_id else ""):
+        return [], [gettext("今天按姓名和手机号匹配人员的次数已达上限（每人每天 %(limit)d 次），名单未读取：请改用人员编号，"
+                            "或明天再试") % {"limit": phone_lookups.daily_limit()}]
+    # A phone confirms a match only among people the uploader may see: elsewhere a match and none look alike.
+    by_phone = person_ids_by_name_phone(named, people.filter(region_scope.unit_q(user, "unit")))
     codes = [r["person_code"] or by_phone.get((r["name"], r["phone"])) for r in rows]
     known = set(people.filter(code__in=[c for c in codes if c]).values_list("code", flat=True))
     problems = []

@@ -189,7 +189,7 @@ class ProposalForm(forms.Form):
                 return
             path = _save_upload(upload)
             try:
-                extra, problems = files.read_member_upload(path, people)
+                extra, problems = files.read_member_upload(path, people, user=self.user)
             finally:
                 path.unlink(missing_ok=True)
             self.member_problems.extend(problems)
@@ -260,7 +260,8 @@ class ProposalForm(forms.Form):
 class PolicyForm(forms.Form):
     """One region's filing rules; an empty field keeps what the region above decides."""
 
-    remind_days = forms.IntegerField(label=_("提前提醒天数"), required=False, min_value=1, max_value=365)
+    remind_days = forms.IntegerField(label=_("提前提醒天数"), required=False, min_value=1,
+                                     max_value=policies.MAX_REMIND_DAYS)
     filing_since = forms.DateField(label=_("备案制度实施日期"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}),
                                    help_text=_("此后进入台账而未备案的对象列为目录外"))
@@ -277,7 +278,8 @@ class PolicyForm(forms.Form):
                 label=_("%(kind)s审批层级") % {"kind": label}, required=False, choices=levels,
                 widget=forms.CheckboxSelectMultiple)
             self.fields[f"days_{kind}"] = forms.IntegerField(
-                label=_("%(kind)s备案有效天数") % {"kind": label}, required=False, min_value=1, max_value=3650)
+                label=_("%(kind)s备案有效天数") % {"kind": label}, required=False,
+                min_value=policies.MIN_VALID_DAYS, max_value=policies.MAX_VALID_DAYS)
 
     def values(self) -> dict[str, Any]:
         d = self.cleaned_data

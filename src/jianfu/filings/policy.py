@@ -8,9 +8,9 @@ key by key). Plan items add up along the chain: a county proposal may cite the p
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 
 from jianfu.registry.models import Level, Unit
@@ -29,11 +29,23 @@ DEFAULT_REMIND_DAYS = 30
 #: kinds a unit below county level (township, village) may not propose (national rule for new apps)
 COUNTY_AND_ABOVE_ONLY = frozenset({"apps", "platforms"})
 KINDS = tuple(DEFAULT_ROUTES)
+#: the national floor of a route: the highest level it names must be this one or above
+ROUTE_FLOOR: dict[str, str] = {"apps": "county", "platforms": "county"}
+#: a filing is reviewed again within three years at most, and lasts at least a month
+MIN_VALID_DAYS, MAX_VALID_DAYS = 30, 3 * 365
+MAX_REMIND_DAYS = 180
 
 
-def _env_date(name: str) -> dt.date | None:
-    value = os.environ.get(name, "").strip()
-    return dt.date.fromisoformat(value) if value else None
+def meets_floor(kind: str, levels: list[str]) -> bool:
+    """Whether a route reaches the level the national rules require for this kind (apps: county and above)."""
+    floor = ROUTE_FLOOR.get(kind)
+    if floor is None:
+        return bool(levels)
+    return any(LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(floor) for level in levels if level in LEVEL_ORDER)
+
+
+def bounded_valid_days(days: int) -> int:
+    return min(max(int(days), MIN_VALID_DAYS), MAX_VALID_DAYS)
 
 
 @dataclass
@@ -42,7 +54,7 @@ class EffectivePolicy:
     valid_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_VALID_DAYS))
     remind_days: int = DEFAULT_REMIND_DAYS
     # JIANFU_FILING_SINCE (YYYY-MM-DD) is the installation-wide default; None: every unfiled item is off-catalog.
-    filing_since: dt.date | None = field(default_factory=lambda: _env_date("JIANFU_FILING_SINCE"))
+    filing_since: dt.date | None = field(default_factory=lambda: settings.JIANFU_FILING_SINCE)
     plan_items: list[str] = field(default_factory=list)
     # key → code of the region that set it ("" for the default)
     sources: dict[str, str] = field(default_factory=dict)
@@ -65,16 +77,17 @@ def policy_for(unit: Unit | None) -> EffectivePolicy:
         p = policies.get(code)
         if p is None:
             continue
+        # A stored rule below the national floor (set before the floor was enforced) is ignored, not obeyed.
         for kind, levels in (p.routes or {}).items():
-            if kind in DEFAULT_ROUTES and levels:
+            if kind in DEFAULT_ROUTES and levels and meets_floor(kind, levels):
                 effective.routes[kind] = [lv for lv in levels if lv in LEVEL_ORDER]
                 effective.sources[f"routes.{kind}"] = code
         for kind, days in (p.valid_days or {}).items():
             if kind in DEFAULT_VALID_DAYS and days:
-                effective.valid_days[kind] = int(days)
+                effective.valid_days[kind] = bounded_valid_days(days)
                 effective.sources[f"valid_days.{kind}"] = code
         if p.remind_days is not None:
-            effective.remind_days = p.remind_days
+            effective.remind_days = min(max(p.remind_days, 0), MAX_REMIND_DAYS)
             effective.sources["remind_days"] = code
         if p.filing_since is not None:
             effective.filing_since = p.filing_since

@@ -33,6 +33,8 @@ class Finding(models.Model):
         ACCEPTED = "accepted", _("已采纳")
         REJECTED = "rejected", _("已驳回")
         DONE = "done", _("已完成")
+        # A department asked to reject a finding about its own carriers; the office confirms or overrules.
+        CONTESTED = "contested", _("申请驳回待确认")
 
     # Stable identity: a hash of type, rule and the sorted item codes, so a re-run finds the same finding.
     fid = models.CharField(max_length=64, unique=True)
@@ -44,14 +46,29 @@ class Finding(models.Model):
     evidence = models.JSONField(_("证据"), default=dict)
     hours_saved_per_month = models.FloatField(_("每月可减负（小时）"), default=0)
     reason = models.TextField(_("理由"))
+    # The reason as the analysis wrote it: a Chinese template and its parameters, translated at display time.
+    reason_template = models.TextField(blank=True, default="")
+    reason_params = models.JSONField(default=dict, blank=True)
+    # How the hours saved come about (jianfu.analysis.arithmetic) and each item's share of them.
+    arithmetic = models.JSONField(default=list, blank=True)
+    saved_by_item = models.JSONField(default=dict, blank=True)
     owner = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings",
                               verbose_name=_("责任单位"))
     owner_path = models.CharField(max_length=1000, db_index=True, default="/")
+    # "|path|path|": the paths of the units owning every carrier the finding names. The finding is visible to
+    # each of them (accounts/scope.py) and decided by an office whose region covers decider_path, their
+    # common ancestor.
+    scope_paths = models.TextField(default="|/|")
+    decider_path = models.CharField(max_length=1000, default="/")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
     decision_reason = models.TextField(_("处理意见"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    request_reason = models.TextField(_("申请驳回理由"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_at = models.DateTimeField(null=True, blank=True)
     first_seen = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
     last_seen = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
     # False when the latest run no longer reports it (the problem went away); kept for the record of decisions.

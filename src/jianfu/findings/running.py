@@ -13,9 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from jianfu import analysis
+from jianfu.analysis.findings import ITEM_KIND
+from jianfu.findings.hours import saved_hours
 from jianfu.findings.models import AnalysisRun, Finding
 from jianfu.findings.snapshot import export_snapshot
-from jianfu.registry.models import Unit
+from jianfu.registry.models import App, PublicAccount, Unit, WorkGroup
 
 Progress = Callable[[str, int, int], None]
 
@@ -38,7 +40,9 @@ def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = Non
             progress("snapshot", 1, 1)
         result = analysis.run(Path(folder), as_of=as_of, config=load_config(), progress=progress)
     document = result.to_json_dict(generated_at=timezone.localtime().isoformat(timespec="seconds"))
-    store_findings(run, document["findings"])
+    store_findings(run, result.findings)
+    # One number everywhere: the summary is what the findings page computes over the same stored findings.
+    document["summary"]["hours_saved_per_month"] = saved_hours(Finding.objects.filter(is_current=True))
     run.summary = document["summary"]
     run.burden = document["burden"]
     run.finished_at = timezone.now()
@@ -47,7 +51,37 @@ def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = Non
 
 
 _CONTENT = ("type", "rule", "action", "items", "score", "evidence", "hours_saved_per_month", "reason", "owner_id",
-            "owner_path")
+            "owner_path", "reason_template", "reason_params", "arithmetic", "saved_by_item", "scope_paths",
+            "decider_path")
+_CARRIERS = {"group": WorkGroup, "app": App, "account": PublicAccount}
+
+
+def _carrier_paths() -> dict[str, str]:
+    """kind:code → the path of the unit owning that carrier."""
+    paths = {}
+    for kind, model in _CARRIERS.items():
+        for code, path in model.objects.values_list("code", "owner__path").iterator(chunk_size=20000):
+            paths[f"{kind}:{code}"] = path or "/"
+    return paths
+
+
+def _common_path(paths: list[str]) -> str:
+    """The deepest unit path that is an ancestor-or-self of all of them ('/' when they share none)."""
+    split = [[c for c in p.strip("/").split("/") if c] for p in paths]
+    common = []
+    for parts in zip(*split):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return "/" + "".join(f"{c}/" for c in common)
+
+
+def scope_of(item_type: str, items: list[str], owner_path: str, carriers: dict[str, str]) -> tuple[str, str]:
+    """(scope_paths, decider_path): every unit whose carrier the finding names sees it; their common
+    ancestor's office decides it."""
+    kind = ITEM_KIND.get(item_type)
+    paths = sorted({carriers.get(f"{kind}:{code}", owner_path) for code in items} | {owner_path})
+    return "|" + "|".join(paths) + "|", _common_path(paths)
 
 
 @transaction.atomic
@@ -58,6 +92,7 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
     re-run over an unchanged registry costs a few set-based updates, not one statement per finding.
     """
     units = {code: (uid, path) for code, uid, path in Unit.objects.values_list("code", "id", "path")}
+    carriers = _carrier_paths()
     existing = {row["fid"]: row for row in Finding.objects.values("id", "fid", *_CONTENT)}
     seen: set[str] = set()
     create, update = [], []
@@ -67,11 +102,16 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
             continue
         seen.add(fid)
         owner_id, owner_path = units.get(item.get("owner_code"), (None, "/"))
+        scope_paths, decider_path = scope_of(item["type"], item["items"], owner_path, carriers)
         values = {
             "type": item["type"], "rule": item["rule"], "action": item["action"], "items": item["items"],
             "score": item.get("score"), "evidence": item.get("evidence") or {},
             "hours_saved_per_month": float(item.get("hours_saved_per_month") or 0), "reason": item["reason"],
             "owner_id": owner_id, "owner_path": owner_path,
+            "reason_template": item.get("_reason_template") or "", "reason_params": item.get("_reason_params") or {},
+            "arithmetic": item.get("_arithmetic") or [],
+            "saved_by_item": item.get("_saved_by_item") or {item["items"][0]: float(item.get("hours_saved_per_month") or 0)},
+            "scope_paths": scope_paths, "decider_path": decider_path,
         }
         old = existing.get(fid)
         if old is None:

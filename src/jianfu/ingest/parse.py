@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -49,6 +51,15 @@ def match_header(cells: list, kinds: list[Kind]) -> HeaderMatch | None:
     return best[1] if best else None
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def source_level_word(raw: object) -> str:
+    """The level as the source wrote it, when it is a Chinese word (乡镇（街道） → 乡镇（街道）); '' otherwise."""
+    word = normalize_text(raw).replace("(", "（").replace(")", "）")
+    return word[:20] if _CJK.search(word) else ""
+
+
 @dataclass
 class ParsedSheet:
     """A sheet whose header was recognised; iterate `records()` once to read its typed rows."""
@@ -59,6 +70,8 @@ class ParsedSheet:
     _rows: Iterator[tuple[int, list]]
     errors: list[CellError] = field(default_factory=list)
     error_total: int = 0
+    # Data rows refused for bad cells: records() does not yield them, but they are rows of the file.
+    refused_rows: int = 0
 
     @property
     def kind(self) -> Kind:
@@ -94,12 +107,17 @@ class ParsedSheet:
                     record[name] = parse(raw)
                 except ValueError as exc:
                     problems.append((written, raw, str(exc), column.type))
+                    continue
+                if column.type == "level":
+                    # Keep the source's own word (镇 is not 乡) for display beside the normalised level.
+                    record[f"{name}_word"] = source_level_word(raw)
             if problems:
                 # Only a row that would be rejected is looked at as a possible blank, note or repeated header.
                 if self._skippable(cells, header_cells):
                     continue
                 for written, raw, expected, type_ in problems:
                     self.error(number, written, raw, expected, type_)
+                self.refused_rows += 1
                 continue
             if check is not None:
                 problem = check(record)
@@ -107,6 +125,7 @@ class ParsedSheet:
                     column_field, expected = problem
                     written = self.header.columns.get(column_field, (0, column_field))[1]
                     self.error(number, written, record.get(column_field) or "", expected)
+                    self.refused_rows += 1
                     continue
             yield number, record
 

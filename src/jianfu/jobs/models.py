@@ -48,5 +48,18 @@ class ImportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def outcome_label(self) -> str:
+        """What became of the files: a finished job whose files were refused says so, not 已完成."""
+        files = (self.report or {}).get("files") or []
+        if self.status != self.Status.DONE or not files:
+            return str(self.get_status_display())
+        refused = sum(1 for f in files if not f.get("accepted"))
+        if refused == len(files):
+            return str(_("已拒绝"))
+        if refused:
+            return str(_("部分拒绝"))
+        return str(_("校验通过")) if self.dry_run else str(self.get_status_display())
+
+    @property
     def file_names(self) -> list[str]:
         return [f["name"] for f in self.files]

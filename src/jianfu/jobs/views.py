@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import uuid
@@ -10,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,7 @@ from jianfu.accounts import scope
 from jianfu.ingest.readers import SUPPORTED_SUFFIXES
 from jianfu.jobs import worker
 from jianfu.jobs.models import ImportJob
+from jianfu.xlsx import write_table
 
 MAX_FILES = 20
 
@@ -76,11 +78,12 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         code = uuid.uuid4()
         folder = worker.upload_dir_for(code)
-        folder.mkdir(parents=True, exist_ok=True)
+        # Uploaded inventories carry names and phone numbers: owner-only, whatever the process umask.
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         stored, taken = [], set()
         for f in form.cleaned_data["files"]:
             target = folder / _safe_name(f.name, taken)
-            with target.open("wb") as out:
+            with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                 for chunk in f.chunks():
                     out.write(chunk)
             stored.append({"name": target.name, "path": str(target)})
@@ -118,3 +121,21 @@ def job_detail(request, code):
 def job_status(request, code):
     job = _job_or_404(request, code)
     return render(request, "jobs/_status.html", {"job": job, "progress": _progress(job)})
+
+
+REJECTION_HEADERS = ["文件", "工作表", "行", "列", "单元格的值", "应为"]
+
+
+@login_required
+def job_rejections(request, code):
+    """The job's refused cells as an Excel file (formula-safe), to fix the sheet row by row."""
+    job = _job_or_404(request, code)
+    rows = [[e.get("file") or f.get("file"), e.get("sheet") or "", e.get("row"), e.get("column") or "",
+             e.get("value") or "", e.get("expected") or ""]
+            for f in (job.report or {}).get("files") or [] for e in f.get("errors") or []]
+    buffer = io.BytesIO()
+    write_table(buffer, "拒绝清单", REJECTION_HEADERS, rows, widths=[24, 14, 6, 16, 24, 60], wrap=[4, 5])
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename=rejections-{job.code}.xlsx"
+    return response

@@ -121,7 +121,8 @@ def run_job(job: ImportJob) -> ImportJob:
         if job.unit is None and not job.unrestricted:
             raise PermissionError("任务的单位已不存在，无法确定导入范围")
         scope = None if job.unrestricted else job.unit
-        report = import_paths(paths, dry_run=job.dry_run, actor=job.actor_name, scope=scope, progress=progress)
+        report = import_paths(paths, dry_run=job.dry_run, actor=job.actor_name, scope=scope, progress=progress,
+                              user=job.created_by)
     except Exception as exc:  # a crash must end as a visible failure, not a job stuck "running"
         log.exception("import job %s failed", job.code)
         ImportJob.objects.filter(id=job.id).update(

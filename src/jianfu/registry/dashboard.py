@@ -130,8 +130,28 @@ def home(request):
         "jobs": scope.scoped(request.user, ImportJob).order_by("-created_at")[:5],
         "region": request.user.unit,
         "burden": _whole_registry_burden(request.user),
+        "todo": _open_findings(request.user),
     }
     return render(request, "registry/dashboard.html", context)
+
+
+TOP_FINDINGS = 10
+
+
+def _open_findings(user) -> dict:
+    """What to do first: the viewer's open findings by rule, the hours they would save, the ten biggest."""
+    from jianfu.findings.hours import saved_hours, saved_hours_by
+    from jianfu.findings.labels import RULE_LABELS, TYPE_LABELS
+    from jianfu.findings.models import Finding
+
+    open_findings = scope.scoped(user, Finding).filter(is_current=True, status=Finding.Status.OPEN)
+    by_rule = saved_hours_by(open_findings, "rule")
+    top = list(open_findings.select_related("owner").order_by("-hours_saved_per_month", "fid")[:TOP_FINDINGS])
+    for finding in top:
+        finding.type_label = TYPE_LABELS.get(finding.type, finding.type)
+    return {"hours": saved_hours(open_findings), "count": sum(n for n, _ in by_rule.values()),
+            "by_rule": [(rule, RULE_LABELS.get(rule, rule), n, hours) for rule, (n, hours) in sorted(by_rule.items())],
+            "top": top}
 
 
 def _whole_registry_burden(user) -> dict | None:

@@ -11,11 +11,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jianfu.accounts import scope as region_scope
 
 from jianfu.ingest import CellError, KIND_ORDER, open_inventory
 from jianfu.ingest.parse import Inventory, ParsedSheet, resolve_kind
 from jianfu.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFile, file_sha256
 from jianfu.ingest.values import hash_phone, mask_phone
+from jianfu.registry import phone_lookups
 from jianfu.registry.models import (
     App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup,
 )
@@ -41,6 +45,7 @@ class FileResult:
     errors: list[CellError] = field(default_factory=list)
     error_total: int = 0
     sha256: str = ""
+    phone_lookups: int = 0  # rows matched to a person by name + phone (counted against the daily limit)
 
     @property
     def accepted(self) -> bool:
@@ -88,8 +93,13 @@ def import_paths(
     actor: str = "cli",
     scope: Unit | None = None,
     progress: Progress | None = None,
+    user=None,
 ) -> ImportReport:
-    """Import files (or folders) in dependency order; a file referencing a rejected file's objects is rejected too."""
+    """Import files (or folders) in dependency order; a file referencing a rejected file's objects is rejected too.
+
+    `user` is the officer behind the import: their name + phone lookups are capped per day. Without one (the
+    installation's own command line, which holds the phone key anyway) lookups are audited but not capped.
+    """
     forced_kind = resolve_kind(kind)
     inventories: list[Inventory] = []
     results: list[FileResult] = []
@@ -103,7 +113,7 @@ def import_paths(
             continue
         inventories.append(inventory)
     inventories.sort(key=lambda inv: (KIND_ORDER.index(inv.kind), str(inv.path)))
-    session = _ImportSession(actor=actor, dry_run=dry_run, scope=scope, progress=progress)
+    session = _ImportSession(actor=actor, dry_run=dry_run, scope=scope, progress=progress, user=user)
     if not dry_run:
         results.extend(session.import_inventory(inventory) for inventory in inventories)
         refresh_planner_statistics({r.kind for r in results if r.status == ImportBatch.Status.ACCEPTED and r.created})
@@ -118,6 +128,7 @@ def import_paths(
     except _Rejected:
         pass
     for result in checked:
+        session.settle_phone_lookups(result)  # after the rollback, so the tally and its audit row stay
         result.batch_id = ImportBatch.objects.create(
             actor=actor, file_name=result.path.name, sha256=result.sha256, kind=result.kind or "", unit_scope=scope,
             **result.batch_outcome(),
@@ -141,8 +152,9 @@ def _record_unopened(path: Path, errors: list[CellError], actor: str) -> FileRes
 class _ImportSession:
     """State shared by the files of one import call: code → id maps and the codes of rejected files."""
 
-    def __init__(self, *, actor: str, dry_run: bool, scope: Unit | None, progress: Progress | None):
+    def __init__(self, *, actor: str, dry_run: bool, scope: Unit | None, progress: Progress | None, user=None):
         self.actor = actor
+        self.user = user
         self.dry_run = dry_run
         self.scope = scope
         self.progress = progress
@@ -164,13 +176,49 @@ class _ImportSession:
         return self._unit_paths
 
     def people_by_phone(self) -> dict[tuple[str, str], int | None]:
+        """(name, phone hash) → person id among the people the uploader may see: a match outside the region must
+        look exactly like no match, or the report would confirm phone numbers of people the officer cannot see."""
         if self._people_by_phone is None:
             index: dict[tuple[str, str], int | None] = {}
-            for pid, name, phone_hash in Person.objects.exclude(phone_hash="").values_list("id", "name", "phone_hash"):
+            people = region_scope.within_unit(Person, self.scope).exclude(phone_hash="")
+            for pid, name, phone_hash in people.values_list("id", "name", "phone_hash"):
                 key = (name, phone_hash)
                 index[key] = None if key in index else pid  # None marks an ambiguous name + phone
             self._people_by_phone = index
         return self._people_by_phone
+
+    # -- name + phone lookups -----------------------------------------------------------------------------
+    def charge_phone_lookups(self, result: FileResult) -> bool:
+        """Count the file's name + phone lookups against the user's daily limit; True when they fit (or no limit)."""
+        if not result.phone_lookups:
+            return True
+        username = getattr(self.user, "username", None)
+        limit = phone_lookups.daily_limit() if username else None
+        granted = phone_lookups.charge(username or self.actor, result.phone_lookups, limit=limit)
+        if granted:
+            self._audit_phone_lookups(result, granted=True)
+        return granted
+
+    def refuse_phone_lookups(self, result: FileResult) -> None:
+        """Over the limit: the file's row-by-row outcome is withheld, whatever it was, and the refusal audited."""
+        self._audit_phone_lookups(result, granted=False)
+        username = self.user.username
+        message = _("今天按姓名和手机号匹配人员的次数已达上限（每人每天 %(limit)d 次，今天已用 %(used)d 次，"
+                    "本文件需要 %(wanted)d 次）：本文件未导入也未校验，请改用人员编号，或明天再试") % {
+            "limit": phone_lookups.daily_limit(), "used": phone_lookups.used_today(username),
+            "wanted": result.phone_lookups}
+        result.status = ImportBatch.Status.REJECTED
+        result.created = result.updated = result.unchanged = 0
+        result.errors = [CellError(result.path.name, "", None, "", "", message)]
+        result.error_total = 1
+
+    def settle_phone_lookups(self, result: FileResult) -> None:
+        if not self.charge_phone_lookups(result):
+            self.refuse_phone_lookups(result)
+
+    def _audit_phone_lookups(self, result: FileResult, *, granted: bool) -> None:
+        phone_lookups.audit(actor=self.user or self.actor, file_sha256=result.sha256, lookups=result.phone_lookups,
+                            granted=granted, unit_path=self.scope.path if self.scope else "")
 
     def _forget_caches(self) -> None:
         self._ids.clear()
@@ -186,23 +234,33 @@ class _ImportSession:
         )
         result.batch_id = batch.id
         writer = _WRITERS[kind](self, batch, result)
+        over_limit = False
         try:
             with transaction.atomic():
                 for sheet in inventory.sheets:
                     writer.consume(sheet)
                 writer.finish()
                 for sheet in inventory.sheets:
+                    result.rows += sheet.refused_rows
                     result.errors.extend(sheet.errors)
                     result.error_total += sheet.error_total
                 result.errors.extend(writer.errors)
                 result.error_total += len(writer.errors)
                 if result.error_total:
                     raise _Rejected
+                # An accepted file pays for its lookups in the transaction that writes it; a refusal undoes it.
+                if not self.dry_run and not self.charge_phone_lookups(result):
+                    over_limit = True
+                    raise _Rejected
         except _Rejected:
             pass
         except UnreadableFile as exc:
             result.errors.append(CellError(inventory.path.name, "", None, "", "", str(exc)))
             result.error_total += 1
+        if over_limit:
+            self.refuse_phone_lookups(result)
+        elif result.error_total and not self.dry_run:
+            self.settle_phone_lookups(result)  # a rejected file's report still answered every lookup
         if result.error_total:
             result.status = ImportBatch.Status.REJECTED
             self.rejected_codes.setdefault(kind, {}).update(dict.fromkeys(writer.codes_seen, inventory.path.name))
@@ -266,6 +324,8 @@ class _CodedWriter(_Writer):
 
     model: type
     key_field = "code"
+    # Fields written but never reported as a change: the report must not tell whether a value matched.
+    silent_fields: tuple[str, ...] = ()
 
     def to_values(self, row: int, record: dict) -> dict | None:
         raise NotImplementedError
@@ -315,14 +375,17 @@ class _CodedWriter(_Writer):
     def write(self, pending: list[tuple[int, dict]]) -> None:
         keys = [self.key_of(values) for _, values in pending]
         current = self.existing(keys)
+        if self.claims_outside_scope(pending, current):
+            return
         now = timezone.now()
-        create, update = [], []
+        create, update, silent = [], [], 0
         for _, values in pending:
             old = current.get(self.key_of(values))
             if old is None:
                 create.append(self.model(**values, batch_id=self.batch.id))
             elif any(old[name] != values[name] for name in values):
                 update.append(self.model(id=old["id"], **values, batch_id=self.batch.id, updated_at=now))
+                silent += all(old[name] == values[name] for name in values if name not in self.silent_fields)
             else:
                 self.result.unchanged += 1
         if create:
@@ -331,7 +394,23 @@ class _CodedWriter(_Writer):
             self.after_create(create)
         if update:
             self.model.objects.bulk_update(update, [*pending[0][1].keys(), "batch_id", "updated_at"], batch_size=500)
-            self.result.updated += len(update)
+            self.result.updated += len(update) - silent
+            self.result.unchanged += silent
+
+    def claims_outside_scope(self, pending: list[tuple[int, dict]], current: dict) -> bool:
+        """Whether a row reuses the code of an object outside the uploader's region (it would move it in)."""
+        if self.session.scope is None or not current:
+            return False
+        ids = {row["id"] for row in current.values()}
+        inside = set(region_scope.within_unit(self.model, self.session.scope).filter(id__in=ids)
+                     .values_list("id", flat=True))
+        if inside == ids:
+            return False
+        for row, values in pending:
+            old = current.get(self.key_of(values))
+            if old is not None and old["id"] not in inside:
+                self.ref_error(row, self.key_field, self.key_of(values), _("该编号已被您管辖范围以外的对象使用"))
+        return True
 
     def after_create(self, objects: list) -> None:
         """Keep the session's code → id map current so later files can reference new objects."""
@@ -416,6 +495,7 @@ class _UnitWriter(_CodedWriter):
                 parent = record.get("parent_code")
                 chunk.append((row, {
                     "code": record["code"], "name": record["name"], "level": record["level"],
+                    "level_word": record.get("level_word") or "",
                     "unit_type": record.get("unit_type") or "",
                     "parent_id": level_ids[parent] if parent else None,
                     "is_region": is_region(record["code"]),
@@ -479,6 +559,9 @@ def _repair_unit_paths() -> None:
 class _PersonWriter(_CodedWriter):
     kind = "people"
     model = Person
+    # "Unchanged" for a row differing only by its phone would confirm a guessed number (10,000 candidates
+    # behind a masked one); a new phone is stored, but the row counts as unchanged either way.
+    silent_fields = ("phone_hash", "phone_masked")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -672,6 +755,7 @@ class _MemberWriter(_Writer):
             self.ref_error(row, column_field, code, f"找不到此{label}（应为已导入或本次导入的{label}编号）")
 
     def _by_name_and_phone(self, row: int, record: dict) -> int | None:
+        self.result.phone_lookups += 1
         key = (record["name"], hash_phone(record["phone"], self.key))
         index = self.session.people_by_phone()
         if key not in index:

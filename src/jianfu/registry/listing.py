@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db import connection
 from django.db.models import F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
@@ -73,36 +74,80 @@ class Page:
     number: int
 
 
-def _encode(value, pk: int) -> str:
-    if isinstance(value, dt.date):
-        payload = ["d", value.isoformat(), pk]
-    else:
-        payload = ["v", value, pk]
-    return base64.urlsafe_b64encode(json.dumps(payload, ensure_ascii=False).encode()).decode().rstrip("=")
+class BadCursor(ValueError):
+    """A page cursor this list did not issue: mangled, tampered with, or made for another list or sort."""
 
 
-def _decode(token: str):
+# Cursors are signed: a forged or edited one is refused before its values reach a query. The salt names the
+# list and its order, so a cursor issued for one sort cannot be replayed against another.
+_MAX_CURSOR = 1000
+_MAX_ID = 2**63 - 1
+
+
+def _signer(namespace: str) -> signing.Signer:
+    return signing.Signer(salt=f"jianfu.listing.cursor:{namespace}")
+
+
+def cursor_namespace(qs: QuerySet, sort: Sort) -> str:
+    return f"{qs.model._meta.label_lower}:{sort.field}:{'desc' if sort.desc else 'asc'}"
+
+
+def encode_cursor(value, pk: int, namespace: str) -> str:
+    payload = ["d", value.isoformat(), pk] if isinstance(value, dt.date) else ["v", value, pk]
+    return _signer(namespace).sign_object(payload)
+
+
+def _valid_value(value, expected: type) -> bool:
+    """Whether a cursor's sort value has the type of the sort column and fits it (a bigint, a finite float)."""
+    if isinstance(value, bool):
+        return False
+    if expected is float:
+        return isinstance(value, (int, float)) and math.isfinite(value) and abs(value) < 1e300
+    if expected is int:
+        return isinstance(value, int) and abs(value) <= _MAX_ID
+    return isinstance(value, expected)
+
+
+def _sort_type(model, sort: Sort) -> type:
+    internal = model._meta.get_field(sort.field).get_internal_type()
+    if internal == "DateField":
+        return dt.date
+    if internal == "FloatField":
+        return float
+    if "Integer" in internal:
+        return int
+    return str
+
+
+def decode_cursor(token: str, namespace: str, expected: type = object):
+    """(sort value, id) from a cursor this list issued; BadCursor for anything else."""
+    if len(token) > _MAX_CURSOR:
+        raise BadCursor(token[:50])
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        kind, value, pk = json.loads(raw)
+        kind, value, pk = _signer(namespace).unsign_object(token)
         if kind == "d":
             value = dt.date.fromisoformat(value)
-        elif not isinstance(value, (str, int, float)):
-            return None
-        return value, int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return None  # a mangled cursor just means the first page
+        elif kind != "v":
+            raise BadCursor(token[:50])
+    except (signing.BadSignature, ValueError, TypeError, UnicodeError) as exc:
+        raise BadCursor(token[:50]) from exc
+    if not _valid_value(value, expected) or not _valid_value(pk, int) or pk <= 0:
+        raise BadCursor(token[:50])
+    return value, pk
 
 
 def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, number: int = 1, size: int = PAGE_SIZE) -> Page:
-    """One page ordered by (sort key, id); fetches size+1 rows to learn whether a next page exists."""
+    """One page ordered by (sort key, id); fetches size+1 rows to learn whether a next page exists.
+
+    Raises BadCursor when ``cursor`` was not issued by this list in this order.
+    """
     key = F(sort.field) if sort.null_as is None else Coalesce(F(sort.field), Value(sort.null_as))
     qs = qs.annotate(_k=key)
     sign = "-" if sort.desc else ""
     qs = qs.order_by(f"{sign}_k", f"{sign}id")
-    decoded = _decode(cursor) if cursor else None
-    if decoded:
-        value, pk = decoded
+    namespace = cursor_namespace(qs, sort)
+    if cursor:
+        value, pk = decode_cursor(cursor, namespace, _sort_type(qs.model, sort))
         op = "lt" if sort.desc else "gt"
         qs = qs.filter(Q(**{f"_k__{op}": value}) | Q(_k=value, **{f"id__{op}": pk}))
     else:
@@ -110,5 +155,5 @@ def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, number: int = 1, s
     rows = list(qs[: size + 1])
     has_next = len(rows) > size
     rows = rows[:size]
-    next_cursor = _encode(rows[-1]._k, rows[-1].id) if has_next else None
+    next_cursor = encode_cursor(rows[-1]._k, rows[-1].id, namespace) if has_next else None
     return Page(rows, has_next, next_cursor, number)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from jianfu.textnorm import to_traditional
 
 
 class Level(models.TextChoices):
@@ -63,6 +66,8 @@ class Unit(Tracked):
     name = models.CharField(_("名称"), max_length=200)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
+    # The level word the source used (镇, 街道, 社区 …), shown instead of the normalised level's name.
+    level_word = models.CharField(_("层级（原表写法）"), max_length=20, blank=True, default="")
     unit_type = models.CharField(_("类型"), max_length=50, blank=True)
     is_region = models.BooleanField(_("行政区划"), default=False)
     # Materialised ancestor path ('/code/code/…/'): region scope is one indexed prefix match.
@@ -73,6 +78,16 @@ class Unit(Tracked):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def level_label(self) -> str:
+        """The level as the source wrote it (镇, not 乡) in Chinese pages; the translated level elsewhere."""
+        language = (get_language() or "").lower()
+        if not self.level_word or not language.startswith("zh"):
+            return str(self.get_level_display())
+        if language in ("zh-hant", "zh-tw", "zh-hk"):
+            return to_traditional(self.level_word)
+        return self.level_word
 
     @property
     def depth(self) -> int:
@@ -222,3 +237,17 @@ class FormField(Tracked):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PhoneLookupTally(models.Model):
+    """How many people one user looked up by name + phone on one day (a full number is learnt that way)."""
+
+    username = models.CharField(max_length=150)
+    day = models.DateField()
+    lookups = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "day"], name="phonelookup_user_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.day}: {self.lookups}"

@@ -49,8 +49,12 @@ def object_list(request, kind: str):
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         number = 1
-    page = listing.keyset_page(qs, spec.sorts[sort_key], request.GET.get("after"), number, size=listing.PAGE_SIZE)
     base = {k: v for k, v in request.GET.items() if k not in ("after", "page", "format") and v}
+    try:
+        page = listing.keyset_page(qs, spec.sorts[sort_key], request.GET.get("after"), number, size=listing.PAGE_SIZE)
+    except listing.BadCursor:
+        return render(request, "registry/bad_cursor.html", {"spec": spec, "first_url": "?" + urlencode(base)},
+                      status=400)
     context = {
         "spec": spec, "kind": kind, "page": page, "applied": applied, "params": base, "sort_key": sort_key,
         "q": request.GET.get("q", ""),
@@ -102,7 +106,7 @@ def _unit_extras(user, unit: Unit) -> dict:
         "groups": scope.scoped(user, WorkGroup).filter(owner=unit).count(),
         "forms": scope.scoped(user, Form).filter(issuer=unit).count(),
     }
-    return {"children": children, "counts": counts}
+    return {"children": children, "counts": counts, "hidden_children": scope.hidden_children(user, unit)}
 
 
 def _person_extras(user, person: Person) -> dict:

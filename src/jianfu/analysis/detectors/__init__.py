@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from jianfu.analysis.backend import PREFIX, AnalysisBackend, SQLStep
 from jianfu.analysis.config import AnalysisConfig
-from jianfu.analysis.findings import make_finding
+from jianfu.analysis.findings import Reason, make_finding
 
 StepsFn = Callable[[AnalysisConfig, date], list[SQLStep]]
 BuildFn = Callable[[AnalysisBackend, AnalysisConfig, date], list[dict[str, Any]]]
@@ -31,11 +31,13 @@ def date_literal(d: date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 
-def sql_detector(type_: str, steps: StepsFn, reason: Callable[[dict[str, Any]], str]) -> Detector:
+def sql_detector(type_: str, steps: StepsFn, reason: Callable[[dict[str, Any]], Reason],
+                 arithmetic: Callable[[dict[str, Any], AnalysisConfig], list[dict[str, Any]]] | None = None) -> Detector:
     """A detector whose last step already holds one row per finding.
 
     The row has ``rule``, ``action``, ``items`` (main item first), ``owner_code``, ``score``,
-    ``hours_saved``, evidence columns named ``ev_<key>`` and whatever else ``reason`` reads.
+    ``hours_saved``, evidence columns named ``ev_<key>`` and whatever else ``reason`` reads; ``arithmetic``
+    explains ``hours_saved`` from the row and the burden parameters.
     """
 
     def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list[dict[str, Any]]:
@@ -46,6 +48,7 @@ def sql_detector(type_: str, steps: StepsFn, reason: Callable[[dict[str, Any]], 
             out.append(make_finding(
                 type_, row["rule"], row["action"], list(row["items"]), score=row["score"], evidence=evidence,
                 hours_saved=row["hours_saved"] or 0.0, reason=reason(row), owner_code=row["owner_code"],
+                arithmetic=arithmetic(row, config) if arithmetic else None,
             ))
         return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from jianfu.analysis import arithmetic
 from jianfu.analysis.backend import SQLStep, has_any, sql_list
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import date_literal, output_table, sql_detector
@@ -25,9 +26,13 @@ def zombie_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
     # 100·MAU < pct·registered keeps 4.99 % vs 5 % exact (integers on the left, an exact double on the right).
     return [SQLStep(output_table("zombie_app"), f"""
 SELECT 'F5' AS rule, 'cancel' AS action, [code] AS items, owner_code, 1.0 AS score, hours_saved, name, category,
-  low_use, stale, ev_mau_percent, ev_monthly_active_users, ev_registered_users, ev_days_since_update
+  low_use, stale, last_update, forced_features, ev_mau_percent, ev_monthly_active_users, ev_registered_users,
+  ev_days_since_update, ev_people_in_scope
 FROM (
-  SELECT a.code, a.owner_code, a.name, a.category, coalesce(b.total_h, 0) AS hours_saved,
+  SELECT a.code, a.owner_code, a.name, a.category, a.forced_features,
+    CAST(coalesce(a.last_update, a.launch_date) AS VARCHAR) AS last_update, coalesce(b.scope_people, 0) AS ev_people_in_scope,
+    -- Closing an app removes what it forces on people, not the work its users do in it (burden-model.md).
+    coalesce(b.f1_h, 0) + coalesce(b.f2_h, 0) + coalesce(b.f3_h, 0) AS hours_saved,
     coalesce(a.registered_users > 0 AND a.monthly_active_users IS NOT NULL
              AND 100 * a.monthly_active_users < {pct!r} * a.registered_users, false) AS low_use,
     coalesce(date_diff('day', coalesce(a.last_update, a.launch_date), {today}) >= {int(config.zombie_no_update_days)},
@@ -42,13 +47,20 @@ FROM (
 WHERE low_use OR stale""")]
 
 
-def zombie_reason(row: dict[str, Any]) -> str:
-    why = []
+def zombie_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Names only the condition that held: low use, no update, or both, with the numbers."""
+    params = {"kind": _kind(row), "name": row["name"] or row["items"][0], "percent": f"{row['ev_mau_percent'] or 0:g}",
+              "days": row["ev_days_since_update"], "since": row["last_update"] or ""}
+    if row["low_use"] and row["stale"]:
+        return ("{kind}「{name}」月活跃用户仅占注册用户的{percent}%，且已{days}天未更新（最近更新{since}），"
+                "建议关停或整合。", params)
     if row["low_use"]:
-        why.append(f"月活跃用户仅占注册用户的{row['ev_mau_percent']:g}%")
-    if row["stale"]:
-        why.append(f"已{row['ev_days_since_update']}天未更新")
-    return f"{_kind(row)}「{row['name'] or row['items'][0]}」{'，且'.join(why)}，使用率低，建议关停或整合。"
+        return "{kind}「{name}」月活跃用户仅占注册用户的{percent}%，使用率低，建议关停或整合。", params
+    return ("{kind}「{name}」已{days}天未更新（最近更新{since}），疑似无人维护，建议核实后关停或整合。", params)
+
+
+def zombie_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dict[str, Any]]:
+    return arithmetic.app_forced(row["ev_people_in_scope"], row["forced_features"], config.burden)
 
 
 def forced_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
@@ -57,7 +69,7 @@ def forced_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
         terms = sql_list(features_of_rule(APP_FEATURES, rule))
         parts.append(f"""
 SELECT '{rule}' AS rule, 'rectify' AS action, [a.code] AS items, a.owner_code, 1.0 AS score,
-  coalesce(b.{rule.lower()}_h, 0) AS hours_saved, a.name, a.category,
+  coalesce(b.{rule.lower()}_h, 0) AS hours_saved, a.name, a.category, a.forced_features,
   array_intersect(a.forced_features, {terms}) AS terms,
   array_length(array_intersect(a.forced_features, {terms})) AS ev_features, coalesce(b.scope_people, 0) AS ev_people_in_scope
 FROM {APPS} a LEFT JOIN {BURDEN} b ON b.code = a.code
@@ -65,12 +77,22 @@ WHERE a.code IS NOT NULL AND {has_any("a.forced_features", terms)}""")
     return [SQLStep(output_table("forced_feature"), "\nUNION ALL".join(parts))]
 
 
-def forced_reason(row: dict[str, Any]) -> str:
+FORCED_TEMPLATES = {
+    "F1": "{kind}「{name}」设有{terms}等要求，属于强制使用，建议整改。",
+    "F2": "{kind}「{name}」设有{terms}等要求，属于过度留痕，建议整改。",
+    "F3": "{kind}「{name}」设有{terms}等要求，以排名、时长或点赞转发考核基层，属于滥用排名，建议整改。",
+}
+
+
+def forced_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     order = list(APP_FEATURES)
     terms = "、".join(sorted(set(row["terms"]), key=order.index))
-    label = {"F1": "属于强制使用", "F2": "属于过度留痕", "F3": "以排名、时长或点赞转发考核基层，属于滥用排名"}[row["rule"]]
-    return f"{_kind(row)}「{row['name'] or row['items'][0]}」设有{terms}等要求，{label}，建议整改。"
+    return FORCED_TEMPLATES[row["rule"]], {"kind": _kind(row), "name": row["name"] or row["items"][0], "terms": terms}
 
 
-ZOMBIE = sql_detector("zombie_app", zombie_steps, zombie_reason)
-FORCED = sql_detector("forced_feature", forced_steps, forced_reason)
+def forced_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dict[str, Any]]:
+    return arithmetic.app_forced(row["ev_people_in_scope"], row["forced_features"], config.burden, row["rule"])
+
+
+ZOMBIE = sql_detector("zombie_app", zombie_steps, zombie_reason, zombie_arithmetic)
+FORCED = sql_detector("forced_feature", forced_steps, forced_reason, forced_arithmetic)

@@ -20,6 +20,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable
 
+from jianfu.analysis import arithmetic
 from jianfu.analysis.backend import AnalysisBackend, SQLStep
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector, output_table
@@ -152,7 +153,8 @@ FROM __jf_b_unit_anc x JOIN __jf_b_unit pu ON pu.code = x.anc AND pu.code = pu.r
 WHERE x.code IN (SELECT owner_code FROM {apps})
 GROUP BY x.code"""), SQLStep(output_table("duplicate_apps"), f"""
 SELECT a.code, a.name, a.category, a.description, a.functions, a.owner_code, a.monthly_active_users,
-  a.registered_users, u.region_code AS region, ru.level AS level, u.path,
+  a.registered_users, u.region_code AS region, ru.level AS level, u.path, a.forced_features,
+  coalesce(b.scope_people, 0) AS scope_people,
   coalesce(b.usage_h, 0) AS usage_h, coalesce(b.f1_h, 0) + coalesce(b.f2_h, 0) + coalesce(b.f3_h, 0) AS forced_h,
   pl.places
 FROM {apps} a
@@ -179,24 +181,29 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
                                              -(apps[i]["registered_users"] or -1), apps[i]["code"]))
         main, rest = ranked[0], sorted(ranked[1:], key=lambda i: apps[i]["code"])
         best = max(edges[n], key=lambda p: (p["similarity"], p["purpose_similarity"]))
-        saved = {}
+        saved, terms = {}, []
         for i in rest:
-            share = (config.params_for_path(apps[i]["path"]).duplicate_work_share
-                     if config.region_overrides else config.burden.duplicate_work_share)
-            saved[apps[i]["code"]] = apps[i]["forced_h"] + share * apps[i]["usage_h"]
+            params = config.params_for_path(apps[i]["path"]) if config.region_overrides else config.burden
+            # Merging removes the dropped app's forced features and the share of its use that reports twice.
+            saved[apps[i]["code"]] = apps[i]["forced_h"] + params.duplicate_work_share * apps[i]["usage_h"]
+            terms += arithmetic.app_forced(apps[i]["scope_people"], apps[i]["forced_features"], params)
+            terms += arithmetic.app_duplicated_usage(apps[i]["monthly_active_users"], apps[i]["usage_h"], params)
         names = [apps[i]["name"] or apps[i]["code"] for i in [main, *rest]]
+        params = {"similarity": f"{best['purpose_similarity']:.2f}", "functions": best["shared_functions"],
+                  "kept": names[0]}
         if len(names) == 2:
-            subject = f"「{names[0]}」与「{names[1]}」"
+            reason = ("「{first}」与「{second}」属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
+                      "属于重复建设，建议整合为「{kept}」。", {**params, "first": names[0], "second": names[1]})
         else:
-            subject = quote_names(names) + "应用"
-        reason = (f"{subject}属于同一地区，用途高度相似（名称和描述相似度{best['purpose_similarity']:.2f}，"
-                  f"共有功能{best['shared_functions']}项），属于重复建设，建议整合为「{names[0]}」。")
+            reason = ("{names}应用属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
+                      "属于重复建设，建议整合为「{kept}」。", {**params, "names": quote_names(names)})
         out.append(make_finding(
             "duplicate_apps", "F5", "merge", [apps[i]["code"] for i in [main, *rest]], score=best["similarity"],
             evidence={"similarity": best["similarity"], "purpose_similarity": best["purpose_similarity"],
                       "function_similarity": best["function_similarity"],
                       "shared_functions": best["shared_functions"], "apps": len(names), "pairs": len(edges[n])},
             hours_saved=sum(saved.values()), reason=reason, owner_code=apps[main]["owner_code"], saved_by_item=saved,
+            arithmetic=terms,
         ))
     return out
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from jianfu.analysis import arithmetic
 from jianfu.analysis.backend import AnalysisBackend, SQLStep
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector
@@ -137,7 +138,7 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
     if not pairs:
         return []
     info = {row["code"]: row for row in backend.query(f"""
-SELECT g.code, g.name, g.owner_code, coalesce(g.messages_30d, 0) AS messages_30d, u.path,
+SELECT g.code, g.name, g.owner_code, coalesce(g.messages_30d, 0) AS messages_30d, u.path, g.demands,
   coalesce(b.attention_h, 0) AS attention_h, coalesce(b.messages_h, 0) AS messages_h,
   coalesce(b.f1_h, 0) + coalesce(b.f2_h, 0) AS demand_h
 FROM {input_name('groups')} g
@@ -171,27 +172,52 @@ LEFT JOIN __jf_b_unit u ON u.code = g.owner_code""")}
             if best_key is None or key > best_key:
                 best, best_key = (e, jac, con, score), key
         e, jac, con, score = best
-        saved = {}
-        for code in rest:
-            meta = info.get(code, {})
-            share = (config.params_for_path(meta.get("path")).duplicate_work_share
-                     if config.region_overrides else config.burden.duplicate_work_share)
-            saved[code] = meta.get("attention_h", 0.0) + meta.get("demand_h", 0.0) + share * meta.get("messages_h", 0.0)
+        saved, terms = _saving(rest, by_root[i], info, size, config)
         names = [info.get(c, {}).get("name") or c for c in items]
-        detail = (f"Jaccard {jac:.2f}，较小群{con:.0%}的成员也在另一群中，共同成员{e['shared']}人")
+        params = {"jaccard": f"{jac:.2f}", "containment": f"{con:.0%}", "shared": e["shared"]}
         if len(items) == 2:
-            reason = f"工作群「{names[0]}」与「{names[1]}」成员高度重合（{detail}），属于为同一工作重复建群，建议整合为一个群。"
+            reason = ("工作群「{first}」与「{second}」成员高度重合（Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
+                      "共同成员{shared}人），属于为同一工作重复建群，建议整合为一个群。",
+                      {**params, "first": names[0], "second": names[1]})
         else:
-            reason = (f"{quote_names(names)}工作群成员高度重合（最相近的两个群{detail}），"
-                      f"属于为同一工作重复建群，建议整合为「{names[0]}」。")
+            reason = ("{names}工作群成员高度重合（最相近的两个群Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
+                      "共同成员{shared}人），属于为同一工作重复建群，建议整合为「{kept}」。",
+                      {**params, "names": quote_names(names), "kept": names[0]})
         out.append(make_finding(
             "duplicate_groups", "F4", "merge", items, score=score,
             evidence={"jaccard": jac, "containment": con, "shared_members": e["shared"],
                       "groups": len(items), "pairs": len(by_root[i]), "members": size[main]},
             hours_saved=sum(saved.values()), reason=reason,
-            owner_code=info.get(main, {}).get("owner_code"), saved_by_item=saved,
+            owner_code=info.get(main, {}).get("owner_code"), saved_by_item=saved, arithmetic=terms,
         ))
     return out
+
+
+def _saving(rest: list[str], pairs: list[dict[str, Any]], info: dict, size: dict[str, int],
+            config: AnalysisConfig) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """What merging removes: for the members a dropped group shares with another group of the cluster, one
+    group's attention and demands, and the share of its messages the other group already carries. Members
+    found in no other group move into the kept group and save nothing."""
+    shared_of: dict[str, int] = {}
+    for p in pairs:
+        for code in (p["group_a"], p["group_b"]):
+            shared_of[code] = max(shared_of.get(code, 0), p["shared"])
+    saved, terms = {}, []
+    for code in rest:
+        meta = info.get(code, {})
+        params = config.params_for_path(meta.get("path")) if config.region_overrides else config.burden
+        fraction = min(1.0, shared_of.get(code, 0) / size[code]) if size.get(code) else 0.0
+        share = params.duplicate_work_share
+        saved[code] = fraction * (meta.get("attention_h", 0.0) + meta.get("demand_h", 0.0)
+                                  + share * meta.get("messages_h", 0.0))
+        people = fraction * size.get(code, 0)
+        name = meta.get("name") or code
+        shared = arithmetic.SHARED_MEMBERS
+        terms.append(arithmetic.group_attention(people, params, ("「{name}」：少关注一个群", {"name": name}), shared))
+        terms += arithmetic.group_demands(people, meta.get("demands") or [], meta.get("messages_30d") or 0, params,
+                                          who=shared)
+        terms += arithmetic.group_messages(people, meta.get("messages_30d") or 0, params, share)
+    return saved, terms
 
 
 DETECTOR = Detector("duplicate_groups", steps, build)

@@ -31,7 +31,7 @@ DECISION_STATUS = {"accept": Finding.Status.ACCEPTED, "reject": Finding.Status.R
 class FindingParams(Schema):
     type: str = Field("", max_length=40, description="a finding type, e.g. duplicate_groups")
     rule: str = Field("", max_length=10, description="F1 … F5")
-    status: Literal["", "open", "accepted", "rejected", "done"] = ""
+    status: Literal["", "open", "accepted", "rejected", "done", "contested"] = ""
     limit: int = Field(pages.DEFAULT_LIMIT, ge=1, le=pages.MAX_LIMIT)
     cursor: str | None = Field(None, max_length=pages.MAX_CURSOR_CHARS)
 
@@ -45,6 +45,13 @@ def as_json(finding: Finding) -> dict:
         "owner_code": finding.owner.code if finding.owner else None, "status": finding.status,
         "decision_reason": finding.decision_reason, "decided_at": finding.decided_at,
     }
+
+
+def _state_refuses(seen: str, current: str, target: str) -> bool:
+    """Whether a refused decision is a state conflict (409) rather than a role that may not (403)."""
+    Status = Finding.Status
+    return (current != seen or current == target or current in (Status.DONE, Status.CONTESTED)
+            or (target == Status.DONE and current != Status.ACCEPTED))
 
 
 def _scoped(user):
@@ -80,7 +87,7 @@ def finding_detail(request, fid: str):
 def finding_decision(request, fid: str, payload: DecisionIn):
     """Accept, reject (a reason is required) or mark done; 409 when the finding's state no longer allows it."""
     finding = _finding_or_404(request.user, fid)
-    if not actions.can_decide(request.user):
+    if not actions.can_decide(request.user, finding):
         raise ApiError("forbidden")
     target = DECISION_STATUS[payload.decision]
     if target == Finding.Status.REJECTED and not payload.reason.strip():
@@ -92,6 +99,8 @@ def finding_decision(request, fid: str, payload: DecisionIn):
         raise ApiError("forbidden") from None
     except actions.DecisionError:
         current = Finding.objects.filter(pk=finding.pk).values_list("status", flat=True).first()
+        if not _state_refuses(finding.status, current, target):
+            raise ApiError("forbidden") from None  # the state allows it, this officer may not (not their carriers)
         raise ApiError("conflict", _("当前状态为「%(current)s」，不能改为「%(target)s」") % {
             "current": Finding.Status(current).label, "target": Finding.Status(target).label}) from None
     decided.owner = finding.owner

@@ -10,6 +10,8 @@
     option.color = palette;
     option.textStyle = font;
     option.animation = false;
+    // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style attributes, which the CSP refuses.
+    if (option.tooltip) option.tooltip.renderMode = "richText";
     c.setOption(option);
     window.addEventListener("resize", function () { c.resize(); });
   }
@@ -17,18 +19,22 @@
     tooltip: { trigger: "axis" },
     grid: { left: 48, right: 16, top: 16, bottom: 28 },
     xAxis: { type: "category", data: data.kinds.labels },
-    yAxis: { type: "value", minInterval: 1 },
-    series: [{ type: "bar", data: data.kinds.values, barMaxWidth: 36, label: { show: true, position: "top" } }]
+    // Logarithmic: 3,000 groups next to 20 apps must leave the apps visible. Zero cannot sit on a log axis.
+    yAxis: { type: "log", logBase: 10, min: 1 },
+    series: [{ type: "bar", barMaxWidth: 36,
+               data: data.kinds.values.map(function (v) { return { value: v > 0 ? v : null, real: v }; }),
+               label: { show: true, position: "top", formatter: function (p) { return p.data.real; } } }]
   });
   chart("chart-units", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { data: data.units.series, top: 0 },
-    grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
-    xAxis: { type: "value" },
+    grid: { left: 8, right: 24, top: 44, bottom: 8, containLabel: true },
+    // One axis per series: groups per cadre run in tens, apps per cadre in hundredths.
+    xAxis: [{ type: "value", position: "bottom" }, { type: "value", position: "top" }],
     yAxis: { type: "category", data: data.units.labels, axisLabel: { width: 110, overflow: "truncate" } },
     series: [
       { name: data.units.series[0], type: "bar", data: data.units.groups, barMaxWidth: 14 },
-      { name: data.units.series[1], type: "bar", data: data.units.apps, barMaxWidth: 14 }
+      { name: data.units.series[1], type: "bar", data: data.units.apps, barMaxWidth: 14, xAxisIndex: 1 }
     ]
   });
   chart("chart-platforms", {
