@@ -493,6 +493,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jianfu.filings.cli import add_parsers
 
     add_parsers(sub)
+    from jianfu.api.cli import add_parsers as add_token_parsers
+
+    add_token_parsers(sub)
     return parser
 
 

@@ -17,7 +17,9 @@ class DeploymentLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not getattr(settings, "JIANFU_HONOUR_BROWSER_LANGUAGE", False):
+        # API clients have no language switcher: for them Accept-Language is the only way to choose.
+        honour = getattr(settings, "JIANFU_HONOUR_BROWSER_LANGUAGE", False) or request.path.startswith("/api/")
+        if not honour:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 

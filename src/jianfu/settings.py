@@ -207,6 +207,8 @@ INSTALLED_APPS = [
     "jianfu.filings",
     "jianfu.inbox",
     "jianfu.security",
+    "ninja",  # its static files: the API docs page (Swagger UI) is served locally, never from a CDN
+    "jianfu.api",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +218,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jianfu.middleware.DeploymentLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "jianfu.api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -322,6 +325,10 @@ JIANFU_PHONE_LOOKUPS_PER_DAY = env_int("JIANFU_PHONE_LOOKUPS_PER_DAY", 2000, 0, 
 JIANFU_IMPORT_SUBPROCESS = env_bool("JIANFU_IMPORT_SUBPROCESS", True)
 JIANFU_IMPORT_MEMORY_MB = env_int("JIANFU_IMPORT_MEMORY_MB", 4096, 256, 1024 * 1024)
 JIANFU_IMPORT_TIMEOUT_SECONDS = env_int("JIANFU_IMPORT_TIMEOUT_SECONDS", 2 * 3600, 10, 7 * 24 * 3600)
+# HTTP API (/api/v1/): token lifetime, requests per token per minute, and the body limit of non-upload requests.
+JIANFU_API_TOKEN_DAYS = env_int("JIANFU_API_TOKEN_DAYS", 90, 1, 3650)
+JIANFU_API_RATE_PER_MINUTE = env_int("JIANFU_API_RATE_PER_MINUTE", 120, 1, 10_000_000)
+JIANFU_API_MAX_JSON_KB = env_int("JIANFU_API_MAX_JSON_KB", 64, 1, 102_400)
 
 EMAIL_BACKEND = env_class_path("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("JIANFU_EMAIL_HOST", "localhost")

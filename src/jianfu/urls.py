@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("jianfu.findings.urls")),
     path("", include("jianfu.filings.urls")),
     path("", include("jianfu.inbox.urls")),
+    path("", include("jianfu.api.urls")),
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -15,6 +17,18 @@ from jianfu.audit.models import GENESIS, AuditEvent
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x6A69616E6675
+# Set while an API request runs: every row written meanwhile names the token that made the write.
+_API_TOKEN: ContextVar[int | None] = ContextVar("jianfu_audit_api_token", default=None)
+
+
+@contextmanager
+def via_api_token(token_id: int):
+    """Mark every audit row written inside the block as made with this API token."""
+    reset = _API_TOKEN.set(token_id)
+    try:
+        yield
+    finally:
+        _API_TOKEN.reset(reset)
 
 
 def _jsonable(value):
@@ -29,6 +43,8 @@ def _jsonable(value):
 
 def record(*, actor, action: str, kind: str, code: str, changes: dict, unit_path: str) -> AuditEvent:
     """Append one event, chained to the previous one by its sha256."""
+    if _API_TOKEN.get() is not None:
+        changes = {**changes, "api_token": [None, _API_TOKEN.get()]}
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Two writers reading the same "last row" would fork the chain; SQLite already serialises writers.

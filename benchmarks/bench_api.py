@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""API against HTML: N concurrent clients page through groups and findings over /api/v1/ and over the HTML
+list pages, in the same run against the same server; p50/p95 per page and throughput of each.
+
+    # a server you started (give it a generous API rate limit: this is a load test, not a client):
+    JIANFU_API_RATE_PER_MINUTE=1000000 DATABASE_URL=postgres://…/city jianfu serve --port 8765
+    jianfu token create bench            # prints the token
+    python benchmarks/bench_api.py --url http://127.0.0.1:8765 --user bench --password … --token jf_…
+
+Each client follows `next` links (API) or rel="next" links (HTML) for up to --pages pages of 50 rows, then
+starts over on the other list. Reuses bench_web_load's loopback check, session client and port helper.
+Standard library only; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_web_load import Client, ensure_loopback  # noqa: E402
+
+LISTS = ("groups", "findings")
+PAGE_SIZE = 50
+NEXT_LINK = re.compile(r'rel="next" href="([^"]+)"')
+
+
+class ApiClient:
+    """One API client: a bearer token, JSON answers, `next` URLs followed as given."""
+
+    def __init__(self, base: str, token: str, timeout: float):
+        self.base = base.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self.timeout = timeout
+
+    def first(self, kind: str) -> str:
+        return f"/api/v1/{kind}/?limit={PAGE_SIZE}"
+
+    def fetch(self, path: str) -> tuple[int, str | None, int]:
+        """(status, path of the next page or None, rows on this page)."""
+        request = urllib.request.Request(self.base + path, headers=self.headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, None, 0
+        following = body["next"]
+        if following and following.startswith(self.base):
+            following = following[len(self.base):]
+        return 200, following, len(body["results"])
+
+
+class HtmlClient:
+    """One logged-in browser session paging the HTML lists by their rel="next" links."""
+
+    def __init__(self, base: str, username: str, password: str, timeout: float):
+        self.session = Client(base, timeout)
+        self.session.login(username, password)
+
+    def first(self, kind: str) -> str:
+        return f"/{kind}/"
+
+    def fetch(self, path: str) -> tuple[int, str | None, int]:
+        status, body = self.session.get(path)
+        if status != 200:
+            return status, None, 0
+        link = NEXT_LINK.search(body)
+        following = html.unescape(link.group(1)) if link else None
+        if following and following.startswith("?"):
+            following = path.split("?")[0] + following
+        return status, following, body.count("<tr") - 1
+
+
+def load(make_client, args) -> dict:
+    """Run args.clients clients of one kind back to back; latencies per list and overall throughput."""
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    rows_seen = [0]
+    lock = threading.Lock()
+    barrier = threading.Barrier(args.clients)
+    deadline = time.monotonic() + args.max_seconds
+
+    def worker(n: int) -> None:
+        client = make_client()
+        try:
+            barrier.wait(timeout=120)
+        except threading.BrokenBarrierError:
+            pass
+        rng = random.Random(n)
+        done, kind = 0, LISTS[n % len(LISTS)]
+        while done < args.requests and time.monotonic() < deadline:
+            path, pages = client.first(kind), 0
+            while path and pages < args.pages and done < args.requests:
+                if args.think:
+                    time.sleep(rng.uniform(0, 2 * args.think))
+                t0 = time.perf_counter()
+                status, path, rows = client.fetch(path)
+                elapsed = time.perf_counter() - t0
+                done, pages = done + 1, pages + 1
+                with lock:
+                    if status == 200:
+                        latencies[kind].append(elapsed)
+                        rows_seen[0] += rows
+                    else:
+                        errors[f"{kind} {status}"] += 1
+                        path = None
+            kind = LISTS[(LISTS.index(kind) + 1) % len(LISTS)]
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(args.clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=args.max_seconds + 180)
+    wall = time.monotonic() - t0
+    every = sorted(v for values in latencies.values() for v in values)
+    report = {"wall_seconds": round(wall, 1), "pages": len(every), "errors": dict(errors),
+              "pages_per_second": round(len(every) / wall, 1) if wall else 0.0, "lists": {}}
+    for kind, values in sorted(latencies.items()):
+        report["lists"][kind] = _percentiles(sorted(values))
+    report["all"] = _percentiles(every)
+    return report
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    return {"n": len(values), "p50_ms": round(statistics.median(values) * 1000, 1),
+            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))] * 1000, 1),
+            "max_ms": round(values[-1] * 1000, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True, help="a running server on loopback, e.g. http://127.0.0.1:8765")
+    parser.add_argument("--user", default=os.environ.get("JIANFU_BENCH_USER"))
+    parser.add_argument("--password", default=os.environ.get("JIANFU_BENCH_PASSWORD"))
+    parser.add_argument("--token", default=os.environ.get("JIANFU_BENCH_TOKEN"), help="an API token of the same user")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=40, help="pages per client and side")
+    parser.add_argument("--pages", type=int, default=10, help="pages followed before starting a list over")
+    parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a client waits between pages (0: back to back, a saturation test)")
+    parser.add_argument("--order", choices=["api-first", "html-first"], default="api-first")
+    parser.add_argument("--json", help="also write the report to this file")
+    args = parser.parse_args()
+    if not (args.user and args.password and args.token):
+        parser.error("give --user, --password and --token (or the JIANFU_BENCH_* variables)")
+    ensure_loopback(args.url)
+    sides = {
+        "api": lambda: ApiClient(args.url, args.token, args.timeout),
+        "html": lambda: HtmlClient(args.url, args.user, args.password, args.timeout),
+    }
+    order = ["api", "html"] if args.order == "api-first" else ["html", "api"]
+    # One short warm-up pass per side, so neither pays for cold caches the other then enjoys.
+    warm = argparse.Namespace(**{**vars(args), "clients": 2, "requests": 4, "think": 0.0})
+    for side in order:
+        load(sides[side], warm)
+    report = {side: load(sides[side], args) for side in order}
+    pace = f"think {args.think} s" if args.think else "back to back"
+    print(f"{args.clients} clients {pace}, {args.requests} pages each, up to {args.pages} pages per list")
+    print(f"{'side':<6}{'list':<10}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'pages/s':>9}")
+    for side in ("api", "html"):
+        result = report[side]
+        for kind, row in list(result["lists"].items()) + [("all", result["all"])]:
+            rate = result["pages_per_second"] if kind == "all" else ""
+            print(f"{side:<6}{kind:<10}{row['n']:>6}{row.get('p50_ms', ''):>9}{row.get('p95_ms', ''):>9}"
+                  f"{row.get('max_ms', ''):>9}{rate:>9}")
+        if result["errors"]:
+            print(f"{side} errors:", json.dumps(result["errors"], ensure_ascii=False))
+    ratio = report["api"]["pages_per_second"] / report["html"]["pages_per_second"] if report["html"]["pages_per_second"] else 0
+    print(f"throughput API / HTML: {ratio:.2f}×")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 1 if report["api"]["errors"] or report["html"]["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

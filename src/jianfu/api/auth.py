@@ -1,0 +1,33 @@
+"""Bearer-token authentication for /api/v1/: the token's user (role and region), a per-token rate limit."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from ninja.security import HttpBearer
+
+from jianfu.accounts import throttle
+from jianfu.api.errors import ApiError
+from jianfu.api.models import ApiToken
+from jianfu.api.tokens import authenticate, note_use
+
+RATE_WINDOW_SECONDS = 60
+
+
+class TokenAuth(HttpBearer):
+    """Only `Authorization: Bearer …` counts; a session cookie alone is not a credential here (so no CSRF)."""
+
+    openapi_description = "jianfu token create USERNAME"
+
+    def authenticate(self, request, token: str) -> ApiToken | None:
+        found = authenticate(token.strip())
+        if found is None:
+            return None
+        limit = settings.JIANFU_API_RATE_PER_MINUTE
+        if not throttle.allow("api", str(found.id), limit=limit, window_seconds=RATE_WINDOW_SECONDS):
+            retry_after = RATE_WINDOW_SECONDS - int(time.time()) % RATE_WINDOW_SECONDS
+            raise ApiError("rate_limited", headers={"Retry-After": str(max(1, retry_after))})
+        note_use(found)
+        request.user = found.user
+        return found

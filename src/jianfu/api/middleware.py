@@ -1,0 +1,52 @@
+"""Guards for /api/: body size limits before anything reads the body, and the error object for every failure."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from jianfu.api.errors import STATUS_CODES, error_response
+
+log = logging.getLogger("jianfu.api")
+API_PREFIX = "/api/"
+MULTIPART = "multipart/form-data"
+
+
+def body_limit(request) -> int:
+    """Bytes a request may carry: uploads up to JIANFU_MAX_UPLOAD_MB, anything else up to JIANFU_API_MAX_JSON_KB."""
+    if request.content_type == MULTIPART:
+        return settings.JIANFU_MAX_UPLOAD_MB * 1024 * 1024
+    return settings.JIANFU_API_MAX_JSON_KB * 1024
+
+
+class ApiMiddleware:
+    """Sits after LocaleMiddleware, so its messages are in the request's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return error_response("invalid")
+        if length > body_limit(request):
+            return error_response("too_large")
+        response = self.get_response(request)
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+            # Django's own answers (no such path, method not allowed, server error) in the API's shape.
+            code = STATUS_CODES.get(response.status_code, "server_error" if response.status_code >= 500 else "invalid")
+            replacement = error_response(code, status=response.status_code)
+            if response.has_header("Allow"):
+                replacement["Allow"] = response["Allow"]
+            return replacement
+        return response
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(API_PREFIX):
+            return None
+        log.exception("API request failed: %s %s", request.method, request.path)
+        return error_response("server_error")
