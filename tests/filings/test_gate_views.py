@@ -106,3 +106,13 @@ def test_proposers_and_reviewers_see_their_tabs(cast, as_user):
     assert {"mine", "review", "decided"} <= tabs(county) and 'id="policy-link"' in county
     outsider = as_user(cast.outsider).get("/filings/?tab=review").content.decode()
     assert "review" in tabs(outsider)
+
+
+def test_the_precheck_fragment_is_translated(cast, as_user):
+    client = as_user(cast.department)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.post("/filings/precheck/groups/", SAME_NAME_GROUP).content.decode()
+    assert "Same name" in english and "For reference only" in english
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    traditional = client.post("/filings/precheck/groups/", SAME_NAME_GROUP).content.decode()
+    assert "僅供參考" in traditional and "（同一單位）" in traditional
