@@ -173,3 +173,12 @@ def test_equally_similar_groups_rank_the_same_region_then_the_closer_name_first(
     result = Prechecker().check(group_item("清波社区网格工作群", [p.code for p in people], owner=COMMUNITY))
     codes = [s["code"] for s in result["similar"] if s["code"] in ("GA", "GB", "GC")]
     assert codes == ["GC", "GB", "GA"]
+
+
+def test_an_owner_not_in_the_registry_is_compared_with_everything_without_name_signals(cast):
+    for kind, extra in (("groups", {"members": ["P1", "P2"]}), ("apps", {"functions": ["信息报送"]}),
+                        ("accounts", {"platform": "微信公众号"}), ("forms", {"fields": [{"name": "低保户数"}]})):
+        result = Prechecker().check({"kind": kind, "code": "NEW1", "name": "防汛工作群", "owner_code": "999999999999",
+                                     **extra})
+        assert any("不在台账中" in note for note in result["notes"])
+        assert not any(s["evidence"].get("same_name") for s in result["similar"])

@@ -149,7 +149,8 @@ class Prechecker:
         key = owner.code if owner else ""
         if key not in self._chains:
             if owner is None:
-                self._chains[key] = {"policy": policies.EffectivePolicy(), "places": [], "home": None, "region": ""}
+                self._chains[key] = {"policy": policies.EffectivePolicy(), "places": [], "home": None, "region": "",
+                                     "owner": "", "name": ""}
             else:
                 chain = policies.ancestors(owner)
                 self._chains[key] = {
