@@ -47,7 +47,8 @@ def test_precheck_of_a_saved_draft(cast, as_user):
 
 def test_precheck_out_of_scope(cast, as_user):
     # The county office may propose for its county, not for another one: the form says so, nothing is checked.
-    page = as_user(cast.county).post("/filings/precheck/groups/", {**SAME_NAME_GROUP, "owner": SIBLING}).content.decode()
+    response = as_user(cast.county).post("/filings/precheck/groups/", {**SAME_NAME_GROUP, "owner": SIBLING})
+    page = response.content.decode()
     assert 'data-state="invalid"' in page and "无权为其申报" in page and 'id="similar"' not in page
     # Another county's officer cannot reach the bureau's draft.
     draft = make_proposal(cast.department, "groups")

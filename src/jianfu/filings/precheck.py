@@ -7,9 +7,9 @@ For one proposed item (a plain dict, from the web form or from an import-format 
   name, platform and owner, forms by field overlap; see :mod:`jianfu.analysis.similarity`);
 * ``violations`` — rules the proposal itself breaks: forced-use features (F1–F3, the listed values and the
   demands written into its purpose, description or justification — :mod:`jianfu.analysis.demand_phrases`;
-  ``refuse`` unless marked as security or emergency use with a reason, then ``exempted``), a unit below county level proposing an app
-  (``LEVEL``, refuse), a standing group for a task that ends (``STANDING``, flag), a temporary group with no
-  end date (``TASK_END``, flag), and a duplicate of an existing item (F4 groups and forms, F5 apps and
+  ``refuse`` unless marked as security or emergency use with a reason, then ``exempted``), a unit below
+  county level proposing an app (``LEVEL``, refuse), a standing group for a task that ends (``STANDING``,
+  flag), a temporary group with no end date (``TASK_END``, flag), and a duplicate of an existing item (F4 groups and forms, F5 apps and
   accounts, flag: a reviewer decides) — by the kind's measure, or by an identical or near-identical name
   within the owner or its region;
 * ``criteria`` — the five review criteria of the national rules, each ``yes`` / ``no`` from the data with
@@ -37,8 +37,7 @@ from jianfu.analysis.demand_phrases import find_demands
 from jianfu.analysis.schema import ACCOUNT_ASSESSMENTS, APP_FEATURES, GROUP_DEMANDS, RULE_NAMES
 from jianfu.analysis.similarity import (
     NEAR_IDENTICAL_NAME, AppIndex, TextMatcher, account_score, form_overlap, group_overlap, name_key, name_similarity,
-    rank,
-    text_similarity,
+    rank, text_similarity,
 )
 from jianfu.filings import policy as policies
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
@@ -623,9 +622,9 @@ def written_demands(item: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
 
 def _duplicates(similar: list[dict[str, Any]], facts: dict[str, Any]) -> tuple[dict | None, dict | None]:
     """The best duplicate by the kind's measure, and the best one by name only (each None if there is none)."""
-    measured = next((s for s in similar if s["code"] in facts.get("measured", ())), None)
-    by_name = next((s for s in similar if s["evidence"].get("same_name") and s["code"] not in facts.get("measured", ())),
-                   None)
+    measured_codes = facts.get("measured", ())
+    measured = next((s for s in similar if s["code"] in measured_codes), None)
+    by_name = next((s for s in similar if s["evidence"].get("same_name") and s["code"] not in measured_codes), None)
     return measured, by_name
 
 
