@@ -182,3 +182,23 @@ def test_an_owner_not_in_the_registry_is_compared_with_everything_without_name_s
                                      **extra})
         assert any("不在台账中" in note for note in result["notes"])
         assert not any(s["evidence"].get("same_name") for s in result["similar"])
+
+
+def test_same_name_groups_never_push_the_measured_duplicate_out(cast):
+    # Ten groups sharing the proposal's members fill the list; eleven more of the bureau carry its name and share
+    # no member: one of them (the first by code) takes the last place, the measure's best stay on top.
+    people = add_people(12, COMMUNITY)
+    for i in range(10):
+        add_group(f"GM{i:02d}", f"社区联络{i}组", BUREAU, people[:12 - i])
+    for i in range(11):
+        add_group(f"GN{i:02d}", "理论学习工作群", BUREAU, [])
+    result = Prechecker().check(group_item("理论学习工作群", [p.code for p in people]))
+    codes = [s["code"] for s in result["similar"]]
+    assert codes[:9] == [f"GM{i:02d}" for i in range(9)] and codes[9] == "GN00"
+    assert next(v for v in result["violations"] if v["rule"] == "F4")["item"] == "GM00"
+    # With room in the list the name matches follow the measure's ranking.
+    few = Prechecker().check(group_item("理论学习工作群", [people[0].code, "P3"]))
+    few_codes = [s["code"] for s in few["similar"]]
+    first_by_name = next(i for i, code in enumerate(few_codes) if code.startswith("GN"))
+    assert all(not code.startswith("GN") for code in few_codes[:first_by_name]) and first_by_name >= 2
+    assert all(code.startswith("GN") for code in few_codes[first_by_name:])

@@ -245,24 +245,17 @@ class Prechecker:
         return out
 
     def _add_name_matches(self, item, similar, matches, facts) -> list[dict[str, Any]]:
-        """Mark name matches as duplicates (evidence ``same_name``), adding those the measure did not rank."""
+        """Mark name matches as duplicates (evidence ``same_name``). Those the measure did not rank fill the free
+        places after its ranking; if none is free and no name match is shown, the best one takes the last place,
+        so that the flagged item is always listed and the measure's best ones are never pushed out."""
         ranked = {s["code"] for s in similar}
-        added = []
-        for code, row in matches.items():
-            if code in ranked:
-                continue
-            evidence = {}
-            if item["kind"] == "groups" and facts.get("members"):
-                shared = facts.get("overlap", {}).get(row["id"], 0)
-                evidence = group_overlap(facts["members"], max(row["member_count"], shared), shared, self.config)
-            kind = item["kind"]
-            if kind in ("apps", "platforms"):
-                kind = "platforms" if row.get("category") == "platform" else "apps"
-            added.append({"code": code, "kind": kind, "name": row["name"], "owner_code": row["owner_code"],
-                          "owner": row["owner"], "score": evidence.get("jaccard", 0.0), "duplicate": False,
-                          "evidence": evidence})
-        keep = max(0, self.limit - len(added))
-        similar = similar[:keep] + added[:self.limit]
+        missing = sorted((row for code, row in matches.items() if code not in ranked),
+                         key=lambda r: (not r["identical"], not r["same_owner"], -r["name_ratio"], r["code"]))
+        room = self.limit - len(similar)
+        if room <= 0 and missing and not ranked & matches.keys():
+            similar, room = similar[:self.limit - 1], 1
+        for row in missing[:max(room, 0)]:
+            similar.append(self._name_only_entry(item, row, facts))
         for s in similar:
             row = matches.get(s["code"])
             if row is not None:
@@ -270,6 +263,18 @@ class Prechecker:
                 s["evidence"].update(same_name=True, name_ratio=row["name_ratio"], identical_name=row["identical"],
                                      same_owner=row["same_owner"])
         return similar
+
+    def _name_only_entry(self, item, row, facts) -> dict[str, Any]:
+        """A ``similar`` entry for an item found by its name only (for groups, with its member overlap)."""
+        evidence: dict[str, Any] = {}
+        if item["kind"] == "groups" and facts.get("members"):
+            shared = facts.get("overlap", {}).get(row["id"], 0)
+            evidence = group_overlap(facts["members"], max(row["member_count"], shared), shared, self.config)
+        kind = item["kind"]
+        if kind in ("apps", "platforms"):
+            kind = "platforms" if row.get("category") == "platform" else "apps"
+        return {"code": row["code"], "kind": kind, "name": row["name"], "owner_code": row["owner_code"],
+                "owner": row["owner"], "score": evidence.get("jaccard", 0.0), "duplicate": False, "evidence": evidence}
 
     # --- similar items ---------------------------------------------------------------------------------
 
