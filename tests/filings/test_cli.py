@@ -73,7 +73,8 @@ def test_precheck_exit_1_when_a_file_cannot_be_read(cast, tmp_path: Path, capsys
 
 
 def test_filings_list_export_expire_and_offcatalog(cast, city, tmp_path: Path, capsys):
-    proposal = make_proposal(cast.department, "groups", details={"members": ["P3"], "task_end_date": "2099-01-31"})
+    proposal = make_proposal(cast.department, "groups", name="汛期值守临时群",
+                             details={"members": ["P3"], "task_end_date": "2099-01-31"})
     actions.do_submit_proposal(proposal, acting_user=cast.department)
     actions.do_approve_proposal(proposal, step=0, criteria={"3": "yes"}, acting_user=cast.county)
     filing = Filing.objects.get()

@@ -21,19 +21,19 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors.duplicate_apps import _cosine as cosine
 from jianfu.analysis.detectors.duplicate_apps import purpose_terms
-from jianfu.analysis.detectors.duplicate_groups import qualifies
+from jianfu.analysis.detectors.duplicate_groups import is_subset_of_larger, qualifies
 from jianfu.analysis.schema import GENERIC_APP_FUNCTIONS
 from jianfu.textnorm import normalize_text
 
 __all__ = [
-    "AppIndex", "TextMatcher", "account_score", "char_terms", "field_key", "form_overlap", "group_overlap",
-    "name_similarity", "rank", "text_similarity",
+    "AppIndex", "NEAR_IDENTICAL_NAME", "TextMatcher", "account_score", "char_terms", "field_key", "form_overlap",
+    "group_overlap", "name_key", "name_similarity", "names_near_identical", "rank", "text_similarity",
 ]
 
 _TEXT_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -96,6 +96,29 @@ def name_similarity(a: object, b: object) -> float:
     return max(text_similarity(x, y), fuzz.ratio(x, y) / 100.0)
 
 
+#: edit ratio at or above which two names are "near-identical" (one character added, dropped or changed in a
+#: name of ten or more characters; 防汛工作群 / 防汛工作群2 is 0.91, 一组工作群 / 二组工作群 is 0.8)
+NEAR_IDENTICAL_NAME = 0.9
+
+
+def name_key(name: object) -> str:
+    """A name as compared for identity: Simplified, half-width, lower case, letters, digits and CJK only."""
+    return "".join(_TEXT_RUNS.findall(normalize_text(name).lower()))
+
+
+def names_near_identical(a: object, b: object) -> tuple[bool, float]:
+    """(identical or near-identical, edit ratio) of two names by :func:`name_key`."""
+    x, y = name_key(a), name_key(b)
+    if not x or not y:
+        return False, 0.0
+    if x == y:
+        return True, 1.0
+    from rapidfuzz import fuzz
+
+    ratio = fuzz.ratio(x, y) / 100.0
+    return ratio >= NEAR_IDENTICAL_NAME, round4(ratio)
+
+
 # --- apps and platforms ------------------------------------------------------------------------------------
 
 def _idf(df: int, n: int) -> float:
@@ -145,8 +168,9 @@ class AppIndex:
         self.by_code = {a["code"]: i for i, a in enumerate(self.apps)}
 
     def rank(self, proposal: Mapping[str, Any], *, candidates: Iterable[str] | None = None,
-             limit: int = 10) -> list[dict[str, Any]]:
-        """Existing apps most like ``proposal`` (same keys as the catalogue), best first."""
+             limit: int = 10, tiebreak: Callable[[Mapping[str, Any]], tuple] | None = None) -> list[dict[str, Any]]:
+        """Existing apps most like ``proposal`` (same keys as the catalogue), best first; equally similar ones
+        ordered by ``tiebreak(app)`` (larger first), then by code."""
         allowed = None if candidates is None else {self.by_code[c] for c in candidates if c in self.by_code}
         n = len(self.apps) + 1
         p_terms = purpose_terms(proposal.get("name"), proposal.get("description"), proposal.get("places") or ())
@@ -177,6 +201,7 @@ class AppIndex:
             duplicate = purpose >= self.config.dup_app_purpose_similarity and score >= self.config.dup_app_similarity
             out.append({
                 "code": self.apps[i]["code"], "score": round4(score), "duplicate": duplicate,
+                "tiebreak": tiebreak(self.apps[i]) if tiebreak else (),
                 "evidence": {
                     "similarity": round4(score), "purpose_similarity": round4(purpose),
                     "function_similarity": round4(func), "shared_functions": shared,
@@ -203,6 +228,8 @@ def group_overlap(proposed: int, existing: int, shared: int, config: AnalysisCon
         "proposal_covered": round4(shared / proposed) if proposed else 0.0,
         "shared_members": shared, "members": existing, "proposed_members": proposed,
         "qualifies_jaccard": by_jaccard, "qualifies_containment": by_containment,
+        # Almost all proposed members sit in a far larger group (an all-staff group): a note, not a duplicate.
+        "subset_of_larger": is_subset_of_larger(config, proposed, existing, shared),
     }
 
 
@@ -268,10 +295,15 @@ def form_overlap(proposed: Sequence[str], existing: Sequence[str], *, fuzzy: flo
 # --- ranking -----------------------------------------------------------------------------------------------
 
 def rank(matches: list[dict[str, Any]], limit: int = 10, *, keys: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """Best first: score, then the named evidence keys, then ``tiebreak`` if present, then the code."""
+    """Best first: score, then the named evidence keys, then ``tiebreak`` if present, then the code.
+
+    ``tiebreak`` is a number or a tuple of numbers, larger first (the pre-check passes same owner, same region,
+    name similarity: among equally similar items the nearest one ranks first)."""
     def key(m: dict[str, Any]) -> tuple:
         ev = m.get("evidence", {})
-        return (-m["score"], *(-float(ev.get(k) or 0) for k in keys), -float(m.get("tiebreak") or 0), m["code"])
+        tie = m.get("tiebreak") or ()
+        tie = tie if isinstance(tie, tuple) else (tie,)
+        return (-m["score"], *(-float(ev.get(k) or 0) for k in keys), tuple(-float(t) for t in tie), m["code"])
 
     ordered = sorted(matches, key=key)[:limit]
     for m in ordered:

@@ -5,15 +5,18 @@ For one proposed item (a plain dict, from the web form or from an import-format 
 * ``similar`` — the most similar existing items, best first, at most ten, each with its score and the
   evidence (groups by member overlap, apps and platforms by purpose and function similarity, accounts by
   name, platform and owner, forms by field overlap; see :mod:`jianfu.analysis.similarity`);
-* ``violations`` — rules the proposal itself breaks: forced-use features (F1–F3, ``refuse`` unless marked as
-  security or emergency use with a reason, then ``exempted``), a unit below county level proposing an app
-  (``LEVEL``, refuse), a standing group for a task that ends (``STANDING``, flag), a temporary group with no
-  end date (``TASK_END``, flag), and a duplicate of an existing item (F4 groups and forms, F5 apps and
-  accounts, flag: a reviewer decides);
+* ``violations`` — rules the proposal itself breaks: forced-use features (F1–F3, the listed values and the
+  demands written into its purpose, description or justification — :mod:`jianfu.analysis.demand_phrases`;
+  ``refuse`` unless marked as security or emergency use with a reason, then ``exempted``), a unit below
+  county level proposing an app (``LEVEL``, refuse), a standing group for a task that ends (``STANDING``,
+  flag), a temporary group with no end date (``TASK_END``, flag), and a duplicate of an existing item (F4 groups and forms, F5 apps and
+  accounts, flag: a reviewer decides) — by the kind's measure, or by an identical or near-identical name
+  within the owner or its region;
 * ``criteria`` — the five review criteria of the national rules, each ``yes`` / ``no`` from the data with
   its evidence, ``open`` for the reviewer to answer, or ``na`` where it does not apply to the kind.
 
-Items are compared with the registry of the proposal's home region (its county, or the city or province
+Among equally similar items the one with the same owner, then the same region, then the closer name ranks
+first. Items are compared with the registry of the proposal's home region (its county, or the city or province
 it belongs to) and the regions above it — duplicates are judged within a region, as the detectors judge them.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -29,9 +33,11 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from jianfu.analysis.config import AnalysisConfig
+from jianfu.analysis.demand_phrases import find_demands
 from jianfu.analysis.schema import ACCOUNT_ASSESSMENTS, APP_FEATURES, GROUP_DEMANDS, RULE_NAMES
 from jianfu.analysis.similarity import (
-    AppIndex, TextMatcher, account_score, form_overlap, group_overlap, name_similarity, rank, text_similarity,
+    NEAR_IDENTICAL_NAME, AppIndex, TextMatcher, account_score, form_overlap, group_overlap, name_key, name_similarity,
+    rank, text_similarity,
 )
 from jianfu.filings import policy as policies
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
@@ -54,6 +60,12 @@ _MODULE_COVERAGE = 0.5   # share of a proposal's own functions an existing app a
 _GROUP_COVERED = 0.9     # share of the proposed members already in one existing group
 _FORM_DUPLICATE = 0.7    # share of the smaller form's fields asked again
 _FORM_COVERED = 0.7      # share of the proposal's fields that existing forms already ask
+# Free-text fields where a forced-use demand may be written, with the label a reason names them by.
+_FREE_TEXT_FIELDS = (("purpose", "用途"), ("description", "描述"), ("justification", "建设必要性"))
+# Per kind: the registry model, the field leading to its owner unit, its name field, extra values to read.
+_NAMED = {"groups": (WorkGroup, "owner", "name", ("member_count",)), "apps": (App, "owner", "name", ("category",)),
+          "platforms": (App, "owner", "name", ("category",)), "accounts": (PublicAccount, "owner", "name", ()),
+          "forms": (Form, "issuer", "title", ())}
 
 
 @contextmanager
@@ -120,6 +132,8 @@ class Prechecker:
         self.limit = limit
         self._units: dict[str, Unit | None] = {}
         self._chains: dict[str, dict[str, Any]] = {}
+        self._is_region: dict[str, bool] = {}
+        self._named: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
     # --- context --------------------------------------------------------------------------------------
 
@@ -134,12 +148,14 @@ class Prechecker:
         key = owner.code if owner else ""
         if key not in self._chains:
             if owner is None:
-                self._chains[key] = {"policy": policies.EffectivePolicy(), "places": [], "home": None}
+                self._chains[key] = {"policy": policies.EffectivePolicy(), "places": [], "home": None, "region": "",
+                                     "owner": "", "name": ""}
             else:
                 chain = policies.ancestors(owner)
                 self._chains[key] = {
                     "policy": policies.policy_for(owner), "home": policies.home_region(owner, chain),
                     "places": [u.name for u in chain if u.is_region],
+                    "region": policies.region_of(owner, chain).code, "owner": owner.code, "name": "",
                 }
         return self._chains[key]
 
@@ -148,14 +164,21 @@ class Prechecker:
     def check(self, item: dict[str, Any]) -> dict[str, Any]:
         kind = item["kind"]
         owner = self.unit(item.get("owner_code"))
-        ctx = self._context(owner)
+        ctx = {**self._context(owner), "name": item.get("name") or ""}
         notes: list[str] = []
         if item.get("owner_code") and owner is None:
             notes.append(f"主管单位「{item['owner_code']}」不在台账中：与全部台账比对，未检查层级限制")
         finder = {"apps": self._similar_apps, "platforms": self._similar_apps, "accounts": self._similar_accounts,
                   "groups": self._similar_groups, "forms": self._similar_forms}[kind]
         similar, facts = finder(item, owner, ctx, notes)
-        violations = self._violations(item, owner, similar)
+        facts["measured"] = {s["code"] for s in similar if s.get("duplicate")}
+        similar = self._add_name_matches(item, similar, self._name_matches(item, owner, ctx), facts)
+        subset = next((s for s in similar if s["evidence"].get("subset_of_larger")), None)
+        if subset is not None:
+            ev = subset["evidence"]
+            notes.append(f"拟入群成员有 {ev['proposal_covered']:.0%} 在现有工作群「{subset['name']}」（{subset['code']}，"
+                         f"{ev['members']} 人）中，为该群的子集：该群远大于拟建群，不按重复处理，请审核人判断能否直接利用该群")
+        violations = self._violations(item, owner, similar, facts)
         criteria = self._criteria(item, similar, facts, ctx)
         return {
             "code": item.get("code") or "", "kind": kind, "name": item.get("name") or "",
@@ -163,6 +186,95 @@ class Prechecker:
             "similar": similar, "violations": violations, "criteria": criteria, "notes": notes,
             "checked_at": timezone.now().isoformat(timespec="seconds"),
         }
+
+    # --- where items sit, and which ones carry the proposal's name -------------------------------------------
+
+    def _load_region_flags(self, paths: Iterable[str | None]) -> None:
+        codes = {c for p in paths for c in policies.ancestor_codes(p or "")} - self._is_region.keys()
+        if codes:
+            found = dict(Unit.objects.filter(code__in=codes).values_list("code", "is_region"))
+            self._is_region.update({c: bool(found.get(c)) for c in codes})
+
+    def _region_code(self, path: str | None) -> str:
+        """The code of the nearest region at or above the unit at ``path`` (as ``policy.region_of``)."""
+        codes = policies.ancestor_codes(path or "")
+        self._load_region_flags([path])
+        return next((c for c in reversed(codes) if self._is_region.get(c)), codes[-1] if codes else "")
+
+    def _nearness(self, ctx: dict[str, Any], owner_code: str | None, owner_path: str | None,
+                  name: object) -> tuple[float, float, float]:
+        """What ranks first among equally similar items: the same owner, then the same region, then the
+        closer name."""
+        same_owner = bool(ctx["owner"]) and owner_code == ctx["owner"]
+        same_region = same_owner or (bool(ctx["region"]) and self._region_code(owner_path) == ctx["region"])
+        return float(same_owner), float(same_region), name_similarity(ctx["name"], name)
+
+    def _region_items(self, kind: str, region_code: str) -> list[dict[str, Any]]:
+        """Registry items of the kind owned by the region or the units under it that are no region themselves
+        (its departments), each with its comparable name key; cached per region."""
+        model, owner_field, name_field, extra = _NAMED[kind]
+        key = (model.__name__, region_code)
+        if key not in self._named:
+            region = self.unit(region_code)
+            rows = list(model.objects.filter(**{f"{owner_field}__path__startswith": region.path}).values(
+                "id", "code", name_field, f"{owner_field}__code", f"{owner_field}__name", f"{owner_field}__path",
+                *extra)) if region is not None else []
+            self._load_region_flags(r[f"{owner_field}__path"] for r in rows)
+            self._named[key] = [
+                {"id": r["id"], "code": r["code"], "name": r[name_field], "key": name_key(r[name_field]),
+                 "owner_code": r[f"{owner_field}__code"], "owner": r[f"{owner_field}__name"],
+                 **{e: r[e] for e in extra}}
+                for r in rows if self._region_code(r[f"{owner_field}__path"]) == region_code]
+        return self._named[key]
+
+    def _name_matches(self, item, owner, ctx) -> dict[str, dict[str, Any]]:
+        """Items of the owner or its region whose name is identical or near-identical to the proposal's."""
+        wanted = name_key(item.get("name"))
+        if owner is None or not wanted:
+            return {}
+        from rapidfuzz import fuzz, process
+
+        rows = [r for r in self._region_items(item["kind"], ctx["region"]) if r["code"] != (item.get("code") or "")]
+        hits = process.extract(wanted, [r["key"] for r in rows], scorer=fuzz.ratio, limit=None,
+                               score_cutoff=100 * NEAR_IDENTICAL_NAME)
+        out = {}
+        for _key, ratio, index in sorted(hits, key=lambda h: (-h[1], rows[h[2]]["code"])):
+            row = rows[index]
+            out[row["code"]] = {**row, "name_ratio": round(ratio / 100, 4), "identical": row["key"] == wanted,
+                                "same_owner": row["owner_code"] == owner.code}
+        return out
+
+    def _add_name_matches(self, item, similar, matches, facts) -> list[dict[str, Any]]:
+        """Mark name matches as duplicates (evidence ``same_name``). Those the measure did not rank fill the free
+        places after its ranking; if none is free and no name match is shown, the best one takes the last place,
+        so that the flagged item is always listed and the measure's best ones are never pushed out."""
+        ranked = {s["code"] for s in similar}
+        missing = sorted((row for code, row in matches.items() if code not in ranked),
+                         key=lambda r: (not r["identical"], not r["same_owner"], -r["name_ratio"], r["code"]))
+        room = self.limit - len(similar)
+        if room <= 0 and missing and not ranked & matches.keys():
+            similar, room = similar[:self.limit - 1], 1
+        for row in missing[:max(room, 0)]:
+            similar.append(self._name_only_entry(item, row, facts))
+        for s in similar:
+            row = matches.get(s["code"])
+            if row is not None:
+                s["duplicate"] = True
+                s["evidence"].update(same_name=True, name_ratio=row["name_ratio"], identical_name=row["identical"],
+                                     same_owner=row["same_owner"])
+        return similar
+
+    def _name_only_entry(self, item, row, facts) -> dict[str, Any]:
+        """A ``similar`` entry for an item found by its name only (for groups, with its member overlap)."""
+        evidence: dict[str, Any] = {}
+        if item["kind"] == "groups" and facts.get("members"):
+            shared = facts.get("overlap", {}).get(row["id"], 0)
+            evidence = group_overlap(facts["members"], max(row["member_count"], shared), shared, self.config)
+        kind = item["kind"]
+        if kind in ("apps", "platforms"):
+            kind = "platforms" if row.get("category") == "platform" else "apps"
+        return {"code": row["code"], "kind": kind, "name": row["name"], "owner_code": row["owner_code"],
+                "owner": row["owner"], "score": evidence.get("jaccard", 0.0), "duplicate": False, "evidence": evidence}
 
     # --- similar items ---------------------------------------------------------------------------------
 
@@ -175,7 +287,8 @@ class Prechecker:
             candidates.discard(item.get("code") or "")
         proposal = {"name": item.get("name"), "description": item.get("description"),
                     "functions": item.get("functions") or [], "places": ctx["places"]}
-        ranked = index.rank(proposal, candidates=candidates, limit=self.limit)
+        ranked = index.rank(proposal, candidates=candidates, limit=self.limit, tiebreak=lambda app: self._nearness(
+            ctx, app["owner__code"], app["owner__path"], app["name"]))
         out = []
         for m in ranked:
             row = info[m["code"]]
@@ -209,12 +322,14 @@ class Prechecker:
         if owner is not None:
             groups = groups.filter(policies.chain_q(owner, "owner", ctx["home"]))
         out = []
+        overlap: dict[int, int] = {}
         if n:
             rows = (Membership.objects.filter(person_id__in=list(ids.values())).filter(group__in=groups)
                     .values("group_id", "group__member_count").annotate(shared=Count("id")))
             scored = []
             for r in rows:
                 shared = r["shared"]
+                overlap[r["group_id"]] = shared
                 ev = group_overlap(n, max(r["group__member_count"], shared), shared, self.config)
                 scored.append((r["group_id"], ev))
             # Names and purposes only decide ties: read them for the candidates that can still reach the top.
@@ -224,28 +339,32 @@ class Prechecker:
                 scored = [x for x in scored if (x[1]["jaccard"], x[1]["containment"]) >= edge]
             evidence = dict(scored)
             matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-            for r in WorkGroup.objects.filter(id__in=list(evidence)).values(
-                    "id", "code", "name", "purpose", "owner__code", "owner__name"):
+            found = list(WorkGroup.objects.filter(id__in=list(evidence)).values(
+                "id", "code", "name", "purpose", "owner__code", "owner__name", "owner__path"))
+            self._load_region_flags(r["owner__path"] for r in found)
+            for r in found:
                 if r["code"] == item.get("code"):
                     continue
                 ev = evidence[r["id"]]
                 out.append({"code": r["code"], "kind": "groups", "name": r["name"], "owner_code": r["owner__code"],
                             "owner": r["owner__name"], "score": ev["jaccard"],
                             "duplicate": ev["qualifies_jaccard"] or ev["qualifies_containment"], "evidence": ev,
-                            "tiebreak": matcher(f"{r['name']} {r['purpose']}")
-                            + 0.1 * (owner is not None and r["owner__code"] == owner.code)})
+                            "tiebreak": (*self._nearness(ctx, r["owner__code"], r["owner__path"], r["name"]),
+                                         matcher(f"{r['name']} {r['purpose']}"))})
             out = rank(out, self.limit, keys=("containment",))
         else:
             notes.append("未提供成员名单：仅按群名称和用途相似度比对，无法按成员重合判断重复")
             matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-            for r in groups.values("code", "name", "purpose", "member_count", "owner__code", "owner__name").iterator():
+            for r in groups.values("code", "name", "purpose", "member_count", "owner__code", "owner__name",
+                                   "owner__path").iterator():
                 sim = matcher(f"{r['name']} {r['purpose']}")
                 if sim > 0:
                     out.append({"code": r["code"], "kind": "groups", "name": r["name"], "owner_code": r["owner__code"],
                                 "owner": r["owner__name"], "score": _round(sim), "duplicate": False,
-                                "evidence": {"text_similarity": _round(sim), "members": r["member_count"]}})
-            out = rank(out, self.limit)
-        return out, {"members": n}
+                                "evidence": {"text_similarity": _round(sim), "members": r["member_count"]},
+                                "owner_path": r["owner__path"]})
+            out = self._rank_near(out, ctx)
+        return out, {"members": n, "overlap": overlap}
 
     def _similar_accounts(self, item, owner, ctx, notes):
         qs = PublicAccount.objects.all()
@@ -253,7 +372,7 @@ class Prechecker:
             qs = qs.filter(policies.chain_q(owner, "owner", ctx["home"]))
         platform = normalize_text(item.get("platform"))
         out, own_accounts = [], []
-        for r in qs.values("code", "name", "platform", "owner__code", "owner__name").iterator():
+        for r in qs.values("code", "name", "platform", "owner__code", "owner__name", "owner__path").iterator():
             if r["code"] == item.get("code"):
                 continue
             same_platform = bool(platform) and normalize_text(r["platform"]) == platform
@@ -268,14 +387,15 @@ class Prechecker:
                         "owner": r["owner__name"], "score": _round(score),
                         "duplicate": same_platform and (same_owner or sim >= 0.9),
                         "evidence": {"name_similarity": _round(sim), "same_platform": same_platform,
-                                     "same_owner": same_owner, "platform": r["platform"]}})
-        return rank(out, self.limit, keys=("name_similarity",)), {"own_accounts": own_accounts}
+                                     "same_owner": same_owner, "platform": r["platform"]},
+                        "owner_path": r["owner__path"]})
+        return self._rank_near(out, ctx, keys=("name_similarity",)), {"own_accounts": own_accounts}
 
     def _similar_forms(self, item, owner, ctx, notes):
         qs = Form.objects.all()
         if owner is not None:
             qs = qs.filter(policies.chain_q(owner, "issuer", ctx["home"]))
-        forms = {r["id"]: r for r in qs.values("id", "code", "title", "issuer__code", "issuer__name")}
+        forms = {r["id"]: r for r in qs.values("id", "code", "title", "issuer__code", "issuer__name", "issuer__path")}
         fields: dict[int, list[str]] = {}
         for form_id, name in (FormField.objects.filter(form_id__in=list(forms)).order_by("form_id", "position")
                               .values_list("form_id", "name")):
@@ -297,25 +417,45 @@ class Prechecker:
             out.append({"code": r["code"], "kind": "forms", "name": r["title"], "owner_code": r["issuer__code"],
                         "owner": r["issuer__name"], "score": _round(score),
                         "duplicate": ev["shared_fields"] >= 2 and ev["overlap_of_smaller"] >= _FORM_DUPLICATE,
-                        "evidence": ev, "tiebreak": title_sim})
+                        "evidence": ev, "owner_path": r["issuer__path"]})
         union = [f for names in fields.values() for f in names]
         covered = form_overlap(proposed, union)["proposal_covered"] if proposed and union else 0.0
-        return rank(out, self.limit, keys=("proposal_covered",)), {"covered": covered, "fields": len(proposed)}
+        return self._rank_near(out, ctx, keys=("proposal_covered",)), {"covered": covered, "fields": len(proposed)}
+
+    def _rank_near(self, out: list[dict[str, Any]], ctx: dict[str, Any], keys: tuple[str, ...] = ()) -> list[dict]:
+        """:func:`rank`, equally similar items ordered by :meth:`_nearness` (each item's ``owner_path`` is read
+        and dropped)."""
+        self._load_region_flags(m["owner_path"] for m in out)
+        for m in out:
+            m["tiebreak"] = self._nearness(ctx, m["owner_code"], m.pop("owner_path"), m["name"])
+        return rank(out, self.limit, keys=keys)
 
     # --- rules ---------------------------------------------------------------------------------------------
 
-    def _violations(self, item, owner, similar) -> list[dict[str, Any]]:
+    def _violations(self, item, owner, similar, facts) -> list[dict[str, Any]]:
         kind = item["kind"]
         label = KIND_LABELS[kind]
         out: list[dict[str, Any]] = []
         exempt = bool(item.get("emergency")) and bool((item.get("emergency_reason") or "").strip())
-        for rule, terms in forced_terms(item).items():
-            reason = f"申报的{label}含有「{'、'.join(terms)}」，属于{RULE_NAMES[rule]}，按规定不予受理"
+        listed = forced_terms(item)
+        written = written_demands(item)
+        for rule in sorted(set(listed) | set(written)):
+            terms = list(dict.fromkeys([*listed.get(rule, []), *(w["label"] for w in written.get(rule, []))]))
+            parts = []
+            if listed.get(rule):
+                parts.append(f"含有「{'、'.join(listed[rule])}」")
+            if written.get(rule):
+                parts.append("在" + "、".join(f"{w['field_label']}中写有「{w['text']}」" for w in written[rule]))
+            found = "，".join(parts)
+            reason = f"申报的{label}{found}，属于{RULE_NAMES[rule]}，按规定不予受理"
             if exempt:
-                reason = (f"申报的{label}含有「{'、'.join(terms)}」（{RULE_NAMES[rule]}），"
+                reason = (f"申报的{label}{found}（{RULE_NAMES[rule]}），"
                           f"已申报为安全或应急用途：{item['emergency_reason'].strip()}")
-            out.append({"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason,
-                        "terms": terms})
+            violation = {"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason,
+                         "terms": terms}
+            if written.get(rule):
+                violation["written"] = [{"field": w["field"], "text": w["text"]} for w in written[rule]]
+            out.append(violation)
         if kind in policies.COUNTY_AND_ABOVE_ONLY and owner is not None and owner.level in ("township", "village"):
             out.append({"rule": "LEVEL", "severity": "refuse",
                         "reason": f"申报单位「{owner.name}」属于乡镇（街道）或村（社区）层级，按规定不得新建{label}"})
@@ -336,16 +476,19 @@ class Prechecker:
             elif end < self.as_of:
                 out.append({"rule": "TASK_END", "severity": "flag",
                             "reason": f"临时工作群的任务结束日期 {end:%Y-%m-%d} 已过"})
-        top = next((s for s in similar if s.get("duplicate")), None)
-        if top is not None:
-            out.append(_duplicate_violation(kind, top))
+        measured, by_name = _duplicates(similar, facts)
+        if measured is not None:
+            out.append(_duplicate_violation(kind, measured))
+        elif by_name is not None:
+            out.append(_name_violation(kind, by_name, facts))
         return out
 
     # --- the five criteria -----------------------------------------------------------------------------------
 
     def _criteria(self, item, similar, facts, ctx) -> list[dict[str, Any]]:
         kind = item["kind"]
-        dup = next((s for s in similar if s.get("duplicate")), None)
+        dup, by_name = _duplicates(similar, facts)
+        subset = next((s for s in similar if s["evidence"].get("subset_of_larger")), None)
         shared_data = (item.get("shared_data") or "").strip()
         answers: dict[int, tuple[str, dict, str]] = {}
         is_app = kind in ("apps", "platforms")
@@ -374,6 +517,21 @@ class Prechecker:
         if dup is not None:
             answers[2] = ("no", {"code": dup["code"], "name": dup["name"], "score": dup["score"]},
                           f"与现有「{dup['name']}」（{dup['code']}）重复")
+        elif by_name is not None:
+            ev = by_name["evidence"]
+            where = "本单位" if ev["same_owner"] else "本地区"
+            same = "同名" if ev["identical_name"] else "名称几乎相同"
+            # Identical to the owner's own item: a duplicate on its face. Otherwise the reviewer checks.
+            answer = "no" if ev["identical_name"] and ev["same_owner"] else "open"
+            answers[2] = (answer, {"code": by_name["code"], "name": by_name["name"], "name_ratio": ev["name_ratio"]},
+                          f"与{where}现有「{by_name['name']}」（{by_name['code']}）{same}，疑似重复"
+                          + ("" if answer == "no" else "，请审核人核实"))
+        elif subset is not None:
+            ev = subset["evidence"]
+            answers[2] = ("open", {"code": subset["code"], "name": subset["name"],
+                                   "proposal_covered": ev["proposal_covered"], "members": ev["members"]},
+                          f"拟入群成员为现有工作群「{subset['name']}」（{ev['members']} 人）的子集，"
+                          "该群远大于拟建群，不按重复处理，请审核人判断")
         elif similar:
             answers[2] = ("yes", {"code": similar[0]["code"], "name": similar[0]["name"], "score": similar[0]["score"]},
                           "最相似的现有对象未达到重复标准")
@@ -457,11 +615,46 @@ def forced_terms(item: dict[str, Any]) -> dict[str, list[str]]:
     return dict(sorted(found.items()))
 
 
+def written_demands(item: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Forced-use demands written in the proposal's purpose, description or justification, by rule."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for field, field_label in _FREE_TEXT_FIELDS:
+        for demand in find_demands(item.get(field)):
+            found.setdefault(demand.rule, []).append({"field": field, "field_label": field_label,
+                                                      "label": demand.label, "text": demand.text})
+    return dict(sorted(found.items()))
+
+
+def _duplicates(similar: list[dict[str, Any]], facts: dict[str, Any]) -> tuple[dict | None, dict | None]:
+    """The best duplicate by the kind's measure, and the best one by name only (each None if there is none)."""
+    measured_codes = facts.get("measured", ())
+    measured = next((s for s in similar if s["code"] in measured_codes), None)
+    by_name = next((s for s in similar if s["evidence"].get("same_name") and s["code"] not in measured_codes), None)
+    return measured, by_name
+
+
+def _name_violation(kind: str, top: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    ev = top["evidence"]
+    where = "本单位" if ev["same_owner"] else "本地区"
+    same = "同名" if ev["identical_name"] else f"名称几乎相同（相似度 {ev['name_ratio']:.2f}）"
+    reason = f"与{where}现有{KIND_LABELS[top['kind']]}「{top['name']}」（{top['code']}）{same}"
+    if kind == "groups" and not facts.get("members"):
+        reason += "，且申报未提供成员名单，无法按成员重合排除重复建群"
+    return {"rule": "F4" if kind in ("groups", "forms") else "F5", "severity": "flag", "item": top["code"],
+            "reason": reason + "，疑似重复建设，请审核人核实"}
+
+
 def _duplicate_violation(kind: str, top: dict[str, Any]) -> dict[str, Any]:
     ev = top["evidence"]
     if kind == "groups":
+        if ev["qualifies_jaccard"]:
+            how = f"Jaccard {ev['jaccard']:.2f}"
+        elif ev["proposed_members"] <= ev["members"]:
+            how = f"拟入群成员的 {ev['proposal_covered']:.0%} 已在该群中，该群 {ev['members']} 人"
+        else:
+            how = f"该群 {ev['members']} 人中的 {ev['containment']:.0%} 在拟入群成员中"
         return {"rule": "F4", "severity": "flag", "item": top["code"],
-                "reason": f"与现有工作群「{top['name']}」（{top['code']}）成员高度重合（Jaccard {ev['jaccard']:.2f}，"
+                "reason": f"与现有工作群「{top['name']}」（{top['code']}）成员高度重合（{how}，"
                           f"共同成员 {ev['shared_members']} 人），属于为同一工作重复建群"}
     if kind == "forms":
         return {"rule": "F4", "severity": "flag", "item": top["code"],

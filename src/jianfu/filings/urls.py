@@ -8,6 +8,7 @@ urlpatterns = [
     path("filings/new/<str:kind>/", views.new_proposal, name="new"),
     path("filings/export.xlsx", views.export, name="export"),
     path("filings/people/", views.people_search, name="people"),
+    path("filings/precheck/<str:kind>/", views.draft_precheck, name="precheck"),
     path("filings/policy/", views.region_policy, name="policy"),
     path("filings/proposals/<str:code>/", views.proposal_detail, name="proposal"),
     path("filings/proposals/<str:code>/edit/", views.edit_proposal, name="edit"),

@@ -26,14 +26,14 @@ from jianfu.filings import policy as policies
 from jianfu.filings.export import write_filings_xlsx
 from jianfu.filings.forms import PolicyForm, ProposalForm, RenewalForm
 from jianfu.filings.models import Filing, Kind, Proposal, ProposalEvent, RegionPolicy, RenewalRequest, TransitionError
-from jianfu.filings.precheck import CRITERIA, RULE_LABELS
+from jianfu.filings.precheck import CRITERIA, RULE_LABELS, Prechecker, read_only
 from jianfu.inbox.api import unread_count
 from jianfu.registry.models import App, Unit
 
 _ = gettext_lazy  # module-level labels are lazy; inside views `_` below is the plain gettext again
 TABS = [("mine", _("我的申报")), ("review", _("待我审核")), ("decided", _("已处理")), ("expiring", _("即将到期")),
         ("catalog", _("备案目录")), ("offcatalog", _("目录外对象"))]
-ANSWER_LABELS = {"yes": _("符合"), "no": _("不符合"), "open": _("待审核人判断"), "na": _("不适用")}
+ANSWER_LABELS = {"yes": _("符合"), "no": _("不符合"), "open": _("待核"), "na": _("不适用")}
 SEVERITY_LABELS = {"refuse": _("不予受理"), "flag": _("提示审核"), "exempted": _("已申请豁免")}
 EVIDENCE_LABELS = {
     "code": _("编号"), "name": _("名称"), "score": _("相似度"), "proposal_covered": _("拟入群成员已在该群的比例"),
@@ -42,6 +42,7 @@ EVIDENCE_LABELS = {
     "listed": _("申报的对接系统"), "found": _("台账中找到"), "missing": _("台账中没有"), "shared_data": _("拟共享的数据"),
     "why_not_existing": _("无法利用现有系统的原因"), "own_accounts": _("本单位已有账号"),
     "fields_already_collected": _("已由现有报表采集的指标比例"),
+    "name_ratio": _("名称相似度"), "members": _("该群人数"),
 }
 CRITERION_TITLES = {1: _("符合数字化建设规划"), 2: _("不与现有应用功能重复"), 3: _("不能作为现有系统的模块建设"),
                     4: _("能与相关系统互联互通"), 5: _("符合数据共享要求")}
@@ -54,10 +55,21 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+def _tabs_for(user) -> list[tuple[str, str]]:
+    """The tabs a user can use: 我的申报 for proposers, 待我审核 and 已处理 for reviewers, the lists for all."""
+    proposer, reviewer = access.can_propose(user), access.is_reviewer(user)
+    hidden = set() if proposer else {"mine"}
+    if not reviewer:
+        hidden |= {"review", "decided"}
+    return [(key, label) for key, label in TABS if key not in hidden]
+
+
 def _base_context(request, tab: str) -> dict:
-    return {"tabs": TABS, "tab": tab, "can_propose": access.can_propose(request.user),
-            "is_reviewer": access.is_reviewer(request.user), "unread": unread_count(request.user),
-            "kinds": Kind.choices, "review_count": access.to_review(request.user).count()}
+    proposer, reviewer = access.can_propose(request.user), access.is_reviewer(request.user)
+    return {"tabs": _tabs_for(request.user), "tab": tab, "can_propose": proposer, "is_reviewer": reviewer,
+            # The region rules concern those who propose or review; cadres and discipline officers do neither.
+            "show_policy": proposer or reviewer, "unread": unread_count(request.user), "kinds": Kind.choices,
+            "review_count": access.to_review(request.user).count() if reviewer else 0}
 
 
 def _page(request, qs, size: int = 50):
@@ -67,8 +79,11 @@ def _page(request, qs, size: int = 50):
 @login_required
 def index(request):
     tab = request.GET.get("tab") or ""
-    if tab not in dict(TABS):
-        tab = "review" if access.is_reviewer(request.user) and access.to_review(request.user).exists() else "mine"
+    if tab not in dict(_tabs_for(request.user)):
+        if access.is_reviewer(request.user) and access.to_review(request.user).exists():
+            tab = "review"
+        else:
+            tab = "mine" if access.can_propose(request.user) else "catalog"
     context = _base_context(request, tab)
     user = request.user
     if tab == "mine":
@@ -93,6 +108,7 @@ def index(request):
                        extra=f"days={days}")
     elif tab == "catalog":
         qs = _catalog(request)
+        context["catalog_filtered"] = any(request.GET.get(k) for k in ("kind", "status", "q"))
         context.update(page=_page(request, qs), today=_today(), status_choices=Filing.Status.choices,
                        filters={k: request.GET.get(k, "") for k in ("kind", "status", "q")},
                        export_query=request.GET.urlencode(),
@@ -205,26 +221,90 @@ def _submit_and_redirect(request, proposal: Proposal):
     return redirect("filings:proposal", code=proposal.code)
 
 
-def _criteria_rows(proposal: Proposal) -> list[dict]:
-    previous = actions.previous_answers(proposal)
+def preset_answer(automatic: str, previous: str) -> str:
+    """What the reviewer's form starts with for one criterion: never 符合 against the evidence.
+
+    An automatic 不符合 stays 不符合 (overriding it takes a written opinion); an open one (待核) starts
+    blank, whatever an earlier level chose, so this level judges it; otherwise the earlier level's answer,
+    else the automatic one."""
+    if automatic == "no":
+        return "no"
+    if automatic == "open":
+        return ""
+    return previous or automatic
+
+
+@login_required
+def draft_precheck(request, kind: str):
+    """「预审」: the pre-check of a draft, shown in place (htmx) and not stored: it writes nothing.
+
+    POST: the proposal form as filled in (new, or ``?proposal=CODE`` when editing). GET ``?proposal=CODE``:
+    the saved draft. Only those who may propose (and, for a saved draft, its proposer side) may run it."""
+    if kind not in Kind.values:
+        raise Http404
+    if not access.can_propose(request.user):
+        raise PermissionDenied
+    proposal = None
+    if request.GET.get("proposal"):
+        proposal = access.get_proposal_or_404(request.user, request.GET["proposal"])
+        if proposal.kind != kind or not access.is_proposer_side(request.user, proposal):
+            raise PermissionDenied
+    if request.method == "POST":
+        form = ProposalForm(request.POST, request.FILES, kind=kind, user=request.user,
+                            owner=proposal.owner if proposal else None)
+        if not form.is_valid():
+            return render(request, "filings/_draft_precheck.html", {"form": form, "errors": _form_errors(form)})
+        draft = Proposal(kind=kind, owner=form.cleaned_owner, code=proposal.code if proposal else "",
+                         **form.values())
+    elif proposal is not None:
+        draft = proposal
+    else:
+        raise Http404
+    with read_only():
+        result = Prechecker().check(actions.proposal_item(draft))
+    return render(request, "filings/_draft_precheck.html", _precheck_context(result, kind))
+
+
+def _form_errors(form) -> list[str]:
+    """Each error of an invalid form, prefixed with its field's label."""
+    out = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        out.extend(f"{label}：{error}" if label else str(error) for error in errors)
+    return out
+
+
+def _criteria_rows(precheck: dict, previous: dict[str, str]) -> list[dict]:
     rows = []
-    for c in proposal.precheck.get("criteria", []):
+    for c in precheck.get("criteria", []):
         key = str(c["id"])
         evidence = [(EVIDENCE_LABELS.get(k, k), "、".join(map(str, v)) if isinstance(v, list) else v)
                     for k, v in c.get("evidence", {}).items()]
         rows.append({**c, "key": key, "answer_label": ANSWER_LABELS.get(c["answer"], c["answer"]), "evidence": evidence,
                      "title": CRITERION_TITLES.get(c["id"], c["title"]),
-                     "previous": previous.get(key, ""),
-                     "preset": previous.get(key) or (c["answer"] if c["answer"] != "open" else "")})
+                     "previous": previous.get(key, ""), "preset": preset_answer(c["answer"], previous.get(key, ""))})
     return rows
 
 
-def _similar_rows(request, proposal: Proposal) -> list[dict]:
+def _similar_rows(precheck: dict, kind: str) -> list[dict]:
     rows = []
-    for s in proposal.precheck.get("similar", []):
-        kind = REGISTRY_PATHS.get(s.get("kind") or proposal.kind)
-        rows.append({**s, "url": f"/{kind}/{s['code']}/", "kind_label": KIND_NAMES.get(s.get("kind"), "")})
+    for s in precheck.get("similar", []):
+        path = REGISTRY_PATHS.get(s.get("kind") or kind)
+        rows.append({**s, "url": f"/{path}/{s['code']}/", "kind_label": KIND_NAMES.get(s.get("kind"), "")})
     return rows
+
+
+def _violation_rows(precheck: dict) -> list[dict]:
+    return [{**v, "label": RULE_LABELS.get(v["rule"], v["rule"]),
+             "severity_label": SEVERITY_LABELS.get(v["severity"], v["severity"])}
+            for v in precheck.get("violations", [])]
+
+
+def _precheck_context(precheck: dict, kind: str, previous: dict[str, str] | None = None) -> dict:
+    """What filings/_precheck.html shows of one pre-check result."""
+    return {"precheck": precheck, "kind": kind, "similar": _similar_rows(precheck, kind),
+            "violations": _violation_rows(precheck), "criteria": _criteria_rows(precheck, previous or {}),
+            "answer_labels": ANSWER_LABELS}
 
 
 @login_required
@@ -241,11 +321,7 @@ def proposal_detail(request, code: str):
     filing = Filing.objects.filter(proposal=proposal).first()
     return render(request, "filings/proposal.html", {
         **_base_context(request, "mine"), "p": proposal, "kind_label": KIND_NAMES[proposal.kind],
-        "precheck": proposal.precheck, "similar": _similar_rows(request, proposal),
-        "violations": [{**v, "label": RULE_LABELS.get(v["rule"], v["rule"]),
-                        "severity_label": SEVERITY_LABELS.get(v["severity"], v["severity"])}
-                       for v in proposal.precheck.get("violations", [])],
-        "criteria": _criteria_rows(proposal), "answer_labels": ANSWER_LABELS,
+        **_precheck_context(proposal.precheck, proposal.kind, actions.previous_answers(proposal)),
         "events": proposal.events.select_related(None).order_by("id"), "members": members, "filing": filing,
         "category_label": dict(App.Category.choices).get(proposal.details.get("category"), ""),
         "is_proposer": proposer, "can_review": reviewer,

@@ -133,6 +133,14 @@ def qualifies(config: AnalysisConfig, nx: int, ny: int, o: int) -> tuple[bool, b
     return by_jaccard, by_containment
 
 
+def is_subset_of_larger(config: AnalysisConfig, proposed: int, existing: int, shared: int) -> bool:
+    """The containment criterion's share and minimum met by ``proposed`` inside ``existing``, but ``existing``
+    more than 1/R times its size (an all-staff group): a subset worth a note, not a duplicate."""
+    c, r = config.dup_group_containment, config.dup_group_size_ratio
+    return (proposed >= config.dup_group_min_members and c.denominator * shared >= c.numerator * proposed
+            and r.denominator * proposed < r.numerator * existing)
+
+
 def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list[dict[str, Any]]:
     pairs = backend.query(f"SELECT * FROM {PAIRS}")
     if not pairs:
