@@ -132,3 +132,11 @@ def test_the_findings_list_and_a_finding(cast, login, watched, live_server):
     page.locator("#results tbody tr a").first.click()
     expect(page).to_have_url(re.compile(r"/findings/[^/]+/$"))
     watched.check_clean("findings")
+
+
+def test_the_api_docs_page_renders_under_the_policy(cast, login, watched, live_server):
+    page = login("county")
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20000)
+    assert page.locator(".swagger-ui .opblock").count() >= 10
+    watched.check_clean("/api/v1/docs")
