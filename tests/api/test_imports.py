@@ -16,6 +16,13 @@ from tests.web.conftest import BUREAU, SIBLING
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _imports_in_this_process(settings):
+    # The test's data lives in its own transaction, which the import's child process cannot see; imports in a
+    # child process are tested in tests/web/test_import_isolation.py.
+    settings.JIANFU_IMPORT_SUBPROCESS = False
+
 APPS = [["编号", "名称", "类别", "主管单位", "上线日期", "注册用户数", "月活跃用户数", "功能"],
         ["A9", "上城新应用", "APP", BUREAU, "2024/5/1", 100, 10, "信息报送"]]
 BAD_APPS = [["编号", "名称", "类别", "主管单位", "上线日期", "注册用户数"],

@@ -77,7 +77,7 @@ def filed_group(cast, approver: User) -> Filing:
     end = timezone.localdate() + dt.timedelta(days=5)
     group = make_proposal(cast.department, "groups", details={"members": ["P3"], "task_end_date": end.isoformat()})
     actions.do_submit_proposal(group, acting_user=cast.department)
-    actions.do_approve_proposal(group, step=0, criteria={"3": "yes"}, acting_user=approver)
+    actions.do_approve_proposal(group, step=0, criteria={"2": "yes", "3": "yes"}, acting_user=approver)
     return Filing.objects.get(proposal=group)
 
 
