@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from jianfu.registry.import_messages import expected_text as _expected_text
 from jianfu.registry.vocabulary import value_label as _value_label
 
 register = template.Library()
@@ -27,3 +28,9 @@ def value_label(value):
 def value_labels(values):
     """value_label over a list, for |join."""
     return [_value_label(value) for value in values or ()]
+
+
+@register.filter
+def expected_text(error: dict) -> str:
+    """An import refusal's "what was expected" in the UI language."""
+    return _expected_text(error)
