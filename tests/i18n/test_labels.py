@@ -41,3 +41,16 @@ def test_every_vocabulary_word_has_a_ui_name():
     with translation.override("en"):
         assert value_label("打卡接龙") == "check-in chain"
         assert value_label("清波社区自定义要求") == "清波社区自定义要求"  # a word outside the vocabulary is data
+
+
+def test_a_finding_reason_names_the_vocabulary_words_in_the_reader_language():
+    from jianfu.findings.models import Finding
+    from jianfu.findings.views import display_reason
+
+    finding = Finding(reason="工作群「清波群」要求成员打卡接龙、即时回复，属于强制使用，建议整改。",
+                      reason_template="工作群「{name}」要求成员{terms}，属于强制使用，建议整改。",
+                      reason_params={"name": "清波群", "terms": "打卡接龙、即时回复"})
+    with translation.override("en"):
+        assert display_reason(finding) == (
+            "Work group “清波群” requires members to check-in chain, instant reply: forced use; rectify it.")
+    assert display_reason(finding) == finding.reason
