@@ -8,10 +8,20 @@ import opencc
 import pytest
 from django.utils import translation
 
-from jianfu.analysis.schema import ACCOUNT_ASSESSMENTS, APP_FEATURES, GROUP_DEMANDS, RULE_NAMES
+from jianfu.analysis.schema import (
+    ACCOUNT_ASSESSMENTS,
+    APP_FEATURES,
+    GROUP_DEMANDS,
+    RULE_NAMES,
+)
 from jianfu.filings.precheck import RULE_LABELS as PRECHECK_RULE_LABELS
 from jianfu.findings.labels import RULE_LABELS
-from jianfu.registry.kinds import ACCOUNT_PLATFORMS, CHANNELS, FORCED_FEATURES, GROUP_PLATFORMS
+from jianfu.registry.kinds import (
+    ACCOUNT_PLATFORMS,
+    CHANNELS,
+    FORCED_FEATURES,
+    GROUP_PLATFORMS,
+)
 from jianfu.registry.vocabulary import VALUE_LABELS, value_label
 
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import opencc
 import pytest
@@ -22,7 +21,15 @@ from jianfu.findings.running import run_and_store
 from jianfu.inbox.api import notify
 from jianfu.jobs import worker
 from jianfu.jobs.models import ImportJob
-from jianfu.registry.models import App, Form, FormField, Person, PublicAccount, Unit, WorkGroup
+from jianfu.registry.models import (
+    App,
+    Form,
+    FormField,
+    Person,
+    PublicAccount,
+    Unit,
+    WorkGroup,
+)
 from tests.builders import write_xlsx
 from tests.web.conftest import BUREAU
 

@@ -13,8 +13,8 @@ from jianfu.analysis.schema import ACCOUNT_ASSESSMENTS
 from jianfu.filings import files
 from jianfu.filings import policy as policies
 from jianfu.registry.kinds import CHANNELS, FORCED_FEATURES, GROUP_DEMANDS
-from jianfu.registry.vocabulary import value_choices
 from jianfu.registry.models import App, Form, Level, Person, Unit, WorkGroup
+from jianfu.registry.vocabulary import value_choices
 from jianfu.textnorm import normalize_text, split_multi
 
 APP_CATEGORIES = [c for c in App.Category.choices if c[0] != "platform"]
