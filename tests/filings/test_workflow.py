@@ -213,7 +213,7 @@ def test_a_township_may_not_propose_an_app(cast):
 
     officer = _user("town", TOWNSHIP, Role.DEPARTMENT)
     proposal = make_proposal(officer)
-    with pytest.raises(actions.SubmissionRefused, match="乡镇"):
+    with pytest.raises(actions.SubmissionRefused, match="层级限制"):
         actions.do_submit_proposal(proposal, acting_user=officer)
 
 

@@ -26,7 +26,7 @@ from jianfu.filings.models import (
     Filing, FilingSequence, IllegalTransition, Kind, Proposal, ProposalEvent, RegionPolicy, RenewalRequest,
     StaleDecision, TransitionError,
 )
-from jianfu.filings.precheck import KIND_LABELS, Prechecker
+from jianfu.filings.precheck import KIND_LABELS, RULE_LABELS, Prechecker
 from jianfu.inbox.api import notify
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
 
@@ -46,7 +46,12 @@ class SubmissionRefused(TransitionError):
 
     def __init__(self, violations: list[dict]):
         self.violations = violations
-        super().__init__("提交被拒绝：" + "；".join(v["reason"] for v in violations))
+        super().__init__(violations)
+
+    def __str__(self) -> str:
+        """The refusing rules in the reader's language; the pre-check results on the page give the reasons."""
+        rules = dict.fromkeys(str(RULE_LABELS.get(v["rule"], v["rule"])) for v in self.violations)
+        return gettext("提交被拒绝：%(rules)s。原因见预审结果") % {"rules": "、".join(rules)}
 
 
 def _after_lock() -> None:
@@ -129,20 +134,20 @@ def _check_item_code(kind: str, code: str, exclude_pk: int | None = None) -> Non
         return
     model = _REGISTRY_MODELS[Proposal(kind=kind).registry_kind]
     if model.objects.filter(code=code).exists():
-        raise TransitionError(f"台账中已有编号为「{code}」的对象，请换一个编号或留空由系统生成")
+        raise TransitionError(gettext("台账中已有编号为「%(code)s」的对象，请换一个编号或留空由系统生成") % {"code": code})
     clash = Proposal.objects.filter(item_code=code, status__in=Proposal.OPEN).exclude(pk=exclude_pk)
     if clash.exists():
-        raise TransitionError(f"编号「{code}」已被另一份在办申报使用")
+        raise TransitionError(gettext("编号「%(code)s」已被另一份在办申报使用") % {"code": code})
 
 
 def do_create_proposal(*, kind: str, owner: Unit, values: dict[str, Any], acting_user: User) -> Proposal:
     if kind not in Kind.values:
-        raise TransitionError("未知的申报类型")
+        raise TransitionError(gettext("未知的申报类型"))
     if not access.can_propose(acting_user) or not access.may_propose_for(acting_user, owner):
         raise PermissionDenied
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise TransitionError(f"不可填写的字段：{', '.join(sorted(unknown))}")
+        raise TransitionError(gettext("不可填写的字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
     _check_item_code(kind, values.get("item_code", ""))
     with transaction.atomic():
         p = Proposal(kind=kind, owner=owner, owner_path=owner.path, created_by=acting_user,
@@ -158,7 +163,7 @@ def do_update_proposal(proposal: Proposal, values: dict[str, Any], *, acting_use
         raise PermissionDenied
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise TransitionError(f"不可修改的字段：{', '.join(sorted(unknown))}")
+        raise TransitionError(gettext("不可修改的字段：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
         current = _locked(proposal)
         current.check_editable()
@@ -235,7 +240,7 @@ def do_withdraw_proposal(proposal: Proposal, *, acting_user: User, reason: str =
 def do_comment_proposal(proposal: Proposal, text: str, *, acting_user: User) -> ProposalEvent:
     text = (text or "").strip()
     if not text:
-        raise TransitionError("意见不能为空")
+        raise TransitionError(gettext("意见不能为空"))
     with transaction.atomic():
         current = _locked(proposal)
         current.check_comment()
@@ -307,14 +312,16 @@ def resolve_answers(p: Proposal, given: dict[str, str], text: str) -> dict[str, 
         answer = (given.get(key) or "").strip()
         if not answer:
             if auto == "open":
-                raise TransitionError(f"请对第 {key} 项审核标准「{c['title']}」作出判断")
+                raise TransitionError(gettext("请对第 %(number)s 项审核标准「%(title)s」作出判断") % {
+                    "number": key, "title": gettext(c["title"])})
             answer = auto
         if answer not in ANSWERS:
-            raise TransitionError(f"第 {key} 项审核标准的判断无效")
+            raise TransitionError(gettext("第 %(number)s 项审核标准的判断无效") % {"number": key})
         if answer == "no":
-            raise TransitionError(f"第 {key} 项审核标准「{c['title']}」不符合，不能审核通过：请退回修改或作出不予通过决定")
+            raise TransitionError(gettext("第 %(number)s 项审核标准「%(title)s」不符合，不能审核通过：请退回修改或作出不予通过决定")
+                                  % {"number": key, "title": gettext(c["title"])})
         if auto == "no" and answer != "no" and not text.strip():
-            raise TransitionError(f"第 {key} 项审核标准经自动核查为不符合，改判为符合须填写审核意见")
+            raise TransitionError(gettext("第 %(number)s 项审核标准经自动核查为不符合，改判为符合须填写审核意见") % {"number": key})
         answers[key] = answer
     return answers
 
@@ -327,7 +334,7 @@ def do_approve_proposal(proposal: Proposal, *, step: int, criteria: dict[str, st
         current = _locked(proposal)
         _reviewing(current, acting_user, "approve", step)
         if access.approved_earlier_level(acting_user, current):
-            raise TransitionError("同一审核人不能审批同一申报的两个层级")
+            raise TransitionError(gettext("同一审核人不能审批同一申报的两个层级"))
         answers = resolve_answers(current, criteria or {}, text)
         old = current.status
         final = current.approve(step)
@@ -383,7 +390,7 @@ def _enter_registry(p: Proposal, actor: User) -> Filing:
     rk = p.registry_kind
     model = _REGISTRY_MODELS[rk]
     if model.objects.filter(code=code).exists():
-        raise TransitionError(f"台账中已有编号为「{code}」的对象，无法备案：请退回修改编号")
+        raise TransitionError(gettext("台账中已有编号为「%(code)s」的对象，无法备案：请退回修改编号") % {"code": code})
     d = p.details
     if rk == "apps":
         obj = App.objects.create(code=code, name=p.name, category="platform" if p.kind == "platforms" else
@@ -430,9 +437,9 @@ def do_request_renewal(filing: Filing, *, until: dt.date, reason: str, acting_us
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
-        raise TransitionError("请说明续期理由")
+        raise TransitionError(gettext("请说明续期理由"))
     if until <= max(timezone.localdate(), filing.expires_on if filing.status == Filing.Status.ACTIVE else dt.date.min):
-        raise TransitionError("续期后的日期应晚于今天和原到期日期")
+        raise TransitionError(gettext("续期后的日期应晚于今天和原到期日期"))
     try:
         with transaction.atomic():
             request = RenewalRequest.objects.create(filing=filing, requested_by=acting_user,
@@ -443,7 +450,7 @@ def do_request_renewal(filing: Filing, *, until: dt.date, reason: str, acting_us
                    f"{filing.owner.name}申请将备案 {filing.number} 续期至 {until:%Y-%m-%d}，理由：{reason}",
                    url=reverse("filings:filing", args=[filing.number]), topic="filing.renewal")
     except IntegrityError:
-        raise TransitionError("该备案已有待审核的续期申请") from None
+        raise TransitionError(gettext("该备案已有待审核的续期申请")) from None
     return request
 
 
@@ -517,12 +524,12 @@ def _check_policy_values(values: dict[str, Any]) -> None:
 
 def do_set_region_policy(region: Unit, values: dict[str, Any], *, acting_user: User) -> dict[str, list]:
     if not region.is_region:
-        raise TransitionError("审批流程只能按地区配置")
+        raise TransitionError(gettext("审批流程只能按地区配置"))
     if not can_set_policy(acting_user, region):
         raise PermissionDenied
     allowed = {"routes", "valid_days", "remind_days", "filing_since", "plan_items"}
     if set(values) - allowed:
-        raise TransitionError("未知的配置项")
+        raise TransitionError(gettext("未知的配置项"))
     _check_policy_values(values)
     with transaction.atomic():
         current, _ = RegionPolicy.objects.select_for_update().get_or_create(region=region)

@@ -14,6 +14,7 @@ from jianfu.filings import files
 from jianfu.filings import policy as policies
 from jianfu.registry.kinds import CHANNELS, FORCED_FEATURES, GROUP_DEMANDS
 from jianfu.registry.models import App, Form, Level, Person, Unit, WorkGroup
+from jianfu.registry.vocabulary import value_choices
 from jianfu.textnorm import normalize_text, split_multi
 
 APP_CATEGORIES = [c for c in App.Category.choices if c[0] != "platform"]
@@ -77,7 +78,7 @@ class ProposalForm(forms.Form):
                                              help_text=_("多个功能用顿号、分号或换行分隔"))
             f["forced_features"] = forms.MultipleChoiceField(
                 label=_("强制功能"), required=False, widget=forms.CheckboxSelectMultiple,
-                choices=[(x, x) for x in FORCED_FEATURES])
+                choices=value_choices(FORCED_FEATURES))
             f["description"] = forms.CharField(label=_("描述"), widget=forms.Textarea(attrs={"rows": 3}),
                                                help_text=_("建设内容和主要用途"))
             f["plan_ref"] = forms.CharField(label=_("规划依据"), max_length=300, required=False,
@@ -90,7 +91,7 @@ class ProposalForm(forms.Form):
                                             widget=forms.TextInput(attrs={"list": "account-platforms"}))
             f["assessments"] = forms.MultipleChoiceField(
                 label=_("考核要求"), required=False, widget=forms.CheckboxSelectMultiple,
-                choices=[(x, x) for x in ACCOUNT_ASSESSMENTS])
+                choices=value_choices(ACCOUNT_ASSESSMENTS))
             f["description"] = forms.CharField(label=_("账号定位"), required=False,
                                                widget=forms.Textarea(attrs={"rows": 2}))
         elif kind == "groups":
@@ -102,7 +103,7 @@ class ProposalForm(forms.Form):
             f["purpose"] = forms.CharField(label=_("用途"), widget=forms.Textarea(attrs={"rows": 2}))
             f["demands"] = forms.MultipleChoiceField(label=_("对成员要求"), required=False,
                                                      widget=forms.CheckboxSelectMultiple,
-                                                     choices=[(x, x) for x in GROUP_DEMANDS])
+                                                     choices=value_choices(GROUP_DEMANDS))
             f["members"] = forms.CharField(label=_("拟入群成员"), required=False,
                                            widget=forms.Textarea(attrs={"rows": 4}),
                                            help_text=_("人员编号，每行一个或用顿号分隔；可用下方搜索添加"))
@@ -112,7 +113,7 @@ class ProposalForm(forms.Form):
             f["frequency"] = forms.ChoiceField(label=_("频次"), choices=Form.Frequency.choices)
             f["respondent_level"] = forms.ChoiceField(label=_("填报对象"), choices=[("", "—"), *Level.choices],
                                                       required=False)
-            f["channel"] = forms.ChoiceField(label=_("填报渠道"), choices=[(c, c) for c in CHANNELS])
+            f["channel"] = forms.ChoiceField(label=_("填报渠道"), choices=value_choices(CHANNELS))
             f["minutes_per_filing"] = forms.FloatField(label=_("每次用时（分钟）"), required=False, min_value=0)
             f["fields_text"] = forms.CharField(label=_("报表字段"), required=False,
                                                widget=forms.Textarea(attrs={"rows": 5}),

@@ -138,7 +138,7 @@ class Proposal(models.Model):
         """Draft or returned → in review at the first level (a returned proposal starts the levels again)."""
         self._require("submit")
         if not steps:
-            raise TransitionError("没有可用的审批层级，请联系减负办配置审批流程")
+            raise TransitionError(_("没有可用的审批层级，请联系减负办配置审批流程"))
         self.steps = steps
         self.current_step = 0
         self.current_region = steps[0]["region"]
@@ -159,7 +159,7 @@ class Proposal(models.Model):
         self._require("return")
         self._check_step(step)
         if not reason.strip():
-            raise TransitionError("退回修改必须说明理由")
+            raise TransitionError(_("退回修改必须说明理由"))
         self.status = self.Status.RETURNED
         self.current_region = ""
         self.decision_reason = reason.strip()
@@ -181,7 +181,7 @@ class Proposal(models.Model):
         self._require("reject")
         self._check_step(step)
         if not reason.strip():
-            raise TransitionError("不予通过必须说明理由")
+            raise TransitionError(_("不予通过必须说明理由"))
         self.status = self.Status.REJECTED
         self.current_region = ""
         self.decision_reason = reason.strip()
@@ -285,7 +285,7 @@ class Filing(models.Model):
 
     def renew(self, until: dt.date) -> None:
         if until <= self.expires_on and self.status == self.Status.ACTIVE:
-            raise TransitionError("续期后的日期应晚于原到期日期")
+            raise TransitionError(_("续期后的日期应晚于原到期日期"))
         self.expires_on = until
         self.status = self.Status.ACTIVE
         self.expired_at = None
@@ -320,7 +320,7 @@ class RenewalRequest(models.Model):
         if self.status != self.Status.PENDING:
             raise IllegalTransition("该续期申请已处理")
         if not approve and not reason.strip():
-            raise TransitionError("不同意续期必须说明理由")
+            raise TransitionError(_("不同意续期必须说明理由"))
         self.status = self.Status.APPROVED if approve else self.Status.REJECTED
         self.decision_reason = reason.strip()
         self.decided_at = timezone.now()

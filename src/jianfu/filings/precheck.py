@@ -31,6 +31,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.demand_phrases import find_demands
@@ -40,6 +41,7 @@ from jianfu.analysis.similarity import (
     rank, text_similarity,
 )
 from jianfu.filings import policy as policies
+from jianfu.findings.labels import RULE_LABELS as FINDING_RULE_LABELS
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
 from jianfu.textnorm import normalize_text
 
@@ -52,8 +54,8 @@ CRITERIA = [
     (4, "能与相关系统互联互通"),
     (5, "符合数据共享要求"),
 ]
-RULE_LABELS = {**{k: f"{k} {v}" for k, v in RULE_NAMES.items()}, "LEVEL": "层级限制", "STANDING": "常设群用于阶段性任务",
-               "TASK_END": "临时群未定结束日期"}
+RULE_LABELS = {**FINDING_RULE_LABELS, "LEVEL": gettext_lazy("层级限制"),
+               "STANDING": gettext_lazy("常设群用于阶段性任务"), "TASK_END": gettext_lazy("临时群未定结束日期")}
 # Words in a standing group's name or purpose that say its task ends.
 _TEMPORARY_HINTS = re.compile(r"(20\d\d年|专项|行动|攻坚|百日|临时|普查|大会战|会战)")
 _MODULE_COVERAGE = 0.5   # share of a proposal's own functions an existing app already has

@@ -211,8 +211,6 @@ def edit_proposal(request, code: str):
 def _submit_and_redirect(request, proposal: Proposal):
     try:
         actions.do_submit_proposal(proposal, acting_user=request.user)
-    except actions.SubmissionRefused as exc:
-        messages.error(request, str(exc))
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from jianfu.analysis.schema import RULE_NAMES
 
 TYPE_LABELS = {
     "duplicate_groups": _("重复工作群"), "expired_group": _("到期未解散的临时群"), "idle_group": _("长期不活跃的群"),
@@ -10,7 +13,9 @@ TYPE_LABELS = {
     "forced_feature": _("强制使用功能"), "stale_account": _("长期不更新的公众号"), "account_assessment": _("公众号考核"),
     "duplicate_accounts": _("重复的公众号"), "duplicate_forms": _("重复报表"),
 }
-RULE_LABELS = {"F1": _("F1 强制使用"), "F2": _("F2 过度留痕"), "F3": _("F3 滥用排名"), "F4": _("F4 多头填报"), "F5": _("F5 空壳僵尸")}
+# The rule names are written once, in analysis.schema (the CLI and the JSON outputs print them in Chinese);
+# each name is a msgid of the findings catalog, so every page, export and the dashboard show "F1 <name>" translated.
+RULE_LABELS = {code: format_lazy("{} {}", code, _(name)) for code, name in RULE_NAMES.items()}
 EVIDENCE_LABELS = {
     "jaccard": _("成员重合度（Jaccard）"), "containment": _("较小群成员被包含比例"), "shared_members": _("共同成员数"),
     "members": _("成员总数"), "groups": _("涉及群数"), "pairs": _("重复对数"), "apps": _("涉及应用数"), "accounts": _("涉及账号数"),

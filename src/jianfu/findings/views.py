@@ -24,6 +24,7 @@ from jianfu.findings.hours import saved_hours, saved_hours_by
 from jianfu.findings.labels import EVIDENCE_LABELS, ITEM_KIND, RULE_LABELS, TYPE_LABELS
 from jianfu.findings.models import AnalysisRun, Finding
 from jianfu.registry.models import Unit
+from jianfu.registry.vocabulary import value_label
 from jianfu.textnorm import normalize_text
 
 def scoped_findings(user):
@@ -44,6 +45,9 @@ def display_reason(finding: Finding) -> str:
     for name in _TRANSLATED_PARAMS:
         if name in params:
             params[name] = pgettext("reason", params[name])
+    if isinstance(params.get("terms"), str):  # vocabulary words (打卡接龙、即时回复) the detectors joined
+        separator = pgettext("list separator", "、")
+        params["terms"] = separator.join(str(value_label(term)) for term in params["terms"].split("、"))
     try:
         return gettext(finding.reason_template).format(**params)
     except (KeyError, IndexError, ValueError):

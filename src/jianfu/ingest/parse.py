@@ -10,7 +10,7 @@ from itertools import chain
 from pathlib import Path
 
 from jianfu.ingest import values
-from jianfu.ingest.errors import CellError
+from jianfu.ingest.errors import CellError, Problem
 from jianfu.ingest.limits import MAX_CELL_CHARS
 from jianfu.ingest.readers import UnreadableFile, read_sheets
 from jianfu.ingest.schema import KIND_ALIASES, KINDS, Column, Kind
@@ -81,11 +81,12 @@ class ParsedSheet:
     def kind(self) -> Kind:
         return self.header.kind
 
-    def error(self, row: int | None, header: str, raw: object, expected: str, type_: str = "text") -> None:
+    def error(self, row: int | None, header: str, raw: object, expected: str | ValueError, type_: str = "text") -> None:
         self.error_total += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(CellError(self.file_name, self.sheet_name, row, header,
-                                         values.display_value(raw, type_), expected))
+                                         values.display_value(raw, type_),
+                                         expected if isinstance(expected, Problem) else str(expected)))
 
     def records(self) -> Iterator[tuple[int, dict]]:
         """Typed records by row number; bad cells are reported to `errors` and their rows are not yielded."""
@@ -105,12 +106,13 @@ class ParsedSheet:
             if len(cells) < width:
                 cells = list(cells) + [""] * (width - len(cells))
             record: dict = {}
-            problems: list[tuple[str, object, str, str]] = []
+            problems: list[tuple[str, object, str | ValueError, str]] = []
             for name, column, index, written, parse in plan:
                 raw = cells[index]
                 if raw.__class__ is str and raw:
                     if len(raw) > MAX_CELL_CHARS:
-                        problems.append((written, raw, f"内容超过 {MAX_CELL_CHARS} 个字符（表格单元格的上限）", "text"))
+                        problems.append((written, raw, Problem("内容超过 %(limit)d 个字符（表格单元格的上限）", limit=MAX_CELL_CHARS),
+                                         "text"))
                         continue
                     if raw[0] == "'":
                         raw = unescape_formula(raw)
@@ -122,7 +124,7 @@ class ParsedSheet:
                 try:
                     record[name] = parse(raw)
                 except ValueError as exc:
-                    problems.append((written, raw, str(exc), column.type))
+                    problems.append((written, raw, exc, column.type))
                     continue
                 if column.type == "level":
                     # Keep the source's own word (镇 is not 乡) for display beside the normalised level.
@@ -224,6 +226,7 @@ def open_inventory(path: Path, kind: str | None = None) -> Inventory:
         return Inventory(path, [], [CellError(path.name, "", None, "", "", str(exc))], skipped)
     if not sheets:
         expected = "、".join(k.label for k in kinds)
-        message = f"找不到可识别的表头（前 {HEADER_SEARCH_ROWS} 行中没有{expected}的必填列）"
+        message = Problem("找不到可识别的表头（前 %(rows)d 行中没有%(kinds)s的必填列）", rows=HEADER_SEARCH_ROWS,
+                          kinds=expected)
         return Inventory(path, [], [CellError(path.name, "", None, "", "", message)], skipped)
     return Inventory(path, sheets, [], skipped)

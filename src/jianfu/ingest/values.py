@@ -8,6 +8,7 @@ import hmac
 import re
 import unicodedata
 
+from jianfu.ingest.errors import Problem
 from jianfu.textnorm import normalize_text, split_multi
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -159,7 +160,7 @@ def _date_from_text(text: str) -> dt.date:
             try:
                 return dt.date(year, month, day)
             except ValueError:
-                raise ValueError(f"日期不存在：{text}") from None
+                raise Problem("日期不存在：%(text)s", text=text) from None
     raise ValueError(DATE_EXPECTED)
 
 

@@ -19,6 +19,7 @@ from jianfu.ingest.readers import SUPPORTED_SUFFIXES
 from jianfu.jobs import worker
 from jianfu.jobs.models import ImportJob
 from jianfu.jobs.queue import enqueue_import
+from jianfu.registry.import_messages import expected_text
 from jianfu.xlsx import write_table
 
 MAX_FILES = 20
@@ -96,7 +97,7 @@ def job_rejections(request, code):
     """The job's refused cells as an Excel file (formula-safe), to fix the sheet row by row."""
     job = _job_or_404(request, code)
     rows = [[e.get("file") or f.get("file"), e.get("sheet") or "", e.get("row"), e.get("column") or "",
-             e.get("value") or "", e.get("expected") or ""]
+             e.get("value") or "", expected_text(e)]
             for f in (job.report or {}).get("files") or [] for e in f.get("errors") or []]
     buffer = io.BytesIO()
     write_table(buffer, "拒绝清单", REJECTION_HEADERS, rows, widths=[24, 14, 6, 16, 24, 60], wrap=[4, 5])

@@ -161,7 +161,7 @@ def _file_payload(result, original_names: dict[str, str]) -> dict:
         "rows": result.rows, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
         "error_total": result.error_total,
         "errors": [{"file": e.file, "sheet": e.sheet, "row": e.row, "column": e.column, "value": e.value,
-                    "expected": e.expected} for e in result.errors],
+                    "expected": e.expected, "template": e.template, "params": e.params} for e in result.errors],
     }
 
 

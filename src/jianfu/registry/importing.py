@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from jianfu.accounts import scope as region_scope
 
 from jianfu.ingest import CellError, KIND_ORDER, open_inventory
+from jianfu.ingest.errors import Problem
 from jianfu.ingest.parse import Inventory, ParsedSheet, resolve_kind
 from jianfu.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFile, file_sha256
 from jianfu.ingest.values import hash_phone, mask_phone
@@ -65,7 +66,7 @@ class FileResult:
         """The ImportBatch columns this result fills in when the file is done."""
         return {"status": self.status, "finished_at": timezone.now(), "rows": self.rows, "created": self.created,
                 "updated": self.updated, "unchanged": self.unchanged, "error_count": self.error_total,
-                "errors": [e.as_dict() for e in self.errors]}
+                "errors": [e.as_record() for e in self.errors]}
 
 
 @dataclass
@@ -159,7 +160,7 @@ def _record_unopened(path: Path, errors: list[CellError], actor: str) -> FileRes
     sha = file_sha256(path) if path.exists() else ""
     batch = ImportBatch.objects.create(
         actor=actor, file_name=path.name, sha256=sha, status=ImportBatch.Status.REJECTED, **_owner_fields(),
-        error_count=len(errors), errors=[e.as_dict() for e in errors], finished_at=timezone.now(),
+        error_count=len(errors), errors=[e.as_record() for e in errors], finished_at=timezone.now(),
     )
     return FileResult(path, None, ImportBatch.Status.REJECTED, batch.id, errors=errors, error_total=len(errors))
 
@@ -334,7 +335,7 @@ class _Writer:
     def failed(self) -> bool:
         return bool(self.errors) or (self.sheet is not None and self.sheet.error_total > 0)
 
-    def ref_error(self, row: int, column_field: str, value: object, expected: str) -> None:
+    def ref_error(self, row: int, column_field: str, value: object, expected: str | Problem) -> None:
         assert self.sheet is not None
         written = self.sheet.header.columns.get(column_field, (0, column_field))[1]
         self.errors.append(CellError(self.sheet.file_name, self.sheet.sheet_name, row, written, str(value), expected))
@@ -342,11 +343,13 @@ class _Writer:
     def resolve(self, kind: str, code: str, row: int, column_field: str, label: str) -> int | None:
         rejected_in = self.session.rejected_codes.get(kind, {}).get(code)
         if rejected_in:
-            self.ref_error(row, column_field, code, f"引用的{label}在被拒绝的文件「{rejected_in}」中，本文件一并拒绝")
+            self.ref_error(row, column_field, code, Problem("引用的%(label)s在被拒绝的文件「%(file)s」中，本文件一并拒绝",
+                                                           label=label, file=rejected_in))
             return None
         found = self.session.ids(kind).get(code)
         if found is None:
-            self.ref_error(row, column_field, code, f"找不到此{label}（应为已导入或本次导入的{_KIND_LABELS[kind]}编码）")
+            self.ref_error(row, column_field, code, Problem("找不到此%(label)s（应为已导入或本次导入的%(kind_label)s编码）",
+                                                           label=label, kind_label=_KIND_LABELS[kind]))
             return None
         if kind == "units" and not self.in_scope(found):
             self.ref_error(row, column_field, code, "该单位不在您的管辖范围内")
@@ -392,7 +395,7 @@ class _CodedWriter(_Writer):
             key = self.key_of(values)
             if key in seen_rows:
                 self.ref_error(row, self.key_field, record.get(self.key_field, key),
-                               f"编号重复：与第 {seen_rows[key]} 行相同")
+                               Problem("编号重复：与第 %(row)d 行相同", row=seen_rows[key]))
                 continue
             seen_rows[key] = row
             if self.failed:
@@ -523,7 +526,7 @@ class _UnitWriter(_CodedWriter):
             code = record["code"]
             self.codes_seen.add(code)
             if code in records:
-                self.ref_error(row, "code", code, f"编码重复：与第 {records[code][0]} 行相同")
+                self.ref_error(row, "code", code, Problem("编码重复：与第 %(row)d 行相同", row=records[code][0]))
                 continue
             records[code] = (row, record)
         known = self.session.ids("units")
@@ -553,7 +556,8 @@ class _UnitWriter(_CodedWriter):
             parent = record.get("parent_code")
             if parent and parent not in records and parent not in known:
                 rejected_in = self.session.rejected_codes.get("units", {}).get(parent)
-                why = f"上级单位在被拒绝的文件「{rejected_in}」中" if rejected_in else "找不到此上级单位（应在本文件或已导入的单位中）"
+                why = (Problem("上级单位在被拒绝的文件「%(file)s」中", file=rejected_in) if rejected_in
+                       else "找不到此上级单位（应在本文件或已导入的单位中）")
                 self.ref_error(row, "parent_code", parent, why)
             if parent == code:
                 self.ref_error(row, "parent_code", parent, "上级编码不能是自身")
@@ -687,7 +691,7 @@ class _AppWriter(_CodedWriter):
             return None
         registered, active = record.get("registered_users"), record.get("monthly_active_users")
         if registered is not None and active is not None and active > registered:
-            self.ref_error(row, "monthly_active_users", active, f"月活跃用户数不应大于注册用户数（{registered}）")
+            self.ref_error(row, "monthly_active_users", active, Problem("月活跃用户数不应大于注册用户数（%(registered)s）", registered=registered))
             return None
         return {
             "code": record["code"], "name": record["name"], "category": record["category"], "owner_id": owner_id,
@@ -866,9 +870,11 @@ class _MemberWriter(_Writer):
 
     def _missing(self, row: int, column_field: str, code: str, rejected: dict[str, str], label: str) -> None:
         if code in rejected:
-            self.ref_error(row, column_field, code, f"引用的{label}在被拒绝的文件「{rejected[code]}」中，本文件一并拒绝")
+            self.ref_error(row, column_field, code, Problem("引用的%(label)s在被拒绝的文件「%(file)s」中，本文件一并拒绝",
+                                                           label=label, file=rejected[code]))
         else:
-            self.ref_error(row, column_field, code, f"找不到此{label}（应为已导入或本次导入的{label}编号）")
+            self.ref_error(row, column_field, code, Problem("找不到此%(label)s（应为已导入或本次导入的%(kind_label)s编号）",
+                                                           label=label, kind_label=label))
 
     def _by_name_and_phone(self, row: int, record: dict) -> int | None:
         self.result.phone_lookups += 1

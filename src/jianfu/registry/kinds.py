@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jianfu.registry.models import App, Form, Level, Person, PublicAccount, Unit, WorkGroup
+from jianfu.registry.vocabulary import value_choices
 
 GROUP_PLATFORMS = ["微信", "企业微信", "钉钉", "QQ", "政务微信", "浙政钉", "渝快政", "赣政通"]
 ACCOUNT_PLATFORMS = ["微信公众号", "微博", "抖音", "今日头条", "快手", "视频号"]
@@ -81,7 +82,7 @@ KINDS: dict[str, KindSpec] = {
             Filter("category", _("类别"), "choice", "category", tuple(App.Category.choices)),
             Filter("unit", _("主管单位"), "unit"),
             Filter("forced", _("有强制功能"), "present", "forced_features"),
-            Filter("feature", _("强制功能"), "contains", "forced_features", tuple((f, f) for f in FORCED_FEATURES)),
+            Filter("feature", _("强制功能"), "contains", "forced_features", value_choices(FORCED_FEATURES)),
         ),
         sorts={
             "code": _code_sort(), "name": Sort(_("名称"), "name"),
@@ -92,7 +93,7 @@ KINDS: dict[str, KindSpec] = {
     "accounts": KindSpec(
         "accounts", PublicAccount, _("公众号"), "name", "owner", related=("owner",),
         filters=(
-            Filter("platform", _("平台"), "choice", "platform", tuple((p, p) for p in ACCOUNT_PLATFORMS)),
+            Filter("platform", _("平台"), "choice", "platform", value_choices(ACCOUNT_PLATFORMS)),
             Filter("unit", _("主办单位"), "unit"),
             Filter("assessed", _("有考核要求"), "present", "assessments"),
         ),
@@ -105,11 +106,11 @@ KINDS: dict[str, KindSpec] = {
     "groups": KindSpec(
         "groups", WorkGroup, _("工作群"), "name", "owner", related=("owner",),
         filters=(
-            Filter("platform", _("平台"), "choice", "platform", tuple((p, p) for p in GROUP_PLATFORMS)),
+            Filter("platform", _("平台"), "choice", "platform", value_choices(GROUP_PLATFORMS)),
             Filter("nature", _("性质"), "choice", "nature", tuple(WorkGroup.Nature.choices)),
             Filter("unit", _("主管单位"), "unit"),
             Filter("demands", _("有对成员的要求"), "present", "demands"),
-            Filter("demand", _("要求"), "contains", "demands", tuple((d, d) for d in GROUP_DEMANDS)),
+            Filter("demand", _("要求"), "contains", "demands", value_choices(GROUP_DEMANDS)),
         ),
         sorts={
             "code": _code_sort(), "name": Sort(_("群名称"), "name"),
@@ -123,7 +124,7 @@ KINDS: dict[str, KindSpec] = {
         filters=(
             Filter("frequency", _("频次"), "choice", "frequency", tuple(Form.Frequency.choices)),
             Filter("level", _("填报对象"), "choice", "respondent_level", tuple(Level.choices)),
-            Filter("channel", _("填报渠道"), "choice", "channel", tuple((c, c) for c in CHANNELS)),
+            Filter("channel", _("填报渠道"), "choice", "channel", value_choices(CHANNELS)),
             Filter("unit", _("发文单位"), "unit"),
         ),
         sorts={"code": _code_sort(), "title": Sort(_("表名"), "title"),
