@@ -109,6 +109,17 @@ def dashboard_data(user) -> dict:
     return data
 
 
+def _chart_tables(chart: dict) -> dict:
+    """Each chart's numbers as a table (headers, rows): the text alternative read by those who cannot see it."""
+    units = chart["units"]
+    return {
+        "kinds": ([_("载体"), _("数量")], list(zip(chart["kinds"]["labels"], chart["kinds"]["values"]))),
+        "units": ([pgettext("plural", "单位"), *units["series"]],
+                  list(zip(units["labels"], units["groups"], units["apps"]))[::-1]),
+        "platforms": ([_("平台"), _("工作群")], [(p["name"], p["value"]) for p in chart["platforms"]]),
+    }
+
+
 @login_required
 def home(request):
     data = dashboard_data(request.user)
@@ -123,9 +134,10 @@ def home(request):
                   "series": [_("人均加入工作群"), _("人均应用（主管）")]},
         "platforms": data["platforms"],
     }
+    chart_tables = _chart_tables(chart)
     cards = [(k, labels[k], data["counts"][k]) for k in ("units", "people", "apps", "platforms", "accounts", "groups", "forms")]
     context = {
-        "cards": cards, "units": data["units"], "chart": chart,
+        "cards": cards, "units": data["units"], "chart": chart, "chart_tables": chart_tables,
         "batches": scope.scoped(request.user, ImportBatch).order_by("-started_at")[:8],
         "jobs": scope.scoped(request.user, ImportJob).order_by("-created_at")[:5],
         "region": request.user.unit,

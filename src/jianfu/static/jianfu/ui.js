@@ -14,4 +14,31 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("[data-enter-does-not-submit]")) event.preventDefault();
   });
+  // Phone width: each cell of a table.data carries its column header as data-label, which the stylesheet
+  // shows beside the value once rows become stacked cards (htmx-swapped results are labelled as they arrive).
+  function labelCells(root) {
+    root.querySelectorAll("table.data").forEach(function (table) {
+      var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (headers[index] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", headers[index]);
+        });
+      });
+    });
+  }
+  // <button data-toggles-nav>: on a phone the main navigation folds into a menu this button opens.
+  function foldNavigation() {
+    var toggle = document.querySelector("[data-toggles-nav]");
+    var nav = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!nav) return;
+    nav.setAttribute("data-collapsed", "");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      if (open) { nav.removeAttribute("data-collapsed"); nav.setAttribute("data-open", ""); }
+      else { nav.setAttribute("data-collapsed", ""); nav.removeAttribute("data-open"); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); foldNavigation(); });
+  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target); });
 })();
