@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from jianfu.findings.running import run_and_store
 from tests.builders import write_xlsx
-from tests.web.conftest import BUREAU
+from tests.cast import BUREAU
 
 COLLECT_VIOLATIONS = """
 window.__violations = [];

@@ -9,7 +9,7 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from jianfu.accounts.models import TwoFactorPolicy
-from tests.web.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 
 def code_from_key(base32_key: str, steps_ahead: int = 0) -> str:

@@ -12,8 +12,8 @@ from django.db import connection
 from jianfu.accounts.models import Role
 from jianfu.filings import actions
 from jianfu.filings.models import Filing, Proposal, ProposalEvent, StaleDecision, TransitionError
-from tests.filings.conftest import make_proposal
-from tests.web.conftest import CITY, COUNTY, _user, build_cast
+from tests.cast import CITY, COUNTY, build_cast, make_user
+from tests.proposals import make_proposal
 
 ALL_YES = {"1": "yes", "4": "yes"}
 
@@ -23,9 +23,9 @@ def committed(transactional_db, county_folder):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
     cast = build_cast(county_folder)
-    cast.county2 = _user("county2", COUNTY, Role.OFFICE)
-    cast.city = _user("city", CITY, Role.OFFICE)
-    cast.city2 = _user("city2", CITY, Role.OFFICE)
+    cast.county2 = make_user("county2", COUNTY, Role.OFFICE)
+    cast.city = make_user("city", CITY, Role.OFFICE)
+    cast.city2 = make_user("city2", CITY, Role.OFFICE)
     proposal = make_proposal(cast.department)
     actions.do_submit_proposal(proposal, acting_user=cast.department)
     cast.proposal = proposal
