@@ -49,10 +49,6 @@ class SubmissionRefused(TransitionError):
         super().__init__("提交被拒绝：" + "；".join(v["reason"] for v in violations))
 
 
-def _after_lock() -> None:
-    """A no-op the concurrency tests replace with a pause, to hold two decisions inside the lock at once."""
-
-
 def proposal_item(p: Proposal) -> dict[str, Any]:
     """The proposal as the plain dict the pre-check reads (the shape files are read into)."""
     return {**p.details, "kind": p.kind, "code": p.item_code or p.code, "name": p.name, "owner_code": p.owner.code,
@@ -111,9 +107,7 @@ def _answers_text(answers: dict[str, str]) -> str:
 
 def _locked(p: Proposal) -> Proposal:
     # Lock the proposal row only (not its owner unit, which other proposals share).
-    current = Proposal.objects.select_for_update(of=("self",)).select_related("owner").get(pk=p.pk)
-    _after_lock()
-    return current
+    return Proposal.objects.select_for_update(of=("self",)).select_related("owner").get(pk=p.pk)
 
 
 def _refresh(target: Proposal, source: Proposal) -> Proposal:
