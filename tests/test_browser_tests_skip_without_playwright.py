@@ -17,5 +17,6 @@ def test_browser_tests_are_skipped_when_playwright_is_missing(tmp_path):
     env.pop("JIANFU_SKIP_BROWSER", None)
     done = subprocess.run([sys.executable, "-c", BLOCK_PLAYWRIGHT], cwd=root, env=env, capture_output=True,
                           text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert "skipped" in done.stdout and "error" not in done.stdout.lower()
+    # 5: every module skipped at import, so pytest collected no test; 2 (an error at collection) is the failure.
+    assert done.returncode in (0, 5), done.stdout[-2000:] + done.stderr[-2000:]
+    assert " skipped in " in done.stdout and "error" not in done.stdout.lower()
