@@ -1,10 +1,14 @@
 import os
 import tempfile
+from pathlib import Path
+from types import SimpleNamespace
 
 os.environ.setdefault("JIANFU_HOME", tempfile.mkdtemp(prefix="jianfu-test-"))
 
 
 import pytest  # noqa: E402
+
+from tests import cast as cast_files  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +26,41 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# The fixed cast (tests/cast.py), shared by every test folder.
+
+@pytest.fixture(scope="session")
+def county_folder(tmp_path_factory) -> Path:
+    return cast_files.write_cast_files(tmp_path_factory.mktemp("county"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # PBKDF2 at a million rounds is the point in production and a minute of waiting in a test suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def cast(db, county_folder) -> SimpleNamespace:
+    return cast_files.build_cast(county_folder)
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a cast member (None: stay anonymous) and return it."""
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+    return login

@@ -9,26 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_REJECTED = 0, 1, 2
-
-
-def setup_django(migrate: bool = True) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianfu.settings")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        django.setup()
-    except ImproperlyConfigured as exc:
-        raise SystemExit(str(exc)) from None  # every bad variable in one message, exit 1, no traceback
-    if migrate:
-        from django.core.management import call_command
-        from django.db import connection
-        from django.db.migrations.executor import MigrationExecutor
-
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            call_command("migrate", verbosity=0, interactive=False)
+from jianfu.bootstrap import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, setup_django
 
 
 class _Bars:

@@ -6,7 +6,6 @@ import pytest
 
 from jianfu.api.tokens import do_create_token
 from jianfu.findings.running import run_and_store
-from tests.web.conftest import _fast_hashing, _fresh_cache, as_user, cast, county_folder  # noqa: F401
 
 
 class ApiClient:

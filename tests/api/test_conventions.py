@@ -71,7 +71,7 @@ def test_the_docs_page_uses_local_files_and_no_inline_script(cast, client):
     html = response.content.decode()
     assert "cdn" not in html.lower() and "https://" not in html
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
-    for attributes, body in scripts:
+    for attributes, _body in scripts:
         assert "src=" in attributes or 'type="application/json"' in attributes, attributes
     for source in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert source.startswith("/static/") and client.get(source).status_code == 200

@@ -80,7 +80,7 @@ def _fast_hashing(settings):
 def cast(transactional_db, tmp_path_factory):
     from django.core.cache import cache
 
-    from tests.web.conftest import build_cast, write_cast_files
+    from tests.cast import build_cast, write_cast_files
 
     cache.clear()
     return build_cast(write_cast_files(tmp_path_factory.mktemp("county")))
@@ -88,7 +88,7 @@ def cast(transactional_db, tmp_path_factory):
 
 @pytest.fixture
 def login(page, live_server):
-    from tests.web.conftest import PASSWORD
+    from tests.cast import PASSWORD
 
     def do(username: str, password: str = PASSWORD):
         page.goto(f"{live_server.url}/login/")

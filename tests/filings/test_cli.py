@@ -14,8 +14,8 @@ from jianfu.cli import main
 from jianfu.filings import actions
 from jianfu.filings.models import Filing
 from tests.builders import write_csv, write_xlsx
-from tests.filings.conftest import make_proposal
-from tests.web.conftest import BUREAU, TOWNSHIP
+from tests.cast import BUREAU, TOWNSHIP
+from tests.proposals import make_proposal
 
 pytestmark = pytest.mark.django_db
 

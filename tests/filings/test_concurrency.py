@@ -12,8 +12,8 @@ from django.db import connection
 from jianfu.accounts.models import Role
 from jianfu.filings import actions
 from jianfu.filings.models import Filing, Proposal, ProposalEvent, StaleDecision, TransitionError
-from tests.filings.conftest import make_proposal
-from tests.web.conftest import CITY, COUNTY, _user, build_cast
+from tests.cast import CITY, COUNTY, build_cast, make_user
+from tests.proposals import make_proposal
 
 ALL_YES = {"1": "yes", "4": "yes"}
 
@@ -23,9 +23,9 @@ def committed(transactional_db, county_folder):
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
     cast = build_cast(county_folder)
-    cast.county2 = _user("county2", COUNTY, Role.OFFICE)
-    cast.city = _user("city", CITY, Role.OFFICE)
-    cast.city2 = _user("city2", CITY, Role.OFFICE)
+    cast.county2 = make_user("county2", COUNTY, Role.OFFICE)
+    cast.city = make_user("city", CITY, Role.OFFICE)
+    cast.city2 = make_user("city2", CITY, Role.OFFICE)
     proposal = make_proposal(cast.department)
     actions.do_submit_proposal(proposal, acting_user=cast.department)
     cast.proposal = proposal
@@ -54,10 +54,34 @@ def at_once(*calls):
     return results
 
 
+def wait_until_another_transaction_waits_for_mine(timeout: float = 10) -> None:
+    """Return once some other transaction waits on a lock this one holds (PostgreSQL's pg_locks, live)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
+                           " AND transactionid = pg_current_xact_id()::text::xid")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the other decision never waited for the proposal's row lock")
+
+
 @pytest.fixture
 def slow_lock(monkeypatch):
-    # Hold each decision inside its transaction for a moment, so the two really overlap.
-    monkeypatch.setattr(actions, "_after_lock", lambda: time.sleep(0.3))
+    """A test-only barrier: the first decision to lock the proposal holds the lock until the other decision is
+    queued behind it, so the two really overlap (no pause in the actions themselves)."""
+    take_lock = actions._locked
+    first = threading.Lock()
+
+    def hold_until_the_other_waits(proposal):
+        current = take_lock(proposal)
+        # Only the racing calls (threads of at_once) meet; a decision the test makes beforehand passes straight on.
+        if threading.current_thread() is not threading.main_thread() and first.acquire(blocking=False):
+            wait_until_another_transaction_waits_for_mine()
+        return current
+
+    monkeypatch.setattr(actions, "_locked", hold_until_the_other_waits)
 
 
 def approve(user, step):

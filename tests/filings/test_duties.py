@@ -14,8 +14,8 @@ from jianfu.filings import access, actions
 from jianfu.filings import policy as policies
 from jianfu.filings.models import Filing, Proposal, RegionPolicy, TransitionError
 from jianfu.registry.models import Unit
-from tests.filings.conftest import make_proposal
-from tests.web.conftest import COUNTY, PASSWORD, TOWNSHIP
+from tests.cast import COUNTY, PASSWORD, TOWNSHIP
+from tests.proposals import make_proposal
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from jianfu.filings.lifecycle import off_catalog, run_lifecycle
 from jianfu.filings.models import Filing, IllegalTransition, RegionPolicy, RenewalRequest, TransitionError
 from jianfu.inbox.models import Message
 from jianfu.registry.models import App, Unit, WorkGroup
-from tests.filings.conftest import make_proposal
-from tests.web.conftest import COUNTY
+from tests.cast import COUNTY
+from tests.proposals import make_proposal
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

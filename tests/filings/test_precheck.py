@@ -10,8 +10,8 @@ from jianfu.filings.actions import proposal_item
 from jianfu.filings.models import RegionPolicy
 from jianfu.filings.precheck import Prechecker, read_only
 from jianfu.registry.models import App, Unit
-from tests.filings.conftest import ACCOUNT, DISTINCT_APP, DUPLICATE_GROUP, FORM
-from tests.web.conftest import BUREAU, COUNTY, TOWNSHIP
+from tests.cast import BUREAU, COUNTY, TOWNSHIP
+from tests.proposals import ACCOUNT, DISTINCT_APP, DUPLICATE_GROUP, FORM
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_the_read_only_guard_refuses_writes(cast):
 
 
 def test_a_saved_proposal_is_checked_like_a_file_item(cast):
-    from tests.filings.conftest import make_proposal
+    from tests.proposals import make_proposal
 
     proposal = make_proposal(cast.department, "groups")
     assert Prechecker().check(proposal_item(proposal))["similar"][0]["code"] == "G1"

@@ -13,8 +13,8 @@ from jianfu.filings import actions
 from jianfu.filings.models import Filing, Proposal, RegionPolicy
 from jianfu.inbox.api import notify
 from jianfu.inbox.models import Message
-from tests.filings.conftest import make_proposal
-from tests.web.conftest import COUNTY, SIBLING
+from tests.cast import COUNTY, SIBLING
+from tests.proposals import make_proposal
 
 pytestmark = pytest.mark.django_db
 ALL_YES = {"criterion_1": "yes", "criterion_4": "yes"}

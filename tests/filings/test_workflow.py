@@ -17,8 +17,8 @@ from jianfu.filings.models import (
 )
 from jianfu.inbox.models import Message
 from jianfu.registry.models import App, Membership, Unit, WorkGroup
-from tests.filings.conftest import make_proposal
-from tests.web.conftest import CITY, COUNTY, PROVINCE
+from tests.cast import CITY, COUNTY, PROVINCE
+from tests.proposals import make_proposal
 
 pytestmark = pytest.mark.django_db
 ALL_YES = {"1": "yes", "4": "yes"}  # the criteria the pre-check leaves open for the distinct app
@@ -207,11 +207,11 @@ def test_forced_features_are_refused_at_submission(cast):
 
 
 def test_a_township_may_not_propose_an_app(cast):
-    from tests.web.conftest import TOWNSHIP, _user
+    from tests.cast import TOWNSHIP, make_user
 
     from jianfu.accounts.models import Role
 
-    officer = _user("town", TOWNSHIP, Role.DEPARTMENT)
+    officer = make_user("town", TOWNSHIP, Role.DEPARTMENT)
     proposal = make_proposal(officer)
     with pytest.raises(actions.SubmissionRefused, match="层级限制"):
         actions.do_submit_proposal(proposal, acting_user=officer)

@@ -13,7 +13,7 @@ from jianfu.findings.hours import saved_hours
 from jianfu.findings.models import Finding
 from jianfu.findings.running import run_and_store
 from jianfu.inbox.models import Message
-from tests.web.conftest import TOWNSHIP, _user
+from tests.cast import TOWNSHIP, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def analysed(cast):
     document = run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
     cast.document = document
-    cast.township_office = _user("township-office", TOWNSHIP, Role.OFFICE)
+    cast.township_office = make_user("township-office", TOWNSHIP, Role.OFFICE)
     return cast
 
 

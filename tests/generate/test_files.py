@@ -82,7 +82,7 @@ def test_codes_reference_existing_objects(county_dir):
     _, units = xlsx_rows(county_dir / "单位.xlsx")
     unit_codes = {r[0] for r in units}
     assert len(unit_codes) == len(units)
-    for code, name, parent, level, utype in units:
+    for code, _name, parent, level, _utype in units:
         assert parent == "" or parent in unit_codes
         assert level in {"省", "市", "县", "区", "乡", "镇", "街道", "村", "社区"}
         assert re.fullmatch(r"\d{12}(\d{3})?", code)

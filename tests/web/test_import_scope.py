@@ -5,7 +5,7 @@ import pytest
 from jianfu.registry.importing import import_paths
 from jianfu.registry.models import App, Person, Unit
 from tests.builders import write_csv, write_xlsx
-from tests.web.conftest import SIBLING, TOWNSHIP
+from tests.cast import SIBLING, TOWNSHIP
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.web.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

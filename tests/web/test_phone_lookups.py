@@ -24,7 +24,7 @@ from jianfu.jobs.models import ImportJob
 from jianfu.registry.importing import import_paths
 from jianfu.registry.models import Membership, Person, PhoneLookupTally, Unit
 from tests.builders import write_csv
-from tests.web.conftest import TOWNSHIP
+from tests.cast import TOWNSHIP
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.views.defaults import server_error
 
 from jianfu.security.headers import CONTENT_SECURITY_POLICY
 from tests.settings_probe import settings_from_env
-from tests.web.conftest import PASSWORD
+from tests.cast import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jianfu.accounts.models import TwoFactorPolicy
 from jianfu.audit.models import AuditEvent
-from tests.web.conftest import COUNTY, PASSWORD, PROVINCE, SIBLING
+from tests.cast import COUNTY, PASSWORD, PROVINCE, SIBLING
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from jianfu.registry.importing import import_paths
 from jianfu.registry.models import Unit
 from tests.builders import write_xlsx
-from tests.web.conftest import COUNTY, TOWNSHIP
+from tests.cast import COUNTY, TOWNSHIP
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jianfu.jobs.models import ImportJob
 from tests.builders import write_xlsx
-from tests.web.conftest import BUREAU
+from tests.cast import BUREAU
 
 pytestmark = pytest.mark.django_db
 

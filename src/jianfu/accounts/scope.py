@@ -1,4 +1,4 @@
-"""Region scope: the only door through which views reach registry objects.
+"""Region scope: the only door through which views reach registry, findings, filings, jobs and audit objects.
 
 Every office sees its own region and the regions below it (a prefix match on the materialised unit path);
 an object outside the viewer's region answers 404, as if it did not exist. Cadres see their own unit only.
@@ -26,6 +26,8 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "jobs.importjob": "unit",
     "audit.auditevent": None,  # filtered on its own path column (see _PATH_COLUMNS)
     "findings.finding": None,
+    "filings.proposal": None,
+    "filings.filing": None,
     "accounts.user": "unit",
 }
 
@@ -36,7 +38,8 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
-_PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path"}
+_PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path",
+                 "filings.proposal": "owner_path", "filings.filing": "owner_path"}
 # Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
 # units sees the object (a duplicate-apps finding naming two departments' apps is seen by both).
 _MULTI_PATH_COLUMNS = {"findings.finding": "scope_paths"}
@@ -116,14 +119,16 @@ def hidden_children(user: User, unit: Model) -> int:
 
 def within_unit(model: type[Model], unit) -> QuerySet:
     """Objects of `model` in `unit`'s region (None: all): the scope of work done for an officer without a request,
-    such as an import job, which carries the officer's unit."""
+    such as an import job, which carries the officer's unit, or a proposal's members from its home region."""
     label = _label(model)
-    lookup = _UNIT_LOOKUPS.get(label)
-    if not isinstance(lookup, str):
+    lookup = _UNIT_LOOKUPS.get(label, False)
+    if lookup is False:
         raise LookupError(f"{label} is not reachable through the region scope")
     qs = model._default_manager.all()
     if unit is None:
         return qs
+    if lookup is None:
+        return qs.filter(**{f"{_PATH_COLUMNS[label]}__startswith": unit.path})
     prefix = f"{lookup}__" if lookup else ""
     return qs.filter(**{f"{prefix}path__startswith": unit.path})
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from typing import Any, NamedTuple
 
 
 def _note(default: Any, note: str, **kw: Any) -> Any:
     if isinstance(default, (dict, list)):
-        return field(default_factory=lambda d=default: type(d)(d), metadata={"note": note}, **kw)
+        return field(default_factory=partial(type(default), default), metadata={"note": note}, **kw)
     return field(default=default, metadata={"note": note}, **kw)
 
 
@@ -194,7 +195,7 @@ class AnalysisConfig:
             setattr(self, name, value)
         if self.dup_group_prefix_extra < 1:
             raise ValueError("dup_group_prefix_extra must be at least 1")
-        for code, overrides in self.region_overrides.items():
+        for overrides in self.region_overrides.values():
             self.burden.with_overrides(overrides)  # fail early on an unknown name
 
     @classmethod
@@ -224,6 +225,6 @@ class AnalysisConfig:
         return tuple(c for c in path.split("/") if c and c in self.region_overrides)
 
 
-def parameter_table(params: object) -> list[tuple[str, Any, str]]:
+def parameter_table(params: Any) -> list[tuple[str, Any, str]]:
     """(name, default, note) for every field of a config dataclass — the docs' parameter table."""
     return [(f.name, getattr(params, f.name), f.metadata.get("note", "")) for f in dataclasses.fields(params)]

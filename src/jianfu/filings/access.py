@@ -15,38 +15,24 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from jianfu.accounts.models import Role, User
-from jianfu.accounts.scope import region_path, sees_everything
+from jianfu.accounts.scope import scoped, sees_everything, within_unit
 from jianfu.filings.models import Filing, Proposal, ProposalEvent
 from jianfu.registry.models import Unit
 
 PROPOSER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 
-def _path_q(user: User, field: str) -> Q | None:
-    """None: everything; Q(pk__in=[]): nothing."""
-    path = region_path(user)
-    if path is None:
-        return None
-    if path == "":
-        return Q(pk__in=[])
-    if user.role == Role.CADRE:
-        return Q(**{field: path})
-    return Q(**{f"{field}__startswith": path})
-
-
 def scoped_proposals(user: User) -> QuerySet:
-    qs = Proposal.objects.select_related("owner")
-    q = _path_q(user, "owner_path")
-    if q is None:
-        return qs
+    """Proposals of the user's region (through the scope door), plus those the user wrote."""
+    if not user.is_authenticated:
+        return Proposal.objects.none()
     # Whoever wrote a proposal keeps seeing it, even if their unit moved.
-    return qs.filter(q | Q(created_by_id=user.pk)) if user.is_authenticated else qs.none()
+    written = Proposal.objects.filter(created_by_id=user.pk)
+    return (scoped(user, Proposal) | written).select_related("owner")
 
 
 def scoped_filings(user: User) -> QuerySet:
-    qs = Filing.objects.select_related("owner", "proposal")
-    q = _path_q(user, "owner_path")
-    return qs if q is None else qs.filter(q)
+    return scoped(user, Filing).select_related("owner", "proposal")
 
 
 def get_proposal_or_404(user: User, code: str) -> Proposal:
@@ -71,10 +57,8 @@ def owner_choices(user: User) -> QuerySet:
     """Units this user may propose for."""
     if not can_propose(user):
         return Unit.objects.none()
-    if sees_everything(user):
-        return Unit.objects.all()
-    if user.role == Role.OFFICE:
-        return Unit.objects.filter(path__startswith=user.unit.path)
+    if sees_everything(user) or user.role == Role.OFFICE:
+        return scoped(user, Unit)
     return Unit.objects.filter(pk=user.unit_id)
 
 
@@ -94,12 +78,11 @@ def is_proposer_side(user: User, proposal: Proposal) -> bool:
 def pickable_people(user: User) -> QuerySet:
     """People a proposer may pick as group members: those of their home region (a county department's group
     gathers cadres from the whole county), shown by name and unit only. Others: their ordinary scope."""
-    from jianfu.accounts.scope import scoped
     from jianfu.filings.policy import home_region
     from jianfu.registry.models import Person
 
     if can_propose(user) and not sees_everything(user):
-        return Person.objects.filter(unit__path__startswith=home_region(user.unit).path)
+        return within_unit(Person, home_region(user.unit))
     return scoped(user, Person)
 
 

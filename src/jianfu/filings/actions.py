@@ -28,7 +28,8 @@ from jianfu.filings.models import (
 )
 from jianfu.filings.precheck import KIND_LABELS, RULE_LABELS, Prechecker
 from jianfu.inbox.api import notify
-from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
+from jianfu.registry.actions import CARRIERS, do_create_carrier, do_update_group
+from jianfu.registry.models import Unit, WorkGroup
 
 ANSWERS = ("yes", "no", "na")
 #: the columns a transition may change, saved together under the version check
@@ -37,7 +38,6 @@ _WORKFLOW_FIELDS = ("status", "steps", "current_step", "current_region", "submit
 #: what a proposer may edit while the proposal is a draft or returned
 EDITABLE = ("name", "item_code", "details", "justification", "expected_users", "why_not_existing", "shared_data",
             "plan_ref", "related_systems", "emergency", "emergency_reason")
-_REGISTRY_MODELS = {"apps": App, "accounts": PublicAccount, "groups": WorkGroup, "forms": Form}
 _NUMBER_KIND = {"apps": "APP", "platforms": "PLT", "accounts": "ACC", "groups": "GRP", "forms": "FRM"}
 
 
@@ -52,10 +52,6 @@ class SubmissionRefused(TransitionError):
         """The refusing rules in the reader's language; the pre-check results on the page give the reasons."""
         rules = dict.fromkeys(str(RULE_LABELS.get(v["rule"], v["rule"])) for v in self.violations)
         return gettext("提交被拒绝：%(rules)s。原因见预审结果") % {"rules": "、".join(rules)}
-
-
-def _after_lock() -> None:
-    """A no-op the concurrency tests replace with a pause, to hold two decisions inside the lock at once."""
 
 
 def proposal_item(p: Proposal) -> dict[str, Any]:
@@ -116,9 +112,7 @@ def _answers_text(answers: dict[str, str]) -> str:
 
 def _locked(p: Proposal) -> Proposal:
     # Lock the proposal row only (not its owner unit, which other proposals share).
-    current = Proposal.objects.select_for_update(of=("self",)).select_related("owner").get(pk=p.pk)
-    _after_lock()
-    return current
+    return Proposal.objects.select_for_update(of=("self",)).select_related("owner").get(pk=p.pk)
 
 
 def _refresh(target: Proposal, source: Proposal) -> Proposal:
@@ -132,7 +126,7 @@ def _refresh(target: Proposal, source: Proposal) -> Proposal:
 def _check_item_code(kind: str, code: str, exclude_pk: int | None = None) -> None:
     if not code:
         return
-    model = _REGISTRY_MODELS[Proposal(kind=kind).registry_kind]
+    model = CARRIERS[Proposal(kind=kind).registry_kind]
     if model.objects.filter(code=code).exists():
         raise TransitionError(gettext("台账中已有编号为「%(code)s」的对象，请换一个编号或留空由系统生成") % {"code": code})
     clash = Proposal.objects.filter(item_code=code, status__in=Proposal.OPEN).exclude(pk=exclude_pk)
@@ -388,41 +382,34 @@ def _enter_registry(p: Proposal, actor: User) -> Filing:
     number = _next_number(region_code, p.kind, today.year)
     code = p.item_code or number
     rk = p.registry_kind
-    model = _REGISTRY_MODELS[rk]
+    model = CARRIERS[rk]
     if model.objects.filter(code=code).exists():
         raise TransitionError(gettext("台账中已有编号为「%(code)s」的对象，无法备案：请退回修改编号") % {"code": code})
     d = p.details
+    common = {"code": code, "name": p.name, "owner": p.owner}
     if rk == "apps":
-        obj = App.objects.create(code=code, name=p.name, category="platform" if p.kind == "platforms" else
-                                 (d.get("category") or "app"), owner=p.owner, launch_date=None,
-                                 functions=d.get("functions") or [], forced_features=d.get("forced_features") or [],
-                                 description=d.get("description") or "")
+        values = {**common, "category": "platform" if p.kind == "platforms" else (d.get("category") or "app"),
+                  "launch_date": None, "functions": d.get("functions") or [],
+                  "forced_features": d.get("forced_features") or [], "description": d.get("description") or ""}
     elif rk == "accounts":
-        obj = PublicAccount.objects.create(code=code, name=p.name, platform=d.get("platform") or "", owner=p.owner,
-                                           assessments=d.get("assessments") or [])
+        values = {**common, "platform": d.get("platform") or "", "assessments": d.get("assessments") or []}
     elif rk == "groups":
         end = d.get("task_end_date")
-        people = list(Person.objects.filter(code__in=d.get("members") or []).values_list("id", flat=True))
-        obj = WorkGroup.objects.create(
-            code=code, name=p.name, platform=d.get("platform") or "", owner=p.owner, created_date=today,
-            nature=d.get("nature") or "standing", task_end_date=dt.date.fromisoformat(end) if end else None,
-            purpose=d.get("purpose") or "", demands=d.get("demands") or [], member_count=len(people))
-        Membership.objects.bulk_create([Membership(group=obj, person_id=pid) for pid in people])
+        values = {**common, "platform": d.get("platform") or "", "created_date": today,
+                  "nature": d.get("nature") or "standing",
+                  "task_end_date": dt.date.fromisoformat(end) if end else None,
+                  "purpose": d.get("purpose") or "", "demands": d.get("demands") or []}
     else:
-        obj = Form.objects.create(code=code, title=p.name, issuer=p.owner, frequency=d.get("frequency") or "adhoc",
-                                  respondent_level=d.get("respondent_level") or "", channel=d.get("channel") or "",
-                                  minutes_per_filing=d.get("minutes_per_filing"))
-        FormField.objects.bulk_create([
-            FormField(form=obj, position=i, name=f["name"], unit=f.get("unit") or "",
-                      data_type=f.get("data_type") or "")
-            for i, f in enumerate(d.get("fields") or [], start=1)])
+        values = {"code": code, "title": p.name, "issuer": p.owner, "frequency": d.get("frequency") or "adhoc",
+                  "respondent_level": d.get("respondent_level") or "", "channel": d.get("channel") or "",
+                  "minutes_per_filing": d.get("minutes_per_filing")}
+    obj = do_create_carrier(rk, values, acting_user=actor, members=d.get("members") or [],
+                            fields=d.get("fields") or [],
+                            provenance={"filing": [None, number], "proposal": [None, p.code]})
     expires_on, basis = _expiry(p, today)
     filing = Filing.objects.create(number=number, proposal=p, kind=p.kind, registry_kind=rk, item_code=obj.code,
                                    name=p.name, owner=p.owner, owner_path=p.owner_path, region_code=region_code,
                                    approved_at=timezone.now(), expires_on=expires_on, basis=basis)
-    record(actor=actor, action="create", kind=rk, code=obj.code,
-           changes={"name": [None, p.name], "filing": [None, number], "proposal": [None, p.code]},
-           unit_path=p.owner_path)
     record(actor=actor, action="filing.filed", kind="filings", code=number,
            changes={"item": [None, f"{rk}/{obj.code}"], "expires_on": [None, expires_on], "basis": [None, basis]},
            unit_path=p.owner_path)
@@ -472,8 +459,6 @@ def do_decide_renewal(request: RenewalRequest, *, approve: bool, reason: str, ac
             filing.save(update_fields=["status", "expires_on", "expired_at", "reminded_for", "updated_at"])
             changes.update(status=[old[0], filing.status], expires_on=[old[1], filing.expires_on])
             if filing.registry_kind == "groups" and filing.basis == Filing.Basis.TASK_END:
-                from jianfu.registry.actions import do_update_group
-
                 group = WorkGroup.objects.filter(code=filing.item_code).first()
                 if group is not None and group.task_end_date != current.until:
                     try:

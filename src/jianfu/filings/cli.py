@@ -17,12 +17,10 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_RULES = 0, 1, 2
+from jianfu.bootstrap import EXIT_FAILED, EXIT_OK, EXIT_RULES, setup_django
 
 
 def _setup() -> None:
-    from jianfu.cli import setup_django
-
     setup_django()
 
 

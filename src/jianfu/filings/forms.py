@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jianfu.accounts import scope
 from jianfu.analysis.schema import ACCOUNT_ASSESSMENTS
 from jianfu.filings import files
 from jianfu.filings import policy as policies
@@ -181,7 +182,7 @@ class ProposalForm(forms.Form):
     def _clean_members(self, data, owner: Unit) -> None:
         # Members are matched among the people of the owner's home region: a county department's group
         # gathers cadres from the whole county.
-        people = Person.objects.filter(unit__path__startswith=policies.home_region(owner).path)
+        people = scope.within_unit(Person, policies.home_region(owner))
         codes = _multi(data.get("members") or "")
         upload = data.get("members_file")
         if upload:

@@ -116,10 +116,9 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
         region_apps(k, sizes.apps_per_county, sizes.platforms_per_county, prov_topics | city_topics.get(city, set()))
 
     # attributes
-    n = len(items)
     clusters: dict[int, list[str]] = {}
     n_app = n_plat = 0
-    for i, (owner, kind, topic, purpose, tmpl, cl) in enumerate(items):
+    for owner, kind, topic, purpose, tmpl, cl in items:
         ou = U[owner]
         region = U[ou.region]
         t = catalog.TOPIC_BY_NAME[topic]

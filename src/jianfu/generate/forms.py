@@ -93,7 +93,7 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
         towns = world.children_of.get(region, []) if U[region].tier == "county" else []
         made = []
         n_dup = int(round(n * DUP_RATE))
-        for j in range(n - n_dup):
+        for _ in range(n - n_dup):
             free = [t for t in topics if counts.get(t.name, 0) < 2]
             if not free:
                 break
@@ -120,7 +120,7 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
             a = originals.pop(int(rng.integers(len(originals))))
             base = list(a["els"])
             others = [f for f in scope + made if f is not a and (a["cluster"] < 0 or f["cluster"] != a["cluster"])]
-            for attempt in range(30):
+            for _ in range(30):
                 if rng.random() < COVER_SHARE:  # covered: a subset of the original
                     k = int(rng.integers(3, len(base) + 1))
                     els = [base[j] for j in sorted(rng.choice(len(base), size=k, replace=False))]

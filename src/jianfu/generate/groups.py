@@ -150,7 +150,6 @@ def _sample(rng, lo, hi, need, cumw, forced):
     """Weighted sampling without replacement from person ranges [lo, hi): `need[i]` people per group, the
     person `forced[i]` (or -1) always included.  Returns a list of int64 arrays."""
     G = len(need)
-    out_g, out_p = [], []
     have = np.zeros(G, dtype=np.int64)
     # forced members first
     f = forced >= 0
@@ -342,7 +341,7 @@ def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of:
             if ra != rb:
                 parent[ra] = rb
         comps: dict[int, list[int]] = {}
-        for a, b in zip(A[dup].tolist(), B[dup].tolist()):
+        for a in A[dup].tolist():
             comps.setdefault(find(a), [])
         for i in range(G):
             r = find(i)

@@ -125,7 +125,6 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
     units: list[Unit] = []
     depts_of: dict[int, list[int]] = {}
     children_of: dict[int, list[int]] = {}
-    own_people: dict[int, int] = {}  # unit idx → head count (filled later)
 
     def add(code, name, parent, level, utype, tier, is_dept, region=None, short="", topics=None) -> Unit:
         u = Unit(len(units), code, name, parent, level, utype, tier, is_dept,

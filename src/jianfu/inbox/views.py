@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -34,8 +33,7 @@ def open_message(request, uid):
     except Message.DoesNotExist:
         raise Http404 from None
     if message.read_at is None:
-        message.read_at = timezone.now()
-        message.save(update_fields=["read_at"])
+        mark_read(request.user, message.uid)
     if message.url and url_has_allowed_host_and_scheme(message.url, allowed_hosts=None):
         return redirect(message.url)
     return redirect("inbox:list")

@@ -21,7 +21,7 @@ class CellError:
     row: int | None
     column: str
     value: str
-    expected: str
+    expected: "str | Problem"  # a Problem is turned into its text in __post_init__
     # Set from a Problem given as `expected`; an error without one is translated by its `expected` text.
     template: str = field(default="", compare=False)
     params: dict = field(default_factory=dict, compare=False)

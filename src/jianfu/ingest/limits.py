@@ -221,7 +221,7 @@ def _plain_cells(tail: bytes, window: bytes) -> int | None:
 def _declared_extent(archive: zipfile.ZipFile, name: str, label: str) -> SheetExtent | None:
     """The `<dimension>` Excel writes, if one search finds no cell outside it or written oddly."""
     extent: SheetExtent | None = None
-    outside = None
+    outside: re.Pattern = _XLSX_PREFIXED  # replaced by the real bounds as soon as the extent is known
     for tail, window in _chunks(archive, name):
         if extent is None:
             declared = _DIMENSION.search(window)

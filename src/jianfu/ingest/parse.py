@@ -13,7 +13,7 @@ from jianfu.ingest import values
 from jianfu.ingest.errors import CellError, Problem
 from jianfu.ingest.limits import MAX_CELL_CHARS
 from jianfu.ingest.readers import UnreadableFile, read_sheets
-from jianfu.ingest.schema import KIND_ALIASES, KINDS, Column, Kind
+from jianfu.ingest.schema import KIND_ALIASES, KINDS, Kind
 from jianfu.textnorm import normalize_header, normalize_text
 from jianfu.xlsx import unescape_formula
 
@@ -201,7 +201,8 @@ def resolve_kind(name: str | None) -> str | None:
 def open_inventory(path: Path, kind: str | None = None) -> Inventory:
     """Open a file and recognise the header of each sheet; rows are read lazily by `ParsedSheet.records()`."""
     path = Path(path)
-    kinds = [KINDS[resolve_kind(kind)]] if kind else list(KINDS.values())
+    key = resolve_kind(kind)
+    kinds = [KINDS[key]] if key else list(KINDS.values())
     sheets: list[ParsedSheet] = []
     skipped: list[str] = []
     try:

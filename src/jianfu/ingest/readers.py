@@ -75,12 +75,12 @@ def _merged_rows(sheet) -> Iterator[tuple[int, list]]:
     active: list[tuple[int, int, int, object]] = []  # (last row, first col, last col, value)
     for index, row in enumerate(sheet.iter_rows()):
         if index in fills_by_start:
-            for r0, c0, r1, c1 in fills_by_start[index]:
+            for _first_row, c0, r1, c1 in fills_by_start[index]:
                 value = row[c0] if c0 < len(row) else ""
                 active.append((r1, c0, c1, value))
         if active:
             row = list(row)
-            for last_row, c0, c1, value in active:
+            for _last_row, c0, c1, value in active:
                 if len(row) <= c1:
                     row.extend([""] * (c1 + 1 - len(row)))
                 for col in range(c0, c1 + 1):

@@ -1,4 +1,7 @@
-"""Every change to a registry object goes through a do_update_* function: access check, transaction, audit row."""
+"""Every change to a registry object goes through a do_* function: access check, transaction, audit row.
+
+Imports write in bulk through jianfu.registry.importing (one audit row per batch); everything else comes here.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from django.db.models import Model
 
 from jianfu.accounts import scope
 from jianfu.audit.log import record
-from jianfu.registry.models import App, Form, Person, PublicAccount, Unit, WorkGroup
+from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
+
+CARRIERS: dict[str, type[Model]] = {"apps": App, "accounts": PublicAccount, "groups": WorkGroup, "forms": Form}
 
 # What an officer may change by hand. Codes, owners and phones are not here: codes are the identity other
 # systems link to, owners decide who may see an object, and phones are only ever held as hashes.
@@ -48,6 +53,32 @@ def _do_update(kind: str, obj: Model, changes: dict, *, acting_user) -> dict:
     for name in diff:
         setattr(obj, name, getattr(current, name))
     return diff
+
+
+def do_create_carrier(kind: str, values: dict, *, acting_user, members: list[str] | tuple = (),
+                      fields: list[dict] | tuple = (), provenance: dict | None = None) -> Model:
+    """Enter a new carrier (with a group's members or a form's fields) and its audit row.
+
+    Only an approved filing enters carriers: who may do so was settled by its review, whose final office may sit
+    beside the owner rather than above it, so no edit right over the owner is asked for here.
+    """
+    model = CARRIERS[kind]
+    with transaction.atomic():
+        if kind == "groups":
+            people = list(Person.objects.filter(code__in=members).values_list("id", flat=True))
+            values = {**values, "member_count": len(people)}
+        carrier = model.objects.create(**values)
+        if kind == "groups":
+            Membership.objects.bulk_create([Membership(group=carrier, person_id=person) for person in people])
+        if kind == "forms":
+            FormField.objects.bulk_create([
+                FormField(form=carrier, position=position, name=field["name"], unit=field.get("unit") or "",
+                          data_type=field.get("data_type") or "")
+                for position, field in enumerate(fields, start=1)])
+        name = values.get("name", values.get("title"))
+        record(actor=acting_user, action="create", kind=kind, code=carrier.code,
+               changes={"name": [None, name], **(provenance or {})}, unit_path=scope.unit_path_of(carrier))
+    return carrier
 
 
 def do_update_unit(unit: Unit, changes: dict, *, acting_user) -> dict:

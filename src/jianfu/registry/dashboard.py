@@ -40,7 +40,7 @@ def _focus_units(user) -> list[Unit]:
     else:
         level = list(units.filter(parent__isnull=True).order_by("code")[:300])
     # A region with a single child (a province holding one city) says nothing compared with itself: descend.
-    for _ in range(6):
+    for _depth in range(6):
         if len(level) != 1:
             break
         children = list(units.filter(parent_id=level[0].id).order_by("code")[:300])

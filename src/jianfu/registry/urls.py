@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from jianfu.registry import dashboard, views
+from jianfu.registry import views
 
 
 class KindConverter:

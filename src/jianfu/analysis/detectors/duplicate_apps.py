@@ -18,7 +18,8 @@ import re
 from collections import Counter, defaultdict
 from datetime import date
 from functools import lru_cache
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from jianfu.analysis import arithmetic
 from jianfu.analysis.backend import AnalysisBackend, SQLStep
@@ -80,7 +81,7 @@ def purpose_terms(name: str | None, description: str | None, places: Iterable[st
     return terms
 
 
-def _idf(docs: list[Iterable[str]]) -> dict[str, float]:
+def _idf(docs: Sequence[Iterable[str]]) -> dict[str, float]:
     df: Counter = Counter()
     for terms in docs:
         df.update(set(terms))
@@ -88,7 +89,7 @@ def _idf(docs: list[Iterable[str]]) -> dict[str, float]:
     return {t: math.log(1.0 + n / c) for t, c in df.items()}
 
 
-def _vector(tf: dict[str, float], idf: dict[str, float]) -> dict[str, float]:
+def _vector(tf: Mapping[str, float], idf: dict[str, float]) -> dict[str, float]:
     vec = {t: (1.0 + math.log(c)) * idf.get(t, 0.0) for t, c in tf.items() if c > 0}
     norm = math.sqrt(sum(w * w for w in vec.values()))
     return {t: w / norm for t, w in vec.items()} if norm else {}
@@ -189,14 +190,14 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
             terms += arithmetic.app_forced(apps[i]["scope_people"], apps[i]["forced_features"], params)
             terms += arithmetic.app_duplicated_usage(apps[i]["monthly_active_users"], apps[i]["usage_h"], params)
         names = [apps[i]["name"] or apps[i]["code"] for i in [main, *rest]]
-        params = {"similarity": f"{best['purpose_similarity']:.2f}", "functions": best["shared_functions"],
+        shown = {"similarity": f"{best['purpose_similarity']:.2f}", "functions": best["shared_functions"],
                   "kept": names[0]}
         if len(names) == 2:
             reason = ("「{first}」与「{second}」属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
-                      "属于重复建设，建议整合为「{kept}」。", {**params, "first": names[0], "second": names[1]})
+                      "属于重复建设，建议整合为「{kept}」。", {**shown, "first": names[0], "second": names[1]})
         else:
             reason = ("{names}应用属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
-                      "属于重复建设，建议整合为「{kept}」。", {**params, "names": quote_names(names)})
+                      "属于重复建设，建议整合为「{kept}」。", {**shown, "names": quote_names(names)})
         out.append(make_finding(
             "duplicate_apps", "F5", "merge", [apps[i]["code"] for i in [main, *rest]], score=best["similarity"],
             evidence={"similarity": best["similarity"], "purpose_similarity": best["purpose_similarity"],

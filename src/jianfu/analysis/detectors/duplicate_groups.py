@@ -179,6 +179,7 @@ LEFT JOIN __jf_b_unit u ON u.code = g.owner_code""")}
             key = (score, jac, o)
             if best_key is None or key > best_key:
                 best, best_key = (e, jac, con, score), key
+        assert best is not None  # every root has at least one edge
         e, jac, con, score = best
         saved, terms = _saving(rest, by_root[i], info, size, config)
         names = [info.get(c, {}).get("name") or c for c in items]
