@@ -10,12 +10,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from jianfu.filings import actions
 from jianfu.findings.running import run_and_store
 from tests.filings.conftest import make_proposal
 from tests.web.conftest import PASSWORD
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 LISTS = ["/units/", "/people/", "/apps/", "/accounts/", "/groups/", "/forms/"]

@@ -6,10 +6,11 @@ page after — and the reviewer's form is not pre-filled 符合."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.filings.gate_data import add_group, add_people
 from tests.web.conftest import BUREAU, COMMUNITY
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 WIDTHS = [1366, 390]
 

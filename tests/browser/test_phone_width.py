@@ -12,11 +12,12 @@ from collections import deque
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
 
 from jianfu.filings import actions
 from jianfu.findings.running import run_and_store
 from tests.filings.conftest import make_proposal
+
+expect = pytest.importorskip("playwright.sync_api").expect
 
 PHONE = {"width": 390, "height": 844}
 OFFICE = {"width": 1366, "height": 768}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-EXIT_OK, EXIT_FAILED = 0, 1
+from jianfu.bootstrap import EXIT_FAILED, EXIT_OK
 
 
 def _user(username: str):
