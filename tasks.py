@@ -52,6 +52,24 @@ def ensure_chromium() -> bool:
     return bool(shutil.which("chromium"))
 
 
+def ensure_document_libraries() -> None:
+    """Reports and notices draw Chinese with Noto CJK through Pango (WeasyPrint): Debian packages, when we may."""
+    import ctypes.util
+
+    have_fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True,
+                                check=False).stdout.strip() if shutil.which("fc-list") else ""
+    if have_fonts and ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run("apt-get", "update", "-qq", env=env, check=False)
+        run("apt-get", "install", "-y", "-qq", "fonts-noto-cjk", "fontconfig", "libpango-1.0-0", "libpangoft2-1.0-0",
+            env=env, check=False)
+    else:
+        print("! Noto CJK fonts or Pango missing: install fonts-noto-cjk and libpango-1.0-0 for PDF documents",
+              flush=True)
+
+
 def postgres_available() -> bool:
     code = subprocess.run(
         [str(PY), "-c", f"import psycopg; psycopg.connect({PG_ADMIN_URL!r}, connect_timeout=3).close()"],
@@ -106,6 +124,7 @@ def lint() -> int:
 
 def test(pytest_args: list[str]) -> int:
     ensure_venv("test,bench")
+    ensure_document_libraries()
     if audit_dependencies() or lint():
         return 1
     have_browser = ensure_chromium()
@@ -141,6 +160,7 @@ def test(pytest_args: list[str]) -> int:
 
 def demo(extra: list[str]) -> int:
     ensure_venv("")
+    ensure_document_libraries()
     return run(BIN / "jianfu", "demo", *extra, check=False)
 
 
