@@ -190,7 +190,11 @@ _UNIT_SUFFIX = re.compile(r"(?:单位[:：]|/)\s*(?P<unit>[^\s/]{1,4})$")
 _KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%‰]")
 _NUMBER = re.compile(r"\d+")
 # A trailing 数 / 总数 / 数量 asks the same as the bare noun (护林员人数 / 护林员人, 低保户数 / 低保户).
-_TRAILING_COUNT = ("总数", "数量", "个数", "数")
+# 党员数 / 党员人数 / 党员人员数 all count 党员 (the kind, persons, is kept apart from the core).
+# 低保人口数 / 低保人数 and 常住人口 / 常住人口数 count the same persons. A measure word before 数 (生猪存栏头数)
+# adds nothing to what is counted.
+_TRAILING_COUNT = ("人口数", "人员数", "人数", "人口", "总数", "数量", "个数", "头数", "只数", "栋数", "座数", "条数",
+                   "件数", "起数", "家数", "处数", "数")
 
 
 @dataclass(frozen=True)
@@ -236,7 +240,7 @@ def normalise_field(text: str) -> NormalisedField:
             clean = clean[len(word):]
     core = clean
     for ending in _TRAILING_COUNT:
-        if core.endswith(ending) and len(core) > len(ending) + 1:
+        if core.endswith(ending) and len(core) >= len(ending) + 2:
             core = core[: -len(ending)]
             break
     return NormalisedField(
@@ -285,7 +289,21 @@ def veto(a: NormalisedField, b: NormalisedField) -> str | None:
         return "qualifier"
     if a.numbers != b.numbers:
         return "number"
+    if a.value_kind in ATTRIBUTE_KINDS and a.value_kind == b.value_kind and _subject(a.text) != _subject(b.text):
+        return "subject"  # 残疾人姓名 is not 姓名, 低保户户主姓名 is not 户主姓名: whose name it is differs
     return None
+
+
+#: kinds that describe one person or unit: the words before them say whose value it is
+ATTRIBUTE_KINDS = frozenset({"name", "code", "phone", "address", "date", "category"})
+
+
+def _subject(text: str) -> str:
+    """What comes before the attribute word (残疾人 in 残疾人姓名); empty for the bare attribute."""
+    for ending, _kind in _KIND_ENDINGS:
+        if text.endswith(ending):
+            return text[: -len(ending)]
+    return text
 
 
 @dataclass
