@@ -189,7 +189,9 @@ def generate(
         "expired_group": single("F5", sorted(grp_truth.expired)),
         "idle_group": single("F5", sorted(grp_truth.idle)),
         "group_demand": single("F1", sorted(grp_truth.demand_f1)) + single("F2", sorted(grp_truth.demand_f2)),
-        "duplicate_apps": [{"rule": "F5", "items": c, "planted": True} for c in sorted(app_truth.duplicate_clusters)],
+        "duplicate_apps": [{"rule": "F5", "items": c, "planted": True,
+                            **({"paraphrase": True} if c in app_truth.paraphrased else {})}
+                           for c in sorted(app_truth.duplicate_clusters)],
         "zombie_app": single("F5", sorted(app_truth.zombie)),
         "forced_feature": [x for r in ("F1", "F2", "F3") for x in single(r, sorted(app_truth.forced[r]))],
         "stale_account": single("F5", sorted(acc_truth.stale)),
