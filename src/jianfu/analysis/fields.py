@@ -87,11 +87,12 @@ _PERSON_NOUNS = "员者人生童妇女民兵工师医士农"
 
 
 def kind_of(text: str, unit: str | None = None) -> str | None:
-    """The value kind a field asks for, from its unit if it has one, else from how its name ends."""
-    if unit:
-        kind = UNIT_KINDS.get(unit)
-        if kind:
-            return kind
+    """The value kind a field asks for, from how its name ends, else from its unit."""
+    kind = _kind_of_name(text)
+    return kind or (UNIT_KINDS.get(unit) if unit else None)
+
+
+def _kind_of_name(text: str) -> str | None:
     for start, kind in _KIND_STARTS:
         if text.startswith(start):
             return kind
@@ -244,8 +245,12 @@ def normalise_field(text: str) -> NormalisedField:
         if core.endswith(ending) and len(core) >= len(ending) + 2:
             core = core[: -len(ending)]
             break
+    kind = kind_of(clean)
+    unit_kind = UNIT_KINDS.get(unit) if unit else None
+    if kind and unit_kind and kind != unit_kind:
+        kind = "conflict"  # 户数（人）: the name and its unit disagree, so it is no known element
     return NormalisedField(
-        text=clean, unit=unit, value_kind=kind_of(clean, unit), qualifiers=qualifiers_of(clean),
+        text=clean, unit=unit, value_kind=kind or unit_kind, qualifiers=qualifiers_of(clean),
         numbers=tuple(_NUMBER.findall(clean)), core=core,
     )
 
