@@ -76,7 +76,7 @@ _KIND_ENDINGS: tuple[tuple[str, str], ...] = (
     ("人口", "persons"), ("人员数", "persons"), ("人员", "persons"),
     ("面积", "area"), ("金额", "money"), ("资金", "money"), ("收入", "money"), ("损失", "money"),
     ("费用", "money"), ("补贴", "money"), ("工资", "money"), ("存款", "money"),
-    ("率", "rate"), ("比例", "rate"), ("占比", "rate"), ("时长", "duration"), ("天数", "duration"),
+    ("率", "rate"), ("比例", "rate"), ("占比", "rate"), ("增幅", "rate"), ("增速", "rate"), ("降幅", "rate"), ("时长", "duration"), ("天数", "duration"),
     ("吨数", "weight"), ("产量", "weight"), ("长度", "length"), ("里程", "length"),
 )
 _KIND_STARTS = (("是否", "category"),)
@@ -130,6 +130,8 @@ QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {
     "season": ("早稻", "中稻", "晚稻"),
     "marital": ("独居", "空巢", "孤寡"),
     "new_old": ("新建", "改建", "在建", "已建"),
+    "party": ("预备党员", "正式党员", "流动党员", "困难党员", "农村党员"),
+    "age_group": ("婴幼儿", "青少年", "儿童", "学生"),
 }
 # Words that look like a group's word but are something else (常住 in 常住地 is an address …).
 _QUALIFIER_EXCEPTIONS = ("妇女", "子女", "女儿", "男女", "儿女", "农村居民", "一般公共")
@@ -191,6 +193,21 @@ _BRACKETED = re.compile(r"[(\[【〔{<（](.*?)[)\]】〕}>）]")
 _UNIT_SUFFIX = re.compile(r"(?:单位[:：]|/)\s*(?P<unit>[^\s/]{1,4})$")
 _KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%‰]")
 _NUMBER = re.compile(r"\d+")
+# 总 before a count or sum says nothing more: 困难群众总户数 asks what 困难群众户数 asks.
+_FILLER_TOTAL = re.compile(r"总(?=(户数|人数|人口|栋数|个数|面积|金额|产量|收入|户|人)$)")
+_MEASURE_CHARS = "栋头只座条件起家处个"
+_ENUMERATION = re.compile(r"^\s*(?:[*※★]+|(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[(（][0-9一二三四五六七八九十]{1,3}[)）]))\s*"
+                          r"|[:：*]+\s*$")
+_REPEATED = re.compile(r"(.{2,})\1")
+# How a count of persons or households ends, in one spelling: 常住人口总数 / 常住人口数 / 常住人口 → 常住人数,
+# 脱贫户户数 / 低保家庭户数 → …户数. Applied to both sides, so only the spelling changes, never the meaning.
+_PERSON_COUNT = re.compile(r"(?<=.)(人口总数|总人口数|总人口|人口数|人口|人员总数|人员数|总人数)$")
+_HOUSEHOLD_COUNT = re.compile(r"(?<=.)(户户数|家庭户数|总户数)$")
+
+
+def _canonical_count(text: str) -> str:
+    text = _PERSON_COUNT.sub("人数", text)
+    return _HOUSEHOLD_COUNT.sub("户数", text)
 # A trailing 数 / 总数 / 数量 asks the same as the bare noun (护林员人数 / 护林员人, 低保户数 / 低保户).
 # 党员数 / 党员人数 / 党员人员数 all count 党员 (the kind, persons, is kept apart from the core).
 # 低保人口数 / 低保人数 and 常住人口 / 常住人口数 count the same persons. A measure word before 数 (生猪存栏头数)
@@ -223,6 +240,7 @@ def normalise_field(text: str) -> NormalisedField:
     """Reduce a printed field name to what it asks (see the module docstring)."""
     raw = unicodedata.normalize("NFKC", str(text or ""))
     raw = to_simplified(raw.strip())
+    raw = _ENUMERATION.sub("", raw)  # 1、户主姓名 / （三）户主姓名 / *户主姓名 / 户主姓名：
     unit = None
     for m in _BRACKETED.finditer(raw):
         found = _unit_of(m.group(1))
@@ -234,9 +252,12 @@ def normalise_field(text: str) -> NormalisedField:
         unit = unit or m.group("unit")
         raw = raw[: m.start()]
     raw = raw.replace("周岁", "岁")
+    raw = _FILLER_TOTAL.sub("", raw)
     raw = numerals_to_digits(raw)
-    clean = "".join(_KEEP.findall(raw)).lower()
+    clean = "".join(_KEEP.findall(raw)).lower().replace("的", "")
     clean = fold_synonyms(clean)
+    clean = _REPEATED.sub(r"\1", clean)  # 联系电话/手机 folds to 电话电话
+    clean = _canonical_count(clean)
     for word in _DEFAULT_ROLE_WORDS:
         if clean.startswith(word) and len(clean) > len(word) + 1:
             clean = clean[len(word):]
@@ -245,6 +266,8 @@ def normalise_field(text: str) -> NormalisedField:
         if core.endswith(ending) and len(core) >= len(ending) + 2:
             core = core[: -len(ending)]
             break
+    if len(core) >= 3 and core[-1] in _MEASURE_CHARS and core != clean:
+        core = core[:-1]  # 农房栋数量 / 农房栋数: the measure word left before the count
     kind = kind_of(clean)
     unit_kind = UNIT_KINDS.get(unit) if unit else None
     if kind and unit_kind and kind != unit_kind:
@@ -293,11 +316,26 @@ def veto(a: NormalisedField, b: NormalisedField) -> str | None:
         return "kind"
     if a.qualifiers != b.qualifiers:
         return "qualifier"
-    if a.numbers != b.numbers:
-        return "number"
+    if a.numbers and b.numbers and a.numbers != b.numbers:
+        return "number"  # 60岁以上 is not 80岁以上 (a bare 老年人数 may still be the 60岁以上 one)
+    if _activity_prefix(a.text, b.text) or _activity_prefix(b.text, a.text):
+        return "activity"  # 走访困难群众户数 counts visits to households, not the households
     if a.value_kind in ATTRIBUTE_KINDS and a.value_kind == b.value_kind and _subject(a.text) != _subject(b.text):
         return "subject"  # 残疾人姓名 is not 姓名, 低保户户主姓名 is not 户主姓名: whose name it is differs
     return None
+
+
+#: words of work done on a subject: a name that adds one in front of another name counts that work
+ACTIVITY_WORDS = ("走访", "慰问", "检查", "排查", "整改", "帮扶", "救助", "培训", "宣传", "签约", "接种", "监测", "登记",
+                  "审批", "处置", "化解", "办结", "发放", "认定", "鉴定", "回访", "核查", "巡查", "督查")
+
+
+def _activity_prefix(short: str, long: str) -> bool:
+    """``long`` is ``short`` with an activity word put in front (困难群众户数 / 走访困难群众户数)."""
+    if len(long) <= len(short) or not long.endswith(short):
+        return False
+    prefix = long[: -len(short)]
+    return any(word in prefix for word in ACTIVITY_WORDS)
 
 
 #: kinds that describe one person or unit: the words before them say whose value it is
