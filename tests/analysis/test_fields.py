@@ -119,3 +119,11 @@ def test_later_held_out_sets_stay_where_they_were_measured():
         result = score(MATCHER, read_labels(split, file))
         assert result["accuracy"] >= 0.93, (split, result["misses"])
         assert result["unmapped"] >= 0.9, (split, result["misses"])
+
+
+def test_suggestions_for_the_officer_leave_vetoed_elements_out():
+    got = MATCHER.suggest("低保户户数（户）", limit=3)
+    assert got[0].element == "DE019" and got[0].confidence == 1.0
+    assert "DE020" not in [g.element for g in got]  # persons, not households
+    assert len({g.element for g in got}) == len(got) <= 3
+    assert MATCHER.suggest("") == []

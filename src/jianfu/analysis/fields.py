@@ -452,24 +452,9 @@ class FieldMatcher:
         exact = self._exact(norm)
         if exact is not None:
             return exact
-        grams = ngrams(norm.text)
-        vec = self._vector(grams)
-        # candidates through the rarer n-grams (fall back to all of the field's n-grams if none is rare)
-        rare = [t for t in grams if 0 < self.df.get(t, 0) <= self.common_cut]
-        probe = rare or [t for t in grams if self.df.get(t, 0)]
-        rough: dict[int, float] = defaultdict(float)
-        for t in probe:
-            w = vec[t]
-            for i, wi in self.postings.get(t, ()):
-                rough[i] += w * wi
-        if not rough:
+        scored = self._scored(norm)
+        if not scored:
             return None, 0.0, "below_threshold"
-        rest = [(t, w) for t, w in vec.items() if t not in probe]
-        scored = []
-        for i in heapq.nlargest(self.CANDIDATES, rough, key=rough.__getitem__):
-            other = self.entries[i].vector
-            scored.append((rough[i] + sum(w * other.get(t, 0.0) for t, w in rest), i))
-        scored.sort(key=lambda si: (-si[0], self.entries[si[1]].element))
         first_veto = None
         for score, i in scored:
             if score < self.threshold:
@@ -482,6 +467,48 @@ class FieldMatcher:
         if first_veto:
             return None, round(first_veto[1], 4), f"veto:{first_veto[0]}"
         return None, round(scored[0][0], 4) if scored else 0.0, "below_threshold"
+
+    def _scored(self, norm: NormalisedField) -> list[tuple[float, int]]:
+        """(score, entry) of the best candidates, best first: found through the field's rarer n-grams (all
+        of its n-grams if none is rare), then scored on all of them."""
+        grams = ngrams(norm.text)
+        vec = self._vector(grams)
+        rare = [t for t in grams if 0 < self.df.get(t, 0) <= self.common_cut]
+        probe = rare or [t for t in grams if self.df.get(t, 0)]
+        rough: dict[int, float] = defaultdict(float)
+        for t in probe:
+            w = vec[t]
+            for i, wi in self.postings.get(t, ()):
+                rough[i] += w * wi
+        rest = [(t, w) for t, w in vec.items() if t not in probe]
+        scored = []
+        for i in heapq.nlargest(self.CANDIDATES, rough, key=rough.__getitem__):
+            other = self.entries[i].vector
+            scored.append((rough[i] + sum(w * other.get(t, 0.0) for t, w in rest), i))
+        scored.sort(key=lambda si: (-si[0], self.entries[si[1]].element))
+        return scored
+
+    def suggest(self, field_name: str, limit: int = 5) -> list[FieldMatch]:
+        """The elements an officer may choose from for ``field_name``, best first, one entry per element,
+        vetoed ones left out; the threshold does not apply (the officer decides)."""
+        norm = normalise_field(field_name)
+        if not norm.text:
+            return []
+        out: list[FieldMatch] = []
+        seen: set[str] = set()
+        exact = self._exact(norm)
+        if exact is not None:
+            out.append(FieldMatch(field_name, exact[0], exact[1], exact[2]))
+            seen.add(exact[0])
+        for score, i in self._scored(norm):
+            entry = self.entries[i]
+            if len(out) >= limit:
+                break
+            if entry.element in seen or veto(norm, entry.norm):
+                continue
+            seen.add(entry.element)
+            out.append(FieldMatch(field_name, entry.element, round(score, 4), "ngram"))
+        return out
 
     def _exact(self, norm: NormalisedField) -> tuple[str, float, str] | None:
         for i in self.exact.get(norm.core, ()):
