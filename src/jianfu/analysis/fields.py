@@ -366,6 +366,8 @@ class FieldMatcher:
     COMMON_SHARE = 0.02
     #: how many candidates (by their rare n-grams) are scored in full
     CANDIDATES = 12
+    #: how many of a field's rarest n-grams are looked up in the index
+    PROBES = 8
 
     def __init__(self, catalog: Iterable[CatalogElement], threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
@@ -402,6 +404,9 @@ class FieldMatcher:
         n = max(1, len(self.entries))
         self.n_docs = n
         self.df = df
+        # term weight: IDF times the square root of the n-gram's length (a shared trigram says more)
+        self.term_weight = {t: math.log(1.0 + n / (c + 1)) * len(t) ** 0.5 for t, c in df.items()}
+        self.unknown_weight = math.log(1.0 + n)
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         common = max(20, int(self.COMMON_SHARE * n))
         self.common_cut = common
@@ -410,11 +415,10 @@ class FieldMatcher:
             for t, w in entry.vector.items():
                 self.postings[t].append((i, w))
 
-    def _idf(self, term: str) -> float:
-        return math.log(1.0 + self.n_docs / (self.df.get(term, 0) + 1))
-
     def _vector(self, grams: dict[str, int]) -> dict[str, float]:
-        vec = {t: (1.0 + math.log(c)) * self._idf(t) * (len(t) ** 0.5) for t, c in grams.items()}
+        weight, unknown = self.term_weight, self.unknown_weight
+        vec = {t: (1.0 + math.log(c) if c > 1 else 1.0) * weight.get(t, unknown * len(t) ** 0.5)
+               for t, c in grams.items()}
         norm = math.sqrt(sum(w * w for w in vec.values()))
         return {t: w / norm for t, w in vec.items()} if norm else {}
 
@@ -430,6 +434,8 @@ class FieldMatcher:
             return
         entry = self.entries[at]
         grams = ngrams(entry.norm.text)
+        for t in grams:
+            self.df[t] = self.df.get(t, 0) + 1  # findable through the index; weights stay as built
         entry.vector = self._vector(grams)  # IDF of the catalog as built: close enough until the next rebuild
         for t, w in entry.vector.items():
             self.postings[t].append((at, w))
@@ -473,8 +479,10 @@ class FieldMatcher:
         of its n-grams if none is rare), then scored on all of them."""
         grams = ngrams(norm.text)
         vec = self._vector(grams)
-        rare = [t for t in grams if 0 < self.df.get(t, 0) <= self.common_cut]
-        probe = rare or [t for t in grams if self.df.get(t, 0)]
+        df = self.df
+        known = sorted((t for t in grams if t in df), key=df.__getitem__)
+        # the rarest few n-grams find the candidates: a field's element shares some of its rarest ones
+        probe = [t for t in known[: self.PROBES] if df[t] <= self.common_cut] or known[:1]
         rough: dict[int, float] = defaultdict(float)
         for t in probe:
             w = vec[t]
