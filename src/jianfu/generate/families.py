@@ -97,7 +97,7 @@ def family_forms(families: list[Family], rng: np.random.Generator) -> list[tuple
 
 
 def held_value(indicator: Indicator, rng: np.random.Generator) -> int | float:
-    """A plausible value of a village for the element."""
+    """A plausible value of a village (or township) for the element."""
     if indicator.unit == "万元":
         return round(float(rng.uniform(0.5, 80.0)), 2)
     if indicator.unit in ("户", "人"):
@@ -106,4 +106,6 @@ def held_value(indicator: Indicator, rng: np.random.Generator) -> int | float:
         return int(rng.integers(10, 900))
     if indicator.unit == "亩":
         return int(rng.integers(20, 3000))
+    if indicator.unit == "元":
+        return int(rng.integers(8000, 40000))
     return int(rng.integers(0, 40))
