@@ -105,13 +105,17 @@ def write_values(path: Path, world, families, as_of: dt.date, rng: np.random.Gen
                 t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), "统计局台账"])
                 rows += 1
     # and each line of work's own indicators, from the owning department's ledger
+    owned = {}  # an indicator several lines of work ask is held once, by the first that owns it
+    for topic in catalog.TOPICS:
+        for indicator in topic.indicators:
+            if indicator.code not in common:
+                owned.setdefault(indicator.code, (indicator, topic))
     for unit in villages + towns:
-        for topic in catalog.TOPICS:
-            for indicator in topic.indicators:
-                if indicator.code in common or rng.random() >= HELD_SHARE:
-                    continue
-                t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), f"{topic.dept}台账"])
-                rows += 1
+        for indicator, topic in owned.values():
+            if rng.random() >= HELD_SHARE:
+                continue
+            t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), f"{topic.dept}台账"])
+            rows += 1
     t.close()
     return rows
 
