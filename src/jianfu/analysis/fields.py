@@ -40,6 +40,8 @@ __all__ = [
 
 #: tuned on the tuning half of tests/analysis/data/field_labels.tsv (see docs/analysis.md)
 DEFAULT_THRESHOLD = 0.62
+#: confidence of a name with the catalog name's characters in another order
+REORDERED_CONFIDENCE = 0.9
 
 # --- value kinds --------------------------------------------------------------------------------------------
 
@@ -69,7 +71,11 @@ _KIND_ENDINGS: tuple[tuple[str, str], ...] = (
     ("出生日期", "date"), ("出生年月", "date"), ("日期", "date"), ("时间", "date"), ("年月", "date"),
     ("住址", "address"), ("地址", "address"), ("住所", "address"), ("所在地", "address"), ("居住地", "address"),
     ("户籍地", "address"), ("门牌号", "address"),
-    ("姓名", "name"), ("名称", "name"), ("名字", "name"),
+    ("姓名", "name"), ("名称", "name"), ("名字", "name"), ("地点", "address"),
+    ("年龄", "age"), ("价格", "price"), ("单价", "price"), ("标准", "standard"),
+    ("变化", "change"), ("变动", "change"), ("增减", "change"),
+    ("来源", "category"), ("构成", "category"), ("结构", "category"), ("用途", "category"), ("原因", "category"),
+    ("文化程度", "category"), ("方式", "category"), ("措施", "category"), ("情况", "category"), ("职务", "category"), ("职业", "category"),
     ("性别", "category"), ("民族", "category"), ("类型", "category"), ("类别", "category"), ("状态", "category"),
     ("是否", "category"), ("等级", "category"), ("学历", "category"), ("政治面貌", "category"),
     ("人次", "person_times"), ("户数", "households"), ("人数", "persons"), ("人口数", "persons"),
@@ -298,7 +304,7 @@ class FieldMatch:
     field: str
     element: str | None
     confidence: float
-    reason: str  # exact / synonym / ngram / below_threshold / veto:<rule> / empty
+    reason: str  # exact / synonym / reordered / ngram / below_threshold / veto:<rule> / empty
 
 
 def ngrams(text: str) -> dict[str, int]:
@@ -374,6 +380,7 @@ class FieldMatcher:
         self.elements: dict[str, CatalogElement] = {}
         self.entries: list[_Entry] = []
         self.exact: dict[str, list[int]] = defaultdict(list)
+        self.reordered: dict[str, list[int]] = defaultdict(list)
         for element in catalog:
             self.elements[element.code] = element
             self._add(element.code, element.name, synonym=False, unit=element.unit)
@@ -393,6 +400,8 @@ class FieldMatcher:
         self.entries.append(_Entry(code, norm, synonym))
         at = len(self.entries) - 1
         self.exact[norm.core].append(at)
+        if len(norm.core) >= 4:
+            self.reordered["".join(sorted(norm.core))].append(at)
         return at
 
     def _index(self) -> None:
@@ -523,4 +532,9 @@ class FieldMatcher:
             entry = self.entries[i]
             if veto(norm, entry.norm) is None:
                 return entry.element, 1.0, "synonym" if entry.synonym else "exact"
+        # the same characters in another order: 隐患整改数 / 整改隐患数 (verb and object swapped)
+        for i in self.reordered.get("".join(sorted(norm.core)), ()):
+            entry = self.entries[i]
+            if veto(norm, entry.norm) is None:
+                return entry.element, REORDERED_CONFIDENCE, "reordered"
         return None
