@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jianfu.accounts import scope as region_scope
-from jianfu.elements.models import DataElement, HeldValue
+from jianfu.elements.models import DataElement, HeldValue, search_text_of
 from jianfu.elements.values import check_value, data_type_of, normalise_period, synonym_key
 from jianfu.ingest.errors import Problem
 from jianfu.registry.importing import _CodedWriter
@@ -62,6 +62,7 @@ class ElementWriter(_CodedWriter):
             "code": code, "name": record["name"], "synonyms": synonyms, "definition": record.get("definition") or "",
             "data_type": data_type, "unit": record.get("unit") or "", "source": record.get("source") or "",
             "region_id": self.session.scope.id if self.session.scope else None,
+            "search_text": search_text_of(record["name"], synonyms),
         }
 
 

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from jianfu.registry.models import Form, FormField, Tracked, Unit
 
 
+def search_text_of(name: str, synonyms: list[str] | None) -> str:
+    return "；".join([name, *(synonyms or [])])
+
+
 class DataType(models.TextChoices):
     TEXT = "text", _("文本")
     NUMBER = "number", _("数值")
@@ -38,12 +42,21 @@ class DataElement(Tracked):
                                verbose_name=_("所属区域"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Name and synonyms as plain text for search (a JSON column stores Chinese escaped on SQLite).
+    search_text = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["code"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text_of(self.name, self.synonyms)
+        if kwargs.get("update_fields") is not None and ("name" in kwargs["update_fields"]
+                                                        or "synonyms" in kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def region_path(self) -> str:

@@ -52,7 +52,7 @@ def element_list(request):
     qs = scope.scoped(request.user, DataElement).select_related("region")
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(synonyms__icontains=q))
+        qs = qs.filter(Q(search_text__icontains=q) | Q(code__icontains=q))
     status = request.GET.get("status", "")
     if status in DataElement.Status.values:
         qs = qs.filter(status=status)
