@@ -212,3 +212,10 @@ def test_a_copy_past_its_deadline_is_refused(catalog, as_user):
     response = as_user(catalog.cadre).post(f"/elements/fill/{copy.number}/", {f"f{f1}": "1", f"f{f2}": "2"})
     assert response.status_code == 403 and "已过截止日期" in response.content.decode()
     assert IssueCopy.objects.get(pk=copy.pk).status == "open"
+
+
+def test_the_dashboard_shows_the_prefilled_share(catalog, as_user):
+    _issue(catalog.county)
+    body = as_user(catalog.county).get("/").content.decode()
+    assert 'id="collect-once"' in body and 'data-share="1.000"' in body
+    assert 'id="collect-once"' not in as_user(catalog.outsider).get("/").content.decode()
