@@ -21,6 +21,7 @@ One notion of "the same thing said differently", shared by the field mapping, th
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -86,11 +87,12 @@ _PERSON_NOUNS = "员者人生童妇女民兵工师医士农"
 
 
 def kind_of(text: str, unit: str | None = None) -> str | None:
-    """The value kind a field asks for, from its unit if it has one, else from how its name ends."""
-    if unit:
-        kind = UNIT_KINDS.get(unit)
-        if kind:
-            return kind
+    """The value kind a field asks for, from how its name ends, else from its unit."""
+    kind = _kind_of_name(text)
+    return kind or (UNIT_KINDS.get(unit) if unit else None)
+
+
+def _kind_of_name(text: str) -> str | None:
     for start, kind in _KIND_STARTS:
         if text.startswith(start):
             return kind
@@ -243,8 +245,12 @@ def normalise_field(text: str) -> NormalisedField:
         if core.endswith(ending) and len(core) >= len(ending) + 2:
             core = core[: -len(ending)]
             break
+    kind = kind_of(clean)
+    unit_kind = UNIT_KINDS.get(unit) if unit else None
+    if kind and unit_kind and kind != unit_kind:
+        kind = "conflict"  # 户数（人）: the name and its unit disagree, so it is no known element
     return NormalisedField(
-        text=clean, unit=unit, value_kind=kind_of(clean, unit), qualifiers=qualifiers_of(clean),
+        text=clean, unit=unit, value_kind=kind or unit_kind, qualifiers=qualifiers_of(clean),
         numbers=tuple(_NUMBER.findall(clean)), core=core,
     )
 
@@ -321,7 +327,7 @@ class FieldMatcher:
     #: n-grams in more than this share of the catalog's names are not used to find candidates
     COMMON_SHARE = 0.02
     #: how many candidates (by their rare n-grams) are scored in full
-    CANDIDATES = 30
+    CANDIDATES = 12
 
     def __init__(self, catalog: Iterable[CatalogElement], threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
@@ -358,13 +364,13 @@ class FieldMatcher:
         n = max(1, len(self.entries))
         self.n_docs = n
         self.df = df
-        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         common = max(20, int(self.COMMON_SHARE * n))
         self.common_cut = common
         for i, (entry, g) in enumerate(zip(self.entries, grams)):
             entry.vector = self._vector(g)
-            for t in g:
-                self.postings[t].append(i)
+            for t, w in entry.vector.items():
+                self.postings[t].append((i, w))
 
     def _idf(self, term: str) -> float:
         return math.log(1.0 + self.n_docs / (self.df.get(term, 0) + 1))
@@ -387,8 +393,8 @@ class FieldMatcher:
         entry = self.entries[at]
         grams = ngrams(entry.norm.text)
         entry.vector = self._vector(grams)  # IDF of the catalog as built: close enough until the next rebuild
-        for t in grams:
-            self.postings[t].append(at)
+        for t, w in entry.vector.items():
+            self.postings[t].append((at, w))
         self._match_norm.cache_clear()
 
     # matching ------------------------------------------------------------------------------------------
@@ -416,16 +422,15 @@ class FieldMatcher:
         rough: dict[int, float] = defaultdict(float)
         for t in probe:
             w = vec[t]
-            for i in self.postings.get(t, ()):
-                rough[i] += w * self.entries[i].vector.get(t, 0.0)
+            for i, wi in self.postings.get(t, ()):
+                rough[i] += w * wi
         if not rough:
             return None, 0.0, "below_threshold"
-        best = sorted(rough.items(), key=lambda kv: -kv[1])[: self.CANDIDATES]
+        rest = [(t, w) for t, w in vec.items() if t not in probe]
         scored = []
-        for i, _ in best:
+        for i in heapq.nlargest(self.CANDIDATES, rough, key=rough.__getitem__):
             other = self.entries[i].vector
-            score = sum(w * other.get(t, 0.0) for t, w in vec.items())
-            scored.append((score, i))
+            scored.append((rough[i] + sum(w * other.get(t, 0.0) for t, w in rest), i))
         scored.sort(key=lambda si: (-si[0], self.entries[si[1]].element))
         first_veto = None
         for score, i in scored:
