@@ -31,7 +31,7 @@ CATALOG_ROLES = {Role.ADMIN, Role.OFFICE}
 PROPOSER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 ISSUER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 EDITABLE = ("name", "synonyms", "definition", "data_type", "unit", "source")
-DEFAULT_RESPONDENT_LEVEL = Level.TOWNSHIP
+DEFAULT_RESPONDENT_LEVEL = Level.VILLAGE  # as the burden model assumes
 
 
 class ElementError(Exception):
