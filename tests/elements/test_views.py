@@ -219,3 +219,19 @@ def test_the_dashboard_shows_the_prefilled_share(catalog, as_user):
     body = as_user(catalog.county).get("/").content.decode()
     assert 'id="collect-once"' in body and 'data-share="1.000"' in body
     assert 'id="collect-once"' not in as_user(catalog.outsider).get("/").content.decode()
+
+
+@pytest.mark.parametrize(("language", "heading", "refusal"), [
+    ("en", "Data-element catalog", "is a count in “人” and cannot be negative"),
+    ("zh-hant", "數據元目錄", "是以“人”計的數量，不能為負數"),
+])
+def test_pages_and_refusals_in_the_reader_language(catalog, as_user, language, heading, refusal):
+    client = as_user(catalog.county)
+    client.cookies["django_language"] = language
+    assert heading in client.get("/elements/").content.decode()
+    copy = _issue(catalog.county).copies.get()
+    cadre = as_user(catalog.cadre)
+    cadre.cookies["django_language"] = language
+    f1, f2 = [v.field_id for v in copy.values.order_by("field__position")]
+    page = cadre.post(f"/elements/fill/{copy.number}/", {f"f{f1}": "1", f"f{f2}": "-2"})
+    assert page.status_code == 400 and refusal in page.content.decode()

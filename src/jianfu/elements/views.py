@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -235,7 +236,7 @@ def issue_list(request):
     if not officer and not own and request.user.role != Role.CADRE:
         raise PermissionDenied
     issues = []
-    if officer or request.user.role == Role.DISCIPLINE:
+    if officer:
         qs = scope.scoped(request.user, FormIssue).select_related("form", "issuer").order_by("-issued_at")[:100]
         for issue in qs:
             totals = issue.copies.aggregate(p=Sum("prefilled"), t=Sum("fields_total"))
@@ -335,7 +336,7 @@ def copy_fill(request, number: str):
     status = 400 if problems else (403 if refused else 200)
     return render(request, "elements/fill.html", {
         "copy": copy, "rows": rows, "prefilled": prefilled, "share": _share(prefilled, len(values)),
-        "refused": refused, "past_deadline": copy.issue.deadline < dt.date.today()}, status=status)
+        "refused": refused, "past_deadline": copy.issue.deadline < timezone.localdate()}, status=status)
 
 
 def dashboard_figures(user) -> dict | None:
