@@ -85,7 +85,7 @@ def _check_words(element: DataElement, words: list[str]) -> None:
 
 
 def _locked(element: DataElement) -> DataElement:
-    return DataElement.objects.select_for_update().select_related("region").get(pk=element.pk)
+    return DataElement.objects.select_for_update(of=("self",)).select_related("region").get(pk=element.pk)
 
 
 def do_update_element(element: DataElement, changes: dict, *, acting_user: User) -> dict:
