@@ -235,3 +235,18 @@ def test_pages_and_refusals_in_the_reader_language(catalog, as_user, language, h
     f1, f2 = [v.field_id for v in copy.values.order_by("field__position")]
     page = cadre.post(f"/elements/fill/{copy.number}/", {f"f{f1}": "1", f"f{f2}": "-2"})
     assert page.status_code == 400 and refusal in page.content.decode()
+
+
+def test_the_results_workbook_is_safe_from_formulas(catalog, as_user):
+    from jianfu.registry.models import FormField
+
+    FormField.objects.create(form=Form.objects.get(code="F1"), position=3, name="备注", data_type="文本")
+    copy = _issue(catalog.county).copies.get()
+    ids = [v.field_id for v in copy.values.order_by("field__position")]
+    posted = dict(zip([f"f{i}" for i in ids], ["42", "87", '=HYPERLINK("http://x","点我")']))
+    assert as_user(catalog.cadre).post(f"/elements/fill/{copy.number}/", posted).status_code == 302
+    xlsx = as_user(catalog.county).get(f"/elements/issues/{copy.issue.number}/results.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    assert [c.value for c in sheet[1]][-1] == "备注"
+    assert sheet.cell(row=2, column=sheet.max_column).value == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert sheet.cell(row=2, column=sheet.max_column).data_type == "s"
