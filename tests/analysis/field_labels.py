@@ -19,9 +19,9 @@ def read_catalog() -> list[CatalogElement]:
     return out
 
 
-def read_labels(split: str | None = None) -> list[tuple[str, str | None]]:
+def read_labels(split: str | None = None, file: str = "field_labels.tsv") -> list[tuple[str, str | None]]:
     out = []
-    for line in (DATA / "field_labels.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (DATA / file).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         name, expected, part = line.split("\t")

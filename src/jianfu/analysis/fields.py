@@ -76,7 +76,7 @@ _KIND_ENDINGS: tuple[tuple[str, str], ...] = (
     ("人口", "persons"), ("人员数", "persons"), ("人员", "persons"),
     ("面积", "area"), ("金额", "money"), ("资金", "money"), ("收入", "money"), ("损失", "money"),
     ("费用", "money"), ("补贴", "money"), ("工资", "money"), ("存款", "money"),
-    ("率", "rate"), ("比例", "rate"), ("占比", "rate"), ("时长", "duration"), ("天数", "duration"),
+    ("率", "rate"), ("比例", "rate"), ("占比", "rate"), ("增幅", "rate"), ("增速", "rate"), ("降幅", "rate"), ("时长", "duration"), ("天数", "duration"),
     ("吨数", "weight"), ("产量", "weight"), ("长度", "length"), ("里程", "length"),
 )
 _KIND_STARTS = (("是否", "category"),)
@@ -130,6 +130,8 @@ QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {
     "season": ("早稻", "中稻", "晚稻"),
     "marital": ("独居", "空巢", "孤寡"),
     "new_old": ("新建", "改建", "在建", "已建"),
+    "party": ("预备党员", "正式党员", "流动党员", "困难党员", "农村党员"),
+    "age_group": ("婴幼儿", "青少年", "儿童", "学生"),
 }
 # Words that look like a group's word but are something else (常住 in 常住地 is an address …).
 _QUALIFIER_EXCEPTIONS = ("妇女", "子女", "女儿", "男女", "儿女", "农村居民", "一般公共")
@@ -191,6 +193,21 @@ _BRACKETED = re.compile(r"[(\[【〔{<（](.*?)[)\]】〕}>）]")
 _UNIT_SUFFIX = re.compile(r"(?:单位[:：]|/)\s*(?P<unit>[^\s/]{1,4})$")
 _KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%‰]")
 _NUMBER = re.compile(r"\d+")
+# 总 before a count or sum says nothing more: 困难群众总户数 asks what 困难群众户数 asks.
+_FILLER_TOTAL = re.compile(r"总(?=(户数|人数|人口|栋数|个数|面积|金额|产量|收入|户|人)$)")
+_MEASURE_CHARS = "栋头只座条件起家处个"
+_ENUMERATION = re.compile(r"^\s*(?:[*※★]+|(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[(（][0-9一二三四五六七八九十]{1,3}[)）]))\s*"
+                          r"|[:：*]+\s*$")
+_REPEATED = re.compile(r"(.{2,})\1")
+# How a count of persons or households ends, in one spelling: 常住人口总数 / 常住人口数 / 常住人口 → 常住人数,
+# 脱贫户户数 / 低保家庭户数 → …户数. Applied to both sides, so only the spelling changes, never the meaning.
+_PERSON_COUNT = re.compile(r"(?<=.)(人口总数|总人口数|总人口|人口数|人口|人员总数|人员数|总人数)$")
+_HOUSEHOLD_COUNT = re.compile(r"(?<=.)(户户数|家庭户数|总户数)$")
+
+
+def _canonical_count(text: str) -> str:
+    text = _PERSON_COUNT.sub("人数", text)
+    return _HOUSEHOLD_COUNT.sub("户数", text)
 # A trailing 数 / 总数 / 数量 asks the same as the bare noun (护林员人数 / 护林员人, 低保户数 / 低保户).
 # 党员数 / 党员人数 / 党员人员数 all count 党员 (the kind, persons, is kept apart from the core).
 # 低保人口数 / 低保人数 and 常住人口 / 常住人口数 count the same persons. A measure word before 数 (生猪存栏头数)
@@ -223,6 +240,7 @@ def normalise_field(text: str) -> NormalisedField:
     """Reduce a printed field name to what it asks (see the module docstring)."""
     raw = unicodedata.normalize("NFKC", str(text or ""))
     raw = to_simplified(raw.strip())
+    raw = _ENUMERATION.sub("", raw)  # 1、户主姓名 / （三）户主姓名 / *户主姓名 / 户主姓名：
     unit = None
     for m in _BRACKETED.finditer(raw):
         found = _unit_of(m.group(1))
@@ -234,9 +252,12 @@ def normalise_field(text: str) -> NormalisedField:
         unit = unit or m.group("unit")
         raw = raw[: m.start()]
     raw = raw.replace("周岁", "岁")
+    raw = _FILLER_TOTAL.sub("", raw)
     raw = numerals_to_digits(raw)
-    clean = "".join(_KEEP.findall(raw)).lower()
+    clean = "".join(_KEEP.findall(raw)).lower().replace("的", "")
     clean = fold_synonyms(clean)
+    clean = _REPEATED.sub(r"\1", clean)  # 联系电话/手机 folds to 电话电话
+    clean = _canonical_count(clean)
     for word in _DEFAULT_ROLE_WORDS:
         if clean.startswith(word) and len(clean) > len(word) + 1:
             clean = clean[len(word):]
@@ -245,6 +266,8 @@ def normalise_field(text: str) -> NormalisedField:
         if core.endswith(ending) and len(core) >= len(ending) + 2:
             core = core[: -len(ending)]
             break
+    if len(core) >= 3 and core[-1] in _MEASURE_CHARS and core != clean:
+        core = core[:-1]  # 农房栋数量 / 农房栋数: the measure word left before the count
     kind = kind_of(clean)
     unit_kind = UNIT_KINDS.get(unit) if unit else None
     if kind and unit_kind and kind != unit_kind:
@@ -293,11 +316,26 @@ def veto(a: NormalisedField, b: NormalisedField) -> str | None:
         return "kind"
     if a.qualifiers != b.qualifiers:
         return "qualifier"
-    if a.numbers != b.numbers:
-        return "number"
+    if a.numbers and b.numbers and a.numbers != b.numbers:
+        return "number"  # 60岁以上 is not 80岁以上 (a bare 老年人数 may still be the 60岁以上 one)
+    if _activity_prefix(a.text, b.text) or _activity_prefix(b.text, a.text):
+        return "activity"  # 走访困难群众户数 counts visits to households, not the households
     if a.value_kind in ATTRIBUTE_KINDS and a.value_kind == b.value_kind and _subject(a.text) != _subject(b.text):
         return "subject"  # 残疾人姓名 is not 姓名, 低保户户主姓名 is not 户主姓名: whose name it is differs
     return None
+
+
+#: words of work done on a subject: a name that adds one in front of another name counts that work
+ACTIVITY_WORDS = ("走访", "慰问", "检查", "排查", "整改", "帮扶", "救助", "培训", "宣传", "签约", "接种", "监测", "登记",
+                  "审批", "处置", "化解", "办结", "发放", "认定", "鉴定", "回访", "核查", "巡查", "督查")
+
+
+def _activity_prefix(short: str, long: str) -> bool:
+    """``long`` is ``short`` with an activity word put in front (困难群众户数 / 走访困难群众户数)."""
+    if len(long) <= len(short) or not long.endswith(short):
+        return False
+    prefix = long[: -len(short)]
+    return any(word in prefix for word in ACTIVITY_WORDS)
 
 
 #: kinds that describe one person or unit: the words before them say whose value it is
@@ -328,6 +366,8 @@ class FieldMatcher:
     COMMON_SHARE = 0.02
     #: how many candidates (by their rare n-grams) are scored in full
     CANDIDATES = 12
+    #: how many of a field's rarest n-grams are looked up in the index
+    PROBES = 8
 
     def __init__(self, catalog: Iterable[CatalogElement], threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
@@ -364,6 +404,9 @@ class FieldMatcher:
         n = max(1, len(self.entries))
         self.n_docs = n
         self.df = df
+        # term weight: IDF times the square root of the n-gram's length (a shared trigram says more)
+        self.term_weight = {t: math.log(1.0 + n / (c + 1)) * len(t) ** 0.5 for t, c in df.items()}
+        self.unknown_weight = math.log(1.0 + n)
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         common = max(20, int(self.COMMON_SHARE * n))
         self.common_cut = common
@@ -372,11 +415,10 @@ class FieldMatcher:
             for t, w in entry.vector.items():
                 self.postings[t].append((i, w))
 
-    def _idf(self, term: str) -> float:
-        return math.log(1.0 + self.n_docs / (self.df.get(term, 0) + 1))
-
     def _vector(self, grams: dict[str, int]) -> dict[str, float]:
-        vec = {t: (1.0 + math.log(c)) * self._idf(t) * (len(t) ** 0.5) for t, c in grams.items()}
+        weight, unknown = self.term_weight, self.unknown_weight
+        vec = {t: (1.0 + math.log(c) if c > 1 else 1.0) * weight.get(t, unknown * len(t) ** 0.5)
+               for t, c in grams.items()}
         norm = math.sqrt(sum(w * w for w in vec.values()))
         return {t: w / norm for t, w in vec.items()} if norm else {}
 
@@ -392,6 +434,8 @@ class FieldMatcher:
             return
         entry = self.entries[at]
         grams = ngrams(entry.norm.text)
+        for t in grams:
+            self.df[t] = self.df.get(t, 0) + 1  # findable through the index; weights stay as built
         entry.vector = self._vector(grams)  # IDF of the catalog as built: close enough until the next rebuild
         for t, w in entry.vector.items():
             self.postings[t].append((at, w))
@@ -414,24 +458,9 @@ class FieldMatcher:
         exact = self._exact(norm)
         if exact is not None:
             return exact
-        grams = ngrams(norm.text)
-        vec = self._vector(grams)
-        # candidates through the rarer n-grams (fall back to all of the field's n-grams if none is rare)
-        rare = [t for t in grams if 0 < self.df.get(t, 0) <= self.common_cut]
-        probe = rare or [t for t in grams if self.df.get(t, 0)]
-        rough: dict[int, float] = defaultdict(float)
-        for t in probe:
-            w = vec[t]
-            for i, wi in self.postings.get(t, ()):
-                rough[i] += w * wi
-        if not rough:
+        scored = self._scored(norm)
+        if not scored:
             return None, 0.0, "below_threshold"
-        rest = [(t, w) for t, w in vec.items() if t not in probe]
-        scored = []
-        for i in heapq.nlargest(self.CANDIDATES, rough, key=rough.__getitem__):
-            other = self.entries[i].vector
-            scored.append((rough[i] + sum(w * other.get(t, 0.0) for t, w in rest), i))
-        scored.sort(key=lambda si: (-si[0], self.entries[si[1]].element))
         first_veto = None
         for score, i in scored:
             if score < self.threshold:
@@ -444,6 +473,50 @@ class FieldMatcher:
         if first_veto:
             return None, round(first_veto[1], 4), f"veto:{first_veto[0]}"
         return None, round(scored[0][0], 4) if scored else 0.0, "below_threshold"
+
+    def _scored(self, norm: NormalisedField) -> list[tuple[float, int]]:
+        """(score, entry) of the best candidates, best first: found through the field's rarer n-grams (all
+        of its n-grams if none is rare), then scored on all of them."""
+        grams = ngrams(norm.text)
+        vec = self._vector(grams)
+        df = self.df
+        known = sorted((t for t in grams if t in df), key=df.__getitem__)
+        # the rarest few n-grams find the candidates: a field's element shares some of its rarest ones
+        probe = [t for t in known[: self.PROBES] if df[t] <= self.common_cut] or known[:1]
+        rough: dict[int, float] = defaultdict(float)
+        for t in probe:
+            w = vec[t]
+            for i, wi in self.postings.get(t, ()):
+                rough[i] += w * wi
+        rest = [(t, w) for t, w in vec.items() if t not in probe]
+        scored = []
+        for i in heapq.nlargest(self.CANDIDATES, rough, key=rough.__getitem__):
+            other = self.entries[i].vector
+            scored.append((rough[i] + sum(w * other.get(t, 0.0) for t, w in rest), i))
+        scored.sort(key=lambda si: (-si[0], self.entries[si[1]].element))
+        return scored
+
+    def suggest(self, field_name: str, limit: int = 5) -> list[FieldMatch]:
+        """The elements an officer may choose from for ``field_name``, best first, one entry per element,
+        vetoed ones left out; the threshold does not apply (the officer decides)."""
+        norm = normalise_field(field_name)
+        if not norm.text:
+            return []
+        out: list[FieldMatch] = []
+        seen: set[str] = set()
+        exact = self._exact(norm)
+        if exact is not None:
+            out.append(FieldMatch(field_name, exact[0], exact[1], exact[2]))
+            seen.add(exact[0])
+        for score, i in self._scored(norm):
+            entry = self.entries[i]
+            if len(out) >= limit:
+                break
+            if entry.element in seen or veto(norm, entry.norm):
+                continue
+            seen.add(entry.element)
+            out.append(FieldMatch(field_name, entry.element, round(score, 4), "ngram"))
+        return out
 
     def _exact(self, norm: NormalisedField) -> tuple[str, float, str] | None:
         for i in self.exact.get(norm.core, ()):

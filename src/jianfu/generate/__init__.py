@@ -81,8 +81,9 @@ def write_elements(path: Path, families, created: dt.datetime) -> list[Path]:
 
 
 def write_values(path: Path, world, families, as_of: dt.date, rng: np.random.Generator) -> int:
-    """Values held for the family elements (import kind ``values``): the first county's villages and
-    communities, this year, about HELD_SHARE of them. Returns the number of rows."""
+    """Values held (import kind ``values``) for the first county, this year, about HELD_SHARE of them: the
+    family elements of its villages and communities, then the common indicators of its villages and
+    townships, then every line of work's own indicators for them. Returns the number of rows."""
     county = world.counties[0]
     villages = [u for u in world.units if u.tier == "village" and u.county == county and not u.is_dept]
     t = CsvTable(path, HEADERS["values"], encoding="utf-8-sig")
@@ -94,6 +95,27 @@ def write_values(path: Path, world, families, as_of: dt.date, rng: np.random.Gen
                     t.add([e.indicator.code, village.code, str(as_of.year), held_value(e.indicator, rng),
                            f"{family.departments[0]}台账"])
                     rows += 1
+    # then the indicators many lines of work ask again (户籍人口数, 耕地面积 …) for villages and townships:
+    # the statistics office holds them, so the regular forms that ask them can be pre-filled too
+    towns = [u for u in world.units if u.tier == "township" and u.county == county and not u.is_dept]
+    common = {i.code for i in catalog.COMMON_INDICATORS}
+    for unit in villages + towns:
+        for indicator in catalog.COMMON_INDICATORS:
+            if rng.random() < HELD_SHARE:
+                t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), "统计局台账"])
+                rows += 1
+    # and each line of work's own indicators, from the owning department's ledger
+    owned = {}  # an indicator several lines of work ask is held once, by the first that owns it
+    for topic in catalog.TOPICS:
+        for indicator in topic.indicators:
+            if indicator.code not in common:
+                owned.setdefault(indicator.code, (indicator, topic))
+    for unit in villages + towns:
+        for indicator, topic in owned.values():
+            if rng.random() >= HELD_SHARE:
+                continue
+            t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), f"{topic.dept}台账"])
+            rows += 1
     t.close()
     return rows
 
