@@ -250,3 +250,22 @@ def test_the_results_workbook_is_safe_from_formulas(catalog, as_user):
     assert [c.value for c in sheet[1]][-1] == "备注"
     assert sheet.cell(row=2, column=sheet.max_column).value == "'=HYPERLINK(\"http://x\",\"点我\")"
     assert sheet.cell(row=2, column=sheet.max_column).data_type == "s"
+
+
+def test_an_unmapped_field_is_proposed_as_a_candidate_from_the_form_page(catalog, as_user):
+    from jianfu.registry.models import FormField
+
+    field = FormField.objects.create(form=Form.objects.get(code="F1"), position=3, name="护林员巡山次数", data_type="数值",
+                                     unit="次")
+    actions.ensure_mappings(Form.objects.get(code="F1"))
+    assert FieldMapping.objects.get(field=field).element is None
+    page = as_user(catalog.department).get("/forms/F1/").content.decode()
+    assert "提出为候选数据元" in page
+    response = as_user(catalog.department).post("/elements/propose/", {"field": field.id, "name": field.name,
+                                                                         "data_type": "数值", "unit": "次", "code": "DEN9"})
+    assert response.status_code == 302
+    element = DataElement.objects.get(code="DEN9")
+    assert (element.status, element.name, element.data_type, element.unit) == ("candidate", "护林员巡山次数", "number", "次")
+    event = AuditEvent.objects.get(object_kind="elements", object_code="DEN9", action="propose")
+    assert event.changes["from_field"][1] == "F1#3"
+    assert as_user(catalog.outsider).post("/elements/propose/", {"field": field.id, "code": "DEN8"}).status_code == 404
