@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="导入台账文件或文件夹")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields")
+    p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields/elements/values")
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
     p.add_argument("--user", help="以该用户的身份导入：只涉及其管辖范围，并受其每日按姓名和手机号匹配的次数限制")

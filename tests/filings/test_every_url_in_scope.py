@@ -18,6 +18,8 @@ from jianfu.filings.models import Filing
 from jianfu.findings.models import Finding
 from jianfu.findings.running import run_and_store
 from jianfu.api.tokens import do_create_token
+from jianfu.elements.actions import do_issue_form, do_propose_element
+from jianfu.registry.models import Form
 from jianfu.inbox.models import Message
 from jianfu.jobs.models import ImportJob
 
@@ -60,6 +62,11 @@ def county_objects(cast, submitted, city):
     token, _raw = do_create_token(cast.county, acting_user=cast.county)
     message = Message.objects.filter(recipient=cast.department).first()
     assert finding and message
+    # 一表通: an element of 上城区's own catalog, and form F1 issued to its townships.
+    element = do_propose_element(code="DESC1", name="上城网格员人数", acting_user=cast.county)
+    issue = do_issue_form(Form.objects.get(code="F1"), period="2026-11", deadline=dt.date.today() + dt.timedelta(days=7),
+                          acting_user=cast.county)
+    copy = issue.copies.first()
     carriers = [{"kind": kind, "code": code} for kind, code in
                 (("units", COUNTY_UNIT), ("people", "P1"), ("apps", "A1"), ("accounts", "AC1"), ("groups", "G1"),
                  ("forms", "F1"))]
@@ -76,7 +83,12 @@ def county_objects(cast, submitted, city):
         "filings:renewal": [{"number": filing.number}],
         "inbox:open": [{"uid": message.uid}],
         "api-token-revoke": [{"token_id": token.id}],
-        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid)],
+        **{f"elements:{name}": [{"code": element.code}] for name in ("detail", "edit", "merge", "approve")},
+        "elements:issue_new": [{"code": "F1"}], "elements:form_map": [{"code": "F1"}],
+        "elements:issue": [{"number": issue.number}], "elements:issue_results": [{"number": issue.number}],
+        "elements:fill": [{"number": copy.number}],
+        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid),
+                                   element.name, issue.number, copy.number],
     }
 
 

@@ -143,11 +143,18 @@ def home(request):
         "region": request.user.unit,
         "burden": _whole_registry_burden(request.user),
         "todo": _open_findings(request.user),
+        "collect_once": _collect_once(request.user),
     }
     return render(request, "registry/dashboard.html", context)
 
 
 TOP_FINDINGS = 10
+
+
+def _collect_once(user) -> dict | None:
+    from jianfu.elements.views import dashboard_figures  # 一表通: its own app keeps its figures
+
+    return dashboard_figures(user)
 
 
 def _open_findings(user) -> dict:
