@@ -206,6 +206,7 @@ INSTALLED_APPS = [
     "jianfu.findings",
     "jianfu.filings",
     "jianfu.inbox",
+    "jianfu.surveys",
     "jianfu.security",
     "ninja",  # its static files: the API docs page (Swagger UI) is served locally, never from a CDN
     "jianfu.api",
@@ -242,6 +243,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jianfu.accounts.context_processors.permissions",
+                "jianfu.surveys.context_processors.navigation",
             ],
         },
     },

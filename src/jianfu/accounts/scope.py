@@ -29,6 +29,8 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "filings.proposal": None,
     "filings.filing": None,
     "accounts.user": "unit",
+    "surveys.survey": None,
+    "surveys.regioncalibration": None,
 }
 
 # Kinds an officer of a department may change: the carriers its unit owns, not people or units.
@@ -39,7 +41,8 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
 _PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path",
-                 "filings.proposal": "owner_path", "filings.filing": "owner_path"}
+                 "filings.proposal": "owner_path", "filings.filing": "owner_path",
+                 "surveys.survey": "owner_path", "surveys.regioncalibration": "owner_path"}
 # Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
 # units sees the object (a duplicate-apps finding naming two departments' apps is seen by both).
 _MULTI_PATH_COLUMNS = {"findings.finding": "scope_paths"}
