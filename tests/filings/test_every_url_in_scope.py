@@ -20,6 +20,7 @@ from jianfu.findings.running import run_and_store
 from jianfu.api.tokens import do_create_token
 from jianfu.inbox.models import Message
 from jianfu.jobs.models import ImportJob
+from jianfu.surveys.actions import do_create_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,7 @@ def county_objects(cast, submitted, city):
     job = ImportJob.objects.create(created_by=cast.county, actor_name="county", unit=cast.county.unit)
     token, _raw = do_create_token(cast.county, acting_user=cast.county)
     message = Message.objects.filter(recipient=cast.department).first()
+    survey = do_create_survey(cast.county, title="上城区减负调研", region_code=COUNTY_UNIT)
     assert finding and message
     carriers = [{"kind": kind, "code": code} for kind, code in
                 (("units", COUNTY_UNIT), ("people", "P1"), ("apps", "A1"), ("accounts", "AC1"), ("groups", "G1"),
@@ -76,7 +78,12 @@ def county_objects(cast, submitted, city):
         "filings:renewal": [{"number": filing.number}],
         "inbox:open": [{"uid": message.uid}],
         "api-token-revoke": [{"token_id": token.id}],
-        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid)],
+        **{name: [{"code": survey.code}] for name in
+           ("surveys:detail", "surveys:issue", "surveys:close", "surveys:calibrate")},
+        # The public survey form: the one-time token is the only key to it (tests/surveys try real ones).
+        "surveys:answer": [{"token": "no-such-token"}],
+        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid),
+                                   survey.code, survey.title],
     }
 
 

@@ -31,6 +31,10 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "accounts.user": "unit",
     "surveys.survey": None,
     "surveys.regioncalibration": None,
+    # Survey links and (unnamed) answers belong to the area they were issued in or answered from.
+    "surveys.surveylink": "area",
+    "surveys.surveyreturn": "area",
+    "surveys.carrieranswer": "area",
 }
 
 # Kinds an officer of a department may change: the carriers its unit owns, not people or units.
