@@ -46,7 +46,7 @@ def test_a_linked_cadre_sees_their_carriers_hours_and_report_links(crowd, as_use
         assert "zhangsan" not in link and "P1" not in link
     assert "/clues/new/?region=330102000000&carrier=G1" in links  # 防汛工作群 of 上城区民政局, region 上城区
     # Findings about their groups: 防汛工作群 (G1) expired after its task.
-    assert 'id="me-findings"' in html and "G1" in html.split('id="me-findings"')[1]
+    assert 'id="me-findings"' in html and "防汛工作群" in html.split('id="me-findings"')[1]
     assert 'href="/me/"' in html  # the navigation offers the page
 
 

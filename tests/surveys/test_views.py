@@ -102,7 +102,7 @@ def test_the_form_asks_about_the_persons_own_carriers(crowd, links, as_user):
     for name in ("防汛工作群", "森林防火群", "清波社区网格群", "清波通", "上城发布"):
         assert name in html
     assert "拱墅通" not in html  # 拱墅区's app is not borne in 上城区
-    assert page["Referrer-Policy"] == "no-referrer" and page["Cache-Control"] == "no-store"
+    assert page["Referrer-Policy"] == "same-origin" and page["Cache-Control"] == "no-store"
 
 
 def test_a_used_link_cannot_be_replayed(crowd, links, as_user):

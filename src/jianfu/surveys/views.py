@@ -205,7 +205,9 @@ def answer(request, token: str):
         "max_minutes": actions.MAX_MINUTES_PER_WEEK, "max_text": actions.MAX_TEXT,
     }, status=400 if errors else 200)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address: never pass it on
+    # The token is in the address: never pass it to another site. ("no-referrer" would also blank the Origin of
+    # the form's own POST, which the CSRF check then refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -218,7 +220,7 @@ def clue_link(carrier) -> str:
 
 def _findings_for(carriers) -> list[Finding]:
     """Current findings that name one of these carriers (matched by kind and code)."""
-    wanted = {(c.kind, c.code) for c in carriers}
+    wanted = {(c.kind, c.code): c.name for c in carriers}
     codes = {c.code for c in carriers}
     if not codes:
         return []
@@ -231,7 +233,7 @@ def _findings_for(carriers) -> list[Finding]:
         if any((kind, code) in wanted for code in f.items):
             f.type_label = TYPE_LABELS.get(f.type, f.type)
             f.rule_label = RULE_LABELS.get(f.rule, f.rule)
-            f.mine = [code for code in f.items if (kind, code) in wanted]
+            f.mine = [wanted[(kind, code)] for code in f.items if (kind, code) in wanted]
             found.append(f)
     return found[:50]
 
