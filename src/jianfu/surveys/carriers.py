@@ -37,6 +37,7 @@ class Carrier:
     region_code: str     # the owner's nearest region: what an anonymous clue about it names
     minutes: float       # a month, for this person
     facts: dict = field(default_factory=dict)  # what the model reads (calibration.Answer fields)
+    owner_path: str = ""  # the owner unit's path: findings naming the carrier list it in their scope paths
 
     @property
     def hours(self) -> float:
@@ -118,7 +119,7 @@ class Bearing:
             region = _nearest_region(g.owner, regions) or _nearest_region(g.owner, self._regions_of(g.owner))
             facts = {"messages_30d": g.messages_30d, "demands": tuple(g.demands or ())}
             out.append(Carrier("group", g.code, g.name, g.owner.name, region.code if region else g.owner.code,
-                               personal.group_minutes(params, g.messages_30d, g.demands), facts))
+                               personal.group_minutes(params, g.messages_30d, g.demands), facts, g.owner.path))
 
         for app in App.objects.filter(owner_id__in=list(owners)).select_related("owner").order_by("name", "code"):
             region = owners[app.owner_id]
@@ -126,7 +127,8 @@ class Bearing:
             facts = {"monthly_active_users": app.monthly_active_users, "scope_people": people,
                      "forced_features": tuple(app.forced_features or ())}
             out.append(Carrier("app", app.code, app.name, app.owner.name, region.code,
-                               personal.app_minutes(params, app.monthly_active_users, people, app.forced_features), facts))
+                               personal.app_minutes(params, app.monthly_active_users, people, app.forced_features), facts,
+                               app.owner.path))
 
         accounts = PublicAccount.objects.filter(owner_id__in=list(owners)).select_related("owner").order_by("name", "code")
         for acc in accounts:
@@ -134,7 +136,8 @@ class Bearing:
             if not acc.assessments:
                 continue  # an account that assesses nobody costs its readers nothing the model counts
             facts = {"assessments": tuple(acc.assessments or ()), "posts_30d": acc.posts_30d}
-            out.append(Carrier("account", acc.code, acc.name, acc.owner.name, owners[acc.owner_id].code, minutes, facts))
+            out.append(Carrier("account", acc.code, acc.name, acc.owner.name, owners[acc.owner_id].code, minutes, facts,
+                               acc.owner.path))
 
         own_region = ordered[-1] if ordered else None
         if own_region is not None and unit.level == own_region.level:
@@ -149,7 +152,7 @@ class Bearing:
                          "sharing_people": sharing}
                 out.append(Carrier("form", form.code, form.title, form.issuer.name, owners[form.issuer_id].code,
                                    personal.form_minutes(params, form.frequency, form.minutes_per_filing, n, sharing),
-                                   facts))
+                                   facts, form.issuer.path))
         return out
 
     def _regions_of(self, unit: Unit) -> dict[str, Unit]:

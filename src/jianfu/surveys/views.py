@@ -225,8 +225,12 @@ def _findings_for(carriers) -> list[Finding]:
     if not codes:
         return []
     found = []
-    query = Finding.objects.filter(is_current=True).exclude(status=Finding.Status.REJECTED)
-    # Items are a JSON list; narrow on the type first and match codes in Python (SQLite has no JSON contains).
+    # A finding lists the paths of the units owning its carriers; narrow on those and on the type, then match the
+    # codes in Python (items are a JSON list, and SQLite has no JSON contains).
+    paths = Q()
+    for path in sorted({c.owner_path for c in carriers if c.owner_path}):
+        paths |= Q(scope_paths__contains=f"|{path}|")
+    query = Finding.objects.filter(paths, is_current=True).exclude(status=Finding.Status.REJECTED)
     types = [t for t, kind in ITEM_KIND.items() if kind in {k for k, _c in wanted}]
     for f in query.filter(type__in=types).order_by("-hours_saved_per_month", "fid").iterator(chunk_size=2000):
         kind = ITEM_KIND.get(f.type)
