@@ -71,8 +71,29 @@ def _open_answer(carriers, rng: random.Random) -> str:
     return rng.choice(OPEN_ANSWERS[rng.choice(themes)])
 
 
+def _simulate_area(survey, area, bearing, config, rng: random.Random, response_rate: float) -> tuple[int, int]:
+    from jianfu.surveys import actions
+
+    links = actions.do_issue_links(None, survey, area.code, actor="simulate")
+    answered = 0
+    for link in links:
+        if rng.random() >= response_rate:
+            continue
+        carriers = bearing.carriers(link.person)
+        params = config.params_for_path(link.person.unit.path)
+        minutes = {(c.kind, c.code): simulated_minutes_per_week(c, params, rng) for c in carriers}
+        droppable = {(c.kind, c.code) for c in carriers if rng.random() < (0.5 if c.minutes > 60 else 0.15)}
+        actions.do_submit(link.token, minutes=minutes, droppable=droppable, text=_open_answer(carriers, rng),
+                          bearers={(c.kind, c.code): c.facts.get("sharing_people", 1) for c in carriers},
+                          allowed=set(minutes))
+        answered += 1
+    return len(links), answered
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     setup_django()
+    from django.db import transaction
+
     from jianfu.registry.models import Unit
     from jianfu.surveys import actions
     from jianfu.surveys.calibrating import base_config
@@ -91,19 +112,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     areas = [region, *actions.areas_of(survey)]
     issued = answered = 0
     for area in areas:
-        links = actions.do_issue_links(None, survey, area.code, actor="simulate")
-        issued += len(links)
-        for link in links:
-            if rng.random() >= args.response_rate:
-                continue
-            carriers = bearing.carriers(link.person)
-            params = config.params_for_path(link.person.unit.path)
-            minutes = {(c.kind, c.code): simulated_minutes_per_week(c, params, rng) for c in carriers}
-            droppable = {(c.kind, c.code) for c in carriers if rng.random() < (0.5 if c.minutes > 60 else 0.15)}
-            actions.do_submit(link.token, minutes=minutes, droppable=droppable, text=_open_answer(carriers, rng),
-                              bearers={(c.kind, c.code): c.facts.get("sharing_people", 1) for c in carriers},
-                              allowed=set(minutes))
-            answered += 1
+        with transaction.atomic():  # one commit per area, not one per answer: SQLite waits for the disk on each
+            issued_here, answered_here = _simulate_area(survey, area, bearing, config, rng, args.response_rate)
+        issued += issued_here
+        answered += answered_here
     print(f"已发起模拟调研 {survey.code}（{region.name}）：发放 {issued} 个链接，模拟作答 {answered} 份。"
           "注意：答卷是程序模拟的，不是真实干部的回答。")
     print("模拟所用的“真实”参数：" + json.dumps(TRUTH, ensure_ascii=False))
