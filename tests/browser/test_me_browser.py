@@ -51,3 +51,32 @@ def test_the_survey_form_at_phone_width(cast, page, live_server, shots):
     expect(page.locator("#survey-done")).to_be_visible()
     page.goto(f"{live_server.url}/s/{token}/")
     expect(page.locator("#survey-closed")).to_contain_text("此链接已经提交过")
+
+
+def test_the_offices_survey_pages_at_phone_and_office_width(cast, page, login, live_server, shots):
+    from jianfu.registry.models import Membership, Person, Unit, WorkGroup
+
+    community, group = Unit.objects.get(code="330102001001"), WorkGroup.objects.get(code="G1")
+    for code, name in (("P11", "钱一"), ("P12", "孙二"), ("P13", "周三")):
+        Membership.objects.create(group=group, person=Person.objects.create(code=code, name=name, unit=community))
+    survey = actions.do_create_survey(cast.county, title="清波街道减负调研", region_code=COUNTY)
+    tokens = [i.token for i in actions.do_issue_links(cast.county, survey, TOWNSHIP)]
+    for token in tokens[:5]:
+        actions.do_submit(token, minutes={("group", "G1"): 20.0}, droppable=set(), text="群里每天打卡接龙",
+                          bearers={}, allowed={("group", "G1")})
+    login("county")
+    for viewport in (PHONE, {"width": 1366, "height": 900}):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/surveys/{survey.code}/")
+        expect(page.locator("#carriers")).to_contain_text("防汛工作群")
+        expect(page.locator("#pain-points")).to_contain_text("接龙")
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.screenshot(path=str(shots / f"survey-results-{viewport['width']}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#survey-panel")).to_contain_text("接龙")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.goto(f"{live_server.url}/surveys/{survey.code}/")
+    page.locator(f'#areas form:has(input[value="{TOWNSHIP}"]) button[value=html]').click()
+    expect(page.locator("#slips svg")).to_have_count(1)  # the one of 清波街道 who has not answered
+    page.screenshot(path=str(shots / "survey-sheet.png"), full_page=True)

@@ -55,10 +55,16 @@ def cluster(texts: list[str], *, threshold: float = 0.3, min_count: int = 5, ite
             label_words: int = 3) -> tuple[list[PainPoint], int]:
     """(named pain points, largest first; how many answers fell in groups too small to name)."""
     texts = [t.strip() for t in texts if t and t.strip()]
-    vectors = [dict(keywords(t)) for t in texts]
+    return cluster_keywords([dict(keywords(t)) for t in texts], threshold=threshold, min_count=min_count,
+                            iterations=iterations, label_words=label_words)
+
+
+def cluster_keywords(vectors: list[dict[str, float]], *, threshold: float = 0.3, min_count: int = 5,
+                     iterations: int = 5, label_words: int = 3) -> tuple[list[PainPoint], int]:
+    """The same, from each non-blank answer's keywords (word → weight) as :func:`keywords` gives them."""
     keep = [i for i, v in enumerate(vectors) if v]
     if not keep:
-        return [], 0
+        return [], len(vectors)
     vocab = sorted({w for i in keep for w in vectors[i]})
     index = {w: j for j, w in enumerate(vocab)}
     matrix = np.zeros((len(keep), len(vocab)))
@@ -97,4 +103,4 @@ def cluster(texts: list[str], *, threshold: float = 0.3, min_count: int = 5, ite
         order = np.argsort(-C[k], kind="stable")[:label_words]
         points.append(PainPoint([vocab[j] for j in order if C[k, j] > 0], count))
     points.sort(key=lambda p: (-p.count, p.keywords))
-    return points, rest + (len(texts) - len(keep))
+    return points, rest + (len(vectors) - len(keep))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from jianfu.accounts import scope
 from jianfu.accounts.models import Role, User
+from jianfu.analysis import painpoints
 from jianfu.analysis.calibration import calibrate
 from jianfu.audit.log import record
 from jianfu.registry.models import Person, Unit
@@ -160,7 +161,8 @@ def do_submit(token: str, *, minutes: dict[tuple[str, str], float], droppable: s
     link.used_on = timezone.localdate()
     link.save(update_fields=["used_on"])
     survey, area = link.survey, link.area
-    SurveyReturn.objects.create(survey=survey, area=area, text=text)
+    SurveyReturn.objects.create(survey=survey, area=area, text=text,
+                                keywords=[[w, round(x, 4)] for w, x in painpoints.keywords(text)] if text else [])
     CarrierAnswer.objects.bulk_create([
         CarrierAnswer(survey=survey, area=area, kind=kind, carrier_code=code, minutes_per_week=float(value),
                       droppable=(kind, code) in droppable, bearers=bearers.get((kind, code), 1) if kind == "form" else 1)

@@ -61,6 +61,8 @@ class SurveyReturn(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="returns")
     area = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+")
     text = models.TextField(blank=True)
+    # The text's jieba keywords [[word, weight], …], computed once on submission for the pain points.
+    keywords = models.JSONField(default=list, blank=True)
 
 
 class CarrierAnswer(models.Model):

@@ -5,17 +5,19 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from jianfu.accounts import scope
-from jianfu.analysis.painpoints import PainPoint, cluster
+from jianfu.analysis.painpoints import PainPoint, cluster_keywords
 from jianfu.surveys.calibrating import K_ANONYMITY
 from jianfu.surveys.models import Survey, SurveyReturn
 
 CACHE_SECONDS = 600
 
 
-def _cluster(texts: list[str]) -> tuple[list[PainPoint], int]:
-    if len(texts) < K_ANONYMITY:
+def _cluster(returns) -> tuple[list[PainPoint], int]:
+    """Pain points from the keywords stored with each non-blank answer (none from fewer than K answers)."""
+    vectors = [dict((w, x) for w, x in words) for words in returns.exclude(text="").values_list("keywords", flat=True)[:20000]]
+    if len(vectors) < K_ANONYMITY:
         return [], 0
-    return cluster(texts, min_count=K_ANONYMITY)
+    return cluster_keywords(vectors, min_count=K_ANONYMITY)
 
 
 def pain_points(survey: Survey) -> tuple[list[PainPoint], int]:
@@ -24,8 +26,7 @@ def pain_points(survey: Survey) -> tuple[list[PainPoint], int]:
     key = f"jianfu:painpoints:{survey.pk}:{count}"
     found = cache.get(key)
     if found is None:
-        texts = list(survey.returns.exclude(text="").values_list("text", flat=True))
-        found = _cluster(texts) if count >= K_ANONYMITY else ([], 0)
+        found = _cluster(survey.returns.all()) if count >= K_ANONYMITY else ([], 0)
         cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -38,7 +39,6 @@ def region_pain_points(user, limit: int = 5) -> list[PainPoint]:
     key = f"jianfu:painpoints:region:{scope.region_path(user)}:{count}"
     found = cache.get(key)
     if found is None:
-        texts = list(returns.exclude(text="").values_list("text", flat=True)[:20000])
-        found = _cluster(texts)[0] if count >= K_ANONYMITY else []
+        found = _cluster(returns)[0] if count >= K_ANONYMITY else []
         cache.set(key, found, CACHE_SECONDS)
     return found[:limit]
