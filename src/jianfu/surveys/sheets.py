@@ -33,7 +33,7 @@ def with_qr(slips: list[Slip]) -> list[tuple[Slip, str]]:
     return [(s, mark_safe(qr_svg(s.url))) for s in slips]  # noqa: S308 — qrcode's own SVG, no user text in it
 
 
-def pdf(survey, area_code: str, slips: list[Slip]) -> bytes:
+def pdf(survey, area_name: str, slips: list[Slip]) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.lib.utils import ImageReader
@@ -53,7 +53,8 @@ def pdf(survey, area_code: str, slips: list[Slip]) -> bytes:
     per_page = cols * rows
     for start in range(0, max(1, len(slips)), per_page):
         pdf.setFont(font, 11)
-        pdf.drawString(10 * mm, height - 12 * mm, f"{survey.title} · {area_code} · " + _("每人一码，只能提交一次"))
+        # The CID font has no middle dot (·): full-width spaces separate the parts.
+        pdf.drawString(10 * mm, height - 12 * mm, f"{survey.title}　{area_name}　" + _("每人一码，只能提交一次"))
         for i, slip in enumerate(slips[start:start + per_page]):
             col, row = i % cols, i // cols
             x = 10 * mm + col * cell_w

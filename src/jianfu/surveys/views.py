@@ -18,7 +18,7 @@ from jianfu.accounts import scope
 from jianfu.analysis.findings import ITEM_KIND
 from jianfu.findings.labels import RULE_LABELS, TYPE_LABELS
 from jianfu.findings.models import Finding
-from jianfu.registry.models import Person
+from jianfu.registry.models import Person, Unit
 from jianfu.surveys import actions, sheets
 from jianfu.surveys.calibrating import K_ANONYMITY, effective_config, results
 from jianfu.surveys.carriers import KIND_ORDER, Bearing
@@ -117,7 +117,8 @@ def survey_issue(request, code: str):
     base = request.build_absolute_uri("/")[:-1]
     slips = [sheets.Slip(i.person.name, i.person.post or "", i.person.unit.name, f"{base}/s/{i.token}/") for i in issued]
     if request.POST.get("format") == "pdf":
-        response = HttpResponse(sheets.pdf(survey, area, slips), content_type="application/pdf")
+        unit = scope.within_unit(Unit, survey.region).filter(code=area).first()
+        response = HttpResponse(sheets.pdf(survey, unit.name if unit else area, slips), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="survey-{survey.code}-{area}.pdf"'
         response["Cache-Control"] = "no-store"
         return response
