@@ -213,7 +213,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else _ask_password()
     try:
-        user = do_create_user(args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None)
+        user = do_create_user(args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None,
+                              person_code=args.person)
     except UserError as exc:
         for message in exc.messages:
             print(f"错误：{message}", file=sys.stderr)
@@ -469,11 +470,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("name")
     q.add_argument("--unit", required=True)
     q.add_argument("--role", required=True, choices=["admin", "office", "department", "discipline", "cadre"])
+    q.add_argument("--person", help="关联人员台账中的本人（人员编号），用于“我的负担”页面 /me/；须在该用户单位范围内")
     q.set_defaults(func=cmd_user_add)
 
     from jianfu.filings.cli import add_parsers
 
     add_parsers(sub)
+    from jianfu.surveys.cli import add_parsers as add_survey_parsers
+
+    add_survey_parsers(sub)
     from jianfu.api.cli import add_parsers as add_token_parsers
 
     add_token_parsers(sub)

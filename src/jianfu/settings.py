@@ -207,6 +207,7 @@ INSTALLED_APPS = [
     "jianfu.filings",
     "jianfu.inbox",
     "jianfu.elements",
+    "jianfu.surveys",
     "jianfu.security",
     "ninja",  # its static files: the API docs page (Swagger UI) is served locally, never from a CDN
     "jianfu.api",
@@ -243,6 +244,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jianfu.accounts.context_processors.permissions",
+                "jianfu.surveys.context_processors.navigation",
             ],
         },
     },

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("jianfu.filings.urls")),
     path("", include("jianfu.inbox.urls")),
     path("", include("jianfu.elements.urls")),
+    path("", include("jianfu.surveys.urls")),
     path("", include("jianfu.api.urls")),
 ]

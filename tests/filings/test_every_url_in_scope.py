@@ -22,6 +22,7 @@ from jianfu.elements.actions import do_issue_form, do_propose_element
 from jianfu.registry.models import Form
 from jianfu.inbox.models import Message
 from jianfu.jobs.models import ImportJob
+from jianfu.surveys.actions import do_create_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,7 @@ def county_objects(cast, submitted, city):
     job = ImportJob.objects.create(created_by=cast.county, actor_name="county", unit=cast.county.unit)
     token, _raw = do_create_token(cast.county, acting_user=cast.county)
     message = Message.objects.filter(recipient=cast.department).first()
+    survey = do_create_survey(cast.county, title="上城区减负调研", region_code=COUNTY_UNIT)
     assert finding and message
     # 一表通: an element of 上城区's own catalog, and form F1 issued to its townships.
     element = do_propose_element(code="DESC1", name="上城网格员人数", acting_user=cast.county)
@@ -87,8 +89,12 @@ def county_objects(cast, submitted, city):
         "elements:issue_new": [{"code": "F1"}], "elements:form_map": [{"code": "F1"}],
         "elements:issue": [{"number": issue.number}], "elements:issue_results": [{"number": issue.number}],
         "elements:fill": [{"number": copy.number}],
+        **{name: [{"code": survey.code}] for name in
+           ("surveys:detail", "surveys:issue", "surveys:close", "surveys:calibrate")},
+        # The public survey form: the one-time token is the only key to it (tests/surveys try real ones).
+        "surveys:answer": [{"token": "no-such-token"}],
         "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid),
-                                   element.name, issue.number, copy.number],
+                                   element.name, issue.number, copy.number, survey.code, survey.title],
     }
 
 

@@ -34,6 +34,12 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "elements.fieldmapping": "field__form__issuer",
     "elements.formissue": "issuer",
     "elements.issuecopy": "respondent",
+    "surveys.survey": None,
+    "surveys.regioncalibration": None,
+    # Survey links and (unnamed) answers belong to the area they were issued in or answered from.
+    "surveys.surveylink": "area",
+    "surveys.surveyreturn": "area",
+    "surveys.carrieranswer": "area",
 }
 
 # Catalogs shared below their region: an object is visible in its own region and below it (like everything
@@ -49,7 +55,8 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
 _PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path",
-                 "filings.proposal": "owner_path", "filings.filing": "owner_path"}
+                 "filings.proposal": "owner_path", "filings.filing": "owner_path",
+                 "surveys.survey": "owner_path", "surveys.regioncalibration": "owner_path"}
 # Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
 # units sees the object (a duplicate-apps finding naming two departments' apps is seen by both).
 _MULTI_PATH_COLUMNS = {"findings.finding": "scope_paths"}

@@ -23,11 +23,19 @@ from jianfu.registry.models import App, Form, PublicAccount, Unit, WorkGroup
 Progress = Callable[[str, int, int], None]
 
 
-def load_config():
+def load_file_config():
     """Thresholds and burden parameters: the spec's defaults, overridden by JIANFU_HOME/analysis.json if present."""
     path = Path(settings.JIANFU_HOME) / "analysis.json"
     overrides = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     return analysis.AnalysisConfig.from_dict(overrides) if overrides else analysis.AnalysisConfig()
+
+
+def load_config():
+    """The file's configuration plus each region's survey-calibrated burden parameters (docs/surveys.md)."""
+    from jianfu.analysis.calibration import with_region_overrides
+    from jianfu.surveys.calibrating import stored_calibrations
+
+    return with_region_overrides(load_file_config(), stored_calibrations())
 
 
 def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = None) -> dict:
