@@ -143,11 +143,20 @@ def home(request):
         "region": request.user.unit,
         "burden": _whole_registry_burden(request.user),
         "todo": _open_findings(request.user),
+        "clue_counts": _clue_counts(request.user),
     }
     return render(request, "registry/dashboard.html", context)
 
 
 TOP_FINDINGS = 10
+
+
+def _clue_counts(user) -> dict | None:
+    """Received, open and overdue clues of the region, for those who triage them (None for other roles)."""
+    from jianfu.clues.actions import may_handle
+    from jianfu.clues.views import clue_counts
+
+    return clue_counts(user) if may_handle(user) else None
 
 
 def _open_findings(user) -> dict:
