@@ -113,20 +113,32 @@ def check_submission(*, category: str, region_code: str, description: str, carri
             "carrier_code": carrier_code, "carrier_text": carrier_text}, cleaned
 
 
-def _carrier(region: Unit, text: str) -> tuple[str, str]:
-    """A registry code inside the region is kept as a code (with its name); anything else as free text."""
+def carrier_kinds() -> tuple:
+    """(model, owner field, name field, label) of each kind of carrier a clue may name."""
     from jianfu.registry.models import App, Form, PublicAccount, WorkGroup
 
+    return ((WorkGroup, "owner", "name", _("工作群")), (App, "owner", "name", _("应用")),
+            (PublicAccount, "owner", "name", _("公众号")), (Form, "issuer", "title", _("报表")))
+
+
+def region_carriers(region: Unit, **lookup):
+    """(kind label, queryset of (code, name)) per kind, for the carriers owned inside the region."""
+    for model, owner, name, label in carrier_kinds():
+        filters = {f"{owner}__path__startswith": region.path}
+        filters.update({key.replace("name", name, 1) if key.startswith("name") else key: value
+                        for key, value in lookup.items()})
+        yield label, model.objects.filter(**filters).order_by(name).values_list("code", name)
+
+
+def _carrier(region: Unit, text: str) -> tuple[str, str]:
+    """A registry code inside the region is kept as a code (with its name); anything else as free text."""
     if not text:
         return "", ""
-    kinds = ((WorkGroup, "owner"), (App, "owner"), (PublicAccount, "owner"), (Form, "issuer"))
-    for model, owner in kinds:
-        found = model.objects.filter(code=text, **{f"{owner}__path__startswith": region.path}).first()
-        if found:
-            return found.code, found.name
+    for _label, rows in region_carriers(region, code=text):
+        for row in rows[:1]:
+            return row
     # A name picked from the suggestions: its code when exactly one carrier of the region has that name.
-    named = [(code, name) for model, owner in kinds for code, name in model.objects.filter(
-        name=text, **{f"{owner}__path__startswith": region.path}).values_list("code", "name")[:2]]
+    named = [row for _label, rows in region_carriers(region, name=text) for row in rows[:2]]
     return named[0] if len(named) == 1 else ("", text)
 
 

@@ -25,7 +25,7 @@ from jianfu.clues.export import write_clues_xlsx
 from jianfu.clues.labels import category_rows
 from jianfu.clues.models import Category, Clue
 from jianfu.clues.privacy import challenge_nonce, new_challenge
-from jianfu.registry.models import App, Form, PublicAccount, Unit, WorkGroup
+from jianfu.registry.models import Unit
 from jianfu.textnorm import normalize_text
 
 HOUR = 3600
@@ -179,11 +179,8 @@ def carrier_options(request):
     text = normalize_text((request.GET.get("q") or "").strip())
     rows = []
     if region and text:
-        for model, owner, kind in ((WorkGroup, "owner", _("工作群")), (App, "owner", _("应用")),
-                                   (PublicAccount, "owner", _("公众号")), (Form, "issuer", _("报表"))):
-            found = model.objects.filter(**{f"{owner}__path__startswith": region.path, "name__contains": text})
-            rows += [{"code": code, "name": name, "kind": str(kind)}
-                     for code, name in found.order_by("name").values_list("code", "name")[:SUGGESTIONS]]
+        for kind, found in actions.region_carriers(region, name__contains=text):
+            rows += [{"code": code, "name": name, "kind": str(kind)} for code, name in found[:SUGGESTIONS]]
     return JsonResponse({"results": rows[:SUGGESTIONS]}, json_dumps_params={"ensure_ascii": False})
 
 
