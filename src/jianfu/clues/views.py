@@ -101,7 +101,6 @@ def _form_context(values: dict, errors: dict | None = None, choices: list | None
 
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
