@@ -30,7 +30,7 @@ def test_anyone_files_with_evidence_and_tracks_it(cast, client, settings):
     tracked = client.get(f"/api/v1/clues/track/{body['receipt']}/")
     assert tracked.status_code == 200
     data = tracked.json()
-    assert data["status"] == "new"
+    assert data["status"] == "handling"
     assert [(m["from"], m["text"]) for m in data["messages"]] == [("handler", "请问是哪个公众号？")]
     assert "county" not in tracked.content.decode()
     missing = client.get("/api/v1/clues/track/AAAA-BBBB-CCCC-DDDD-EEEE/")

@@ -291,7 +291,12 @@ def do_reply(clue: Clue, text: str, *, acting_user: User) -> Message:
     with transaction.atomic():
         current = _locked(clue)
         message = Message.objects.create(clue=current, sender=Message.Sender.HANDLER, text=text, author=acting_user)
-        _audit(acting_user, current, "replied", {"message": [None, message.pk]})
+        changes = {"message": [None, message.pk]}
+        if current.status == Clue.Status.NEW:  # an answer means the clue has been taken up
+            current.status = Clue.Status.HANDLING
+            current.save(update_fields=["status"])
+            changes["status"] = [Clue.Status.NEW, current.status]
+        _audit(acting_user, current, "replied", changes)
     return message
 
 
