@@ -18,6 +18,7 @@ from jianfu.filings.models import Filing
 from jianfu.findings.models import Finding
 from jianfu.findings.running import run_and_store
 from jianfu.api.tokens import do_create_token
+from jianfu.clues import actions as clue_actions
 from jianfu.inbox.models import Message
 from jianfu.jobs.models import ImportJob
 
@@ -60,6 +61,10 @@ def county_objects(cast, submitted, city):
     token, _raw = do_create_token(cast.county, acting_user=cast.county)
     message = Message.objects.filter(recipient=cast.department).first()
     assert finding and message
+    clue, _receipt = clue_actions.do_file_clue(
+        category="F1", region_code="330102001000", description="清波街道线索描述", contact="13812345678",
+        uploads=[clue_actions.Upload("a.png", _small_png())])
+    clue_pages = [{"pk": clue.pk}]
     carriers = [{"kind": kind, "code": code} for kind, code in
                 (("units", COUNTY_UNIT), ("people", "P1"), ("apps", "A1"), ("accounts", "AC1"), ("groups", "G1"),
                  ("forms", "F1"))]
@@ -76,8 +81,19 @@ def county_objects(cast, submitted, city):
         "filings:renewal": [{"number": filing.number}],
         "inbox:open": [{"uid": message.uid}],
         "api-token-revoke": [{"token_id": token.id}],
-        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid)],
+        **{f"clues:{name}": clue_pages for name in ("detail", "assign", "link", "merge", "reply", "close", "contact")},
+        "clues:evidence": [{"pk": clue.pk, "evidence_id": clue.evidence.get().pk}],
+        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid),
+                                   "清波街道线索描述", "138****5678"],
     }
+
+
+def _small_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    return out.getvalue()
 
 
 def fill(route: str, values: dict) -> str:

@@ -100,12 +100,16 @@ def _chinese_number(n: int) -> str:
 
 
 def new_challenge() -> tuple[str, str]:
-    """(question in Chinese words, signed token holding the answer's hash and a one-use nonce)."""
+    """(question: Chinese number words on Chinese pages, digits otherwise; signed token with the answer's hash)."""
     a, b = secrets.randbelow(9) + 2, secrets.randbelow(9) + 2
     nonce = secrets.token_hex(8)
     answer = hmac.new(settings.SECRET_KEY.encode(), f"{nonce}:{a + b}".encode(), hashlib.sha256).hexdigest()
     token = signing.dumps({"n": nonce, "h": answer}, salt=CHALLENGE_SALT)
-    return f"{_chinese_number(a)}加{_chinese_number(b)}", token
+    from django.utils.translation import get_language
+
+    if (get_language() or "zh").lower().startswith("zh"):
+        return f"{_chinese_number(a)}加{_chinese_number(b)}", token
+    return f"{a} + {b}", token
 
 
 def challenge_nonce(token: str, answer: str) -> str | None:
