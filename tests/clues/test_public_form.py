@@ -172,3 +172,24 @@ def test_the_reporter_tracks_and_replies(cast, reporter, client):
     assert Message.objects.get().sender == "reporter"
     assert client.post("/clues/track/", {"receipt": "AAAA-BBBB-CCCC-DDDD-EEEE"}).status_code == 404
     assert client.get("/clues/track/").status_code == 200
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_the_public_pages_speak_the_chosen_language(cast, client, reporter, language):
+    import re
+
+    import opencc
+
+    receipt = receipt_of(reporter(GOOD))
+    client.cookies["django_language"] = language
+    pages = [client.get(f"/clues/new/?region={TOWNSHIP}"), client.get("/clues/track/"),
+             client.post("/clues/track/", {"receipt": receipt})]
+    data = {"浙江省", "杭州市", "上城区", "清波街道", "简体中文", "繁體中文", "减", GOOD["description"]}
+    to_taiwan = opencc.OpenCC("s2tw")
+    for page in pages:
+        text = re.sub(r"<[^>]+>", " ", page.content.decode())
+        words = set(re.findall(r"[\u4e00-\u9fff][^\s<>]*", text)) - data
+        if language == "en":
+            assert not words, words
+        else:
+            assert not [w for w in words if to_taiwan.convert(w) != w]
