@@ -193,3 +193,24 @@ def test_the_public_pages_speak_the_chosen_language(cast, client, reporter, lang
             assert not words, words
         else:
             assert not [w for w in words if to_taiwan.convert(w) != w]
+
+
+def test_uploads_never_touch_the_temporary_folder(cast, reporter, settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "spool")
+    (tmp_path / "spool").mkdir()
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # Django would spool anything larger to FILE_UPLOAD_TEMP_DIR
+    seen = []
+    import os
+
+    real_open = os.open
+
+    def watching(path, *args, **kwargs):
+        seen.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    os.open = watching
+    try:
+        assert reporter(GOOD, files=[("big.jpg", photo_with_gps() + b"\x00" * 300_000)]).status_code == 201
+    finally:
+        os.open = real_open
+    assert not [p for p in seen if "spool" in p] and not list((tmp_path / "spool").iterdir())

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from jianfu.accounts.client_address import client_ip
 from jianfu.clues.evidence import MAX_FILE_BYTES, MAX_FILES
 from jianfu.clues.privacy import rate_key
+from jianfu.clues.uploads import InMemoryEvidenceHandler
 
 CLUE_PREFIXES = ("/clues/", "/api/v1/clues/")
 # Every header a proxy or client may use to name an address (WSGI spelling).
@@ -41,6 +42,7 @@ class ForgetReporterAddressMiddleware:
             length = 0
         if length > MAX_CLUE_BODY:
             return too_large(request)
+        request.upload_handlers = [InMemoryEvidenceHandler(request)]  # before anything reads the body
         return self.get_response(request)
 
 
