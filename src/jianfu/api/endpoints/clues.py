@@ -8,11 +8,13 @@ address, and a token sent with a post (a 12345 hotline's) only lifts the per-sen
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja import Path as PathParam
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from jianfu.api import pages
@@ -27,7 +29,19 @@ from jianfu.registry.kinds import Sort
 
 router = Router(tags=["clues"])
 BY_ID = Sort("id", "id", desc=True)
-FIELDS = ("category", "region", "carrier", "description", "contact")
+
+
+Receipt = Annotated[str, Field(max_length=60, description="the receipt as the reporter got it")]
+
+
+class ClueIn(Schema):
+    """The form fields; their meaning is checked by the clue actions, which name each bad field in Chinese."""
+
+    category: str = Field("", max_length=10, description="F1 … F5 or other")
+    region: str = Field("", max_length=40, description="the code of the region (township or county) where it happens")
+    carrier: str = Field("", max_length=200, description="optional: a registry code or free text")
+    description: str = Field("", max_length=5000)
+    contact: str = Field("", max_length=30, description="optional: a mobile number for a reply (handler only)")
 
 
 class ReceiptOut(Schema):
@@ -99,7 +113,7 @@ def _token_holder(request):
 
 
 @router.post("/clues/", auth=None, response={201: ReceiptOut, **ERRORS}, operation_id="file_clue")
-def file_clue(request):
+def file_clue(request, fields: Form[ClueIn], evidence: File[list[UploadedFile]] = None):
     """An anonymous clue (multipart: category, region, carrier, description, contact, evidence files).
 
     No token needed. A token (e.g. a 12345 hotline's) only exempts the sender from the per-sender hourly
@@ -111,18 +125,17 @@ def file_clue(request):
         allowed = clue_views.allow_post_all(request)
     if not allowed:
         raise ApiError("rate_limited", headers={"Retry-After": str(clue_views.retry_after())})
-    values = {name: request.POST.get(name, "") for name in FIELDS}
     uploads = []
-    parts = request.FILES.getlist("evidence")
-    for upload in parts[: files.MAX_FILES + 1]:
+    # Read from the request itself: the declared field documents it, the checks below are ours.
+    for upload in request.FILES.getlist("evidence")[: files.MAX_FILES + 1]:
         if upload.size > files.MAX_FILE_BYTES:
             raise ApiError("too_large", fields={"evidence": [
                 actions.file_too_large_message(upload.name)]})
         uploads.append(actions.Upload(upload.name, upload.read()))
     try:
         clue, receipt = actions.do_file_clue(
-            category=values["category"], region_code=values["region"], description=values["description"],
-            carrier=values["carrier"], contact=values["contact"], uploads=uploads)
+            category=fields.category, region_code=fields.region, description=fields.description,
+            carrier=fields.carrier, contact=fields.contact, uploads=uploads)
     except actions.ClueError as exc:
         problems = getattr(exc, "problems", {exc.field or "body": str(exc)})
         raise ApiError("too_large" if exc.too_large else "invalid",
@@ -131,7 +144,7 @@ def file_clue(request):
 
 
 @router.get("/clues/track/{receipt}/", auth=None, response={200: TrackOut, **ERRORS}, operation_id="track_clue")
-def track_clue(request, receipt: str):
+def track_clue(request, receipt: PathParam[Receipt]):
     """The status and the messages between handler and reporter, for whoever holds the receipt."""
     if not clue_views.allow_track(request):
         raise ApiError("rate_limited", headers={"Retry-After": str(clue_views.retry_after())})
