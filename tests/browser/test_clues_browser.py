@@ -4,6 +4,7 @@ reply on the tracking page; the handler answers from the triage page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,52 @@ def test_a_reporter_files_at_phone_width_and_reads_the_reply(cast, browser, live
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.screenshot(path=str(shots / "clue-track-phone.png"), full_page=True)
     context.close()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}});
+  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")}`);
+}"""
+WATCH_CSP = """window.__violations = [];
+document.addEventListener("securitypolicyviolation", e => window.__violations.push(e.violatedDirective + " " + e.blockedURI));"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, PHONE])
+def test_clue_pages_pass_axe_and_the_content_security_policy(cast, browser, live_server, viewport):
+    from jianfu.clues import actions
+    from tests.cast import PASSWORD
+
+    clue, _receipt = actions.do_file_clue(category="F4", region_code=TOWNSHIP, description="三张表要同一份名单",
+                                          contact="13812345678")
+    actions.do_assign(clue, cast.county, acting_user=cast.county)
+    # Two contexts: one that lets the test inject axe-core, one that watches the policy as served.
+    for bypass in (True, False):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", bypass_csp=bypass)
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        page.context.add_init_script(WATCH_CSP)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        found = {}
+        for path in ("/clues/new/", "/clues/track/"):
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            found[path] = page.evaluate(RUN_AXE) if bypass and page.add_script_tag(path=str(AXE)) else []
+            assert not page.evaluate("window.__violations") and not errors, path
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", "county")
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        for path in ("/", "/clues/", f"/clues/{clue.pk}/"):
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            found[path] = page.evaluate(RUN_AXE) if bypass and page.add_script_tag(path=str(AXE)) else []
+            assert not page.evaluate("window.__violations") and not errors, path
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+        context.close()
+        problems = [f"{path}: {v}" for path, violations in found.items() for v in violations]
+        assert not problems, "\n".join(problems)

@@ -146,3 +146,13 @@ def test_evidence_downloads_only_in_scope(cast, as_user, settings):
     assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
     assert as_user(cast.outsider).get(url).status_code == 404
     assert as_user(cast.department).get(url).status_code == 403
+
+
+def test_the_cases_app_links_a_case_to_a_clue(cast, clue):
+    linked = actions.do_link_case(clue, "AJ-2026-0001", acting_user=cast.discipline)
+    assert linked.linked_cases == ["AJ-2026-0001"] and linked.status == Clue.Status.HANDLING
+    assert AuditEvent.objects.filter(action="clue.case_linked", actor=cast.discipline).exists()
+    with pytest.raises(actions.ClueError):
+        actions.do_link_case(clue, "AJ-2026-0002", acting_user=cast.outsider)
+    with pytest.raises(actions.ClueError):
+        actions.do_link_case(clue, "AJ-2026-0002", acting_user=cast.department)

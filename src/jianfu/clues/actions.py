@@ -259,6 +259,25 @@ def do_link(clue: Clue, codes: list[str], finding_ids: list[str], *, acting_user
     return current
 
 
+def do_link_case(clue: Clue, case_number: str, *, acting_user: User) -> Clue:
+    """Record a supervision case opened from this clue (for the cases app): a new clue is then being handled."""
+    _check_handler(acting_user, clue)
+    case_number = (case_number or "").strip()
+    if not case_number:
+        raise ClueError(_("案件编号不能为空"), "case")
+    with transaction.atomic():
+        current = _locked(clue)
+        old = (list(current.linked_cases), current.status)
+        if case_number not in current.linked_cases:
+            current.linked_cases = [*current.linked_cases, case_number]
+        if current.status == Clue.Status.NEW:
+            current.status = Clue.Status.HANDLING
+        current.save(update_fields=["linked_cases", "status"])
+        _audit(acting_user, current, "case_linked", {"linked_cases": [old[0], current.linked_cases],
+                                                     "status": [old[1], current.status]})
+    return current
+
+
 def do_merge(clue: Clue, into: Clue, *, acting_user: User) -> Clue:
     """A duplicate joins another clue: it closes as merged, and its reporter is told where it went."""
     _check_handler(acting_user, clue)

@@ -53,6 +53,8 @@ class Clue(models.Model):
                                     related_name="duplicates", verbose_name=_("合并到"))
     linked_codes = models.JSONField(_("关联台账对象"), default=list, blank=True)
     linked_findings = models.JSONField(_("关联问题"), default=list, blank=True)
+    # Numbers of the supervision cases opened from this clue (the cases app calls actions.do_link_case).
+    linked_cases = models.JSONField(_("关联案件"), default=list, blank=True)
     # sha256 of the receipt: it has 100 random bits, so a hash is enough and the receipt itself is never kept.
     receipt_hash = models.CharField(max_length=64, unique=True)
     contact_hash = models.CharField(max_length=64, blank=True, default="")

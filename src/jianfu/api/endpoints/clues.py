@@ -77,6 +77,7 @@ class ClueOut(Schema):
     merged_into: int | None
     linked_codes: list[str]
     linked_findings: list[str]
+    linked_cases: list[str]
     evidence: int
     messages: list[dict] | None = None
 
@@ -99,7 +100,8 @@ def clue_json(clue: Clue, *, with_messages: bool = False) -> dict:
            "status": clue.status, "received_at": clue.received_at, "due_on": clue.due_on, "overdue": clue.overdue,
            "handler": clue.handler.username if clue.handler else None, "outcome": clue.outcome,
            "closed_at": clue.closed_at, "merged_into": clue.merged_into_id, "linked_codes": clue.linked_codes,
-           "linked_findings": clue.linked_findings, "evidence": clue.evidence.count()}
+           "linked_findings": clue.linked_findings, "linked_cases": clue.linked_cases,
+           "evidence": clue.evidence.count()}
     if with_messages:
         out["messages"] = [{"at": m.at, "from": m.sender, "text": m.text} for m in clue.messages.all()]
     return out
