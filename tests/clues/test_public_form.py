@@ -214,3 +214,13 @@ def test_uploads_never_touch_the_temporary_folder(cast, reporter, settings, tmp_
     finally:
         os.open = real_open
     assert not [p for p in seen if "spool" in p] and not list((tmp_path / "spool").iterdir())
+
+
+def test_a_department_code_prefills_its_region(cast, client, reporter):
+    from tests.cast import BUREAU, COUNTY
+
+    page = client.get(f"/clues/new/?region={BUREAU}&carrier=A1").content.decode()
+    assert f'value="{COUNTY}"' in page and "清波通" in page
+    assert reporter({**GOOD, "region": BUREAU, "carrier": "A1"}).status_code == 201
+    clue = Clue.objects.get()
+    assert clue.region.code == COUNTY and clue.carrier_code == "A1"

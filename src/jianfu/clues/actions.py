@@ -60,8 +60,12 @@ def _check_handler(user: User, clue: Clue) -> None:
 
 
 def find_region(code: str) -> Unit | None:
-    """The region unit a clue may name: a region (not a department) by its code."""
-    return Unit.objects.filter(code=(code or "").strip(), is_region=True).first()
+    """The region a clue happens in, by a unit code: the unit itself when it is a region, else (a department, as
+    a cadre's own page may pass) the nearest region above it."""
+    unit = Unit.objects.filter(code=(code or "").strip()).select_related("parent").first() if code else None
+    while unit is not None and not unit.is_region:
+        unit = unit.parent
+    return unit
 
 
 def _audit(actor, clue: Clue, action: str, changes: dict) -> None:
@@ -108,7 +112,7 @@ def check_submission(*, category: str, region_code: str, description: str, carri
         error = ClueError(problems[field], field, too_large=too_large)
         error.problems = problems
         raise error
-    carrier_code, carrier_text = _carrier(region, carrier)
+    carrier_code, carrier_text = resolve_carrier(region, carrier)
     return {"category": category, "region": region, "description": description, "phone": phone,
             "carrier_code": carrier_code, "carrier_text": carrier_text}, cleaned
 
@@ -130,7 +134,7 @@ def region_carriers(region: Unit, **lookup):
         yield label, model.objects.filter(**filters).order_by(name).values_list("code", name)
 
 
-def _carrier(region: Unit, text: str) -> tuple[str, str]:
+def resolve_carrier(region: Unit, text: str) -> tuple[str, str]:
     """A registry code inside the region is kept as a code (with its name); anything else as free text."""
     if not text:
         return "", ""

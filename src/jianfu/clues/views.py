@@ -118,7 +118,7 @@ def clue_new(request):
         region = actions.find_region(values["region"])
         values["region"] = region.code if region else ""
         if region and values["carrier"]:
-            code, text = actions._carrier(region, values["carrier"])
+            _code, text = actions.resolve_carrier(region, values["carrier"])
             values["carrier_name"] = text
         return _no_store(render(request, "clues/new.html", _form_context(values)))
     values = {name: request.POST.get(name, "") for name in FIELDS}
