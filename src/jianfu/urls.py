@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("jianfu.inbox.urls")),
     path("", include("jianfu.elements.urls")),
     path("", include("jianfu.surveys.urls")),
+    path("", include("jianfu.clues.urls")),
     path("", include("jianfu.api.urls")),
 ]

@@ -28,6 +28,7 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "findings.finding": None,
     "filings.proposal": None,
     "filings.filing": None,
+    "clues.clue": None,  # filtered on the region path it arrived with (see _PATH_COLUMNS)
     "accounts.user": "unit",
     "elements.dataelement": "region",  # shared down: see _SHARED_DOWN
     "elements.heldvalue": "unit",
@@ -56,7 +57,8 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
 _PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path",
                  "filings.proposal": "owner_path", "filings.filing": "owner_path",
-                 "surveys.survey": "owner_path", "surveys.regioncalibration": "owner_path"}
+                 "surveys.survey": "owner_path", "surveys.regioncalibration": "owner_path",
+                 "clues.clue": "region_path"}
 # Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
 # units sees the object (a duplicate-apps finding naming two departments' apps is seen by both).
 _MULTI_PATH_COLUMNS = {"findings.finding": "scope_paths"}
@@ -192,6 +194,8 @@ def unit_path_of(obj: Model) -> str:
     lookup = _UNIT_LOOKUPS.get(label)
     if lookup == "":
         return obj.path
+    if lookup is None and label in _PATH_COLUMNS:
+        return getattr(obj, _PATH_COLUMNS[label])
     if not lookup:
         raise LookupError(label)
     target = obj
