@@ -104,9 +104,9 @@ def kind_of(text: str, unit: str | None = None) -> str | None:
 
 
 def _kind_of_name(text: str) -> str | None:
-    for start, kind in _KIND_STARTS:
+    for start, start_kind in _KIND_STARTS:
         if text.startswith(start):
-            return kind
+            return start_kind
     for k in range(min(len(text), _LONGEST_ENDING), 0, -1):  # the longest ending that says a kind
         kind = _ENDING_KIND.get(text[-k:])
         if kind:
@@ -254,15 +254,15 @@ def normalise_field(text: str) -> NormalisedField:
     raw = to_simplified(raw.strip())
     raw = _ENUMERATION.sub("", raw)  # 1、户主姓名 / （三）户主姓名 / *户主姓名 / 户主姓名：
     unit = None
-    for m in _BRACKETED.finditer(raw):
-        found = _unit_of(m.group(1))
+    for bracket in _BRACKETED.finditer(raw):
+        found = _unit_of(bracket.group(1))
         if found:
             unit = found
     raw = _BRACKETED.sub("", raw)
-    m = _UNIT_SUFFIX.search(raw)
-    if m and m.group("unit") in UNIT_KINDS:
-        unit = unit or m.group("unit")
-        raw = raw[: m.start()]
+    suffix = _UNIT_SUFFIX.search(raw)
+    if suffix and suffix.group("unit") in UNIT_KINDS:
+        unit = unit or suffix.group("unit")
+        raw = raw[: suffix.start()]
     raw = raw.replace("周岁", "岁")
     raw = _FILLER_TOTAL.sub("", raw)
     raw = numerals_to_digits(raw)
