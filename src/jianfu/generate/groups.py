@@ -69,7 +69,8 @@ class GroupTruth:
 def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Chunk]:
     """Owners, pools and sizes of every base group, chunk by chunk, calibrated to the membership target."""
     U = world.units
-    specs: list[tuple[list[int], list[tuple[int, int]], float, float, int]] = []
+    # (owners, their member pools, each owner's kind — one number for all, or a list —, share, groups)
+    specs: list[tuple[list[int], list[tuple[int, int]], float | list[int], float, int]] = []
     # (owner units, their pools, multiplier of size, cap fraction of pool, count)
     total = sizes.groups
     upper_share = 0.0
@@ -110,16 +111,16 @@ def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Ch
         lo = np.array([p[0] for p in pools])
         hi = np.array([p[1] for p in pools])
         if isinstance(mult, list):  # county chunk: 38% county departments, 62% townships
-            kinds = np.array(mult)
-            w = np.where(kinds == 0, 0.38 / max(1, (kinds == 0).sum()), 0.0)
-            tw = (hi - lo).astype(float) * (kinds == 1)
+            owner_kinds = np.array(mult)
+            w = np.where(owner_kinds == 0, 0.38 / max(1, (owner_kinds == 0).sum()), 0.0)
+            tw = (hi - lo).astype(float) * (owner_kinds == 1)
             w = w + (0.62 * tw / tw.sum() if tw.sum() else 0)
             w = w * rng.uniform(0.5, 1.5, len(w))
             for i, o in enumerate(owners):  # departments with a line of work create more groups
                 if U[o].topics:
                     w[i] *= 1.5
-            m = np.where(kinds == 0, 2.0, 1.0)
-            capfrac = np.where(kinds == 0, 0.15, 0.2)
+            m = np.where(owner_kinds == 0, 2.0, 1.0)
+            capfrac = np.where(owner_kinds == 0, 0.15, 0.2)
         else:
             w = rng.uniform(0.5, 1.5, len(owners))
             m = np.full(len(owners), mult)
@@ -225,7 +226,7 @@ def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of:
         owners = list(chunk.owners.tolist())
         pools = list(zip(chunk.pool_lo.tolist(), chunk.pool_hi.tolist()))
         owner_person = owner_p.tolist()
-        topic = [None] * nb
+        topic: list[str] = [""] * nb
         for i, o in enumerate(owners):
             tp = U[o].topics or topic_names
             topic[i] = tp[int(rng.integers(len(tp)))]
@@ -255,7 +256,7 @@ def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of:
                         a = max(0, a - 1) if a else a
                         r = max(0, r - 1) if not a else r
                     keep = rng.choice(base, size=n - r, replace=False)
-                    extra = []
+                    extra: list[int] = []
                     pool_size = hi - lo
                     while len(extra) < a and pool_size > n + a:
                         c = int(lo + rng.integers(pool_size))
@@ -350,7 +351,7 @@ def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of:
 
         codes = [f"G{codes_perm[next_code + i]:07d}" for i in range(G)]
         next_code += G
-        planted_sets = {}
+        planted_sets: dict[int, set[int]] = {}
         for i, c in enumerate(cluster):
             if c >= 0:
                 planted_sets.setdefault(c, set()).add(i)
@@ -426,7 +427,7 @@ def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of:
             if csv_mode:
                 row = ["" if v is None else str(v) for v in row]
             table.add(row)
-            if temp[i] and end < as_of:
+            if temp[i] and end is not None and end < as_of:
                 truth.expired.append(code)
             if (as_of - last).days >= 60:
                 truth.idle.append(code)
@@ -443,8 +444,8 @@ def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of:
                 else:
                     lines.append(f"{code},{pcode[p]}\n")
         members_csv.write_lines(lines)
-        for r in np_rows:
-            name_phone_table.add(r)
+        for np_row in np_rows:
+            name_phone_table.add(np_row)
         truth.groups += G
         truth.memberships += len(mem)
         truth.memberships_by_name_phone += len(np_rows)
