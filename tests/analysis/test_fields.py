@@ -114,11 +114,13 @@ def test_labelled_set_meets_the_goals_on_both_halves():
 
 
 def test_later_held_out_sets_stay_where_they_were_measured():
-    # measured once each before any change they could have guided (docs/analysis.md gives the figures)
-    for split, file in (("heldout2", "field_labels_heldout2.tsv"), ("heldout3", "field_labels_heldout3.tsv")):
+    # each was measured once before the changes it then guided (docs/analysis.md gives both figures); these
+    # floors are the first measurements, so a change that loses what the sets taught fails here
+    for split, file in (("heldout2", "field_labels_heldout2.tsv"), ("heldout3", "field_labels_heldout3.tsv"),
+                        ("heldout4", "field_labels_heldout4.tsv")):
         result = score(MATCHER, read_labels(split, file))
-        assert result["accuracy"] >= 0.93, (split, result["misses"])
-        assert result["unmapped"] >= 0.9, (split, result["misses"])
+        assert result["accuracy"] >= 0.94, (split, result["misses"])
+        assert result["unmapped"] >= 0.93, (split, result["misses"])
 
 
 def test_suggestions_for_the_officer_leave_vetoed_elements_out():
@@ -127,3 +129,16 @@ def test_suggestions_for_the_officer_leave_vetoed_elements_out():
     assert "DE020" not in [g.element for g in got]  # persons, not households
     assert len({g.element for g in got}) == len(got) <= 3
     assert MATCHER.suggest("") == []
+
+
+def test_the_same_characters_in_another_order_map():
+    got = MATCHER.match("隐患整改数（处）")
+    assert (got.element, got.reason) == ("DE048", "reordered")
+    assert MATCHER.match("整改隐患户数").element is None  # households, not hazards
+
+
+def test_match_many_with_worker_processes_gives_the_same_answers():
+    names = [f"{name}（人）" if i % 3 else name for i, name in enumerate(NAMES * 160 + LABELLED * 40)]
+    names += [f"第{i}号新字段{i % 97}" for i in range(3000)]  # distinct novel names, so each worker has work
+    matcher = FieldMatcher(CATALOG)
+    assert matcher.match_many(names, processes=2) == FieldMatcher(CATALOG).match_many(names)
