@@ -135,3 +135,10 @@ def test_the_same_characters_in_another_order_map():
     got = MATCHER.match("隐患整改数（处）")
     assert (got.element, got.reason) == ("DE048", "reordered")
     assert MATCHER.match("整改隐患户数").element is None  # households, not hazards
+
+
+def test_match_many_with_worker_processes_gives_the_same_answers():
+    names = [f"{name}（人）" if i % 3 else name for i, name in enumerate(NAMES * 160 + LABELLED * 40)]
+    names += [f"第{i}号新字段{i % 97}" for i in range(3000)]  # distinct novel names, so each worker has work
+    matcher = FieldMatcher(CATALOG)
+    assert matcher.match_many(names, processes=2) == FieldMatcher(CATALOG).match_many(names)

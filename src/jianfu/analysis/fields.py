@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import multiprocessing as mp
 import re
 import unicodedata
 from collections import defaultdict
@@ -86,6 +87,10 @@ _KIND_ENDINGS: tuple[tuple[str, str], ...] = (
     ("吨数", "weight"), ("产量", "weight"), ("长度", "length"), ("里程", "length"),
 )
 _KIND_STARTS = (("是否", "category"),)
+_ENDING_KIND: dict[str, str] = {}
+for _ending, _kind in _KIND_ENDINGS:
+    _ENDING_KIND.setdefault(_ending, _kind)
+_LONGEST_ENDING = max(map(len, _ENDING_KIND))
 _ROLE_PERSON_WORDS = ("联系人", "负责人", "责任人", "申请人", "代理人", "经办人", "填报人", "审核人", "法人", "监护人",
                       "户主本人", "本人", "代表人", "介绍人", "担保人")
 # A name ending in 员数 / 者数 / 老人数 counts persons; 户 before 数 counts households.
@@ -99,11 +104,12 @@ def kind_of(text: str, unit: str | None = None) -> str | None:
 
 
 def _kind_of_name(text: str) -> str | None:
-    for start, kind in _KIND_STARTS:
+    for start, start_kind in _KIND_STARTS:
         if text.startswith(start):
-            return kind
-    for ending, kind in _KIND_ENDINGS:
-        if text.endswith(ending):
+            return start_kind
+    for k in range(min(len(text), _LONGEST_ENDING), 0, -1):  # the longest ending that says a kind
+        kind = _ENDING_KIND.get(text[-k:])
+        if kind:
             return kind
     if text.endswith("户") and len(text) >= 2 and not text.endswith("账户"):
         return "households"  # 低保户 (低保户数 printed without its 数)
@@ -248,15 +254,15 @@ def normalise_field(text: str) -> NormalisedField:
     raw = to_simplified(raw.strip())
     raw = _ENUMERATION.sub("", raw)  # 1、户主姓名 / （三）户主姓名 / *户主姓名 / 户主姓名：
     unit = None
-    for m in _BRACKETED.finditer(raw):
-        found = _unit_of(m.group(1))
+    for bracket in _BRACKETED.finditer(raw):
+        found = _unit_of(bracket.group(1))
         if found:
             unit = found
     raw = _BRACKETED.sub("", raw)
-    m = _UNIT_SUFFIX.search(raw)
-    if m and m.group("unit") in UNIT_KINDS:
-        unit = unit or m.group("unit")
-        raw = raw[: m.start()]
+    suffix = _UNIT_SUFFIX.search(raw)
+    if suffix and suffix.group("unit") in UNIT_KINDS:
+        unit = unit or suffix.group("unit")
+        raw = raw[: suffix.start()]
     raw = raw.replace("周岁", "岁")
     raw = _FILLER_TOTAL.sub("", raw)
     raw = numerals_to_digits(raw)
@@ -354,6 +360,16 @@ def _subject(text: str) -> str:
         if text.endswith(ending):
             return text[: -len(ending)]
     return text
+
+
+_PARALLEL_MIN = 5_000  # below this many names per process, forking costs more than it saves
+_WORKER_MATCHER: FieldMatcher | None = None
+
+
+def _match_chunk(names: list[str]) -> list[tuple[str | None, float, str]]:
+    matcher = _WORKER_MATCHER
+    assert matcher is not None
+    return [matcher._match_norm(normalise_field(name)) for name in names]
 
 
 @dataclass
@@ -457,8 +473,25 @@ class FieldMatcher:
         element, confidence, reason = self._match_norm(normalise_field(field_name))
         return FieldMatch(field_name, element, confidence, reason)
 
-    def match_many(self, names: Iterable[str]) -> list[FieldMatch]:
-        return [self.match(name) for name in names]
+    def match_many(self, names: Iterable[str], processes: int = 1) -> list[FieldMatch]:
+        """``match`` for each name, in order. ``processes`` > 1 shares the distinct names among forked
+        worker processes (POSIX only; for command-line runs such as ``jianfu analyze`` or a benchmark —
+        not inside a threaded web server, where forking is unsafe)."""
+        names = list(names)
+        if processes <= 1 or len(names) < 2 * _PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+            return [self.match(name) for name in names]
+        distinct = list(dict.fromkeys(names))
+        step = -(-len(distinct) // processes)
+        chunks = [distinct[i:i + step] for i in range(0, len(distinct), step)]
+        global _WORKER_MATCHER
+        _WORKER_MATCHER = self  # inherited by the forked workers: the index is never pickled
+        try:
+            with mp.get_context("fork").Pool(processes) as pool:
+                parts = pool.map(_match_chunk, chunks)
+        finally:
+            _WORKER_MATCHER = None
+        found = {name: result for chunk, part in zip(chunks, parts) for name, result in zip(chunk, part)}
+        return [FieldMatch(name, *found[name]) for name in names]
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - the matcher lives as long as its catalog; names repeat a lot
     def _match_norm(self, norm: NormalisedField) -> tuple[str | None, float, str]:

@@ -105,7 +105,7 @@ def write_values(path: Path, world, families, as_of: dt.date, rng: np.random.Gen
                 t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), "统计局台账"])
                 rows += 1
     # and each line of work's own indicators, from the owning department's ledger
-    owned = {}  # an indicator several lines of work ask is held once, by the first that owns it
+    owned: dict[str, tuple[catalog.Indicator, catalog.Topic]] = {}  # an indicator several lines of work ask is held once, by the first that owns it
     for topic in catalog.TOPICS:
         for indicator in topic.indicators:
             if indicator.code not in common:
@@ -174,16 +174,17 @@ def generate(
 
     # people (GBK)
     n_people = len(world.people_code)
-    t = CsvTable(out_dir / FILE_NAMES["people"], HEADERS["people"], encoding="gbk")
+    people_table = CsvTable(out_dir / FILE_NAMES["people"], HEADERS["people"], encoding="gbk")
     shapes = r_people.integers(0, 3, n_people)
     step = 50_000
     for s in range(0, n_people, step):
         e = min(n_people, s + step)
-        t.add_many([[world.people_code[i], world.people_name[i], phone_text(int(world.people_phone[i]), int(shapes[i])),
-                     U[world.people_unit[i]].code, world.people_post[i]] for i in range(s, e)])
+        people_table.add_many([[world.people_code[i], world.people_name[i],
+                                phone_text(int(world.people_phone[i]), int(shapes[i])),
+                                U[world.people_unit[i]].code, world.people_post[i]] for i in range(s, e)])
         report("people", e, n_people)
-    t.close()
-    files.append(t.path)
+    people_table.close()
+    files.append(people_table.path)
 
     # apps and platforms
     t = XlsxTable(out_dir / FILE_NAMES["apps"], HEADERS["apps"], created=created,
@@ -201,19 +202,20 @@ def generate(
     report("accounts", acc_truth.accounts, acc_truth.accounts)
 
     # groups and members
+    groups_table: CsvTable | XlsxTable
     if sz.groups_csv:
         groups_table = CsvTable(out_dir / "工作群.csv", HEADERS["groups"], encoding="utf-8-sig")
     else:
         groups_table = XlsxTable(out_dir / FILE_NAMES["groups"], HEADERS["groups"], created=created)
-    members_csv = RollingPairsCsv(out_dir, "群成员", tuple(HEADERS["members"]), split=sz.members_split,
-                                  max_rows=MEMBERS_PER_FILE)
+    members_csv = RollingPairsCsv(out_dir, "群成员", (HEADERS["members"][0], HEADERS["members"][1]),
+                                  split=sz.members_split, max_rows=MEMBERS_PER_FILE)
     np_table = XlsxTable(out_dir / FILE_NAMES["members_name_phone"], HEADERS["members_name_phone"], created=created)
     grp_truth = generate_groups(world, sz, r_groups, as_of, groups_table, members_csv, np_table,
                                 csv_mode=sz.groups_csv, progress=progress)
-    if sz.groups_csv:
-        groups_table.close()
-    else:
+    if isinstance(groups_table, XlsxTable):
         groups_table.close(notes=["注：群成员名单见群成员表"])
+    else:
+        groups_table.close()
     members_csv.close()
     np_table.close()
     files += [groups_table.path, *members_csv.paths, np_table.path]

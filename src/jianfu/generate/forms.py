@@ -110,7 +110,7 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
             taken.setdefault(f["topic"].name, set()).update(f["codes"])
         depts = world.depts_of.get(region, [])
         towns = world.children_of.get(region, []) if U[region].tier == "county" else []
-        made = []
+        made: list[dict] = []
         n_dup = int(round(n * DUP_RATE))
         for _ in range(n - n_dup):
             free = [t for t in topics if counts.get(t.name, 0) < 2]
@@ -186,7 +186,7 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
         f["code"] = f"F{i + 1:06d}"
 
     # truth: exact pairs (containment >= 0.7 of the smaller) within each county's scope
-    pairs = set()
+    pairs: set[tuple[str, ...]] = set()
     for scope in scopes.values():
         for x in range(len(scope)):
             for y in range(x + 1, len(scope)):
@@ -196,18 +196,18 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
                     pairs.add(tuple(sorted((a["code"], b["code"]))))
     parent: dict[str, str] = {}
 
-    def find(x):
+    def find(x: str) -> str:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for a, b in pairs:
-        parent[find(a)] = find(b)
+    for code_a, code_b in pairs:
+        parent[find(code_a)] = find(code_b)
     comps: dict[str, set[str]] = {}
-    for x in list(parent):
-        comps.setdefault(find(x), set()).add(x)
+    for form_code in list(parent):
+        comps.setdefault(find(form_code), set()).add(form_code)
     truth.duplicate_clusters = sorted(sorted(v) for v in comps.values() if len(v) > 1)
     truth.planted = sum(1 for f in forms if f.get("copy"))
 

@@ -155,7 +155,7 @@ def _merge_clusters(forms: dict[str, FormFacts], cancelled: set[str], config: An
 
 def _cancel_finding(f: FormFacts, covered_by: dict[str, str], forms: dict[str, FormFacts]) -> dict[str, Any]:
     keepers = sorted(set(covered_by.values()))
-    titles = [forms[c].title for c in keepers]
+    titles: list[str | None] = [forms[c].title for c in keepers]
     return make_finding(
         TYPE, "F4", "cancel", [f.code, *keepers], score=1.0,
         evidence={"shared_elements": sorted(f.elements)[:MAX_NAMED], "shared": len(f.elements),
