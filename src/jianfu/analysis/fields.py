@@ -387,9 +387,9 @@ class FieldMatcher:
     #: n-grams in more than this share of the catalog's names are not used to find candidates
     COMMON_SHARE = 0.02
     #: how many candidates (by their rare n-grams) are scored in full
-    CANDIDATES = 12
+    CANDIDATES = 8
     #: how many of a field's rarest n-grams are looked up in the index
-    PROBES = 8
+    PROBES = 6
 
     def __init__(self, catalog: Iterable[CatalogElement], threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
