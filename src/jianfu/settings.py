@@ -206,6 +206,7 @@ INSTALLED_APPS = [
     "jianfu.findings",
     "jianfu.filings",
     "jianfu.inbox",
+    "jianfu.cases",
     "jianfu.security",
     "ninja",  # its static files: the API docs page (Swagger UI) is served locally, never from a CDN
     "jianfu.api",
@@ -345,6 +346,8 @@ if JIANFU_BASE_URL and not JIANFU_BASE_URL.startswith(("http://", "https://")):
 JIANFU_FILING_SINCE = env_date("JIANFU_FILING_SINCE")
 # `jianfu serve` runs imports in a thread of its own process unless this is off (a separate `jianfu worker`).
 JIANFU_IMPORT_WORKER = env_bool("JIANFU_IMPORT_WORKER", True)
+# An unanswered overdue case climbs one more level each time this many days pass (`jianfu cases escalate`).
+JIANFU_CASE_REESCALATE_DAYS = env_int("JIANFU_CASE_REESCALATE_DAYS", 14, 1, 3650)
 # Default of `jianfu serve --workers`: web processes (more than 1 uses gunicorn).
 JIANFU_WEB_WORKERS = env_int("JIANFU_WEB_WORKERS", 1, 1, 64)
 

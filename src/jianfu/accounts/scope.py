@@ -29,6 +29,9 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "filings.proposal": None,
     "filings.filing": None,
     "accounts.user": "unit",
+    "cases.case": "unit",  # the responsible unit: offices above it see the case, and so does the unit itself
+    "cases.notice": "unit",
+    "cases.noticetemplate": "unit",
 }
 
 # Kinds an officer of a department may change: the carriers its unit owns, not people or units.
