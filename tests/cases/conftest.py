@@ -41,3 +41,17 @@ def open_case(world):
         return actions.do_open_case(finding or world.finding, world.bureau, "取消打卡签到功能", in_days(days),
                                     acting_user=by or world.county)
     return make
+
+
+@pytest.fixture
+def token_of(settings):
+    """token_of(user) → the Authorization headers of a fresh API token of that user (None: no header)."""
+    from jianfu.api.tokens import do_create_token
+
+    settings.JIANFU_API_RATE_PER_MINUTE = 100_000
+
+    def make(user):
+        if user is None:
+            return {}
+        return {"Authorization": f"Bearer {do_create_token(user, acting_user=user)[1]}"}
+    return make
