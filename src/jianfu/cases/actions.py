@@ -116,7 +116,9 @@ def _url(case: Case) -> str:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("unit", "region", "supervisor", "finding").get(pk=case.pk)
+    # of=self: the finding is a nullable (outer) join, which PostgreSQL cannot lock; the case row is what counts.
+    return (Case.objects.select_for_update(of=("self",)).select_related("unit", "region", "supervisor", "finding")
+            .get(pk=case.pk))
 
 
 def _clean_text(text: str, field: str, *, required: bool = True) -> str:
@@ -292,7 +294,8 @@ def do_escalate_overdue(as_of: dt.date, *, acting_user: User | None = None) -> l
     changed: list[str] = []
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
-            case = Case.objects.select_for_update().select_related("unit", "region", "supervisor").get(pk=pk)
+            case = (Case.objects.select_for_update(of=("self",)).select_related("unit", "region", "supervisor")
+                    .get(pk=pk))
             if not case.awaiting_response or case.deadline >= as_of:
                 continue  # answered meanwhile
             old = {"overdue": case.overdue, "supervisor": case.supervisor.code, "level": case.escalation_level}
