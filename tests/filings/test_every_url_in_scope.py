@@ -13,6 +13,8 @@ from django.contrib.auth.models import AnonymousUser
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from jianfu.cases import actions as case_actions
+from jianfu.evidence import CleanFile
 from jianfu.filings import actions
 from jianfu.filings.models import Filing
 from jianfu.findings.models import Finding
@@ -58,6 +60,12 @@ def county_objects(cast, submitted, city):
     finding = Finding.objects.filter(owner__code="330102000001").first()
     job = ImportJob.objects.create(created_by=cast.county, actor_name="county", unit=cast.county.unit)
     token, _raw = do_create_token(cast.county, acting_user=cast.county)
+    case = case_actions.do_open_case(finding, finding.owner, "取消打卡", dt.date.today() + dt.timedelta(days=7),
+                                     acting_user=cast.county)
+    case = case_actions.do_respond_case(case, "已整改", [CleanFile("a.png", "image/png", b"x")],
+                                        acting_user=cast.department)
+    evidence = case.evidence.get()
+    draft = case_actions.do_draft_notice([case], "关于上城区问题的通报", acting_user=cast.county)
     message = Message.objects.filter(recipient=cast.department).first()
     assert finding and message
     carriers = [{"kind": kind, "code": code} for kind, code in
@@ -76,7 +84,13 @@ def county_objects(cast, submitted, city):
         "filings:renewal": [{"number": filing.number}],
         "inbox:open": [{"uid": message.uid}],
         "api-token-revoke": [{"token_id": token.id}],
-        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid)],
+        "cases:new": [{"fid": finding.fid}],
+        **{f"cases:{name}": [{"number": case.number}] for name in ("detail", "respond", "verify", "outcome")},
+        "cases:evidence": [{"number": case.number, "uid": evidence.uid}],
+        # A draft notice: only its region's officers see it (a published one is public by design).
+        **{f"notices:{name}": [{"code": draft.code}] for name in ("detail", "publish", "docx", "pdf")},
+        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid),
+                                   case.number, draft.code, "关于上城区问题的通报"],
     }
 
 
