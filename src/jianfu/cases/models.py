@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jianfu.findings.models import Finding
 from jianfu.registry.models import Unit
@@ -212,7 +213,7 @@ class Accountability(models.Model):
     class Kind(models.TextChoices):
         RECTIFIED = "rectified", _("整改到位")
         CRITICISM = "criticism", _("批评教育")
-        NOTICE = "notice", _("通报")
+        NOTICE = "notice", pgettext_lazy("accountability", "通报")
         TRANSFER = "transfer", _("移交纪检监察机关")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
