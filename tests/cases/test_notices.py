@@ -50,7 +50,7 @@ def test_redact_masks_contacts_and_ids(raw, hidden):
 
 def test_drafting_uses_the_regions_template_and_renders_both_formats(closed):
     notice = actions.do_draft_notice([closed.case], "关于一起形式主义问题的通报", acting_user=closed.county)
-    assert notice.issuer == "上城区整治形式主义为基层减负专项工作机制办公室" and notice.red_header
+    assert notice.issuer == "上城区基层减负办公室" and notice.red_header
     assert notice.doc_number.endswith("〔%d〕1号" % notice.created_at.year)
     for text in (docx_text(notices.render(notice, "docx")), pdf_text(notices.render(notice, "pdf"))):
         compact = text.replace("\n", "").replace(" ", "")

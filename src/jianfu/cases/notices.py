@@ -48,7 +48,7 @@ def default_template(unit: Unit) -> NoticeTemplate:
     """What a region's notices look like until its office saves its own template (not stored)."""
     short = unit.name
     return NoticeTemplate(
-        unit=unit, issuer=f"{unit.name}整治形式主义为基层减负专项工作机制办公室", red_header=True,
+        unit=unit, issuer=f"{unit.name}基层减负办公室", red_header=True,
         number_prefix=f"{short}减负通",
         intro=(f"为深入整治“指尖上的形式主义”，切实为基层减负，{unit.name}对排查发现的问题逐一交办整改、跟踪督办。"
                "现将近期查处的典型问题通报如下："),
@@ -81,8 +81,8 @@ def case_paragraph(case: Case, position: int) -> dict:
         heading = f"{chinese_ordinal(position)}、{case.unit.name}" + (f"{carriers}问题" if carriers else "问题")
         parts = []
         if finding:
-            parts.append(f"经查，{case.unit.name}涉及{carriers or '的对象'}存在以下问题：{_sentence(finding.reason)}"
-                         f"该问题属于{rule}类形式主义问题。")
+            parts.append(f"经查，{carriers or case.unit.name}存在以下问题：{_sentence(finding.reason)}"
+                         f"该问题属于{rule}类形式主义问题，责任单位为{case.unit.name}。")
         opened = timezone.localtime(case.opened_at).date()
         parts.append(f"{opened.year}年{opened.month}月{opened.day}日，{case.region.name}立案交办（案件编号 "
                      f"{case.number}），要求：{_sentence(case.demand)}"
@@ -111,7 +111,7 @@ def build_document(notice: Notice):
     day = timezone.localtime(notice.published_at or notice.created_at).date()
     blocks = [Paragraph(redact(notice.intro))]
     for paragraph in notice.paragraphs:
-        blocks += [Heading(paragraph["heading"], level=2), Paragraph(paragraph["text"])]
+        blocks += [Heading(paragraph["heading"], level=1), Paragraph(paragraph["text"])]
     blocks.append(Paragraph(redact(notice.closing)))
     return Document(title=notice.title, issuer=notice.issuer, red_header=notice.red_header,
                     number=notice.doc_number, date=day, blocks=blocks)
