@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from jianfu.cases import actions
-from jianfu.cases.models import Case, EvidenceFile, Notice
+from jianfu.cases.models import Case, EvidenceFile
 from tests.cases.conftest import in_days
 
 pytestmark = pytest.mark.django_db
