@@ -246,10 +246,10 @@ def case_evidence(request, number: str, uid: str):
     case = _case_or_404(request, number)
     try:
         item = EvidenceFile.objects.get(case=case, uid=uid)
-    except (EvidenceFile.DoesNotExist, ValueError, Exception):
+        stored = default_storage.open(item.stored, "rb")
+    except (EvidenceFile.DoesNotExist, FileNotFoundError):
         raise Http404 from None
-    response = FileResponse(default_storage.open(item.stored, "rb"), content_type=item.content_type,
-                            as_attachment=True, filename=item.name)
+    response = FileResponse(stored, content_type=item.content_type, as_attachment=True, filename=item.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
