@@ -149,3 +149,17 @@ def test_a_cross_unit_finding_is_opened_only_by_an_office_covering_it(world):
     finding = Finding.objects.get(type="duplicate_groups")
     with pytest.raises(actions.Forbidden, match="以外"):
         actions.do_open_case(finding, Unit.objects.get(code=TOWNSHIP), "x", in_days(3), acting_user=township)
+
+
+def test_a_finding_under_a_case_outlives_a_reanalysis_that_no_longer_reports_it(world, open_case):
+    from jianfu.findings.running import run_and_store
+    from jianfu.registry.models import App
+
+    case = open_case()
+    other = Finding.objects.get(type="forced_feature", rule="F3", items=["A1"])
+    App.objects.filter(code="A1").update(forced_features=[])
+    run_and_store(as_of=dt.date(2026, 11, 27), actor="test")
+    finding = Finding.objects.get(pk=case.finding_id)
+    assert not finding.is_current and finding.status == "open"
+    assert not Finding.objects.filter(pk=other.pk).exists()  # no case: it goes, as before
+    assert actions.do_respond_case(case, "已取消", acting_user=world.department).status == "responded"
