@@ -115,3 +115,30 @@ def test_a_case_from_finding_to_published_notice(cast, page, login, live_server,
     expect(page.locator("article.notice")).to_contain_text("清波通")
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(shots / "notice-public-390.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 390, "height": 844}])
+def test_case_and_notice_pages_have_no_serious_accessibility_violation(cast, browser, live_server, viewport):
+    from jianfu.cases import actions
+    from jianfu.registry.models import Unit
+    from tests.browser.test_accessibility import log_in, serious_violations
+
+    run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
+    finding = Finding.objects.get(type="forced_feature", rule="F1", items=["A1"])
+    case = actions.do_open_case(finding, Unit.objects.get(code="330102000001"), "取消打卡",
+                                dt.date.today() + dt.timedelta(days=9), acting_user=cast.county)
+    case = actions.do_respond_case(case, "已取消", acting_user=cast.department)
+    notice = actions.do_draft_notice([case], "关于一起问题的通报", acting_user=cast.discipline)
+    context = browser.new_context(viewport=viewport, locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "jiwei")
+        found = {}
+        for path in ("/cases/", f"/cases/{case.number}/", "/cases/supervision/", "/notices/",
+                     f"/notices/{notice.code}/", "/notices/new/", "/notices/template/",
+                     f"/findings/{Finding.objects.get(type='forced_feature', rule='F3', items=['A1']).fid}/case/"):
+            page.goto(live_server.url + path)
+            found[path] = serious_violations(page)
+        assert not any(found.values()), found
+    finally:
+        context.close()
