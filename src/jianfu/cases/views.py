@@ -30,6 +30,7 @@ from jianfu.registry.models import Unit
 from jianfu.textnorm import normalize_text
 
 TABS = ("all", "verify", "overdue", "mine")
+UNIT_CHOICES = 500
 DOCUMENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                   "pdf": "application/pdf"}
 
@@ -61,7 +62,9 @@ def filter_cases(user, params):
     if tab == "verify":
         qs = qs.filter(status=Case.Status.RESPONDED)
         if user.unit_id:
-            qs = qs.exclude(unit_id=user.unit_id).exclude(responded_by=user)
+            # As actions.may_verify: at or above the case's region, not the unit itself, not the responder.
+            qs = qs.filter(region__path__startswith=user.unit.path).exclude(unit_id=user.unit_id).exclude(
+                responded_by=user)
     elif tab == "overdue":
         qs = qs.filter(overdue=True).exclude(status=Case.Status.CLOSED)
     elif tab == "mine":
@@ -148,7 +151,9 @@ def case_new(request, fid: str):
             messages.success(request, _("已立案交办，案件编号 %(number)s") % {"number": case.number})
             return redirect("cases:detail", number=case.number)
     existing = finding.cases.exclude(status=Case.Status.CLOSED).first()
-    units = scope.scoped(request.user, Unit).order_by("path")[:500]
+    # The finding's owner first (the usual responsible unit), then the region's units in tree order.
+    units = list(scope.scoped(request.user, Unit).filter(pk=finding.owner_id)) + list(
+        scope.scoped(request.user, Unit).exclude(pk=finding.owner_id).order_by("path")[:UNIT_CHOICES])
     return render(request, "cases/new.html", {
         "finding": finding, "reason": display_reason(finding), "form": form, "existing": existing,
         "units": units, "min_deadline": timezone.localdate().isoformat()}, status=status)
