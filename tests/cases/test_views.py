@@ -158,3 +158,23 @@ def test_the_supervision_page_is_for_discipline_officers(world, open_case, as_us
     assert first.stale_findings == max(r.stale_findings for r in rows.values())
     outsider_rows = as_user(world.outsider).get("/cases/supervision/")
     assert outsider_rows.status_code == 403
+
+
+def test_the_verify_tab_lists_only_what_the_officer_may_verify(responded, as_user):
+    from jianfu.accounts.models import Role
+    from tests.cast import TOWNSHIP, make_user
+
+    township = make_user("township-office", TOWNSHIP, Role.OFFICE)
+    assert not actions.may_verify(township, responded.case)
+    assert list(as_user(township).get("/cases/?tab=verify").context["page"]) == []
+    assert [c.number for c in as_user(responded.province).get("/cases/?tab=verify").context["page"]] == [
+        responded.case.number]
+
+
+def test_the_pages_speak_english_and_traditional_chinese(responded, as_user):
+    client = as_user(responded.county)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/cases/{responded.case.number}/").content.decode()
+    assert "Awaiting verification" in page and "Verified, closed" in page and "待核验" not in page
+    client.post("/i18n/setlang/", {"language": "zh-hant", "next": "/"})
+    assert "督辦案件" in client.get("/cases/").content.decode()
