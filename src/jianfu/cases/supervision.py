@@ -12,6 +12,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils import timezone
 
 from jianfu.accounts import scope
@@ -68,12 +69,12 @@ def ranking(user, *, today: dt.date | None = None) -> list[Row]:
 
     cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=STALE_DAYS), dt.time.max))
     stale = (scope.scoped(user, Finding).filter(status=Finding.Status.OPEN, is_current=True,
-                                                first_seen__started_at__lte=cutoff)
-             .exclude(cases__isnull=False).values_list("owner_path", flat=True))
-    for path in stale.iterator():
-        row = row_for(path)
+                                                first_seen__started_at__lte=cutoff, cases__isnull=True)
+             .order_by().values("owner_path").annotate(n=Count("id")))
+    for group in stale:  # one row per owning unit, counted by the database
+        row = row_for(group["owner_path"])
         if row:
-            row.stale_findings += 1
+            row.stale_findings += group["n"]
     cases = scope.scoped(user, Case).values_list("unit_path", "status", "overdue", "reopen_count", "opened_at",
                                                  "closed_at")
     for path, status, overdue, reopens, opened, closed in cases.iterator():
