@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -290,7 +291,10 @@ def do_escalate_overdue(as_of: dt.date, *, acting_user: User | None = None) -> l
     """The daily job: unanswered cases past their deadline are flagged overdue and escalated one level up (and
     again every JIANFU_CASE_REESCALATE_DAYS while still unanswered). Running it twice on a day changes nothing."""
     every = getattr(settings, "JIANFU_CASE_REESCALATE_DAYS", 14)
-    due = Case.objects.filter(status__in=Case.AWAITING_RESPONSE, deadline__lt=as_of).order_by("id")
+    due = (Case.objects.filter(status__in=Case.AWAITING_RESPONSE, deadline__lt=as_of)
+           # Only cases with something left to do: not yet overdue, or due for (another) escalation.
+           .filter(Q(overdue=False) | Q(escalated_on__isnull=True) | Q(escalated_on__lte=as_of - dt.timedelta(days=every)))
+           .order_by("id"))
     changed: list[str] = []
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
