@@ -86,3 +86,28 @@ def test_at_most_five_files():
     with pytest.raises(EvidenceError, match="最多上传 5 个"):
         clean_files([("a.jpg", jpeg())] * 6)
     assert len(clean_files([("a.jpg", jpeg())] * 5)) == 5
+
+
+def test_a_photo_inside_a_pdf_loses_its_exif_too():
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject, StreamObject
+
+    photo = jpeg()
+    assert b"Wang Wu" in photo
+    writer = PdfWriter()
+    page = writer.add_blank_page(100, 100)
+    image = StreamObject()
+    image._data = photo  # the JPEG's own bytes, EXIF and all, as a scanner app embeds them
+    image.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                  NameObject("/Width"): NumberObject(40), NameObject("/Height"): NumberObject(20),
+                  NameObject("/ColorSpace"): NameObject("/DeviceRGB"), NameObject("/BitsPerComponent"): NumberObject(8),
+                  NameObject("/Filter"): NameObject("/DCTDecode")})
+    content = DecodedStreamObject()
+    content.set_data(b"q 40 0 0 20 0 0 cm /Im0 Do Q")
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(image)})})
+    page[NameObject("/Contents")] = writer._add_object(content)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert b"Wang Wu" in buffer.getvalue()
+    clean = clean_one("scan.pdf", buffer.getvalue())
+    assert b"Wang Wu" not in clean.data and len(PdfReader(io.BytesIO(clean.data)).pages[0].images) == 1
