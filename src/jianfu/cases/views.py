@@ -207,6 +207,8 @@ def _version(request) -> int | None:
 @require_POST
 def case_respond(request, number: str):
     case = _case_or_404(request, number)
+    if not actions.is_responder(request.user, case):  # refused before any upload is decoded
+        return _refused(request, case, actions.Forbidden(_("只有责任单位的部门人员可以反馈整改情况")))
     try:
         files = clean_files(request.FILES.getlist("evidence"))
         actions.do_respond_case(case, request.POST.get("text", ""), files, acting_user=request.user,
