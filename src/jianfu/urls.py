@@ -22,5 +22,8 @@ urlpatterns = [
     path("", include("jianfu.inbox.urls")),
     path("", include("jianfu.cases.urls")),
     path("", include(cases_urls.notice_patterns)),
+    path("", include("jianfu.elements.urls")),
+    path("", include("jianfu.surveys.urls")),
+    path("", include("jianfu.clues.urls")),
     path("", include("jianfu.api.urls")),
 ]

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 from django.db import connection
 
 from jianfu.analysis import SCHEMAS
+from jianfu.elements.models import DataElement, FieldMapping
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
 
 BATCH_ROWS = 200_000
@@ -48,9 +49,20 @@ def export_snapshot(folder: Path) -> dict[str, int]:
             "minutes_per_filing").iterator(chunk_size=5000),
         "fields": FormField.objects.values_list(
             "form__code", "position", "name", "note", "data_type", "unit").iterator(chunk_size=20000),
+        "elements": _element_rows(),
+        "field_elements": FieldMapping.objects.filter(confirmed=True).values_list(
+            "field__form__code", "field__position", "element__code").iterator(chunk_size=20000),
     }
     # Each source yields its columns in the contract's order; the contract's schema types them.
     return {table: _write(folder / f"{table}.parquet", SCHEMAS[table], rows) for table, rows in sources.items()}
+
+
+def _element_rows():
+    """The active catalog (一表通) with each element's region path ('/' for the installation's own)."""
+    for code, name, synonyms, data_type, unit, path in DataElement.objects.filter(
+            status=DataElement.Status.ACTIVE).values_list("code", "name", "synonyms", "data_type", "unit",
+                                                          "region__path").iterator(chunk_size=20000):
+        yield code, name, list(synonyms or []), data_type or None, unit or None, path or "/"
 
 
 def _member_rows():

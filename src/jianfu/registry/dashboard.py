@@ -143,11 +143,27 @@ def home(request):
         "region": request.user.unit,
         "burden": _whole_registry_burden(request.user),
         "todo": _open_findings(request.user),
+        "collect_once": _collect_once(request.user),
+        "clue_counts": _clue_counts(request.user),
     }
     return render(request, "registry/dashboard.html", context)
 
 
 TOP_FINDINGS = 10
+
+
+def _collect_once(user) -> dict | None:
+    from jianfu.elements.views import dashboard_figures  # 一表通: its own app keeps its figures
+
+    return dashboard_figures(user)
+
+
+def _clue_counts(user) -> dict | None:
+    """Received, open and overdue clues of the region, for those who triage them (None for other roles)."""
+    from jianfu.clues.actions import may_handle
+    from jianfu.clues.views import clue_counts
+
+    return clue_counts(user) if may_handle(user) else None
 
 
 def _open_findings(user) -> dict:
