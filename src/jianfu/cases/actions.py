@@ -32,6 +32,8 @@ from jianfu.audit.log import record
 from jianfu.cases.models import (Accountability, Case, CaseCounter, CaseEvent, EvidenceFile, IllegalTransition,
                                  Notice, NoticeTemplate, TransitionError)
 from jianfu.evidence import CleanFile
+from jianfu.clues import actions as clue_actions
+from jianfu.clues.models import Clue
 from jianfu.findings import actions as finding_actions
 from jianfu.findings.models import Finding
 from jianfu.inbox.api import notify
@@ -69,7 +71,7 @@ def scoped_cases(user: User):
     """The cases a user may see: office and discipline their region's, a department its own unit's."""
     if not sees_cases(user):
         return Case.objects.none()
-    return scope.scoped(user, Case).select_related("unit", "finding", "supervisor", "region")
+    return scope.scoped(user, Case).select_related("unit", "finding", "clue", "supervisor", "region")
 
 
 def is_responder(user: User, case: Case) -> bool:
@@ -118,7 +120,7 @@ def _url(case: Case) -> str:
 
 def _lock(case: Case) -> Case:
     # of=self: the finding is a nullable (outer) join, which PostgreSQL cannot lock; the case row is what counts.
-    return (Case.objects.select_for_update(of=("self",)).select_related("unit", "region", "supervisor", "finding")
+    return (Case.objects.select_for_update(of=("self",)).select_related("unit", "region", "supervisor", "finding", "clue")
             .get(pk=case.pk))
 
 
@@ -158,14 +160,15 @@ def region_above(unit: Unit) -> Unit | None:
 
 # --- opening ----------------------------------------------------------------------------------------------
 
-def do_open_case(finding: Finding, unit: Unit, demand: str, deadline: dt.date, *, acting_user: User,
+def do_open_case(source: Finding | Clue, unit: Unit, demand: str, deadline: dt.date, *, acting_user: User,
                  today: dt.date | None = None) -> Case:
-    """Open a case on a finding: the responsible unit's department officers are told by inbox and email."""
+    """Open a case on a finding or a clue: the responsible unit's department officers are told by inbox and email."""
     if not is_supervisor(acting_user):
         raise Forbidden(_("只有减负办或纪检监察人员可以立案交办"))
-    if not scope.scoped(acting_user, Finding).filter(pk=finding.pk).exists():
-        raise Forbidden(_("该问题不在您的管辖区域内"))
-    if not finding_actions.covers_all(acting_user, finding):
+    is_clue = isinstance(source, Clue)
+    if not scope.scoped(acting_user, type(source)).filter(pk=source.pk).exists():
+        raise Forbidden(_("该线索不在您的管辖区域内") if is_clue else _("该问题不在您的管辖区域内"))
+    if not is_clue and not finding_actions.covers_all(acting_user, source):
         raise Forbidden(_("该问题涉及您管辖区域以外的单位，请由上级立案"))
     if not scope.in_scope(acting_user, unit):
         raise CaseError(_("责任单位不在您的管辖区域内"))
@@ -180,30 +183,51 @@ def do_open_case(finding: Finding, unit: Unit, demand: str, deadline: dt.date, *
     region = region_of(acting_user.unit) if acting_user.unit_id else region_of(unit)
     try:
         with transaction.atomic():
-            # The finding's row lock serialises two officers opening a case on it at once; the partial unique
-            # index is the last word if anything slips past.
-            locked = Finding.objects.select_for_update().get(pk=finding.pk)
-            if locked.status in (Finding.Status.REJECTED, Finding.Status.DONE):
+            # The source's row lock serialises two officers opening a case on it at once; the partial unique
+            # indexes are the last word if anything slips past.
+            locked = type(source).objects.select_for_update().get(pk=source.pk)
+            if is_clue and not locked.is_open:
+                raise Conflict(_("线索当前状态为「%(status)s」，不能立案") % {"status": locked.get_status_display()})
+            if not is_clue and locked.status in (Finding.Status.REJECTED, Finding.Status.DONE):
                 raise Conflict(_("问题当前状态为「%(status)s」，不能立案") % {"status": locked.get_status_display()})
-            existing = Case.objects.filter(finding=locked).exclude(status=Case.Status.CLOSED).first()
+            existing = Case.objects.filter(**{"clue" if is_clue else "finding": locked}).exclude(
+                status=Case.Status.CLOSED).first()
             if existing:
                 raise Conflict(_("该问题已有未办结的案件 %(number)s") % {"number": existing.number})
             case = Case.objects.create(
-                number=_next_number(today.year), finding=locked, unit=unit, unit_path=unit.path, demand=demand,
-                deadline=deadline, opened_by=acting_user, opened_by_name=acting_user.username, region=region,
-                supervisor=region)
+                number=_next_number(today.year), finding=None if is_clue else locked, clue=locked if is_clue else None,
+                unit=unit, unit_path=unit.path, demand=demand, deadline=deadline, opened_by=acting_user,
+                opened_by_name=acting_user.username, region=region, supervisor=region)
             _event(case, CaseEvent.Action.OPENED, acting_user, demand)
-            _audit(acting_user, case, "opened", {"finding": [None, locked.fid], "unit": [None, unit.code],
+            source_ref = ["clue", locked.pk] if is_clue else ["finding", locked.fid]
+            _audit(acting_user, case, "opened", {source_ref[0]: [None, source_ref[1]], "unit": [None, unit.code],
                                                  "demand": [None, demand], "deadline": [None, deadline],
                                                  "status": [None, case.status]})
+            if is_clue:
+                clue_actions.do_link_case(locked, case.number, acting_user=acting_user)
             subject = _("整改交办：%(number)s，限 %(deadline)s 前反馈") % {"number": case.number,
                                                                        "deadline": deadline.isoformat()}
             body = _("问题：%(reason)s\n整改要求：%(demand)s\n整改期限：%(deadline)s") % {
-                "reason": locked.reason, "demand": demand, "deadline": deadline.isoformat()}
+                "reason": source_summary(case), "demand": demand, "deadline": deadline.isoformat()}
             notify(responders(case), subject, body, url=_url(case), topic="case")
     except IntegrityError:
         raise Conflict(_("该问题已有未办结的案件")) from None
+    except clue_actions.ClueError as exc:
+        raise Forbidden(str(exc)) from None
     return case
+
+
+def source_summary(case: Case) -> str:
+    """What the case is about, in one line a responsible unit may read: the finding's reason, or for a clue its
+    category and carrier — never the reporter's own words, which could identify them."""
+    if case.finding_id:
+        return case.finding.reason
+    if case.clue_id:
+        clue = case.clue
+        carrier = clue.carrier_text or clue.carrier_code
+        return _("群众反映的线索：%(category)s%(carrier)s") % {
+            "category": clue.get_category_display(), "carrier": f"（{carrier}）" if carrier else ""}
+    return ""
 
 
 # --- responding -------------------------------------------------------------------------------------------

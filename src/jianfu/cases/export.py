@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone, translation
 
+from jianfu.cases.actions import source_summary
 from jianfu.cases.models import Case
 from jianfu.xlsx import write_table
 
@@ -23,8 +24,8 @@ def _when(value) -> str:
 def ledger_rows(cases: Iterable[Case]):
     for case in cases:
         finding = case.finding
-        yield [case.number, str(case.get_status_display()), finding.reason if finding else "",
-               finding.rule if finding else "", case.unit.name, case.demand, case.deadline,
+        yield [case.number, str(case.get_status_display()), source_summary(case),
+               finding.rule if finding else (case.clue.category if case.clue_id else ""), case.unit.name, case.demand, case.deadline,
                "是" if case.overdue else "", case.supervisor.name, case.escalation_level, case.reopen_count,
                case.response_text, case.verification_text,
                "；".join(f"{o.get_kind_display()}：{o.reason}" for o in case.outcomes.all()),
@@ -33,5 +34,5 @@ def ledger_rows(cases: Iterable[Case]):
 
 def write_cases_xlsx(target, cases) -> None:
     with translation.override("zh-hans"):
-        cases = cases.select_related("unit", "finding", "supervisor").prefetch_related("outcomes")
+        cases = cases.select_related("unit", "finding", "clue", "supervisor").prefetch_related("outcomes")
         write_table(target, "督办台账", HEADERS, ledger_rows(cases), widths=[w for _, w in COLUMNS], wrap=WRAPPED)

@@ -49,10 +49,11 @@ class Case(models.Model):
     AWAITING_RESPONSE = {Status.OPEN, Status.REOPENED}
 
     number = models.CharField(_("案件编号"), max_length=20, unique=True)
-    # The source: a finding of the detection engine, or (once the clues app lands) a clue — one line:
-    # clue = models.ForeignKey("clues.Clue", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    # The source: a finding of the detection engine, or an anonymous clue (exactly one of them).
     finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
                                 verbose_name=_("问题"))
+    clue = models.ForeignKey("clues.Clue", null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+                             verbose_name=_("线索"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("责任单位"))
     # The responsible unit's path: the case is seen by offices above it and by the unit itself (accounts/scope.py).
     unit_path = models.CharField(max_length=1000, db_index=True)
@@ -88,6 +89,7 @@ class Case(models.Model):
         constraints = [
             # One finding has at most one case that is not closed (checked under the finding's row lock as well).
             models.UniqueConstraint(fields=["finding"], condition=~Q(status="closed"), name="cases_one_open_per_finding"),
+            models.UniqueConstraint(fields=["clue"], condition=~Q(status="closed"), name="cases_one_open_per_clue"),
         ]
 
     def __str__(self) -> str:

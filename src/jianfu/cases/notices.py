@@ -75,14 +75,25 @@ def case_paragraph(case: Case, position: int) -> dict:
     """One case in plain words: what was wrong (the carrier and the rule broken), what was demanded, what was
     done. Stored with the notice, so a published notice never changes."""
     with translation.override("zh-hans"):
-        finding = case.finding
-        carriers = "、".join(carrier_names(list(finding.items))) if finding else ""
-        rule = f"{finding.rule}“{RULE_NAMES.get(finding.rule, finding.rule)}”" if finding else ""
+        finding, clue = case.finding, case.clue
+        carriers, rule = "", ""
+        if finding:
+            carriers = "、".join(carrier_names(list(finding.items)))
+            rule = f"{finding.rule}“{RULE_NAMES.get(finding.rule, finding.rule)}”"
+        elif clue:
+            # Only the category and the carrier: the reporter's own description could identify them.
+            carriers = carrier_names([clue.carrier_code])[0] if clue.carrier_code else (
+                f"“{clue.carrier_text}”" if clue.carrier_text else "")
+            rule = f"{clue.category}“{RULE_NAMES[clue.category]}”" if clue.category in RULE_NAMES else ""
         heading = f"{chinese_ordinal(position)}、{case.unit.name}" + (f"{carriers}问题" if carriers else "问题")
         parts = []
         if finding:
             parts.append(f"经查，{carriers or case.unit.name}存在以下问题：{_sentence(finding.reason)}"
                          f"该问题属于{rule}类形式主义问题，责任单位为{case.unit.name}。")
+        elif clue:
+            kind = f"{rule}类" if rule else ""
+            parts.append(f"根据群众反映并经核实，{carriers or case.unit.name}存在{kind}形式主义问题，"
+                         f"责任单位为{case.unit.name}。")
         opened = timezone.localtime(case.opened_at).date()
         parts.append(f"{opened.year}年{opened.month}月{opened.day}日，{case.region.name}立案交办（案件编号 "
                      f"{case.number}），要求：{_sentence(case.demand)}"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/export.xlsx", views.case_export, name="export"),
     path("cases/supervision/", views.supervision, name="supervision"),
     path("findings/<str:fid>/case/", views.case_new, name="new"),
+    path("clues/<int:pk>/case/", views.case_new_from_clue, name="new_from_clue"),
     path("cases/<str:number>/", views.case_detail, name="detail"),
     path("cases/<str:number>/respond/", views.case_respond, name="respond"),
     path("cases/<str:number>/verify/", views.case_verify, name="verify"),

@@ -23,6 +23,7 @@ from jianfu.cases import actions, notices
 from jianfu.cases.export import write_cases_xlsx
 from jianfu.cases.models import Accountability, Case, EvidenceFile, IllegalTransition, Notice, TransitionError
 from jianfu.cases.supervision import ranking
+from jianfu.clues.models import Clue
 from jianfu.evidence import MAX_FILES, EvidenceError, clean_files
 from jianfu.findings.models import Finding
 from jianfu.findings.views import display_reason
@@ -130,7 +131,28 @@ def case_new(request, fid: str):
     if not actions.is_supervisor(request.user):
         raise PermissionDenied
     finding = _finding_for_case(request, fid)
-    form = {"unit": finding.owner.code if finding.owner else "", "demand": "", "deadline": ""}
+    return _open_case_form(request, finding, display_reason(finding), f"/findings/{finding.fid}/", finding.fid,
+                           finding.owner)
+
+
+@login_required
+def case_new_from_clue(request, pk: int):
+    """Open a case from a clue (office and discipline)."""
+    if not actions.is_supervisor(request.user):
+        raise PermissionDenied
+    clue = scope.scoped(request.user, Clue).filter(pk=pk).select_related("region").first()
+    if clue is None:
+        raise Http404
+    owner = scope.scoped(request.user, Unit).filter(code=clue.carrier_code).first() if clue.carrier_code else None
+    summary = _("群众反映的线索：%(category)s%(carrier)s") % {
+        "category": clue.get_category_display(),
+        "carrier": f"（{clue.carrier_text or clue.carrier_code}）" if clue.carrier_text or clue.carrier_code else ""}
+    return _open_case_form(request, clue, f"{summary}\n{clue.description}", f"/clues/{clue.pk}/", f"#{clue.pk}",
+                           owner or clue.region)
+
+
+def _open_case_form(request, source, reason: str, back_url: str, back_label: str, owner):
+    form = {"unit": owner.code if owner else "", "demand": "", "deadline": ""}
     status = 200
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip() for k in ("unit", "demand", "deadline")}
@@ -141,21 +163,22 @@ def case_new(request, fid: str):
                 raise actions.CaseError(_("责任单位「%(code)s」不存在或不在您的管辖区域内") % {"code": form["unit"]})
             if deadline is None:
                 raise actions.CaseError(_("请填写整改期限（年-月-日）"))
-            case = actions.do_open_case(finding, unit, form["demand"], deadline, acting_user=request.user)
+            case = actions.do_open_case(source, unit, form["demand"], deadline, acting_user=request.user)
         except TransitionError as exc:
             messages.error(request, str(exc))
-            status = 400
+            status = refusal_status(exc)
         else:
             if not actions.responders(case).exists():
                 messages.warning(request, _("责任单位尚无部门人员账号，无人收到交办通知，请先为其开设账号"))
             messages.success(request, _("已立案交办，案件编号 %(number)s") % {"number": case.number})
             return redirect("cases:detail", number=case.number)
-    existing = finding.cases.exclude(status=Case.Status.CLOSED).first()
-    # The finding's owner first (the usual responsible unit), then the region's units in tree order.
-    units = list(scope.scoped(request.user, Unit).filter(pk=finding.owner_id)) + list(
-        scope.scoped(request.user, Unit).exclude(pk=finding.owner_id).order_by("path")[:UNIT_CHOICES])
+    existing = source.cases.exclude(status=Case.Status.CLOSED).first()
+    # The source's owner first (the usual responsible unit), then the region's units in tree order.
+    owner_id = owner.pk if owner else None
+    units = list(scope.scoped(request.user, Unit).filter(pk=owner_id)) + list(
+        scope.scoped(request.user, Unit).exclude(pk=owner_id).order_by("path")[:UNIT_CHOICES])
     return render(request, "cases/new.html", {
-        "finding": finding, "reason": display_reason(finding), "form": form, "existing": existing,
+        "reason": reason, "back_url": back_url, "back_label": back_label, "form": form, "existing": existing,
         "units": units, "min_deadline": timezone.localdate().isoformat()}, status=status)
 
 
@@ -163,7 +186,7 @@ def _detail_context(request, case: Case) -> dict:
     user = request.user
     return {
         "case": case, "events": case.events.select_related(None).prefetch_related("evidence"),
-        "reason": display_reason(case.finding) if case.finding else "",
+        "reason": display_reason(case.finding) if case.finding else actions.source_summary(case),
         "can_respond": actions.is_responder(user, case) and case.awaiting_response,
         "can_verify": actions.may_verify(user, case) and case.status == Case.Status.RESPONDED,
         "can_account": actions.may_supervise(user, case) and case.status == Case.Status.CLOSED,

@@ -20,6 +20,7 @@ from jianfu.audit.log import via_api_token
 from jianfu.cases import actions, notices
 from jianfu.cases.models import Case, IllegalTransition, Notice, TransitionError
 from jianfu.evidence import EvidenceError, clean_files
+from jianfu.clues.models import Clue
 from jianfu.findings.models import Finding
 from jianfu.registry.kinds import Sort
 from jianfu.registry.models import Unit
@@ -30,7 +31,7 @@ BY_NUMBER = Sort("number", "number")
 
 class CaseIn(Strict):
     finding: str | None = Field(None, max_length=64, description="a finding id (as in analyze --json)")
-    clue: int | None = Field(None, description="a clue id (once clues are kept)")
+    clue: int | None = Field(None, description="a clue id (GET /api/v1/clues/)")
     unit: str = Field(..., max_length=40, description="the responsible unit's code")
     deadline: dt.date
     demand: str = Field(..., max_length=5000)
@@ -56,6 +57,7 @@ class CaseOut(Schema):
     escalated: bool
     escalation_level: int
     finding: str | None
+    clue: int | None = None
     unit: str
     supervisor: str
     demand: str
@@ -108,6 +110,7 @@ def case_json(case: Case, *, history: bool = True) -> dict:
     return {
         "number": case.number, "status": case.status, "overdue": case.overdue, "escalated": case.escalated,
         "escalation_level": case.escalation_level, "finding": case.finding.fid if case.finding_id else None,
+        "clue": case.clue_id,
         "unit": case.unit.code, "supervisor": case.supervisor.code, "demand": case.demand, "deadline": case.deadline,
         "opened_at": case.opened_at, "closed_at": case.closed_at, "response_text": case.response_text,
         "verification_text": case.verification_text, "reopen_count": case.reopen_count,
@@ -146,18 +149,17 @@ def open_case(request, payload: CaseIn):
     if (payload.finding is None) == (payload.clue is None):
         raise ApiError("invalid", fields={"finding": [_("请指定 finding 或 clue 之一")]})
     if payload.clue is not None:
-        # Clues are not kept by this installation yet: nothing to open a case on.
-        raise ApiError("invalid", _("暂不支持从线索立案"), fields={"clue": [_("暂不支持从线索立案")]})
-    try:
-        finding = scope.scoped(request.user, Finding).get(fid=payload.finding)
-    except Finding.DoesNotExist:
-        raise Http404 from None
+        source = scope.scoped(request.user, Clue).filter(pk=payload.clue).first()
+    else:
+        source = scope.scoped(request.user, Finding).filter(fid=payload.finding).first()
+    if source is None:
+        raise Http404
     unit = scope.scoped(request.user, Unit).filter(code=payload.unit).first()
     if unit is None:
         raise ApiError("invalid", fields={"unit": [_("责任单位不存在或不在您的管辖区域内")]})
     try:
         with via_api_token(request.auth.id):
-            case = actions.do_open_case(finding, unit, payload.demand, payload.deadline, acting_user=request.user)
+            case = actions.do_open_case(source, unit, payload.demand, payload.deadline, acting_user=request.user)
     except TransitionError as exc:
         error = _refusal(exc)
         if error.code == "invalid":
