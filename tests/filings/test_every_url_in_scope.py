@@ -98,7 +98,7 @@ def county_objects(cast, submitted, city):
         "filings:renewal": [{"number": filing.number}],
         "inbox:open": [{"uid": message.uid}],
         "api-token-revoke": [{"token_id": token.id}],
-        "cases:new": [{"fid": finding.fid}],
+        "cases:new": [{"fid": finding.fid}], "cases:new_from_clue": clue_pages,
         **{f"cases:{name}": [{"number": case.number}] for name in ("detail", "respond", "verify", "outcome")},
         "cases:evidence": [{"number": case.number, "uid": evidence.uid}],
         # A draft notice: only its region's officers see it (a published one is public by design).
