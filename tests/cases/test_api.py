@@ -40,9 +40,11 @@ def test_opening_a_case(world, client, token_of):
     assert foreign.status_code == 400 and "unit" in foreign.json()["error"]["fields"]
     assert post_json(client, url, opening(world, finding="nope"), county).status_code == 404
     assert post_json(client, url, {**opening(world), "extra": 1}, county).status_code == 400
-    clue = post_json(client, url, {"clue": 1, "unit": world.bureau.code, "deadline": in_days(3).isoformat(),
-                                   "demand": "x"}, county)
-    assert clue.status_code == 400 and "clue" in clue.json()["error"]["fields"]
+    no_clue = post_json(client, url, {"clue": 99999, "unit": world.bureau.code, "deadline": in_days(3).isoformat(),
+                                      "demand": "x"}, county)
+    assert no_clue.status_code == 404
+    both = post_json(client, url, {**opening(world), "clue": 1}, county)
+    assert both.status_code == 400 and "finding" in both.json()["error"]["fields"]
     assert not Case.objects.exists()
     created = post_json(client, url, opening(world), county)
     assert created.status_code == 201
