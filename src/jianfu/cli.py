@@ -482,6 +482,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jianfu.api.cli import add_parsers as add_token_parsers
 
     add_token_parsers(sub)
+    from jianfu.cases.cli import add_parsers as add_case_parsers
+
+    add_case_parsers(sub)
     return parser
 
 

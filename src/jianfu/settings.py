@@ -208,6 +208,7 @@ INSTALLED_APPS = [
     "jianfu.findings",
     "jianfu.filings",
     "jianfu.inbox",
+    "jianfu.cases",
     "jianfu.elements",
     "jianfu.surveys",
     "jianfu.security",
@@ -353,6 +354,8 @@ if JIANFU_BASE_URL and not JIANFU_BASE_URL.startswith(("http://", "https://")):
 JIANFU_FILING_SINCE = env_date("JIANFU_FILING_SINCE")
 # `jianfu serve` runs imports in a thread of its own process unless this is off (a separate `jianfu worker`).
 JIANFU_IMPORT_WORKER = env_bool("JIANFU_IMPORT_WORKER", True)
+# An unanswered overdue case climbs one more level each time this many days pass (`jianfu cases escalate`).
+JIANFU_CASE_REESCALATE_DAYS = env_int("JIANFU_CASE_REESCALATE_DAYS", 14, 1, 3650)
 # Anonymous clues: posts per hour from one (hashed, never stored) address, and from everyone together.
 JIANFU_CLUE_POSTS_PER_HOUR = env_int("JIANFU_CLUE_POSTS_PER_HOUR", 10, 1, 1_000_000)
 JIANFU_CLUE_POSTS_PER_HOUR_ALL = env_int("JIANFU_CLUE_POSTS_PER_HOUR_ALL", 2000, 1, 100_000_000)

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from jianfu.accounts import views as account_views
+from jianfu.cases import urls as cases_urls
 from jianfu.registry import dashboard
 
 handler500 = "jianfu.middleware.server_error"  # a locked SQLite database answers 503 "busy, retry", not 500
@@ -19,6 +20,8 @@ urlpatterns = [
     path("", include("jianfu.findings.urls")),
     path("", include("jianfu.filings.urls")),
     path("", include("jianfu.inbox.urls")),
+    path("", include("jianfu.cases.urls")),
+    path("", include(cases_urls.notice_patterns)),
     path("", include("jianfu.elements.urls")),
     path("", include("jianfu.surveys.urls")),
     path("", include("jianfu.clues.urls")),

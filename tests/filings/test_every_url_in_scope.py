@@ -13,6 +13,8 @@ from django.contrib.auth.models import AnonymousUser
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from jianfu.cases import actions as case_actions
+from jianfu.evidence import CleanFile
 from jianfu.filings import actions
 from jianfu.filings.models import Filing
 from jianfu.findings.models import Finding
@@ -62,6 +64,12 @@ def county_objects(cast, submitted, city):
     finding = Finding.objects.filter(owner__code="330102000001").first()
     job = ImportJob.objects.create(created_by=cast.county, actor_name="county", unit=cast.county.unit)
     token, _raw = do_create_token(cast.county, acting_user=cast.county)
+    case = case_actions.do_open_case(finding, finding.owner, "取消打卡", dt.date.today() + dt.timedelta(days=7),
+                                     acting_user=cast.county)
+    case = case_actions.do_respond_case(case, "已整改", [CleanFile("a.png", "image/png", b"x")],
+                                        acting_user=cast.department)
+    evidence = case.evidence.get()
+    draft = case_actions.do_draft_notice([case], "关于上城区问题的通报", acting_user=cast.county)
     message = Message.objects.filter(recipient=cast.department).first()
     survey = do_create_survey(cast.county, title="上城区减负调研", region_code=COUNTY_UNIT)
     assert finding and message
@@ -90,6 +98,11 @@ def county_objects(cast, submitted, city):
         "filings:renewal": [{"number": filing.number}],
         "inbox:open": [{"uid": message.uid}],
         "api-token-revoke": [{"token_id": token.id}],
+        "cases:new": [{"fid": finding.fid}], "cases:new_from_clue": clue_pages,
+        **{f"cases:{name}": [{"number": case.number}] for name in ("detail", "respond", "verify", "outcome")},
+        "cases:evidence": [{"number": case.number, "uid": evidence.uid}],
+        # A draft notice: only its region's officers see it (a published one is public by design).
+        **{f"notices:{name}": [{"code": draft.code}] for name in ("detail", "publish", "docx", "pdf")},
         **{f"elements:{name}": [{"code": element.code}] for name in ("detail", "edit", "merge", "approve")},
         "elements:issue_new": [{"code": "F1"}], "elements:form_map": [{"code": "F1"}],
         "elements:issue": [{"number": issue.number}], "elements:issue_results": [{"number": issue.number}],
@@ -101,6 +114,7 @@ def county_objects(cast, submitted, city):
         **{f"clues:{name}": clue_pages for name in ("detail", "assign", "link", "merge", "reply", "close", "contact")},
         "clues:evidence": [{"pk": clue.pk, "evidence_id": clue.evidence.get().pk}],
         "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid),
+                                   case.number, draft.code, "关于上城区问题的通报",
                                    element.name, issue.number, copy.number, survey.code, survey.title,
                                    "清波街道线索描述", "138****5678"],
     }

@@ -30,6 +30,9 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "filings.filing": None,
     "clues.clue": None,  # filtered on the region path it arrived with (see _PATH_COLUMNS)
     "accounts.user": "unit",
+    "cases.case": "unit",  # the responsible unit: offices above it see the case, and so does the unit itself
+    "cases.notice": "unit",
+    "cases.noticetemplate": "unit",
     "elements.dataelement": "region",  # shared down: see _SHARED_DOWN
     "elements.heldvalue": "unit",
     "elements.fieldmapping": "field__form__issuer",

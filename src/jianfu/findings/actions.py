@@ -81,9 +81,10 @@ def _lock(finding: Finding) -> Finding:
     return Finding.objects.select_for_update().get(pk=finding.pk)
 
 
-def _audit(user: User, finding: Finding, action: str, old: dict) -> None:
+def _audit(user: User, finding: Finding, action: str, old: dict, extra: dict | None = None) -> None:
     record(actor=user, action=action, kind="findings", code=finding.fid,
-           changes={k: [v, getattr(finding, k)] for k, v in old.items()}, unit_path=finding.owner_path)
+           changes={**{k: [v, getattr(finding, k)] for k, v in old.items()}, **(extra or {})},
+           unit_path=finding.owner_path)
 
 
 def _prefixes(paths: list[str]) -> set[str]:
@@ -98,29 +99,40 @@ def _officers(role: str, paths: list[str]):
     return User.objects.filter(role=role, is_active=True, unit__path__in=_prefixes(paths))
 
 
-def do_decide_finding(finding: Finding, status: str, reason: str, *, acting_user: User) -> Finding:
-    """Accept, reject, mark done or reopen; a department's reject becomes a request (do_request_rejection)."""
+def do_decide_finding(finding: Finding, status: str, reason: str, *, acting_user: User, case: str = "") -> Finding:
+    """Accept, reject, mark done or reopen; a department's reject becomes a request (do_request_rejection).
+
+    ``case``: the number of a case whose verification closed it (jianfu.cases.actions.do_verify_case, which has
+    checked the verifier — an office or discipline officer over the case): it marks the finding done, from open,
+    accepted or contested, whatever the verifier's role."""
     if status not in _ALLOWED:
         raise DecisionError(_("未知的处理结果"))
     reason = (reason or "").strip()
     if status == Status.REJECTED and not reason:
         raise DecisionError(_("驳回必须填写理由"))
-    if not can_decide(acting_user, finding):
+    if case and status != Status.DONE:
+        raise DecisionError(_("未知的处理结果"))
+    if not case and not can_decide(acting_user, finding):
         raise DecisionError(_("您没有处理问题的权限"))
-    if acting_user.role == Role.DEPARTMENT and status == Status.REJECTED:
+    if not case and acting_user.role == Role.DEPARTMENT and status == Status.REJECTED:
         return do_request_rejection(finding, reason, acting_user=acting_user)
     with transaction.atomic():
         # Lock the row: two officers deciding at once must not both apply.
         current = _lock(finding)
-        if status not in choices_for(acting_user, current):
+        allowed = _CLOSED_BY_CASE.get(current.status, []) if case else choices_for(acting_user, current)
+        if status not in allowed:
             raise DecisionError(_("当前状态为「%(old)s」，您不能改为「%(new)s」") % {
                 "old": current.get_status_display(), "new": Status(status).label})
         old = {"status": current.status, "decision_reason": current.decision_reason}
         current.status, current.decision_reason = status, reason
         current.decided_by, current.decided_at = acting_user, timezone.now()
         current.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
-        _audit(acting_user, current, f"finding.{status}", old)
+        _audit(acting_user, current, f"finding.{status}", old, extra={"case": [None, case]} if case else None)
     return current
+
+
+# What a verified case may do to its finding: carry it out unless it was cleared or already done.
+_CLOSED_BY_CASE = {Status.OPEN: [Status.DONE], Status.ACCEPTED: [Status.DONE], Status.CONTESTED: [Status.DONE]}
 
 
 def do_request_rejection(finding: Finding, reason: str, *, acting_user: User) -> Finding:

@@ -136,5 +136,6 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
     for start in range(0, max(len(recurring), len(gone)), 900):  # SQLite caps the number of bound parameters
         Finding.objects.filter(fid__in=recurring[start:start + 900]).update(last_seen=run, is_current=True)
         chunk = gone[start:start + 900]
-        Finding.objects.filter(fid__in=chunk, status=Finding.Status.OPEN).delete()
-        Finding.objects.filter(fid__in=chunk).exclude(status=Finding.Status.OPEN).update(is_current=False)
+        # An open finding that went away goes too, unless a case was opened on it (the case keeps its record).
+        Finding.objects.filter(fid__in=chunk, status=Finding.Status.OPEN, cases__isnull=True).delete()
+        Finding.objects.filter(fid__in=chunk).update(is_current=False)

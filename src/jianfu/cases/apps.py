@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "jianfu.cases"
+    verbose_name = "督办案件"
