@@ -12,8 +12,9 @@ superset of the answer; the `icontains` filter still runs over them, so results 
   is an ASCII one), in Python for queries and SQLite, with `translate()` in PostgreSQL's set-based rebuild. A
   query with any other cased letter (é, Σ…) is answered by the plain scan, so PostgreSQL's Unicode-aware
   `UPPER` comparison keeps its exact old meaning.
-* When even the rarest bigram of a query is common (≥ DENSE objects), the plain scan is used: matches are then
-  dense and an ordered scan fills a page after a few thousand rows, cheaper than collecting the candidates.
+* The candidates are the objects holding every bigram of the query whose posting list is short (≤ DENSE rows);
+  when every bigram is common the plain scan is used: matches are then dense and an ordered scan fills a page
+  after a few thousand rows, cheaper than collecting the candidates.
 
 Kept current by the importer (every object a file created or changed, after each file) and by the registry's
 `do_*` actions; `rebuild()` refills a whole kind (the migration, `jianfu search-index`).
@@ -29,8 +30,9 @@ from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
 END = "\x03"
-# Upper limit on a posting list for the index to be worth using (and the cap of its count, so counting is cheap).
-DENSE = 20_000
+# Longest posting list worth reading: a bigram held by more objects narrows little (matches are then dense, and
+# an ordered scan fills a page quickly); reading at most this many ids per bigram keeps the look-up cheap.
+DENSE = 5_000
 MAX_COUNTED = 8  # bigrams of a long query whose posting lists are counted (evenly spread over the query)
 _FOLD_FROM = string.ascii_uppercase + "ſKı"
 _FOLD_TO = string.ascii_lowercase + "ski"
@@ -91,28 +93,31 @@ def _postings(number: int, gram: tuple[str, str | None]) -> QuerySet:
     return rows if second is None else rows.filter(second=second)
 
 
-def _capped_count(number: int, gram: tuple[str, str | None], cap: int) -> int:
-    return _postings(number, gram).values("obj_id")[:cap].count()
-
-
 def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
-    """`qs` (already filtered by title or code icontains `query`) limited to the index's candidates."""
+    """`qs` (already filtered by title or code icontains `query`) limited to the index's candidates: the objects
+    holding every bigram of the query whose posting list is short (≤ DENSE); unchanged when none is."""
     if getattr(settings, "JIANFU_BASELINE_QUERIES", False) or not query:
         return qs
     wanted = query_grams(query)
     if wanted is None:
         return qs
-    number = _kinds()[kind][0]
+    number = _KINDS[kind][0]
     if len(wanted) > MAX_COUNTED:
         step = (len(wanted) - 1) / (MAX_COUNTED - 1)
         wanted = [wanted[round(i * step)] for i in range(MAX_COUNTED)]
-    counted = sorted((_capped_count(number, gram, DENSE), gram) for gram in wanted)
-    fewest, rarest = counted[0]
-    if fewest == 0:
-        return qs.none()
-    if fewest >= DENSE:
+    candidates: set[int] | None = None
+    for gram in wanted:
+        postings = list(_postings(number, gram).values_list("obj_id", flat=True)[:DENSE + 1])
+        if len(postings) > DENSE:
+            continue  # a common bigram: it narrows little
+        candidates = set(postings) if candidates is None else candidates & set(postings)
+        if not candidates:
+            return qs.none()
+    if candidates is None:
         return qs
-    return qs.filter(pk__in=_postings(number, rarest).values("obj_id"))
+    # The ids themselves, not a subquery: the planner then fetches these rows by primary key instead of
+    # scanning the table for the LIKE and joining (PostgreSQL's estimate of a LIKE's selectivity is poor).
+    return qs.filter(pk__in=sorted(candidates))
 
 
 # -- keeping it current ----------------------------------------------------------------------------------
