@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -124,9 +124,10 @@ BY_SAVING = Sort(_("每月可减负（小时）"), "hours_saved_per_month", desc
 
 def _cards_cached(request, qs) -> tuple[list, dict]:
     """The cards sum every finding the filter keeps (a province: ~720,000). They are kept per region and filter
-    until something is written (a decision writes an audit row; an analysis finishes a run) or two minutes pass."""
+    until a finding changes (every decision writes an audit row of kind "findings"; an analysis finishes a run)
+    or two minutes pass."""
     user = request.user
-    written = (AuditEvent.objects.order_by("-id").values_list("id", flat=True).first(),
+    written = (AuditEvent.objects.filter(object_kind="findings").aggregate(last=Max("id"))["last"],
                AnalysisRun.objects.order_by("-id").values_list("id", "finished_at").first())
     filters = sorted((k, v) for k, v in request.GET.items() if k not in ("after", "page"))
     key = "jianfu:findings:cards:" + hashlib.sha256(repr(
