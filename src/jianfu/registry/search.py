@@ -17,7 +17,8 @@ superset of the answer; the `icontains` filter still runs over them, so results 
   after a few thousand rows, cheaper than collecting the candidates.
 
 Kept current by the importer (every object a file created or changed, after each file) and by the registry's
-`do_*` actions; `rebuild()` refills a whole kind (the migration, `jianfu search-index`).
+`do_*` actions, each inside the transaction that writes the objects; `rebuild()` refills whole kinds (the
+migration that created the index).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from django.db.models import Model, QuerySet
 END = "\x03"
 # Longest posting list worth reading: a bigram held by more objects narrows little (matches are then dense, and
 # an ordered scan fills a page quickly); reading at most this many ids per bigram keeps the look-up cheap.
-DENSE = 5_000
-MAX_COUNTED = 8  # bigrams of a long query whose posting lists are counted (evenly spread over the query)
+DENSE = 10_000
+MAX_COUNTED = 8  # bigrams of a long query whose posting lists are read (spread evenly over the query)
 _FOLD_FROM = string.ascii_uppercase + "ſKı"
 _FOLD_TO = string.ascii_lowercase + "ski"
 _FOLD = str.maketrans(_FOLD_FROM, _FOLD_TO)
@@ -95,7 +96,7 @@ def _postings(number: int, gram: tuple[str, str | None]) -> QuerySet:
 
 def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
     """`qs` (already filtered by title or code icontains `query`) limited to the index's candidates: the objects
-    holding every bigram of the query whose posting list is short (≤ DENSE); unchanged when none is."""
+    holding every bigram of the query whose posting list is short; unchanged when none is."""
     if getattr(settings, "JIANFU_BASELINE_QUERIES", False) or not query:
         return qs
     wanted = query_grams(query)
@@ -105,10 +106,11 @@ def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
     if len(wanted) > MAX_COUNTED:
         step = (len(wanted) - 1) / (MAX_COUNTED - 1)
         wanted = [wanted[round(i * step)] for i in range(MAX_COUNTED)]
+    limit = DENSE
     candidates: set[int] | None = None
     for gram in wanted:
-        postings = list(_postings(number, gram).values_list("obj_id", flat=True)[:DENSE + 1])
-        if len(postings) > DENSE:
+        postings = list(_postings(number, gram).values_list("obj_id", flat=True)[:limit + 1])
+        if len(postings) > limit:
             continue  # a common bigram: it narrows little
         candidates = set(postings) if candidates is None else candidates & set(postings)
         if not candidates:
