@@ -12,9 +12,9 @@ superset of the answer; the `icontains` filter still runs over them, so results 
   is an ASCII one), in Python for queries and SQLite, with `translate()` in PostgreSQL's set-based rebuild. A
   query with any other cased letter (é, Σ…) is answered by the plain scan, so PostgreSQL's Unicode-aware
   `UPPER` comparison keeps its exact old meaning.
-* The candidates are the objects holding every bigram of the query whose posting list is short (≤ DENSE rows);
-  when every bigram is common the plain scan is used: matches are then dense and an ordered scan fills a page
-  after a few thousand rows, cheaper than collecting the candidates.
+* The candidates are the objects holding the query's rarest bigram, when at most DENSE objects hold it (each
+  list is counted only that far, in one query). When every bigram is common the plain scan is used: matches
+  are then dense, and an ordered scan fills a page after a few thousand rows.
 
 Kept current by the importer (every object a file created or changed, after each file) and by the registry's
 `do_*` actions, each inside the transaction that writes the objects; `rebuild()` refills whole kinds (the
@@ -28,13 +28,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import BooleanField, Model, QuerySet
+from django.db.models.expressions import RawSQL
 
 END = "\x03"
 # Longest posting list worth reading: a bigram held by more objects narrows little (matches are then dense, and
 # an ordered scan fills a page quickly); reading at most this many ids per bigram keeps the look-up cheap.
-DENSE = 10_000
-MAX_COUNTED = 8  # bigrams of a long query whose posting lists are read (spread evenly over the query)
+DENSE = 3_000
+MAX_COUNTED = 8  # bigrams of a long query whose posting lists are counted (spread evenly over the query)
 _FOLD_FROM = string.ascii_uppercase + "ſKı"
 _FOLD_TO = string.ascii_lowercase + "ski"
 _FOLD = str.maketrans(_FOLD_FROM, _FOLD_TO)
@@ -88,15 +89,32 @@ def _model(apps=None):
     return apps.get_model("registry", "SearchGram")
 
 
-def _postings(number: int, gram: tuple[str, str | None]) -> QuerySet:
+def _gram_sql(number: int, gram: tuple[str, str | None]) -> tuple[str, list]:
+    """SELECT obj_id of one bigram's posting list, as SQL and parameters."""
     first, second = gram
-    rows = _model().objects.filter(kind=number, first=first)
-    return rows if second is None else rows.filter(second=second)
+    table = connection.ops.quote_name(_model()._meta.db_table)
+    if second is None:
+        return f"SELECT obj_id FROM {table} WHERE kind = %s AND first = %s", [number, first]
+    return f"SELECT obj_id FROM {table} WHERE kind = %s AND first = %s AND second = %s", [number, first, second]
+
+
+def _rarest(number: int, wanted: list[tuple[str, str | None]]) -> tuple[int, tuple[str, str | None]]:
+    """(postings, bigram) of the query's rarest bigram, counting each list only up to DENSE + 1, in one query."""
+    parts, params = [], []
+    for n, gram in enumerate(wanted):
+        sql, args = _gram_sql(number, gram)
+        parts.append(f"SELECT {n} AS n, (SELECT COUNT(*) FROM ({sql} LIMIT {DENSE + 1}) AS p{n}) AS c")
+        params += args
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        counts = sorted((count, n) for n, count in cursor.fetchall())
+    count, n = counts[0]
+    return count, wanted[n]
 
 
 def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
-    """`qs` (already filtered by title or code icontains `query`) limited to the index's candidates: the objects
-    holding every bigram of the query whose posting list is short; unchanged when none is."""
+    """`qs` (already filtered by title or code icontains `query`) limited to the objects holding the query's rarest
+    bigram, when that one is held by at most DENSE objects; unchanged otherwise."""
     if getattr(settings, "JIANFU_BASELINE_QUERIES", False) or not query:
         return qs
     wanted = query_grams(query)
@@ -106,20 +124,20 @@ def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
     if len(wanted) > MAX_COUNTED:
         step = (len(wanted) - 1) / (MAX_COUNTED - 1)
         wanted = [wanted[round(i * step)] for i in range(MAX_COUNTED)]
-    limit = DENSE
-    candidates: set[int] | None = None
-    for gram in wanted:
-        postings = list(_postings(number, gram).values_list("obj_id", flat=True)[:limit + 1])
-        if len(postings) > limit:
-            continue  # a common bigram: it narrows little
-        candidates = set(postings) if candidates is None else candidates & set(postings)
-        if not candidates:
-            return qs.none()
-    if candidates is None:
-        return qs
-    # The ids themselves, not a subquery: the planner then fetches these rows by primary key instead of
-    # scanning the table for the LIKE and joining (PostgreSQL's estimate of a LIKE's selectivity is poor).
-    return qs.filter(pk__in=sorted(candidates))
+    count, gram = _rarest(number, wanted)
+    if count == 0:
+        return qs.none()
+    if count > DENSE:
+        return qs  # every bigram is common: it would narrow little
+    sql, params = _gram_sql(number, gram)
+    column = f"{connection.ops.quote_name(qs.model._meta.db_table)}.{connection.ops.quote_name(qs.model._meta.pk.column)}"
+    if connection.vendor == "postgresql":
+        # An array computed once: the planner then fetches these rows by primary key (an IN subquery tempts it
+        # into scanning the whole table for the LIKE and hash-joining, as its estimate of a LIKE is poor).
+        condition = f"{column} = ANY(ARRAY({sql}))"
+    else:
+        condition = f"{column} IN ({sql})"
+    return qs.filter(RawSQL(condition, params, output_field=BooleanField()))
 
 
 # -- keeping it current ----------------------------------------------------------------------------------
