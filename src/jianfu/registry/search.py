@@ -35,6 +35,9 @@ END = "\x03"
 # Longest posting list worth reading: a bigram held by more objects narrows little (matches are then dense, and
 # an ordered scan fills a page quickly); reading at most this many ids per bigram keeps the look-up cheap.
 DENSE = 3_000
+# Posting lists up to this long are merged to find a rare combination of common bigrams; longer ones mean the
+# query's matches are dense. Each list is counted only this far.
+MERGE = 30_000
 MAX_COUNTED = 8  # bigrams of a long query whose posting lists are counted (spread evenly over the query)
 _FOLD_FROM = string.ascii_uppercase + "ſKı"
 _FOLD_TO = string.ascii_lowercase + "ski"
@@ -99,17 +102,47 @@ def _gram_sql(number: int, gram: tuple[str, str | None]) -> tuple[str, list]:
 
 
 def _rarest(number: int, wanted: list[tuple[str, str | None]]) -> tuple[int, tuple[str, str | None]]:
-    """(postings, bigram) of the query's rarest bigram, counting each list only up to DENSE + 1, in one query."""
+    """(postings, bigram) of the query's rarest bigram, counting each list only up to MERGE + 1, in one query."""
     parts, params = [], []
     for n, gram in enumerate(wanted):
         sql, args = _gram_sql(number, gram)
-        parts.append(f"SELECT {n} AS n, (SELECT COUNT(*) FROM ({sql} LIMIT {DENSE + 1}) AS p{n}) AS c")
+        parts.append(f"SELECT {n} AS n, (SELECT COUNT(*) FROM ({sql} LIMIT {MERGE + 1}) AS p{n}) AS c")
         params += args
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         counts = sorted((count, n) for n, count in cursor.fetchall())
     count, n = counts[0]
     return count, wanted[n]
+
+
+def _intersection_sql(number: int, wanted: list[tuple[str, str | None]]) -> tuple[str, list]:
+    """SELECT obj_id of the objects holding every one of these bigrams (two characters each)."""
+    table = connection.ops.quote_name(_model()._meta.db_table)
+    joins = [f"JOIN {table} AS g{n} ON g{n}.kind = g0.kind AND g{n}.first = %s AND g{n}.second = %s "
+             f"AND g{n}.obj_id = g0.obj_id" for n in range(1, len(wanted))]
+    return (f"SELECT g0.obj_id FROM {table} AS g0 {' '.join(joins)} "
+            "WHERE g0.kind = %s AND g0.first = %s AND g0.second = %s", _order_params(number, wanted))
+
+
+def _order_params(number: int, wanted: list[tuple[str, str | None]]) -> list:
+    """The parameters of _intersection_sql in the order its text uses them: the joins', then the first bigram's."""
+    params: list = []
+    for first, second in wanted[1:]:
+        params += [first, second]
+    return params + [number, *wanted[0]]
+
+
+# Querysets whose matches are dense: scanned in page order (see listing.keyset_page).
+ORDERED_SCAN_HINT = "jianfu_ordered_scan"
+
+
+def ordered_scan(qs: QuerySet) -> QuerySet:
+    """Mark `qs` for a scan in page order. PostgreSQL estimates a LIKE '%…%' to keep a few rows in ten thousand,
+    so for a common word it scans and sorts the whole table (1.5 s for a province) where walking the sort
+    index finds a page of matches after a few hundred rows; keyset_page then forbids the sequential scan."""
+    qs = qs.all()
+    qs._hints = {**qs._hints, ORDERED_SCAN_HINT: True}
+    return qs
 
 
 def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
@@ -127,9 +160,18 @@ def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
     count, gram = _rarest(number, wanted)
     if count == 0:
         return qs.none()
-    if count > DENSE:
-        return qs  # every bigram is common: it would narrow little
-    sql, params = _gram_sql(number, gram)
+    if count <= DENSE:
+        sql, params = _gram_sql(number, gram)
+    elif len(wanted) == 1 or count > MERGE:
+        return ordered_scan(qs)  # one common bigram (or character), or only very common ones: dense matches
+    else:
+        # Every bigram is common; their intersection may still be rare (岭镇 and 镇水, but few 岭镇水). The
+        # posting lists are sorted by object, so PostgreSQL merges them; counted only up to DENSE + 1 again.
+        sql, params = _intersection_sql(number, wanted)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {DENSE + 1}) AS i", params)
+            if cursor.fetchone()[0] > DENSE:
+                return ordered_scan(qs)  # dense matches: a scan in page order fills a page quickly
     column = f"{connection.ops.quote_name(qs.model._meta.db_table)}.{connection.ops.quote_name(qs.model._meta.pk.column)}"
     if connection.vendor == "postgresql":
         # An array computed once: the planner then fetches these rows by primary key (an IN subquery tempts it
