@@ -55,7 +55,12 @@ def queries() -> list[str]:
     return sorted(pieces | longer | special)
 
 
-def test_every_query_gives_the_rows_of_the_substring_search(registry, settings):
+# (DENSE, MERGE): the real thresholds, then small ones so the small registry takes every branch of narrow() —
+# the rarest list, the merge of common lists, and the ordered scan of dense matches.
+@pytest.mark.parametrize("dense,merge", [(search.DENSE, search.MERGE), (1, 4), (0, 0)])
+def test_every_query_gives_the_rows_of_the_substring_search(registry, settings, monkeypatch, dense, merge):
+    monkeypatch.setattr(search, "DENSE", dense)
+    monkeypatch.setattr(search, "MERGE", merge)
     checked = 0
     for kind in KINDS:
         for q in queries():
