@@ -8,7 +8,9 @@ list pages, in the same run against the same server; p50/p95 per page and throug
     python benchmarks/bench_api.py --url http://127.0.0.1:8765 --user bench --password … --token jf_…
 
 Each client follows `next` links (API) or rel="next" links (HTML) for up to --pages pages of 50 rows, then
-starts over on the other list. Reuses bench_web_load's loopback check, session client and port helper.
+starts over on the other list. With --baseline-url (a second server on the same database started with
+JIANFU_BASELINE_QUERIES=1: the old substring scope of findings and the old COUNT pages) the same load runs
+against it first and the two are printed side by side with their ratios. Shared code: loadkit.py.
 Standard library only; every loop is bounded.
 """
 
@@ -20,7 +22,6 @@ import json
 import os
 import random
 import re
-import statistics
 import sys
 import threading
 import time
@@ -30,7 +31,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_web_load import Client, ensure_loopback  # noqa: E402
+from loadkit import Client, ensure_loopback, percentiles, print_comparison, run_clients  # noqa: E402
 
 LISTS = ("groups", "findings")
 PAGE_SIZE = 50
@@ -90,15 +91,10 @@ def load(make_client, args) -> dict:
     errors: dict[str, int] = defaultdict(int)
     rows_seen = [0]
     lock = threading.Lock()
-    barrier = threading.Barrier(args.clients)
     deadline = time.monotonic() + args.max_seconds
 
     def worker(n: int) -> None:
         client = make_client()
-        try:
-            barrier.wait(timeout=120)
-        except threading.BrokenBarrierError:
-            pass
         rng = random.Random(n)
         done, kind = 0, LISTS[n % len(LISTS)]
         while done < args.requests and time.monotonic() < deadline:
@@ -119,28 +115,45 @@ def load(make_client, args) -> dict:
                         path = None
             kind = LISTS[(LISTS.index(kind) + 1) % len(LISTS)]
 
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(args.clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=args.max_seconds + 180)
-    wall = time.monotonic() - t0
-    every = sorted(v for values in latencies.values() for v in values)
+    wall = run_clients(args.clients, worker, args.max_seconds)
+    every = [v for values in latencies.values() for v in values]
     report = {"wall_seconds": round(wall, 1), "pages": len(every), "errors": dict(errors),
-              "pages_per_second": round(len(every) / wall, 1) if wall else 0.0, "lists": {}}
-    for kind, values in sorted(latencies.items()):
-        report["lists"][kind] = _percentiles(sorted(values))
-    report["all"] = _percentiles(every)
+              "pages_per_second": round(len(every) / wall, 1) if wall else 0.0,
+              "lists": {kind: percentiles(values) for kind, values in sorted(latencies.items())}}
+    report["all"] = percentiles(every)
     return report
 
 
-def _percentiles(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    return {"n": len(values), "p50_ms": round(statistics.median(values) * 1000, 1),
-            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))] * 1000, 1),
-            "max_ms": round(values[-1] * 1000, 1)}
+def measure(url: str, args, logged_in_as: tuple[str, str]) -> dict:
+    """Both sides against one server: a short warm-up each, then the measured runs in args.order."""
+    logged_in = Client(url, args.timeout)
+    logged_in.login(*logged_in_as)
+    sides = {
+        "api": lambda: ApiClient(url, args.token, args.timeout),
+        "html": lambda: HtmlClient(url, logged_in, args.timeout),
+    }
+    order = ["api", "html"] if args.order == "api-first" else ["html", "api"]
+    # One short warm-up pass per side, so neither pays for cold caches the other then enjoys.
+    warm = argparse.Namespace(**{**vars(args), "clients": 2, "requests": 4, "think": 0.0})
+    for side in order:
+        load(sides[side], warm)
+    return {side: load(sides[side], args) for side in order}
+
+
+def show(report: dict, args) -> None:
+    pace = f"think {args.think} s" if args.think else "back to back"
+    print(f"{args.clients} clients {pace}, {args.requests} pages each, up to {args.pages} pages per list")
+    print(f"{'side':<6}{'list':<10}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'pages/s':>9}")
+    for side in ("api", "html"):
+        result = report[side]
+        for kind, row in list(result["lists"].items()) + [("all", result["all"])]:
+            rate = result["pages_per_second"] if kind == "all" else ""
+            print(f"{side:<6}{kind:<10}{row['n']:>6}{row.get('p50_ms', ''):>9}{row.get('p95_ms', ''):>9}"
+                  f"{row.get('max_ms', ''):>9}{rate:>9}")
+        if result["errors"]:
+            print(f"{side} errors:", json.dumps(result["errors"], ensure_ascii=False))
+    ratio = report["api"]["pages_per_second"] / report["html"]["pages_per_second"] if report["html"]["pages_per_second"] else 0
+    print(f"throughput API / HTML: {ratio:.2f}×")
 
 
 def main() -> int:
@@ -157,39 +170,31 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds a client waits between pages (0: back to back, a saturation test)")
     parser.add_argument("--order", choices=["api-first", "html-first"], default="api-first")
+    parser.add_argument("--baseline-url", help="a second server on the same database started with "
+                        "JIANFU_BASELINE_QUERIES=1: measured first, then printed beside --url with ratios")
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args()
     if not (args.user and args.password and args.token):
         parser.error("give --user, --password and --token (or the JIANFU_BENCH_* variables)")
     ensure_loopback(args.url)
-    logged_in = Client(args.url, args.timeout)
-    logged_in.login(args.user, args.password)
-    sides = {
-        "api": lambda: ApiClient(args.url, args.token, args.timeout),
-        "html": lambda: HtmlClient(args.url, logged_in, args.timeout),
-    }
-    order = ["api", "html"] if args.order == "api-first" else ["html", "api"]
-    # One short warm-up pass per side, so neither pays for cold caches the other then enjoys.
-    warm = argparse.Namespace(**{**vars(args), "clients": 2, "requests": 4, "think": 0.0})
-    for side in order:
-        load(sides[side], warm)
-    report = {side: load(sides[side], args) for side in order}
-    pace = f"think {args.think} s" if args.think else "back to back"
-    print(f"{args.clients} clients {pace}, {args.requests} pages each, up to {args.pages} pages per list")
-    print(f"{'side':<6}{'list':<10}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'pages/s':>9}")
-    for side in ("api", "html"):
-        result = report[side]
-        for kind, row in list(result["lists"].items()) + [("all", result["all"])]:
-            rate = result["pages_per_second"] if kind == "all" else ""
-            print(f"{side:<6}{kind:<10}{row['n']:>6}{row.get('p50_ms', ''):>9}{row.get('p95_ms', ''):>9}"
-                  f"{row.get('max_ms', ''):>9}{rate:>9}")
-        if result["errors"]:
-            print(f"{side} errors:", json.dumps(result["errors"], ensure_ascii=False))
-    ratio = report["api"]["pages_per_second"] / report["html"]["pages_per_second"] if report["html"]["pages_per_second"] else 0
-    print(f"throughput API / HTML: {ratio:.2f}×")
+    baseline = None
+    if args.baseline_url:
+        ensure_loopback(args.baseline_url)
+        baseline = measure(args.baseline_url, args, (args.user, args.password))
+    report = measure(args.url, args, (args.user, args.password))
+    show(report, args)
+    if baseline is not None:
+        for side in ("api", "html"):
+            old = {**baseline[side]["lists"], "all": baseline[side]["all"]}
+            new = {**report[side]["lists"], "all": report[side]["all"]}
+            print_comparison(f"{side}: old queries ({args.baseline_url}) beside new ({args.url})", old, new,
+                             old_rate=baseline[side]["pages_per_second"], new_rate=report[side]["pages_per_second"],
+                             rate_label="pages/s")
+        report = {"new": report, "old": baseline}
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    return 1 if report["api"]["errors"] or report["html"]["errors"] else 0
+    runs = [report] if baseline is None else [report["new"], report["old"]]
+    return 1 if any(run[side]["errors"] for run in runs for side in ("api", "html")) else 0
 
 
 if __name__ == "__main__":

@@ -14,71 +14,25 @@ and only loopback addresses are accepted as targets. Standard library only.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
-import ipaddress
 import json
 import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadkit import Client, ensure_loopback, percentiles, print_comparison, run_clients  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 JIANFU = Path(sys.executable).with_name("jianfu")
-
-
-def ensure_loopback(url: str) -> None:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except socket.gaierror:
-        sys.exit(f"cannot resolve {host}")
-    if not all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
-        sys.exit(f"refusing to load-test {host}: only loopback addresses are allowed")
-
-
-class Client:
-    """One logged-in browser-like session: its own cookies, CSRF token and keep-alive-free urllib opener."""
-
-    def __init__(self, base: str, timeout: float):
-        self.base = base.rstrip("/")
-        self.timeout = timeout
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with self.opener.open(self.base + path, timeout=self.timeout) as response:
-                return response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            return exc.code, ""
-
-    def adopt(self, other: "Client") -> None:
-        """Share another client's logged-in session: the login throttle allows only a few logins per user and
-        address in 15 minutes, and a load test measures pages, not logins."""
-        for cookie in other.jar:
-            self.jar.set_cookie(cookie)
-
-    def login(self, username: str, password: str) -> None:
-        status, body = self.get("/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        if status != 200 or not token:
-            raise RuntimeError(f"login page answered {status}")
-        data = urllib.parse.urlencode({"username": username, "password": password,
-                                       "csrfmiddlewaretoken": token.group(1)}).encode()
-        request = urllib.request.Request(self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"})
-        with self.opener.open(request, timeout=self.timeout) as response:
-            if urllib.parse.urlsplit(response.geturl()).path.startswith("/login/"):
-                raise RuntimeError("login refused: check the user name and password")
 
 
 def discover(client: Client) -> dict[str, list[str]]:
@@ -93,9 +47,13 @@ def discover(client: Client) -> dict[str, list[str]]:
     return found
 
 
-def plan(targets: dict[str, list[str]], rng: random.Random) -> tuple[str, str]:
-    """One request: (page type, path), mixed roughly as officers use the app."""
+def plan(targets: dict[str, list[str]], rng: random.Random, mix: str = "officers") -> tuple[str, str]:
+    """One request: (page type, path), mixed roughly as officers use the app ("search": searches only)."""
     roll = rng.random()
+    if mix == "search":
+        roll = 0.35 + roll * 0.25
+    if roll < 0.05:
+        return "findings", "/findings/"
     if roll < 0.35:
         kind = rng.choice(["units", "people", "apps", "groups", "forms"])
         sort = "&sort=members" if kind == "groups" and rng.random() < 0.3 else ""
@@ -121,22 +79,17 @@ def run(args: argparse.Namespace, base: str, username: str, password: str) -> di
     first.login(username, password)
     targets = discover(first)
     deadline = time.monotonic() + args.max_seconds
-    start = threading.Barrier(args.clients)
 
     def worker(n: int) -> None:
         rng = random.Random(args.seed + n)
         client = Client(base, args.timeout)
         client.adopt(first)
-        try:
-            start.wait(timeout=120)
-        except threading.BrokenBarrierError:
-            pass
         for _ in range(args.requests):
             if time.monotonic() > deadline:
                 break
             if args.think:
                 time.sleep(rng.uniform(0, 2 * args.think))
-            page_type, path = plan(targets, rng)
+            page_type, path = plan(targets, rng, args.mix)
             t0 = time.perf_counter()
             status, _body = client.get(path)
             elapsed = time.perf_counter() - t0
@@ -146,25 +99,11 @@ def run(args: argparse.Namespace, base: str, username: str, password: str) -> di
                 else:
                     errors[f"{page_type} {status}"] += 1
 
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(args.clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=args.max_seconds + 180)
-    wall = time.monotonic() - t0
+    wall = run_clients(args.clients, worker, args.max_seconds)
     report = {"clients": args.clients, "think_seconds": args.think, "wall_seconds": round(wall, 1),
-              "errors": dict(errors), "pages": {}}
-    total = 0
-    for page_type, values in sorted(latencies.items()):
-        values.sort()
-        total += len(values)
-        report["pages"][page_type] = {
-            "n": len(values),
-            "p50_ms": round(statistics.median(values) * 1000, 1),
-            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))] * 1000, 1),
-            "max_ms": round(values[-1] * 1000, 1),
-        }
+              "errors": dict(errors), "pages": {page_type: percentiles(values)
+                                                for page_type, values in sorted(latencies.items())}}
+    total = sum(len(values) for values in latencies.values())
     report["requests_per_second"] = round(total / wall, 1) if wall else 0.0
     return report
 
@@ -198,6 +137,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds a user reads a page before the next click (0: back-to-back, a saturation test)")
+    parser.add_argument("--mix", choices=["officers", "search"], default="officers",
+                        help="officers: lists, searches, detail pages, findings and dashboard; search: searches only")
+    parser.add_argument("--baseline-url", help="a second server on the same database started with "
+                        "JIANFU_BASELINE_QUERIES=1 (the old queries): measured first, then printed beside --url")
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args()
     if not args.url and not args.serve:
@@ -227,7 +170,11 @@ def main() -> int:
             server.terminate()
             sys.exit("jianfu serve did not start")
     ensure_loopback(base)
+    baseline = None
     try:
+        if args.baseline_url:
+            ensure_loopback(args.baseline_url)
+            baseline = run(args, args.baseline_url, username, password)
         report = run(args, base, username, password)
     finally:
         if server is not None:
@@ -244,9 +191,17 @@ def main() -> int:
         print(f"{page_type:<14}{row['n']:>7}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}")
     if report["errors"]:
         print("errors:", json.dumps(report["errors"], ensure_ascii=False))
+    if baseline is not None:
+        print_comparison(f"old queries ({args.baseline_url}) beside new ({base}), same clients and requests:",
+                         baseline["pages"], report["pages"], old_rate=baseline["requests_per_second"],
+                         new_rate=report["requests_per_second"])
+        if baseline["errors"]:
+            print("baseline errors:", json.dumps(baseline["errors"], ensure_ascii=False))
+        report = {"new": report, "old": baseline}
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    return 1 if report["errors"] else 0
+    errors = report["errors"] if baseline is None else {**report["new"]["errors"], **report["old"]["errors"]}
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

@@ -338,6 +338,10 @@ JIANFU_IMPORT_TIMEOUT_SECONDS = env_int("JIANFU_IMPORT_TIMEOUT_SECONDS", 2 * 360
 JIANFU_API_TOKEN_DAYS = env_int("JIANFU_API_TOKEN_DAYS", 90, 1, 3650)
 JIANFU_API_RATE_PER_MINUTE = env_int("JIANFU_API_RATE_PER_MINUTE", 120, 1, 10_000_000)
 JIANFU_API_MAX_JSON_KB = env_int("JIANFU_API_MAX_JSON_KB", 64, 1, 102_400)
+# For the benchmarks only (docs/performance.md): serve with the old queries — the region scope of findings as a
+# substring scan, registry search as a substring scan, the findings list paged with COUNT and OFFSET — so a
+# benchmark can measure the old method beside the new one on the same database in one run.
+JIANFU_BASELINE_QUERIES = env_bool("JIANFU_BASELINE_QUERIES", False)
 
 EMAIL_BACKEND = env_class_path("JIANFU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("JIANFU_EMAIL_HOST", "localhost")

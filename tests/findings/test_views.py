@@ -42,11 +42,11 @@ def test_the_list_shows_only_the_region(analysed, as_user):
 def test_filters_by_rule_type_action_and_unit(analysed, as_user):
     client = as_user(analysed.province)
     page = client.get("/findings/?rule=F3").context["page"]
-    assert page.object_list and all(f.rule == "F3" for f in page)
+    assert page and all(f.rule == "F3" for f in page)
     page = client.get("/findings/?type=expired_group&action=cancel").context["page"]
     assert all(f.type == "expired_group" and f.action == "cancel" for f in page)
     page = client.get("/findings/?unit=330105000000").context["page"]
-    assert page.object_list and all("/330105000000/" in f.owner_path for f in page)
+    assert page and all("/330105000000/" in f.owner_path for f in page)
 
 
 def test_detail_is_404_outside_the_region(analysed, as_user):

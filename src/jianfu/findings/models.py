@@ -76,6 +76,31 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["-hours_saved_per_month", "fid"]
+        # The findings list's keyset order (saving, then id): a page walks this index instead of sorting.
+        indexes = [models.Index(fields=["hours_saved_per_month", "id"], name="findings_saving_id")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.items}"
+
+    def unit_paths(self) -> list[str]:
+        return [p for p in self.scope_paths.split("|") if p]
+
+
+class FindingPath(models.Model):
+    """One row per (finding, unit path) the finding names: its scope_paths, one path a row.
+
+    The region scope (accounts/scope.py) finds a region's findings by a prefix match on `path`, which the
+    b-tree below serves (PostgreSQL: varchar_pattern_ops, so LIKE 'p%' uses it under any collation; SQLite:
+    a range condition on the default BINARY order). scope_paths stays the record the finding page shows.
+    """
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="paths", db_index=False)
+    path = models.CharField(max_length=1000)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["finding", "path"], name="findings_path_unique")]
+        indexes = [models.Index(fields=["path", "finding"], name="findings_path_prefix",
+                                opclasses=["varchar_pattern_ops", "int8_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} {self.path}"

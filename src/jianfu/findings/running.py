@@ -15,7 +15,7 @@ from django.utils import timezone
 from jianfu import analysis
 from jianfu.analysis.findings import ITEM_KIND
 from jianfu.findings.hours import saved_hours
-from jianfu.findings.models import AnalysisRun, Finding
+from jianfu.findings.models import AnalysisRun, Finding, FindingPath
 from jianfu.findings.snapshot import export_snapshot
 from jianfu.elements.actions import store_suggestions
 from jianfu.registry.models import App, Form, PublicAccount, Unit, WorkGroup
@@ -95,6 +95,16 @@ def scope_of(item_type: str, items: list[str], owner_path: str, carriers: dict[s
     return "|" + "|".join(paths) + "|", _common_path(paths)
 
 
+def store_paths(findings: list[Finding], replace: set[int] = frozenset()) -> None:
+    """Keep the finding ↔ unit path table (the region scope's index) equal to each finding's scope_paths;
+    `replace` names findings whose earlier paths are dropped first."""
+    ids = sorted(replace)
+    for start in range(0, len(ids), 900):
+        FindingPath.objects.filter(finding_id__in=ids[start:start + 900]).delete()
+    rows = [FindingPath(finding_id=f.id, path=path) for f in findings for path in sorted(set(f.unit_paths()))]
+    FindingPath.objects.bulk_create(rows, batch_size=2000)
+
+
 @transaction.atomic
 def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
     """Replace open findings; keep accepted, rejected and done ones with their decisions when they recur.
@@ -106,7 +116,7 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
     carriers = _carrier_paths()
     existing = {row["fid"]: row for row in Finding.objects.values("id", "fid", *_CONTENT)}
     seen: set[str] = set()
-    create, update = [], []
+    create, update, moved = [], [], []
     for item in findings:
         fid = item["id"]
         if fid in seen:
@@ -129,8 +139,18 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
             create.append(Finding(fid=fid, first_seen_id=run.id, last_seen_id=run.id, **values))
         elif any(old[name] != value for name, value in values.items()):
             update.append(Finding(id=old["id"], **values))
+            if old["scope_paths"] != scope_paths:
+                moved.append(old["id"])
     Finding.objects.bulk_create(create, batch_size=1000)
     Finding.objects.bulk_update(update, list(_CONTENT), batch_size=500)
+    unknown = [f for f in create if f.id is None]  # databases that return no ids from a bulk insert
+    for start in range(0, len(unknown), 900):
+        chunk = unknown[start:start + 900]
+        ids = dict(Finding.objects.filter(fid__in=[f.fid for f in chunk]).values_list("fid", "id"))
+        for finding in chunk:
+            finding.id = ids[finding.fid]
+    replace = set(moved)
+    store_paths(create + [f for f in update if f.id in replace], replace=replace)
     recurring = [fid for fid in seen if fid in existing]
     gone = [fid for fid in existing if fid not in seen]
     for start in range(0, max(len(recurring), len(gone)), 900):  # SQLite caps the number of bound parameters

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,12 +21,15 @@ from django.views.decorators.http import require_POST
 
 from jianfu.accounts import scope
 from jianfu.audit.log import history
+from jianfu.audit.models import AuditEvent
 from jianfu.findings.actions import (DecisionError, can_decide, choices_for, do_decide_finding, do_settle_request,
                                      is_final_decider)
 from jianfu.findings.export import write_findings_xlsx
 from jianfu.findings.hours import saved_hours, saved_hours_by
 from jianfu.findings.labels import EVIDENCE_LABELS, ITEM_KIND, RULE_LABELS, TYPE_LABELS
-from jianfu.findings.models import AnalysisRun, Finding
+from jianfu.findings.models import AnalysisRun, Finding, FindingPath
+from jianfu.registry import listing
+from jianfu.registry.kinds import Sort
 from jianfu.registry.models import Unit
 from jianfu.registry.vocabulary import value_label
 from jianfu.textnorm import normalize_text
@@ -88,8 +95,8 @@ def filter_findings(user, params) -> tuple:
         paths = _unit_paths(user, unit)
         match = Q(pk__in=[])
         for path in paths:
-            match |= Q(scope_paths__contains=f"|{path}")
-        qs = qs.filter(match)
+            match |= scope.prefix_q("path", path)
+        qs = qs.filter(pk__in=FindingPath.objects.filter(match).values("finding_id"))
     text = (params.get("q") or "").strip()
     if text:
         simplified = normalize_text(text)
@@ -110,18 +117,66 @@ def _cards(qs) -> tuple[list, dict]:
     return actions, {"n": sum(n for n, _ in by_action.values()), "hours": saved_hours(qs)}
 
 
+CARDS_SECONDS = 120
+# The list's order: most hours saved first, ties by id (descending); the (hours, id) index serves each page.
+BY_SAVING = Sort(_("每月可减负（小时）"), "hours_saved_per_month", desc=True)
+
+
+def _cards_cached(request, qs) -> tuple[list, dict]:
+    """The cards sum every finding the filter keeps (a province: ~720,000). They are kept per region and filter
+    until a finding changes (every decision writes an audit row of kind "findings"; an analysis finishes a run)
+    or two minutes pass."""
+    user = request.user
+    written = (AuditEvent.objects.filter(object_kind="findings").aggregate(last=Max("id"))["last"],
+               AnalysisRun.objects.order_by("-id").values_list("id", "finished_at").first())
+    filters = sorted((k, v) for k, v in request.GET.items() if k not in ("after", "page"))
+    key = "jianfu:findings:cards:" + hashlib.sha256(repr(
+        (user.role, scope.region_path(user), filters, written)).encode()).hexdigest()
+    cards = cache.get(key)
+    if cards is None:
+        cards = _cards(qs)
+        cache.set(key, cards, CARDS_SECONDS)
+    return cards
+
+
+def _page(request, qs):
+    """One page of the list: keyset pages by (hours saved, id) like the registry lists, never a COUNT or OFFSET
+    (the benchmarks' baseline mode keeps the old numbered pages)."""
+    if getattr(settings, "JIANFU_BASELINE_QUERIES", False):
+        page = Paginator(qs.order_by("-hours_saved_per_month", "fid"), listing.PAGE_SIZE).get_page(
+            request.GET.get("page"))
+        base = {k: v for k, v in request.GET.items() if k not in ("after", "page")}
+        return page, ("?" + urlencode({**base, "page": page.next_page_number()}) if page.has_next() else None)
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    page = listing.keyset_page(qs, BY_SAVING, request.GET.get("after"), number, size=listing.PAGE_SIZE)
+    base = {k: v for k, v in request.GET.items() if k not in ("after", "page")}
+    next_url = "?" + urlencode({**base, "after": page.next_cursor, "page": page.number + 1}) if page.has_next else None
+    return page, next_url
+
+
 @login_required
 def finding_list(request):
     qs = _filtered(request)
-    actions, total = _cards(qs)
-    page = Paginator(qs.order_by("-hours_saved_per_month", "fid"), 50).get_page(request.GET.get("page"))
-    for finding in page:
+    try:
+        page, next_url = _page(request, qs)
+    except listing.BadCursor:
+        base = {k: v for k, v in request.GET.items() if k not in ("after", "page")}
+        return render(request, "registry/bad_cursor.html", {"first_url": "?" + urlencode(base)}, status=400)
+    rows = list(page.rows if hasattr(page, "rows") else page)
+    for finding in rows:
         finding.type_label = TYPE_LABELS.get(finding.type, finding.type)
         finding.display_reason = display_reason(finding)
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The cards sum the whole filtered list: shown on its first page only, and cached.
+    first = not request.GET.get("after")
+    actions, total = _cards_cached(request, qs) if first else (None, None)
+    query = {k: v for k, v in request.GET.items() if k not in ("after", "page")}
     context = {
-        "page": page, "actions": actions, "total": total, "query": query.urlencode(),
+        "page": rows, "number": getattr(page, "number", 1), "next_url": next_url,
+        "first_url": "?" + urlencode(query) if not first else None,
+        "actions": actions, "total": total, "query": urlencode(query),
         "filters": {k: request.GET.get(k, "") for k in ("rule", "type", "action", "status", "unit", "q")},
         "current": request.GET.get("current", "1"),
         "rules": RULE_LABELS.items(), "types": TYPE_LABELS.items(), "action_choices": Finding.Action.choices,

@@ -11,6 +11,7 @@ from django.db.models import Model
 
 from jianfu.accounts import scope
 from jianfu.audit.log import record
+from jianfu.registry import search
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
 
 CARRIERS: dict[str, type[Model]] = {"apps": App, "accounts": PublicAccount, "groups": WorkGroup, "forms": Form}
@@ -48,6 +49,8 @@ def _do_update(kind: str, obj: Model, changes: dict, *, acting_user) -> dict:
             return {}
         current.full_clean(exclude=[f.name for f in current._meta.fields if f.name not in diff])
         current.save(update_fields=[*diff, "updated_at"])
+        if {"name", "title", "code"} & set(diff):
+            search.reindex(type(current), [current.pk])
         record(actor=acting_user, action="update", kind=kind, code=current.code, changes=diff,
                unit_path=scope.unit_path_of(current))
     for name in diff:
@@ -75,6 +78,7 @@ def do_create_carrier(kind: str, values: dict, *, acting_user, members: list[str
                 FormField(form=carrier, position=position, name=field["name"], unit=field.get("unit") or "",
                           data_type=field.get("data_type") or "")
                 for position, field in enumerate(fields, start=1)])
+        search.reindex(model, [carrier.pk])
         name = values.get("name", values.get("title"))
         record(actor=acting_user, action="create", kind=kind, code=carrier.code,
                changes={"name": [None, name], **(provenance or {})}, unit_path=scope.unit_path_of(carrier))

@@ -28,7 +28,7 @@ from jianfu.ingest.parse import Inventory, ParsedSheet, resolve_kind
 from jianfu.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFile, file_sha256
 from jianfu.ingest.values import hash_phone, mask_phone
 from jianfu.liveness import owner_gone, this_host
-from jianfu.registry import phone_lookups
+from jianfu.registry import phone_lookups, search
 from jianfu.registry.models import (
     App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup,
 )
@@ -329,6 +329,8 @@ class _Writer:
             for step in self.planned:
                 step()
             self.finish()
+            if self.planned:  # the ?q= index of every object the file created or changed (they carry its batch)
+                search.reindex_batch(getattr(self, "model", None), self.batch.id)
         self.planned.clear()
 
     @property

@@ -256,3 +256,24 @@ class PhoneLookupTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.day}: {self.lookups}"
+
+
+class SearchGram(models.Model):
+    """One character bigram of a registry object's title or code: the `?q=` search index (registry/search.py).
+
+    `first` is the bigram's first character and `second` its second (an end mark after the last character), so
+    a one-character query is an equality look-up on (kind, first) and a longer one on (kind, first, second).
+    """
+
+    pk = models.CompositePrimaryKey("kind", "first", "second", "obj_id")
+    kind = models.PositiveSmallIntegerField()
+    first = models.CharField(max_length=1)
+    second = models.CharField(max_length=1)
+    obj_id = models.BigIntegerField()
+
+    class Meta:
+        # Re-indexing an object drops its rows first.
+        indexes = [models.Index(fields=["kind", "obj_id"], name="registry_searchgram_obj")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.first}{self.second}:{self.obj_id}"
