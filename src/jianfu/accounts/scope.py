@@ -26,6 +26,7 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "jobs.importjob": "unit",
     "audit.auditevent": None,  # filtered on its own path column (see _PATH_COLUMNS)
     "findings.finding": None,
+    "findings.runrollup": None,
     "filings.proposal": None,
     "filings.filing": None,
     "accounts.user": "unit",
@@ -38,7 +39,7 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
-_PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path",
+_PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path", "findings.runrollup": "path",
                  "filings.proposal": "owner_path", "filings.filing": "owner_path"}
 # Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
 # units sees the object (a duplicate-apps finding naming two departments' apps is seen by both).
@@ -131,6 +132,19 @@ def within_unit(model: type[Model], unit) -> QuerySet:
         return qs.filter(**{f"{_PATH_COLUMNS[label]}__startswith": unit.path})
     prefix = f"{lookup}__" if lookup else ""
     return qs.filter(**{f"{prefix}path__startswith": unit.path})
+
+
+def in_region(user: User | None, model: type[Model], unit) -> QuerySet:
+    """Objects of `model` the user sees (None: the command line, which sees everything) inside `unit`'s region
+    (None: all), by the same rule the user's own scope uses: a finding naming carriers of several units is in
+    the region of each of them."""
+    qs = scoped(user, model) if user is not None else model._default_manager.all()
+    if unit is None:
+        return qs
+    label = _label(model)
+    if label in _MULTI_PATH_COLUMNS:
+        return qs.filter(**{f"{_MULTI_PATH_COLUMNS[label]}__contains": f"|{unit.path}"})
+    return qs & within_unit(model, unit)
 
 
 def get_scoped_or_404(user: User, model: type[Model], code: str, *, queryset: QuerySet | None = None) -> Model:
