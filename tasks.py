@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -50,6 +52,24 @@ def ensure_chromium() -> bool:
         # Noto CJK so screenshots show Chinese, not boxes.
         run("apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk", env=env, check=False)
     return bool(shutil.which("chromium"))
+
+
+def ensure_document_libraries() -> None:
+    """Reports and notices draw Chinese with Noto CJK through Pango (WeasyPrint): Debian packages, when we may."""
+    import ctypes.util
+
+    have_fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True,
+                                check=False).stdout.strip() if shutil.which("fc-list") else ""
+    if have_fonts and ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run("apt-get", "update", "-qq", env=env, check=False)
+        run("apt-get", "install", "-y", "-qq", "fonts-noto-cjk", "fontconfig", "libpango-1.0-0", "libpangoft2-1.0-0",
+            env=env, check=False)
+    else:
+        print("! Noto CJK fonts or Pango missing: install fonts-noto-cjk and libpango-1.0-0 for PDF documents",
+              flush=True)
 
 
 def postgres_available() -> bool:
@@ -106,6 +126,7 @@ def lint() -> int:
 
 def test(pytest_args: list[str]) -> int:
     ensure_venv("test,bench")
+    ensure_document_libraries()
     if audit_dependencies() or lint():
         return 1
     have_browser = ensure_chromium()
@@ -125,22 +146,48 @@ def test(pytest_args: list[str]) -> int:
         return 1
     else:
         print("! PostgreSQL not reachable: running on SQLite only", flush=True)
-    failed = 0
+    # The two databases' runs go side by side, one per core; each writes its own log, shown whole at the end.
+    started = []
     for label, extra in runs:
-        print(f"\n=== tests on {label} ===", flush=True)
         env = dict(base_env, **extra)
         home = ROOT / ".jianfu-test" / label.lower()
+        home.mkdir(parents=True, exist_ok=True)
         env["JIANFU_HOME"] = str(home)
         args = ["-p", "no:cacheprovider", *pytest_args]
         if label == "PostgreSQL":
             args = ["--create-db", *args]
-        code = run(PY, "-m", "pytest", *args, env=env, check=False)
+        log_path = ROOT / ".jianfu-test" / f"{label.lower()}.log"
+        log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed below, after the run ends
+        print(f"+ tests on {label} (log: {log_path.relative_to(ROOT)})", flush=True)
+        process = subprocess.Popen([str(PY), "-m", "pytest", *args], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        started.append((label, process, log, log_path))
+    last_shown = time.monotonic()
+    while any(process.poll() is None for _, process, _, _ in started):
+        time.sleep(1)
+        if time.monotonic() - last_shown < 30:
+            continue
+        last_shown = time.monotonic()
+        print("  " + " · ".join(f"{label} {_progress(log_path)}" for label, _, _, log_path in started), flush=True)
+    failed = 0
+    for label, process, log, log_path in started:
+        code = process.wait()
+        log.close()
+        print(f"\n=== tests on {label}: exit {code} ===", flush=True)
+        print(log_path.read_text(encoding="utf-8", errors="replace"), flush=True)
         failed = failed or code
     return failed
 
 
+def _progress(log_path: Path) -> str:
+    """pytest's last '[ NN%]' mark in a log, so a long run shows how far it got."""
+    marks = re.findall(r"\[\s*(\d+)%\]", log_path.read_text(encoding="utf-8", errors="replace")[-4000:])
+    return f"{marks[-1]}%" if marks else "starting"
+
+
 def demo(extra: list[str]) -> int:
     ensure_venv("")
+    ensure_document_libraries()
     return run(BIN / "jianfu", "demo", *extra, check=False)
 
 
