@@ -477,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jianfu.api.cli import add_parsers as add_token_parsers
 
     add_token_parsers(sub)
+    from jianfu.reports.cli import add_parsers as add_report_parsers
+
+    add_report_parsers(sub)
     return parser
 
 

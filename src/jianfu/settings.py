@@ -206,6 +206,7 @@ INSTALLED_APPS = [
     "jianfu.findings",
     "jianfu.filings",
     "jianfu.inbox",
+    "jianfu.reports",
     "jianfu.security",
     "ninja",  # its static files: the API docs page (Swagger UI) is served locally, never from a CDN
     "jianfu.api",

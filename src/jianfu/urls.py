@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("jianfu.findings.urls")),
     path("", include("jianfu.filings.urls")),
     path("", include("jianfu.inbox.urls")),
+    path("", include("jianfu.reports.urls")),
     path("", include("jianfu.api.urls")),
 ]

@@ -18,7 +18,10 @@ def cjk_font_path() -> Path:
     """The Noto CJK font file the charts use (jianfu.documents' choice, so charts and text match)."""
     from jianfu.documents.fonts import cjk_font_path as documents_font
 
-    return Path(documents_font())
+    found = documents_font()
+    if found is None:
+        raise RuntimeError("no CJK font found: install fonts-noto-cjk")
+    return Path(found)
 
 
 def font_properties():
@@ -62,14 +65,21 @@ def carriers_over_time(report: Report) -> bytes:
     """One line per carrier kind: how many were active on each date of the window."""
     series = report.carrier_series
     with _LOCK:
-        plt, fig, ax = _figure()
-        labels = [d.isoformat() for d in series["dates"]]
-        for color, (kind, label) in zip(_COLORS, kind_labels().items()):
-            ax.plot(labels, series[kind], marker="o", color=color, label=label)
-        ax.set_title(_("在用载体数量变化"))
-        ax.set_ylabel(_("个数"))
-        ax.legend(frameon=False, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.18))
-        ax.tick_params(axis="x", labelrotation=30)
+        plt, fig, ax = _figure(9.0, 3.4)
+        fig.delaxes(ax)
+        labels = [d.strftime("%m-%d") for d in series["dates"]]
+        kinds = list(kind_labels().items())
+        # One small panel per kind: a county's thousands of groups would flatten its dozens of apps on one axis.
+        for index, (color, (kind, label)) in enumerate(zip(_COLORS, kinds), start=1):
+            panel = fig.add_subplot(1, len(kinds), index)
+            panel.plot(labels, series[kind], marker="o", color=color)
+            panel.set_title(label)
+            panel.spines[["top", "right"]].set_visible(False)
+            panel.tick_params(axis="x", labelrotation=45, labelsize=7)
+            panel.tick_params(axis="y", labelsize=7)
+            low, high = min(series[kind] or [0]), max(series[kind] or [0])
+            panel.set_ylim(max(0, low - max(1, (high - low)) * 0.5), high + max(1, (high - low)) * 0.5)
+        fig.suptitle(_("在用载体数量变化"))
         return _png(plt, fig)
 
 
