@@ -71,7 +71,7 @@ STATUSES = {
     "解散": "cancelled", "已解散": "cancelled", "cancelled": "cancelled", "canceled": "cancelled",
     "合并": "merged", "已合并": "merged", "整合": "merged", "已整合": "merged", "merged": "merged",
 }
-STATUS_EXPECTED = "应为状态：在用、注销（已注销、停用、解散）或整合（已合并）"
+STATUS_EXPECTED = "应为状态：「在用」、「注销」或「整合」"
 
 
 def is_blank(raw: object) -> bool:
