@@ -76,6 +76,8 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["-hours_saved_per_month", "fid"]
+        # The dashboard's data version reads the latest decision on every page (registry/dashboard.py).
+        indexes = [models.Index(fields=["decided_at"], name="finding_decided_at")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.items}"
