@@ -144,3 +144,16 @@ def test_an_active_status_with_a_cancellation_date_is_refused_whole(cast, tmp_pa
     messages = " ".join(e.message() for f in report.files for e in f.errors)
     assert "状态为在用时不应填写注销日期" in messages and "应为状态" in messages
     assert App.objects.get(code="A1").status == "active"  # nothing written from the rejected file
+
+
+def test_an_exported_list_carries_the_status_and_imports_back_unchanged(first_run, tmp_path):
+    from jianfu.registry.export import write_xlsx
+
+    accept_and_finish(Finding.objects.get(type="duplicate_groups"), first_run.county, keep="G4")
+    exported, _rows = write_xlsx("groups", WorkGroup.objects.select_related("owner", "owner_person").order_by("code"))
+    path = tmp_path / "groups.xlsx"
+    path.write_bytes(exported.read())
+    report = import_paths([path], actor="test")
+    assert report.ok and report.files[0].updated == 0
+    g1 = WorkGroup.objects.get(code="G1")
+    assert (g1.status, g1.status_date, g1.merged_into) == ("merged", timezone.localdate(), "G4")
