@@ -157,3 +157,11 @@ def test_an_exported_list_carries_the_status_and_imports_back_unchanged(first_ru
     assert report.ok and report.files[0].updated == 0
     g1 = WorkGroup.objects.get(code="G1")
     assert (g1.status, g1.status_date, g1.merged_into) == ("merged", timezone.localdate(), "G4")
+
+
+def test_the_detail_page_shows_the_status_date_keeper_and_finding(first_run, as_user):
+    merge = Finding.objects.get(type="duplicate_groups")
+    accept_and_finish(merge, first_run.county, keep="G4")
+    body = as_user(first_run.county).get("/groups/G1/").content.decode()
+    assert 'id="carrier-status"' in body and "/groups/G4/" in body and f"/findings/{merge.fid}/" in body
+    assert 'id="carrier-status"' not in as_user(first_run.county).get("/groups/G4/").content.decode()
