@@ -36,7 +36,7 @@ def test_the_county_report_matches_the_hand_count(outcome):
     county = Unit.objects.get(code=COUNTY)
     report = build_report(START, outcome.today, county, user=outcome.county)
     s = report.summary
-    assert (s["region"], s["from"], s["to"]) == (COUNTY, "2026-11-01", outcome.today.isoformat())
+    assert (s["region"], s["from"], s["to"]) == (COUNTY, START.isoformat(), outcome.today.isoformat())
     # G1, G2, G4 before; G1 merged into G4 today. A1 (app), A2 (platform), AC1, F1 throughout.
     assert s["carriers"] == {"groups": {"start": 3, "end": 2}, "apps": {"start": 1, "end": 1},
                              "platforms": {"start": 1, "end": 1}, "accounts": {"start": 1, "end": 1},
