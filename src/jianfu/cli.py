@@ -213,7 +213,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else _ask_password()
     try:
-        user = do_create_user(args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None)
+        user = do_create_user(args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None,
+                              person_code=args.person)
     except UserError as exc:
         for message in exc.messages:
             print(f"错误：{message}", file=sys.stderr)
@@ -408,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="导入台账文件或文件夹")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields")
+    p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields/elements/values")
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
     p.add_argument("--user", help="以该用户的身份导入：只涉及其管辖范围，并受其每日按姓名和手机号匹配的次数限制")
@@ -469,11 +470,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("name")
     q.add_argument("--unit", required=True)
     q.add_argument("--role", required=True, choices=["admin", "office", "department", "discipline", "cadre"])
+    q.add_argument("--person", help="关联人员台账中的本人（人员编号），用于“我的负担”页面 /me/；须在该用户单位范围内")
     q.set_defaults(func=cmd_user_add)
 
     from jianfu.filings.cli import add_parsers
 
     add_parsers(sub)
+    from jianfu.surveys.cli import add_parsers as add_survey_parsers
+
+    add_survey_parsers(sub)
     from jianfu.api.cli import add_parsers as add_token_parsers
 
     add_token_parsers(sub)

@@ -181,8 +181,10 @@ if _HOME_READY:
     PHONE_HASH_KEY = private_secret("JIANFU_PHONE_KEY", JIANFU_HOME / "phone_key")
     # Signs each audit row and checkpoint: kept outside the database, so a database editor cannot re-sign a forged log.
     AUDIT_KEY = private_secret("JIANFU_AUDIT_KEY", JIANFU_HOME / "audit_key")
+    # Encrypts a clue reporter's optional call-back phone: only that clue's handler may reveal it (audited).
+    CLUE_CONTACT_KEY = private_secret("JIANFU_CLUE_KEY", JIANFU_HOME / "clue_key")
 else:
-    SECRET_KEY = PHONE_HASH_KEY = AUDIT_KEY = ""
+    SECRET_KEY = PHONE_HASH_KEY = AUDIT_KEY = CLUE_CONTACT_KEY = ""
 # Checkpoints of the audit log's head, appended (never rewritten) outside the database; every N rows and daily.
 JIANFU_AUDIT_CHECKPOINTS = Path(env_str("JIANFU_AUDIT_CHECKPOINTS", str(JIANFU_HOME / "audit-checkpoints.jsonl")))
 JIANFU_AUDIT_CHECKPOINT_EVERY = env_int("JIANFU_AUDIT_CHECKPOINT_EVERY", 100, 1, 1_000_000)
@@ -206,13 +208,18 @@ INSTALLED_APPS = [
     "jianfu.findings",
     "jianfu.filings",
     "jianfu.inbox",
+    "jianfu.elements",
+    "jianfu.surveys",
     "jianfu.reports",
     "jianfu.security",
+    "jianfu.clues",
     "ninja",  # its static files: the API docs page (Swagger UI) is served locally, never from a CDN
     "jianfu.api",
 ]
 
 MIDDLEWARE = [
+    # First, so that nothing after it can see, keep or log a clue reporter's network address.
+    "jianfu.clues.middleware.ForgetReporterAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "jianfu.security.headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -243,6 +250,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jianfu.accounts.context_processors.permissions",
+                "jianfu.surveys.context_processors.navigation",
             ],
         },
     },
@@ -346,6 +354,11 @@ if JIANFU_BASE_URL and not JIANFU_BASE_URL.startswith(("http://", "https://")):
 JIANFU_FILING_SINCE = env_date("JIANFU_FILING_SINCE")
 # `jianfu serve` runs imports in a thread of its own process unless this is off (a separate `jianfu worker`).
 JIANFU_IMPORT_WORKER = env_bool("JIANFU_IMPORT_WORKER", True)
+# Anonymous clues: posts per hour from one (hashed, never stored) address, and from everyone together.
+JIANFU_CLUE_POSTS_PER_HOUR = env_int("JIANFU_CLUE_POSTS_PER_HOUR", 10, 1, 1_000_000)
+JIANFU_CLUE_POSTS_PER_HOUR_ALL = env_int("JIANFU_CLUE_POSTS_PER_HOUR_ALL", 2000, 1, 100_000_000)
+# Where evidence files live (random names, re-encoded without metadata).
+JIANFU_CLUE_FILES = JIANFU_HOME / "clues"
 # Default of `jianfu serve --workers`: web processes (more than 1 uses gunicorn).
 JIANFU_WEB_WORKERS = env_int("JIANFU_WEB_WORKERS", 1, 1, 64)
 

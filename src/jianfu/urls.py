@@ -19,6 +19,9 @@ urlpatterns = [
     path("", include("jianfu.findings.urls")),
     path("", include("jianfu.filings.urls")),
     path("", include("jianfu.inbox.urls")),
+    path("", include("jianfu.elements.urls")),
+    path("", include("jianfu.surveys.urls")),
+    path("", include("jianfu.clues.urls")),
     path("", include("jianfu.reports.urls")),
     path("", include("jianfu.api.urls")),
 ]

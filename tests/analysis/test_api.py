@@ -25,7 +25,7 @@ def test_json_shape(tmp_path):
     result = run(tmp_path, AS_OF)
     doc = result.to_json_dict("2026-11-26T10:00:00+08:00")
     json.dumps(doc, ensure_ascii=False)  # serialisable as it is
-    assert set(doc) == {"generated_at", "summary", "findings", "burden"}
+    assert set(doc) == {"generated_at", "summary", "findings", "burden", "field_mappings", "consolidation"}
     assert doc["generated_at"] == "2026-11-26T10:00:00+08:00"
     assert doc["summary"]["findings"] == len(doc["findings"]) > 0
     assert isinstance(doc["summary"]["hours_saved_per_month"], float)

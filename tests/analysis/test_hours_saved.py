@@ -10,21 +10,26 @@ from tests.analysis.helpers import account, app, days_ago, group, members_of, of
 PEOPLE = [{"code": f"P{i}", "name": f"人{i}", "unit_code": "330106001001", "post": None} for i in range(30)]
 
 
-def test_a_well_used_stale_app_says_it_was_not_updated_and_saves_only_its_forced_time(analyse):
+def test_a_well_used_stale_app_is_to_be_kept_up_not_closed_and_claims_no_hours(analyse):
     result = analyse(apps=[
         app("USED", registered_users=1000, monthly_active_users=659, last_update=days_ago(561)),
         app("FORCED", registered_users=1000, monthly_active_users=659, last_update=days_ago(561),
             forced_features=["打卡签到"]),
+        app("UNKNOWN", registered_users=None, monthly_active_users=None, last_update=days_ago(561)),
     ], people=PEOPLE)
     found = {f["items"][0]: f for f in of_type(result, "zombie_app")}
-    used = found["USED"]
-    assert "561天未更新" in used["reason"] and "使用率低" not in used["reason"] and "65.9" not in used["reason"]
-    # Its users' work goes on elsewhere: closing a used app without forced features saves nothing.
-    assert used["hours_saved_per_month"] == 0.0
-    forced = found["FORCED"]
-    check_in = 30 * 20.83 * 1 / 60  # everyone in the region, once a workday, one minute
-    assert forced["hours_saved_per_month"] == pytest.approx(check_in, abs=0.01)
-    assert [t["param"] for t in forced["_arithmetic"]] == ["app_features[打卡签到]"]
+    for code in ("USED", "FORCED"):
+        used = found[code]
+        # Two in three registered users use it every month: closing it would be wrong, keeping it up is the fix.
+        assert used["action"] == "rectify"
+        assert "561天未更新" in used["reason"] and "65.9%" in used["reason"] and "而非关停" in used["reason"]
+        assert "使用率低" not in used["reason"]
+        assert used["hours_saved_per_month"] == 0.0 and used["_arithmetic"] == []
+    # Its forced check-in is a finding of its own, with its own hours.
+    assert of_type(result, "forced_feature")[0]["items"] == ["FORCED"]
+    # With no usage figures at all, an app nobody updates is the zombie it seems.
+    unknown = found["UNKNOWN"]
+    assert unknown["action"] == "cancel" and "疑似无人维护" in unknown["reason"]
 
 
 def test_a_low_use_app_says_so_with_the_number(analyse):

@@ -18,8 +18,12 @@ from jianfu.filings.models import Filing
 from jianfu.findings.models import Finding
 from jianfu.findings.running import run_and_store
 from jianfu.api.tokens import do_create_token
+from jianfu.elements.actions import do_issue_form, do_propose_element
+from jianfu.registry.models import Form
+from jianfu.clues import actions as clue_actions
 from jianfu.inbox.models import Message
 from jianfu.jobs.models import ImportJob
+from jianfu.surveys.actions import do_create_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +65,17 @@ def county_objects(cast, submitted, city):
     job = ImportJob.objects.create(created_by=cast.county, actor_name="county", unit=cast.county.unit)
     token, _raw = do_create_token(cast.county, acting_user=cast.county)
     message = Message.objects.filter(recipient=cast.department).first()
+    survey = do_create_survey(cast.county, title="上城区减负调研", region_code=COUNTY_UNIT)
     assert finding and message
+    # 一表通: an element of 上城区's own catalog, and form F1 issued to its townships.
+    element = do_propose_element(code="DESC1", name="上城网格员人数", acting_user=cast.county)
+    issue = do_issue_form(Form.objects.get(code="F1"), period="2026-11", deadline=dt.date.today() + dt.timedelta(days=7),
+                          acting_user=cast.county)
+    copy = issue.copies.first()
+    clue, _receipt = clue_actions.do_file_clue(
+        category="F1", region_code="330102001000", description="清波街道线索描述", contact="13812345678",
+        uploads=[clue_actions.Upload("a.png", _small_png())])
+    clue_pages = [{"pk": clue.pk}]
     carriers = [{"kind": kind, "code": code} for kind, code in
                 (("units", COUNTY_UNIT), ("people", "P1"), ("apps", "A1"), ("accounts", "AC1"), ("groups", "G1"),
                  ("forms", "F1"))]
@@ -78,8 +92,28 @@ def county_objects(cast, submitted, city):
         "filings:renewal": [{"number": filing.number}],
         "inbox:open": [{"uid": message.uid}],
         "api-token-revoke": [{"token_id": token.id}],
-        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid)],
+        **{f"elements:{name}": [{"code": element.code}] for name in ("detail", "edit", "merge", "approve")},
+        "elements:issue_new": [{"code": "F1"}], "elements:form_map": [{"code": "F1"}],
+        "elements:issue": [{"number": issue.number}], "elements:issue_results": [{"number": issue.number}],
+        "elements:fill": [{"number": copy.number}],
+        **{name: [{"code": survey.code}] for name in
+           ("surveys:detail", "surveys:issue", "surveys:close", "surveys:calibrate")},
+        # The public survey form: the one-time token is the only key to it (tests/surveys try real ones).
+        "surveys:answer": [{"token": "no-such-token"}],
+        **{f"clues:{name}": clue_pages for name in ("detail", "assign", "link", "merge", "reply", "close", "contact")},
+        "clues:evidence": [{"pk": clue.pk, "evidence_id": clue.evidence.get().pk}],
+        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid),
+                                   element.name, issue.number, copy.number, survey.code, survey.title,
+                                   "清波街道线索描述", "138****5678"],
     }
+
+
+def _small_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(out, "PNG")
+    return out.getvalue()
 
 
 def fill(route: str, values: dict) -> str:

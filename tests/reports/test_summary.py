@@ -99,3 +99,17 @@ def test_a_region_outside_the_users_own_is_not_found(outcome):
     assert caught.value.code == "forbidden"
     assert resolve_region(outcome.county, None).code == COUNTY
     assert resolve_region(None, None).code == "330000000000"  # the command line: the single root
+
+
+def test_clues_count_once_the_clue_app_is_installed(outcome):
+    from django.apps import apps
+
+    if not apps.is_installed("jianfu.clues"):
+        pytest.skip("the clue app is not installed")
+    from jianfu.clues.actions import do_file_clue
+
+    do_file_clue(category="F1", region_code="330102001000", description="每天要求在群里打卡接龙")
+    do_file_clue(category="F3", region_code=SIBLING, description="积分排名通报")
+    county = build_report(START, outcome.today, Unit.objects.get(code=COUNTY), user=outcome.county).summary
+    assert county["clues"] == {"received": 1, "closed": 0}
+    assert build_report(START, outcome.today, None).summary["clues"]["received"] == 2

@@ -57,8 +57,10 @@ def password_problems(password: str, user: User) -> list[str]:
 
 
 @transaction.atomic
-def do_create_user(username: str, *, password: str, unit_code: str, role: str, acting_user: User | None) -> User:
-    """Create an officer; UserError lists every problem at once (username, password, unit, role)."""
+def do_create_user(username: str, *, password: str, unit_code: str, role: str, acting_user: User | None,
+                   person_code: str | None = None) -> User:
+    """Create an officer; UserError lists every problem at once (username, password, unit, role). With
+    ``person_code`` the login is linked to that registry person (their own page /me/; same region only)."""
     username = User.normalize_username(username or "")
     problems = username_problems(username)
     if role not in Role.values:
@@ -74,6 +76,13 @@ def do_create_user(username: str, *, password: str, unit_code: str, role: str, a
     user.save()
     record(actor=acting_user or "cli", action="create", kind="user", code=user.username,
            changes={"role": [None, user.role], "unit": [None, unit.code]}, unit_path=unit.path)
+    if person_code:
+        from jianfu.surveys.actions import SurveyError, do_link_person
+
+        try:
+            do_link_person(user, person_code, acting_user=acting_user)
+        except SurveyError as exc:
+            raise UserError(*exc.messages) from None
     return user
 
 

@@ -29,8 +29,25 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "findings.runrollup": None,
     "filings.proposal": None,
     "filings.filing": None,
+    "clues.clue": None,  # filtered on the region path it arrived with (see _PATH_COLUMNS)
     "accounts.user": "unit",
+    "elements.dataelement": "region",  # shared down: see _SHARED_DOWN
+    "elements.heldvalue": "unit",
+    "elements.fieldmapping": "field__form__issuer",
+    "elements.formissue": "issuer",
+    "elements.issuecopy": "respondent",
+    "surveys.survey": None,
+    "surveys.regioncalibration": None,
+    # Survey links and (unnamed) answers belong to the area they were issued in or answered from.
+    "surveys.surveylink": "area",
+    "surveys.surveyreturn": "area",
+    "surveys.carrieranswer": "area",
 }
+
+# Catalogs shared below their region: an object is visible in its own region and below it (like everything
+# else) and also to every region under it, so a province's catalog serves its counties; a null unit is the
+# installation's own catalog, visible to all. Writing still needs the object to be in the writer's own region.
+_SHARED_DOWN = {"elements.dataelement"}
 
 # Kinds an officer of a department may change: the carriers its unit owns, not people or units.
 CARRIER_MODELS = {"registry.app", "registry.publicaccount", "registry.workgroup", "registry.form"}
@@ -40,7 +57,9 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
 _PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path", "findings.runrollup": "path",
-                 "filings.proposal": "owner_path", "filings.filing": "owner_path"}
+                 "filings.proposal": "owner_path", "filings.filing": "owner_path",
+                 "surveys.survey": "owner_path", "surveys.regioncalibration": "owner_path",
+                 "clues.clue": "region_path"}
 # Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
 # units sees the object (a duplicate-apps finding naming two departments' apps is seen by both).
 _MULTI_PATH_COLUMNS = {"findings.finding": "scope_paths"}
@@ -79,6 +98,17 @@ def unit_q(user: User, lookup: str) -> Q:
     return Q(**{f"{prefix}path__startswith": path})
 
 
+def shared_q(user: User, lookup: str) -> Q:
+    """Own region and below (a cadre: own unit), plus the regions above and the installation-wide catalog."""
+    path = region_path(user)
+    if path is None:
+        return Q()
+    if path == "":
+        return Q(pk__in=[])
+    above = Q(**{f"{lookup}__isnull": True}) | Q(**{f"{lookup}__path__in": ancestor_paths(path)})
+    return above | unit_q(user, lookup)
+
+
 def scoped(user: User, model: type[Model]) -> QuerySet:
     """All objects of `model` inside the user's region."""
     label = _label(model)
@@ -86,6 +116,8 @@ def scoped(user: User, model: type[Model]) -> QuerySet:
         raise LookupError(f"{label} is not reachable through the region scope")
     qs = model._default_manager.all()
     lookup = _UNIT_LOOKUPS[label]
+    if label in _SHARED_DOWN:
+        return qs.filter(shared_q(user, lookup))
     if lookup is None:
         path, column = region_path(user), _PATH_COLUMNS[label]
         if path is None:
@@ -147,6 +179,20 @@ def in_region(user: User | None, model: type[Model], unit) -> QuerySet:
     return qs & within_unit(model, unit)
 
 
+def visible_from_unit(model: type[Model], unit) -> QuerySet:
+    """A shared catalog as an officer of `unit` sees it without a request (an import): own region and below,
+    the regions above, and the installation's own entries (None: all)."""
+    label = _label(model)
+    if label not in _SHARED_DOWN:
+        raise LookupError(f"{label} is not a shared catalog")
+    qs = model._default_manager.all()
+    if unit is None:
+        return qs
+    lookup = _UNIT_LOOKUPS[label]
+    return qs.filter(Q(**{f"{lookup}__isnull": True}) | Q(**{f"{lookup}__path__in": ancestor_paths(unit.path)})
+                     | Q(**{f"{lookup}__path__startswith": unit.path}))
+
+
 def get_scoped_or_404(user: User, model: type[Model], code: str, *, queryset: QuerySet | None = None) -> Model:
     """The object with this code inside the user's region, or 404 (never 403: out-of-region objects do not exist)."""
     qs = queryset if queryset is not None else scoped(user, model)
@@ -162,6 +208,8 @@ def unit_path_of(obj: Model) -> str:
     lookup = _UNIT_LOOKUPS.get(label)
     if lookup == "":
         return obj.path
+    if lookup is None and label in _PATH_COLUMNS:
+        return getattr(obj, _PATH_COLUMNS[label])
     if not lookup:
         raise LookupError(label)
     target = obj
@@ -179,6 +227,8 @@ def in_scope(user: User, obj: Model) -> bool:
     if path == "":
         return False
     own = unit_path_of(obj)
+    if _label(type(obj)) in _SHARED_DOWN and (own == "" or own in ancestor_paths(path)):
+        return True
     return own == path if user.role == Role.CADRE else own.startswith(path)
 
 

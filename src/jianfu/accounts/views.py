@@ -174,6 +174,8 @@ class UserCreateForm(forms.Form):
     unit_code = forms.CharField(label=gettext_lazy("单位编码"), max_length=40)
     role = forms.ChoiceField(label=gettext_lazy("角色"), choices=Role.choices)
     password = forms.CharField(label=gettext_lazy("初始密码"), widget=forms.PasswordInput, strip=False)
+    person_code = forms.CharField(label=gettext_lazy("关联人员编号（可选）"), max_length=40, required=False,
+                                  help_text=gettext_lazy("基层干部本人的人员编号：登录后可在“我的负担”查看本人负担"))
 
 
 @login_required
@@ -185,12 +187,13 @@ def user_list(request):
         data = form.cleaned_data
         try:
             user = do_create_user(data["username"], password=data["password"], unit_code=data["unit_code"],
-                                  role=data["role"], acting_user=request.user)
+                                  role=data["role"], acting_user=request.user,
+                                  person_code=data.get("person_code") or None)
         except UserError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
             messages.success(request, _("已创建用户 %(name)s") % {"name": user.username})
             return redirect("users")
-    users = scope.scoped(request.user, User).select_related("unit").order_by("username")[:500]
+    users = scope.scoped(request.user, User).select_related("unit", "cadre_link__person").order_by("username")[:500]
     return render(request, "accounts/users.html", {"users": users, "form": form})

@@ -14,6 +14,7 @@ from jianfu.analysis.backend import DuckDBBackend, Progress
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector, all_detectors
 from jianfu.analysis.findings import deduplicated_hours, public
+from jianfu.analysis.detectors import duplicate_forms
 from jianfu.analysis.detectors.duplicate_groups import auto_partitions
 from jianfu.analysis.snapshot import input_name, input_steps, load_snapshot
 
@@ -34,6 +35,9 @@ class AnalysisResult:
     burden: dict[str, Any]
     tables: dict[str, pa.Table] = field(default_factory=dict)
     _hours_saved: float = 0.0
+    #: 一表通: one entry per form field, and the plan if every duplicate_forms finding were carried out.
+    field_mappings: list[dict[str, Any]] = field(default_factory=list)
+    consolidation: dict[str, Any] = field(default_factory=dict)
 
     @property
     def hours_saved_per_month(self) -> float:
@@ -51,15 +55,19 @@ class AnalysisResult:
             "summary": {"findings": len(self.findings), "hours_saved_per_month": self.hours_saved_per_month},
             "findings": [public(f) for f in self.findings],
             "burden": self.burden,
+            "field_mappings": self.field_mappings,
+            "consolidation": self.consolidation,
         }
 
 
 def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progress: Progress | None = None,
-        *, detectors: list[Detector] | None = None, keep_tables: bool = True) -> AnalysisResult:
+        *, detectors: list[Detector] | None = None, keep_tables: bool = True,
+        forms: bool | None = None) -> AnalysisResult:
     """Analyse a snapshot (a directory of Parquet files or a DuckDB connection holding the tables).
 
     ``progress(step_name, done, total)`` is called after every SQL step and every detector's build.
-    ``detectors`` restricts the run (default: all). The intermediate ``__jf_*`` tables are dropped at the
+    ``detectors`` restricts the run (default: all); ``forms`` runs the form mapping, duplicate_forms and the
+    consolidation plan (default: when every detector runs). The intermediate ``__jf_*`` tables are dropped at the
     end; with ``keep_tables`` the burden tables are returned as Arrow tables in ``result.tables``.
     """
     config = config or AnalysisConfig()
@@ -68,6 +76,7 @@ def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progre
     con = load_snapshot(snapshot)
     backend = DuckDBBackend(con, threads=config.threads, memory_limit=config.memory_limit,
                             temp_directory=config.temp_directory)
+    with_forms = (detectors is None) if forms is None else forms
     detectors = all_detectors() if detectors is None else detectors
     try:
         inputs = input_steps(backend)
@@ -87,6 +96,9 @@ def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progre
             done += 1
             if progress:
                 progress(f"build {detector.type}", done, total)
+        forms_plan = duplicate_forms.plan(backend, config) if with_forms else None
+        if forms_plan is not None:
+            findings.extend(forms_plan.findings)
         findings.sort(key=lambda f: (-f["hours_saved_per_month"], f["type"], f["id"]))
         burden = burden_model.summarise(backend, config)
         tables = {name: backend.query_arrow(f"SELECT * FROM {t}") for name, t in RESULT_TABLES.items()} \
@@ -95,4 +107,5 @@ def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progre
             progress("summary", total, total)
     finally:
         backend.drop_steps()
-    return AnalysisResult(as_of, findings, burden, tables, deduplicated_hours(findings))
+    return AnalysisResult(as_of, findings, burden, tables, deduplicated_hours(findings),
+                          forms_plan.field_mappings if forms_plan else [], forms_plan.consolidation if forms_plan else {})

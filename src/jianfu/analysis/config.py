@@ -178,6 +178,11 @@ class AnalysisConfig:
     dup_app_same_level: bool = _note(False, "also require the owners to be at the same level")
     dup_app_function_weight: float = _note(0.3, "weight of IDF-weighted function overlap in the blend")
 
+    dup_form_merge_share: float = _note(
+        0.6, "duplicate_forms merge: forms of the same respondents sharing at least this share of the smaller "
+             "form's elements ('most of their elements')")
+    dup_form_min_shared: int = _note(2, "duplicate_forms: at least this many shared elements for any finding")
+
     burden: BurdenParams = field(default_factory=BurdenParams)
     #: region code → burden parameter overrides; the most specific ancestor-or-self of a unit wins.
     region_overrides: dict = field(default_factory=dict)

@@ -11,7 +11,7 @@ ACTIONS = ("cancel", "merge", "optimise", "rectify")
 #: a reason as a Chinese template (str.format fields) and its parameters
 Reason = tuple[str, dict[str, Any]]
 
-#: every finding type this package produces → its rules (formats.md); duplicate_forms lives elsewhere.
+#: every finding type this package produces → its rules (formats.md).
 FINDING_TYPES: dict[str, tuple[str, ...]] = {
     "duplicate_groups": ("F4",),
     "expired_group": ("F5",),
@@ -23,12 +23,14 @@ FINDING_TYPES: dict[str, tuple[str, ...]] = {
     "stale_account": ("F5",),
     "account_assessment": ("F3",),
     "duplicate_accounts": ("F5",),
+    "duplicate_forms": ("F4",),
 }
 
 ITEM_KIND = {
     "duplicate_groups": "group", "expired_group": "group", "idle_group": "group", "group_demand": "group",
     "duplicate_apps": "app", "zombie_app": "app", "forced_feature": "app",
     "stale_account": "account", "account_assessment": "account", "duplicate_accounts": "account",
+    "duplicate_forms": "form",
 }
 
 

@@ -60,6 +60,13 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("form_code", _STR), ("position", pa.int32()), ("name", _STR), ("note", _STR),
         ("data_type", _STR), ("unit", _STR),
     ]),
+    # The data-element catalog of 一表通: region_path '/' is shared by every region, else the owning region's path.
+    "elements": pa.schema([
+        ("code", _STR), ("name", _STR), ("synonyms", _LIST), ("data_type", _STR), ("unit", _STR),
+        ("region_path", _STR),
+    ]),
+    # Mappings an officer confirmed (element_code NULL: confirmed as no element); they override the matcher.
+    "field_elements": pa.schema([("form_code", _STR), ("position", pa.int32()), ("element_code", _STR)]),
 }
 
 TABLES = tuple(SCHEMAS)

@@ -11,7 +11,8 @@ duplicate by the next ``jianfu analyze``:
   :func:`~jianfu.analysis.detectors.duplicate_groups.qualifies` (integer thresholds of formats.md);
 * public accounts — name similarity, same platform and same owner (the rule is one account per unit per
   platform);
-* forms — overlap of normalised field names (Traditional/Simplified, brackets, measure words).
+* forms — overlap of field names normalised as the field matcher does (Traditional/Simplified, brackets,
+  units, government synonyms, measure words).
 
 Every ranking returns plain dicts ``{"code", "score", "evidence", "duplicate"}``, best first.
 """
@@ -28,6 +29,7 @@ from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors.duplicate_apps import _cosine as cosine
 from jianfu.analysis.detectors.duplicate_apps import purpose_terms
 from jianfu.analysis.detectors.duplicate_groups import is_subset_of_larger, qualifies
+from jianfu.analysis.fields import normalise_field
 from jianfu.analysis.schema import GENERIC_APP_FUNCTIONS
 from jianfu.textnorm import normalize_text
 
@@ -36,9 +38,7 @@ __all__ = [
     "group_overlap", "name_key", "name_similarity", "names_near_identical", "rank", "text_similarity",
 ]
 
-_TEXT_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 _TEXT_RUNS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
-_BRACKETED = re.compile(r"[(\[【（〔].*?[)\]】）〕]")
 # Measure words printed after an indicator's name: 户籍人口数 / 户籍人口 / 参与群众人数(人) / 参与群众人.
 _TRAILING_MEASURES = "数个人户次条起件元处家批名所座宗项份只台辆亩"
 EXTRA_GENERIC_FUNCTIONS = ("消息推送", "统计分析", "通讯录", "在线考试")
@@ -243,10 +243,11 @@ def account_score(name_sim: float, same_platform: bool, same_owner: bool) -> flo
 # --- forms -------------------------------------------------------------------------------------------------
 
 def field_key(name: object) -> str:
-    """An indicator's name reduced to what it asks: 参与群众人数（人） and 参与群众人 both give 参与群众."""
-    text = normalize_text(name)
-    text = _BRACKETED.sub("", text)
-    text = "".join(ch for ch in text if _TEXT_OK.match(ch))
+    """An indicator's name reduced to what it asks: 参与群众人数（人） and 参与群众人 both give 参与群众.
+
+    The field matcher's normalisation (:func:`jianfu.analysis.fields.normalise_field`: brackets and units out,
+    numerals, government synonyms, count endings in one spelling), then trailing measure words off."""
+    text = normalise_field(str(name or "")).text
     while len(text) > 2 and text[-1] in _TRAILING_MEASURES:
         text = text[:-1]
     return text

@@ -13,7 +13,7 @@ from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
 from jianfu.api.auth import TokenAuth
-from jianfu.api.endpoints import findings, registry, reports, uploads
+from jianfu.api.endpoints import clues, findings, registry, reports, uploads
 from jianfu.api.errors import STATUS_CODES, ApiError, error_response, from_exception, validation_fields
 
 log = logging.getLogger("jianfu.api")
@@ -33,7 +33,7 @@ class Utf8JSONRenderer(JSONRenderer):
 
 api = NinjaAPI(
     title="Jianfu 减负 API", version="1", urls_namespace="api",
-    description="Registry, findings, pre-check and import for other government systems. See docs/api.md.",
+    description="Registry, findings, pre-check, import and anonymous clues for other government systems. See docs/api.md.",
     auth=TokenAuth(), docs=LocalSwagger(settings={"validatorUrl": None}), docs_url="/docs",
     openapi_url="/openapi.json", renderer=Utf8JSONRenderer(),
 )
@@ -41,6 +41,7 @@ api.add_router("", registry.router)
 api.add_router("", findings.router)
 api.add_router("", uploads.router)
 api.add_router("", reports.router)
+api.add_router("", clues.router)
 
 
 @api.exception_handler(ApiError)

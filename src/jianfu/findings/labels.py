@@ -24,6 +24,9 @@ EVIDENCE_LABELS = {
     "messages_30d": _("近30天消息数"), "demands": _("强制要求数"), "features": _("强制功能数"), "people_in_scope": _("涉及人数"),
     "mau_percent": _("月活跃用户占比（%）"), "monthly_active_users": _("月活跃用户数"), "registered_users": _("注册用户数"),
     "days_since_update": _("未更新天数"), "days_since_post": _("未发布天数"), "followers": _("粉丝数"), "assessments": _("考核要求数"),
+    # duplicate_forms (their msgids are in the elements app's catalog)
+    "shared_elements": _("共同数据元"), "shared": _("共同数据元数"), "fields": _("字段数"),
+    "covered_by": _("已由哪张报表采集"), "respondents": _("填报单位数"), "elements_after": _("合并后的数据元数"),
 }
 # Where each finding type's items live in the web app.
 ITEM_KIND = {"duplicate_groups": "groups", "expired_group": "groups", "idle_group": "groups", "group_demand": "groups",

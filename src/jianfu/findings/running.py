@@ -17,16 +17,25 @@ from jianfu.analysis.findings import ITEM_KIND
 from jianfu.findings.hours import saved_hours
 from jianfu.findings.models import AnalysisRun, Finding, RunRollup
 from jianfu.findings.snapshot import export_snapshot
-from jianfu.registry.models import App, PublicAccount, Unit, WorkGroup
+from jianfu.elements.actions import store_suggestions
+from jianfu.registry.models import App, Form, PublicAccount, Unit, WorkGroup
 
 Progress = Callable[[str, int, int], None]
 
 
-def load_config():
+def load_file_config():
     """Thresholds and burden parameters: the spec's defaults, overridden by JIANFU_HOME/analysis.json if present."""
     path = Path(settings.JIANFU_HOME) / "analysis.json"
     overrides = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     return analysis.AnalysisConfig.from_dict(overrides) if overrides else analysis.AnalysisConfig()
+
+
+def load_config():
+    """The file's configuration plus each region's survey-calibrated burden parameters (docs/surveys.md)."""
+    from jianfu.analysis.calibration import with_region_overrides
+    from jianfu.surveys.calibrating import stored_calibrations
+
+    return with_region_overrides(load_file_config(), stored_calibrations())
 
 
 def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = None) -> dict:
@@ -41,6 +50,7 @@ def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = Non
         result = analysis.run(Path(folder), as_of=as_of, config=load_config(), progress=progress)
     document = result.to_json_dict(generated_at=timezone.localtime().isoformat(timespec="seconds"))
     store_findings(run, result.findings)
+    store_suggestions(result.field_mappings)  # 一表通: each field's element, kept for the form pages
     # One number everywhere: the summary is what the findings page computes over the same stored findings.
     document["summary"]["hours_saved_per_month"] = saved_hours(Finding.objects.filter(is_current=True))
     run.summary = document["summary"]
@@ -96,14 +106,15 @@ def store_rollups(run: AnalysisRun, per_person) -> int:
 _CONTENT = ("type", "rule", "action", "items", "score", "evidence", "hours_saved_per_month", "reason", "owner_id",
             "owner_path", "reason_template", "reason_params", "arithmetic", "saved_by_item", "scope_paths",
             "decider_path")
-_CARRIERS = {"group": WorkGroup, "app": App, "account": PublicAccount}
+_CARRIERS = {"group": (WorkGroup, "owner__path"), "app": (App, "owner__path"), "account": (PublicAccount, "owner__path"),
+             "form": (Form, "issuer__path")}
 
 
 def _carrier_paths() -> dict[str, str]:
     """kind:code → the path of the unit owning that carrier."""
     paths = {}
-    for kind, model in _CARRIERS.items():
-        for code, path in model.objects.values_list("code", "owner__path").iterator(chunk_size=20000):
+    for kind, (model, path_lookup) in _CARRIERS.items():
+        for code, path in model.objects.values_list("code", path_lookup).iterator(chunk_size=20000):
             paths[f"{kind}:{code}"] = path or "/"
     return paths
 

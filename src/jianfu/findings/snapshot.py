@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q
 
 from jianfu.analysis import SCHEMAS
+from jianfu.elements.models import DataElement, FieldMapping
 from jianfu.registry.lifecycle import active_q
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
 
@@ -54,9 +55,21 @@ def export_snapshot(folder: Path, as_of: dt.date | None = None) -> dict[str, int
             "minutes_per_filing").iterator(chunk_size=5000),
         "fields": FormField.objects.filter(active_q(Form, as_of, "form__") if as_of else Q()).values_list(
             "form__code", "position", "name", "note", "data_type", "unit").iterator(chunk_size=20000),
+        "elements": _element_rows(),
+        "field_elements": FieldMapping.objects.filter(confirmed=True).filter(
+            active_q(Form, as_of, "field__form__") if as_of else Q()).values_list(
+            "field__form__code", "field__position", "element__code").iterator(chunk_size=20000),
     }
     # Each source yields its columns in the contract's order; the contract's schema types them.
     return {table: _write(folder / f"{table}.parquet", SCHEMAS[table], rows) for table, rows in sources.items()}
+
+
+def _element_rows():
+    """The active catalog (一表通) with each element's region path ('/' for the installation's own)."""
+    for code, name, synonyms, data_type, unit, path in DataElement.objects.filter(
+            status=DataElement.Status.ACTIVE).values_list("code", "name", "synonyms", "data_type", "unit",
+                                                          "region__path").iterator(chunk_size=20000):
+        yield code, name, list(synonyms or []), data_type or None, unit or None, path or "/"
 
 
 def _active(model, as_of: dt.date | None):

@@ -21,6 +21,7 @@ import numpy as np
 from . import catalog
 from .accounts import generate_accounts
 from .apps import generate_apps
+from .families import HELD_SHARE, catalog_synonyms, held_value, parse_families
 from .forms import generate_forms
 from .groups import generate_groups
 from .messy import phone_text
@@ -41,6 +42,8 @@ FILE_NAMES = {
     "members_name_phone": "群成员_姓名手机.xlsx",
     "forms": "报表.xlsx",
     "fields": "报表字段.xlsx",
+    "elements": "数据元.xlsx",
+    "values": "数据元取值.csv",
     "truth": "truth.json",
 }
 
@@ -57,7 +60,64 @@ HEADERS = {
     "members_name_phone": ["群编号", "姓名", "手机号"],
     "forms": ["编号", "表名", "发文单位", "填报对象", "频次", "填报渠道", "每次用时（分钟）"],
     "fields": ["报表编号", "序号", "字段名称", "说明", "数据类型", "计量单位"],
+    "elements": ["元素編碼", "名稱", "同義詞", "定義", "數據類型", "計量單位", "權威來源"],
+    "values": ["元素编码", "单位编码", "期间", "值", "来源"],
 }
+
+
+def write_elements(path: Path, families, created: dt.datetime) -> list[Path]:
+    """The element catalog (import kind ``elements``): the generator's indicators and the family elements."""
+    authority = {i.code: t.dept for t in catalog.TOPICS for i in t.indicators}
+    t = XlsxTable(path, HEADERS["elements"], created=created, title="数据元目录")
+    for i in catalog.ALL_INDICATORS:
+        t.add([i.code, i.name, "", "", i.dtype, i.unit, authority.get(i.code, "")])
+    for family in families:
+        for e in family.elements:
+            i = e.indicator
+            t.add([i.code, i.name, "；".join(catalog_synonyms(e)), f"{family.name}：{i.name}", i.dtype, i.unit,
+                   family.departments[0]])
+    t.close()
+    return [t.path]
+
+
+def write_values(path: Path, world, families, as_of: dt.date, rng: np.random.Generator) -> int:
+    """Values held (import kind ``values``) for the first county, this year, about HELD_SHARE of them: the
+    family elements of its villages and communities, then the common indicators of its villages and
+    townships, then every line of work's own indicators for them. Returns the number of rows."""
+    county = world.counties[0]
+    villages = [u for u in world.units if u.tier == "village" and u.county == county and not u.is_dept]
+    t = CsvTable(path, HEADERS["values"], encoding="utf-8-sig")
+    rows = 0
+    for village in villages:
+        for family in families:
+            for e in family.elements:
+                if rng.random() < HELD_SHARE:
+                    t.add([e.indicator.code, village.code, str(as_of.year), held_value(e.indicator, rng),
+                           f"{family.departments[0]}台账"])
+                    rows += 1
+    # then the indicators many lines of work ask again (户籍人口数, 耕地面积 …) for villages and townships:
+    # the statistics office holds them, so the regular forms that ask them can be pre-filled too
+    towns = [u for u in world.units if u.tier == "township" and u.county == county and not u.is_dept]
+    common = {i.code for i in catalog.COMMON_INDICATORS}
+    for unit in villages + towns:
+        for indicator in catalog.COMMON_INDICATORS:
+            if rng.random() < HELD_SHARE:
+                t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), "统计局台账"])
+                rows += 1
+    # and each line of work's own indicators, from the owning department's ledger
+    owned: dict[str, tuple[catalog.Indicator, catalog.Topic]] = {}  # an indicator several lines of work ask is held once, by the first that owns it
+    for topic in catalog.TOPICS:
+        for indicator in topic.indicators:
+            if indicator.code not in common:
+                owned.setdefault(indicator.code, (indicator, topic))
+    for unit in villages + towns:
+        for indicator, topic in owned.values():
+            if rng.random() >= HELD_SHARE:
+                continue
+            t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), f"{topic.dept}台账"])
+            rows += 1
+    t.close()
+    return rows
 
 
 def resolve_sizes(scale: str | Sizes, overrides: dict | None = None) -> Sizes:
@@ -114,16 +174,17 @@ def generate(
 
     # people (GBK)
     n_people = len(world.people_code)
-    t = CsvTable(out_dir / FILE_NAMES["people"], HEADERS["people"], encoding="gbk")
+    people_table = CsvTable(out_dir / FILE_NAMES["people"], HEADERS["people"], encoding="gbk")
     shapes = r_people.integers(0, 3, n_people)
     step = 50_000
     for s in range(0, n_people, step):
         e = min(n_people, s + step)
-        t.add_many([[world.people_code[i], world.people_name[i], phone_text(int(world.people_phone[i]), int(shapes[i])),
-                     U[world.people_unit[i]].code, world.people_post[i]] for i in range(s, e)])
+        people_table.add_many([[world.people_code[i], world.people_name[i],
+                                phone_text(int(world.people_phone[i]), int(shapes[i])),
+                                U[world.people_unit[i]].code, world.people_post[i]] for i in range(s, e)])
         report("people", e, n_people)
-    t.close()
-    files.append(t.path)
+    people_table.close()
+    files.append(people_table.path)
 
     # apps and platforms
     t = XlsxTable(out_dir / FILE_NAMES["apps"], HEADERS["apps"], created=created,
@@ -141,19 +202,20 @@ def generate(
     report("accounts", acc_truth.accounts, acc_truth.accounts)
 
     # groups and members
+    groups_table: CsvTable | XlsxTable
     if sz.groups_csv:
         groups_table = CsvTable(out_dir / "工作群.csv", HEADERS["groups"], encoding="utf-8-sig")
     else:
         groups_table = XlsxTable(out_dir / FILE_NAMES["groups"], HEADERS["groups"], created=created)
-    members_csv = RollingPairsCsv(out_dir, "群成员", tuple(HEADERS["members"]), split=sz.members_split,
-                                  max_rows=MEMBERS_PER_FILE)
+    members_csv = RollingPairsCsv(out_dir, "群成员", (HEADERS["members"][0], HEADERS["members"][1]),
+                                  split=sz.members_split, max_rows=MEMBERS_PER_FILE)
     np_table = XlsxTable(out_dir / FILE_NAMES["members_name_phone"], HEADERS["members_name_phone"], created=created)
     grp_truth = generate_groups(world, sz, r_groups, as_of, groups_table, members_csv, np_table,
                                 csv_mode=sz.groups_csv, progress=progress)
-    if sz.groups_csv:
-        groups_table.close()
-    else:
+    if isinstance(groups_table, XlsxTable):
         groups_table.close(notes=["注：群成员名单见群成员表"])
+    else:
+        groups_table.close()
     members_csv.close()
     np_table.close()
     files += [groups_table.path, *members_csv.paths, np_table.path]
@@ -162,11 +224,19 @@ def generate(
     ft = XlsxTable(out_dir / FILE_NAMES["forms"], HEADERS["forms"], created=created,
                    title=f"{root.name}基层报表清单", subtitle=stamp)
     fdt = XlsxTable(out_dir / FILE_NAMES["fields"], HEADERS["fields"], created=created)
-    form_truth = generate_forms(world, sz, r_forms, as_of, ft, fdt)
+    families = parse_families(len(catalog.ALL_INDICATORS) + 1)
+    # the families' own stream, so that every output written before them stays as it was
+    r_families, r_values = (np.random.default_rng(s) for s in np.random.SeedSequence([seed, 15]).spawn(2))
+    form_truth = generate_forms(world, sz, r_forms, as_of, ft, fdt, families=families, family_rng=r_families)
     ft.close(notes=["注：频次为“临时”的报表按通知要求不定期报送", f"填表人：{root.name}减负办"])
     fdt.close()
     files += [ft.path, fdt.path]
     report("forms", form_truth.forms, form_truth.forms)
+
+    # the data-element catalog and the values already held (一表通)
+    files += write_elements(out_dir / FILE_NAMES["elements"], families, created)
+    held = write_values(out_dir / FILE_NAMES["values"], world, families, as_of, r_values)
+    files.append(out_dir / FILE_NAMES["values"])
 
     counts = {
         "units": len(U),
@@ -179,6 +249,8 @@ def generate(
         "memberships_by_name_phone": grp_truth.memberships_by_name_phone,
         "forms": form_truth.forms,
         "fields": form_truth.fields,
+        "elements": len(catalog.ALL_INDICATORS) + sum(len(f.elements) for f in families),
+        "values": held,
     }
 
     def single(rule: str, codes: list[str]) -> list[dict]:
@@ -189,7 +261,9 @@ def generate(
         "expired_group": single("F5", sorted(grp_truth.expired)),
         "idle_group": single("F5", sorted(grp_truth.idle)),
         "group_demand": single("F1", sorted(grp_truth.demand_f1)) + single("F2", sorted(grp_truth.demand_f2)),
-        "duplicate_apps": [{"rule": "F5", "items": c, "planted": True} for c in sorted(app_truth.duplicate_clusters)],
+        "duplicate_apps": [{"rule": "F5", "items": c, "planted": True,
+                            **({"paraphrase": True} if c in app_truth.paraphrased else {})}
+                           for c in sorted(app_truth.duplicate_clusters)],
         "zombie_app": single("F5", sorted(app_truth.zombie)),
         "forced_feature": [x for r in ("F1", "F2", "F3") for x in single(r, sorted(app_truth.forced[r]))],
         "stale_account": single("F5", sorted(acc_truth.stale)),
@@ -210,7 +284,9 @@ def generate(
             "group_clusters_accidental": grp_truth.accidental_clusters,
             "groups_redrawn": grp_truth.redrawn,
         },
-        "data_elements": {i.code: {"name": i.name, "unit": i.unit} for i in catalog.ALL_INDICATORS},
+        "data_elements": {i.code: {"name": i.name, "unit": i.unit} for i in catalog.ALL_INDICATORS}
+        | {e.indicator.code: {"name": e.indicator.name, "unit": e.indicator.unit, "family": f.name}
+           for f in families for e in f.elements},
         "form_field_elements": form_truth.field_elements,
     }
     truth_path = out_dir / FILE_NAMES["truth"]

@@ -9,6 +9,7 @@ descriptions and mostly the same functions.  The same purpose in different regio
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +44,16 @@ class AppTruth:
     forced: dict[str, list[str]] = field(default_factory=lambda: {"F1": [], "F2": [], "F3": []})
     apps: int = 0
     platforms: int = 0
+    paraphrased: list[list[str]] = field(default_factory=list)  # clusters whose copies swap synonyms
+    reworded_clusters: set[int] = field(default_factory=set)
+
+
+def paraphrase(text: str) -> str:
+    """The same purpose as another department words it: each known word swapped for its synonym once."""
+    for word, other in catalog.APP_PARAPHRASES:
+        if word in text and other not in text:
+            text = text.replace(word, "\0" + str(catalog.APP_PARAPHRASES.index((word, other))) + "\0")
+    return re.sub("\0(\\d+)\0", lambda m: catalog.APP_PARAPHRASES[int(m.group(1))][1], text)
 
 
 def _app_name(rng, kind: str, region_short: str, topic: str, purpose: str) -> str:
@@ -83,13 +94,16 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
                 offices = [o for tw in towns for o in world.depts_of.get(tw, []) if topic in U[o].topics]
                 if offices:
                     owner = offices[int(rng.integers(len(offices)))]
-            new.append((owner, kind, topic, t.purposes[int(rng.integers(2))], int(rng.integers(len(_DESC))), -1))
+            new.append((owner, kind, topic, t.purposes[int(rng.integers(2))], int(rng.integers(len(_DESC))), -1, False))
         # a planted cluster: same region and level, same purpose, another department
         app_items = [x for x in new if x[1] != "平台" and U[x[0]].tier == tier]
         if app_items and rng.random() < DUP_REGION_RATE:
             orig = app_items[int(rng.integers(len(app_items)))]
             idx = new.index(orig)
-            new[idx] = orig[:5] + (cluster_id,)
+            new[idx] = orig[:5] + (cluster_id, False)
+            # in about half the regions the copies word the purpose with government synonyms (decided by the
+            # region's code, so no random draw is spent and every other output stays as it was)
+            reworded = int(U[region].code[:6]) % 2 == 1
             copies = 2 if rng.random() < TRIPLE_RATE else 1
             used_t = {orig[4]}
             for _ in range(copies):
@@ -98,7 +112,8 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
                 tmpl = int(rng.choice([k for k in range(len(_DESC)) if k not in used_t]))
                 used_t.add(tmpl)
                 kind = catalog.APP_KINDS[int(rng.integers(len(catalog.APP_KINDS)))]
-                new.append((owner, kind, orig[2], orig[3], tmpl, cluster_id))
+                purpose = paraphrase(orig[3]) if reworded else orig[3]
+                new.append((owner, kind, orig[2], purpose, tmpl, cluster_id, reworded))
             cluster_id += 1
         items.extend(new)
         return set(chosen)
@@ -118,7 +133,7 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
     # attributes
     clusters: dict[int, list[str]] = {}
     n_app = n_plat = 0
-    for owner, kind, topic, purpose, tmpl, cl in items:
+    for owner, kind, topic, purpose, tmpl, cl, reworded in items:
         ou = U[owner]
         region = U[ou.region]
         t = catalog.TOPIC_BY_NAME[topic]
@@ -130,6 +145,8 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
             code = f"A{n_app:06d}"
         if cl >= 0:
             clusters.setdefault(cl, []).append(code)
+            if reworded:
+                truth.reworded_clusters.add(cl)
         name = _app_name(rng, kind, region.short, topic, purpose)
         # functions: 3-4 of the topic's, 0-2 generic; planted copies keep at least 3 of the original's
         k_t = int(rng.integers(3, len(t.functions) + 1))
@@ -137,10 +154,14 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
             k_t = len(t.functions)
         funcs = rng.choice(t.functions, size=k_t, replace=False).tolist()
         generic = rng.choice(catalog.GENERIC_FUNCTIONS, size=int(rng.integers(0, 3)), replace=False).tolist()
+        if reworded:  # the other department names the same functions in its own words
+            funcs = [paraphrase(f) for f in funcs]
         shown = funcs[:3]
         desc = _DESC[tmpl].format(region=region.name, topic=topic, owner=ou.name, kw=_KIND_WORD[kind],
                                   purpose=purpose, funcs="、".join(shown), users=_USERS.get(region.tier, "干部"),
                                   level=_LEVEL_WORD.get(region.tier, "县"))
+        if reworded:  # the whole description in the other department's words
+            desc = paraphrase(desc)
         all_funcs = funcs + generic
         rng.shuffle(all_funcs)
         # usage
@@ -183,5 +204,6 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
         for rule in sorted({catalog.FORCED_RULES[f] for f in forced}):
             truth.forced[rule].append(code)
     truth.duplicate_clusters = [sorted(v) for v in clusters.values()]
+    truth.paraphrased = [sorted(v) for cl, v in clusters.items() if cl in truth.reworded_clusters]
     truth.apps, truth.platforms = n_app, n_plat
     return truth

@@ -183,6 +183,14 @@ DEMAND_RULES: dict[str, str] = {
     "截图留痕": "F2", "上传照片视频": "F2", "定位打卡": "F2",
 }
 
+# How another department words the same purpose (written for the generator; real government usage). Every
+# second planted duplicate app is described with these swapped, the paraphrase gap of issue 15.
+APP_PARAPHRASES: list[tuple[str, str]] = [
+    ("上报", "报送"), ("巡查", "巡检"), ("登记", "录入"), ("统计", "汇总"), ("签到", "打卡"), ("打卡", "签到"),
+    ("核查", "核实"), ("排查", "摸排"), ("采集", "录入"), ("记录", "登记"), ("进度", "进展"),
+    ("在线", "线上"), ("认证", "核验"), ("查询", "查看"), ("补贴", "补助"), ("老人", "老年人"), ("入户", "上门"),
+]
+
 APP_KINDS = ["APP", "小程序", "小程序", "H5", "PC系统"]
 FORM_FREQUENCIES = ["日", "周", "旬", "月", "月", "月", "季", "季", "半年", "年", "年", "临时", "临时"]
 FORM_CHANNELS = ["系统", "系统", "微信", "微信", "邮件", "纸质", "其他"]

@@ -104,16 +104,16 @@ def overlapping_pairs(ptr: np.ndarray, mem: np.ndarray, rank: np.ndarray, probe:
         keep = (a != b) & before(a, b) & (5 * sizes[a] >= 2 * sizes[b])
         keep &= bound_ok(a, pre_pos[idx], b, src_pos[own])
         keys.append(a[keep] * G + b[keep])
-    keys = np.sort(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
-    if len(keys):
-        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-        counts = np.diff(np.append(starts, len(keys)))
-        keys = keys[starts]
-        A, B = keys // G, keys % G
+    found = np.sort(np.concatenate(keys)) if keys else np.empty(0, dtype=np.int64)
+    if len(found):
+        starts = np.flatnonzero(np.concatenate([[True], found[1:] != found[:-1]]))
+        counts = np.diff(np.append(starts, len(found)))
+        found = found[starts]
+        A, B = found // G, found % G
         enough = counts >= need_k[A]
         A, B = A[enough], B[enough]
     else:
-        A = B = keys
+        A = B = found
 
     # exact overlaps: look every member of a up in b's membership
     NP = int(mem.max()) + 1 if len(mem) else 1

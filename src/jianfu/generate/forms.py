@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import catalog
+from .families import Family, family_forms, printed_wording
 from .messy import traditional
 from .units import Sizes, World
 
@@ -49,8 +50,26 @@ def _containment(a: set, b: set) -> tuple[int, int]:
     return len(a & b), min(len(a), len(b))
 
 
+def _department(world: World, county: int, name: str) -> int:
+    """The county's department called ``name`` (any department of the county if it has none so called)."""
+    depts = world.depts_of.get(county, [])
+    for d in depts:
+        if world.units[d].name.endswith(name):
+            return d
+    return depts[sum(map(ord, name)) % len(depts)] if depts else county
+
+
+def _family_forms(world: World, county: int, families: list[Family], rng: np.random.Generator) -> list[dict]:
+    made = []
+    for family, dept, els in family_forms(families, rng):
+        made.append({"issuer": _department(world, county, dept), "family": family, "els": els,
+                     "codes": {e.code for e in els}, "target": "村", "cluster": -1})
+    return made
+
+
 def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: dt.date, forms_table,
-                   fields_table) -> FormTruth:
+                   fields_table, families: list[Family] | None = None,
+                   family_rng: np.random.Generator | None = None) -> FormTruth:
     U = world.units
     truth = FormTruth()
     forms = []  # dicts: issuer, topic, elements(list of Indicator), target, planted cluster
@@ -91,7 +110,7 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
             taken.setdefault(f["topic"].name, set()).update(f["codes"])
         depts = world.depts_of.get(region, [])
         towns = world.children_of.get(region, []) if U[region].tier == "county" else []
-        made = []
+        made: list[dict] = []
         n_dup = int(round(n * DUP_RATE))
         for _ in range(n - n_dup):
             free = [t for t in topics if counts.get(t.name, 0) < 2]
@@ -156,12 +175,18 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
         made = region_forms(k, sizes.forms_per_county, list(scope), "乡")
         scopes[k] = scope + made
         forms += made
+    # form families after every other form, drawn from their own stream: the forms above stay as they were
+    if families and family_rng is not None:
+        for k in world.counties:
+            made = _family_forms(world, k, families, family_rng)
+            scopes[k] += made
+            forms += made
 
     for i, f in enumerate(forms):
         f["code"] = f"F{i + 1:06d}"
 
     # truth: exact pairs (containment >= 0.7 of the smaller) within each county's scope
-    pairs = set()
+    pairs: set[tuple[str, ...]] = set()
     for scope in scopes.values():
         for x in range(len(scope)):
             for y in range(x + 1, len(scope)):
@@ -171,23 +196,26 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
                     pairs.add(tuple(sorted((a["code"], b["code"]))))
     parent: dict[str, str] = {}
 
-    def find(x):
+    def find(x: str) -> str:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for a, b in pairs:
-        parent[find(a)] = find(b)
+    for code_a, code_b in pairs:
+        parent[find(code_a)] = find(code_b)
     comps: dict[str, set[str]] = {}
-    for x in list(parent):
-        comps.setdefault(find(x), set()).add(x)
+    for form_code in list(parent):
+        comps.setdefault(find(form_code), set()).add(form_code)
     truth.duplicate_clusters = sorted(sorted(v) for v in comps.values() if len(v) > 1)
     truth.planted = sum(1 for f in forms if f.get("copy"))
 
     # rows
     for f in forms:
+        if "family" in f:
+            _write_family_form(f, U[f["issuer"]], family_rng, forms_table, fields_table, truth)
+            continue
         issuer = U[f["issuer"]]
         t = f["topic"]
         title = f"{issuer.name}{t.name}{_TITLES[int(rng.integers(len(_TITLES)))]}"
@@ -207,3 +235,18 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
         truth.field_elements[f["code"]] = [e.code for e in f["els"]]
     truth.forms = len(forms)
     return truth
+
+
+def _write_family_form(f: dict, issuer, rng, forms_table, fields_table, truth: FormTruth) -> None:
+    family: Family = f["family"]
+    title = f"{issuer.name}{family.name}{_TITLES[int(rng.integers(len(_TITLES)))]}"
+    freq = ["月", "季", "季", "半年", "年"][int(rng.integers(5))]
+    chan = catalog.FORM_CHANNELS[int(rng.integers(len(catalog.FORM_CHANNELS)))]
+    forms_table.add([f["code"], title, issuer.code, f["target"], freq, chan, int(rng.integers(3, 10)) * 10])
+    by_code = {e.indicator.code: e for e in family.elements}
+    order = list(f["els"])
+    rng.shuffle(order)
+    for j, ind in enumerate(order):
+        fields_table.add([f["code"], j + 1, printed_wording(by_code[ind.code], rng), "", ind.dtype, ind.unit])
+        truth.fields += 1
+    truth.field_elements[f["code"]] = [e.code for e in order]

@@ -69,7 +69,8 @@ class GroupTruth:
 def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Chunk]:
     """Owners, pools and sizes of every base group, chunk by chunk, calibrated to the membership target."""
     U = world.units
-    specs: list[tuple[list[int], list[tuple[int, int]], float, float, int]] = []
+    # (owners, their member pools, each owner's kind — one number for all, or a list —, share, groups)
+    specs: list[tuple[list[int], list[tuple[int, int]], float | list[int], float, int]] = []
     # (owner units, their pools, multiplier of size, cap fraction of pool, count)
     total = sizes.groups
     upper_share = 0.0
@@ -110,16 +111,16 @@ def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Ch
         lo = np.array([p[0] for p in pools])
         hi = np.array([p[1] for p in pools])
         if isinstance(mult, list):  # county chunk: 38% county departments, 62% townships
-            kinds = np.array(mult)
-            w = np.where(kinds == 0, 0.38 / max(1, (kinds == 0).sum()), 0.0)
-            tw = (hi - lo).astype(float) * (kinds == 1)
+            owner_kinds = np.array(mult)
+            w = np.where(owner_kinds == 0, 0.38 / max(1, (owner_kinds == 0).sum()), 0.0)
+            tw = (hi - lo).astype(float) * (owner_kinds == 1)
             w = w + (0.62 * tw / tw.sum() if tw.sum() else 0)
             w = w * rng.uniform(0.5, 1.5, len(w))
             for i, o in enumerate(owners):  # departments with a line of work create more groups
                 if U[o].topics:
                     w[i] *= 1.5
-            m = np.where(kinds == 0, 2.0, 1.0)
-            capfrac = np.where(kinds == 0, 0.15, 0.2)
+            m = np.where(owner_kinds == 0, 2.0, 1.0)
+            capfrac = np.where(owner_kinds == 0, 0.15, 0.2)
         else:
             w = rng.uniform(0.5, 1.5, len(owners))
             m = np.full(len(owners), mult)
@@ -195,260 +196,330 @@ def _sample(rng, lo, hi, need, cumw, forced):
     return [result_p[starts[i]:starts[i + 1]] for i in range(G)]
 
 
+@dataclass
+class _Drawn:
+    """The groups of one chunk while they are being drawn: one entry per group, planted copies appended."""
+
+    members: list[np.ndarray]
+    owners: list[int]  # owning unit idx
+    pools: list[tuple[int, int]]  # person index range members are drawn from
+    owner_person: list[int]
+    topic: list[str]
+    copy_of: list[int]  # the original's index for a planted copy, else -1
+    cluster: list[int]  # planted cluster number, else -1
+
+
+@dataclass
+class _Context:
+    """What every chunk of one run shares."""
+
+    world: World
+    rng: np.random.Generator
+    as_of: dt.date
+    cumw: np.ndarray  # cumulative propensity of people (weighted draws)
+    uniform: np.ndarray  # cumulative 1 per person (uniform draws)
+    rank: np.ndarray  # person → position in the global order used by dupcheck (rarest first)
+    shapes: tuple[str, ...]  # date shapes of the groups file
+    platforms: list[str]
+    topic_names: list[str]
+    csv_mode: bool
+
+
 def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of: dt.date, table, members_csv,
                     name_phone_table, csv_mode: bool, progress=None) -> GroupTruth:
-    U = world.units
+    """Draw every chunk's groups, plant duplicates, redraw near misses, write the rows and the members."""
     chunks = plan_chunks(world, sizes, rng)
     total_groups = sum(len(c.sizes) + c.n_copies for c in chunks)
     codes_perm = rng.permutation(total_groups) + 1
-    cumw = np.concatenate([[0.0], np.cumsum(world.people_weight)])
-    uniform = np.arange(len(world.people_weight) + 1, dtype=np.float64)
-    rank = np.empty(len(world.people_weight), dtype=np.int64)
-    rank[np.argsort(world.people_weight, kind="stable")] = np.arange(len(world.people_weight))
+    weights = world.people_weight
+    rank = np.empty(len(weights), dtype=np.int64)
+    rank[np.argsort(weights, kind="stable")] = np.arange(len(weights))
+    ctx = _Context(
+        world=world, rng=rng, as_of=as_of, cumw=np.concatenate([[0.0], np.cumsum(weights)]),
+        uniform=np.arange(len(weights) + 1, dtype=np.float64), rank=rank,
+        shapes=TEXT_DATE_SHAPES if csv_mode else XLSX_DATE_SHAPES,
+        platforms=catalog.GROUP_PLATFORMS + [world.province_platform] * 2,
+        topic_names=[t.name for t in catalog.TOPICS], csv_mode=csv_mode,
+    )
     truth = GroupTruth()
     next_code = 0
-    shapes = TEXT_DATE_SHAPES if csv_mode else XLSX_DATE_SHAPES
-    platforms = catalog.GROUP_PLATFORMS + [world.province_platform] * 2
-    topic_names = [t.name for t in catalog.TOPICS]
-    pcode, pname, pphone = world.people_code, world.people_name, world.people_phone
-    done = 0
-
     for chunk in chunks:
-        nb = len(chunk.sizes)
-        # owner person: one of the owner unit's own people (else anyone in the pool)
-        olo = np.array([U[o].lo for o in chunk.owners], dtype=np.int64)
-        ohi = np.array([U[o].hi for o in chunk.owners], dtype=np.int64)
-        has = ohi > olo
-        owner_p = np.where(has, olo + (rng.random(nb) * np.maximum(1, ohi - olo)).astype(np.int64),
-                           chunk.pool_lo + (rng.random(nb) * (chunk.pool_hi - chunk.pool_lo)).astype(np.int64))
-        members = _sample(rng, chunk.pool_lo, chunk.pool_hi, chunk.sizes, cumw, owner_p)
-        owners = list(chunk.owners.tolist())
-        pools = list(zip(chunk.pool_lo.tolist(), chunk.pool_hi.tolist()))
-        owner_person = owner_p.tolist()
-        topic = [None] * nb
-        for i, o in enumerate(owners):
-            tp = U[o].topics or topic_names
-            topic[i] = tp[int(rng.integers(len(tp)))]
-        copy_of = [-1] * nb
-        copy_kind = [""] * nb
-        cluster = [-1] * nb
-
-        # planted duplicate clusters
-        n_double = int(round(nb * DUP_DOUBLE_RATE))
-        n_single = chunk.n_copies - 2 * n_double
-        eligible = [i for i in range(nb) if len(members[i]) >= 8]
-        n_orig = min(len(eligible), n_single + n_double)
-        originals = rng.choice(eligible, size=n_orig, replace=False).tolist() if n_orig else []
-        for j, o in enumerate(originals):
-            cluster[o] = j
-            kinds = ["near" if rng.random() < 0.6 else "sub"]
-            if j >= n_single:
-                kinds = ["near", "sub"]
-            for kind in kinds:
-                base = members[o]
-                n = len(base)
-                lo, hi = pools[o]
-                if kind == "near":
-                    r = int(rng.integers(0, max(1, n // 16) + 1))
-                    a = int(rng.integers(0, max(1, n // 16) + 1))
-                    while 20 * (n - r) < 17 * (n + a):
-                        a = max(0, a - 1) if a else a
-                        r = max(0, r - 1) if not a else r
-                    keep = rng.choice(base, size=n - r, replace=False)
-                    extra = []
-                    pool_size = hi - lo
-                    while len(extra) < a and pool_size > n + a:
-                        c = int(lo + rng.integers(pool_size))
-                        if c not in set(base.tolist()) and c not in extra:
-                            extra.append(c)
-                    new = np.concatenate([keep, np.array(extra, dtype=np.int64)])
-                else:
-                    s = int(rng.integers(max(5, -(-55 * n // 100)), max(6, 75 * n // 100) + 1))
-                    s = min(s, n)
-                    new = rng.choice(base, size=s, replace=False)
-                    if s >= 20:
-                        bset = set(base.tolist())
-                        while True:
-                            c = int(lo + rng.integers(hi - lo))
-                            if c not in bset:
-                                break
-                        new[0] = c
-                members.append(np.sort(new.astype(np.int64)))
-                # the copy may belong to a sibling unit of the same region
-                ou = owners[o]
-                sibs = world.depts_of.get(U[ou].region, []) + [U[ou].region]
-                owners.append(ou if rng.random() < 0.5 else sibs[int(rng.integers(len(sibs)))])
-                pools.append(pools[o])
-                mem_list = new.tolist()
-                owner_person.append(owner_person[o] if owner_person[o] in mem_list else mem_list[0])
-                topic.append(topic[o])
-                copy_of.append(o)
-                copy_kind.append(kind)
-                cluster.append(j)
-
-        # exact check: redraw groups that are not planted duplicates but come near the rule
-        G = len(members)
-        planted = np.array([c >= 0 for c in cluster])
-        clus = np.array(cluster)
-        probe = None
-        for _round in range(12):
-            ptr = np.zeros(G + 1, dtype=np.int64)
-            ptr[1:] = np.cumsum([len(m) for m in members])
-            mem = np.concatenate(members)
-            A, B, OV = dupcheck.overlapping_pairs(ptr, mem, rank, probe=probe)
-            sA, sB = ptr[A + 1] - ptr[A], ptr[B + 1] - ptr[B]
-            near = dupcheck.is_near(sA, sB, OV)
-            same_cluster = planted[A] & planted[B] & (clus[A] == clus[B])
-            bad = near & ~same_cluster
-            victims = set()
-            for a, b in zip(A[bad].tolist(), B[bad].tolist()):
-                if a in victims or b in victims:
-                    continue
-                if not planted[b]:
-                    victims.add(b)
-                elif not planted[a]:
-                    victims.add(a)
-            if not victims:
-                break
-            v = np.array(sorted(victims), dtype=np.int64)
-            vlo = np.array([pools[i][0] for i in v], dtype=np.int64)
-            vhi = np.array([pools[i][1] for i in v], dtype=np.int64)
-            need = np.array([len(members[i]) for i in v], dtype=np.int64)
-            forced = np.array([owner_person[i] for i in v], dtype=np.int64)
-            # later rounds draw uniformly (no propensity), which spreads members further apart
-            redrawn = _sample(rng, vlo, vhi, need, cumw if _round < 2 else uniform, forced)
-            for i, m in zip(v.tolist(), redrawn):
-                members[i] = np.sort(m)
-            truth.redrawn += len(v)
-            probe = v
-        # final exact duplicate pairs over the whole chunk
-        ptr = np.zeros(G + 1, dtype=np.int64)
-        ptr[1:] = np.cumsum([len(m) for m in members])
-        mem = np.concatenate(members)
-        A, B, OV = dupcheck.overlapping_pairs(ptr, mem, rank)
-        sA, sB = ptr[A + 1] - ptr[A], ptr[B + 1] - ptr[B]
-        dup = dupcheck.is_duplicate(sA, sB, OV)
-        parent = list(range(G))
-
-        def find(x):
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for a, b in zip(A[dup].tolist(), B[dup].tolist()):
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[ra] = rb
-        comps: dict[int, list[int]] = {}
-        for a in A[dup].tolist():
-            comps.setdefault(find(a), [])
-        for i in range(G):
-            r = find(i)
-            if r in comps:
-                comps[r].append(i)
-
-        codes = [f"G{codes_perm[next_code + i]:07d}" for i in range(G)]
-        next_code += G
-        planted_sets = {}
-        for i, c in enumerate(cluster):
-            if c >= 0:
-                planted_sets.setdefault(c, set()).add(i)
-        planted_frozen = {frozenset(s) for s in planted_sets.values()}
-        for comp in comps.values():
-            is_planted = frozenset(comp) in planted_frozen
-            truth.duplicate_clusters.append((sorted(codes[i] for i in comp), is_planted))
-            if is_planted:
-                truth.planted_clusters += 1
-            else:
-                truth.accidental_clusters += 1
-
-        # attributes and rows
-        created_ago = rng.integers(1, 1500, G)
-        temp = rng.random(G) < TEMP_RATE
-        expired = temp & (rng.random(G) < EXPIRED_OF_TEMP)
-        idle = rng.random(G) < np.where(expired, 0.6, IDLE_RATE)
-        last_ago = np.where(idle, rng.integers(62, 700, G), rng.integers(0, 56, G))
-        created_ago = last_ago + created_ago
-        end_ago = np.where(expired, rng.integers(2, 400, G), -rng.integers(2, 240, G))
-        # an ended task ended after the group was created
-        end_ago = np.where(expired, np.minimum(end_ago, np.maximum(2, created_ago - 3)), end_ago)
-        msgs = np.where(last_ago < 30, np.maximum(1, rng.lognormal(3.0, 1.2, G).astype(np.int64)), 0)
-        f1 = rng.random(G) < DEMAND_F1_RATE
-        f2 = rng.random(G) < DEMAND_F2_RATE
-        plat = rng.integers(0, len(platforms), G)
-        shape_i = rng.integers(0, len(shapes), (G, 4))
-        sep_i = rng.integers(0, 12, G)
-        decor = rng.integers(0, len(_DECOR), G)
-        suf = rng.integers(0, 100, G)
-        trad = rng.random(G) < 0.04
-        divert_all = rng.random(len(mem)) < DIVERT_RATE
-        lines: list[str] = []
-        np_rows = []
-        for i in range(G):
-            code = codes[i]
-            t = catalog.TOPIC_BY_NAME[topic[i]]
-            ou = U[owners[i]]
-            prefix = ou.name
-            if temp[i]:
-                year = (as_of - dt.timedelta(days=int(created_ago[i]))).year
-                name = f"{year}年{t.name}{_TEMP_SUFFIX[suf[i] % len(_TEMP_SUFFIX)]}"
-                if suf[i] % 3 == 0:
-                    name = prefix + name
-            else:
-                name = f"{prefix}{t.name}{_STANDING_SUFFIX[suf[i] % len(_STANDING_SUFFIX)]}"
-            name += _DECOR[decor[i]]
-            if copy_of[i] >= 0 and suf[i] % 2 == 0:
-                name += "（新）" if suf[i] % 4 == 0 else "2群"
-            platform = platforms[plat[i]]
-            if trad[i]:
-                platform = traditional(platform)
-            nature = ("临时" if suf[i] % 2 else "临时性") if temp[i] else ("常设" if suf[i] % 5 else "长期")
-            if trad[i] and temp[i]:
-                nature = traditional(nature)
-            created = as_of - dt.timedelta(days=int(created_ago[i]))
-            last = as_of - dt.timedelta(days=int(last_ago[i]))
-            end = as_of - dt.timedelta(days=int(end_ago[i])) if temp[i] else None
-            purpose = _PURPOSE_TEMPLATES[suf[i] % len(_PURPOSE_TEMPLATES)].format(
-                p=t.purposes[suf[i] % 2], t=t.name)
-            demands = []
-            if f1[i]:
-                demands += [_F1[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
-            if f2[i]:
-                demands += [_F2[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
-            demand_cell = join_multi(demands, int(sep_i[i]))
-            if trad[i]:
-                demand_cell = traditional(demand_cell)
-            row = [code, name, platform, pcode[owner_person[i]], ou.code,
-                   date_cell(created, shapes[shape_i[i, 0]]), nature,
-                   date_cell(end, shapes[shape_i[i, 1]]) if end else None,
-                   date_cell(last, shapes[shape_i[i, 2]]), int(msgs[i]), purpose, demand_cell]
-            if csv_mode:
-                row = ["" if v is None else str(v) for v in row]
-            table.add(row)
-            if temp[i] and end < as_of:
-                truth.expired.append(code)
-            if (as_of - last).days >= 60:
-                truth.idle.append(code)
-            if f1[i]:
-                truth.demand_f1.append(code)
-            if f2[i]:
-                truth.demand_f2.append(code)
-            # members
-            ms = members[i].tolist()
-            dv = divert_all[ptr[i]:ptr[i + 1]].tolist()
-            for p, d in zip(ms, dv):
-                if d:
-                    np_rows.append((code, pname[p], phone_text(int(pphone[p]), (p + i) % 3)))
-                else:
-                    lines.append(f"{code},{pcode[p]}\n")
-        members_csv.write_lines(lines)
-        for r in np_rows:
-            name_phone_table.add(r)
-        truth.groups += G
-        truth.memberships += len(mem)
-        truth.memberships_by_name_phone += len(np_rows)
-        done += G
+        drawn = _draw_base_groups(ctx, chunk)
+        _plant_duplicates(ctx, chunk, drawn)
+        truth.redrawn += _redraw_near_misses(ctx, drawn)
+        ptr, mem, components = _duplicate_components(ctx, drawn.members)
+        n_groups = len(drawn.members)
+        codes = [f"G{codes_perm[next_code + i]:07d}" for i in range(n_groups)]
+        next_code += n_groups
+        _record_clusters(truth, codes, drawn.cluster, components)
+        _write_groups(ctx, drawn, codes, ptr, mem, table, members_csv, name_phone_table, truth)
         if progress:
-            progress("groups", done, total_groups)
+            progress("groups", truth.groups, total_groups)
     return truth
+
+
+def _draw_base_groups(ctx: _Context, chunk: Chunk) -> _Drawn:
+    """The chunk's planned groups: an owner person, members drawn from the pool, a line of work."""
+    units, rng = ctx.world.units, ctx.rng
+    nb = len(chunk.sizes)
+    # owner person: one of the owner unit's own people (else anyone in the pool)
+    own_lo = np.array([units[o].lo for o in chunk.owners], dtype=np.int64)
+    own_hi = np.array([units[o].hi for o in chunk.owners], dtype=np.int64)
+    has_people = own_hi > own_lo
+    owner_p = np.where(
+        has_people, own_lo + (rng.random(nb) * np.maximum(1, own_hi - own_lo)).astype(np.int64),
+        chunk.pool_lo + (rng.random(nb) * (chunk.pool_hi - chunk.pool_lo)).astype(np.int64))
+    members = _sample(rng, chunk.pool_lo, chunk.pool_hi, chunk.sizes, ctx.cumw, owner_p)
+    owners = list(chunk.owners.tolist())
+    topic: list[str] = [""] * nb
+    for i, o in enumerate(owners):
+        lines_of_work = units[o].topics or ctx.topic_names
+        topic[i] = lines_of_work[int(rng.integers(len(lines_of_work)))]
+    return _Drawn(members=members, owners=owners, pools=list(zip(chunk.pool_lo.tolist(), chunk.pool_hi.tolist())),
+                  owner_person=owner_p.tolist(), topic=topic, copy_of=[-1] * nb, cluster=[-1] * nb)
+
+
+def _near_copy(rng: np.random.Generator, base: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """A few members removed and added: Jaccard with the original stays ≥ 0.85."""
+    n = len(base)
+    removed = int(rng.integers(0, max(1, n // 16) + 1))
+    added = int(rng.integers(0, max(1, n // 16) + 1))
+    while 20 * (n - removed) < 17 * (n + added):
+        added = max(0, added - 1) if added else added
+        removed = max(0, removed - 1) if not added else removed
+    keep = rng.choice(base, size=n - removed, replace=False)
+    extra: list[int] = []
+    pool_size = hi - lo
+    while len(extra) < added and pool_size > n + added:
+        candidate = int(lo + rng.integers(pool_size))
+        if candidate not in set(base.tolist()) and candidate not in extra:
+            extra.append(candidate)
+    return np.concatenate([keep, np.array(extra, dtype=np.int64)])
+
+
+def _subgroup(rng: np.random.Generator, base: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """55–75% of the original's members (at least 5); one outsider in groups of 20 or more."""
+    n = len(base)
+    size = int(rng.integers(max(5, -(-55 * n // 100)), max(6, 75 * n // 100) + 1))
+    size = min(size, n)
+    new = rng.choice(base, size=size, replace=False)
+    if size >= 20:
+        base_set = set(base.tolist())
+        while True:
+            outsider = int(lo + rng.integers(hi - lo))
+            if outsider not in base_set:
+                break
+        new[0] = outsider
+    return new
+
+
+def _plant_duplicates(ctx: _Context, chunk: Chunk, drawn: _Drawn) -> None:
+    """Planted clusters: a near copy or a subgroup of an original (both, for a cluster of three)."""
+    world, rng = ctx.world, ctx.rng
+    nb = len(chunk.sizes)
+    n_double = int(round(nb * DUP_DOUBLE_RATE))
+    n_single = chunk.n_copies - 2 * n_double
+    eligible = [i for i in range(nb) if len(drawn.members[i]) >= 8]
+    n_orig = min(len(eligible), n_single + n_double)
+    originals = rng.choice(eligible, size=n_orig, replace=False).tolist() if n_orig else []
+    for j, o in enumerate(originals):
+        drawn.cluster[o] = j
+        kinds = ["near" if rng.random() < 0.6 else "sub"]
+        if j >= n_single:
+            kinds = ["near", "sub"]
+        for kind in kinds:
+            lo, hi = drawn.pools[o]
+            maker = _near_copy if kind == "near" else _subgroup
+            new = maker(rng, drawn.members[o], lo, hi)
+            drawn.members.append(np.sort(new.astype(np.int64)))
+            # the copy may belong to a sibling unit of the same region
+            owner = drawn.owners[o]
+            siblings = world.depts_of.get(world.units[owner].region, []) + [world.units[owner].region]
+            drawn.owners.append(owner if rng.random() < 0.5 else siblings[int(rng.integers(len(siblings)))])
+            drawn.pools.append(drawn.pools[o])
+            new_members = new.tolist()
+            drawn.owner_person.append(drawn.owner_person[o] if drawn.owner_person[o] in new_members
+                                      else new_members[0])
+            drawn.topic.append(drawn.topic[o])
+            drawn.copy_of.append(o)
+            drawn.cluster.append(j)
+
+
+def _members_csr(members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, concatenated members) of the groups."""
+    ptr = np.zeros(len(members) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(m) for m in members])
+    return ptr, np.concatenate(members)
+
+
+def _redraw_near_misses(ctx: _Context, drawn: _Drawn) -> int:
+    """Redraw groups that are not planted duplicates but come near the rule; returns how many were redrawn."""
+    members, cluster = drawn.members, drawn.cluster
+    planted = np.array([c >= 0 for c in cluster])
+    clus = np.array(cluster)
+    probe = None
+    redrawn = 0
+    for round_no in range(12):
+        ptr, mem = _members_csr(members)
+        a_idx, b_idx, overlap = dupcheck.overlapping_pairs(ptr, mem, ctx.rank, probe=probe)
+        size_a, size_b = ptr[a_idx + 1] - ptr[a_idx], ptr[b_idx + 1] - ptr[b_idx]
+        near = dupcheck.is_near(size_a, size_b, overlap)
+        same_cluster = planted[a_idx] & planted[b_idx] & (clus[a_idx] == clus[b_idx])
+        bad = near & ~same_cluster
+        victims: set[int] = set()
+        for a, b in zip(a_idx[bad].tolist(), b_idx[bad].tolist()):
+            if a in victims or b in victims:
+                continue
+            if not planted[b]:
+                victims.add(b)
+            elif not planted[a]:
+                victims.add(a)
+        if not victims:
+            break
+        chosen = np.array(sorted(victims), dtype=np.int64)
+        lo = np.array([drawn.pools[i][0] for i in chosen], dtype=np.int64)
+        hi = np.array([drawn.pools[i][1] for i in chosen], dtype=np.int64)
+        need = np.array([len(members[i]) for i in chosen], dtype=np.int64)
+        forced = np.array([drawn.owner_person[i] for i in chosen], dtype=np.int64)
+        # later rounds draw uniformly (no propensity), which spreads members further apart
+        again = _sample(ctx.rng, lo, hi, need, ctx.cumw if round_no < 2 else ctx.uniform, forced)
+        for i, m in zip(chosen.tolist(), again):
+            members[i] = np.sort(m)
+        redrawn += len(chosen)
+        probe = chosen
+    return redrawn
+
+
+def _duplicate_components(ctx: _Context, members: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """(offsets, members, clusters): the exact duplicate pairs over the whole chunk, joined into components."""
+    ptr, mem = _members_csr(members)
+    a_idx, b_idx, overlap = dupcheck.overlapping_pairs(ptr, mem, ctx.rank)
+    size_a, size_b = ptr[a_idx + 1] - ptr[a_idx], ptr[b_idx + 1] - ptr[b_idx]
+    dup = dupcheck.is_duplicate(size_a, size_b, overlap)
+    parent = list(range(len(members)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(a_idx[dup].tolist(), b_idx[dup].tolist()):
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            parent[root_a] = root_b
+    components: dict[int, list[int]] = {}
+    for a in a_idx[dup].tolist():
+        components.setdefault(find(a), [])
+    for i in range(len(members)):
+        root = find(i)
+        if root in components:
+            components[root].append(i)
+    return ptr, mem, list(components.values())
+
+
+def _record_clusters(truth: GroupTruth, codes: list[str], cluster: list[int], components: list[list[int]]) -> None:
+    """Each duplicate component in the truth, marked planted when it is exactly a planted cluster."""
+    planted_sets: dict[int, set[int]] = {}
+    for i, c in enumerate(cluster):
+        if c >= 0:
+            planted_sets.setdefault(c, set()).add(i)
+    planted_frozen = {frozenset(members) for members in planted_sets.values()}
+    for comp in components:
+        is_planted = frozenset(comp) in planted_frozen
+        truth.duplicate_clusters.append((sorted(codes[i] for i in comp), is_planted))
+        if is_planted:
+            truth.planted_clusters += 1
+        else:
+            truth.accidental_clusters += 1
+
+
+def _write_groups(ctx: _Context, drawn: _Drawn, codes: list[str], ptr: np.ndarray, mem: np.ndarray, table,
+                  members_csv, name_phone_table, truth: GroupTruth) -> None:
+    """The chunk's attributes (dates, nature, demands, names …), its rows and its members' lines."""
+    world, rng, as_of, shapes = ctx.world, ctx.rng, ctx.as_of, ctx.shapes
+    n_groups = len(drawn.members)
+    created_ago = rng.integers(1, 1500, n_groups)
+    temp = rng.random(n_groups) < TEMP_RATE
+    expired = temp & (rng.random(n_groups) < EXPIRED_OF_TEMP)
+    idle = rng.random(n_groups) < np.where(expired, 0.6, IDLE_RATE)
+    last_ago = np.where(idle, rng.integers(62, 700, n_groups), rng.integers(0, 56, n_groups))
+    created_ago = last_ago + created_ago
+    end_ago = np.where(expired, rng.integers(2, 400, n_groups), -rng.integers(2, 240, n_groups))
+    # an ended task ended after the group was created
+    end_ago = np.where(expired, np.minimum(end_ago, np.maximum(2, created_ago - 3)), end_ago)
+    msgs = np.where(last_ago < 30, np.maximum(1, rng.lognormal(3.0, 1.2, n_groups).astype(np.int64)), 0)
+    f1 = rng.random(n_groups) < DEMAND_F1_RATE
+    f2 = rng.random(n_groups) < DEMAND_F2_RATE
+    plat = rng.integers(0, len(ctx.platforms), n_groups)
+    shape_i = rng.integers(0, len(shapes), (n_groups, 4))
+    sep_i = rng.integers(0, 12, n_groups)
+    decor = rng.integers(0, len(_DECOR), n_groups)
+    suf = rng.integers(0, 100, n_groups)
+    trad = rng.random(n_groups) < 0.04
+    divert_all = rng.random(len(mem)) < DIVERT_RATE
+    pcode, pname, pphone = world.people_code, world.people_name, world.people_phone
+    lines: list[str] = []
+    np_rows = []
+    for i in range(n_groups):
+        code = codes[i]
+        t = catalog.TOPIC_BY_NAME[drawn.topic[i]]
+        ou = world.units[drawn.owners[i]]
+        prefix = ou.name
+        if temp[i]:
+            year = (as_of - dt.timedelta(days=int(created_ago[i]))).year
+            name = f"{year}年{t.name}{_TEMP_SUFFIX[suf[i] % len(_TEMP_SUFFIX)]}"
+            if suf[i] % 3 == 0:
+                name = prefix + name
+        else:
+            name = f"{prefix}{t.name}{_STANDING_SUFFIX[suf[i] % len(_STANDING_SUFFIX)]}"
+        name += _DECOR[decor[i]]
+        if drawn.copy_of[i] >= 0 and suf[i] % 2 == 0:
+            name += "（新）" if suf[i] % 4 == 0 else "2群"
+        platform = ctx.platforms[plat[i]]
+        if trad[i]:
+            platform = traditional(platform)
+        nature = ("临时" if suf[i] % 2 else "临时性") if temp[i] else ("常设" if suf[i] % 5 else "长期")
+        if trad[i] and temp[i]:
+            nature = traditional(nature)
+        created = as_of - dt.timedelta(days=int(created_ago[i]))
+        last = as_of - dt.timedelta(days=int(last_ago[i]))
+        end = as_of - dt.timedelta(days=int(end_ago[i])) if temp[i] else None
+        purpose = _PURPOSE_TEMPLATES[suf[i] % len(_PURPOSE_TEMPLATES)].format(
+            p=t.purposes[suf[i] % 2], t=t.name)
+        demands = []
+        if f1[i]:
+            demands += [_F1[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
+        if f2[i]:
+            demands += [_F2[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
+        demand_cell = join_multi(demands, int(sep_i[i]))
+        if trad[i]:
+            demand_cell = traditional(demand_cell)
+        row = [code, name, platform, pcode[drawn.owner_person[i]], ou.code,
+               date_cell(created, shapes[shape_i[i, 0]]), nature,
+               date_cell(end, shapes[shape_i[i, 1]]) if end else None,
+               date_cell(last, shapes[shape_i[i, 2]]), int(msgs[i]), purpose, demand_cell]
+        if ctx.csv_mode:
+            row = ["" if v is None else str(v) for v in row]
+        table.add(row)
+        if temp[i] and end is not None and end < as_of:
+            truth.expired.append(code)
+        if (as_of - last).days >= 60:
+            truth.idle.append(code)
+        if f1[i]:
+            truth.demand_f1.append(code)
+        if f2[i]:
+            truth.demand_f2.append(code)
+        # members: a few by name and phone instead of the person code
+        diverted = divert_all[ptr[i]:ptr[i + 1]].tolist()
+        for person, by_name in zip(drawn.members[i].tolist(), diverted):
+            if by_name:
+                np_rows.append((code, pname[person], phone_text(int(pphone[person]), (person + i) % 3)))
+            else:
+                lines.append(f"{code},{pcode[person]}\n")
+    members_csv.write_lines(lines)
+    for np_row in np_rows:
+        name_phone_table.add(np_row)
+    truth.groups += n_groups
+    truth.memberships += len(mem)
+    truth.memberships_by_name_phone += len(np_rows)

@@ -226,10 +226,10 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
         heads[depts] = _allocate(n_dept, rng.uniform(0.5, 1.5, len(depts)))
         town_heads = _allocate(n_town, rng.uniform(0.8, 1.2, len(towns)))
         for t, th in zip(towns, town_heads):
-            offices = depts_of.get(t, [])
+            town_offices = depts_of.get(t, [])
             leaders = min(10, max(3, int(th) // 6))
             heads[t] = leaders
-            heads[offices] = _allocate(int(th) - leaders, rng.uniform(0.6, 1.4, len(offices)))
+            heads[town_offices] = _allocate(int(th) - leaders, rng.uniform(0.6, 1.4, len(town_offices)))
         heads[villages] = _allocate(n_vil, rng.uniform(0.7, 1.3, len(villages)))
 
     # Depth-first numbering of people: a region, its departments, then its child regions.
@@ -245,10 +245,10 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
     sys.setrecursionlimit(max(10000, sys.getrecursionlimit()))
     visit(prov.idx)
     pos = 0
-    for u in order:
-        units[u].lo = pos
-        pos += int(heads[u])
-        units[u].hi = pos
+    for at in order:
+        units[at].lo = pos
+        pos += int(heads[at])
+        units[at].hi = pos
     assert pos == total, (pos, total)
 
     def subtree(r: int) -> tuple[int, int]:

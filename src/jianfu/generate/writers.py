@@ -105,7 +105,7 @@ class RollingPairsCsv:
         self.out_dir, self.stem, self.headers = out_dir, stem, headers
         self.split, self.max_rows = split, max_rows
         self.paths: list[Path] = []
-        self.f: io.TextIOBase | None = None
+        self.f: io.TextIOWrapper | None = None
         self.in_file = 0
         self.rows = 0
         self._open()
@@ -129,6 +129,7 @@ class RollingPairsCsv:
                 self._open()
                 continue
             part = lines[i:i + room]
+            assert self.f is not None  # opened in __init__, reopened by _open
             self.f.write("".join(part))
             self.in_file += len(part)
             self.rows += len(part)

@@ -1,4 +1,4 @@
-"""The nine import kinds of spec/formats.md: columns, the header variants departments write, value types."""
+"""The import kinds of spec/formats.md: columns, the header variants departments write, value types."""
 
 from __future__ import annotations
 
@@ -145,10 +145,29 @@ FIELDS = _kind("fields", "报表字段", [
     Column("unit", "计量单位", ("单位", "unit"), TEXT, optional_header=True),
 ])
 
+ELEMENTS = _kind("elements", "数据元", [
+    Column("code", "元素编码", ("数据元编码", "数据元编号", "元素编号", "element code"), CODE, True),
+    Column("name", "名称", ("数据元名称", "元素名称", "标准名称", "name"), TEXT, True),
+    Column("synonyms", "同义词", ("别名", "又称", "synonyms"), MULTI, optional_header=True),
+    Column("definition", "定义", ("说明", "释义", "definition"), TEXT, optional_header=True),
+    Column("data_type", "数据类型", ("类型", "值类型", "data type"), TEXT, optional_header=True),
+    Column("unit", "计量单位", ("单位", "unit"), TEXT, optional_header=True),
+    Column("source", "权威来源", ("来源", "数据来源", "权威部门", "source"), TEXT, optional_header=True),
+])
+
+VALUES = _kind("values", "数据元取值", [
+    Column("element_code", "元素编码", ("数据元编码", "数据元编号", "元素编号", "element"), CODE, True),
+    Column("unit_code", "单位编码", ("单位代码", "区划代码", "所属单位", "unit"), CODE, True),
+    Column("period", "期间", ("统计期", "报告期", "时期", "period"), TEXT, True),
+    Column("value", "值", ("取值", "数值", "value"), TEXT, True),
+    Column("source", "来源", ("数据来源", "source"), TEXT, optional_header=True),
+])
+
 # Dependency order: a file may only reference kinds that come before it.
-KIND_ORDER = ("units", "people", "apps", "accounts", "groups", "members", "forms", "fields")
-KINDS: dict[str, Kind] = {k.name: k for k in (UNITS, PEOPLE, APPS, ACCOUNTS, GROUPS, MEMBERS, FORMS, FIELDS)}
+KIND_ORDER = ("units", "people", "apps", "accounts", "groups", "members", "forms", "fields", "elements", "values")
+KINDS: dict[str, Kind] = {k.name: k for k in (UNITS, PEOPLE, APPS, ACCOUNTS, GROUPS, MEMBERS, FORMS, FIELDS,
+                                              ELEMENTS, VALUES)}
 # Platforms are apps with 类别=平台; `--kind platforms` is accepted and read as apps.
 KIND_ALIASES = {"platforms": "apps", "platform": "apps", "app": "apps", "unit": "units", "person": "people",
                 "account": "accounts", "group": "groups", "member": "members", "memberships": "members",
-                "form": "forms", "field": "fields"}
+                "form": "forms", "field": "fields", "element": "elements", "value": "values"}

@@ -164,6 +164,8 @@ def home(request):
         "jobs": scope.scoped(request.user, ImportJob).order_by("-created_at")[:5],
         "region": request.user.unit,
         "todo": _open_findings(request.user),
+        "collect_once": _collect_once(request.user),
+        "clue_counts": _clue_counts(request.user),
     }
     context["burden"] = _region_burden(request.user, context["todo"]["hours"])
     if context["burden"]:
@@ -177,6 +179,20 @@ def home(request):
 
 
 TOP_FINDINGS = 10
+
+
+def _collect_once(user) -> dict | None:
+    from jianfu.elements.views import dashboard_figures  # 一表通: its own app keeps its figures
+
+    return dashboard_figures(user)
+
+
+def _clue_counts(user) -> dict | None:
+    """Received, open and overdue clues of the region, for those who triage them (None for other roles)."""
+    from jianfu.clues.actions import may_handle
+    from jianfu.clues.views import clue_counts
+
+    return clue_counts(user) if may_handle(user) else None
 
 
 def _open_findings(user) -> dict:

@@ -36,7 +36,7 @@ from jianfu.registry.models import (
 log = logging.getLogger("jianfu.import")
 
 CHUNK = 5000
-_KIND_LABELS = {"units": "单位", "people": "人员", "groups": "工作群", "forms": "报表"}
+_KIND_LABELS = {"units": "单位", "people": "人员", "groups": "工作群", "forms": "报表", "elements": "数据元"}
 MEMBER_CHUNK = 20000  # rows per members transaction: about a second of write lock on SQLite
 Progress = Callable[[str, int], None]
 # A batch whose importing process died: the message shown in its report (a msgid, translated when shown).
@@ -250,7 +250,7 @@ class _ImportSession:
             **_owner_fields(),
         )
         result.batch_id = batch.id
-        writer = _WRITERS[kind](self, batch, result)
+        writer = writer_for(kind)(self, batch, result)
         over_limit = False
         try:
             self._check(inventory, writer, result)
@@ -1025,6 +1025,15 @@ def refresh_member_counts(group_ids: set[int] | None = None) -> None:
                 f"UPDATE {groups} SET member_count = (SELECT COUNT(*) FROM {members} m WHERE m.group_id = {groups}.id) "
                 f"WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk,
             )
+
+
+def writer_for(kind: str) -> type[_Writer]:
+    """The writer of a kind; the catalog kinds of 一表通 live in their own app."""
+    if kind in ("elements", "values"):
+        from jianfu.elements.importing import WRITERS
+
+        return WRITERS[kind]
+    return _WRITERS[kind]
 
 
 _WRITERS: dict[str, type[_Writer]] = {

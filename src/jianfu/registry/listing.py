@@ -114,7 +114,7 @@ def _sort_type(model, sort: Sort) -> type:
         return dt.date
     if internal == "FloatField":
         return float
-    if "Integer" in internal:
+    if "Integer" in internal or internal.endswith("AutoField"):  # an id column sorts as the integer it is
         return int
     return str
 

@@ -163,7 +163,10 @@ def _group_extras(user, group: WorkGroup) -> dict:
 
 
 def _form_extras(user, form: Form) -> dict:
-    return {"fields": form.fields.order_by("position")[:1000]}
+    from jianfu.elements.views import form_mapping_context  # 一表通: each field's element, confirmed on this page
+
+    fields = form.fields.order_by("position")[:1000]
+    return {"fields": fields, **form_mapping_context(user, form, fields)}
 
 
 def _no_extras(user, obj) -> dict:

@@ -13,6 +13,8 @@ from django.apps import apps
 def clue_and_case_counts(start: dt.date, end: dt.date, region=None) -> dict:
     """{"clues": {received, closed}, "cases": {opened, closed, overdue}} in the window; zeros without the apps.
 
+    Received and opened count by arrival in the window; closed by closing in it; overdue among those opened.
+
     ``region`` is a Unit (None: everywhere); both apps are region-scoped through jianfu.accounts.scope.
     """
     from jianfu.accounts import scope
@@ -21,16 +23,27 @@ def clue_and_case_counts(start: dt.date, end: dt.date, region=None) -> dict:
     if apps.is_installed("jianfu.clues"):
         from jianfu.clues.models import Clue
 
-        clues = _in_region(scope, Clue, region).filter(created_at__date__range=(start, end))
-        result["clues"] = {"received": clues.count(), "closed": clues.filter(status="closed").count()}
+        clues = _in_region(scope, Clue, region)
+        received = "received_at" if _has(Clue, "received_at") else "created_at"
+        closed = (clues.filter(status="closed", closed_at__date__range=(start, end)) if _has(Clue, "closed_at")
+                  else clues.filter(status="closed", **{f"{received}__date__range": (start, end)}))
+        result["clues"] = {"received": clues.filter(**{f"{received}__date__range": (start, end)}).count(),
+                           "closed": closed.count()}
     if apps.is_installed("jianfu.cases"):
         from jianfu.cases.models import Case
 
-        opened_field = "opened_at" if any(f.name == "opened_at" for f in Case._meta.fields) else "created_at"
-        cases = _in_region(scope, Case, region).filter(**{f"{opened_field}__date__range": (start, end)})
-        result["cases"] = {"opened": cases.count(), "closed": cases.filter(status="closed").count(),
-                           "overdue": cases.filter(overdue=True).count()}
+        opened_field = "opened_at" if _has(Case, "opened_at") else "created_at"
+        cases = _in_region(scope, Case, region)
+        opened = cases.filter(**{f"{opened_field}__date__range": (start, end)})
+        closed = (cases.filter(status="closed", closed_at__date__range=(start, end)) if _has(Case, "closed_at")
+                  else opened.filter(status="closed"))
+        result["cases"] = {"opened": opened.count(), "closed": closed.count(),
+                           "overdue": opened.filter(overdue=True).count()}
     return result
+
+
+def _has(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.fields)
 
 
 def _in_region(scope, model, region):

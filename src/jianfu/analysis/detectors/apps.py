@@ -23,11 +23,14 @@ def _kind(row: dict[str, Any]) -> str:
 def zombie_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
     today = date_literal(as_of)
     pct = float(config.zombie_mau_percent)
+    # An app nobody updates but many still use is a maintenance problem, not a zombie to close: it is to be
+    # rectified (kept up or handed over), and closing it would save nobody any time.
     # 100·MAU < pct·registered keeps 4.99 % vs 5 % exact (integers on the left, an exact double on the right).
     return [SQLStep(output_table("zombie_app"), f"""
-SELECT 'F5' AS rule, 'cancel' AS action, [code] AS items, owner_code, 1.0 AS score, hours_saved, name, category,
-  low_use, stale, last_update, forced_features, ev_mau_percent, ev_monthly_active_users, ev_registered_users,
-  ev_days_since_update, ev_people_in_scope
+SELECT 'F5' AS rule, CASE WHEN still_used THEN 'rectify' ELSE 'cancel' END AS action, [code] AS items, owner_code,
+  1.0 AS score, CASE WHEN still_used THEN 0.0 ELSE hours_saved END AS hours_saved, name, category,
+  low_use, stale, still_used, last_update, forced_features, ev_mau_percent, ev_monthly_active_users,
+  ev_registered_users, ev_days_since_update, ev_people_in_scope
 FROM (
   SELECT a.code, a.owner_code, a.name, a.category, a.forced_features,
     CAST(coalesce(a.last_update, a.launch_date) AS VARCHAR) AS last_update, coalesce(b.scope_people, 0) AS ev_people_in_scope,
@@ -39,6 +42,8 @@ FROM (
              false) AS stale,
     CASE WHEN a.registered_users > 0 THEN round(100.0 * a.monthly_active_users / a.registered_users, 2) END
       AS ev_mau_percent,
+    coalesce(a.registered_users > 0 AND a.monthly_active_users IS NOT NULL
+             AND 100 * a.monthly_active_users >= {pct!r} * a.registered_users, false) AS still_used,
     a.monthly_active_users AS ev_monthly_active_users, a.registered_users AS ev_registered_users,
     date_diff('day', coalesce(a.last_update, a.launch_date), {today}) AS ev_days_since_update
   FROM {APPS} a LEFT JOIN {BURDEN} b ON b.code = a.code
@@ -56,10 +61,15 @@ def zombie_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
                 "建议关停或整合。", params)
     if row["low_use"]:
         return "{kind}「{name}」月活跃用户仅占注册用户的{percent}%，使用率低，建议关停或整合。", params
+    if row["still_used"]:
+        return ("{kind}「{name}」已{days}天未更新（最近更新{since}），但月活跃用户仍占注册用户的{percent}%，"
+                "建议明确维护责任、及时更新，而非关停。", params)
     return ("{kind}「{name}」已{days}天未更新（最近更新{since}），疑似无人维护，建议核实后关停或整合。", params)
 
 
 def zombie_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dict[str, Any]]:
+    if row["still_used"]:
+        return []  # nothing is closed, so no hours are claimed
     return arithmetic.app_forced(row["ev_people_in_scope"], row["forced_features"], config.burden)
 
 

@@ -1,7 +1,8 @@
 """Duplicate apps and platforms: same region, same purpose, judged on what they are for.
 
 The catalogue is small (thousands of apps), so this detector fetches it and works in Python. Each app's
-purpose is its name and description, normalised (OpenCC, NFKC), with the names of its own regions removed
+purpose is its name and description, normalised (OpenCC, NFKC, government synonyms folded to one spelling
+by :mod:`jianfu.analysis.synonyms`, the list the field matcher uses), with the names of its own regions removed
 (every app of 西湖区 says 西湖区) and generic words removed (平台, 系统, 管理 …). It becomes a TF-IDF vector
 of jieba words and character bigrams — IDF over the whole catalogue, so words many unrelated apps use
 weigh little. Functions form a second IDF-weighted vector, where 通知公告 or 信息报送, listed by almost
@@ -27,6 +28,7 @@ from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector, output_table
 from jianfu.analysis.findings import clusters, make_finding, quote_names
 from jianfu.analysis.snapshot import input_name
+from jianfu.analysis.synonyms import fold_synonyms
 from jianfu.textnorm import normalize_text
 
 #: words that say nothing about what an app is for (its kind, its being governmental, filler verbs).
@@ -68,6 +70,8 @@ def purpose_terms(name: str | None, description: str | None, places: Iterable[st
     text = f"{normalize_text(name)} {normalize_text(description)}"
     for word in _place_words(places):
         text = text.replace(word, " ")
+    # Government synonyms in one spelling (线上报送 reads as 在线上报), the field matcher's list.
+    text = fold_synonyms(text)
     for word in GENERIC_WORDS:
         text = text.replace(word, " ")
     terms: Counter = Counter()
