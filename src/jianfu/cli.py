@@ -485,6 +485,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jianfu.cases.cli import add_parsers as add_case_parsers
 
     add_case_parsers(sub)
+    from jianfu.reports.cli import add_parsers as add_report_parsers
+
+    add_report_parsers(sub)
     return parser
 
 

@@ -211,6 +211,7 @@ INSTALLED_APPS = [
     "jianfu.cases",
     "jianfu.elements",
     "jianfu.surveys",
+    "jianfu.reports",
     "jianfu.security",
     "jianfu.clues",
     "ninja",  # its static files: the API docs page (Swagger UI) is served locally, never from a CDN

@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("jianfu.elements.urls")),
     path("", include("jianfu.surveys.urls")),
     path("", include("jianfu.clues.urls")),
+    path("", include("jianfu.reports.urls")),
     path("", include("jianfu.api.urls")),
 ]

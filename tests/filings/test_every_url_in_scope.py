@@ -39,7 +39,9 @@ REGISTRY_KINDS = [{"kind": kind} for kind in ("units", "people", "apps", "accoun
 # Pages whose parameters choose a kind, not an object: walked as lists, with every kind.
 LIST_PARAMETERS = {"registry:list": REGISTRY_KINDS, "registry:export": REGISTRY_KINDS,
                    "filings:new": [{"kind": kind} for kind in ("apps", "platforms", "groups", "accounts", "forms")],
-                   "filings:precheck": [{"kind": kind} for kind in ("apps", "platforms", "groups", "accounts", "forms")]}
+                   "filings:precheck": [{"kind": kind} for kind in ("apps", "platforms", "groups", "accounts", "forms")],
+                   # The outcome report's downloads: the parameter is a format; the region comes from the query.
+                   "reports:download": [{"fmt": fmt} for fmt in ("xlsx", "docx", "pdf")]}
 # The HTTP API refuses a session (401) and answers to tokens only; tests/api tries every endpoint with a token of
 # an officer out of scope.
 API_PREFIX = "api/"
@@ -140,8 +142,18 @@ def fill(route: str, values: dict) -> str:
 def readable(response) -> str:
     """A page's text, or every cell of a spreadsheet download (its zip would hide the names)."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body[:4] == b"%PDF":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     if body[:2] != b"PK":
         return body.decode(errors="replace")
+    if b"word/document.xml" in body:
+        from docx import Document
+
+        word = Document(io.BytesIO(body))
+        return "\n".join([p.text for p in word.paragraphs]
+                         + [c.text for t in word.tables for row in t.rows for c in row.cells])
     book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
     return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
                      for cell in row if cell is not None)

@@ -77,9 +77,10 @@ def test_the_administrator_sees_the_whole_installation(cast, as_user):
     assert {u["code"] for u in response.context["units"]} == {"330102000000", "330105000000"}
 
 
-def test_burden_figures_show_only_to_viewers_of_the_whole_registry(cast, as_user):
+def test_every_officer_sees_the_burden_of_their_own_region(cast, as_user):
     import datetime as dt
 
+    from jianfu.findings.models import RunRollup
     from jianfu.findings.running import run_and_store
 
     run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
@@ -87,4 +88,10 @@ def test_burden_figures_show_only_to_viewers_of_the_whole_registry(cast, as_user
     assert 'id="burden"' in as_user(cast.admin).get("/").content.decode()
     for user in (cast.county, cast.outsider, cast.cadre):
         response = as_user(user).get("/")
-        assert response.context["burden"] is None and 'id="burden"' not in response.content.decode()
+        own = RunRollup.objects.get(unit_code=user.unit.code)
+        burden = response.context["burden"]
+        assert (burden["p50"], burden["p90"], burden["people"]) == (own.p50, own.p90, own.people)
+        assert 'id="burden"' in response.content.decode() and 'id="chart-trend"' in response.content.decode()
+    # The outsider's county holds one cadre; the county of the office three: the figures are not the province's.
+    assert as_user(cast.outsider).get("/").context["burden"]["people"] == 1
+    assert as_user(cast.county).get("/").context["burden"]["people"] == 3

@@ -29,6 +29,7 @@ _UNIT_LOOKUPS: dict[str, str] = {
     "jobs.importjob": "unit",
     "audit.auditevent": None,  # filtered on its own path column (see _PATH_COLUMNS)
     "findings.finding": None,
+    "findings.runrollup": None,
     "filings.proposal": None,
     "filings.filing": None,
     "clues.clue": None,  # filtered on the region path it arrived with (see _PATH_COLUMNS)
@@ -61,7 +62,7 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
-_PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path",
+_PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path", "findings.runrollup": "path",
                  "filings.proposal": "owner_path", "filings.filing": "owner_path",
                  "surveys.survey": "owner_path", "surveys.regioncalibration": "owner_path",
                  "clues.clue": "region_path"}
@@ -191,6 +192,19 @@ def within_unit(model: type[Model], unit) -> QuerySet:
         return qs.filter(**{f"{_PATH_COLUMNS[label]}__startswith": unit.path})
     prefix = f"{lookup}__" if lookup else ""
     return qs.filter(**{f"{prefix}path__startswith": unit.path})
+
+
+def in_region(user: User | None, model: type[Model], unit) -> QuerySet:
+    """Objects of `model` the user sees (None: the command line, which sees everything) inside `unit`'s region
+    (None: all), by the same rule the user's own scope uses: a finding naming carriers of several units is in
+    the region of each of them."""
+    qs = scoped(user, model) if user is not None else model._default_manager.all()
+    if unit is None:
+        return qs
+    label = _label(model)
+    if label in _MULTI_PATH_COLUMNS:
+        return _multi_path_filter(qs, label, unit.path, exact=False)
+    return qs & within_unit(model, unit)
 
 
 def visible_from_unit(model: type[Model], unit) -> QuerySet:

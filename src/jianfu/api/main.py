@@ -13,7 +13,7 @@ from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
 from jianfu.api.auth import TokenAuth
-from jianfu.api.endpoints import cases, clues, findings, registry, uploads
+from jianfu.api.endpoints import cases, clues, findings, registry, reports, uploads
 from jianfu.api.errors import STATUS_CODES, ApiError, error_response, from_exception, validation_fields
 
 log = logging.getLogger("jianfu.api")
@@ -41,6 +41,7 @@ api.add_router("", registry.router)
 api.add_router("", findings.router)
 api.add_router("", uploads.router)
 api.add_router("", cases.router)
+api.add_router("", reports.router)
 api.add_router("", clues.router)
 
 

@@ -143,6 +143,8 @@ class FindingOut(Schema):
 class DecisionIn(Strict):
     decision: Literal["accept", "reject", "done"]
     reason: str = Field("", max_length=2000)
+    # For a merge marked done: the carrier kept (a code the finding names); default the largest.
+    keep: str | None = Field(None, max_length=40)
 
 
 class PrecheckOut(Schema):

@@ -99,12 +99,59 @@ def _officers(role: str, paths: list[str]):
     return User.objects.filter(role=role, is_active=True, unit__path__in=_prefixes(paths))
 
 
-def do_decide_finding(finding: Finding, status: str, reason: str, *, acting_user: User, case: str = "") -> Finding:
+def merge_candidates(finding: Finding) -> list[tuple[str, str, int]]:
+    """(code, name, size) of the carriers a merge finding names that are still active, largest first."""
+    from jianfu.registry.lifecycle import ITEM_MODELS, item_kind_of_type, size_of
+
+    kind = item_kind_of_type(finding.type)
+    if kind is None:
+        return []
+    model = ITEM_MODELS[kind]
+    carriers = {c.code: c for c in model.objects.filter(code__in=finding.items, status="active")}
+    rows = [(code, str(carriers[code]), size_of(carriers[code])) for code in finding.items if code in carriers]
+    # Largest first; equal sizes keep the finding's order (its main item first).
+    return sorted(rows, key=lambda row: -row[2])
+
+
+def default_keeper(finding: Finding) -> str | None:
+    """The carrier a merge keeps unless the officer picks another: the largest."""
+    candidates = merge_candidates(finding)
+    return candidates[0][0] if candidates else None
+
+
+def _carry_out(finding: Finding, keep: str | None, *, acting_user: User, case: str = "") -> dict:
+    """Apply a done finding to the registry today: a merge keeps one carrier and merges the rest into it,
+    a cancel cancels its main carrier; optimise and rectify change no status."""
+    from jianfu.registry.actions import do_end_carriers
+    from jianfu.registry.lifecycle import item_kind_of_type
+
+    kind = item_kind_of_type(finding.type)
+    today = timezone.localdate()
+    if kind is None or finding.action not in (Finding.Action.MERGE, Finding.Action.CANCEL):
+        return {}
+    if finding.action == Finding.Action.CANCEL:
+        ended = do_end_carriers(kind, finding.items[:1], "cancelled", today, acting_user=acting_user,
+                                finding=finding.fid, case=case)
+        return {"cancelled": ended}
+    candidates = [code for code, _name, _size in merge_candidates(finding)]
+    keep = keep or (candidates[0] if candidates else None)
+    if keep not in candidates:
+        raise DecisionError(_("保留的对象必须是该问题所列、仍在用的对象之一"))
+    others = [code for code in candidates if code != keep]
+    ended = do_end_carriers(kind, others, "merged", today, acting_user=acting_user, merged_into=keep,
+                            finding=finding.fid, case=case)
+    return {"kept": keep, "merged": ended}
+
+
+def do_decide_finding(finding: Finding, status: str, reason: str, *, acting_user: User,
+                      keep: str | None = None, case: str = "") -> Finding:
     """Accept, reject, mark done or reopen; a department's reject becomes a request (do_request_rejection).
 
+    Marking done carries the finding out on that day (``_carry_out``); ``keep`` names the carrier a merge keeps.
     ``case``: the number of a case whose verification closed it (jianfu.cases.actions.do_verify_case, which has
     checked the verifier — an office or discipline officer over the case): it marks the finding done, from open,
-    accepted or contested, whatever the verifier's role."""
+    accepted or contested, whatever the verifier's role, and the carriers it ends name the case.
+    """
     if status not in _ALLOWED:
         raise DecisionError(_("未知的处理结果"))
     reason = (reason or "").strip()
@@ -128,6 +175,8 @@ def do_decide_finding(finding: Finding, status: str, reason: str, *, acting_user
         current.decided_by, current.decided_at = acting_user, timezone.now()
         current.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
         _audit(acting_user, current, f"finding.{status}", old, extra={"case": [None, case]} if case else None)
+        if status == Status.DONE:
+            current.carried_out = _carry_out(current, keep, acting_user=acting_user, case=case)
     return current
 
 

@@ -77,7 +77,9 @@ class Finding(models.Model):
     class Meta:
         ordering = ["-hours_saved_per_month", "fid"]
         # The findings list's keyset order (saving, then id): a page walks this index instead of sorting.
-        indexes = [models.Index(fields=["hours_saved_per_month", "id"], name="findings_saving_id")]
+        # The dashboard's data version reads the latest decision on every page (registry/dashboard.py).
+        indexes = [models.Index(fields=["hours_saved_per_month", "id"], name="findings_saving_id"),
+                   models.Index(fields=["decided_at"], name="finding_decided_at")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.items}"
@@ -104,3 +106,30 @@ class FindingPath(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding_id} {self.path}"
+
+
+class RunRollup(models.Model):
+    """One analysis run's burden in one unit and everything below it: kept for every run, so that any two
+    dates compare and every office sees the figures of its own region (issue 14)."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="rollups")
+    unit_code = models.CharField(max_length=40)
+    # The unit's path when the run was made: the region scope filters on it (accounts/scope.py).
+    path = models.CharField(max_length=1000)
+    people = models.PositiveIntegerField(default=0)
+    p50 = models.FloatField(default=0)
+    p90 = models.FloatField(default=0)
+    max = models.FloatField(default=0)
+    mean = models.FloatField(default=0)
+    total_hours = models.FloatField(default=0)
+    apps_hours = models.FloatField(default=0)
+    groups_hours = models.FloatField(default=0)
+    accounts_hours = models.FloatField(default=0)
+    forms_hours = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "unit_code"], name="runrollup_run_unit_unique")]
+        indexes = [models.Index(fields=["unit_code", "run"], name="runrollup_unit_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.unit_code}"

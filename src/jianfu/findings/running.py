@@ -15,7 +15,7 @@ from django.utils import timezone
 from jianfu import analysis
 from jianfu.analysis.findings import ITEM_KIND
 from jianfu.findings.hours import saved_hours
-from jianfu.findings.models import AnalysisRun, Finding, FindingPath
+from jianfu.findings.models import AnalysisRun, Finding, FindingPath, RunRollup
 from jianfu.findings.snapshot import export_snapshot
 from jianfu.elements.actions import store_suggestions
 from jianfu.registry.models import App, Form, PublicAccount, Unit, WorkGroup
@@ -44,7 +44,7 @@ def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = Non
     with tempfile.TemporaryDirectory(prefix="jianfu-snapshot-") as folder:
         if progress:
             progress("snapshot", 0, 1)
-        export_snapshot(Path(folder))
+        export_snapshot(Path(folder), as_of=as_of)
         if progress:
             progress("snapshot", 1, 1)
         result = analysis.run(Path(folder), as_of=as_of, config=load_config(), progress=progress)
@@ -55,9 +55,52 @@ def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = Non
     document["summary"]["hours_saved_per_month"] = saved_hours(Finding.objects.filter(is_current=True))
     run.summary = document["summary"]
     run.burden = document["burden"]
+    store_rollups(run, result.tables.get("per_person"))
     run.finished_at = timezone.now()
     run.save(update_fields=["summary", "burden", "finished_at"])
     return document
+
+
+_ROLLUP_SQL = """
+SELECT a.anc AS unit_code, count(*) AS people,
+  quantile_cont(t.total_h, 0.5) AS p50, quantile_cont(t.total_h, 0.9) AS p90, max(t.total_h) AS max,
+  avg(t.total_h) AS mean, sum(t.total_h) AS total_hours, sum(t.apps_h) AS apps_hours,
+  sum(t.groups_h) AS groups_hours, sum(t.accounts_h) AS accounts_hours, sum(t.forms_h) AS forms_hours
+FROM person_total t
+JOIN (SELECT code, unnest(string_split(trim(path, '/'), '/')) AS anc FROM unit_paths) a ON a.code = t.unit_code
+WHERE a.anc <> ''
+GROUP BY a.anc
+"""
+
+
+def store_rollups(run: AnalysisRun, per_person) -> int:
+    """Keep the run's burden per unit and subtree (people, per-cadre median and p90, hours by carrier kind)."""
+    if per_person is None or per_person.num_rows == 0:
+        return 0
+    import duckdb
+    import pyarrow as pa
+
+    paths = dict(Unit.objects.values_list("code", "path").iterator(chunk_size=20000))
+    unit_paths = pa.table({"code": pa.array(list(paths), pa.string()), "path": pa.array(list(paths.values()), pa.string())})
+    con = duckdb.connect()
+    try:
+        con.register("person_total", per_person)
+        con.register("unit_paths", unit_paths)
+        rows = con.execute(_ROLLUP_SQL).fetchall()
+    finally:
+        con.close()
+    fields = ("unit_code", "people", "p50", "p90", "max", "mean", "total_hours", "apps_hours", "groups_hours",
+              "accounts_hours", "forms_hours")
+    rollups = []
+    for row in rows:
+        values = dict(zip(fields, row))
+        if values["unit_code"] not in paths:
+            continue
+        for name in fields[2:]:
+            values[name] = round(float(values[name] or 0.0), 3)
+        rollups.append(RunRollup(run=run, path=paths[values["unit_code"]], **values))
+    RunRollup.objects.bulk_create(rollups, batch_size=2000)
+    return len(rollups)
 
 
 _CONTENT = ("type", "rule", "action", "items", "score", "evidence", "hours_saved_per_month", "reason", "owner_id",

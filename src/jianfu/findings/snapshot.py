@@ -8,9 +8,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.db import connection
+from django.db.models import Q
 
 from jianfu.analysis import SCHEMAS
 from jianfu.elements.models import DataElement, FieldMapping
+from jianfu.registry.lifecycle import active_q
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
 
 BATCH_ROWS = 200_000
@@ -26,31 +28,36 @@ def _region_codes(units: list[tuple]) -> dict[str, str]:
     return result
 
 
-def export_snapshot(folder: Path) -> dict[str, int]:
-    """Write every table of the analysis contract (jianfu.analysis.schema) as Parquet; return row counts."""
+def export_snapshot(folder: Path, as_of: dt.date | None = None) -> dict[str, int]:
+    """Write every table of the analysis contract (jianfu.analysis.schema) as Parquet; return row counts.
+
+    With ``as_of``, only carriers active on that day (registry.lifecycle) are written, with their members and
+    fields: a cancelled or merged carrier is neither detected nor costed from its effective date on.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     units = list(Unit.objects.values_list("code", "name", "parent__code", "level", "unit_type", "is_region", "path"))
     regions = _region_codes(units)
     sources = {
         "units": [(c, n, p, lv, t, regions[c], path) for c, n, p, lv, t, _, path in units],
         "people": Person.objects.values_list("code", "name", "unit__code", "post").iterator(chunk_size=20000),
-        "apps": App.objects.values_list(
+        "apps": _active(App, as_of).values_list(
             "code", "name", "category", "owner__code", "launch_date", "last_update", "registered_users",
             "monthly_active_users", "functions", "forced_features", "description").iterator(chunk_size=5000),
-        "accounts": PublicAccount.objects.values_list(
+        "accounts": _active(PublicAccount, as_of).values_list(
             "code", "name", "platform", "owner__code", "opened_date", "last_post", "followers", "posts_30d",
             "assessments").iterator(chunk_size=5000),
-        "groups": WorkGroup.objects.values_list(
+        "groups": _active(WorkGroup, as_of).values_list(
             "code", "name", "platform", "owner_person__code", "owner__code", "created_date", "nature",
             "task_end_date", "last_active", "messages_30d", "purpose", "demands").iterator(chunk_size=20000),
-        "members": _member_rows(),
-        "forms": Form.objects.values_list(
+        "members": _member_rows(as_of),
+        "forms": _active(Form, as_of).values_list(
             "code", "title", "issuer__code", "respondent_level", "frequency", "channel",
             "minutes_per_filing").iterator(chunk_size=5000),
-        "fields": FormField.objects.values_list(
+        "fields": FormField.objects.filter(active_q(Form, as_of, "form__") if as_of else Q()).values_list(
             "form__code", "position", "name", "note", "data_type", "unit").iterator(chunk_size=20000),
         "elements": _element_rows(),
-        "field_elements": FieldMapping.objects.filter(confirmed=True).values_list(
+        "field_elements": FieldMapping.objects.filter(confirmed=True).filter(
+            active_q(Form, as_of, "field__form__") if as_of else Q()).values_list(
             "field__form__code", "field__position", "element__code").iterator(chunk_size=20000),
     }
     # Each source yields its columns in the contract's order; the contract's schema types them.
@@ -65,12 +72,22 @@ def _element_rows():
         yield code, name, list(synonyms or []), data_type or None, unit or None, path or "/"
 
 
-def _member_rows():
+def _active(model, as_of: dt.date | None):
+    return model.objects.filter(active_q(model, as_of)) if as_of else model.objects.all()
+
+
+def _member_rows(as_of: dt.date | None = None):
     members, groups, people = Membership._meta.db_table, WorkGroup._meta.db_table, Person._meta.db_table
+    where, params = "", []
+    if as_of:
+        # The same rule as registry.lifecycle.active_q, in SQL: begun by as_of, not ended on or before it.
+        where = ("WHERE (g.created_date IS NULL OR g.created_date <= %s) "
+                 "AND NOT (g.status <> 'active' AND g.status_date IS NOT NULL AND g.status_date <= %s)")
+        params = [as_of, as_of]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT g.code, p.code FROM {members} m JOIN {groups} g ON g.id = m.group_id "
-            f"JOIN {people} p ON p.id = m.person_id"
+            f"JOIN {people} p ON p.id = m.person_id {where}", params
         )
         while rows := cursor.fetchmany(BATCH_ROWS):
             yield from rows

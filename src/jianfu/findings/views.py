@@ -23,6 +23,7 @@ from jianfu.accounts import scope
 from jianfu.audit.log import history
 from jianfu.audit.models import AuditEvent
 from jianfu.findings.actions import (DecisionError, can_decide, choices_for, do_decide_finding, do_settle_request,
+                                     merge_candidates,
                                      is_final_decider)
 from jianfu.findings.export import write_findings_xlsx
 from jianfu.findings.hours import saved_hours, saved_hours_by
@@ -204,6 +205,8 @@ def _detail_context(request, finding: Finding, chosen: str = "", typed: str = ""
         labels = {**CHOICE_LABELS, "rejected": _("申请驳回（需减负办确认）")}
     else:
         labels = CHOICE_LABELS
+    keepers = merge_candidates(finding) if finding.action == Finding.Action.MERGE and "done" in choices else []
+    keeper = request.POST.get("keep") or (keepers[0][0] if keepers else "")
     return {
         "finding": finding, "item_kind": ITEM_KIND.get(finding.type),
         "type_label": TYPE_LABELS.get(finding.type, finding.type), "reason": display_reason(finding),
@@ -216,7 +219,19 @@ def _detail_context(request, finding: Finding, chosen: str = "", typed: str = ""
         "can_settle": finding.status == Finding.Status.CONTESTED and is_final_decider(user, finding)
         and finding.requested_by_id != user.pk,
         "history": history("findings", finding.fid),
+        "keepers": keepers, "keeper": keeper, "carried_out": _carried_out(finding),
     }
+
+
+def _carried_out(finding: Finding) -> list[tuple]:
+    """The carriers this finding cancelled or merged: (code, status label, effective date, merged into)."""
+    from jianfu.registry.lifecycle import ITEM_MODELS, item_kind_of_type
+
+    kind = item_kind_of_type(finding.type)
+    if kind is None or finding.status != Finding.Status.DONE:
+        return []
+    rows = ITEM_MODELS[kind].objects.filter(code__in=finding.items, status_finding=finding.fid).exclude(status="active")
+    return [(c.code, c.get_status_display(), c.status_date, c.merged_into) for c in rows.order_by("code")]
 
 
 @login_required
@@ -235,7 +250,8 @@ def finding_decide(request, fid: str):
         if settle:
             do_settle_request(finding, settle == "confirm", reason, acting_user=request.user)
         else:
-            do_decide_finding(finding, status, reason, acting_user=request.user)
+            do_decide_finding(finding, status, reason, acting_user=request.user,
+                              keep=request.POST.get("keep") or None)
     except DecisionError as exc:
         # Show the form again as it was sent: a reject that lacked its reason must stay a reject.
         messages.error(request, str(exc))

@@ -169,10 +169,23 @@ def _check_member(record: dict) -> tuple[str, str] | None:
 def _check_group(record: dict) -> tuple[str, str] | None:
     if record.get("nature") is None:
         record["nature"] = "temporary" if record.get("task_end_date") else "standing"
+    return _check_status(record)
+
+
+def _check_status(record: dict) -> tuple[str, str] | None:
+    """状态 and 注销日期 agree: a date implies a cancelled carrier unless 状态 says otherwise; 在用 has no date."""
+    if "status" not in record and "status_date" not in record:
+        return None
+    status, day = record.get("status"), record.get("status_date")
+    if status is None:
+        record["status"] = "cancelled" if day else "active"
+    elif status == "active" and day:
+        return ("status_date", "状态为在用时不应填写注销日期")
     return None
 
 
-_ROW_CHECKS = {"members": _check_member, "groups": _check_group}
+_ROW_CHECKS = {"members": _check_member, "groups": _check_group, "apps": _check_status,
+               "accounts": _check_status, "forms": _check_status}
 
 
 @dataclass

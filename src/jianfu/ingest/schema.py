@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from jianfu.textnorm import normalize_header
 
 # Value types understood by jianfu.ingest.values.
-TEXT, CODE, INT, FLOAT, DATE, MULTI, PHONE, LEVEL, NATURE, CATEGORY, FREQUENCY = (
-    "text", "code", "int", "float", "date", "multi", "phone", "level", "nature", "category", "frequency",
+TEXT, CODE, INT, FLOAT, DATE, MULTI, PHONE, LEVEL, NATURE, CATEGORY, FREQUENCY, STATUS = (
+    "text", "code", "int", "float", "date", "multi", "phone", "level", "nature", "category", "frequency", "status",
 )
 
 
@@ -50,6 +50,13 @@ def _kind(name: str, label: str, columns: list[Column], required_sets: list[set[
     return Kind(name, label, tuple(columns), tuple(frozenset(s) for s in sets))
 
 
+# Optional on every carrier kind (issue 14): a carrier's status and the day it was cancelled or merged.
+_STATUS_COLUMNS = [
+    Column("status", "状态", ("当前状态", "运行状态", "使用状态", "status"), STATUS, optional_header=True),
+    Column("status_date", "注销日期", ("撤销日期", "关停日期", "解散日期", "停用日期", "取消日期", "注销时间",
+                                   "cancelled on", "cancel date"), DATE, optional_header=True),
+]
+
 UNITS = _kind("units", "单位", [
     Column("code", "编码", ("单位编码", "区划代码", "统计用区划代码", "代码", "单位代码", "code"), CODE, True),
     Column("name", "名称", ("单位名称", "name"), TEXT, True),
@@ -78,6 +85,7 @@ _APP_COLUMNS = [
     Column("functions", "功能", ("主要功能", "功能模块", "functions"), MULTI, optional_header=True),
     Column("forced_features", "强制功能", ("强制使用功能", "强制性功能", "forced features"), MULTI, optional_header=True),
     Column("description", "描述", ("简介", "功能描述", "应用描述", "功能简介", "description"), TEXT, optional_header=True),
+    *_STATUS_COLUMNS,
 ]
 APPS = _kind("apps", "政务应用程序", _APP_COLUMNS)
 
@@ -91,6 +99,7 @@ ACCOUNTS = _kind("accounts", "政务公众账号", [
     Column("followers", "粉丝数", ("关注数", "粉丝", "关注人数", "followers"), INT, optional_header=True),
     Column("posts_30d", "近30天发布数", ("30天发布数", "近一月发布数", "月发布数", "posts 30d"), INT, optional_header=True),
     Column("assessments", "考核要求", ("考核", "考核方式", "assessments"), MULTI, optional_header=True),
+    *_STATUS_COLUMNS,
 ])
 
 GROUPS = _kind("groups", "工作群", [
@@ -106,6 +115,7 @@ GROUPS = _kind("groups", "工作群", [
     Column("messages_30d", "近30天消息数", ("30天消息数", "近一月消息数", "月消息数", "messages 30d"), INT, optional_header=True),
     Column("purpose", "用途", ("建群用途", "建群事由", "事由", "purpose"), TEXT, optional_header=True),
     Column("demands", "要求", ("对成员要求", "成员要求", "demands"), MULTI, optional_header=True),
+    *_STATUS_COLUMNS,
 ])
 
 MEMBERS = _kind("members", "群成员", [
@@ -123,6 +133,7 @@ FORMS = _kind("forms", "报表", [
     Column("frequency", "频次", ("填报频次", "频率", "报送频次", "frequency"), FREQUENCY, True),
     Column("channel", "填报渠道", ("渠道", "报送渠道", "channel"), TEXT, optional_header=True),
     Column("minutes_per_filing", "每次用时（分钟）", ("每次用时", "填报用时", "用时", "minutes"), FLOAT, optional_header=True),
+    *_STATUS_COLUMNS,
 ])
 
 FIELDS = _kind("fields", "报表字段", [

@@ -63,6 +63,16 @@ FREQUENCIES = {
 }
 FREQUENCY_EXPECTED = "应为频次：日、周、旬、月、季、半年、年或临时"
 
+STATUSES = {
+    "在用": "active", "正常": "active", "使用中": "active", "运行": "active", "运行中": "active", "启用": "active",
+    "有效": "active", "active": "active",
+    "注销": "cancelled", "已注销": "cancelled", "取消": "cancelled", "已取消": "cancelled", "撤销": "cancelled",
+    "已撤销": "cancelled", "停用": "cancelled", "已停用": "cancelled", "关停": "cancelled", "已关停": "cancelled",
+    "解散": "cancelled", "已解散": "cancelled", "cancelled": "cancelled", "canceled": "cancelled",
+    "合并": "merged", "已合并": "merged", "整合": "merged", "已整合": "merged", "merged": "merged",
+}
+STATUS_EXPECTED = "应为状态：「在用」、「注销」或「整合」"
+
 
 def is_blank(raw: object) -> bool:
     return raw is None or raw == "" or (isinstance(raw, str) and not raw.strip())
@@ -208,6 +218,7 @@ PARSERS = {
     "nature": _choice(NATURES, NATURE_EXPECTED),
     "category": _choice(CATEGORIES, CATEGORY_EXPECTED),
     "frequency": _choice(FREQUENCIES, FREQUENCY_EXPECTED),
+    "status": _choice(STATUSES, STATUS_EXPECTED),
 }
 
 

@@ -111,3 +111,45 @@ def do_update_form(form: Form, changes: dict, *, acting_user) -> dict:
 
 UPDATERS = {"units": do_update_unit, "people": do_update_person, "apps": do_update_app,
             "accounts": do_update_account, "groups": do_update_group, "forms": do_update_form}
+
+
+_PLURAL = {"group": "groups", "app": "apps", "account": "accounts", "form": "forms"}
+
+
+def do_end_carriers(item_kind: str, codes: list[str], status: str, day, *, acting_user, merged_into: str = "",
+                    finding: str = "", case: str = "") -> list[str]:
+    """Cancel carriers, or merge them into ``merged_into``, effective ``day``; returns the codes changed.
+
+    Called inside the decision's transaction (a finding marked done, later a case closed): the caller has
+    checked the right to decide; carriers already cancelled or merged keep their earlier date.
+    """
+    from jianfu.registry.lifecycle import ITEM_MODELS
+    from jianfu.registry.models import CarrierStatus
+
+    if status not in (CarrierStatus.CANCELLED, CarrierStatus.MERGED):
+        raise ValidationError(f"unknown carrier status {status!r}")
+    model = ITEM_MODELS[item_kind]
+    changed = []
+    with transaction.atomic():
+        rows = model._default_manager.select_for_update(of=("self",)).filter(code__in=codes, status=CarrierStatus.ACTIVE)
+        for carrier in rows.select_related(*_owner_relation(model)):
+            diff = {"status": [carrier.status, status], "status_date": [carrier.status_date, day]}
+            carrier.status, carrier.status_date = status, day
+            carrier.merged_into = merged_into if status == CarrierStatus.MERGED else ""
+            carrier.status_finding, carrier.status_case = finding, case
+            if merged_into:
+                diff["merged_into"] = ["", merged_into]
+            if finding:
+                diff["finding"] = [None, finding]
+            if case:
+                diff["case"] = [None, case]
+            carrier.save(update_fields=["status", "status_date", "merged_into", "status_finding", "status_case",
+                                        "updated_at"])
+            record(actor=acting_user, action=f"carrier.{status}", kind=_PLURAL[item_kind], code=carrier.code,
+                   changes=diff, unit_path=scope.unit_path_of(carrier))
+            changed.append(carrier.code)
+    return sorted(changed)
+
+
+def _owner_relation(model) -> tuple[str, ...]:
+    return ("issuer",) if model is Form else ("owner",)

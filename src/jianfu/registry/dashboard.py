@@ -6,13 +6,15 @@ from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Max
+from django.utils import timezone
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jianfu.accounts import scope
 from jianfu.jobs.models import ImportJob
+from jianfu.registry.lifecycle import active_q
 from jianfu.registry.models import App, Form, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup
 
 CACHE_SECONDS = 120
@@ -20,15 +22,17 @@ TOP_UNITS = 10
 
 
 def _counts(user) -> dict[str, int]:
-    apps = scope.scoped(user, App)
+    """Units, people, and the carriers active today (a cancelled or merged one no longer counts)."""
+    today = timezone.localdate()
+    apps = scope.scoped(user, App).filter(active_q(App, today))
     return {
         "units": scope.scoped(user, Unit).count(),
         "people": scope.scoped(user, Person).count(),
         "apps": apps.exclude(category=App.Category.PLATFORM).count(),
         "platforms": apps.filter(category=App.Category.PLATFORM).count(),
-        "accounts": scope.scoped(user, PublicAccount).count(),
-        "groups": scope.scoped(user, WorkGroup).count(),
-        "forms": scope.scoped(user, Form).count(),
+        "accounts": scope.scoped(user, PublicAccount).filter(active_q(PublicAccount, today)).count(),
+        "groups": scope.scoped(user, WorkGroup).filter(active_q(WorkGroup, today)).count(),
+        "forms": scope.scoped(user, Form).filter(active_q(Form, today)).count(),
     }
 
 
@@ -73,13 +77,16 @@ def _per_unit(user) -> list[dict]:
     people, joined, groups, apps = (defaultdict(int) for _ in range(4))
     for unit_id, n in scope.scoped(user, Person).values_list("unit_id").annotate(n=Count("id")).order_by():
         people[owner_of(unit_id)] += n
-    memberships = (Membership.objects.filter(scope.unit_q(user, "person__unit"))
+    today = timezone.localdate()
+    memberships = (Membership.objects.filter(scope.unit_q(user, "person__unit"), active_q(WorkGroup, today, "group__"))
                    .values_list("person__unit_id").annotate(n=Count("id")).order_by())
     for unit_id, n in memberships:
         joined[owner_of(unit_id)] += n
-    for unit_id, n in scope.scoped(user, WorkGroup).values_list("owner_id").annotate(n=Count("id")).order_by():
+    for unit_id, n in (scope.scoped(user, WorkGroup).filter(active_q(WorkGroup, today)).values_list("owner_id")
+                       .annotate(n=Count("id")).order_by()):
         groups[owner_of(unit_id)] += n
-    for unit_id, n in scope.scoped(user, App).values_list("owner_id").annotate(n=Count("id")).order_by():
+    for unit_id, n in (scope.scoped(user, App).filter(active_q(App, today)).values_list("owner_id")
+                       .annotate(n=Count("id")).order_by()):
         apps[owner_of(unit_id)] += n
     rows = []
     for f in focus:
@@ -95,13 +102,28 @@ def _per_unit(user) -> list[dict]:
 
 
 def _platforms(user) -> list[dict]:
-    rows = (scope.scoped(user, WorkGroup).values("platform").annotate(n=Count("id")).order_by("-n", "platform")[:12])
+    rows = (scope.scoped(user, WorkGroup).filter(active_q(WorkGroup, timezone.localdate())).values("platform").annotate(n=Count("id")).order_by("-n", "platform")[:12])
     return [{"name": r["platform"] or _("未填"), "value": r["n"]} for r in rows]
 
 
+def data_version() -> str:
+    """Changes whenever an import or an analysis finishes, or a decision changes carriers' status.
+
+    Part of the cache key, read from the database (three small indexed aggregates), so that every process sees
+    a change at once: the command line, the import worker and each web process have caches of their own.
+    """
+    from jianfu.findings.models import AnalysisRun, Finding
+
+    stamps = [ImportBatch.objects.aggregate(m=Max("finished_at"))["m"],
+              AnalysisRun.objects.aggregate(m=Max("finished_at"))["m"],
+              Finding.objects.aggregate(m=Max("decided_at"))["m"]]
+    return "|".join(stamp.isoformat() if stamp else "-" for stamp in stamps)
+
+
 def dashboard_data(user) -> dict:
-    """Everything the dashboard draws, cached briefly per region: the roll-ups read every row of the region."""
-    key = f"jianfu:dashboard:{user.role}:{scope.region_path(user)}"
+    """Everything the dashboard draws, cached briefly per region and per data version: the roll-ups read every
+    row of the region, and an import, an analysis or a decision makes a new version (no waiting for expiry)."""
+    key = f"jianfu:dashboard:{user.role}:{scope.region_path(user)}:{data_version()}"
     data = cache.get(key)
     if data is None:
         data = {"counts": _counts(user), "units": _per_unit(user), "platforms": _platforms(user)}
@@ -141,11 +163,18 @@ def home(request):
         "batches": scope.scoped(request.user, ImportBatch).order_by("-started_at")[:8],
         "jobs": scope.scoped(request.user, ImportJob).order_by("-created_at")[:5],
         "region": request.user.unit,
-        "burden": _whole_registry_burden(request.user),
         "todo": _open_findings(request.user),
         "collect_once": _collect_once(request.user),
         "clue_counts": _clue_counts(request.user),
     }
+    context["burden"] = _region_burden(request.user, context["todo"]["hours"])
+    if context["burden"]:
+        trend = context["burden"]["trend"]
+        chart["trend"] = {"dates": [p["as_of"].isoformat() for p in trend], "p50": [round(p["p50"], 2) for p in trend],
+                          "p90": [round(p["p90"], 2) for p in trend], "series": [_("中位数"), _("90%分位数")]}
+        chart_tables["trend"] = ([_("基准日期"), _("中位数"), _("90%分位数"), _("每月负担（小时）")],
+                                 [(p["as_of"].isoformat(), round(p["p50"], 2), round(p["p90"], 2), round(p["total"], 1))
+                                  for p in trend])
     return render(request, "registry/dashboard.html", context)
 
 
@@ -182,17 +211,31 @@ def _open_findings(user) -> dict:
             "top": top}
 
 
-def _whole_registry_burden(user) -> dict | None:
-    """The last analysis's burden figures, for viewers whose region is the whole registry only: the stored
-    roll-up covers every region, so showing it to a county officer would show other counties' figures."""
-    from jianfu.findings.models import AnalysisRun
+TREND_RUNS = 24
 
-    path = scope.region_path(user)
-    whole = path is None or (user.unit_id and user.unit.parent_id is None and user.role != "cadre")
-    run = AnalysisRun.objects.filter(finished_at__isnull=False).first() if whole else None
-    if run is None or not run.burden:
+
+def _region_burden(user, open_hours: float) -> dict | None:
+    """The viewer's own region in the last analysis: per-cadre median, 90th percentile and maximum, hours a month,
+    the hours its open findings would save, and the trend over the kept runs (one point per run)."""
+    from jianfu.findings.models import AnalysisRun, RunRollup
+    from jianfu.reports.summary import burden_series
+
+    runs = list(AnalysisRun.objects.filter(finished_at__isnull=False).order_by("-as_of", "-finished_at", "-id")
+                [:TREND_RUNS])
+    if not runs:
         return None
-    per_person = run.burden.get("per_person_hours_per_month") or {}
-    return {"run": run, "p50": per_person.get("p50"), "p90": per_person.get("p90"), "max": per_person.get("max"),
-            "hours_saved": (run.summary or {}).get("hours_saved_per_month"),
-            "findings": (run.summary or {}).get("findings")}
+    region = None if scope.sees_everything(user) else user.unit
+    if region is None and scope.region_path(user) == "":
+        return None
+    trend = burden_series(runs[::-1], region)
+    last = runs[0]
+    if region is None:
+        per_person = (last.burden or {}).get("per_person_hours_per_month") or {}
+        peak = per_person.get("max")
+    else:
+        row = RunRollup.objects.filter(run=last, unit_code=region.code).first()
+        if row is None:
+            return None
+        peak = row.max
+    return {"run": last, "p50": trend[-1]["p50"], "p90": trend[-1]["p90"], "max": peak, "total": trend[-1]["total"],
+            "people": trend[-1]["people"], "hours_saved": open_hours, "trend": trend}

@@ -15,6 +15,9 @@ _LEVELS = dict(Level.choices)
 _CATEGORIES = {"app": "APP", "mini_program": "小程序", "h5": "H5", "pc": "PC系统", "platform": "平台"}
 _NATURES = {"standing": "常设", "temporary": "临时"}
 _FREQUENCIES = {k: str(v) for k, v in Form.Frequency.choices}
+# The optional 状态 / 注销日期 import columns (docs/reports.md), in words the importer reads back.
+_STATUSES = {"active": "在用", "cancelled": "注销", "merged": "整合"}
+STATUS_COLUMNS = [("状态", lambda o: _STATUSES.get(o.status, o.status)), ("注销日期", lambda o: o.status_date)]
 
 
 def neutralise(value):
@@ -49,13 +52,13 @@ COLUMNS = {
         ("主管单位", lambda o: o.owner.code), ("上线日期", lambda o: o.launch_date), ("最近更新", lambda o: o.last_update),
         ("注册用户数", lambda o: o.registered_users), ("月活跃用户数", lambda o: o.monthly_active_users),
         ("功能", lambda o: _multi(o.functions)), ("强制功能", lambda o: _multi(o.forced_features)),
-        ("描述", lambda o: o.description), ("主管单位名称", lambda o: o.owner.name),
+        ("描述", lambda o: o.description), *STATUS_COLUMNS, ("主管单位名称", lambda o: o.owner.name),
     ],
     "accounts": [
         ("编号", lambda o: o.code), ("名称", lambda o: o.name), ("平台", lambda o: o.platform),
         ("主办单位", lambda o: o.owner.code), ("开设日期", lambda o: o.opened_date), ("最近发布", lambda o: o.last_post),
         ("粉丝数", lambda o: o.followers), ("近30天发布数", lambda o: o.posts_30d),
-        ("考核要求", lambda o: _multi(o.assessments)), ("主办单位名称", lambda o: o.owner.name),
+        ("考核要求", lambda o: _multi(o.assessments)), *STATUS_COLUMNS, ("主办单位名称", lambda o: o.owner.name),
     ],
     "groups": [
         ("编号", lambda o: o.code), ("群名称", lambda o: o.name), ("平台", lambda o: o.platform),
@@ -63,13 +66,13 @@ COLUMNS = {
         ("建群日期", lambda o: o.created_date), ("性质", lambda o: _NATURES.get(o.nature, o.nature)),
         ("任务结束日期", lambda o: o.task_end_date), ("最近活跃", lambda o: o.last_active),
         ("近30天消息数", lambda o: o.messages_30d), ("用途", lambda o: o.purpose), ("要求", lambda o: _multi(o.demands)),
-        ("成员数", lambda o: o.member_count), ("主管单位名称", lambda o: o.owner.name),
+        *STATUS_COLUMNS, ("成员数", lambda o: o.member_count), ("主管单位名称", lambda o: o.owner.name),
     ],
     "forms": [
         ("编号", lambda o: o.code), ("表名", lambda o: o.title), ("发文单位", lambda o: o.issuer.code),
         ("填报对象", lambda o: str(_LEVELS.get(o.respondent_level, o.respondent_level or ""))),
         ("频次", lambda o: _FREQUENCIES.get(o.frequency, o.frequency)), ("填报渠道", lambda o: o.channel),
-        ("每次用时（分钟）", lambda o: o.minutes_per_filing), ("发文单位名称", lambda o: o.issuer.name),
+        ("每次用时（分钟）", lambda o: o.minutes_per_filing), *STATUS_COLUMNS, ("发文单位名称", lambda o: o.issuer.name),
     ],
 }
 SHEET_NAMES = {"units": "单位", "people": "人员", "apps": "应用", "accounts": "公众号", "groups": "工作群", "forms": "报表"}

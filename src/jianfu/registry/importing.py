@@ -701,6 +701,7 @@ class _AppWriter(_CodedWriter):
             "registered_users": registered, "monthly_active_users": active,
             "functions": record.get("functions") or [], "forced_features": record.get("forced_features") or [],
             "description": record.get("description") or "",
+            **status_values(record),
         }
 
 
@@ -717,6 +718,7 @@ class _AccountWriter(_CodedWriter):
             "opened_date": record.get("opened_date"), "last_post": record.get("last_post"),
             "followers": record.get("followers"), "posts_30d": record.get("posts_30d"),
             "assessments": record.get("assessments") or [],
+            **status_values(record),
         }
 
 
@@ -742,6 +744,7 @@ class _GroupWriter(_CodedWriter):
             "nature": record["nature"], "task_end_date": record.get("task_end_date"),
             "last_active": record.get("last_active"), "messages_30d": record.get("messages_30d"),
             "purpose": record.get("purpose") or "", "demands": record.get("demands") or [],
+            **status_values(record),
         }
 
 
@@ -757,7 +760,20 @@ class _FormWriter(_CodedWriter):
             "code": record["code"], "title": record["title"], "issuer_id": issuer_id,
             "respondent_level": record.get("respondent_level") or "", "frequency": record["frequency"],
             "channel": record.get("channel") or "", "minutes_per_filing": record.get("minutes_per_filing"),
+            **status_values(record),
         }
+
+
+def status_values(record: dict) -> dict:
+    """The optional 状态 / 注销日期 columns (issue 14): written only when the file has them, so a re-import of an
+    inventory without them leaves a status set by a decision alone. A cancelled carrier without a date is
+    cancelled as of the import day; one made active again loses its date. (Every row of a file gives the same
+    keys: the importer writes a chunk with one UPDATE statement.)"""
+    if "status" not in record:
+        return {}
+    status = record["status"]
+    day = None if status == "active" else (record.get("status_date") or timezone.localdate())
+    return {"status": status, "status_date": day}
 
 
 class _FieldWriter(_CodedWriter):

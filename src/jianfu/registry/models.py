@@ -64,6 +64,32 @@ class Tracked(models.Model):
         abstract = True
 
 
+class CarrierStatus(models.TextChoices):
+    ACTIVE = "active", _("在用")
+    CANCELLED = "cancelled", _("已注销")
+    MERGED = "merged", _("已整合")
+
+
+class Carrier(Tracked):
+    """A carrier of burden (app, platform, account, group, form) with its status over time.
+
+    A carrier counts as active on a day before its ``status_date`` (or always, while its status is active):
+    detection, burden and the outcome report ask "active on which day", never "is it active".
+    """
+
+    status = models.CharField(_("状态"), max_length=20, choices=CarrierStatus.choices,
+                              default=CarrierStatus.ACTIVE, db_index=True)
+    status_date = models.DateField(_("注销日期"), null=True, blank=True)
+    # The carrier a merged one was merged into (a code of the same kind).
+    merged_into = models.CharField(_("并入"), max_length=40, blank=True, default="")
+    # What caused the change: the finding marked done (its id) and, once cases exist, the case number.
+    status_finding = models.CharField(max_length=64, blank=True, default="")
+    status_case = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
 class Unit(Tracked):
     """A region (12-digit division code) or an organisation hung under a level."""
 
@@ -114,7 +140,7 @@ class Person(Tracked):
         return self.name
 
 
-class App(Tracked):
+class App(Carrier):
     """An app, mini-program, H5 page, PC system — or, with category 'platform', an information platform."""
 
     class Category(models.TextChoices):
@@ -143,7 +169,7 @@ class App(Tracked):
         return self.name
 
 
-class PublicAccount(Tracked):
+class PublicAccount(Carrier):
     code = models.CharField(_("编号"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200, db_index=True)
     platform = models.CharField(_("平台"), max_length=50)
@@ -161,7 +187,7 @@ class PublicAccount(Tracked):
         return self.name
 
 
-class WorkGroup(Tracked):
+class WorkGroup(Carrier):
     class Nature(models.TextChoices):
         STANDING = "standing", _("常设")
         TEMPORARY = "temporary", _("临时")
@@ -202,7 +228,7 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["group", "person"], name="membership_group_person_unique")]
 
 
-class Form(Tracked):
+class Form(Carrier):
     class Frequency(models.TextChoices):
         DAY = "day", _("日")
         WEEK = "week", _("周")

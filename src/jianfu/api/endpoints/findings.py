@@ -92,9 +92,13 @@ def finding_decision(request, fid: str, payload: DecisionIn):
     target = DECISION_STATUS[payload.decision]
     if target == Finding.Status.REJECTED and not payload.reason.strip():
         raise ApiError("invalid", fields={"reason": [_("驳回必须填写理由")]})
+    if payload.keep and target == Finding.Status.DONE and \
+            payload.keep not in [code for code, _n, _s in actions.merge_candidates(finding)]:
+        raise ApiError("invalid", fields={"keep": [_("保留的对象必须是该问题所列、仍在用的对象之一")]})
     try:
         with via_api_token(request.auth.id):
-            decided = actions.do_decide_finding(finding, target, payload.reason, acting_user=request.user)
+            decided = actions.do_decide_finding(finding, target, payload.reason, acting_user=request.user,
+                                                keep=payload.keep)
     except PermissionDenied:
         raise ApiError("forbidden") from None
     except actions.DecisionError:

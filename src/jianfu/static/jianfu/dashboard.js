@@ -37,6 +37,13 @@
       { name: data.units.series[1], type: "bar", data: data.units.apps, barMaxWidth: 14, xAxisIndex: 1 }
     ]
   });
+  if (data.trend) chart("chart-trend", {
+    tooltip: { trigger: "axis" }, legend: { data: data.trend.series, top: 0 },
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    xAxis: { type: "category", data: data.trend.dates }, yAxis: { type: "value", name: "h" },
+    series: [{ name: data.trend.series[0], type: "line", data: data.trend.p50 },
+             { name: data.trend.series[1], type: "line", data: data.trend.p90 }]
+  });
   chart("chart-platforms", {
     tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
     legend: { type: "scroll", bottom: 0 },

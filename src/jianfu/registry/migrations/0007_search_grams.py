@@ -12,7 +12,7 @@ def fill_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0005_importbatch_owner_process'),
+        ('registry', '0006_carrier_status'),
     ]
 
     operations = [
