@@ -1,6 +1,7 @@
 """jianfu.evidence: content checks and re-encoding without metadata, the one module cases and clues both use."""
 
 import io
+import warnings
 
 import pytest
 from PIL import Image, PngImagePlugin
@@ -38,7 +39,9 @@ def pdf_with_metadata(encrypt: bool = False, script: bool = False) -> bytes:
     writer.add_blank_page(200, 200)
     writer.add_metadata({"/Author": "Zhao Liu", "/Creator": "Scanner of Zhao Liu"})
     if script:
-        writer.add_js("app.alert('x');")  # deprecated in pypdf but still what a hostile file would hold
+        with warnings.catch_warnings():  # add_js is deprecated in pypdf but still what a hostile file would hold
+            warnings.simplefilter("ignore", DeprecationWarning)
+            writer.add_js("app.alert('x');")
     if encrypt:
         writer.encrypt("secret")
     buffer = io.BytesIO()
