@@ -83,7 +83,7 @@ def test_responding_with_evidence_strips_its_metadata(world, open_case, as_user)
     client = as_user(world.department)
     fake = SimpleUploadedFile("照片.jpg", b"MZ\x90\x00 not a picture", content_type="image/jpeg")
     refused = client.post(url, {"text": "已整改", "evidence": [fake]})
-    assert refused.status_code == 400 and "不是 JPEG、PNG 或 PDF" in refused.content.decode()
+    assert refused.status_code == 400 and "不是 JPEG、PNG 图片或 PDF" in refused.content.decode()
     assert Case.objects.get(pk=case.pk).status == "open" and not EvidenceFile.objects.exists()
     photo = SimpleUploadedFile("现场.jpeg", jpeg_with_gps(), content_type="image/jpeg")
     assert client.post(url, {"text": "已整改", "evidence": [photo]}).status_code == 302

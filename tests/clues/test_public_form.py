@@ -9,7 +9,7 @@ from PIL import Image
 
 from jianfu.audit.models import AuditEvent
 from jianfu.clues.models import Clue, Evidence, Message
-from jianfu.clues import evidence as files
+from jianfu import evidence as files
 from tests.cast import COUNTY, SIBLING_TOWNSHIP, TOWNSHIP
 from tests.clues.helpers import FORWARDED, GPS_MAKE, pdf_bytes, photo_with_gps, receipt_of, zip_named_jpg
 

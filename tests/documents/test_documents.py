@@ -8,7 +8,7 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from jianfu.documents import Document, Heading, PageBreak, Paragraph, Table, render_docx, render_pdf
+from jianfu.documents import Document, Heading, Image, PageBreak, Paragraph, Table, render_docx, render_pdf
 from jianfu.documents import fonts
 from jianfu.documents.pdf_render import to_html
 
@@ -81,3 +81,31 @@ def test_chart_font_has_chinese_glyphs():
     assert path is not None, "fonts-noto-cjk (or another CJK font) must be installed"
     face = ft2font.FT2Font(str(path))
     assert face.get_char_index(ord("减")) != 0 and face.get_char_index(ord("負")) != 0
+
+
+def _qr_like_png(shade: int) -> bytes:
+    from PIL import Image as Picture
+
+    buffer = io.BytesIO()
+    Picture.new("L", (40, 40), shade).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_table_of_images_is_a_grid_in_pdf_and_docx():
+    grid = Table([], [[Image(_qr_like_png(0), width_cm=3, caption="张三　科员\n甲镇"),
+                       Image(_qr_like_png(90), width_cm=3, caption="李四\n乙镇"), ""]])
+    document = Document("问卷二维码", blocks=[grid])
+    html = to_html(document)
+    assert "<thead>" not in html and html.count("<img src='data:image/png;base64,") == 2
+    assert "张三　科员<br>甲镇" in html
+    reader = PdfReader(io.BytesIO(render_pdf(document)))
+    text = reader.pages[0].extract_text()
+    assert "张三" in text and "乙镇" in text and text.index("张三") < text.index("李四")
+    assert len(reader.pages[0].images) == 2
+    word = docx.Document(io.BytesIO(render_docx(document)))
+    (table,) = word.tables
+    assert len(table.rows) == 1 and len(table.columns) == 3
+    cell = table.rows[0].cells[0]
+    assert [p.text for p in cell.paragraphs] == ["", "张三　科员", "甲镇"]
+    assert cell._element.xpath(".//pic:pic")
+    assert len(word.inline_shapes) == 2

@@ -3,7 +3,10 @@ the one-time link; k-anonymity (4 respondents → nothing shown, 5 → shown); a
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from jianfu.audit.models import AuditEvent
 from jianfu.surveys import actions
@@ -82,6 +85,16 @@ def test_issuing_prints_a_qr_sheet_and_keeps_only_hashes(crowd, survey, as_user)
     assert all(t not in stored and actions.token_hash(t) in stored for t in tokens)
     pdf = client.post(f"/surveys/{survey.code}/issue/", {"area": TOWNSHIP, "format": "pdf"})
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-" and pdf["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "钱一" in text and "每人一码" in text and survey.title in text
+    assert sum(len(page.images) for page in reader.pages) == 7  # one QR code per person
+    fonts = [f.get_object() for page in reader.pages for f in page["/Resources"]["/Font"].values()]
+    # The Noto CJK face travels inside the file (not reportlab's STSong-Light, which the reader had to supply).
+    assert any("CJK" in str(f["/BaseFont"]) for f in fonts) and not any("STSong" in str(f["/BaseFont"]) for f in fonts)
+    for font in fonts:
+        described = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(described["/FontDescriptor"].get_object())
     # Reissuing replaced the first sheet's links: they no longer open the form.
     assert as_user(None).get(f"/s/{tokens[0]}/").status_code == 404
     assert SurveyLink.objects.count() == 7

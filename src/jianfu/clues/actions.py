@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from jianfu.accounts import scope
 from jianfu.accounts.models import Role, User
 from jianfu.audit.log import record
-from jianfu.clues import evidence as files
+from jianfu import evidence
+from jianfu.clues import storage
 from jianfu.clues.models import Category, Clue, Evidence, Message
 from jianfu.clues.privacy import new_receipt, normal_phone, receipt_hash, seal_phone
 from jianfu.registry.models import Unit
@@ -46,7 +47,7 @@ class Upload:
 
 
 def file_too_large_message(name: str) -> str:
-    return _("文件「%(name)s」超过 10 MB，请压缩或拆分后再上传") % {"name": name[-60:]}
+    return evidence.too_large_message(name)
 
 
 def may_handle(user: User) -> bool:
@@ -74,7 +75,7 @@ def _audit(actor, clue: Clue, action: str, changes: dict) -> None:
 
 
 def check_submission(*, category: str, region_code: str, description: str, carrier: str = "",
-                     contact: str = "", uploads: list[Upload] = ()) -> tuple[dict, list[files.CleanFile]]:
+                     contact: str = "", uploads: list[Upload] = ()) -> tuple[dict, list[evidence.CleanFile]]:
     """Every field checked (all problems at once, by field) and the files cleaned; nothing is written."""
     problems: dict[str, str] = {}
     if category not in Category.values:
@@ -95,18 +96,13 @@ def check_submission(*, category: str, region_code: str, description: str, carri
         phone = normal_phone(contact)
         if phone is None:
             problems["contact"] = _("联系电话应为 11 位手机号，也可以不填")
-    cleaned: list[files.CleanFile] = []
+    cleaned: list[evidence.CleanFile] = []
     too_large = False
-    if len(uploads) > files.MAX_FILES:
-        problems["evidence"] = _("最多上传 %(n)s 个文件") % {"n": files.MAX_FILES}
-    else:
-        for upload in uploads:
-            try:
-                cleaned.append(files.clean(upload.name, upload.data))
-            except files.EvidenceError as exc:
-                problems["evidence"] = str(exc)
-                too_large = too_large or exc.too_large
-                break
+    try:
+        cleaned = evidence.clean_files([(upload.name, upload.data) for upload in uploads])
+    except evidence.EvidenceError as exc:
+        problems["evidence"] = str(exc)
+        too_large = exc.too_large
     if problems:
         field = next(iter(problems))
         error = ClueError(problems[field], field, too_large=too_large)
@@ -165,14 +161,14 @@ def do_file_clue(*, category: str, region_code: str, description: str, carrier: 
                 clue.contact_hash, clue.contact_masked, clue.contact_sealed = seal_phone(fields["phone"])
             clue.save()
             for item in cleaned:
-                name = files.store(item)
+                name = storage.store(item)
                 stored.append(name)
                 Evidence.objects.create(clue=clue, stored_name=name, kind=item.kind, size=len(item.data),
                                         sha256=item.sha256)
             _audit(ANONYMOUS, clue, "filed", {"category": [None, category], "region": [None, region.code],
                                               "evidence": [None, len(cleaned)]})
     except BaseException:
-        files.discard(stored)  # nothing half-written: no file outlives a rolled-back clue
+        storage.discard(stored)  # nothing half-written: no file outlives a rolled-back clue
         raise
     return clue, receipt
 

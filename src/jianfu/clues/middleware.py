@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from jianfu.accounts.client_address import client_ip
-from jianfu.clues.evidence import MAX_FILE_BYTES, MAX_FILES
+from jianfu.evidence import MAX_BYTES, MAX_FILES
 from jianfu.clues.privacy import rate_key
 from jianfu.clues.uploads import InMemoryEvidenceHandler
 
@@ -17,7 +17,7 @@ ADDRESS_KEYS = ("REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "HTTP_X_FORWARDED_F
                 "HTTP_FORWARDED", "HTTP_CLIENT_IP", "HTTP_TRUE_CLIENT_IP", "HTTP_CF_CONNECTING_IP",
                 "HTTP_X_CLUSTER_CLIENT_IP", "HTTP_X_ORIGINAL_FORWARDED_FOR", "HTTP_VIA")
 # Five files of 10 MB, their multipart framing and the form fields.
-MAX_CLUE_BODY = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
+MAX_CLUE_BODY = MAX_FILES * MAX_BYTES + 1024 * 1024
 PLACEHOLDER = "0.0.0.0"  # some code expects REMOTE_ADDR to exist; it gets a value that says nothing
 
 

@@ -8,7 +8,7 @@ import io
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from jianfu.clues.evidence import MAX_FILE_BYTES
+from jianfu.evidence import MAX_BYTES
 
 
 class InMemoryEvidenceHandler(FileUploadHandler):
@@ -22,12 +22,12 @@ class InMemoryEvidenceHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received <= MAX_FILE_BYTES:
+        if self.received <= MAX_BYTES:
             self.buffer.write(raw_data)
         return None
 
     def file_complete(self, file_size):
-        kept = self.buffer if self.received <= MAX_FILE_BYTES else io.BytesIO()
+        kept = self.buffer if self.received <= MAX_BYTES else io.BytesIO()
         kept.seek(0)
         return InMemoryUploadedFile(kept, self.field_name, self.file_name, self.content_type, file_size,
                                     self.charset, self.content_type_extra)

@@ -19,8 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from jianfu.accounts import scope, throttle
-from jianfu.clues import actions
-from jianfu.clues import evidence as files
+from jianfu import evidence
+from jianfu.clues import actions, storage
 from jianfu.clues.export import write_clues_xlsx
 from jianfu.clues.labels import category_rows
 from jianfu.clues.models import Category, Clue
@@ -96,7 +96,7 @@ def _form_context(values: dict, errors: dict | None = None, choices: list | None
     region = actions.find_region(values.get("region", ""))
     return {"categories": category_rows(), "values": values, "errors": errors or {},
             "region_label": _region_label(region), "region_choices": [(u, _region_label(u)) for u in choices or []],
-            "question": question, "challenge": token, "max_files": files.MAX_FILES}
+            "question": question, "challenge": token, "max_files": evidence.MAX_FILES}
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -133,8 +133,8 @@ def clue_new(request):
         unit, choices = _typed_region(values["region_name"])
         values["region"] = unit.code if unit else ""
     uploads = []
-    for upload in request.FILES.getlist("evidence")[: files.MAX_FILES + 1]:
-        if upload.size > files.MAX_FILE_BYTES:
+    for upload in request.FILES.getlist("evidence")[: evidence.MAX_FILES + 1]:
+        if upload.size > evidence.MAX_BYTES:
             errors = {"evidence": actions.file_too_large_message(upload.name)}
             return _no_store(render(request, "clues/new.html", _form_context(values, errors), status=413))
         uploads.append(actions.Upload(upload.name, upload.read()))
@@ -370,11 +370,10 @@ def clue_evidence(request, pk: int, evidence_id: int):
     if item is None:
         raise Http404
     try:
-        handle = files.path_of(item.stored_name).open("rb")
+        handle = storage.path_of(item.stored_name).open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_type = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}[item.kind]
-    ext = {"jpeg": "jpg"}.get(item.kind, item.kind)
+    content_type, suffix = evidence.KINDS[item.kind]
     return FileResponse(handle, content_type=content_type, as_attachment=True,
-                        filename=f"clue-{clue.pk}-{item.pk}.{ext}")
+                        filename=f"clue-{clue.pk}-{item.pk}{suffix}")
 

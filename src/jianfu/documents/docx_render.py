@@ -83,21 +83,33 @@ def _add_block(word, block) -> None:
 
 
 def _table(word, block: Table) -> None:
-    table = word.add_table(rows=1, cols=len(block.header))
+    columns = len(block.header) or max((len(row) for row in block.rows), default=1)
+    table = word.add_table(rows=0, cols=columns)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, block.header, strict=True):
-        _cell(cell, text, fonts.HEADING_FACES)
+    if block.header:
+        for cell, text in zip(table.add_row().cells, block.header, strict=True):
+            _cell(cell, text, fonts.HEADING_FACES)
     for row in block.rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            _cell(cell, text, fonts.BODY_FACES)
+        for cell, content in zip(cells, row, strict=True):
+            _cell(cell, content, fonts.BODY_FACES)
 
 
-def _cell(cell, text: str, faces: tuple[str, ...]) -> None:
+def _cell(cell, content, faces: tuple[str, ...]) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.line_spacing = Pt(16)
-    run = paragraph.add_run(str(text))
+    if isinstance(content, Image):  # a picture with its caption lines under it, centred in the cell
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run().add_picture(io.BytesIO(content.png), width=Cm(content.width_cm))
+        for line in (content.caption or "").split("\n") if content.caption else ():
+            below = cell.add_paragraph()
+            below.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = below.add_run(line)
+            run.font.size = Pt(11)
+            _east_asian(run._element, fonts.installed_face(faces))
+        return
+    run = paragraph.add_run(str(content))
     run.font.size = Pt(11)
     _east_asian(run._element, fonts.installed_face(faces))
 

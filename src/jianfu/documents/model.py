@@ -20,16 +20,19 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-    caption: str | None = None
-
-
-@dataclass(frozen=True)
 class Image:
     png: bytes
     width_cm: float = 15.0
+    caption: str | None = None  # under the picture; a line break starts a new line
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of cells under a header (an empty header: no header row). A cell is text or an Image with its caption,
+    so a grid of pictures (a sheet of QR codes) is a Table too; a row is never split across pages."""
+
+    header: list[str]
+    rows: list[list[str | Image]]
     caption: str | None = None
 
 

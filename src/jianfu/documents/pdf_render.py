@@ -27,6 +27,8 @@ p.bold {{ font-weight: bold; }}
 table {{ border-collapse: collapse; width: 100%; margin: 8pt 0 12pt; font-size: 11pt; line-height: 16pt; }}
 th, td {{ border: 0.75pt solid #000; padding: 2pt 4pt; text-align: left; vertical-align: top; }}
 th {{ font-family: {heading}; font-weight: normal; }}
+tr {{ page-break-inside: avoid; }}
+td figure {{ margin: 2pt 0; }}
 .caption {{ font-size: 12pt; text-align: center; margin: 4pt 0 0; }}
 figure {{ margin: 8pt 0 12pt; text-align: center; }}
 .date {{ text-align: right; margin-top: 28pt; }}
@@ -79,17 +81,27 @@ def _block_html(block) -> str:
         return f"<p class='{classes}'>{_e(block.text)}</p>"
     if isinstance(block, Table):
         head = "".join(f"<th>{_e(cell)}</th>" for cell in block.header)
-        body = "".join("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
+        head = f"<thead><tr>{head}</tr></thead>" if block.header else ""
+        body = "".join("<tr>" + "".join(f"<td>{_cell_html(cell)}</td>" for cell in row) + "</tr>"
+                       for row in block.rows)
         caption = f"<p class='caption'>{_e(block.caption)}</p>" if block.caption else ""
-        return f"{caption}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return f"{caption}<table>{head}<tbody>{body}</tbody></table>"
     if isinstance(block, Image):
-        data = base64.b64encode(block.png).decode("ascii")
-        caption = f"<p class='caption'>{_e(block.caption)}</p>" if block.caption else ""
-        return (f"<figure><img src='data:image/png;base64,{data}' style='width:{block.width_cm:.2f}cm'>"
-                f"{caption}</figure>")
+        return _figure(block)
     if isinstance(block, PageBreak):
         return "<div class='break'></div>"
     raise TypeError(f"not a document block: {block!r}")
+
+
+def _cell_html(cell) -> str:
+    return _figure(cell) if isinstance(cell, Image) else _e(cell)
+
+
+def _figure(image: Image) -> str:
+    data = base64.b64encode(image.png).decode("ascii")
+    caption = ("<p class='caption'>" + "<br>".join(_e(line) for line in image.caption.split("\n")) + "</p>"
+               if image.caption else "")
+    return f"<figure><img src='data:image/png;base64,{data}' style='width:{image.width_cm:.2f}cm'>{caption}</figure>"
 
 
 def _e(text: object) -> str:

@@ -218,7 +218,7 @@ def respond_case(request, number: str):
     try:
         files = clean_files(uploads)
     except EvidenceError as exc:
-        raise ApiError("invalid", fields={"evidence": [str(exc)]}) from None
+        raise ApiError("too_large" if exc.too_large else "invalid", fields={"evidence": [str(exc)]}) from None
     try:
         with via_api_token(request.auth.id):
             case = actions.do_respond_case(case, text, files, acting_user=request.user)

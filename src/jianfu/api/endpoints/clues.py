@@ -17,12 +17,12 @@ from ninja import Path as PathParam
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from jianfu.evidence import MAX_BYTES, MAX_FILES
 from jianfu.api import pages
 from jianfu.api.errors import ApiError
 from jianfu.api.schemas import ERRORS, Schema, page_of
 from jianfu.api.tokens import authenticate
 from jianfu.clues import actions
-from jianfu.clues import evidence as files
 from jianfu.clues import views as clue_views
 from jianfu.clues.models import Clue
 from jianfu.registry.kinds import Sort
@@ -129,8 +129,8 @@ def file_clue(request, fields: Form[ClueIn], evidence: File[list[UploadedFile]] 
         raise ApiError("rate_limited", headers={"Retry-After": str(clue_views.retry_after())})
     uploads = []
     # Read from the request itself: the declared field documents it, the checks below are ours.
-    for upload in request.FILES.getlist("evidence")[: files.MAX_FILES + 1]:
-        if upload.size > files.MAX_FILE_BYTES:
+    for upload in request.FILES.getlist("evidence")[: MAX_FILES + 1]:
+        if upload.size > MAX_BYTES:
             raise ApiError("too_large", fields={"evidence": [
                 actions.file_too_large_message(upload.name)]})
         uploads.append(actions.Upload(upload.name, upload.read()))
