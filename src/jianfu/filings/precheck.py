@@ -488,112 +488,114 @@ class Prechecker:
     # --- the five criteria -----------------------------------------------------------------------------------
 
     def _criteria(self, item, similar, facts, ctx) -> list[dict[str, Any]]:
+        """The five review criteria, each answered yes / no / open (for the reviewer) / na with its evidence."""
         kind = item["kind"]
-        dup, by_name = _duplicates(similar, facts)
-        subset = next((s for s in similar if s["evidence"].get("subset_of_larger")), None)
-        shared_data = (item.get("shared_data") or "").strip()
-        answers: dict[int, tuple[str, dict, str]] = {}
         is_app = kind in ("apps", "platforms")
-
-        # 1 — the digitalisation plan (apps and platforms)
-        if is_app:
-            plan_ref = (item.get("plan_ref") or "").strip()
-            plan = ctx["policy"].plan_items
-            if not plan_ref:
-                answers[1] = ("open", {}, "申报未填写规划依据，请审核人判断")
-            elif plan:
-                best = max(plan, key=lambda p: text_similarity(plan_ref, p))
-                sim = text_similarity(plan_ref, best)
-                if sim >= 0.6 or normalize_text(best) in normalize_text(plan_ref):
-                    answers[1] = ("yes", {"plan_ref": plan_ref, "plan_item": best, "similarity": _round(sim)},
-                                  "规划依据与本地区数字化建设规划项目相符")
-                else:
-                    answers[1] = ("no", {"plan_ref": plan_ref, "closest_plan_item": best, "similarity": _round(sim)},
-                                  "规划依据不在本地区数字化建设规划项目中")
-            else:
-                answers[1] = ("open", {"plan_ref": plan_ref}, "本地区未登记数字化建设规划项目，请审核人核对规划依据")
-        else:
-            answers[1] = ("na", {}, "不适用")
-
-        # 2 — no duplicate of an existing item
-        if dup is not None:
-            answers[2] = ("no", {"code": dup["code"], "name": dup["name"], "score": dup["score"]},
-                          f"与现有「{dup['name']}」（{dup['code']}）重复")
-        elif by_name is not None:
-            ev = by_name["evidence"]
-            where = "本单位" if ev["same_owner"] else "本地区"
-            same = "同名" if ev["identical_name"] else "名称几乎相同"
-            # Identical to the owner's own item: a duplicate on its face. Otherwise the reviewer checks.
-            answer = "no" if ev["identical_name"] and ev["same_owner"] else "open"
-            answers[2] = (answer, {"code": by_name["code"], "name": by_name["name"], "name_ratio": ev["name_ratio"]},
-                          f"与{where}现有「{by_name['name']}」（{by_name['code']}）{same}，疑似重复"
-                          + ("" if answer == "no" else "，请审核人核实"))
-        elif subset is not None:
-            ev = subset["evidence"]
-            answers[2] = ("open", {"code": subset["code"], "name": subset["name"],
-                                   "proposal_covered": ev["proposal_covered"], "members": ev["members"]},
-                          f"拟入群成员为现有工作群「{subset['name']}」（{ev['members']} 人）的子集，"
-                          "该群远大于拟建群，不按重复处理，请审核人判断")
-        elif similar:
-            answers[2] = ("yes", {"code": similar[0]["code"], "name": similar[0]["name"], "score": similar[0]["score"]},
-                          "最相似的现有对象未达到重复标准")
-        else:
-            answers[2] = ("yes", {}, "台账中没有相似的现有对象")
-
-        # 3 — could it be a module of (or served by) an existing one?
-        why = (item.get("why_not_existing") or "").strip()
-        host = None
-        if is_app:
-            host = next((s for s in similar if s["evidence"].get("function_coverage", 0) >= _MODULE_COVERAGE
-                         or s["evidence"].get("purpose_similarity", 0) >= self.config.dup_app_purpose_similarity), None)
-            if host is not None:
-                answers[3] = ("open", {"code": host["code"], "name": host["name"],
-                                       "function_coverage": host["evidence"]["function_coverage"],
-                                       "purpose_similarity": host["evidence"]["purpose_similarity"]},
-                              f"现有「{host['name']}」已具备相近用途或功能，请审核人判断能否作为其模块建设")
-        elif kind == "groups":
-            host = next((s for s in similar if s["evidence"].get("proposal_covered", 0) >= _GROUP_COVERED), None)
-            if host is not None:
-                answers[3] = ("open", {"code": host["code"], "name": host["name"],
-                                       "proposal_covered": host["evidence"]["proposal_covered"]},
-                              f"现有工作群「{host['name']}」已包含拟入群成员的"
-                              f"{host['evidence']['proposal_covered']:.0%}，可考虑直接利用")
-        elif kind == "accounts":
-            if facts.get("own_accounts"):
-                answers[3] = ("open", {"own_accounts": facts["own_accounts"]},
-                              "本单位已有政务公众账号，请审核人判断能否利用现有账号")
-        elif kind == "forms":
-            if facts.get("covered", 0) >= _FORM_COVERED:
-                answers[3] = ("open", {"fields_already_collected": facts["covered"]},
-                              f"拟填报指标的{facts['covered']:.0%}已由现有报表采集，可考虑从现有数据中提取")
-        if 3 not in answers:
-            if why:
-                answers[3] = ("yes", {"why_not_existing": why}, "未发现可承载的现有对象，申报已说明原因")
-            else:
-                answers[3] = ("open", {}, "未发现可承载的现有对象，但申报未说明现有系统无法满足的原因")
-
-        # 4 — works with related systems (apps and platforms)
-        if is_app:
-            rel = facts.get("related") or {"listed": []}
-            if not rel["listed"]:
-                answers[4] = ("open", {}, "申报未列出对接的相关系统，请审核人判断")
-            elif rel["missing"]:
-                answers[4] = ("open", rel, "部分对接系统不在台账中，请审核人核实")
-            else:
-                answers[4] = ("yes", rel, "对接的相关系统均已在台账中")
-        else:
-            answers[4] = ("na", {}, "不适用")
-
-        # 5 — data sharing
-        if kind == "groups":
-            answers[5] = ("na", {}, "不适用")
-        elif shared_data:
-            answers[5] = ("yes", {"shared_data": shared_data}, "申报已列明拟共享的数据")
-        else:
-            answers[5] = ("no", {}, "申报未说明拟共享的数据")
+        answers = {
+            1: _plan_answer(item, ctx["policy"].plan_items) if is_app else _NOT_APPLICABLE,
+            2: _duplicate_answer(similar, facts),
+            3: self._existing_host_answer(item, kind, similar, facts),
+            4: _related_systems_answer(facts) if is_app else _NOT_APPLICABLE,
+            5: _data_sharing_answer(item, kind),
+        }
         return [{"id": n, "title": title, "answer": answers[n][0], "evidence": answers[n][1], "note": answers[n][2]}
                 for n, title in CRITERIA]
 
+    def _existing_host_answer(self, item, kind, similar, facts) -> tuple[str, dict, str]:
+        """Criterion 3: could it be a module of (or be served by) an existing item?"""
+        host = None
+        if kind in ("apps", "platforms"):
+            host = next((s for s in similar if s["evidence"].get("function_coverage", 0) >= _MODULE_COVERAGE
+                         or s["evidence"].get("purpose_similarity", 0) >= self.config.dup_app_purpose_similarity), None)
+            if host is not None:
+                return ("open", {"code": host["code"], "name": host["name"],
+                                 "function_coverage": host["evidence"]["function_coverage"],
+                                 "purpose_similarity": host["evidence"]["purpose_similarity"]},
+                        f"现有「{host['name']}」已具备相近用途或功能，请审核人判断能否作为其模块建设")
+        elif kind == "groups":
+            host = next((s for s in similar if s["evidence"].get("proposal_covered", 0) >= _GROUP_COVERED), None)
+            if host is not None:
+                return ("open", {"code": host["code"], "name": host["name"],
+                                 "proposal_covered": host["evidence"]["proposal_covered"]},
+                        f"现有工作群「{host['name']}」已包含拟入群成员的"
+                        f"{host['evidence']['proposal_covered']:.0%}，可考虑直接利用")
+        elif kind == "accounts" and facts.get("own_accounts"):
+            return ("open", {"own_accounts": facts["own_accounts"]},
+                    "本单位已有政务公众账号，请审核人判断能否利用现有账号")
+        elif kind == "forms" and facts.get("covered", 0) >= _FORM_COVERED:
+            return ("open", {"fields_already_collected": facts["covered"]},
+                    f"拟填报指标的{facts['covered']:.0%}已由现有报表采集，可考虑从现有数据中提取")
+        why = (item.get("why_not_existing") or "").strip()
+        if why:
+            return "yes", {"why_not_existing": why}, "未发现可承载的现有对象，申报已说明原因"
+        return "open", {}, "未发现可承载的现有对象，但申报未说明现有系统无法满足的原因"
+
+
+_NOT_APPLICABLE: tuple[str, dict, str] = ("na", {}, "不适用")
+
+
+def _plan_answer(item: dict[str, Any], plan: list[str]) -> tuple[str, dict, str]:
+    """Criterion 1: an app or platform must be an item of the region's digitalisation plan."""
+    plan_ref = (item.get("plan_ref") or "").strip()
+    if not plan_ref:
+        return "open", {}, "申报未填写规划依据，请审核人判断"
+    if not plan:
+        return "open", {"plan_ref": plan_ref}, "本地区未登记数字化建设规划项目，请审核人核对规划依据"
+    best = max(plan, key=lambda p: text_similarity(plan_ref, p))
+    sim = text_similarity(plan_ref, best)
+    if sim >= 0.6 or normalize_text(best) in normalize_text(plan_ref):
+        return ("yes", {"plan_ref": plan_ref, "plan_item": best, "similarity": _round(sim)},
+                "规划依据与本地区数字化建设规划项目相符")
+    return ("no", {"plan_ref": plan_ref, "closest_plan_item": best, "similarity": _round(sim)},
+            "规划依据不在本地区数字化建设规划项目中")
+
+
+def _duplicate_answer(similar: list[dict[str, Any]], facts: dict[str, Any]) -> tuple[str, dict, str]:
+    """Criterion 2: no duplicate of an existing item (by content, by name, or a subset of a larger group)."""
+    dup, by_name = _duplicates(similar, facts)
+    if dup is not None:
+        return ("no", {"code": dup["code"], "name": dup["name"], "score": dup["score"]},
+                f"与现有「{dup['name']}」（{dup['code']}）重复")
+    if by_name is not None:
+        ev = by_name["evidence"]
+        where = "本单位" if ev["same_owner"] else "本地区"
+        same = "同名" if ev["identical_name"] else "名称几乎相同"
+        # Identical to the owner's own item: a duplicate on its face. Otherwise the reviewer checks.
+        answer = "no" if ev["identical_name"] and ev["same_owner"] else "open"
+        return (answer, {"code": by_name["code"], "name": by_name["name"], "name_ratio": ev["name_ratio"]},
+                f"与{where}现有「{by_name['name']}」（{by_name['code']}）{same}，疑似重复"
+                + ("" if answer == "no" else "，请审核人核实"))
+    subset = next((s for s in similar if s["evidence"].get("subset_of_larger")), None)
+    if subset is not None:
+        ev = subset["evidence"]
+        return ("open", {"code": subset["code"], "name": subset["name"],
+                         "proposal_covered": ev["proposal_covered"], "members": ev["members"]},
+                f"拟入群成员为现有工作群「{subset['name']}」（{ev['members']} 人）的子集，"
+                "该群远大于拟建群，不按重复处理，请审核人判断")
+    if similar:
+        return ("yes", {"code": similar[0]["code"], "name": similar[0]["name"], "score": similar[0]["score"]},
+                "最相似的现有对象未达到重复标准")
+    return "yes", {}, "台账中没有相似的现有对象"
+
+
+def _related_systems_answer(facts: dict[str, Any]) -> tuple[str, dict, str]:
+    """Criterion 4: an app or platform works with the related systems, which must be in the registry."""
+    rel = facts.get("related") or {"listed": []}
+    if not rel["listed"]:
+        return "open", {}, "申报未列出对接的相关系统，请审核人判断"
+    if rel["missing"]:
+        return "open", rel, "部分对接系统不在台账中，请审核人核实"
+    return "yes", rel, "对接的相关系统均已在台账中"
+
+
+def _data_sharing_answer(item: dict[str, Any], kind: str) -> tuple[str, dict, str]:
+    """Criterion 5: the proposal says which data it will share (groups hold no data of their own)."""
+    if kind == "groups":
+        return _NOT_APPLICABLE
+    shared_data = (item.get("shared_data") or "").strip()
+    if shared_data:
+        return "yes", {"shared_data": shared_data}, "申报已列明拟共享的数据"
+    return "no", {}, "申报未说明拟共享的数据"
 
 def forced_terms(item: dict[str, Any]) -> dict[str, list[str]]:
     """Forced-use terms of the formats.md vocabularies found in the proposal, by rule."""
