@@ -161,3 +161,19 @@ def test_a_departments_reject_becomes_a_request_and_others_carriers_are_403(anal
     others = Finding.objects.filter(owner__code="330102000000").exclude(owner_path__contains=BUREAU).first()
     if others is not None and client.get(f"/api/v1/findings/{others.fid}/").status_code == 200:
         assert decide(client, others, "accept").status_code == 403
+
+
+@pytest.mark.parametrize("body", [{"decision": "reject", "reason": "有\x00空字符"},
+                                  {"decision": "reject", "reason": "x", "extra\x00": 1}])
+def test_a_nul_character_is_bad_input_on_every_database(body, analysed, api):
+    # PostgreSQL text cannot hold U+0000: refused at the door as 400, never a database error (500).
+    finding = a_finding_of(BUREAU)
+    response = api(analysed.county).post_json(f"/api/v1/findings/{finding.fid}/decision/", body)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid" and "body" in response.json()["error"]["fields"]
+    assert Finding.objects.get(pk=finding.pk).status == "open"
+
+
+def test_a_nul_character_in_the_query_is_bad_input(analysed, api):
+    response = api(analysed.county).get("/api/v1/findings/?rule=F%00")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"

@@ -75,6 +75,8 @@ def _field_message(error: dict) -> str:
         return _("必填")
     if kind == "extra_forbidden":
         return _("不认识的字段")
+    if kind == "nul_character":
+        return _("不能含有空字符（U+0000）")
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return _("取值应为 %(expected)s") % {"expected": expected}

@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from jianfu.api.auth import TokenAuth
@@ -31,11 +32,38 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+class NulRefusingParser(Parser):
+    """No person types U+0000 and PostgreSQL text cannot hold it: any request carrying one is bad input (400)
+    at the door, not a database error (500) wherever the value happens to reach a query."""
+
+    def parse_body(self, request):
+        return self._checked(super().parse_body(request), "body")
+
+    def parse_querydict(self, data, list_fields, request):
+        return self._checked(super().parse_querydict(data, list_fields, request), "query")
+
+    @staticmethod
+    def _checked(parsed, where: str):
+        if _holds_nul(parsed):
+            raise ValidationError([{"loc": (where,), "type": "nul_character", "msg": "NUL character"}])
+        return parsed
+
+
 api = NinjaAPI(
     title="Jianfu 减负 API", version="1", urls_namespace="api",
     description="Registry, findings, pre-check, import and anonymous clues for other government systems. See docs/api.md.",
     auth=TokenAuth(), docs=LocalSwagger(settings={"validatorUrl": None}), docs_url="/docs",
-    openapi_url="/openapi.json", renderer=Utf8JSONRenderer(),
+    openapi_url="/openapi.json", renderer=Utf8JSONRenderer(), parser=NulRefusingParser(),
 )
 api.add_router("", registry.router)
 api.add_router("", findings.router)
@@ -62,7 +90,9 @@ def _unauthorized(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    if exc.status_code == 400:  # ninja's own: a body it cannot parse
+    if exc.status_code == 400:  # ninja's own: a body it cannot parse, or one our parser refused
+        if isinstance(exc.__cause__, ValidationError):
+            return error_response("invalid", fields=validation_fields(exc.__cause__.errors))
         return error_response("malformed_json")
     return error_response(STATUS_CODES.get(exc.status_code, "invalid"), status=exc.status_code)
 
