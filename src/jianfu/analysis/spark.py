@@ -121,6 +121,11 @@ class SparkBackend(AnalysisBackend):
             name = node.name.lower()
             hint = _HINTS.get(name, "sqlglot does not know it, so it would reach Spark untranslated")
             raise UnsupportedStep(f"function {name}() has no Spark translation ({hint})")
+        for node in tree.find_all(exp.Length):
+            if not (isinstance(node.this, exp.Cast) and node.this.to.is_type(*exp.DataType.TEXT_TYPES)):
+                # DuckDB's len()/length() also counts a list's elements; Spark's length() is for strings only.
+                raise UnsupportedStep(f"{node.sql('duckdb')}: write array_length(x) for a list, or "
+                                      "length(CAST(x AS VARCHAR)) for a string")
         for node in tree.find_all(exp.WithinGroup, exp.PercentileDisc, exp.Median, exp.ApproxQuantile):
             # sqlglot writes percentile_cont(q) WITHIN GROUP as Spark's percentile_approx: a different answer.
             raise UnsupportedStep(f"{node.sql('duckdb')}: Spark would compute it approximately or differently; "

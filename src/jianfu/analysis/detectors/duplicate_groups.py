@@ -111,7 +111,7 @@ FROM {P}index i LEFT JOIN {P}hot h ON h.tok = i.tok""", materialise=False),
 SELECT p.gid, p.ord, p.umax, p.need, p.tok, CAST(0 AS BIGINT) AS salt
 FROM {P}probe p WHERE NOT EXISTS (SELECT 1 FROM {P}hot h WHERE h.tok = p.tok)
 UNION ALL
-SELECT p.gid, p.ord, p.umax, p.need, p.tok, CAST(unnest(generate_series(0, h.salts - 1)) AS BIGINT) AS salt
+SELECT p.gid, p.ord, p.umax, p.need, p.tok, unnest(generate_series(CAST(0 AS BIGINT), h.salts - 1)) AS salt
 FROM {P}probe p JOIN {P}hot h ON h.tok = p.tok""", materialise=False),
     ]
 
