@@ -184,8 +184,8 @@ class SparkBackend(AnalysisBackend):
         self._forget(name)
 
     def _forget(self, name: str) -> None:
-        kind, frame = self._views.pop(name, (None, None))
-        if kind == "table":
+        kind, frame = self._views.pop(name, ("", None))
+        if kind == "table" and frame is not None:
             frame.unpersist()
         self.spark.catalog.dropTempView(name)
 
