@@ -60,7 +60,11 @@ def _spark_backend(folder: str, master: str):
         raise EngineUnavailable("pyspark is not installed: pip install 'jianfu[spark]'") from None
     if not java_available():
         raise EngineUnavailable("Spark needs Java 17 or newer: apt-get install openjdk-17-jre-headless") from None
-    return SparkBackend(spark_session(master), folder)
+    from pyspark.sql import SparkSession
+
+    # A session already running in this process (a notebook, the tests) is used as it is configured.
+    active = SparkSession.getActiveSession()
+    return SparkBackend(active if active is not None else spark_session(master), folder)
 
 
 def load_and_store(path: Path, *, actor: str) -> dict:
