@@ -128,14 +128,39 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     setup_django()
-    from jianfu.findings.running import run_and_store
+    from jianfu.findings.running import EngineUnavailable, run_and_store
 
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
     bar = _StepBar(not args.quiet)
     try:
-        document = run_and_store(as_of=as_of, actor=args.actor, progress=bar)
+        document = run_and_store(as_of=as_of, actor=args.actor, progress=bar, engine=args.engine,
+                                 spark_master=args.spark_master)
+    except EngineUnavailable as exc:
+        print(f"无法使用 {args.engine} 引擎：{exc}", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         bar.close()
+    _write_findings_files(args, document)
+    _print_summary(document, as_of)
+    return EXIT_OK
+
+
+def cmd_findings_load(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.analysis.output import ResultFolderError
+    from jianfu.findings.running import load_and_store
+
+    try:
+        document = load_and_store(Path(args.path), actor=args.actor)
+    except ResultFolderError as exc:
+        print(f"无法载入分析结果：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    _write_findings_files(args, document)
+    _print_summary(document, None)
+    return EXIT_OK
+
+
+def _write_findings_files(args: argparse.Namespace, document: dict) -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     if args.xlsx:
@@ -145,15 +170,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         current = Finding.objects.filter(is_current=True).order_by("-hours_saved_per_month", "fid")
         write_findings_xlsx(args.xlsx, current, total_hours=saved_hours(current))
+
+
+def _print_summary(document: dict, as_of: dt.date | None) -> None:
     summary = document["summary"]
-    print(f"分析完成（基准日期 {as_of}）：发现问题 {summary['findings']} 条，"
+    head = f"分析完成（基准日期 {as_of}）" if as_of else "分析结果已载入"
+    print(f"{head}：发现问题 {summary['findings']} 条，"
           f"预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时")
     by_type: dict[str, int] = {}
     for finding in document["findings"]:
         by_type[finding["type"]] = by_type.get(finding["type"], 0) + 1
     for kind, count in sorted(by_type.items(), key=lambda kv: -kv[1]):
         print(f"  {kind:<20}{count:>8,}")
-    return EXIT_OK
 
 
 class _StepBar:
@@ -443,7 +471,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xlsx", help="把问题清单写入 Excel 文件")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                   help="分析引擎：duckdb（默认，单机）或 spark（集群，需安装 jianfu[spark] 和 Java 17）")
+    p.add_argument("--spark-master", default="local[2]",
+                   help="Spark 主节点：local[N]、spark://主机:7077 或 yarn（默认 local[2]）")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("findings", help="问题清单")
+    findings_sub = p.add_subparsers(dest="findings_command", required=True)
+    q = findings_sub.add_parser("load", help="载入集群分析写出的结果（findings.parquet 和 run.parquet 所在目录）")
+    q.add_argument("path", help="分析结果目录（spark_job.py 的输出）")
+    q.add_argument("--json", help="把问题清单写入 JSON 文件")
+    q.add_argument("--xlsx", help="把问题清单写入 Excel 文件")
+    q.add_argument("--actor", default=os.environ.get("USER", "cli"))
+    q.set_defaults(func=cmd_findings_load)
 
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")

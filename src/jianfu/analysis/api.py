@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from jianfu.analysis import burden as burden_model
-from jianfu.analysis.backend import DuckDBBackend, Progress
+from jianfu.analysis.backend import AnalysisBackend, DuckDBBackend, Progress
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector, all_detectors
 from jianfu.analysis.findings import deduplicated_hours, public
@@ -63,7 +63,8 @@ class AnalysisResult:
 def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progress: Progress | None = None,
         *, detectors: list[Detector] | None = None, keep_tables: bool = True,
         forms: bool | None = None) -> AnalysisResult:
-    """Analyse a snapshot (a directory of Parquet files or a DuckDB connection holding the tables).
+    """Analyse a snapshot: a directory of Parquet files, a DuckDB connection holding the tables, or a
+    backend that already reads one (``jianfu.analysis.spark.SparkBackend``: the same steps on Spark).
 
     ``progress(step_name, done, total)`` is called after every SQL step and every detector's build.
     ``detectors`` restricts the run (default: all); ``forms`` runs the form mapping, duplicate_forms and the
@@ -73,9 +74,11 @@ def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progre
     config = config or AnalysisConfig()
     if isinstance(as_of, datetime):
         as_of = as_of.date()
-    con = load_snapshot(snapshot)
-    backend = DuckDBBackend(con, threads=config.threads, memory_limit=config.memory_limit,
-                            temp_directory=config.temp_directory)
+    if isinstance(snapshot, AnalysisBackend):
+        backend = snapshot
+    else:
+        backend = DuckDBBackend(load_snapshot(snapshot), threads=config.threads, memory_limit=config.memory_limit,
+                                temp_directory=config.temp_directory)
     with_forms = (detectors is None) if forms is None else forms
     detectors = all_detectors() if detectors is None else detectors
     try:

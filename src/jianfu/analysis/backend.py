@@ -7,6 +7,9 @@ functions that have Spark array equivalents: ``list_contains`` → ``array_conta
 ``datediff``). Spellings are chosen for that: ``array_intersect``, not ``list_intersect`` (which sqlglot
 passes through unchanged), ``array_length``, not ``len`` (which would become Spark's string ``length``).
 A backend for another engine sets ``dialect`` and fills the ``_`` hooks; the public methods are final.
+Before translating, a backend passes the parsed step through ``_adapt``, which rewrites a construct to its
+exact equivalent on the engine or raises :class:`UnsupportedStep` for one it cannot run with the same
+meaning, rather than run a different query.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ def as_with_query(steps: Iterable[SQLStep], select: str | None = None) -> str:
     return f"WITH {ctes}\n{select or f'SELECT * FROM {steps[-1].name}'}"
 
 
+class UnsupportedStep(Exception):
+    """A step this engine cannot run with the meaning it has on DuckDB; the message names step and construct."""
+
+
 class AnalysisBackend:
     """A database the analysis runs on. Subclasses fill the hooks; the other methods are final."""
 
@@ -56,7 +63,10 @@ class AnalysisBackend:
         steps = list(steps)
         total = total if total is not None else done + len(steps)
         for step in steps:
-            sql = self.translate(step.sql)
+            try:
+                sql = self.translate(step.sql)
+            except UnsupportedStep as exc:
+                raise UnsupportedStep(f"step {step.name}: {exc}") from None
             if step.materialise:
                 self._create_table(step.name, sql)
             else:
@@ -90,8 +100,14 @@ class AnalysisBackend:
         if self.dialect == "duckdb":
             return sql
         import sqlglot  # optional: only non-DuckDB engines need it
+        from sqlglot.errors import ErrorLevel, ParseError, UnsupportedError
 
-        return ";\n".join(sqlglot.transpile(sql, read="duckdb", write=self.dialect))
+        try:
+            trees = [self._adapt(tree) for tree in sqlglot.parse(sql, read="duckdb") if tree is not None]
+            return ";\n".join(tree.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE)
+                               for tree in trees)
+        except (ParseError, UnsupportedError) as exc:
+            raise UnsupportedStep(f"{self.dialect} cannot run it as written: {str(exc).splitlines()[0]}") from None
 
     def drop_steps(self) -> None:
         """Remove every table and view this analysis created (names with the common prefix)."""
@@ -99,6 +115,11 @@ class AnalysisBackend:
             self._drop(name, is_view)
 
     # --- hooks ----------------------------------------------------------------------------------------------
+    def _adapt(self, tree: Any) -> Any:
+        """The parsed (sqlglot) statement with constructs rewritten for this engine; UnsupportedStep if it
+        holds one the engine cannot run with the same meaning."""
+        return tree
+
     def _create_table(self, name: str, sql: str) -> None:
         raise NotImplementedError
 

@@ -323,7 +323,9 @@ WHERE i.owner_code IS NOT NULL GROUP BY i.owner_code, u.name, u.level"""),
 
 
 def _r(value: Any, digits: int = 2) -> Any:
-    return round(float(value), digits) if value is not None else None
+    # Snap to 1e-9 first: hours that are exactly on a rounding boundary (2001.725) reach here as 2001.72499…
+    # or 2001.72500… depending on the order an engine summed them in; both engines must print the same.
+    return round(round(float(value), 9), digits) if value is not None else None
 
 
 def summarise(backend: AnalysisBackend, config: AnalysisConfig) -> dict[str, Any]:

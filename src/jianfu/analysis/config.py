@@ -170,6 +170,10 @@ class AnalysisConfig:
     dup_group_partitions: int = _note(
         0, "split the candidate join into this many steps so each fits in memory (0: one per 40M memberships)")
 
+    dup_group_bucket_rows: int = _note(
+        200_000, "a person in more group prefixes than this is split into salted buckets of at most this many "
+                 "rows, so that no task of the candidate join holds a giant bucket (skew)")
+
     dup_app_similarity: float = _note(
         0.4, "similarity (purpose, or its blend with functions if higher) at which two apps are duplicates; "
              "tuned on hand-made catalogues: same-purpose paraphrases score 0.45–0.55, unrelated apps < 0.1")

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jianfu import analysis
-from jianfu.analysis.findings import ITEM_KIND
+from jianfu.analysis.findings import ITEM_KIND, public
 from jianfu.findings.hours import saved_hours
 from jianfu.findings.models import AnalysisRun, Finding, FindingPath, RunRollup
 from jianfu.findings.snapshot import export_snapshot
@@ -38,8 +38,17 @@ def load_config():
     return with_region_overrides(load_file_config(), stored_calibrations())
 
 
-def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = None) -> dict:
-    """Analyse the whole registry; return the formats.md JSON document (summary, findings, burden)."""
+class EngineUnavailable(RuntimeError):
+    """The chosen analysis engine cannot start here (pyspark or Java missing); the message says which."""
+
+
+def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = None, engine: str = "duckdb",
+                  spark_master: str = "local[2]") -> dict:
+    """Analyse the whole registry; return the formats.md JSON document (summary, findings, burden).
+
+    ``engine`` "spark" runs the same steps on Spark SQL (``spark_master``: local[N], spark://…, yarn)."""
+    if engine not in ("duckdb", "spark"):
+        raise ValueError(f"unknown engine {engine!r}")
     run = AnalysisRun.objects.create(actor=actor, as_of=as_of)
     with tempfile.TemporaryDirectory(prefix="jianfu-snapshot-") as folder:
         if progress:
@@ -47,15 +56,48 @@ def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = Non
         export_snapshot(Path(folder), as_of=as_of)
         if progress:
             progress("snapshot", 1, 1)
-        result = analysis.run(Path(folder), as_of=as_of, config=load_config(), progress=progress)
+        source = Path(folder) if engine == "duckdb" else _spark_backend(folder, spark_master)
+        result = analysis.run(source, as_of=as_of, config=load_config(), progress=progress)
     document = result.to_json_dict(generated_at=timezone.localtime().isoformat(timespec="seconds"))
-    store_findings(run, result.findings)
-    store_suggestions(result.field_mappings)  # 一表通: each field's element, kept for the form pages
+    return _store_run(run, result.findings, document, field_mappings=result.field_mappings,
+                      per_person=result.tables.get("per_person"))
+
+
+def _spark_backend(folder: str, master: str):
+    try:
+        from jianfu.analysis.spark import SparkBackend, java_available, spark_session
+    except ImportError:
+        raise EngineUnavailable("pyspark is not installed: pip install 'jianfu[spark]'") from None
+    if not java_available():
+        raise EngineUnavailable("Spark needs Java 17 or newer: apt-get install openjdk-17-jre-headless") from None
+    from pyspark.sql import SparkSession
+
+    # A session already running in this process (a notebook, the tests) is used as it is configured.
+    active = SparkSession.getActiveSession()
+    return SparkBackend(active if active is not None else spark_session(master), folder)
+
+
+def load_and_store(path: Path, *, actor: str) -> dict:
+    """Store the findings of an analysis written as Parquet (a cluster run: jianfu.analysis.spark_job)."""
+    from jianfu.analysis.output import read_result
+
+    as_of, document, findings = read_result(path)
+    run = AnalysisRun.objects.create(actor=actor, as_of=as_of)
+    document["findings"] = [public(f) for f in findings]
+    return _store_run(run, findings, document)
+
+
+def _store_run(run: AnalysisRun, findings: list[dict], document: dict, *, field_mappings=(),
+               per_person=None) -> dict:
+    """Store a run's findings, field suggestions and per-region roll-ups (a cluster run's Parquet carries neither
+    of the last two: its forms keep their earlier suggestions, and its run has no roll-ups)."""
+    store_findings(run, findings)
+    store_suggestions(field_mappings)  # 一表通: each field's element, kept for the form pages
     # One number everywhere: the summary is what the findings page computes over the same stored findings.
     document["summary"]["hours_saved_per_month"] = saved_hours(Finding.objects.filter(is_current=True))
     run.summary = document["summary"]
     run.burden = document["burden"]
-    store_rollups(run, result.tables.get("per_person"))
+    store_rollups(run, per_person)
     run.finished_at = timezone.now()
     run.save(update_fields=["summary", "burden", "finished_at"])
     return document

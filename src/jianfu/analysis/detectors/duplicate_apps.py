@@ -155,7 +155,7 @@ def steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
     return [SQLStep(places, f"""
 SELECT x.code AS unit_code, list(pu.name) AS places
 FROM __jf_b_unit_anc x JOIN __jf_b_unit pu ON pu.code = x.anc AND pu.code = pu.region_code
-WHERE x.code IN (SELECT owner_code FROM {apps})
+WHERE x.code IN (SELECT owner_code FROM {apps}) AND pu.name IS NOT NULL
 GROUP BY x.code"""), SQLStep(output_table("duplicate_apps"), f"""
 SELECT a.code, a.name, a.category, a.description, a.functions, a.owner_code, a.monthly_active_users,
   a.registered_users, u.region_code AS region, ru.level AS level, u.path, a.forced_features,

@@ -70,7 +70,8 @@ FROM {members} GROUP BY person_code"""),
         SQLStep(f"{P}list", f"""
 SELECT group_code, CAST(row_number() OVER (ORDER BY group_code) AS BIGINT) AS gid, toks
 FROM (SELECT mm.group_code, array_sort(array_distinct(list(t.tok))) AS toks
-      FROM {members} mm JOIN {P}tok t ON t.person_code = mm.person_code GROUP BY mm.group_code) l"""),
+      FROM {members} mm JOIN {P}tok t ON t.person_code = mm.person_code
+      WHERE t.tok IS NOT NULL GROUP BY mm.group_code) l"""),
         SQLStep(f"{P}size", f"""
 SELECT gid, toks, n, n * 4294967296 + gid AS ord, {umax} AS umax, least({k}, {t}) AS need,
   least(n, n - ({t}) + {k}) AS lx, least(n, n - ({tmin}) + {k}) AS ly
@@ -80,7 +81,7 @@ FROM (SELECT gid, toks, CAST(array_length(toks) AS BIGINT) AS n FROM {P}list) s"
 SELECT gid, n, ord, unnest(array_slice(toks, 1, ly)) AS tok FROM {P}size"""),
         SQLStep(f"{P}probe", f"""
 SELECT gid, ord, umax, need, unnest(array_slice(toks, 1, lx)) AS tok FROM {P}size"""),
-        *_candidate_steps(parts, k),
+        *_candidate_steps(parts, k, max(1, int(config.dup_group_bucket_rows))),
         SQLStep(f"{P}verified", f"""
 SELECT x, y, nx, ny, o FROM (
   SELECT c.x, c.y, a.n AS nx, b.n AS ny, CAST(array_length(array_intersect(a.toks, b.toks)) AS BIGINT) AS o
@@ -93,21 +94,41 @@ FROM {P}verified v JOIN {P}list ga ON ga.gid = v.x JOIN {P}list gb ON gb.gid = v
     ]
 
 
-def _candidate_steps(parts: int, k: int) -> list[SQLStep]:
+def _candidate_steps(parts: int, k: int, bucket_rows: int) -> list[SQLStep]:
+    # Skewed prefixes: a person in the prefixes of very many groups (the members of one very large
+    # standing group that thousands of small groups draw on) makes one join key hold a giant bucket, and on
+    # Spark one task would hold all of it. Such a key is split into ⌈rows / bucket_rows⌉ salts: each index
+    # row goes to salt gid % salts, each probe row to every salt, so every (probe, index) pair still meets
+    # exactly once and no (tok, salt) bucket holds more than bucket_rows index rows.
+    salting = [
+        SQLStep(f"{P}hot", f"""
+SELECT tok, CAST((count(*) + {bucket_rows - 1}) // {bucket_rows} AS BIGINT) AS salts
+FROM {P}index GROUP BY tok HAVING count(*) > {bucket_rows}"""),
+        SQLStep(f"{P}index_salted", f"""
+SELECT i.gid, i.n, i.ord, i.tok, CASE WHEN h.salts IS NULL THEN 0 ELSE i.gid % h.salts END AS salt
+FROM {P}index i LEFT JOIN {P}hot h ON h.tok = i.tok""", materialise=False),
+        SQLStep(f"{P}probe_salted", f"""
+SELECT p.gid, p.ord, p.umax, p.need, p.tok, CAST(0 AS BIGINT) AS salt
+FROM {P}probe p WHERE NOT EXISTS (SELECT 1 FROM {P}hot h WHERE h.tok = p.tok)
+UNION ALL
+SELECT p.gid, p.ord, p.umax, p.need, p.tok, unnest(generate_series(CAST(0 AS BIGINT), h.salts - 1)) AS salt
+FROM {P}probe p JOIN {P}hot h ON h.tok = p.tok""", materialise=False),
+    ]
+
     # Candidates: y after x in (size, id) order, within the length filter, sharing ≥ need prefix members.
     def cand(where: str) -> str:
         return f"""
 SELECT a.gid AS x, b.gid AS y
-FROM {P}probe a JOIN {P}index b ON a.tok = b.tok
+FROM {P}probe_salted a JOIN {P}index_salted b ON a.tok = b.tok AND a.salt = b.salt
 WHERE b.ord > a.ord AND b.n <= a.umax{where}
 GROUP BY a.gid, b.gid, a.need
 HAVING count(*) >= a.need"""
 
     if parts == 1:
-        return [SQLStep(f"{P}cand", cand(""))]
+        return salting + [SQLStep(f"{P}cand", cand(""))]
     steps = [SQLStep(f"{P}cand_{i}", cand(f" AND a.gid % {parts} = {i}")) for i in range(parts)]
     union = "\nUNION ALL\n".join(f"SELECT x, y FROM {P}cand_{i}" for i in range(parts))
-    return steps + [SQLStep(f"{P}cand", union)]
+    return salting + steps + [SQLStep(f"{P}cand", union)]
 
 
 #: memberships per partition of the candidate join when ``dup_group_partitions`` is 0 (auto)
