@@ -103,6 +103,9 @@ class SparkBackend(AnalysisBackend):
                     self.spark.read.parquet(candidate).createOrReplaceTempView(table)
                     found.append(table)
                     break
+            else:
+                # A view of that name from an earlier snapshot in the same session would read its files.
+                self.spark.catalog.dropTempView(table)
         if not found and not self._path_exists(base):
             raise FileNotFoundError(f"snapshot directory not found: {base}")
         return found
