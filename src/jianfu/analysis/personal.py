@@ -30,7 +30,8 @@ def app_usage_minutes(params: BurdenParams, share: float) -> float:
 
 
 def app_forced_minutes(params: BurdenParams, forced_features: Iterable[str]) -> float:
-    return sum(params.per_month(params.app_features.get(f, _ZERO)) for f in set(forced_features or ()) if f in APP_FEATURES)
+    return sum((params.per_month(params.app_features.get(f, _ZERO)) for f in set(forced_features or ())
+                if f in APP_FEATURES), 0.0)
 
 
 def app_minutes(params: BurdenParams, monthly_active_users: int | None, scope_people: int,
