@@ -58,18 +58,32 @@ def ensure_document_libraries() -> None:
     """Reports and notices draw Chinese with Noto CJK through Pango (WeasyPrint): Debian packages, when we may."""
     import ctypes.util
 
-    have_fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True,
-                                check=False).stdout.strip() if shutil.which("fc-list") else ""
+    have_fonts = (
+        subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout.strip()
+        if shutil.which("fc-list")
+        else ""
+    )
     if have_fonts and ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0"):
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         run("apt-get", "update", "-qq", env=env, check=False)
-        run("apt-get", "install", "-y", "-qq", "fonts-noto-cjk", "fontconfig", "libpango-1.0-0", "libpangoft2-1.0-0",
-            env=env, check=False)
+        run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "fonts-noto-cjk",
+            "fontconfig",
+            "libpango-1.0-0",
+            "libpangoft2-1.0-0",
+            env=env,
+            check=False,
+        )
     else:
-        print("! Noto CJK fonts or Pango missing: install fonts-noto-cjk and libpango-1.0-0 for PDF documents",
-              flush=True)
+        print(
+            "! Noto CJK fonts or Pango missing: install fonts-noto-cjk and libpango-1.0-0 for PDF documents", flush=True
+        )
 
 
 def java_available() -> bool:
@@ -100,8 +114,18 @@ def postgres_available() -> bool:
 
 def audit_dependencies() -> int:
     """pip-audit the venv: 1 on a known vulnerability that has a fix; a warning for one without, or when offline."""
-    command = [str(PY), "-m", "pip_audit", "--skip-editable", "--progress-spinner", "off", "--timeout", "10",
-               "-f", "json"]
+    command = [
+        str(PY),
+        "-m",
+        "pip_audit",
+        "--skip-editable",
+        "--progress-spinner",
+        "off",
+        "--timeout",
+        "10",
+        "-f",
+        "json",
+    ]
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
         return audit_verdict(json.loads(done.stdout)["dependencies"])
@@ -117,8 +141,10 @@ def audit_verdict(dependencies: list[dict]) -> int:
     """From pip-audit's JSON dependencies: print each vulnerability; 1 if any has a fixed version to move to."""
     audited = [d for d in dependencies if "skip_reason" not in d]
     if dependencies and not audited:  # a mirror without per-version data: pip-audit would say "no vulnerabilities"
-        print(f"! pip-audit skipped all {len(dependencies)} dependencies (vulnerability data unreachable); NOT audited",
-              flush=True)
+        print(
+            f"! pip-audit skipped all {len(dependencies)} dependencies (vulnerability data unreachable); NOT audited",
+            flush=True,
+        )
         return 0
     fixable = 0
     for dependency in audited:
@@ -136,10 +162,13 @@ TYPED_PACKAGES = ("src/jianfu/ingest", "src/jianfu/analysis", "src/jianfu/genera
 
 
 def lint() -> int:
-    """ruff (the rules in pyproject.toml) over the code and tests, then mypy over the pure packages: 1 on any error."""
-    failed = run(PY, "-m", "ruff", "check", "--no-cache", "src", "tests", "tasks.py", check=False)
+    """ruff (lint rules in pyproject.toml, and the formatter) over the code, tests and benchmarks, then mypy over
+    the pure packages: 1 on any error."""
+    sources = ("src", "tests", "benchmarks", "tasks.py")
+    failed = run(PY, "-m", "ruff", "check", "--no-cache", *sources, check=False)
+    unformatted = run(PY, "-m", "ruff", "format", "--check", "--no-cache", *sources, check=False)
     typed = run(PY, "-m", "mypy", "--cache-dir", str(ROOT / ".mypy_cache"), *TYPED_PACKAGES, check=False)
-    return 1 if failed or typed else 0
+    return 1 if failed or unformatted or typed else 0
 
 
 def test(pytest_args: list[str]) -> int:
@@ -183,8 +212,9 @@ def test(pytest_args: list[str]) -> int:
         log_path = ROOT / ".jianfu-test" / f"{label.lower()}.log"
         log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed below, after the run ends
         print(f"+ tests on {label} (log: {log_path.relative_to(ROOT)})", flush=True)
-        process = subprocess.Popen([str(PY), "-m", "pytest", *args], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(PY), "-m", "pytest", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         started.append((label, process, log, log_path))
     last_shown = time.monotonic()
     while any(process.poll() is None for _, process, _, _ in started):

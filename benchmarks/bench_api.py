@@ -59,7 +59,7 @@ class ApiClient:
             return exc.code, None, 0
         following = body["next"]
         if following and following.startswith(self.base):
-            following = following[len(self.base):]
+            following = following[len(self.base) :]
         return 200, following, len(body["results"])
 
 
@@ -117,9 +117,13 @@ def load(make_client, args) -> dict:
 
     wall = run_clients(args.clients, worker, args.max_seconds)
     every = [v for values in latencies.values() for v in values]
-    report = {"wall_seconds": round(wall, 1), "pages": len(every), "errors": dict(errors),
-              "pages_per_second": round(len(every) / wall, 1) if wall else 0.0,
-              "lists": {kind: percentiles(values) for kind, values in sorted(latencies.items())}}
+    report = {
+        "wall_seconds": round(wall, 1),
+        "pages": len(every),
+        "errors": dict(errors),
+        "pages_per_second": round(len(every) / wall, 1) if wall else 0.0,
+        "lists": {kind: percentiles(values) for kind, values in sorted(latencies.items())},
+    }
     report["all"] = percentiles(every)
     return report
 
@@ -148,11 +152,17 @@ def show(report: dict, args) -> None:
         result = report[side]
         for kind, row in list(result["lists"].items()) + [("all", result["all"])]:
             rate = result["pages_per_second"] if kind == "all" else ""
-            print(f"{side:<6}{kind:<10}{row['n']:>6}{row.get('p50_ms', ''):>9}{row.get('p95_ms', ''):>9}"
-                  f"{row.get('max_ms', ''):>9}{rate:>9}")
+            print(
+                f"{side:<6}{kind:<10}{row['n']:>6}{row.get('p50_ms', ''):>9}{row.get('p95_ms', ''):>9}"
+                f"{row.get('max_ms', ''):>9}{rate:>9}"
+            )
         if result["errors"]:
             print(f"{side} errors:", json.dumps(result["errors"], ensure_ascii=False))
-    ratio = report["api"]["pages_per_second"] / report["html"]["pages_per_second"] if report["html"]["pages_per_second"] else 0
+    ratio = (
+        report["api"]["pages_per_second"] / report["html"]["pages_per_second"]
+        if report["html"]["pages_per_second"]
+        else 0
+    )
     print(f"throughput API / HTML: {ratio:.2f}×")
 
 
@@ -167,11 +177,18 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=10, help="pages followed before starting a list over")
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("--timeout", type=float, default=60)
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds a client waits between pages (0: back to back, a saturation test)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a client waits between pages (0: back to back, a saturation test)",
+    )
     parser.add_argument("--order", choices=["api-first", "html-first"], default="api-first")
-    parser.add_argument("--baseline-url", help="a second server on the same database started with "
-                        "JIANFU_BASELINE_QUERIES=1: measured first, then printed beside --url with ratios")
+    parser.add_argument(
+        "--baseline-url",
+        help="a second server on the same database started with "
+        "JIANFU_BASELINE_QUERIES=1: measured first, then printed beside --url with ratios",
+    )
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args()
     if not (args.user and args.password and args.token):
@@ -187,9 +204,14 @@ def main() -> int:
         for side in ("api", "html"):
             old = {**baseline[side]["lists"], "all": baseline[side]["all"]}
             new = {**report[side]["lists"], "all": report[side]["all"]}
-            print_comparison(f"{side}: old queries ({args.baseline_url}) beside new ({args.url})", old, new,
-                             old_rate=baseline[side]["pages_per_second"], new_rate=report[side]["pages_per_second"],
-                             rate_label="pages/s")
+            print_comparison(
+                f"{side}: old queries ({args.baseline_url}) beside new ({args.url})",
+                old,
+                new,
+                old_rate=baseline[side]["pages_per_second"],
+                new_rate=report[side]["pages_per_second"],
+                rate_label="pages/s",
+            )
         report = {"new": report, "old": baseline}
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

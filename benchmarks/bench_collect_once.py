@@ -31,8 +31,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 
 def jianfu(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "jianfu.cli", *args], check=True, cwd=ROOT,
-                   env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "jianfu.cli", *args],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def main() -> None:
@@ -49,14 +54,19 @@ def main() -> None:
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     plan = doc["consolidation"]
     cut = 1 - plan["indicators_after"] / plan["indicators_before"]
-    print(f"forms {plan['forms_before']} → {plan['forms_after']}, indicators {plan['indicators_before']} → "
-          f"{plan['indicators_after']} (cut {cut:.1%}), hours/month {plan['hours_before_per_month']} → "
-          f"{plan['hours_after_per_month']}")
+    print(
+        f"forms {plan['forms_before']} → {plan['forms_after']}, indicators {plan['indicators_before']} → "
+        f"{plan['indicators_after']} (cut {cut:.1%}), hours/month {plan['hours_before_per_month']} → "
+        f"{plan['hours_after_per_month']}"
+    )
     by_form: dict[str, list] = {}
     for m in sorted(doc["field_mappings"], key=lambda m: (m["form"], m["position"])):
         by_form.setdefault(m["form"], []).append(m["element"])
-    pairs = [(got, want) for form, wanted in truth["form_field_elements"].items()
-             for got, want in zip(by_form.get(form, []), wanted)]
+    pairs = [
+        (got, want)
+        for form, wanted in truth["form_field_elements"].items()
+        for got, want in zip(by_form.get(form, []), wanted)
+    ]
     right = sum(got == want for got, want in pairs)
     print(f"mapping against the generator's truth: {right} of {len(pairs)} fields ({right / len(pairs):.1%})")
 
@@ -89,17 +99,24 @@ def main() -> None:
 
     held_pairs = set(HeldValue.objects.filter(period="2026").values_list("element__code", "unit_id"))
     asked = filled = 0
-    for form, position, unit, prefilled in CopyValue.objects.filter(copy__issue__period="2026").values_list(
-            "copy__issue__form__code", "field__position", "copy__respondent_id", "prefilled_value").iterator():
+    for form, position, unit, prefilled in (
+        CopyValue.objects.filter(copy__issue__period="2026")
+        .values_list("copy__issue__form__code", "field__position", "copy__respondent_id", "prefilled_value")
+        .iterator()
+    ):
         wanted = truth["form_field_elements"].get(form, [])
         element = wanted[position - 1] if 0 < position <= len(wanted) else None
         if (element, unit) in held_pairs:
             asked += 1
             filled += bool(prefilled)
-    print(f"fields whose value is held (generator's truth): {filled} of {asked} pre-filled ({filled / max(asked, 1):.1%})")
+    print(
+        f"fields whose value is held (generator's truth): {filled} of {asked} pre-filled ({filled / max(asked, 1):.1%})"
+    )
     print(f"issued {issued} forms ({skipped} without respondents), {copies.count()} copies")
-    print(f"pre-filled: {every['p']} of {every['t']} fields over all copies ({every['p'] / every['t']:.1%}); "
-          f"where values are held: {held['p']} of {held['t']} ({held['p'] / max(held['t'] or 0, 1):.1%})")
+    print(
+        f"pre-filled: {every['p']} of {every['t']} fields over all copies ({every['p'] / every['t']:.1%}); "
+        f"where values are held: {held['p']} of {held['t']} ({held['p'] / max(held['t'] or 0, 1):.1%})"
+    )
 
 
 if __name__ == "__main__":

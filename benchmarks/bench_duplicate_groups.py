@@ -99,7 +99,7 @@ def synthesize(n_groups: int, seed: int, path: Path, plant: float = 0.02) -> dic
     ends = np.searchsorted(gid, np.arange(n_groups), "right")
     new_g, new_p = [], []
     for tgt, src, kind in zip(targets, sources, rng.random(n_plant)):
-        members = person[starts[src]:ends[src]]
+        members = person[starts[src] : ends[src]]
         if kind < 0.5:
             kept = members[rng.random(members.size) >= 0.05]
             extra = town[src] * pool + rng.integers(0, pool, int(members.size * 0.05))
@@ -121,16 +121,19 @@ def synthesize(n_groups: int, seed: int, path: Path, plant: float = 0.02) -> dic
     con.execute(f"""COPY (SELECT 'G' || lpad(CAST(g AS VARCHAR), 8, '0') AS group_code,
                                  'P' || lpad(CAST(p AS VARCHAR), 8, '0') AS person_code FROM t)
                     TO '{path}' (FORMAT parquet)""")
-    return {"groups": int(n_groups), "memberships": int(gid.size), "people": int(np.unique(person).size),
-            "planted": n_plant}
+    return {
+        "groups": int(n_groups),
+        "memberships": int(gid.size),
+        "people": int(np.unique(person).size),
+        "planted": n_plant,
+    }
 
 
 def source_sql(source: str) -> str:
     """A FROM clause for the members: Parquet or a glob of CSV files (header row, two columns)."""
     if source.endswith(".parquet"):
         return f"read_parquet('{source}')"
-    return (f"read_csv('{source}', header = true, "
-            f"columns = {{'group_code': 'VARCHAR', 'person_code': 'VARCHAR'}})")
+    return f"read_csv('{source}', header = true, columns = {{'group_code': 'VARCHAR', 'person_code': 'VARCHAR'}})"
 
 
 def peak_rss_mb() -> float:
@@ -164,8 +167,10 @@ def worker_ours(args) -> dict:
 
     t0 = time.perf_counter()
     con = connect(args)
-    con.execute(f"CREATE VIEW members AS SELECT * FROM {source_sql(args.source)} "
-                "WHERE group_code IS NOT NULL AND person_code IS NOT NULL")
+    con.execute(
+        f"CREATE VIEW members AS SELECT * FROM {source_sql(args.source)} "
+        "WHERE group_code IS NOT NULL AND person_code IS NOT NULL"
+    )
     backend = DuckDBBackend(con)
     config = AnalysisConfig(dup_group_prefix_extra=args.k)
     steps_time = {}
@@ -185,10 +190,17 @@ def worker_ours(args) -> dict:
         count(*) FILTER (WHERE 5 * shared >= 4 * (members_a + members_b - shared)) FROM {duplicate_groups.PAIRS}""").fetchone()
     candidates = con.execute("SELECT count(*) FROM __jf_dg_cand").fetchone()[0]
     con.execute(f"COPY {duplicate_groups.PAIRS} TO '{args.out / 'ours_pairs.parquet'}' (FORMAT parquet)")
-    return {"seconds": round(elapsed, 2), "cpu_seconds": round(cpu_seconds(), 1),
-            "peak_rss_mb": round(peak_rss_mb()), "pairs": stats[0],
-            "jaccard_pairs": stats[1], "candidates": candidates, "steps": steps_time, "k": args.k,
-            "partitions": parts}
+    return {
+        "seconds": round(elapsed, 2),
+        "cpu_seconds": round(cpu_seconds(), 1),
+        "peak_rss_mb": round(peak_rss_mb()),
+        "pairs": stats[0],
+        "jaccard_pairs": stats[1],
+        "candidates": candidates,
+        "steps": steps_time,
+        "k": args.k,
+        "partitions": parts,
+    }
 
 
 def load_csr(args, sample: int | None = None):
@@ -196,17 +208,27 @@ def load_csr(args, sample: int | None = None):
     import numpy as np
 
     con = connect(args)
-    con.execute(f"CREATE TEMP TABLE m AS SELECT DISTINCT group_code, person_code FROM {source_sql(args.source)} "
-                "WHERE group_code IS NOT NULL AND person_code IS NOT NULL")
-    con.execute("CREATE TEMP TABLE g AS SELECT group_code, CAST(row_number() OVER (ORDER BY group_code) - 1 AS INTEGER) AS gid "
-                "FROM (SELECT DISTINCT group_code FROM m)")
+    con.execute(
+        f"CREATE TEMP TABLE m AS SELECT DISTINCT group_code, person_code FROM {source_sql(args.source)} "
+        "WHERE group_code IS NOT NULL AND person_code IS NOT NULL"
+    )
+    con.execute(
+        "CREATE TEMP TABLE g AS SELECT group_code, CAST(row_number() OVER (ORDER BY group_code) - 1 AS INTEGER) AS gid "
+        "FROM (SELECT DISTINCT group_code FROM m)"
+    )
     if sample:
         con.execute(f"CREATE TEMP TABLE keep AS SELECT gid FROM g ORDER BY hash(gid + {args.seed}) LIMIT {int(sample)}")
         con.execute("DELETE FROM g WHERE gid NOT IN (SELECT gid FROM keep)")
-        con.execute("CREATE OR REPLACE TEMP TABLE g AS SELECT group_code, CAST(row_number() OVER (ORDER BY group_code) - 1 AS INTEGER) AS gid FROM g")
-    con.execute("CREATE TEMP TABLE p AS SELECT person_code, CAST(row_number() OVER (ORDER BY person_code) - 1 AS INTEGER) AS pid "
-                "FROM (SELECT DISTINCT person_code FROM m)")
-    rel = con.sql("SELECT g.gid, p.pid FROM m JOIN g USING (group_code) JOIN p USING (person_code) ORDER BY g.gid, p.pid")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE g AS SELECT group_code, CAST(row_number() OVER (ORDER BY group_code) - 1 AS INTEGER) AS gid FROM g"
+        )
+    con.execute(
+        "CREATE TEMP TABLE p AS SELECT person_code, CAST(row_number() OVER (ORDER BY person_code) - 1 AS INTEGER) AS pid "
+        "FROM (SELECT DISTINCT person_code FROM m)"
+    )
+    rel = con.sql(
+        "SELECT g.gid, p.pid FROM m JOIN g USING (group_code) JOIN p USING (person_code) ORDER BY g.gid, p.pid"
+    )
     table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
     gids = table.column("gid").to_numpy()
     pids = table.column("pid").to_numpy()
@@ -236,8 +258,9 @@ def worker_minhash(args) -> dict:
 
     t1 = time.perf_counter()
     identity = int  # person ids are already integers; datasketch's scheme mixes them (fmix) itself
-    minhashes = MinHash.bulk((pids[indptr[i]:indptr[i + 1]].tolist() for i in range(n)), num_perm=128,
-                             hashfunc=identity)
+    minhashes = MinHash.bulk(
+        (pids[indptr[i] : indptr[i + 1]].tolist() for i in range(n)), num_perm=128, hashfunc=identity
+    )
     t_sketch = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -258,7 +281,7 @@ def worker_minhash(args) -> dict:
     t4 = time.perf_counter()
     pairs = []
     for i, j in candidates:
-        a, b = pids[indptr[i]:indptr[i + 1]], pids[indptr[j]:indptr[j + 1]]
+        a, b = pids[indptr[i] : indptr[i + 1]], pids[indptr[j] : indptr[j + 1]]
         o = np.intersect1d(a, b, assume_unique=True).size
         by_j, by_c = qualifies(a.size, b.size, o)
         if by_j or by_c:
@@ -268,12 +291,24 @@ def worker_minhash(args) -> dict:
     with open(args.out / "minhash_pairs.json", "w") as fh:
         json.dump({"pairs": pairs, "sample_codes": codes.tolist() if args.baseline_sample else None}, fh)
     scale = total_groups / n if n else 1.0
-    return {"seconds": round(elapsed, 2), "cpu_seconds": round(cpu_seconds(), 1),
-            "peak_rss_mb": round(peak_rss_mb()), "groups": n,
-            "total_groups": total_groups, "extrapolated": bool(args.baseline_sample),
-            "seconds_extrapolated": round(elapsed * scale, 1), "candidates": len(candidates), "pairs": len(pairs),
-            "steps": {"load": round(t_load, 2), "minhash": round(t_sketch, 2), "index": round(t_index, 2),
-                      "query": round(t_query, 2), "verify": round(t_verify, 2)}}
+    return {
+        "seconds": round(elapsed, 2),
+        "cpu_seconds": round(cpu_seconds(), 1),
+        "peak_rss_mb": round(peak_rss_mb()),
+        "groups": n,
+        "total_groups": total_groups,
+        "extrapolated": bool(args.baseline_sample),
+        "seconds_extrapolated": round(elapsed * scale, 1),
+        "candidates": len(candidates),
+        "pairs": len(pairs),
+        "steps": {
+            "load": round(t_load, 2),
+            "minhash": round(t_sketch, 2),
+            "index": round(t_index, 2),
+            "query": round(t_query, 2),
+            "verify": round(t_verify, 2),
+        },
+    }
 
 
 def worker_brute(args) -> dict:
@@ -293,8 +328,8 @@ def worker_brute(args) -> dict:
     t0 = time.perf_counter()
     pairs = []
     for x in sample:
-        members = pids[indptr[x]:indptr[x + 1]]
-        hits = np.concatenate([owners[pptr[p]:pptr[p + 1]] for p in members]) if members.size else np.array([], int)
+        members = pids[indptr[x] : indptr[x + 1]]
+        hits = np.concatenate([owners[pptr[p] : pptr[p + 1]] for p in members]) if members.size else np.array([], int)
         ys, overlap = np.unique(hits, return_counts=True)
         for y, o in zip(ys.tolist(), overlap.tolist()):
             if y == x:
@@ -312,10 +347,30 @@ def worker_brute(args) -> dict:
 # ---------------------------------------------------------------------------------------------------
 def spawn(worker: str, args) -> dict:
     result_file = args.out / f"{worker}.json"
-    cmd = [sys.executable, __file__, "--worker", worker, "--source", args.source, "--out", str(args.out),
-           "--threads", str(args.threads), "--memory-limit", args.memory_limit, "--k", str(args.k),
-           "--seed", str(args.seed), "--baseline-sample", str(args.baseline_sample),
-           "--brute-sample", str(args.brute_sample), "--partitions", str(args.partitions)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        worker,
+        "--source",
+        args.source,
+        "--out",
+        str(args.out),
+        "--threads",
+        str(args.threads),
+        "--memory-limit",
+        args.memory_limit,
+        "--k",
+        str(args.k),
+        "--seed",
+        str(args.seed),
+        "--baseline-sample",
+        str(args.baseline_sample),
+        "--brute-sample",
+        str(args.brute_sample),
+        "--partitions",
+        str(args.partitions),
+    ]
     subprocess.run(cmd, check=True)
     return json.loads(result_file.read_text())
 
@@ -332,8 +387,12 @@ def main() -> None:
     ap.add_argument("--memory-limit", default="3GB", help="DuckDB memory_limit for ours")
     ap.add_argument("--k", type=int, default=3, help="prefix filter: probe k−1 extra tokens, need k matches")
     ap.add_argument("--partitions", type=int, default=0, help="candidate-join partitions for ours (0: auto)")
-    ap.add_argument("--baseline-sample", type=int, default=0,
-                    help="run MinHash on this many random groups and extrapolate its time (0: all groups)")
+    ap.add_argument(
+        "--baseline-sample",
+        type=int,
+        default=0,
+        help="run MinHash on this many random groups and extrapolate its time (0: all groups)",
+    )
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--brute-sample", type=int, default=2000, help="groups brute-forced for recall/precision (0: skip)")
     ap.add_argument("--worker", choices=["ours", "minhash", "brute"], help=argparse.SUPPRESS)
@@ -366,27 +425,42 @@ def main() -> None:
         args.source = str(path)
 
     print(f"data: {json.dumps(data, ensure_ascii=False)}", flush=True)
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
-          f"DuckDB threads={args.threads}, memory_limit={args.memory_limit}", flush=True)
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
+        f"DuckDB threads={args.threads}, memory_limit={args.memory_limit}",
+        flush=True,
+    )
 
     ours = spawn("ours", args)
-    print(f"ours     : {ours['seconds']:8.1f} s (cpu {ours['cpu_seconds']} s)  peak RSS {ours['peak_rss_mb']:6d} MB  pairs {ours['pairs']:,} "
-          f"(Jaccard ≥ 0.8: {ours['jaccard_pairs']:,}; containment only: {ours['pairs'] - ours['jaccard_pairs']:,}) "
-          f"candidates {ours['candidates']:,}; {ours['partitions']} partition(s)", flush=True)
+    print(
+        f"ours     : {ours['seconds']:8.1f} s (cpu {ours['cpu_seconds']} s)  peak RSS {ours['peak_rss_mb']:6d} MB  pairs {ours['pairs']:,} "
+        f"(Jaccard ≥ 0.8: {ours['jaccard_pairs']:,}; containment only: {ours['pairs'] - ours['jaccard_pairs']:,}) "
+        f"candidates {ours['candidates']:,}; {ours['partitions']} partition(s)",
+        flush=True,
+    )
     print(f"           steps (s): {ours['steps']}", flush=True)
 
     import pyarrow.parquet as pq
 
     ours_table = pq.read_table(args.out / "ours_pairs.parquet").to_pylist()
-    ours_pairs = {frozenset((r["group_a"], r["group_b"])): qualifies(r["members_a"], r["members_b"], r["shared"])
-                  for r in ours_table}
+    ours_pairs = {
+        frozenset((r["group_a"], r["group_b"])): qualifies(r["members_a"], r["members_b"], r["shared"])
+        for r in ours_table
+    }
 
     if not args.skip_baseline:
         mh = spawn("minhash", args)
-        label = (f"on {mh['groups']:,} of {mh['total_groups']:,} groups, EXTRAPOLATED to all: "
-                 f"{mh['seconds_extrapolated']:.1f} s" if mh["extrapolated"] else "all groups")
-        print(f"minhash  : {mh['seconds']:8.1f} s (cpu {mh['cpu_seconds']} s)  peak RSS {mh['peak_rss_mb']:6d} MB  pairs {mh['pairs']:,} "
-              f"candidates {mh['candidates']:,}  ({label})", flush=True)
+        label = (
+            f"on {mh['groups']:,} of {mh['total_groups']:,} groups, EXTRAPOLATED to all: "
+            f"{mh['seconds_extrapolated']:.1f} s"
+            if mh["extrapolated"]
+            else "all groups"
+        )
+        print(
+            f"minhash  : {mh['seconds']:8.1f} s (cpu {mh['cpu_seconds']} s)  peak RSS {mh['peak_rss_mb']:6d} MB  pairs {mh['pairs']:,} "
+            f"candidates {mh['candidates']:,}  ({label})",
+            flush=True,
+        )
         print(f"           steps (s): {mh['steps']}", flush=True)
         found = json.loads((args.out / "minhash_pairs.json").read_text())
         mh_pairs = {frozenset(p) for p in found["pairs"]}
@@ -396,15 +470,26 @@ def main() -> None:
             universe = {p: c for p, c in ours_pairs.items() if p <= sample}
         jac = [p for p, (j, _) in universe.items() if j]
         con_only = [p for p, (j, c) in universe.items() if c and not j]
+
         def recall(ps):
-            return f"{sum(p in mh_pairs for p in ps) / len(ps):.3f} ({sum(p in mh_pairs for p in ps):,}/{len(ps):,})" if ps else "n/a"
-        print(f"minhash recall vs ours: Jaccard ≥ 0.8 pairs {recall(jac)}; containment-only pairs {recall(con_only)}; "
-              f"all {recall(list(universe))}; pairs it found that ours did not: {len(mh_pairs - set(ours_pairs))}",
-              flush=True)
+            return (
+                f"{sum(p in mh_pairs for p in ps) / len(ps):.3f} ({sum(p in mh_pairs for p in ps):,}/{len(ps):,})"
+                if ps
+                else "n/a"
+            )
+
+        print(
+            f"minhash recall vs ours: Jaccard ≥ 0.8 pairs {recall(jac)}; containment-only pairs {recall(con_only)}; "
+            f"all {recall(list(universe))}; pairs it found that ours did not: {len(mh_pairs - set(ours_pairs))}",
+            flush=True,
+        )
         mh_time = mh["seconds_extrapolated"] if mh["extrapolated"] else mh["seconds"]
-        print(f"ratio    : minhash / ours time = {mh_time / ours['seconds']:.1f}x"
-              f"{' (minhash time extrapolated)' if mh['extrapolated'] else ''}; "
-              f"peak RSS minhash / ours = {mh['peak_rss_mb'] / max(1, ours['peak_rss_mb']):.1f}x", flush=True)
+        print(
+            f"ratio    : minhash / ours time = {mh_time / ours['seconds']:.1f}x"
+            f"{' (minhash time extrapolated)' if mh['extrapolated'] else ''}; "
+            f"peak RSS minhash / ours = {mh['peak_rss_mb'] / max(1, ours['peak_rss_mb']):.1f}x",
+            flush=True,
+        )
 
     if args.brute_sample:
         bf = spawn("brute", args)
@@ -415,8 +500,11 @@ def main() -> None:
         tp = len(true_pairs & ours_touching)
         rec = tp / len(true_pairs) if true_pairs else 1.0
         prec = tp / len(ours_touching) if ours_touching else 1.0
-        print(f"brute force on {bf['sampled_groups']:,} random groups against all ({bf['seconds']} s): "
-              f"{len(true_pairs):,} true pairs; ours recall {rec:.4f}, precision {prec:.4f}", flush=True)
+        print(
+            f"brute force on {bf['sampled_groups']:,} random groups against all ({bf['seconds']} s): "
+            f"{len(true_pairs):,} true pairs; ours recall {rec:.4f}, precision {prec:.4f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -41,12 +41,48 @@ SUBJECTS = (
     "便民服务点 微型消防站 山塘水库 河道 林区 耕地 永久基本农田 高标准农田 宅基地 集体土地 村集体 合作医疗 "
     "村级道路 路灯 垃圾分类点 公厕 污水处理设施 光伏电站 充电桩 快递网点 电商服务站"
 ).split()
-QUALIFIERS = ["", "", "", "户籍", "常住", "新增", "累计", "女性", "男性", "农村", "城镇", "本年", "上年", "60岁以上",
-              "80岁以上", "已缴", "应缴"]
-MEASURES = [("人数", "人"), ("户数", "户"), ("面积", "亩"), ("金额", "万元"), ("个数", "个"), ("次数", "次"),
-            ("人次", "人次"), ("覆盖率", "%"), ("补贴金额", "元"), ("处数", "处"), ("资金", "万元"), ("数量", "个")]
-NOVEL_MEASURES = [("平均年龄", "岁"), ("联系人姓名", ""), ("负责人电话", ""), ("达标率", "%"), ("增长率", "%"),
-                  ("所在地址", ""), ("建成年份", "")]
+QUALIFIERS = [
+    "",
+    "",
+    "",
+    "户籍",
+    "常住",
+    "新增",
+    "累计",
+    "女性",
+    "男性",
+    "农村",
+    "城镇",
+    "本年",
+    "上年",
+    "60岁以上",
+    "80岁以上",
+    "已缴",
+    "应缴",
+]
+MEASURES = [
+    ("人数", "人"),
+    ("户数", "户"),
+    ("面积", "亩"),
+    ("金额", "万元"),
+    ("个数", "个"),
+    ("次数", "次"),
+    ("人次", "人次"),
+    ("覆盖率", "%"),
+    ("补贴金额", "元"),
+    ("处数", "处"),
+    ("资金", "万元"),
+    ("数量", "个"),
+]
+NOVEL_MEASURES = [
+    ("平均年龄", "岁"),
+    ("联系人姓名", ""),
+    ("负责人电话", ""),
+    ("达标率", "%"),
+    ("增长率", "%"),
+    ("所在地址", ""),
+    ("建成年份", ""),
+]
 SWAPS = [("人数", "人员数"), ("上报", "报送"), ("补贴", "补助"), ("老人", "老年人"), ("医保", "医疗保险")]
 
 
@@ -136,8 +172,10 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     elements = build_catalog(args.elements, rng)
     fields, expected = build_fields(elements, args.fields, rng)
-    print(f"catalog: {len(elements)} elements, {sum(len(e.synonyms) for e in elements)} synonyms; "
-          f"fields: {len(fields)} ({len(set(fields))} distinct)")
+    print(
+        f"catalog: {len(elements)} elements, {sum(len(e.synonyms) for e in elements)} synonyms; "
+        f"fields: {len(fields)} ({len(set(fields))} distinct)"
+    )
     normalise_field.cache_clear()
     started, cpu = time.perf_counter(), time.process_time()
     matcher = FieldMatcher(elements)
@@ -150,16 +188,22 @@ def main(argv: list[str] | None = None) -> int:
     right = sum(1 for got, e in known if got == e)
     wrong = sum(1 for got, e in known if got is not None and got != e)
     novel_mapped = sum(1 for r, e in zip(results, expected) if e is None and r.element is not None)
-    print(f"matcher ({args.processes} process{'es' if args.processes > 1 else ''}): {total:.1f} s ({built:.1f} s index, {total - built:.1f} s mapping), "
-          f"{mapped / len(fields):.1%} mapped, {1e6 * (total - built) / len(fields):.0f} µs per field; "
-          f"CPU {cpu:.1f} s (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"  printed from an element: {right / len(known):.1%} to it, {wrong / len(known):.2%} to another; "
-          f"novel names mapped: {novel_mapped} (some 'novel' combinations exist in the catalog by chance)")
+    print(
+        f"matcher ({args.processes} process{'es' if args.processes > 1 else ''}): {total:.1f} s ({built:.1f} s index, {total - built:.1f} s mapping), "
+        f"{mapped / len(fields):.1%} mapped, {1e6 * (total - built) / len(fields):.0f} µs per field; "
+        f"CPU {cpu:.1f} s (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"  printed from an element: {right / len(known):.1%} to it, {wrong / len(known):.2%} to another; "
+        f"novel names mapped: {novel_mapped} (some 'novel' combinations exist in the catalog by chance)"
+    )
     sample = fields[: args.sample]
     seconds = baseline(elements, sample)
     projected = seconds * len(fields) / len(sample)
-    print(f"baseline (rapidfuzz all pairs, {len(sample)} fields × {len(elements)} names): {seconds:.1f} s, "
-          f"projected for {len(fields)} fields: {projected:.0f} s")
+    print(
+        f"baseline (rapidfuzz all pairs, {len(sample)} fields × {len(elements)} names): {seconds:.1f} s, "
+        f"projected for {len(fields)} fields: {projected:.0f} s"
+    )
     print(f"ratio baseline / matcher: {projected / total:.1f}×")
     return 0
 

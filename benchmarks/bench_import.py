@@ -55,8 +55,11 @@ def write_inputs(folder: Path, people: int, groups: int, rows: int, xlsx_rows: i
     for r, (g, p) in enumerate(pairs(xlsx_rows, 1), start=1):
         sheet.write_row(r, 0, [g, p])
     book.close()
-    return {"base": [folder / "units.csv", folder / "people.csv", folder / "groups.csv"], "csv": members_csv,
-            "xlsx": members_xlsx}
+    return {
+        "base": [folder / "units.csv", folder / "people.csv", folder / "groups.csv"],
+        "csv": members_csv,
+        "xlsx": members_xlsx,
+    }
 
 
 def main() -> None:
@@ -110,10 +113,14 @@ def main() -> None:
         results[kind] = rows / elapsed
         print(f"ours   {kind:<4} {rows:>10,} rows in {elapsed:6.2f} s = {results[kind]:>10,.0f} rows/s", flush=True)
     print(f"baseline (one ORM save per row, {args.baseline_rows:,} rows): {baseline:,.0f} rows/s")
-    print(f"ratio csv/baseline  = {results['csv'] / baseline:5.1f}x   (target ≥ 100,000 rows/s: "
-          f"{'met' if results['csv'] >= 100_000 else 'NOT met'})")
-    print(f"ratio xlsx/baseline = {results['xlsx'] / baseline:5.1f}x   (target ≥ 30,000 rows/s: "
-          f"{'met' if results['xlsx'] >= 30_000 else 'NOT met'})")
+    print(
+        f"ratio csv/baseline  = {results['csv'] / baseline:5.1f}x   (target ≥ 100,000 rows/s: "
+        f"{'met' if results['csv'] >= 100_000 else 'NOT met'})"
+    )
+    print(
+        f"ratio xlsx/baseline = {results['xlsx'] / baseline:5.1f}x   (target ≥ 30,000 rows/s: "
+        f"{'met' if results['xlsx'] >= 30_000 else 'NOT met'})"
+    )
     where = "PostgreSQL" if args.postgres else f"SQLite at {home}"
     print(f"python {sys.version.split()[0]}, {where}")
 

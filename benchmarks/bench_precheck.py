@@ -48,7 +48,7 @@ def perturb_name(rng: random.Random, name: str, suffixes: list[str]) -> str:
         return name + rng.choice(suffixes)
     if choice < 0.8 and len(name) >= 6:
         i = rng.randrange(1, len(name) - 1)
-        return name[:i] + name[i + 1:]
+        return name[:i] + name[i + 1 :]
     converted = traditional(name)
     return converted if converted != name else name + rng.choice(suffixes)
 
@@ -105,11 +105,23 @@ def build_copies(folder: Path, rng: random.Random, group_limit: int | None, chan
         keep = current if n < 4 else rng.sample(current, n - k)
         pool = [p for p in rng.sample(people, min(len(people), 2 * k + 50)) if p not in current]
         new_members = keep + pool[:k]
-        group_rows.append([code, perturb_name(rng, g.name, ["(新)", "2群", "工作群", "（2025）"]), g.platform,
-                           g.owner.code, "临时" if g.nature == "temporary" else "常设",
-                           g.task_end_date.isoformat() if g.task_end_date else None, g.purpose])
+        group_rows.append(
+            [
+                code,
+                perturb_name(rng, g.name, ["(新)", "2群", "工作群", "（2025）"]),
+                g.platform,
+                g.owner.code,
+                "临时" if g.nature == "temporary" else "常设",
+                g.task_end_date.isoformat() if g.task_end_date else None,
+                g.purpose,
+            ]
+        )
         member_rows.extend([code, p] for p in new_members)
-    write_xlsx(folder / "copies_groups.xlsx", ["编号", "群名称", "平台", "主管单位", "性质", "任务结束日期", "用途"], group_rows)
+    write_xlsx(
+        folder / "copies_groups.xlsx",
+        ["编号", "群名称", "平台", "主管单位", "性质", "任务结束日期", "用途"],
+        group_rows,
+    )
     with (folder / "copies_members.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["群编号", "人员编号"])
@@ -125,8 +137,16 @@ def build_copies(folder: Path, rng: random.Random, group_limit: int | None, chan
         if len(functions) >= 3:
             functions.pop(rng.randrange(len(functions)))
         functions.append(rng.choice([g for g in generic if g not in functions] or generic))
-        app_rows.append([code, perturb_name(rng, a.name, ["二期", "（新版）", "2.0", "移动端"]), category[a.category],
-                         a.owner.code, "；".join(functions), perturb_description(a.description)])
+        app_rows.append(
+            [
+                code,
+                perturb_name(rng, a.name, ["二期", "（新版）", "2.0", "移动端"]),
+                category[a.category],
+                a.owner.code,
+                "；".join(functions),
+                perturb_description(a.description),
+            ]
+        )
     write_xlsx(folder / "copies_apps.xlsx", ["编号", "名称", "类别", "主管单位", "功能", "描述"], app_rows)
 
     account_rows = []
@@ -140,8 +160,16 @@ def build_copies(folder: Path, rng: random.Random, group_limit: int | None, chan
     for form_id, name in FormField.objects.order_by("form_id", "position").values_list("form_id", "name"):
         fields[form_id].append(name)
     form_rows, field_rows = [], []
-    freq = {"day": "日", "week": "周", "dekad": "旬", "month": "月", "quarter": "季", "halfyear": "半年", "year": "年",
-            "adhoc": "临时"}
+    freq = {
+        "day": "日",
+        "week": "周",
+        "dekad": "旬",
+        "month": "月",
+        "quarter": "季",
+        "halfyear": "半年",
+        "year": "年",
+        "adhoc": "临时",
+    }
     for f in Form.objects.select_related("issuer").order_by("code"):
         code = f"COPY-{f.code}"
         originals[code] = f.code
@@ -151,8 +179,9 @@ def build_copies(folder: Path, rng: random.Random, group_limit: int | None, chan
         if names:
             i = rng.randrange(len(names))
             names[i] = perturb_field(rng, names[i])
-        form_rows.append([code, perturb_name(rng, f.title, ["（新）", "（2025年）", "汇总表"]), f.issuer.code,
-                          freq[f.frequency]])
+        form_rows.append(
+            [code, perturb_name(rng, f.title, ["（新）", "（2025年）", "汇总表"]), f.issuer.code, freq[f.frequency]]
+        )
         field_rows.extend([code, i, n] for i, n in enumerate(names, start=1))
     write_xlsx(folder / "copies_forms.xlsx", ["编号", "表名", "发文单位", "频次"], form_rows)
     write_xlsx(folder / "copies_fields.xlsx", ["报表编号", "序号", "字段名称"], field_rows)
@@ -208,19 +237,32 @@ def run_seed(seed: int, work: Path, group_limit: int | None, change: float) -> d
                 c["planted_duplicate_first"] += 1
             if original in [s["code"] for s in p["similar"][:3]]:
                 c["top3"] += 1
-            misses.append({"copy": p["code"], "name": p["name"], "original": original, "ranked_first": first,
-                           "scores": [(s["code"], s["score"]) for s in p["similar"][:3]]})
-    return {"seed": seed, "import_seconds": round(imported, 2), "precheck_seconds": round(seconds, 2),
-            "proposals": len(document["proposals"]), "per_kind": {k: dict(v) for k, v in per_kind.items()},
-            "misses": misses}
+            misses.append(
+                {
+                    "copy": p["code"],
+                    "name": p["name"],
+                    "original": original,
+                    "ranked_first": first,
+                    "scores": [(s["code"], s["score"]) for s in p["similar"][:3]],
+                }
+            )
+    return {
+        "seed": seed,
+        "import_seconds": round(imported, 2),
+        "precheck_seconds": round(seconds, 2),
+        "proposals": len(document["proposals"]),
+        "per_kind": {k: dict(v) for k, v in per_kind.items()},
+        "misses": misses,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="1", help="comma-separated generator seeds (one county each)")
     parser.add_argument("--groups", type=int, default=None, help="copy only a random sample of N groups per county")
-    parser.add_argument("--change", type=float, default=0.1,
-                        help="share of a group's members replaced in its copy (default 0.1)")
+    parser.add_argument(
+        "--change", type=float, default=0.1, help="share of a group's members replaced in its copy (default 0.1)"
+    )
     parser.add_argument("--json", help="write the full result (with every miss) to this file")
     args = parser.parse_args()
 
@@ -248,19 +290,29 @@ def main() -> int:
             continue
         all_tried += c["tried"]
         all_first += c["first"]
-        print(f"{kind:<10}{c['tried']:>7}{c['first']:>7}{c['first'] / c['tried']:>9.2%}"
-              f"{(c['first'] + c['top3']) / c['tried']:>8.2%}{c['planted_duplicate_first']:>17}")
+        print(
+            f"{kind:<10}{c['tried']:>7}{c['first']:>7}{c['first'] / c['tried']:>9.2%}"
+            f"{(c['first'] + c['top3']) / c['tried']:>8.2%}{c['planted_duplicate_first']:>17}"
+        )
     gaa = sum(total[k]["first"] for k in ("groups", "apps", "accounts"))
     gaa_n = sum(total[k]["tried"] for k in ("groups", "apps", "accounts"))
     print(f"{'all':<10}{all_tried:>7}{all_first:>7}{all_first / max(all_tried, 1):>9.2%}")
-    print(f"groups + apps + accounts (the acceptance figure, members changed {args.change:.0%}): "
-          f"{gaa}/{gaa_n} = {gaa / max(gaa_n, 1):.2%}")
+    print(
+        f"groups + apps + accounts (the acceptance figure, members changed {args.change:.0%}): "
+        f"{gaa}/{gaa_n} = {gaa / max(gaa_n, 1):.2%}"
+    )
     for r in results:
-        print(f"seed {r['seed']}: {r['proposals']} proposals pre-checked in {r['precheck_seconds']} s "
-              f"({1000 * r['precheck_seconds'] / max(r['proposals'], 1):.1f} ms each; import {r['import_seconds']} s)")
+        print(
+            f"seed {r['seed']}: {r['proposals']} proposals pre-checked in {r['precheck_seconds']} s "
+            f"({1000 * r['precheck_seconds'] / max(r['proposals'], 1):.1f} ms each; import {r['import_seconds']} s)"
+        )
     if args.json:
-        Path(args.json).write_text(json.dumps({"results": results, "total": {k: dict(v) for k, v in total.items()}},
-                                              ensure_ascii=False, indent=2), encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps(
+                {"results": results, "total": {k: dict(v) for k, v in total.items()}}, ensure_ascii=False, indent=2
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

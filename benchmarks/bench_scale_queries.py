@@ -45,10 +45,12 @@ def officers():
     root = Unit.objects.filter(parent__isnull=True).order_by("code").first()
     county = Unit.objects.filter(level="county").order_by("code").first()
     township = Unit.objects.filter(level="township", path__startswith=county.path).order_by("code").first()
-    return {"root office": User(username="b1", role=Role.OFFICE, unit=root),
-            "county office": User(username="b2", role=Role.OFFICE, unit=county),
-            "township office": User(username="b3", role=Role.OFFICE, unit=township),
-            "township cadre": User(username="b4", role=Role.CADRE, unit=township)}
+    return {
+        "root office": User(username="b1", role=Role.OFFICE, unit=root),
+        "county office": User(username="b2", role=Role.OFFICE, unit=county),
+        "township office": User(username="b3", role=Role.OFFICE, unit=township),
+        "township cadre": User(username="b4", role=Role.CADRE, unit=township),
+    }
 
 
 def findings_requests(pages: int) -> list[tuple]:
@@ -58,9 +60,11 @@ def findings_requests(pages: int) -> list[tuple]:
     from jianfu.findings.views import BY_SAVING
     from jianfu.registry import listing
     from jianfu.api.endpoints.findings import BY_ID as by_id
+
     requests = []
     for who, user in officers().items():
         for order_name, sort in (("api", by_id), ("web", BY_SAVING)):
+
             def walk(user=user, sort=sort):
                 qs = scope.scoped(user, Finding).filter(is_current=True)
                 cursor, rows = None, []
@@ -71,6 +75,7 @@ def findings_requests(pages: int) -> list[tuple]:
                     if not cursor:
                         break
                 return rows
+
             requests.append((f"{order_name} {who}", who, walk))
     return requests
 
@@ -87,14 +92,22 @@ def search_requests(rng: random.Random, per_kind: int) -> list[tuple]:
         top = spec.model.objects.order_by("-id").values_list("id", flat=True).first() or 0
         names = []
         for _ in range(per_kind):
-            row = spec.model.objects.filter(id__gte=rng.randint(1, max(1, top))).values_list(
-                spec.title_field, flat=True).first()
+            row = (
+                spec.model.objects.filter(id__gte=rng.randint(1, max(1, top)))
+                .values_list(spec.title_field, flat=True)
+                .first()
+            )
             if row:
                 names.append(row)
-        words = [n[i:i + size] for n in names for size in [rng.choice((1, 2, 2, 3, 4))]
-                 for i in [rng.randrange(max(1, len(n) - size + 1))]]
+        words = [
+            n[i : i + size]
+            for n in names
+            for size in [rng.choice((1, 2, 2, 3, 4))]
+            for i in [rng.randrange(max(1, len(n) - size + 1))]
+        ]
         words += ["稀有字", "浙江", "工作群", "網格", "專班"]
         for word in words:
+
             def first_page(word=word, spec=spec):
                 q = listing.normalized_query(word)
                 qs = spec.model.objects.filter(Q(**{f"{spec.title_field}__icontains": q}) | Q(code__icontains=q))
@@ -102,6 +115,7 @@ def search_requests(rng: random.Random, per_kind: int) -> list[tuple]:
 
                 qs = search.narrow(qs, spec.kind, q)
                 return [row.id for row in listing.keyset_page(qs, spec.sorts["code"], None, size=50).rows]
+
             requests.append((f"search {kind}", word, first_page))
     return requests
 
@@ -157,10 +171,15 @@ def main() -> int:
             sys.exit(f"{label} {what!r}: the two methods disagree")
     old = measure(requests, True, args.clients, args.repeat)
     new = measure(requests, False, args.clients, args.repeat)
-    print(f"{connection.vendor} {connection.settings_dict['NAME']}: {len(requests)} distinct requests, "
-          f"{args.clients} threads × {args.repeat} each per method, findings walks of {args.pages} pages")
-    print_comparison("old method beside new (ms per request; × = old ÷ new):",
-                     {k: percentiles(v) for k, v in old.items()}, {k: percentiles(v) for k, v in new.items()})
+    print(
+        f"{connection.vendor} {connection.settings_dict['NAME']}: {len(requests)} distinct requests, "
+        f"{args.clients} threads × {args.repeat} each per method, findings walks of {args.pages} pages"
+    )
+    print_comparison(
+        "old method beside new (ms per request; × = old ÷ new):",
+        {k: percentiles(v) for k, v in old.items()},
+        {k: percentiles(v) for k, v in new.items()},
+    )
     return 0
 
 

@@ -85,9 +85,15 @@ def worker(args) -> dict:
     else:
         from jianfu.analysis.spark import SparkBackend, spark_session
 
-        spark = spark_session(f"local[{args.cores}]", ui=True, conf={
-            "spark.driver.memory": args.spark_memory, "spark.ui.port": str(args.ui_port),
-            "spark.local.dir": str(args.out / "spark_tmp")})
+        spark = spark_session(
+            f"local[{args.cores}]",
+            ui=True,
+            conf={
+                "spark.driver.memory": args.spark_memory,
+                "spark.ui.port": str(args.ui_port),
+                "spark.local.dir": str(args.out / "spark_tmp"),
+            },
+        )
         out["session_s"] = round(time.time() - started, 1)
         result = run(SparkBackend(spark, args.snapshot), AS_OF, AnalysisConfig(), progress, keep_tables=False)
         out["wall_s"] = round(time.time() - started, 1)
@@ -112,15 +118,21 @@ def shuffle_bytes(spark) -> dict:
     app = spark.sparkContext.applicationId
     with urlopen(f"{base}/api/v1/applications/{app}/stages?status=complete", timeout=30) as response:
         stages = json.load(response)
-    return {"shuffle_write_mb": round(sum(s.get("shuffleWriteBytes", 0) for s in stages) / 2**20, 1),
-            "shuffle_read_mb": round(sum(s.get("shuffleReadBytes", 0) for s in stages) / 2**20, 1),
-            "stages": len(stages), "tasks": sum(s.get("numCompleteTasks", 0) for s in stages)}
+    return {
+        "shuffle_write_mb": round(sum(s.get("shuffleWriteBytes", 0) for s in stages) / 2**20, 1),
+        "shuffle_read_mb": round(sum(s.get("shuffleReadBytes", 0) for s in stages) / 2**20, 1),
+        "stages": len(stages),
+        "tasks": sum(s.get("numCompleteTasks", 0) for s in stages),
+    }
 
 
 def _vm_hwm_mb(pid: int) -> int:
     # spark-submit execs java, so the gateway's pid is the JVM; fall back to its children if not.
-    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()] \
-        if Path(f"/proc/{pid}/task/{pid}/children").exists() else [pid]
+    pids = (
+        [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if Path(f"/proc/{pid}/task/{pid}/children").exists()
+        else [pid]
+    )
     best = 0
     for candidate in pids:
         for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
@@ -130,9 +142,24 @@ def _vm_hwm_mb(pid: int) -> int:
 
 
 def spawn(engine: str, args) -> dict:
-    command = [sys.executable, __file__, "--worker", engine, "--snapshot", str(args.snapshot),
-               "--cores", str(args.cores), "--memory-limit", args.memory_limit, "--spark-memory", args.spark_memory,
-               "--out", str(args.out), "--ui-port", str(args.ui_port)]
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        engine,
+        "--snapshot",
+        str(args.snapshot),
+        "--cores",
+        str(args.cores),
+        "--memory-limit",
+        args.memory_limit,
+        "--spark-memory",
+        args.spark_memory,
+        "--out",
+        str(args.out),
+        "--ui-port",
+        str(args.ui_port),
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{engine} failed:\n{done.stderr[-3000:]}")
@@ -174,10 +201,14 @@ def main() -> None:
     load = os.getloadavg()
     report = {"snapshot": str(args.snapshot), "data": info, "cores": args.cores, "load_avg": load, "results": results}
     (args.out / f"spark_{args.groups}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"\n{'engine':<8}{'run':>4}{'wall s':>9}{'peak MB':>9}{'shuffle w MB':>14}{'shuffle r MB':>14}{'findings':>10}")
+    print(
+        f"\n{'engine':<8}{'run':>4}{'wall s':>9}{'peak MB':>9}{'shuffle w MB':>14}{'shuffle r MB':>14}{'findings':>10}"
+    )
     for r in results:
-        print(f"{r['engine']:<8}{r['run']:>4}{r['wall_s']:>9}{r['peak_mb']:>9}{r.get('shuffle_write_mb', '-'):>14}"
-              f"{r.get('shuffle_read_mb', '-'):>14}{r['findings']:>10}")
+        print(
+            f"{r['engine']:<8}{r['run']:>4}{r['wall_s']:>9}{r['peak_mb']:>9}{r.get('shuffle_write_mb', '-'):>14}"
+            f"{r.get('shuffle_read_mb', '-'):>14}{r['findings']:>10}"
+        )
     print(f"load average at the end: {load}")
 
 

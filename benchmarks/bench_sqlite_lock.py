@@ -75,8 +75,10 @@ def main() -> int:
     importer = subprocess.Popen([str(JIANFU), "import", "--quiet", args.path], env=env, stdout=subprocess.DEVNULL)
     longest, total = probe(database, importer)
     wall = time.monotonic() - started
-    print(f"import exit {importer.returncode}; wall {wall:.1f} s; write lock held {total:.1f} s in total; "
-          f"longest continuous hold {longest:.2f} s")
+    print(
+        f"import exit {importer.returncode}; wall {wall:.1f} s; write lock held {total:.1f} s in total; "
+        f"longest continuous hold {longest:.2f} s"
+    )
     return 0
 
 

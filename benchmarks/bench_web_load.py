@@ -100,9 +100,13 @@ def run(args: argparse.Namespace, base: str, username: str, password: str) -> di
                     errors[f"{page_type} {status}"] += 1
 
     wall = run_clients(args.clients, worker, args.max_seconds)
-    report = {"clients": args.clients, "think_seconds": args.think, "wall_seconds": round(wall, 1),
-              "errors": dict(errors), "pages": {page_type: percentiles(values)
-                                                for page_type, values in sorted(latencies.items())}}
+    report = {
+        "clients": args.clients,
+        "think_seconds": args.think,
+        "wall_seconds": round(wall, 1),
+        "errors": dict(errors),
+        "pages": {page_type: percentiles(values) for page_type, values in sorted(latencies.items())},
+    }
     total = sum(len(values) for values in latencies.values())
     report["requests_per_second"] = round(total / wall, 1) if wall else 0.0
     return report
@@ -135,12 +139,23 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=300, help="stop sending after this long")
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds a user reads a page before the next click (0: back-to-back, a saturation test)")
-    parser.add_argument("--mix", choices=["officers", "search"], default="officers",
-                        help="officers: lists, searches, detail pages, findings and dashboard; search: searches only")
-    parser.add_argument("--baseline-url", help="a second server on the same database started with "
-                        "JIANFU_BASELINE_QUERIES=1 (the old queries): measured first, then printed beside --url")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a user reads a page before the next click (0: back-to-back, a saturation test)",
+    )
+    parser.add_argument(
+        "--mix",
+        choices=["officers", "search"],
+        default="officers",
+        help="officers: lists, searches, detail pages, findings and dashboard; search: searches only",
+    )
+    parser.add_argument(
+        "--baseline-url",
+        help="a second server on the same database started with "
+        "JIANFU_BASELINE_QUERIES=1 (the old queries): measured first, then printed beside --url",
+    )
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args()
     if not args.url and not args.serve:
@@ -158,8 +173,12 @@ def main() -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = dict(os.environ, JIANFU_IMPORT_WORKER="0")
-        server = subprocess.Popen([str(JIANFU), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = subprocess.Popen(
+            [str(JIANFU), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(300):
             try:
                 urllib.request.urlopen(base + "/login/", timeout=2).close()
@@ -184,17 +203,23 @@ def main() -> int:
         db = "database " + os.environ.get("DATABASE_URL", "sqlite (JIANFU_HOME)").split("@")[-1]
     else:
         db = f"server {base} (its own database)"
-    print(f"{args.clients} clients, think {args.think} s, {report['wall_seconds']} s, "
-          f"{report['requests_per_second']} req/s, {db}")
+    print(
+        f"{args.clients} clients, think {args.think} s, {report['wall_seconds']} s, "
+        f"{report['requests_per_second']} req/s, {db}"
+    )
     print(f"{'page':<14}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for page_type, row in report["pages"].items():
         print(f"{page_type:<14}{row['n']:>7}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}")
     if report["errors"]:
         print("errors:", json.dumps(report["errors"], ensure_ascii=False))
     if baseline is not None:
-        print_comparison(f"old queries ({args.baseline_url}) beside new ({base}), same clients and requests:",
-                         baseline["pages"], report["pages"], old_rate=baseline["requests_per_second"],
-                         new_rate=report["requests_per_second"])
+        print_comparison(
+            f"old queries ({args.baseline_url}) beside new ({base}), same clients and requests:",
+            baseline["pages"],
+            report["pages"],
+            old_rate=baseline["requests_per_second"],
+            new_rate=report["requests_per_second"],
+        )
         if baseline["errors"]:
             print("baseline errors:", json.dumps(baseline["errors"], ensure_ascii=False))
         report = {"new": report, "old": baseline}

@@ -57,8 +57,9 @@ class Client:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         if status != 200 or not token:
             raise RuntimeError(f"login page answered {status}")
-        data = urllib.parse.urlencode({"username": username, "password": password,
-                                       "csrfmiddlewaretoken": token.group(1)}).encode()
+        data = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+        ).encode()
         request = urllib.request.Request(self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"})
         with self.opener.open(request, timeout=self.timeout) as response:
             if urllib.parse.urlsplit(response.geturl()).path.startswith("/login/"):
@@ -70,9 +71,12 @@ def percentiles(values: list[float]) -> dict:
     if not values:
         return {"n": 0}
     values = sorted(values)
-    return {"n": len(values), "p50_ms": round(statistics.median(values) * 1000, 1),
-            "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))] * 1000, 1),
-            "max_ms": round(values[-1] * 1000, 1)}
+    return {
+        "n": len(values),
+        "p50_ms": round(statistics.median(values) * 1000, 1),
+        "p95_ms": round(values[min(len(values) - 1, int(len(values) * 0.95))] * 1000, 1),
+        "max_ms": round(values[-1] * 1000, 1),
+    }
 
 
 def run_clients(clients: int, worker: Callable[[int], None], max_seconds: float) -> float:
@@ -101,16 +105,27 @@ def ratio(old, new) -> str:
     return f"{old / new:.1f}×"
 
 
-def print_comparison(title: str, old: dict[str, dict], new: dict[str, dict], *, old_rate: float | None = None,
-                     new_rate: float | None = None, rate_label: str = "req/s") -> None:
+def print_comparison(
+    title: str,
+    old: dict[str, dict],
+    new: dict[str, dict],
+    *,
+    old_rate: float | None = None,
+    new_rate: float | None = None,
+    rate_label: str = "req/s",
+) -> None:
     """One row per page type: old and new p50/p95 and old ÷ new (above 1: the new method is faster)."""
     print(title)
-    print(f"{'page':<16}{'n old':>7}{'n new':>7}{'p50 old':>10}{'p50 new':>10}{'p50 ×':>8}"
-          f"{'p95 old':>10}{'p95 new':>10}{'p95 ×':>8}")
+    print(
+        f"{'page':<16}{'n old':>7}{'n new':>7}{'p50 old':>10}{'p50 new':>10}{'p50 ×':>8}"
+        f"{'p95 old':>10}{'p95 new':>10}{'p95 ×':>8}"
+    )
     for name in sorted(set(old) | set(new)):
         a, b = old.get(name, {}), new.get(name, {})
-        print(f"{name:<16}{a.get('n', 0):>7}{b.get('n', 0):>7}{a.get('p50_ms', ''):>10}{b.get('p50_ms', ''):>10}"
-              f"{ratio(a.get('p50_ms'), b.get('p50_ms')):>8}{a.get('p95_ms', ''):>10}{b.get('p95_ms', ''):>10}"
-              f"{ratio(a.get('p95_ms'), b.get('p95_ms')):>8}")
+        print(
+            f"{name:<16}{a.get('n', 0):>7}{b.get('n', 0):>7}{a.get('p50_ms', ''):>10}{b.get('p50_ms', ''):>10}"
+            f"{ratio(a.get('p50_ms'), b.get('p50_ms')):>8}{a.get('p95_ms', ''):>10}{b.get('p95_ms', ''):>10}"
+            f"{ratio(a.get('p95_ms'), b.get('p95_ms')):>8}"
+        )
     if old_rate is not None and new_rate is not None:
         print(f"{rate_label}: old {old_rate}, new {new_rate}, new ÷ old {ratio(new_rate, old_rate) or '—'}")

@@ -6,8 +6,16 @@ import csv
 from pathlib import Path
 
 
-def write_xlsx(path: Path, rows: list[list], *, title: str | None = None, notes: list[str] = (), merges: list[str] = (),
-               sheet: str = "Sheet1", extra_sheets: dict[str, list[list]] | None = None) -> Path:
+def write_xlsx(
+    path: Path,
+    rows: list[list],
+    *,
+    title: str | None = None,
+    notes: list[str] = (),
+    merges: list[str] = (),
+    sheet: str = "Sheet1",
+    extra_sheets: dict[str, list[list]] | None = None,
+) -> Path:
     import openpyxl
 
     workbook = openpyxl.Workbook()
@@ -102,9 +110,48 @@ PEOPLE_ROWS = [
 ]
 
 GROUP_ROWS = [
-    ["编号", "群名称", "平台", "群主", "主管单位", "建群时间", "性质", "任务结束日期", "最近活跃", "近30天消息数（条）", "用途", "要求"],
-    ["G1", "防汛工作群", "微信", "P1", "330102000001", "2024/5/1", "临时性", "20240901", "2024年10月1日", 12, "防汛", "打卡接龙；收到请回复"],
-    ["G2", "森林防火群", "钉钉", "P3", "330102000001", 45413, "长期", None, "2024.10.1", "3", "森林防火", "截圖留痕、定位打卡"],
+    [
+        "编号",
+        "群名称",
+        "平台",
+        "群主",
+        "主管单位",
+        "建群时间",
+        "性质",
+        "任务结束日期",
+        "最近活跃",
+        "近30天消息数（条）",
+        "用途",
+        "要求",
+    ],
+    [
+        "G1",
+        "防汛工作群",
+        "微信",
+        "P1",
+        "330102000001",
+        "2024/5/1",
+        "临时性",
+        "20240901",
+        "2024年10月1日",
+        12,
+        "防汛",
+        "打卡接龙；收到请回复",
+    ],
+    [
+        "G2",
+        "森林防火群",
+        "钉钉",
+        "P3",
+        "330102000001",
+        45413,
+        "长期",
+        None,
+        "2024.10.1",
+        "3",
+        "森林防火",
+        "截圖留痕、定位打卡",
+    ],
 ]
 
 MEMBER_ROWS = [["群编号", "人员编号"], ["G1", "P1"], ["G1", "P2"], ["G2", "P1"], ["G2", "P3"]]

@@ -30,6 +30,7 @@ def _default_language():
 
 # The fixed cast (tests/cast.py), shared by every test folder.
 
+
 @pytest.fixture(scope="session")
 def county_folder(tmp_path_factory) -> Path:
     return cast_files.write_cast_files(tmp_path_factory.mktemp("county"))
@@ -58,9 +59,11 @@ def cast(db, county_folder) -> SimpleNamespace:
 @pytest.fixture
 def as_user(client):
     """Log the test client in as a cast member (None: stay anonymous) and return it."""
+
     def login(user):
         client.logout()
         if user is not None:
             client.force_login(user)
         return client
+
     return login

@@ -28,15 +28,25 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 def sheet_xml(rows: dict[int, dict[str, str]], *, prolog: str = "", dimension: str = "", merges: list[str] = ()) -> str:
     """A worksheet whose rows map row number → {cell reference: inline text}."""
     body = "".join(
-        f'<row r="{number}">' + "".join(f'<c r="{ref}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
-                                        for ref, text in cells.items()) + "</row>"
+        f'<row r="{number}">'
+        + "".join(f'<c r="{ref}" t="inlineStr"><is><t>{escape(text)}</t></is></c>' for ref, text in cells.items())
+        + "</row>"
         for number, cells in rows.items()
     )
     dimension = f'<dimension ref="{dimension}"/>' if dimension else ""
-    merged = (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{ref}"/>' for ref in merges)
-              + "</mergeCells>") if merges else ""
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
-            f'<worksheet xmlns="{_MAIN}">{dimension}<sheetData>{body}</sheetData>{merged}</worksheet>')
+    merged = (
+        (
+            f'<mergeCells count="{len(merges)}">'
+            + "".join(f'<mergeCell ref="{ref}"/>' for ref in merges)
+            + "</mergeCells>"
+        )
+        if merges
+        else ""
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<worksheet xmlns="{_MAIN}">{dimension}<sheetData>{body}</sheetData>{merged}</worksheet>'
+    )
 
 
 def write_raw_xlsx(path: Path, sheets: dict[str, str], *, compression: int = zipfile.ZIP_DEFLATED) -> Path:
@@ -44,14 +54,25 @@ def write_raw_xlsx(path: Path, sheets: dict[str, str], *, compression: int = zip
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
         f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, len(sheets) + 1))
-    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-                "<sheets>" + "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
-                                     for i, name in enumerate(sheets, start=1)) + "</sheets></workbook>")
-    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            + "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                      for i in range(1, len(sheets) + 1)) + "</Relationships>")
+        for i in range(1, len(sheets) + 1)
+    )
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+        "<sheets>"
+        + "".join(
+            f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(sheets, start=1)
+        )
+        + "</sheets></workbook>"
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        + "</Relationships>"
+    )
     with zipfile.ZipFile(path, "w", compression) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES.format(overrides=overrides))
         archive.writestr("_rels/.rels", _ROOT_RELS)
@@ -77,8 +98,11 @@ def zip_bomb_xlsx(path: Path, megabytes: int = 40) -> Path:
 
 def doctype_xlsx(path: Path) -> Path:
     """Billion laughs: entities that expand to gigabytes in a parser that honours them."""
-    prolog = ('<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">' + "".join(
-        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)) + "]>")
+    prolog = (
+        '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+        + "]>"
+    )
     xml = sheet_xml({1: {"A1": "群编号", "B1": "人员编号"}, 2: {"A2": "&j;", "B2": "P1"}}, prolog=prolog)
     return write_raw_xlsx(path, {"成员": xml.replace("&amp;j;", "&j;")})
 
@@ -98,22 +122,26 @@ def many_sheets_xlsx(path: Path, count: int) -> Path:
     return write_raw_xlsx(path, {f"S{i}": sheet_xml({1: {"A1": "群编号", "B1": "人员编号"}}) for i in range(count)})
 
 
-_ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                 'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                 '<manifest:file-entry manifest:full-path="/" '
-                 'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                 '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                 "</manifest:manifest>")
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
 
 
 def write_raw_ods(path: Path, table_body: str, name: str = "成员") -> Path:
     """An ods whose one table holds the given raw rows."""
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f'<office:body><office:spreadsheet><table:table table:name="{escape(name)}">{table_body}'
-               "</table:table></office:spreadsheet></office:body></office:document-content>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{escape(name)}">{table_body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
@@ -137,8 +165,7 @@ def far_cell_ods(path: Path) -> Path:
     """Empty repeated rows and cells (as LibreOffice writes them) up to one value at the far corner."""
     header = f"<table:table-row>{ods_cell('群编号')}{ods_cell('人员编号')}</table:table-row>"
     gap = '<table:table-row table:number-rows-repeated="1048574"><table:table-cell/></table:table-row>'
-    far = (f'<table:table-row><table:table-cell table:number-columns-repeated="16383"/>{ods_cell("x")}'
-           "</table:table-row>")
+    far = f'<table:table-row><table:table-cell table:number-columns-repeated="16383"/>{ods_cell("x")}</table:table-row>'
     return write_raw_ods(path, header + gap + far)
 
 
@@ -156,7 +183,7 @@ def far_cell_xls(path: Path) -> Path:
     # NUMBER record: type 0x0203, length 14, then row, column, format index, IEEE double.
     marker = struct.pack("<HHHH", 0x0203, 14, 1, 0)
     at = data.index(marker)
-    data[at + 4: at + 8] = struct.pack("<HH", 65535, 65535)
+    data[at + 4 : at + 8] = struct.pack("<HH", 65535, 65535)
     path.write_bytes(bytes(data))
     return path
 
@@ -182,7 +209,7 @@ def future_zip_version(path: Path, source: Path) -> Path:
     data = bytearray(source.read_bytes())
     at = data.find(b"PK\x01\x02")
     while at >= 0:
-        data[at + 6: at + 8] = (184).to_bytes(2, "little")
+        data[at + 6 : at + 8] = (184).to_bytes(2, "little")
         at = data.find(b"PK\x01\x02", at + 4)
     path.write_bytes(bytes(data))
     return path

@@ -24,6 +24,9 @@ def test_the_filings_commands_do_not_import_the_main_command_line():
 
 
 def test_exit_codes_are_defined_once():
-    defined = [path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
-               if re.search(r"^EXIT_\w+(, EXIT_\w+)* =", path.read_text(encoding="utf-8"), re.MULTILINE)]
+    defined = [
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if re.search(r"^EXIT_\w+(, EXIT_\w+)* =", path.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
     assert defined == ["bootstrap.py"]

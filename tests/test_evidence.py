@@ -95,8 +95,9 @@ def _pdf_with(root_entries: dict) -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
     for key, value in root_entries.items():
-        writer._root_object[NameObject(key)] = writer._add_object(value) if isinstance(value, DictionaryObject) \
-            else value
+        writer._root_object[NameObject(key)] = (
+            writer._add_object(value) if isinstance(value, DictionaryObject) else value
+        )
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -108,15 +109,19 @@ def _action(kind: str, **entries) -> DictionaryObject:
     return action
 
 
-@pytest.mark.parametrize("data", [
-    pdf_with_metadata(script=True),  # a document-level JavaScript name tree
-    pdf_bytes(javascript=True),  # an OpenAction that runs a script
-    _pdf_with({"/OpenAction": _action("/Launch", **{"/F": TextStringObject("calc.exe")})}),
-    _pdf_with({"/OpenAction": _action("/SubmitForm", **{"/F": TextStringObject("http://example.org/")})}),
-    _pdf_with({"/Names": DictionaryObject({NameObject("/EmbeddedFiles"): DictionaryObject()})}),
-    _pdf_with({"/AcroForm": DictionaryObject({NameObject("/XFA"): ArrayObject()})}),
-    _pdf_with({"/Foo": _action("/ImportData")}),  # a nested action, found by walking every object
-], ids=["js", "openaction", "launch", "submitform", "attachments", "xfa", "importdata"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        pdf_with_metadata(script=True),  # a document-level JavaScript name tree
+        pdf_bytes(javascript=True),  # an OpenAction that runs a script
+        _pdf_with({"/OpenAction": _action("/Launch", **{"/F": TextStringObject("calc.exe")})}),
+        _pdf_with({"/OpenAction": _action("/SubmitForm", **{"/F": TextStringObject("http://example.org/")})}),
+        _pdf_with({"/Names": DictionaryObject({NameObject("/EmbeddedFiles"): DictionaryObject()})}),
+        _pdf_with({"/AcroForm": DictionaryObject({NameObject("/XFA"): ArrayObject()})}),
+        _pdf_with({"/Foo": _action("/ImportData")}),  # a nested action, found by walking every object
+    ],
+    ids=["js", "openaction", "launch", "submitform", "attachments", "xfa", "importdata"],
+)
 def test_active_pdfs_are_refused_not_cleaned(data):
     with pytest.raises(EvidenceError, match="PDF 含有脚本、自动动作或附件"):
         clean_one("notice.pdf", data)
@@ -135,17 +140,20 @@ def test_a_pdf_with_too_many_objects_is_refused(monkeypatch):
         clean_one("a.pdf", pdf_with_metadata())
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("a.jpg", b"", "是空的"),
-    ("a.jpg", b"GIF89a....", "不是 JPEG、PNG 图片或 PDF"),
-    ("a.pdf", b"MZ\x90\x00", "不是 JPEG、PNG 图片或 PDF"),
-    ("photo.jpg", zip_named_jpg(), "不是 JPEG、PNG 图片或 PDF"),
-    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"broken" * 50, "图片已损坏"),
-    ("a.pdf", b"%PDF-1.7\n garbage", "PDF 已损坏或无法读取"),
-    ("a.jpg", b"\xff\xd8\xff\xe0 broken", "已损坏或无法读取"),
-    ("a.pdf", pdf_with_metadata(encrypt=True), "已加密"),
-    ("big.jpg", b"\xff\xd8\xff" + b"\0" * evidence.MAX_BYTES, "超过 10 MB"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("a.jpg", b"", "是空的"),
+        ("a.jpg", b"GIF89a....", "不是 JPEG、PNG 图片或 PDF"),
+        ("a.pdf", b"MZ\x90\x00", "不是 JPEG、PNG 图片或 PDF"),
+        ("photo.jpg", zip_named_jpg(), "不是 JPEG、PNG 图片或 PDF"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"broken" * 50, "图片已损坏"),
+        ("a.pdf", b"%PDF-1.7\n garbage", "PDF 已损坏或无法读取"),
+        ("a.jpg", b"\xff\xd8\xff\xe0 broken", "已损坏或无法读取"),
+        ("a.pdf", pdf_with_metadata(encrypt=True), "已加密"),
+        ("big.jpg", b"\xff\xd8\xff" + b"\0" * evidence.MAX_BYTES, "超过 10 MB"),
+    ],
+)
 def test_what_is_refused(name, data, message):
     with pytest.raises(EvidenceError, match=message) as refused:
         clean_one(name, data)
@@ -181,14 +189,22 @@ def test_a_photo_inside_a_pdf_loses_its_exif_too():
     page = writer.add_blank_page(100, 100)
     image = StreamObject()
     image._data = photo  # the JPEG's own bytes, EXIF and all, as a scanner app embeds them
-    image.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
-                  NameObject("/Width"): NumberObject(40), NameObject("/Height"): NumberObject(20),
-                  NameObject("/ColorSpace"): NameObject("/DeviceRGB"), NameObject("/BitsPerComponent"): NumberObject(8),
-                  NameObject("/Filter"): NameObject("/DCTDecode")})
+    image.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Width"): NumberObject(40),
+            NameObject("/Height"): NumberObject(20),
+            NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+            NameObject("/BitsPerComponent"): NumberObject(8),
+            NameObject("/Filter"): NameObject("/DCTDecode"),
+        }
+    )
     content = DecodedStreamObject()
     content.set_data(b"q 40 0 0 20 0 0 cm /Im0 Do Q")
     page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(image)})})
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(image)})}
+    )
     page[NameObject("/Contents")] = writer._add_object(content)
     buffer = io.BytesIO()
     writer.write(buffer)

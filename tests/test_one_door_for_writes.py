@@ -39,6 +39,9 @@ def test_no_view_writes_to_the_database_itself():
 
 def test_the_check_sees_a_write(tmp_path):
     view = tmp_path / "views.py"
-    view.write_text("def v(request, m):\n    m.read_at = 1\n    m.save(update_fields=['read_at'])\n"
-                    "    Message.objects.filter(x=1).update(read_at=2)\n    {}.update(a=1)\n", encoding="utf-8")
+    view.write_text(
+        "def v(request, m):\n    m.read_at = 1\n    m.save(update_fields=['read_at'])\n"
+        "    Message.objects.filter(x=1).update(read_at=2)\n    {}.update(a=1)\n",
+        encoding="utf-8",
+    )
     assert writes_in(view) == [("save", 3), ("update", 4)]

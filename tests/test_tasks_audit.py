@@ -4,8 +4,10 @@ import tasks
 
 
 def test_a_vulnerability_with_a_fix_fails(capsys):
-    report = [{"name": "django", "version": "5.2.0", "vulns": [{"id": "PYSEC-1", "fix_versions": ["5.2.1"]}]},
-              {"name": "rich", "version": "15.0.0", "vulns": []}]
+    report = [
+        {"name": "django", "version": "5.2.0", "vulns": [{"id": "PYSEC-1", "fix_versions": ["5.2.1"]}]},
+        {"name": "rich", "version": "15.0.0", "vulns": []},
+    ]
     assert tasks.audit_verdict(report) == 1
     assert "✗ django 5.2.0: PYSEC-1 (fixed in 5.2.1)" in capsys.readouterr().out
 

@@ -52,15 +52,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         scope, actor = region_scope.import_scope(user), user.username
     bars = _Bars(not args.quiet and sys.stderr.isatty() or args.progress)
     try:
-        report = import_paths(args.paths, kind=args.kind, dry_run=args.dry_run, actor=actor, progress=bars,
-                              scope=scope, user=user)
+        report = import_paths(
+            args.paths, kind=args.kind, dry_run=args.dry_run, actor=actor, progress=bars, scope=scope, user=user
+        )
     finally:
         bars.close()
     for result in report.files:
         name = result.path
         if result.accepted:
             verb = "试导入通过" if args.dry_run else "已导入"
-            print(f"{verb} {name}（{result.kind}）：{result.rows} 行，新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}")
+            print(
+                f"{verb} {name}（{result.kind}）：{result.rows} 行，新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
+            )
         else:
             print(f"已拒绝 {name}：{result.error_total} 处错误，本文件未写入任何数据", file=sys.stderr)
             for error in result.errors:
@@ -68,10 +71,23 @@ def cmd_import(args: argparse.Namespace) -> int:
             if result.error_total > len(result.errors):
                 print(f"  ……另有 {result.error_total - len(result.errors)} 处错误未列出", file=sys.stderr)
     if args.json:
-        payload = {"ok": report.ok, "files": [
-            {"file": str(r.path), "kind": r.kind, "status": r.status, "rows": r.rows, "created": r.created,
-             "updated": r.updated, "unchanged": r.unchanged, "error_total": r.error_total,
-             "errors": [e.as_dict() for e in r.errors]} for r in report.files]}
+        payload = {
+            "ok": report.ok,
+            "files": [
+                {
+                    "file": str(r.path),
+                    "kind": r.kind,
+                    "status": r.status,
+                    "rows": r.rows,
+                    "created": r.created,
+                    "updated": r.updated,
+                    "unchanged": r.unchanged,
+                    "error_total": r.error_total,
+                    "errors": [e.as_dict() for e in r.errors],
+                }
+                for r in report.files
+            ],
+        }
         Path(args.json).write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     if not report.files:
         print("没有找到可导入的文件", file=sys.stderr)
@@ -101,8 +117,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats, ensure_ascii=False))
     else:
-        labels = {"units": "单位", "people": "人员", "apps": "应用", "platforms": "平台", "accounts": "公众账号",
-                  "groups": "工作群", "memberships": "群成员关系", "forms": "报表", "fields": "报表字段"}
+        labels = {
+            "units": "单位",
+            "people": "人员",
+            "apps": "应用",
+            "platforms": "平台",
+            "accounts": "公众账号",
+            "groups": "工作群",
+            "memberships": "群成员关系",
+            "forms": "报表",
+            "fields": "报表字段",
+        }
         for key, value in stats.items():
             print(f"{labels[key]:<8}{value:>12,}")
     return EXIT_OK
@@ -133,8 +158,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
     bar = _StepBar(not args.quiet)
     try:
-        document = run_and_store(as_of=as_of, actor=args.actor, progress=bar, engine=args.engine,
-                                 spark_master=args.spark_master)
+        document = run_and_store(
+            as_of=as_of, actor=args.actor, progress=bar, engine=args.engine, spark_master=args.spark_master
+        )
     except EngineUnavailable as exc:
         print(f"无法使用 {args.engine} 引擎：{exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -175,8 +201,7 @@ def _write_findings_files(args: argparse.Namespace, document: dict) -> None:
 def _print_summary(document: dict, as_of: dt.date | None) -> None:
     summary = document["summary"]
     head = f"分析完成（基准日期 {as_of}）" if as_of else "分析结果已载入"
-    print(f"{head}：发现问题 {summary['findings']} 条，"
-          f"预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时")
+    print(f"{head}：发现问题 {summary['findings']} 条，预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时")
     by_type: dict[str, int] = {}
     for finding in document["findings"]:
         by_type[finding["type"]] = by_type.get(finding["type"], 0) + 1
@@ -241,8 +266,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else _ask_password()
     try:
-        user = do_create_user(args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None,
-                              person_code=args.person)
+        user = do_create_user(
+            args.name, password=password, unit_code=args.unit, role=args.role, acting_user=None, person_code=args.person
+        )
     except UserError as exc:
         for message in exc.messages:
             print(f"错误：{message}", file=sys.stderr)
@@ -287,8 +313,12 @@ def warn_if_home_is_open(home: Path) -> bool:
     """A data folder made by an older release may still be readable by others: say so, with the fix."""
     mode = home.stat().st_mode & 0o777
     if mode & 0o077:
-        print(f"警告：数据文件夹 {home} 的权限为 {mode:o}，其他用户可以读取其中的个人信息和密钥；"
-              f"请执行 chmod 700 {home} && chmod -R go-rwx {home}", file=sys.stderr, flush=True)
+        print(
+            f"警告：数据文件夹 {home} 的权限为 {mode:o}，其他用户可以读取其中的个人信息和密钥；"
+            f"请执行 chmod 700 {home} && chmod -R go-rwx {home}",
+            file=sys.stderr,
+            flush=True,
+        )
     return bool(mode & 0o077)
 
 
@@ -303,14 +333,19 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     extra = machine_host_names() if host in ALL_INTERFACES else [f"[{host}]" if ":" in host else host]
     settings.ALLOWED_HOSTS.extend(name for name in extra if name not in settings.ALLOWED_HOSTS)
     if host in ALL_INTERFACES:
-        print("接受的主机名：" + "，".join(settings.ALLOWED_HOSTS) + "（其他域名请写入 JIANFU_ALLOWED_HOSTS）", flush=True)
+        print(
+            "接受的主机名：" + "，".join(settings.ALLOWED_HOSTS) + "（其他域名请写入 JIANFU_ALLOWED_HOSTS）", flush=True
+        )
     if settings.JIANFU_IMPORT_WORKER:
         # The embedded default needs no second process: imports uploaded in the browser run in this one.
         # With several web processes (or `jianfu worker` running elsewhere) set JIANFU_IMPORT_WORKER=0.
         from jianfu.jobs.worker import start_worker_thread
 
         start_worker_thread()
-    print(f"Jianfu 网页已启动：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  （Ctrl+C 停止）", flush=True)
+    print(
+        f"Jianfu 网页已启动：http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  （Ctrl+C 停止）",
+        flush=True,
+    )
     if workers > 1:
         _serve_processes(application, host, port, workers)
         return
@@ -320,8 +355,9 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     # it passes them on and Django decides whom to believe: accounts.client_address for the client address,
     # SECURE_PROXY_SSL_HEADER (JIANFU_HTTPS) for the scheme.
     behind_proxy = settings.JIANFU_HTTPS or bool(settings.JIANFU_TRUSTED_PROXIES)
-    waitress_serve(application, host=host, port=port, threads=8, ident="jianfu",
-                   clear_untrusted_proxy_headers=not behind_proxy)
+    waitress_serve(
+        application, host=host, port=port, threads=8, ident="jianfu", clear_untrusted_proxy_headers=not behind_proxy
+    )
 
 
 def _serve_processes(application, host: str, port: int, workers: int) -> None:
@@ -333,9 +369,15 @@ def _serve_processes(application, host: str, port: int, workers: int) -> None:
 
     class _Server(BaseApplication):
         def load_config(self):
-            for key, value in {"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
-                               "threads": 4, "accesslog": None, "timeout": 120,
-                               "forwarded_allow_ips": _gunicorn_forwarded_allow_ips()}.items():
+            for key, value in {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": 4,
+                "accesslog": None,
+                "timeout": 120,
+                "forwarded_allow_ips": _gunicorn_forwarded_allow_ips(),
+            }.items():
                 self.cfg.set(key, value)
 
         def load(self):
@@ -398,7 +440,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     bars.close()
     for result in report.files:
         state = "已导入" if result.accepted else "已拒绝"
-        print(f"    {state} {result.path.name}：{result.rows} 行（新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}）")
+        print(
+            f"    {state} {result.path.name}：{result.rows} 行（新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}）"
+        )
         for error in result.errors[:5]:
             print(f"      {error.message()}")
     print("    台账：" + json.dumps(registry_stats(), ensure_ascii=False), flush=True)
@@ -420,7 +464,9 @@ def _demo_analyze() -> None:
         return
     print("3/4 分析台账 …", flush=True)
     summary = run_and_store(as_of=dt.date.today(), actor="demo")["summary"]
-    print(f"    发现问题 {summary['findings']} 条，预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时", flush=True)
+    print(
+        f"    发现问题 {summary['findings']} 条，预计每月可减负 {summary['hours_saved_per_month']:.1f} 小时", flush=True
+    )
 
 
 def _demo_login() -> tuple[str, str] | None:
@@ -437,7 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="导入台账文件或文件夹")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields/elements/values")
+    p.add_argument(
+        "--kind", help="强制指定类型：units/people/apps/platforms/accounts/groups/members/forms/fields/elements/values"
+    )
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
     p.add_argument("--user", help="以该用户的身份导入：只涉及其管辖范围，并受其每日按姓名和手机号匹配的次数限制")
@@ -471,10 +519,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--xlsx", help="把问题清单写入 Excel 文件")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
     p.add_argument("--quiet", action="store_true")
-    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
-                   help="分析引擎：duckdb（默认，单机）或 spark（集群，需安装 jianfu[spark] 和 Java 17）")
-    p.add_argument("--spark-master", default="local[2]",
-                   help="Spark 主节点：local[N]、spark://主机:7077 或 yarn（默认 local[2]）")
+    p.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="分析引擎：duckdb（默认，单机）或 spark（集群，需安装 jianfu[spark] 和 Java 17）",
+    )
+    p.add_argument(
+        "--spark-master", default="local[2]", help="Spark 主节点：local[N]、spark://主机:7077 或 yarn（默认 local[2]）"
+    )
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("findings", help="问题清单")
@@ -489,8 +542,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=None,
-                   help="网页进程数（默认取 JIANFU_WEB_WORKERS，未设为 1；大于 1 时使用 gunicorn，仅限 Linux/macOS）")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="网页进程数（默认取 JIANFU_WEB_WORKERS，未设为 1；大于 1 时使用 gunicorn，仅限 Linux/macOS）",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="处理网页上传的导入任务（与 serve 分开运行时使用）")

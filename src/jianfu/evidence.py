@@ -47,9 +47,23 @@ MAX_PDF_OBJECTS = 200_000
 
 KINDS = {"jpeg": ("image/jpeg", ".jpg"), "png": ("image/png", ".png"), "pdf": ("application/pdf", ".pdf")}
 # Names that make a PDF act rather than show (ISO 32000 actions, scripts, attachments, forms that submit).
-ACTIVE_PDF_NAMES = {"/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/SubmitForm", "/ImportData",
-                    "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/GoToR", "/GoToE", "/XFA", "/Sound",
-                    "/Movie"}
+ACTIVE_PDF_NAMES = {
+    "/JavaScript",
+    "/JS",
+    "/OpenAction",
+    "/AA",
+    "/Launch",
+    "/SubmitForm",
+    "/ImportData",
+    "/EmbeddedFile",
+    "/EmbeddedFiles",
+    "/RichMedia",
+    "/GoToR",
+    "/GoToE",
+    "/XFA",
+    "/Sound",
+    "/Movie",
+}
 # Searched for in the raw bytes too, so a name hidden in a stream or an unreachable object is still seen.
 _RAW_ACTIVE_NAMES = ("/JavaScript", "/JS", "/OpenAction", "/Launch", "/EmbeddedFile", "/RichMedia", "/SubmitForm")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -158,8 +172,9 @@ def clean_one(name: str, data: bytes) -> CleanFile:
         raise EvidenceError(_("文件「%(name)s」是空的") % {"name": label})
     kind = sniff(data[:1024])
     if kind is None:
-        raise EvidenceError(_("文件「%(name)s」不是 JPEG、PNG 图片或 PDF 文档（按文件内容判断，与扩展名无关）")
-                            % {"name": label})
+        raise EvidenceError(
+            _("文件「%(name)s」不是 JPEG、PNG 图片或 PDF 文档（按文件内容判断，与扩展名无关）") % {"name": label}
+        )
     content_type, suffix = KINDS[kind]
     try:
         clean = _clean_pdf(data) if kind == "pdf" else _clean_image(data, kind)
@@ -218,8 +233,10 @@ def _unescaped(data: bytes) -> bytes:
 
 
 def _active_refused(name: str) -> EvidenceError:
-    return EvidenceError(_("PDF 含有脚本、自动动作或附件（%(name)s），出于安全原因不予接收；"
-                           "请打印为新的 PDF 或截图后上传") % {"name": name})
+    return EvidenceError(
+        _("PDF 含有脚本、自动动作或附件（%(name)s），出于安全原因不予接收；请打印为新的 PDF 或截图后上传")
+        % {"name": name}
+    )
 
 
 def _active_name_in(obj) -> str | None:

@@ -107,7 +107,12 @@ def env_database(name: str, default: str) -> dict:
         config = None
     if config is None or config["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
         # The URL may carry a password: show only its scheme.
-        _refuse(name, f"{scheme}://…", "应为 postgres://用户:密码@主机:端口/库名 或 sqlite:///绝对路径", "JIANFU_HOME 中的 SQLite")
+        _refuse(
+            name,
+            f"{scheme}://…",
+            "应为 postgres://用户:密码@主机:端口/库名 或 sqlite:///绝对路径",
+            "JIANFU_HOME 中的 SQLite",
+        )
         return dj_database_url.parse(default, conn_max_age=60)
     return config
 
@@ -374,13 +379,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
-        "jianfu": {"handlers": ["console"], "level": env_choice(
-            "JIANFU_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
+        "jianfu": {
+            "handlers": ["console"],
+            "level": env_choice("JIANFU_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+        },
         # Without DEBUG Django sends these nowhere: refused hosts, CSRF failures, tampered requests, and 500s.
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
 
 # --- Login: trusted proxies (accounts.client_address.client_ip) -------------------------------------------
 def env_networks(name: str) -> list[str]:
@@ -405,9 +413,13 @@ JIANFU_TRUSTED_PROXIES = env_networks("JIANFU_TRUSTED_PROXIES")
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 _AUTH_MIDDLEWARE = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
 # OTPMiddleware makes request.user.is_verified() work; the gate keeps a half-logged-in user on the code step.
-MIDDLEWARE[_AUTH_MIDDLEWARE + 1:_AUTH_MIDDLEWARE + 1] = [
-    "django_otp.middleware.OTPMiddleware", "jianfu.accounts.two_factor.TwoFactorGateMiddleware"]
+MIDDLEWARE[_AUTH_MIDDLEWARE + 1 : _AUTH_MIDDLEWARE + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "jianfu.accounts.two_factor.TwoFactorGateMiddleware",
+]
 OTP_TOTP_ISSUER = env_str("JIANFU_OTP_ISSUER", "Jianfu 减负")
 
 if _errors:
-    raise ImproperlyConfigured("配置有误，请修正以下环境变量（留空等于不设）：\n" + "\n".join(f"  {e}" for e in _errors))
+    raise ImproperlyConfigured(
+        "配置有误，请修正以下环境变量（留空等于不设）：\n" + "\n".join(f"  {e}" for e in _errors)
+    )

@@ -38,14 +38,27 @@ def neutralise(value: object) -> object:
     return value
 
 
-def write_table(target: str | IO[bytes], sheet: str, headers: list[str], rows: Iterable[Iterable[object]],
-                widths: list[int] | None = None, wrap: Iterable[int] = ()) -> None:
+def write_table(
+    target: str | IO[bytes],
+    sheet: str,
+    headers: list[str],
+    rows: Iterable[Iterable[object]],
+    widths: list[int] | None = None,
+    wrap: Iterable[int] = (),
+) -> None:
     """Stream rows into one sheet (constant memory); strings are always written as strings.
 
     ``widths`` sets each column's width (default 16); text in the ``wrap`` columns wraps within the cell.
     """
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "in_memory": not isinstance(target, str)})
+    book = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "in_memory": not isinstance(target, str),
+        },
+    )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})

@@ -70,8 +70,9 @@ def test_lockout_behind_the_proxy_is_per_client(proxies, client, django_user_mod
     user.save()
 
     def login(remote, forwarded, password="wrong"):
-        return client.post("/login/", {"username": "county", "password": password},
-                           REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded).status_code
+        return client.post(
+            "/login/", {"username": "county", "password": password}, REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
 
     for _ in range(5):
         assert login("10.0.0.5", "198.51.100.7") == 200
@@ -85,16 +86,20 @@ def test_lockout_behind_the_proxy_is_per_client(proxies, client, django_user_mod
     assert login("203.0.113.9", "192.0.2.99", "Zheng-que-mi-ma-2026") == 429
 
 
-@pytest.mark.parametrize("variable, value, message", [
-    ("JIANFU_TRUSTED_PROXIES", "10.0.0.5,proxy.local", "JIANFU_TRUSTED_PROXIES='proxy.local'"),
-    ("JIANFU_TRUST_X_FORWARDED_FOR", "1", "JIANFU_TRUSTED_PROXIES 中列出"),
-])
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("JIANFU_TRUSTED_PROXIES", "10.0.0.5,proxy.local", "JIANFU_TRUSTED_PROXIES='proxy.local'"),
+        ("JIANFU_TRUST_X_FORWARDED_FOR", "1", "JIANFU_TRUSTED_PROXIES 中列出"),
+    ],
+)
 def test_a_bad_proxy_setting_stops_start_up(tmp_path, variable, value, message):
     import os
     import subprocess
     import sys
 
     env = {**os.environ, "JIANFU_HOME": str(tmp_path), variable: value}
-    result = subprocess.run([sys.executable, "-c", "import jianfu.settings"], env=env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import jianfu.settings"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and message in result.stderr

@@ -28,8 +28,7 @@ def _browser(base_url: str):
 
 
 def _post_login(base_url: str, opener, token: str, username: str, password: str) -> int:
-    body = urllib.parse.urlencode({"username": username, "password": password,
-                                   "csrfmiddlewaretoken": token}).encode()
+    body = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token}).encode()
     request = urllib.request.Request(f"{base_url}/login/", data=body, headers={"Referer": f"{base_url}/login/"})
     try:
         return opener.open(request).status

@@ -41,13 +41,21 @@ def server(tmp_path):
 
     def start(workers: int, trusted_proxies: str) -> str:
         env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-        env.update(JIANFU_HOME=str(tmp_path / f"home-{workers}-{bool(trusted_proxies)}"), JIANFU_IMPORT_WORKER="0",
-                   JIANFU_TRUSTED_PROXIES=trusted_proxies, PYTHONPATH=str(Path(__file__).parents[2] / "src"))
+        env.update(
+            JIANFU_HOME=str(tmp_path / f"home-{workers}-{bool(trusted_proxies)}"),
+            JIANFU_IMPORT_WORKER="0",
+            JIANFU_TRUSTED_PROXIES=trusted_proxies,
+            PYTHONPATH=str(Path(__file__).parents[2] / "src"),
+        )
         subprocess.run([sys.executable, "-c", CREATE_USER], env=env, check=True, timeout=120)
         port = _free_port()
-        process = subprocess.Popen([sys.executable, "-m", "jianfu.cli", "serve", "--port", str(port),
-                                    "--workers", str(workers)], env=env, start_new_session=True,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jianfu.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         started.append(process)
         base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -71,8 +79,9 @@ def _login(base_url: str, password: str, forwarded_for: str) -> int:
     page = opener.open(f"{base_url}/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"username": "county", "password": password, "csrfmiddlewaretoken": token})
-    request = urllib.request.Request(f"{base_url}/login/", data=body.encode(),
-                                     headers={"X-Forwarded-For": forwarded_for})
+    request = urllib.request.Request(
+        f"{base_url}/login/", data=body.encode(), headers={"X-Forwarded-For": forwarded_for}
+    )
     try:
         return opener.open(request).status  # a success redirects to the dashboard: 200 after following it
     except urllib.error.HTTPError as exc:

@@ -49,5 +49,10 @@ def score(matcher: FieldMatcher, labels: list[tuple[str, str | None]]) -> dict:
             unmapped += 1
         else:
             misses.append((name, None, got))
-    return {"known": len(known), "accuracy": right / len(known) if known else 1.0,
-            "novel": len(novel), "unmapped": unmapped / len(novel) if novel else 1.0, "misses": misses}
+    return {
+        "known": len(known),
+        "accuracy": right / len(known) if known else 1.0,
+        "novel": len(novel),
+        "unmapped": unmapped / len(novel) if novel else 1.0,
+        "misses": misses,
+    }

@@ -16,7 +16,7 @@ def _rows(path: Path) -> list[dict]:
     while sum(1 for c in rows[h] if c not in ("", None)) < 3:
         h += 1
     header = [normalize_header(c) for c in rows[h]]
-    return [dict(zip(header, r)) for r in rows[h + 1:] if sum(1 for c in r if c not in ("", None)) >= 3]
+    return [dict(zip(header, r)) for r in rows[h + 1 :] if sum(1 for c in r if c not in ("", None)) >= 3]
 
 
 def read_apps(out_dir: Path) -> list[dict]:
@@ -33,7 +33,15 @@ def read_apps(out_dir: Path) -> list[dict]:
     apps = []
     for a in _rows(out_dir / "应用.xlsx"):
         regions = regions_above(str(a["主管单位"]))
-        apps.append({"code": a["编号"], "name": a["应用名称"], "description": a["描述"],
-                     "functions": split_multi(a["功能"]), "region": regions[0], "level": None,
-                     "places": [units[r]["名称"] for r in regions]})
+        apps.append(
+            {
+                "code": a["编号"],
+                "name": a["应用名称"],
+                "description": a["描述"],
+                "functions": split_multi(a["功能"]),
+                "region": regions[0],
+                "level": None,
+                "places": [units[r]["名称"] for r in regions],
+            }
+        )
     return apps

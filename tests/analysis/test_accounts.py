@@ -6,11 +6,13 @@ from tests.analysis.helpers import SHANGCHENG, account, days_ago, of_type
 
 
 def test_stale_from_sixty_days(analyse):
-    result = analyse(accounts=[
-        account("S59", last_post=days_ago(59)),
-        account("S60", last_post=days_ago(60), platform="抖音"),
-        account("NEVER", last_post=None, posts_30d=0, opened_date=days_ago(61), platform="微博"),
-    ])
+    result = analyse(
+        accounts=[
+            account("S59", last_post=days_ago(59)),
+            account("S60", last_post=days_ago(60), platform="抖音"),
+            account("NEVER", last_post=None, posts_30d=0, opened_date=days_ago(61), platform="微博"),
+        ]
+    )
     found = {f["items"][0]: f for f in of_type(result, "stale_account")}
     assert sorted(found) == ["NEVER", "S60"]
     assert found["S60"]["evidence"]["days_since_post"] == 60 and found["S60"]["action"] == "cancel"
@@ -26,11 +28,15 @@ def test_assessment(analyse):
 
 
 def test_one_account_per_owner_and_platform(analyse):
-    result = analyse(accounts=[
-        account("W1", followers=10), account("W2", followers=500), account("W3", followers=None),
-        account("D1", platform="抖音"),                       # another platform
-        account("O1", owner_code=SHANGCHENG),                 # another owner
-    ])
+    result = analyse(
+        accounts=[
+            account("W1", followers=10),
+            account("W2", followers=500),
+            account("W3", followers=None),
+            account("D1", platform="抖音"),  # another platform
+            account("O1", owner_code=SHANGCHENG),  # another owner
+        ]
+    )
     found = of_type(result, "duplicate_accounts")
     assert [f["items"] for f in found] == [["W2", "W1", "W3"]]  # most followers first: the one kept
     f = found[0]

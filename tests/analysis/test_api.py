@@ -16,8 +16,18 @@ TABLES = dict(
     members=members_of({"G1": ["P1", "P2", "P3"], "G2": ["P1", "P2", "P3"], "G3": ["P1"]}),
     apps=[app("A1", last_update=days_ago(400), forced_features=["积分排名"])],
 )
-FINDING_KEYS = {"id", "type", "rule", "action", "items", "score", "evidence", "hours_saved_per_month", "reason",
-                "owner_code"}
+FINDING_KEYS = {
+    "id",
+    "type",
+    "rule",
+    "action",
+    "items",
+    "score",
+    "evidence",
+    "hours_saved_per_month",
+    "reason",
+    "owner_code",
+}
 
 
 def test_json_shape(tmp_path):

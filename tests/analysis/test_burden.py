@@ -19,13 +19,22 @@ TABLES = dict(
     members=members_of({"G": ["P1", "P2"]}),
     apps=[app("A", owner_code=XIHU, monthly_active_users=3, forced_features=["打卡签到"])],
     accounts=[account("C", owner_code=CITY, posts_30d=10, assessments=["阅读量考核"])],
-    forms=[{"code": "F", "title": "月报", "issuer_code": XIHU, "respondent_level": "village", "frequency": "month",
-            "channel": "系统", "minutes_per_filing": 30.0}],
+    forms=[
+        {
+            "code": "F",
+            "title": "月报",
+            "issuer_code": XIHU,
+            "respondent_level": "village",
+            "frequency": "month",
+            "channel": "系统",
+            "minutes_per_filing": 30.0,
+        }
+    ],
 )
-GROUP_MIN = 10 + 60 * (5 / 60 + 0.05 * 1) + WORKDAYS * 2   # attention, reading + replies, check-in chain
-APP_MIN = 1.0 * 10 * 3 + WORKDAYS * 1                       # all 3 in scope active; daily check-in
-ACCOUNT_MIN = 10 * 0.5                                       # reads assessed on 10 posts
-FORM_H_EACH = 30 / 60 / 2                                    # one monthly filing shared by the village's two
+GROUP_MIN = 10 + 60 * (5 / 60 + 0.05 * 1) + WORKDAYS * 2  # attention, reading + replies, check-in chain
+APP_MIN = 1.0 * 10 * 3 + WORKDAYS * 1  # all 3 in scope active; daily check-in
+ACCOUNT_MIN = 10 * 0.5  # reads assessed on 10 posts
+FORM_H_EACH = 30 / 60 / 2  # one monthly filing shared by the village's two
 
 
 def test_hours_per_person_and_distribution(analyse):
@@ -64,10 +73,12 @@ def test_finding_hours_come_from_the_model(analyse):
 
 
 def test_region_overrides_most_specific_wins(analyse):
-    config = AnalysisConfig(region_overrides={
-        XIHU: {"group_attention_minutes": 15, "group_read_seconds_per_message": 10},
-        BEISHAN: {"group_attention_minutes": 20, "group_demands": {"打卡接龙": {"minutes": 3}}},
-    })
+    config = AnalysisConfig(
+        region_overrides={
+            XIHU: {"group_attention_minutes": 15, "group_read_seconds_per_message": 10},
+            BEISHAN: {"group_attention_minutes": 20, "group_demands": {"打卡接龙": {"minutes": 3}}},
+        }
+    )
     result = analyse(config=config, **TABLES)
     people = {r["person_code"]: r for r in result.tables["per_person"].to_pylist()}
     # P1 is in 北山社区 under 北山街道 under 西湖区: attention and the check-in chain from 北山街道,
@@ -77,8 +88,12 @@ def test_region_overrides_most_specific_wins(analyse):
 
 
 def test_params_resolution_and_validation():
-    config = AnalysisConfig(region_overrides={"330000000000": {"workdays_per_month": 22},
-                                              XIHU: {"app_features": {"打卡签到": Cadence(2, "workday", 1)}}})
+    config = AnalysisConfig(
+        region_overrides={
+            "330000000000": {"workdays_per_month": 22},
+            XIHU: {"app_features": {"打卡签到": Cadence(2, "workday", 1)}},
+        }
+    )
     params = config.params_for_path(f"/330000000000/{CITY}/{XIHU}/")
     assert params.workdays_per_month == 22 and params.app_features["打卡签到"] == Cadence(2, "workday", 1)
     assert params.per_month(params.app_features["打卡签到"]) == 44

@@ -6,22 +6,59 @@ from tests.analysis.helpers import SHANGCHENG, XIHU, XIHU_CIVIL, app, of_type
 
 # A small but varied catalogue: most apps list 通知公告 / 信息报送, as real ones do.
 CATALOGUE = [
-    app("A1", name="西湖区疫苗接种预约", description="居民在线预约新冠疫苗接种，查询接种点和本人接种记录",
-        functions=["预约登记", "通知公告"], monthly_active_users=900),
-    app("A2", name="西湖约苗小程序", category="mini_program", owner_code=XIHU_CIVIL,
+    app(
+        "A1",
+        name="西湖区疫苗接种预约",
+        description="居民在线预约新冠疫苗接种，查询接种点和本人接种记录",
+        functions=["预约登记", "通知公告"],
+        monthly_active_users=900,
+    ),
+    app(
+        "A2",
+        name="西湖约苗小程序",
+        category="mini_program",
+        owner_code=XIHU_CIVIL,
         description="为辖区群众提供疫苗预约、接种门诊查询、接种记录查询等服务",
-        functions=["预约挂号", "记录查询", "通知公告"], monthly_active_users=100),
-    app("A3", name="西湖区垃圾分类督查", description="社区垃圾分类督查打分，上报整改问题照片",
-        functions=["通知公告", "信息报送"]),
-    app("A4", name="西湖区党员先锋学习平台", description="党员在线学习党课、参加考试、查看学习积分",
-        functions=["通知公告", "信息报送", "学习培训"]),
-    app("A5", name="西湖区河长巡河", description="河长日常巡河打卡、问题上报和整改跟踪",
-        functions=["通知公告", "信息报送", "考勤打卡"]),
-    app("A6", name="上城区疫苗接种预约", owner_code=SHANGCHENG,
-        description="居民在线预约新冠疫苗接种，查询接种点和本人接种记录", functions=["预约登记", "通知公告"]),
-    app("A9", name="西湖区村务公开", description="村级事务公开，发布通知公告和财务信息", functions=["通知公告", "信息报送"]),
-    app("A10", name="西湖区安全生产检查", description="企业安全生产检查记录、隐患上报和整改",
-        functions=["通知公告", "信息报送", "数据采集"]),
+        functions=["预约挂号", "记录查询", "通知公告"],
+        monthly_active_users=100,
+    ),
+    app(
+        "A3",
+        name="西湖区垃圾分类督查",
+        description="社区垃圾分类督查打分，上报整改问题照片",
+        functions=["通知公告", "信息报送"],
+    ),
+    app(
+        "A4",
+        name="西湖区党员先锋学习平台",
+        description="党员在线学习党课、参加考试、查看学习积分",
+        functions=["通知公告", "信息报送", "学习培训"],
+    ),
+    app(
+        "A5",
+        name="西湖区河长巡河",
+        description="河长日常巡河打卡、问题上报和整改跟踪",
+        functions=["通知公告", "信息报送", "考勤打卡"],
+    ),
+    app(
+        "A6",
+        name="上城区疫苗接种预约",
+        owner_code=SHANGCHENG,
+        description="居民在线预约新冠疫苗接种，查询接种点和本人接种记录",
+        functions=["预约登记", "通知公告"],
+    ),
+    app(
+        "A9",
+        name="西湖区村务公开",
+        description="村级事务公开，发布通知公告和财务信息",
+        functions=["通知公告", "信息报送"],
+    ),
+    app(
+        "A10",
+        name="西湖区安全生产检查",
+        description="企业安全生产检查记录、隐患上报和整改",
+        functions=["通知公告", "信息报送", "数据采集"],
+    ),
 ]
 
 
@@ -39,7 +76,8 @@ def test_generic_functions_alone_never_pair(analyse):
     apps = [
         app("B1", name="西湖区垃圾分类督查", description="社区垃圾分类督查打分", functions=["通知公告", "信息报送"]),
         app("B2", name="西湖区党员学习", description="党员在线学习党课、参加考试", functions=["通知公告", "信息报送"]),
-        *CATALOGUE[4:5], *CATALOGUE[6:],
+        *CATALOGUE[4:5],
+        *CATALOGUE[6:],
     ]
     assert of_type(analyse(apps=apps), "duplicate_apps") == []
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 from tests.analysis.helpers import XIHU, XIHU_CIVIL
 
 ELEMENTS = [
-    {"code": "DE1", "name": "低保户数", "synonyms": ["低保家庭户数"], "data_type": "number", "unit": "户", "region_path": "/"},
-    {"code": "DE2", "name": "低保人数", "synonyms": ["低保对象人数"], "data_type": "number", "unit": "人", "region_path": "/"},
+    {
+        "code": "DE1",
+        "name": "低保户数",
+        "synonyms": ["低保家庭户数"],
+        "data_type": "number",
+        "unit": "户",
+        "region_path": "/",
+    },
+    {
+        "code": "DE2",
+        "name": "低保人数",
+        "synonyms": ["低保对象人数"],
+        "data_type": "number",
+        "unit": "人",
+        "region_path": "/",
+    },
     {"code": "DE3", "name": "特困供养人数", "synonyms": [], "data_type": "number", "unit": "人", "region_path": "/"},
     {"code": "DE4", "name": "临时救助人次", "synonyms": [], "data_type": "number", "unit": "人次", "region_path": "/"},
     {"code": "DE5", "name": "户籍人口数", "synonyms": [], "data_type": "number", "unit": "人", "region_path": "/"},
@@ -14,20 +28,32 @@ ELEMENTS = [
 
 
 def _form(code, title, issuer=XIHU_CIVIL, **kw):
-    return {"code": code, "title": title, "issuer_code": issuer, "respondent_level": "township", "frequency": "month",
-            "channel": "系统", "minutes_per_filing": 30.0, **kw}
+    return {
+        "code": code,
+        "title": title,
+        "issuer_code": issuer,
+        "respondent_level": "township",
+        "frequency": "month",
+        "channel": "系统",
+        "minutes_per_filing": 30.0,
+        **kw,
+    }
 
 
 def _fields(form, names):
-    return [{"form_code": form, "position": i, "name": n, "note": None, "data_type": "数值", "unit": None}
-            for i, n in enumerate(names, start=1)]
+    return [
+        {"form_code": form, "position": i, "name": n, "note": None, "data_type": "数值", "unit": None}
+        for i, n in enumerate(names, start=1)
+    ]
 
 
 FORMS = [_form("FA", "低保月报"), _form("FB", "困难群众月报"), _form("FC", "救助情况月报"), _form("FD", "人口月报")]
-FIELDS = (_fields("FA", ["低保户数", "低保人数", "特困供养人数", "临时救助人次"])
-          + _fields("FB", ["低保家庭户数", "低保对象人数"])                       # covered by FA → cancel
-          + _fields("FC", ["特困供养人数", "临时救助人次", "低保人数", "党员人数"])  # shares 3 with FA, has an unmapped field
-          + _fields("FD", ["户籍人口数", "党员人数"]))
+FIELDS = (
+    _fields("FA", ["低保户数", "低保人数", "特困供养人数", "临时救助人次"])
+    + _fields("FB", ["低保家庭户数", "低保对象人数"])  # covered by FA → cancel
+    + _fields("FC", ["特困供养人数", "临时救助人次", "低保人数", "党员人数"])  # shares 3 with FA, has an unmapped field
+    + _fields("FD", ["户籍人口数", "党员人数"])
+)
 
 
 def test_the_plan_cancels_a_covered_form_and_names_the_shared_elements(analyse):
@@ -55,8 +81,11 @@ def test_the_plan_cancels_a_covered_form_and_names_the_shared_elements(analyse):
 
 def test_forms_of_other_respondents_are_not_duplicates(analyse):
     other = [_form("FA", "低保月报"), _form("FB", "困难群众月报", respondent_level="village")]
-    result = analyse(forms=other, fields=_fields("FA", ["低保户数", "低保人数"]) + _fields("FB", ["低保家庭户数", "低保对象人数"]),
-                     elements=ELEMENTS)
+    result = analyse(
+        forms=other,
+        fields=_fields("FA", ["低保户数", "低保人数"]) + _fields("FB", ["低保家庭户数", "低保对象人数"]),
+        elements=ELEMENTS,
+    )
     assert not [f for f in result.findings if f["type"] == "duplicate_forms"]
     assert result.consolidation["forms_after"] == 2
 
@@ -69,8 +98,16 @@ def test_a_confirmed_mapping_overrides_the_matcher(analyse):
 
 
 def test_a_county_element_is_not_used_by_another_county(analyse):
-    county_only = [{"code": "DX", "name": "网格员人数", "synonyms": [], "data_type": "number", "unit": "人",
-                    "region_path": "/330000000000/330100000000/330102000000/"}]
+    county_only = [
+        {
+            "code": "DX",
+            "name": "网格员人数",
+            "synonyms": [],
+            "data_type": "number",
+            "unit": "人",
+            "region_path": "/330000000000/330100000000/330102000000/",
+        }
+    ]
     forms = [_form("FX", "网格月报", issuer=XIHU)]
     result = analyse(forms=forms, fields=_fields("FX", ["网格员人数"]), elements=county_only)
     assert result.field_mappings[0]["element"] is None

@@ -27,8 +27,11 @@ def reference_pairs(groups: dict[str, set], config: AnalysisConfig | None = None
             continue
         o = len(x & y)
         jaccard = Fraction(o, len(x | y)) >= config.dup_group_jaccard
-        containment = (len(x) >= config.dup_group_min_members and Fraction(len(x), len(y)) >= config.dup_group_size_ratio
-                       and Fraction(o, len(x)) >= config.dup_group_containment)
+        containment = (
+            len(x) >= config.dup_group_min_members
+            and Fraction(len(x), len(y)) >= config.dup_group_size_ratio
+            and Fraction(o, len(x)) >= config.dup_group_containment
+        )
         if jaccard or containment:
             out.add(frozenset((a, b)))
     return out
@@ -38,8 +41,15 @@ def sql_pairs(groups: dict[str, set], config: AnalysisConfig | None = None, part
     config = config or AnalysisConfig()
     con = duckdb.connect()
     rows = [(g, p) for g, people in groups.items() for p in people]
-    con.register("m_arrow", pa.table({"group_code": pa.array([r[0] for r in rows], pa.string()),
-                                      "person_code": pa.array([r[1] for r in rows], pa.string())}))
+    con.register(
+        "m_arrow",
+        pa.table(
+            {
+                "group_code": pa.array([r[0] for r in rows], pa.string()),
+                "person_code": pa.array([r[1] for r in rows], pa.string()),
+            }
+        ),
+    )
     con.execute("CREATE TABLE m AS SELECT * FROM m_arrow")
     backend = DuckDBBackend(con)
     backend.run_steps(duplicate_groups.pair_steps(config, members="m", partitions=partitions))
@@ -72,11 +82,16 @@ def test_containment_exactly_nine_tenths_counts():
 
 def test_containment_boundaries():
     groups = {
-        "five": people(range(5)), "ten": people(range(10)),            # 5 ⊂ 10: half as large, ≥ 5 → pair
-        "four": people(range(100, 104)), "eight": people(range(100, 108)),  # 4 members: too small
-        "s5": people(range(200, 205)), "s11": people(range(200, 211)),   # 5 ⊂ 11: less than half
-        "n9": people(range(300, 309), [399]), "n20": people(range(300, 320)),  # 9 of 10 in a group of 20
-        "n8": people(range(400, 408), [498, 499]), "m20": people(range(400, 420)),  # 8 of 10: no
+        "five": people(range(5)),
+        "ten": people(range(10)),  # 5 ⊂ 10: half as large, ≥ 5 → pair
+        "four": people(range(100, 104)),
+        "eight": people(range(100, 108)),  # 4 members: too small
+        "s5": people(range(200, 205)),
+        "s11": people(range(200, 211)),  # 5 ⊂ 11: less than half
+        "n9": people(range(300, 309), [399]),
+        "n20": people(range(300, 320)),  # 9 of 10 in a group of 20
+        "n8": people(range(400, 408), [498, 499]),
+        "m20": people(range(400, 420)),  # 8 of 10: no
     }
     assert sql_pairs(groups) == {frozenset(("five", "ten")), frozenset(("n9", "n20"))}
 
@@ -91,10 +106,15 @@ def test_clusters_become_one_finding(analyse):
     base = [f"P{i}" for i in range(20)]
     result = analyse(
         groups=[group("G1"), group("G2", messages_30d=50), group("G3"), group("G4"), group("G9")],
-        members=members_of({
-            "G1": base, "G2": base[:19], "G3": base[:17],  # a chain of near-equal groups
-            "G4": [f"Q{i}" for i in range(10)], "G9": [f"Q{i}" for i in range(5)],  # G9 ⊂ G4, half as large
-        }),
+        members=members_of(
+            {
+                "G1": base,
+                "G2": base[:19],
+                "G3": base[:17],  # a chain of near-equal groups
+                "G4": [f"Q{i}" for i in range(10)],
+                "G9": [f"Q{i}" for i in range(5)],  # G9 ⊂ G4, half as large
+            }
+        ),
     )
     found = sorted(of_type(result, "duplicate_groups"), key=lambda f: f["items"][0])
     assert [f["items"] for f in found] == [["G1", "G2", "G3"], ["G4", "G9"]]
@@ -143,10 +163,18 @@ def test_equals_brute_force(groups, k, partitions):
 
 
 @settings(max_examples=25, deadline=None)
-@given(groups=group_sets(), jaccard=st.sampled_from(["0.5", "0.75", "0.8", "1"]),
-       containment=st.sampled_from(["0.6", "0.9", "1"]), ratio=st.sampled_from(["0.25", "0.5", "1"]),
-       minimum=st.integers(1, 6))
+@given(
+    groups=group_sets(),
+    jaccard=st.sampled_from(["0.5", "0.75", "0.8", "1"]),
+    containment=st.sampled_from(["0.6", "0.9", "1"]),
+    ratio=st.sampled_from(["0.25", "0.5", "1"]),
+    minimum=st.integers(1, 6),
+)
 def test_equals_brute_force_other_thresholds(groups, jaccard, containment, ratio, minimum):
-    config = AnalysisConfig(dup_group_jaccard=jaccard, dup_group_containment=containment,
-                            dup_group_size_ratio=ratio, dup_group_min_members=minimum)
+    config = AnalysisConfig(
+        dup_group_jaccard=jaccard,
+        dup_group_containment=containment,
+        dup_group_size_ratio=ratio,
+        dup_group_min_members=minimum,
+    )
     assert sql_pairs(groups, config) == reference_pairs(groups, config)

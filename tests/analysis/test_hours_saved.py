@@ -11,12 +11,20 @@ PEOPLE = [{"code": f"P{i}", "name": f"人{i}", "unit_code": "330106001001", "pos
 
 
 def test_a_well_used_stale_app_is_to_be_kept_up_not_closed_and_claims_no_hours(analyse):
-    result = analyse(apps=[
-        app("USED", registered_users=1000, monthly_active_users=659, last_update=days_ago(561)),
-        app("FORCED", registered_users=1000, monthly_active_users=659, last_update=days_ago(561),
-            forced_features=["打卡签到"]),
-        app("UNKNOWN", registered_users=None, monthly_active_users=None, last_update=days_ago(561)),
-    ], people=PEOPLE)
+    result = analyse(
+        apps=[
+            app("USED", registered_users=1000, monthly_active_users=659, last_update=days_ago(561)),
+            app(
+                "FORCED",
+                registered_users=1000,
+                monthly_active_users=659,
+                last_update=days_ago(561),
+                forced_features=["打卡签到"],
+            ),
+            app("UNKNOWN", registered_users=None, monthly_active_users=None, last_update=days_ago(561)),
+        ],
+        people=PEOPLE,
+    )
     found = {f["items"][0]: f for f in of_type(result, "zombie_app")}
     for code in ("USED", "FORCED"):
         used = found[code]
@@ -39,9 +47,11 @@ def test_a_low_use_app_says_so_with_the_number(analyse):
 
 
 def test_a_finished_group_saves_membership_and_demands_not_its_messages(analyse):
-    result = analyse(groups=[group("T", nature="temporary", task_end_date=days_ago(10), messages_30d=500,
-                                   demands=["打卡接龙"])],
-                     members=members_of({"T": ["P1", "P2", "P3"]}), people=PEOPLE)
+    result = analyse(
+        groups=[group("T", nature="temporary", task_end_date=days_ago(10), messages_30d=500, demands=["打卡接龙"])],
+        members=members_of({"T": ["P1", "P2", "P3"]}),
+        people=PEOPLE,
+    )
     finding = of_type(result, "expired_group")[0]
     expected = 3 * (10 + 20.83 * 2) / 60  # attention 10 min a month + 打卡接龙 2 min a workday, three members
     assert finding["hours_saved_per_month"] == pytest.approx(expected, abs=0.01)
@@ -51,8 +61,11 @@ def test_a_finished_group_saves_membership_and_demands_not_its_messages(analyse)
 def test_merging_duplicate_groups_saves_only_for_the_shared_members(analyse):
     kept = [f"P{i}" for i in range(20)]
     dropped = [f"P{i}" for i in range(10)] + ["X1"]  # ten of its eleven members are in the kept group
-    result = analyse(groups=[group("BIG", messages_30d=100), group("SMALL", messages_30d=100)],
-                     members=members_of({"BIG": kept, "SMALL": dropped}), people=PEOPLE)
+    result = analyse(
+        groups=[group("BIG", messages_30d=100), group("SMALL", messages_30d=100)],
+        members=members_of({"BIG": kept, "SMALL": dropped}),
+        people=PEOPLE,
+    )
     finding = of_type(result, "duplicate_groups")[0]
     per_member = 10 + 100 * 0.5 * (5 / 60 + 0.05 * 1)  # attention + duplicated half of the messages
     assert finding["hours_saved_per_month"] == pytest.approx(10 * per_member / 60, abs=0.01)
@@ -64,7 +77,8 @@ def test_every_finding_explains_its_hours(analyse):
         apps=[app("A", forced_features=["打卡签到", "积分排名"], last_update=days_ago(300))],
         accounts=[account("C", assessments=["点赞转发考核"]), account("D", assessments=["点赞转发考核"])],
         groups=[group("G", demands=["截图留痕", "收到请回复"], last_active=days_ago(90))],
-        members=members_of({"G": ["P1", "P2"]}), people=PEOPLE,
+        members=members_of({"G": ["P1", "P2"]}),
+        people=PEOPLE,
     )
     assert result.findings
     for finding in result.findings:

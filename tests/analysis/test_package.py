@@ -18,10 +18,12 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_imports_without_django():
-    code = ("import sys, jianfu.analysis, jianfu.analysis.api, jianfu.analysis.detectors;"
-            "from jianfu.analysis.detectors import all_detectors; all_detectors();"
-            "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
-            "assert not bad, bad")
+    code = (
+        "import sys, jianfu.analysis, jianfu.analysis.api, jianfu.analysis.detectors;"
+        "from jianfu.analysis.detectors import all_detectors; all_detectors();"
+        "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -37,8 +39,10 @@ def test_every_parameter_is_documented():
 
 def test_steps_chain_into_one_with_query():
     con = duckdb.connect()
-    con.execute("CREATE TABLE m AS SELECT * FROM (VALUES ('A','p1'),('A','p2'),('A','p3'),('A','p4'),"
-                "('B','p1'),('B','p2'),('B','p3'),('B','p4'),('B','p5'),('C','p9')) t(group_code, person_code)")
+    con.execute(
+        "CREATE TABLE m AS SELECT * FROM (VALUES ('A','p1'),('A','p2'),('A','p3'),('A','p4'),"
+        "('B','p1'),('B','p2'),('B','p3'),('B','p4'),('B','p5'),('C','p9')) t(group_code, person_code)"
+    )
     sql = as_with_query(duplicate_groups.pair_steps(AnalysisConfig(), members="m"))
     assert con.execute(sql).fetchall() == [("A", "B", 4, 5, 4)]
 

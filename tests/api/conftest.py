@@ -34,9 +34,11 @@ class ApiClient:
 @pytest.fixture
 def api(client):
     """api(user) → a client holding a fresh token of that user; api(None) → no token at all."""
+
     def make(user):
         raw = do_create_token(user, acting_user=user)[1] if user is not None else None
         return ApiClient(client, raw)
+
     return make
 
 

@@ -36,9 +36,16 @@ def test_two_decisions_at_once_one_wins_one_gets_409(committed, settings):
     def decide(index: int) -> None:
         try:
             barrier.wait(timeout=10)
-            statuses[index] = Client().post(
-                f"/api/v1/findings/{finding.fid}/decision/", {"decision": "accept", "reason": "属实"},
-                content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {tokens[index]}").status_code
+            statuses[index] = (
+                Client()
+                .post(
+                    f"/api/v1/findings/{finding.fid}/decision/",
+                    {"decision": "accept", "reason": "属实"},
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Bearer {tokens[index]}",
+                )
+                .status_code
+            )
         finally:
             connection.close()
 

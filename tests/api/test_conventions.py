@@ -23,8 +23,7 @@ def test_an_unknown_path_is_404_with_the_error_object(cast, api):
 
 def test_a_method_not_allowed_is_405_with_the_error_object(cast, api):
     client = api(cast.county)
-    for method, path in (("DELETE", "/api/v1/groups/"), ("PUT", "/api/v1/groups/G1/"),
-                         ("GET", "/api/v1/precheck/")):
+    for method, path in (("DELETE", "/api/v1/groups/"), ("PUT", "/api/v1/groups/G1/"), ("GET", "/api/v1/precheck/")):
         response = client.generic(method, path)
         assert response.status_code == 405 and error_of(response)["code"] == "method_not_allowed"
 
@@ -57,8 +56,13 @@ def test_the_openapi_document_lists_every_endpoint_with_its_errors(cast, client)
     paths = document["paths"]
     for kind in ("units", "people", "apps", "accounts", "groups", "forms"):
         assert f"/api/v1/{kind}/" in paths and f"/api/v1/{kind}/{{code}}/" in paths
-    for path in ("/api/v1/findings/", "/api/v1/findings/{fid}/decision/", "/api/v1/precheck/", "/api/v1/imports/",
-                 "/api/v1/imports/{code}/"):
+    for path in (
+        "/api/v1/findings/",
+        "/api/v1/findings/{fid}/decision/",
+        "/api/v1/precheck/",
+        "/api/v1/imports/",
+        "/api/v1/imports/{code}/",
+    ):
         assert path in paths
     listing = paths["/api/v1/groups/"]["get"]
     assert {"200", "400", "401", "404", "429", "500"} <= set(listing["responses"])
@@ -85,6 +89,10 @@ def test_too_many_files_or_a_broken_multipart_body_is_400(cast, api):
     many = {"files": [SimpleUploadedFile(f"{n}.csv", b"a,b\n") for n in range(120)]}
     response = client.post("/api/v1/precheck/", many)
     assert response.status_code == 400 and error_of(response)["code"] == "invalid"
-    broken = client.generic("POST", "/api/v1/imports/", data=b"--x\r\nContent-Disposition: form-data; name=\"files\"",
-                            content_type="multipart/form-data; boundary=")
+    broken = client.generic(
+        "POST",
+        "/api/v1/imports/",
+        data=b'--x\r\nContent-Disposition: form-data; name="files"',
+        content_type="multipart/form-data; boundary=",
+    )
     assert broken.status_code == 400 and "error" in broken.json()

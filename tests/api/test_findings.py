@@ -31,12 +31,24 @@ def test_no_token_is_401_everywhere(analysed, api):
 
 
 def test_the_list_holds_the_region_only_as_analyze_writes_it(analysed, api):
-    county, outsider = ids(api(analysed.county).get("/api/v1/findings/?limit=500")), \
-        ids(api(analysed.outsider).get("/api/v1/findings/?limit=500"))
+    county, outsider = (
+        ids(api(analysed.county).get("/api/v1/findings/?limit=500")),
+        ids(api(analysed.outsider).get("/api/v1/findings/?limit=500")),
+    )
     assert county and outsider and not county & outsider
     row = api(analysed.county).get(f"/api/v1/findings/{a_finding_of(BUREAU).fid}/").json()
-    assert set(row) >= {"id", "type", "rule", "action", "items", "score", "evidence", "hours_saved_per_month",
-                        "reason", "status"}
+    assert set(row) >= {
+        "id",
+        "type",
+        "rule",
+        "action",
+        "items",
+        "score",
+        "evidence",
+        "hours_saved_per_month",
+        "reason",
+        "status",
+    }
     assert row["status"] == "open" and row["owner_code"] == BUREAU
 
 
@@ -111,14 +123,17 @@ def test_deciding_what_someone_else_already_decided_is_409(analysed, api):
     assert decide(api(analysed.county), finding, "reject", "不属实").status_code == 409
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"decision": "reject"}, "reason"),
-    ({"decision": "maybe"}, "decision"),
-    ({"reason": "x"}, "decision"),
-    ({"decision": "accept", "reason": 5}, "reason"),
-    ({"decision": "accept", "note": "x"}, "note"),
-    ({"decision": ["accept"]}, "decision"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"decision": "reject"}, "reason"),
+        ({"decision": "maybe"}, "decision"),
+        ({"reason": "x"}, "decision"),
+        ({"decision": "accept", "reason": 5}, "reason"),
+        ({"decision": "accept", "note": "x"}, "note"),
+        ({"decision": ["accept"]}, "decision"),
+    ],
+)
 def test_bad_input_is_400_naming_the_field_and_writes_nothing(body, field, analysed, api):
     finding = a_finding_of(BUREAU)
     response = api(analysed.county).post_json(f"/api/v1/findings/{finding.fid}/decision/", body)
@@ -127,7 +142,7 @@ def test_bad_input_is_400_naming_the_field_and_writes_nothing(body, field, analy
     assert Finding.objects.get(pk=finding.pk).status == "open"
 
 
-@pytest.mark.parametrize("body", ["{not json", "[1, 2", "\"accept\"", "null", "\xff\xfe"])
+@pytest.mark.parametrize("body", ["{not json", "[1, 2", '"accept"', "null", "\xff\xfe"])
 def test_malformed_json_is_400(body, analysed, api):
     finding = a_finding_of(BUREAU)
     response = api(analysed.county).post_json(f"/api/v1/findings/{finding.fid}/decision/", body)
@@ -137,8 +152,9 @@ def test_malformed_json_is_400(body, analysed, api):
 def test_a_json_body_over_the_limit_is_413(analysed, api, settings):
     settings.JIANFU_API_MAX_JSON_KB = 1
     finding = a_finding_of(BUREAU)
-    response = api(analysed.county).post_json(f"/api/v1/findings/{finding.fid}/decision/",
-                                                {"decision": "reject", "reason": "长" * 2000})
+    response = api(analysed.county).post_json(
+        f"/api/v1/findings/{finding.fid}/decision/", {"decision": "reject", "reason": "长" * 2000}
+    )
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
     assert Finding.objects.get(pk=finding.pk).status == "open"
 
@@ -146,8 +162,9 @@ def test_a_json_body_over_the_limit_is_413(analysed, api, settings):
 def test_a_logged_in_browser_without_a_token_cannot_decide(analysed, as_user):
     finding = a_finding_of(BUREAU)
     client = as_user(analysed.county)
-    response = client.post(f"/api/v1/findings/{finding.fid}/decision/", {"decision": "accept"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/findings/{finding.fid}/decision/", {"decision": "accept"}, content_type="application/json"
+    )
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
     assert Finding.objects.get(pk=finding.pk).status == "open"
 
@@ -163,8 +180,9 @@ def test_a_departments_reject_becomes_a_request_and_others_carriers_are_403(anal
         assert decide(client, others, "accept").status_code == 403
 
 
-@pytest.mark.parametrize("body", [{"decision": "reject", "reason": "有\x00空字符"},
-                                  {"decision": "reject", "reason": "x", "extra\x00": 1}])
+@pytest.mark.parametrize(
+    "body", [{"decision": "reject", "reason": "有\x00空字符"}, {"decision": "reject", "reason": "x", "extra\x00": 1}]
+)
 def test_a_nul_character_is_bad_input_on_every_database(body, analysed, api):
     # PostgreSQL text cannot hold U+0000: refused at the door as 400, never a database error (500).
     finding = a_finding_of(BUREAU)

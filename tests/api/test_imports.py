@@ -23,10 +23,15 @@ def _imports_in_this_process(settings):
     # child process are tested in tests/web/test_import_isolation.py.
     settings.JIANFU_IMPORT_SUBPROCESS = False
 
-APPS = [["编号", "名称", "类别", "主管单位", "上线日期", "注册用户数", "月活跃用户数", "功能"],
-        ["A9", "上城新应用", "APP", BUREAU, "2024/5/1", 100, 10, "信息报送"]]
-BAD_APPS = [["编号", "名称", "类别", "主管单位", "上线日期", "注册用户数"],
-            ["A8", "坏应用", "APP", BUREAU, "不是日期", "很多"]]
+
+APPS = [
+    ["编号", "名称", "类别", "主管单位", "上线日期", "注册用户数", "月活跃用户数", "功能"],
+    ["A9", "上城新应用", "APP", BUREAU, "2024/5/1", 100, 10, "信息报送"],
+]
+BAD_APPS = [
+    ["编号", "名称", "类别", "主管单位", "上线日期", "注册用户数"],
+    ["A8", "坏应用", "APP", BUREAU, "不是日期", "很多"],
+]
 
 
 def uploads(*paths: Path, **fields) -> dict:
@@ -113,13 +118,45 @@ def test_missing_or_wrong_files_are_400(cast, api):
 def _registry_rows() -> dict:
     """Every registry row by its codes and values (no ids, timestamps or batches), to compare two imports."""
     return {
-        "units": sorted(Unit.objects.values_list("code", "name", "parent__code", "level", "unit_type", "is_region", "path")),
-        "people": sorted(Person.objects.values_list("code", "name", "unit__code", "post", "phone_hash", "phone_masked")),
-        "apps": sorted(map(repr, App.objects.values_list("code", "name", "category", "owner__code", "launch_date",
-                                                         "registered_users", "functions", "forced_features"))),
-        "accounts": sorted(map(repr, PublicAccount.objects.values_list("code", "platform", "owner__code", "followers"))),
-        "groups": sorted(map(repr, WorkGroup.objects.values_list("code", "name", "owner__code", "owner_person__code",
-                                                                 "nature", "task_end_date", "demands", "member_count"))),
+        "units": sorted(
+            Unit.objects.values_list("code", "name", "parent__code", "level", "unit_type", "is_region", "path")
+        ),
+        "people": sorted(
+            Person.objects.values_list("code", "name", "unit__code", "post", "phone_hash", "phone_masked")
+        ),
+        "apps": sorted(
+            map(
+                repr,
+                App.objects.values_list(
+                    "code",
+                    "name",
+                    "category",
+                    "owner__code",
+                    "launch_date",
+                    "registered_users",
+                    "functions",
+                    "forced_features",
+                ),
+            )
+        ),
+        "accounts": sorted(
+            map(repr, PublicAccount.objects.values_list("code", "platform", "owner__code", "followers"))
+        ),
+        "groups": sorted(
+            map(
+                repr,
+                WorkGroup.objects.values_list(
+                    "code",
+                    "name",
+                    "owner__code",
+                    "owner_person__code",
+                    "nature",
+                    "task_end_date",
+                    "demands",
+                    "member_count",
+                ),
+            )
+        ),
         "members": sorted(Membership.objects.values_list("group__code", "person__code")),
         "forms": sorted(map(repr, Form.objects.values_list("code", "title", "issuer__code", "frequency"))),
         "fields": sorted(FormField.objects.values_list("form__code", "position", "name", "unit")),

@@ -13,24 +13,40 @@ from tests.web.conftest import BUREAU, SIBLING
 
 pytestmark = pytest.mark.django_db
 
-GROUPS = [["编号", "群名称", "平台", "主管单位", "性质", "任务结束日期", "用途", "要求"],
-          ["NEW-G1", "防汛工作群2", "微信", BUREAU, "临时", "2099-10-01", "防汛", "打卡接龙"],
-          ["NEW-G2", "上城区平安巡防群", "钉钉", BUREAU, "常设", None, "平安巡防", ""]]
+GROUPS = [
+    ["编号", "群名称", "平台", "主管单位", "性质", "任务结束日期", "用途", "要求"],
+    ["NEW-G1", "防汛工作群2", "微信", BUREAU, "临时", "2099-10-01", "防汛", "打卡接龙"],
+    ["NEW-G2", "上城区平安巡防群", "钉钉", BUREAU, "常设", None, "平安巡防", ""],
+]
 MEMBERS = [["群编号", "人员编号"], ["NEW-G1", "P1"], ["NEW-G1", "P2"], ["NEW-G2", "P3"]]
-APPS = [["编号", "名称", "类别", "主管单位", "功能", "强制功能", "描述"],
-        ["NEW-A1", "上城区养老服务补贴申领系统", "APP", BUREAU, "补贴申领；资格审核", "积分排名", "老年人在线申领养老服务补贴"]]
+APPS = [
+    ["编号", "名称", "类别", "主管单位", "功能", "强制功能", "描述"],
+    [
+        "NEW-A1",
+        "上城区养老服务补贴申领系统",
+        "APP",
+        BUREAU,
+        "补贴申领；资格审核",
+        "积分排名",
+        "老年人在线申领养老服务补贴",
+    ],
+]
 
 
 def counts() -> dict[str, int]:
     # The rate counter is the request's own bookkeeping, not data; every other table must stay as it was.
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.label != "accounts.RateCounter"}
+    return {
+        m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.label != "accounts.RateCounter"
+    }
 
 
 @pytest.fixture
 def proposal_files(tmp_path) -> list[Path]:
-    return [write_xlsx(tmp_path / "工作群.xlsx", GROUPS) or tmp_path / "工作群.xlsx",
-            write_csv(tmp_path / "群成员.csv", MEMBERS) or tmp_path / "群成员.csv",
-            write_xlsx(tmp_path / "应用.xlsx", APPS) or tmp_path / "应用.xlsx"]
+    return [
+        write_xlsx(tmp_path / "工作群.xlsx", GROUPS) or tmp_path / "工作群.xlsx",
+        write_csv(tmp_path / "群成员.csv", MEMBERS) or tmp_path / "群成员.csv",
+        write_xlsx(tmp_path / "应用.xlsx", APPS) or tmp_path / "应用.xlsx",
+    ]
 
 
 def uploads(paths: list[Path]) -> dict:
@@ -74,7 +90,10 @@ def test_a_proposal_for_a_unit_outside_the_region_is_refused(cast, api, proposal
     response = api(cast.outsider).post("/api/v1/precheck/", uploads(proposal_files))
     assert response.status_code == 400
     assert any(BUREAU in message for message in response.json()["error"]["fields"]["files"])
-    foreign = [["编号", "名称", "类别", "主管单位", "功能", "强制功能", "描述"], ["X1", "拱墅新应用", "APP", SIBLING, "", "", ""]]
+    foreign = [
+        ["编号", "名称", "类别", "主管单位", "功能", "强制功能", "描述"],
+        ["X1", "拱墅新应用", "APP", SIBLING, "", "", ""],
+    ]
     write_xlsx(proposal_files[2], foreign)
     assert api(cast.county).post("/api/v1/precheck/", uploads([proposal_files[2]])).status_code == 400
     assert api(cast.outsider).post("/api/v1/precheck/", uploads([proposal_files[2]])).status_code == 200
@@ -102,8 +121,12 @@ def test_an_upload_over_the_limit_is_413_before_it_is_read(cast, api, settings, 
 
 def test_a_long_file_name_or_two_files_of_one_name_still_work(cast, api, proposal_files):
     long_name = "防汛工作群申报表" * 20 + ".xlsx"  # 480 bytes in UTF-8: more than a file system takes
-    files = {"files": [SimpleUploadedFile(long_name, proposal_files[0].read_bytes()),
-                       SimpleUploadedFile("工作群.xlsx", proposal_files[0].read_bytes())]}
+    files = {
+        "files": [
+            SimpleUploadedFile(long_name, proposal_files[0].read_bytes()),
+            SimpleUploadedFile("工作群.xlsx", proposal_files[0].read_bytes()),
+        ]
+    }
     response = api(cast.county).post("/api/v1/precheck/", files)
     assert response.status_code == 200, response.content
     assert len(response.json()["proposals"]) == 4

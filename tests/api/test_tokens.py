@@ -100,6 +100,7 @@ def test_the_rate_limit_answers_429_with_retry_after(cast, client, settings):
 
 # --- the web page -------------------------------------------------------------------------------------------
 
+
 def test_anonymous_visitors_are_sent_to_login(cast, client):
     response = client.get("/account/tokens/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")

@@ -18,8 +18,17 @@ TABLE = AuditEvent._meta.db_table
 
 
 def write_rows(count: int) -> list[AuditEvent]:
-    return [record(actor="officer", action="update", kind="groups", code=f"G{n}", changes={"purpose": ["旧", f"新{n}"]},
-                   unit_path="/330000000000/") for n in range(count)]
+    return [
+        record(
+            actor="officer",
+            action="update",
+            kind="groups",
+            code=f"G{n}",
+            changes={"purpose": ["旧", f"新{n}"]},
+            unit_path="/330000000000/",
+        )
+        for n in range(count)
+    ]
 
 
 def behind_the_apps_back(sql: str, params=()) -> None:
@@ -67,8 +76,10 @@ def test_an_edited_row_with_recomputed_hashes_is_found(capsys):
         event.prev_hash = previous
         event.hash = event.compute_hash()
         previous = event.hash
-        behind_the_apps_back(f"UPDATE {TABLE} SET changes = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                             [json.dumps(event.changes, ensure_ascii=False), event.prev_hash, event.hash, event.id])
+        behind_the_apps_back(
+            f"UPDATE {TABLE} SET changes = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [json.dumps(event.changes, ensure_ascii=False), event.prev_hash, event.hash, event.id],
+        )
     code, output = verify(capsys)
     assert code == 1 and f"记录 id {rows[1].id} 的签名（HMAC）不符" in output
     assert verify_chain() == [r.id for r in rows[1:]]
@@ -87,8 +98,9 @@ def test_a_forged_checkpoint_line_is_found(capsys):
     write_rows(2)
     take_checkpoint()
     with checkpoint_path().open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps({"at": "2026-01-01", "count": 1, "head_id": 1, "head_hash": "0" * 64,
-                                 "mac": "f" * 64}) + "\n")
+        handle.write(
+            json.dumps({"at": "2026-01-01", "count": 1, "head_id": 1, "head_hash": "0" * 64, "mac": "f" * 64}) + "\n"
+        )
     code, output = verify(capsys)
     assert code == 1 and "检查点文件第 2 行" in output
 

@@ -17,8 +17,15 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("JIANFU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SKIP_REASON = None
 if os.environ.get("JIANFU_SKIP_BROWSER") == "1":
     SKIP_REASON = "JIANFU_SKIP_BROWSER=1"
@@ -97,4 +104,5 @@ def login(page, live_server):
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
         return page
+
     return do

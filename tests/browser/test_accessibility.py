@@ -64,8 +64,18 @@ def test_main_pages_have_no_serious_accessibility_violation(cast, audited, live_
     log_in(audited, origin, "county")
     audited.goto(f"{origin}/findings/")
     finding = audited.locator("#results tbody tr a").first.get_attribute("href")
-    pages = ["/", *LISTS, "/groups/G1/", "/findings/", finding, "/filings/",
-             f"/filings/proposals/{proposal.code}/", "/filings/new/groups/", "/import/", "/inbox/"]
+    pages = [
+        "/",
+        *LISTS,
+        "/groups/G1/",
+        "/findings/",
+        finding,
+        "/filings/",
+        f"/filings/proposals/{proposal.code}/",
+        "/filings/new/groups/",
+        "/import/",
+        "/inbox/",
+    ]
     for path in pages:
         response = audited.goto(f"{origin}{path}")
         assert response.status == 200, path
@@ -96,8 +106,9 @@ def test_each_chart_has_its_numbers_in_a_table_behind_a_toggle(cast, page, login
     kinds.locator("summary").click()
     expect(kinds.locator("table")).to_be_visible()
     rows = kinds.locator("tbody tr").all_inner_texts()
-    assert [row.split("\t") for row in rows] == [[label, str(value)] for label, value in
-                                                 zip(data["kinds"]["labels"], data["kinds"]["values"])]
+    assert [row.split("\t") for row in rows] == [
+        [label, str(value)] for label, value in zip(data["kinds"]["labels"], data["kinds"]["values"])
+    ]
     platforms = page.locator("#table-platforms tbody tr").all_text_contents()
     assert len(platforms) == len(data["platforms"]) and data["platforms"][0]["name"] in platforms[0]
     units = page.locator("#table-units tbody tr").all_text_contents()

@@ -103,7 +103,13 @@ def test_a_case_from_finding_to_published_notice(cast, page, login, live_server,
     word = "\n".join(p.text for p in docx.Document(io.BytesIO(texts["docx"])).paragraphs)
     pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(texts["pdf"])).pages).replace("\n", "")
     for text in (word, pdf.replace(" ", "")):
-        for words in ("关于上城区民政局强制打卡问题的通报", "清波通", "强制使用", "已删除积分页面的打卡入口", "批评教育"):
+        for words in (
+            "关于上城区民政局强制打卡问题的通报",
+            "清波通",
+            "强制使用",
+            "已删除积分页面的打卡入口",
+            "批评教育",
+        ):
             assert words in text.replace("\n", ""), words
         assert "Reporter Name" not in text
 
@@ -125,8 +131,13 @@ def test_case_and_notice_pages_have_no_serious_accessibility_violation(cast, bro
 
     run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
     finding = Finding.objects.get(type="forced_feature", rule="F1", items=["A1"])
-    case = actions.do_open_case(finding, Unit.objects.get(code="330102000001"), "取消打卡",
-                                dt.date.today() + dt.timedelta(days=9), acting_user=cast.county)
+    case = actions.do_open_case(
+        finding,
+        Unit.objects.get(code="330102000001"),
+        "取消打卡",
+        dt.date.today() + dt.timedelta(days=9),
+        acting_user=cast.county,
+    )
     case = actions.do_respond_case(case, "已取消", acting_user=cast.department)
     notice = actions.do_draft_notice([case], "关于一起问题的通报", acting_user=cast.discipline)
     context = browser.new_context(viewport=viewport, locale="zh-CN", bypass_csp=True)
@@ -134,9 +145,16 @@ def test_case_and_notice_pages_have_no_serious_accessibility_violation(cast, bro
     try:
         log_in(page, live_server.url, "jiwei")
         found = {}
-        for path in ("/cases/", f"/cases/{case.number}/", "/cases/supervision/", "/notices/",
-                     f"/notices/{notice.code}/", "/notices/new/", "/notices/template/",
-                     f"/findings/{Finding.objects.get(type='forced_feature', rule='F3', items=['A1']).fid}/case/"):
+        for path in (
+            "/cases/",
+            f"/cases/{case.number}/",
+            "/cases/supervision/",
+            "/notices/",
+            f"/notices/{notice.code}/",
+            "/notices/new/",
+            "/notices/template/",
+            f"/findings/{Finding.objects.get(type='forced_feature', rule='F3', items=['A1']).fid}/case/",
+        ):
             page.goto(live_server.url + path)
             found[path] = serious_violations(page)
         assert not any(found.values()), found

@@ -88,8 +88,9 @@ def test_clue_pages_pass_axe_and_the_content_security_policy(cast, browser, live
     from jianfu.clues import actions
     from tests.cast import PASSWORD
 
-    clue, _receipt = actions.do_file_clue(category="F4", region_code=TOWNSHIP, description="三张表要同一份名单",
-                                          contact="13812345678")
+    clue, _receipt = actions.do_file_clue(
+        category="F4", region_code=TOWNSHIP, description="三张表要同一份名单", contact="13812345678"
+    )
     actions.do_assign(clue, cast.county, acting_user=cast.county)
     # Two contexts: one that lets the test inject axe-core, one that watches the policy as served.
     for bypass in (True, False):

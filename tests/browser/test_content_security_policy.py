@@ -24,9 +24,25 @@ document.addEventListener("securitypolicyviolation", function (event) {
   window.__violations.push(event.violatedDirective + " " + event.blockedURI + " at " + event.sourceFile + ":" + event.lineNumber);
 });
 """
-COUNTY_PAGES = ["/", "/units/", "/people/", "/apps/", "/platforms/", "/accounts/", "/groups/", "/groups/G1/",
-                "/forms/", "/forms/F1/", "/findings/", "/filings/", "/filings/?tab=review", "/filings/policy/",
-                "/inbox/", "/import/", "/no-such-page/"]
+COUNTY_PAGES = [
+    "/",
+    "/units/",
+    "/people/",
+    "/apps/",
+    "/platforms/",
+    "/accounts/",
+    "/groups/",
+    "/groups/G1/",
+    "/forms/",
+    "/forms/F1/",
+    "/findings/",
+    "/filings/",
+    "/filings/?tab=review",
+    "/filings/policy/",
+    "/inbox/",
+    "/import/",
+    "/no-such-page/",
+]
 
 
 @pytest.fixture
@@ -34,13 +50,18 @@ def watched(page):
     """The page, with every CSP report, console CSP error and uncaught script error gathered in a list."""
     problems: list[str] = []
     page.context.add_init_script(COLLECT_VIOLATIONS)
-    page.on("console", lambda message: problems.append(f"console: {message.text}")
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}") if "Content Security Policy" in message.text else None
+        ),
+    )
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
 
     def check(where: str) -> None:
         reported = page.evaluate("window.__violations || []")
         assert not reported and not problems, f"{where}: {(reported + problems)[:5]}"
+
     page.check_clean = check
     return page
 
@@ -107,6 +128,7 @@ def test_proposal_form_picker_enter_key_and_withdraw_confirmation(cast, login, w
     def answer(dialog):
         questions.append(dialog.message)
         dialog.accept()
+
     page.on("dialog", answer)
     page.click("button:has-text('撤回')")  # ui.js asks first (data-confirm)
     expect(page.locator("#status")).to_have_attribute("data-status", "withdrawn")
@@ -115,8 +137,10 @@ def test_proposal_form_picker_enter_key_and_withdraw_confirmation(cast, login, w
 
 
 def test_an_import_job_page_polling_for_progress(cast, login, watched, live_server, tmp_path):
-    path = write_xlsx(tmp_path / "应用补充.xlsx", [["编号", "名称", "类别", "主管单位", "上线日期"],
-                                                ["A7", "好应用", "APP", BUREAU, "2024-05-01"]])
+    path = write_xlsx(
+        tmp_path / "应用补充.xlsx",
+        [["编号", "名称", "类别", "主管单位", "上线日期"], ["A7", "好应用", "APP", BUREAU, "2024-05-01"]],
+    )
     page = login("county")
     page.goto(f"{live_server.url}/import/")
     page.set_input_files("#id_files", str(path))

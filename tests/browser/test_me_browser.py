@@ -62,8 +62,14 @@ def test_the_offices_survey_pages_at_phone_and_office_width(cast, page, login, l
     survey = actions.do_create_survey(cast.county, title="清波街道减负调研", region_code=COUNTY)
     tokens = [i.token for i in actions.do_issue_links(cast.county, survey, TOWNSHIP)]
     for token in tokens[:5]:
-        actions.do_submit(token, minutes={("group", "G1"): 20.0}, droppable=set(), text="群里每天打卡接龙",
-                          bearers={}, allowed={("group", "G1")})
+        actions.do_submit(
+            token,
+            minutes={("group", "G1"): 20.0},
+            droppable=set(),
+            text="群里每天打卡接龙",
+            bearers={},
+            allowed={("group", "G1")},
+        )
     login("county")
     for viewport in (PHONE, {"width": 1366, "height": 900}):
         page.set_viewport_size(viewport)

@@ -80,11 +80,14 @@ def test_4_edit_an_app_and_see_its_history(cast, login, live_server):
 
 
 def test_5_upload_a_file_with_a_bad_cell_and_read_the_rejection(cast, login, live_server, tmp_path, shots):
-    path = write_xlsx(tmp_path / "应用补充.xlsx", [
-        ["编号", "名称", "类别", "主管单位", "上线日期"],
-        ["A7", "好应用", "APP", BUREAU, "2024-05-01"],
-        ["A8", "坏应用", "APP", BUREAU, "2024/13/45"],
-    ])
+    path = write_xlsx(
+        tmp_path / "应用补充.xlsx",
+        [
+            ["编号", "名称", "类别", "主管单位", "上线日期"],
+            ["A7", "好应用", "APP", BUREAU, "2024-05-01"],
+            ["A8", "坏应用", "APP", BUREAU, "2024/13/45"],
+        ],
+    )
     stop = threading.Event()
     worker._thread = None
     thread = worker.start_worker_thread(poll_seconds=0.2, stop=stop)

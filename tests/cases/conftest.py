@@ -38,8 +38,10 @@ def in_days(n: int) -> dt.date:
 @pytest.fixture
 def open_case(world):
     def make(finding=None, by=None, days=10):
-        return actions.do_open_case(finding or world.finding, world.bureau, "取消打卡签到功能", in_days(days),
-                                    acting_user=by or world.county)
+        return actions.do_open_case(
+            finding or world.finding, world.bureau, "取消打卡签到功能", in_days(days), acting_user=by or world.county
+        )
+
     return make
 
 
@@ -54,4 +56,5 @@ def token_of(settings):
         if user is None:
             return {}
         return {"Authorization": f"Bearer {do_create_token(user, acting_user=user)[1]}"}
+
     return make

@@ -23,8 +23,13 @@ def post_json(client, url, payload, headers):
 
 
 def opening(world, **changes):
-    return {"finding": world.finding.fid, "unit": world.bureau.code, "deadline": in_days(7).isoformat(),
-            "demand": "取消打卡签到", **changes}
+    return {
+        "finding": world.finding.fid,
+        "unit": world.bureau.code,
+        "deadline": in_days(7).isoformat(),
+        "demand": "取消打卡签到",
+        **changes,
+    }
 
 
 def test_opening_a_case(world, client, token_of):
@@ -40,8 +45,12 @@ def test_opening_a_case(world, client, token_of):
     assert foreign.status_code == 400 and "unit" in foreign.json()["error"]["fields"]
     assert post_json(client, url, opening(world, finding="nope"), county).status_code == 404
     assert post_json(client, url, {**opening(world), "extra": 1}, county).status_code == 400
-    no_clue = post_json(client, url, {"clue": 99999, "unit": world.bureau.code, "deadline": in_days(3).isoformat(),
-                                      "demand": "x"}, county)
+    no_clue = post_json(
+        client,
+        url,
+        {"clue": 99999, "unit": world.bureau.code, "deadline": in_days(3).isoformat(), "demand": "x"},
+        county,
+    )
     assert no_clue.status_code == 404
     both = post_json(client, url, {**opening(world), "clue": 1}, county)
     assert both.status_code == 400 and "finding" in both.json()["error"]["fields"]
@@ -126,9 +135,15 @@ def test_notices(world, open_case, client, token_of):
 
 def test_the_openapi_document_lists_the_case_endpoints(world, client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/cases/", "/api/v1/cases/{number}/", "/api/v1/cases/{number}/respond/",
-                 "/api/v1/cases/{number}/verify/", "/api/v1/notices/", "/api/v1/notices/{code}.docx",
-                 "/api/v1/notices/{code}.pdf"):
+    for path in (
+        "/api/v1/cases/",
+        "/api/v1/cases/{number}/",
+        "/api/v1/cases/{number}/respond/",
+        "/api/v1/cases/{number}/verify/",
+        "/api/v1/notices/",
+        "/api/v1/notices/{code}.docx",
+        "/api/v1/notices/{code}.pdf",
+    ):
         assert path in paths, path
     assert "multipart/form-data" in paths["/api/v1/cases/{number}/respond/"]["post"]["requestBody"]["content"]
 
@@ -137,6 +152,5 @@ def test_a_verification_by_the_responder_is_refused(world, open_case, client, to
     case = actions.do_respond_case(open_case(), "done", acting_user=world.department)
     world.department.role = "discipline"
     world.department.save()
-    response = post_json(client, f"/api/v1/cases/{case.number}/verify/", {"accepted": True},
-                         token_of(world.department))
+    response = post_json(client, f"/api/v1/cases/{case.number}/verify/", {"accepted": True}, token_of(world.department))
     assert response.status_code == 403

@@ -29,8 +29,9 @@ def responded_case(transactional_db, county_folder):
     cast = build_cast(county_folder)
     run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
     cast.county2 = make_user("county2", COUNTY, Role.OFFICE)
-    case = actions.do_open_case(own_finding(), Unit.objects.get(code=BUREAU), "取消打卡", in_days(5),
-                                acting_user=cast.county)
+    case = actions.do_open_case(
+        own_finding(), Unit.objects.get(code=BUREAU), "取消打卡", in_days(5), acting_user=cast.county
+    )
     cast.case = actions.do_respond_case(case, "已下线", acting_user=cast.department)
     return cast
 
@@ -69,8 +70,10 @@ def held_lock(monkeypatch):
             deadline = time.monotonic() + 10
             with connection.cursor() as cursor:
                 while time.monotonic() < deadline:
-                    cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
-                                   " AND transactionid = pg_current_xact_id()::text::xid")
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
+                        " AND transactionid = pg_current_xact_id()::text::xid"
+                    )
                     if cursor.fetchone()[0]:
                         break
                     time.sleep(0.01)
@@ -115,8 +118,12 @@ def test_an_acceptance_and_a_refusal_at_once(responded_case, held_lock):
 def test_two_officers_opening_a_case_on_one_finding_at_once(responded_case):
     finding = Finding.objects.get(type="forced_feature", rule="F3", items=["A1"])
     unit = Unit.objects.get(code=BUREAU)
-    outcomes = race(*[lambda user=user: actions.do_open_case(finding, unit, "取消积分排名", in_days(5), acting_user=user)
-                      for user in (responded_case.county, responded_case.discipline)])
+    outcomes = race(
+        *[
+            lambda user=user: actions.do_open_case(finding, unit, "取消积分排名", in_days(5), acting_user=user)
+            for user in (responded_case.county, responded_case.discipline)
+        ]
+    )
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert len(refused) == 1 and isinstance(refused[0], actions.Conflict), outcomes
     assert Case.objects.filter(finding=finding).count() == 1

@@ -18,8 +18,9 @@ DESCRIPTION = "我是清波街道网格员王小明，电话13912345678，每天
 
 @pytest.fixture
 def clue(world):
-    filed, _receipt = clue_actions.do_file_clue(category="F1", region_code=TOWNSHIP, description=DESCRIPTION,
-                                                carrier="清波通", contact="13912345678")
+    filed, _receipt = clue_actions.do_file_clue(
+        category="F1", region_code=TOWNSHIP, description=DESCRIPTION, carrier="清波通", contact="13912345678"
+    )
     return filed
 
 
@@ -56,13 +57,17 @@ def test_the_web_and_the_api_open_a_case_from_a_clue(world, clue, as_user, clien
     assert page.status_code == 200 and DESCRIPTION in page.content.decode()  # the handler reads the clue itself
     body = {"clue": clue.pk, "unit": world.bureau.code, "deadline": in_days(5).isoformat(), "demand": "取消打卡"}
     headers = token_of(world.outsider)
-    assert client.post("/api/v1/cases/", json.dumps(body), content_type="application/json",
-                       headers=headers).status_code == 404
-    created = client.post("/api/v1/cases/", json.dumps(body), content_type="application/json",
-                          headers=token_of(world.discipline))
+    assert (
+        client.post("/api/v1/cases/", json.dumps(body), content_type="application/json", headers=headers).status_code
+        == 404
+    )
+    created = client.post(
+        "/api/v1/cases/", json.dumps(body), content_type="application/json", headers=token_of(world.discipline)
+    )
     assert created.status_code == 201
     number = created.json()["number"]
     assert client.get(f"/api/v1/cases/{number}/", headers=token_of(world.county)).json()["clue"] == clue.pk
-    again = as_user(world.county).post(url, {"unit": world.bureau.code, "demand": "x",
-                                             "deadline": in_days(5).isoformat()})
+    again = as_user(world.county).post(
+        url, {"unit": world.bureau.code, "demand": "x", "deadline": in_days(5).isoformat()}
+    )
     assert again.status_code == 409 and Case.objects.filter(clue=clue).count() == 1

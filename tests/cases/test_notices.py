@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def closed(world, open_case):
     case = open_case()
-    case = actions.do_respond_case(case, "已下线打卡签到模块，联系人电话 13812345678，邮箱 li@example.com",
-                                   acting_user=world.department)
+    case = actions.do_respond_case(
+        case, "已下线打卡签到模块，联系人电话 13812345678，邮箱 li@example.com", acting_user=world.department
+    )
     case = actions.do_verify_case(case, True, "经抽查，功能已下线", acting_user=world.discipline)
     actions.do_record_outcome(case, "criticism", "对主管领导批评教育", acting_user=world.discipline)
     world.case = case
@@ -42,8 +43,15 @@ def test_a_case_paragraph_says_what_was_wrong_demanded_and_done(closed):
     assert "13812345678" not in text and "li@example.com" not in text and "［电话已隐去］" in text
 
 
-@pytest.mark.parametrize("raw, hidden", [("电话 138-1234-5678 ", "138-1234-5678"), ("+86 13912345678", "13912345678"),
-                                         ("座机 0571-87654321", "87654321"), ("身份证 33010219900101123X", "1990")])
+@pytest.mark.parametrize(
+    "raw, hidden",
+    [
+        ("电话 138-1234-5678 ", "138-1234-5678"),
+        ("+86 13912345678", "13912345678"),
+        ("座机 0571-87654321", "87654321"),
+        ("身份证 33010219900101123X", "1990"),
+    ],
+)
 def test_redact_masks_contacts_and_ids(raw, hidden):
     assert hidden not in notices.redact(raw)
 
@@ -57,15 +65,28 @@ def test_drafting_uses_the_regions_template_and_renders_both_formats(closed):
         for words in ("关于一起形式主义问题的通报", "清波通", "强制使用", "取消打卡签到功能", "批评教育"):
             assert words in compact, words
         assert "13812345678" not in compact
-    actions.do_save_notice_template(closed.county.unit, issuer="中共上城区纪委", number_prefix="上纪通",
-                                    intro="现通报如下：", closing="特此通报。", red_header=False,
-                                    acting_user=closed.discipline)
+    actions.do_save_notice_template(
+        closed.county.unit,
+        issuer="中共上城区纪委",
+        number_prefix="上纪通",
+        intro="现通报如下：",
+        closing="特此通报。",
+        red_header=False,
+        acting_user=closed.discipline,
+    )
     second = actions.do_draft_notice([closed.case], "第二份", acting_user=closed.discipline)
     assert second.issuer == "中共上城区纪委" and not second.red_header and "上纪通〔" in second.doc_number
     assert second.doc_number.endswith("2号")
     with pytest.raises(actions.Forbidden):
-        actions.do_save_notice_template(closed.county.unit, issuer="x", number_prefix="x", intro="x", closing="x",
-                                        red_header=True, acting_user=closed.outsider)
+        actions.do_save_notice_template(
+            closed.county.unit,
+            issuer="x",
+            number_prefix="x",
+            intro="x",
+            closing="x",
+            red_header=True,
+            acting_user=closed.outsider,
+        )
     assert NoticeTemplate.objects.count() == 1
 
 
@@ -77,7 +98,11 @@ def test_who_may_draft(closed):
 
 def test_publishing_and_the_public_page(closed, as_user):
     notice = actions.do_draft_notice([closed.case], "关于一起形式主义问题的通报", acting_user=closed.county)
-    detail, docx_url, pdf_url = f"/notices/{notice.code}/", f"/notices/{notice.code}.docx", f"/notices/{notice.code}.pdf"
+    detail, docx_url, pdf_url = (
+        f"/notices/{notice.code}/",
+        f"/notices/{notice.code}.docx",
+        f"/notices/{notice.code}.pdf",
+    )
     # A draft: its region's office and discipline officers only.
     for user in (None, closed.outsider, closed.department, closed.cadre):
         for url in (detail, docx_url, pdf_url):
@@ -102,11 +127,15 @@ def test_publishing_and_the_public_page(closed, as_user):
 def test_drafting_on_the_web_from_ticked_cases(closed, as_user):
     assert as_user(closed.department).get("/notices/new/").status_code == 403
     assert as_user(None).get("/notices/new/").status_code == 302
-    response = as_user(closed.county).post("/notices/new/", {"cases": [closed.case.number], "title": "通报一", "draft": "1"})
+    response = as_user(closed.county).post(
+        "/notices/new/", {"cases": [closed.case.number], "title": "通报一", "draft": "1"}
+    )
     notice = Notice.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/notices/{notice.code}/"
     assert list(notice.cases.values_list("number", flat=True)) == [closed.case.number]
-    refused = as_user(closed.outsider).post("/notices/new/", {"cases": [closed.case.number], "title": "x", "draft": "1"})
+    refused = as_user(closed.outsider).post(
+        "/notices/new/", {"cases": [closed.case.number], "title": "x", "draft": "1"}
+    )
     assert refused.status_code == 400 and Notice.objects.count() == 1
 
 
@@ -115,8 +144,23 @@ def test_the_template_page(closed, as_user):
     assert as_user(None).get("/notices/template/").status_code == 302
     client = as_user(closed.discipline)
     assert "整治形式主义" in client.get("/notices/template/").content.decode()
-    assert client.post("/notices/template/", {"issuer": "", "number_prefix": "x", "intro": "x",
-                                              "closing": "x"}).status_code == 400
-    assert client.post("/notices/template/", {"issuer": "中共上城区纪委", "number_prefix": "上纪通", "intro": "如下：",
-                                              "closing": "特此通报。", "red_header": "1"}).status_code == 302
+    assert (
+        client.post(
+            "/notices/template/", {"issuer": "", "number_prefix": "x", "intro": "x", "closing": "x"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/notices/template/",
+            {
+                "issuer": "中共上城区纪委",
+                "number_prefix": "上纪通",
+                "intro": "如下：",
+                "closing": "特此通报。",
+                "red_header": "1",
+            },
+        ).status_code
+        == 302
+    )
     assert NoticeTemplate.objects.get().issuer == "中共上城区纪委"

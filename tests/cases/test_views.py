@@ -127,12 +127,13 @@ def test_accountability_on_the_web(responded, as_user):
 
 
 def test_the_export_is_safe_from_formulas(world, as_user):
-    actions.do_open_case(world.finding, world.bureau, "=HYPERLINK(\"http://x\",\"点我\")", in_days(5),
-                         acting_user=world.county)
+    actions.do_open_case(
+        world.finding, world.bureau, '=HYPERLINK("http://x","点我")', in_days(5), acting_user=world.county
+    )
     response = as_user(world.county).get("/cases/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [cell.value for cell in sheet[2]]
-    assert "'=HYPERLINK(\"http://x\",\"点我\")" in values and sheet.cell(2, 6).data_type == "s"
+    assert '\'=HYPERLINK("http://x","点我")' in values and sheet.cell(2, 6).data_type == "s"
     assert as_user(world.outsider).get("/cases/export.xlsx").content != response.content
     assert as_user(world.cadre).get("/cases/export.xlsx").status_code == 403
     assert as_user(None).get("/cases/export.xlsx").status_code == 302
@@ -168,7 +169,8 @@ def test_the_verify_tab_lists_only_what_the_officer_may_verify(responded, as_use
     assert not actions.may_verify(township, responded.case)
     assert list(as_user(township).get("/cases/?tab=verify").context["page"]) == []
     assert [c.number for c in as_user(responded.province).get("/cases/?tab=verify").context["page"]] == [
-        responded.case.number]
+        responded.case.number
+    ]
 
 
 def test_the_pages_speak_english_and_traditional_chinese(responded, as_user):

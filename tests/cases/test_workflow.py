@@ -18,12 +18,16 @@ from tests.cast import SIBLING
 pytestmark = pytest.mark.django_db
 
 
-def test_opening_numbers_the_case_and_tells_the_units_department_officers(world, open_case, django_capture_on_commit_callbacks):
+def test_opening_numbers_the_case_and_tells_the_units_department_officers(
+    world, open_case, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         case = open_case()
     year = dt.date.today().year
     assert case.number == f"{year}-0001" and case.status == "open" and case.region.code == world.county.unit.code
-    assert open_case(finding=Finding.objects.get(type="forced_feature", rule="F3", items=["A1"])).number == f"{year}-0002"
+    assert (
+        open_case(finding=Finding.objects.get(type="forced_feature", rule="F3", items=["A1"])).number == f"{year}-0002"
+    )
     recipients = set(Message.objects.filter(url=f"/cases/{case.number}/").values_list("recipient__username", flat=True))
     assert recipients == {"bureau", "bureau2"}
     assert sorted(m.to[0] for m in mail.outbox) == ["bureau2@example.gov.cn", "bureau@example.gov.cn"]
@@ -44,9 +48,17 @@ def test_the_database_refuses_a_second_open_case_too(world, open_case):
 
     case = open_case()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Case.objects.create(number="X-1", finding=case.finding, unit=case.unit, unit_path=case.unit_path,
-                            demand="x", deadline=case.deadline, opened_by_name="x", region=case.region,
-                            supervisor=case.region)
+        Case.objects.create(
+            number="X-1",
+            finding=case.finding,
+            unit=case.unit,
+            unit_path=case.unit_path,
+            demand="x",
+            deadline=case.deadline,
+            opened_by_name="x",
+            region=case.region,
+            supervisor=case.region,
+        )
 
 
 @pytest.mark.parametrize("days, message", [(-1, "不能早于今天"), (400, "不能超过一年")])
@@ -69,7 +81,9 @@ def test_who_may_open(world):
         actions.do_open_case(finding, unit, "x", in_days(5), acting_user=world.outsider)
     with pytest.raises(actions.CaseError, match="责任单位"):
         actions.do_open_case(finding, Unit.objects.get(code=SIBLING), "x", in_days(5), acting_user=world.county)
-    assert actions.do_open_case(finding, unit, "x", in_days(5), acting_user=world.province).region.code == "330000000000"
+    assert (
+        actions.do_open_case(finding, unit, "x", in_days(5), acting_user=world.province).region.code == "330000000000"
+    )
 
 
 def test_the_whole_loop_with_separation_of_duties(world, open_case):
@@ -94,13 +108,25 @@ def test_the_whole_loop_with_separation_of_duties(world, open_case):
     finding = Finding.objects.get(pk=world.finding.pk)
     assert finding.status == "done" and finding.decided_by == world.discipline
     assert AuditEvent.objects.filter(object_code=finding.fid, action="finding.done").get().changes["case"] == [
-        None, case.number]
+        None,
+        case.number,
+    ]
     with pytest.raises(IllegalTransition):
         actions.do_respond_case(case, "again", acting_user=world.department)
     assert list(case.events.values_list("action", flat=True)) == [
-        "opened", "responded", "refused", "responded", "accepted"]
+        "opened",
+        "responded",
+        "refused",
+        "responded",
+        "accepted",
+    ]
     assert list(AuditEvent.objects.filter(object_kind="cases").order_by("id").values_list("action", flat=True)) == [
-        "case.opened", "case.responded", "case.refused", "case.responded", "case.accepted"]
+        "case.opened",
+        "case.responded",
+        "case.refused",
+        "case.responded",
+        "case.accepted",
+    ]
     # Closed: the finding may have a new case again later.
     assert Case.objects.filter(finding=finding).exclude(status="closed").count() == 0
 
@@ -136,8 +162,11 @@ def test_accountability_outcomes_on_a_closed_case(world, open_case):
     with pytest.raises(actions.CaseError):
         actions.do_record_outcome(case, "criticism", "", acting_user=world.county)
     assert list(Accountability.objects.values_list("kind", "decided_by_name", "reason")) == [
-        ("rectified", "jiwei", "理由 rectified"), ("criticism", "jiwei", "理由 criticism"),
-        ("notice", "jiwei", "理由 notice"), ("transfer", "jiwei", "理由 transfer")]
+        ("rectified", "jiwei", "理由 rectified"),
+        ("criticism", "jiwei", "理由 criticism"),
+        ("notice", "jiwei", "理由 notice"),
+        ("transfer", "jiwei", "理由 transfer"),
+    ]
     assert CaseEvent.objects.filter(case=case, action="accountability").count() == 4
 
 

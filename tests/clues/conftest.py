@@ -17,10 +17,10 @@ def reporter(client):
         data = {**solve(page.content.decode()), **fields}
         data["evidence"] = [SimpleUploadedFile(name, body) for name, body in files]
         return client.post("/clues/new/", data, **extra)
+
     return post
 
 
 @pytest.fixture(autouse=True)
 def _own_clue_files(settings, tmp_path):
     settings.JIANFU_CLUE_FILES = tmp_path / "clue-files"
-

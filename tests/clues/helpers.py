@@ -45,8 +45,9 @@ def pdf_bytes(javascript: bool = False, author: str = "Zhang San") -> bytes:
     writer.add_blank_page(200, 200)
     writer.add_metadata({"/Author": author, "/Title": "evidence"})
     if javascript:
-        action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
-                                   NameObject("/JS"): TextStringObject("app.alert('x')")})
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('x')")}
+        )
         writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
     out = io.BytesIO()
     writer.write(out)
@@ -70,6 +71,7 @@ def solve(html: str) -> dict:
     return {"challenge": token.group(1), "answer": str(_chinese(question.group(1)) + _chinese(question.group(2)))}
 
 
-
 def receipt_of(response) -> str:
-    return re.search(r'<p class="receipt" id="receipt"><strong>([A-Z0-9-]+)</strong>', response.content.decode()).group(1)
+    return re.search(r'<p class="receipt" id="receipt"><strong>([A-Z0-9-]+)</strong>', response.content.decode()).group(
+        1
+    )

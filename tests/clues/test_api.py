@@ -37,14 +37,17 @@ def test_anyone_files_with_evidence_and_tracks_it(cast, client, settings):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
 
-@pytest.mark.parametrize(("fields", "files", "status", "field"), [
-    ({"description": ""}, [], 400, "description"),
-    ({"region": "nowhere"}, [], 400, "region"),
-    ({"category": "F7"}, [], 400, "category"),
-    ({}, [("x.jpg", zip_named_jpg())], 400, "evidence"),
-    ({}, [("x.pdf", pdf_bytes(javascript=True))], 400, "evidence"),
-    ({}, [("x.jpg", b"\xff\xd8\xff" + b"\x00" * (11 * 1024 * 1024))], 413, "evidence"),
-])
+@pytest.mark.parametrize(
+    ("fields", "files", "status", "field"),
+    [
+        ({"description": ""}, [], 400, "description"),
+        ({"region": "nowhere"}, [], 400, "region"),
+        ({"category": "F7"}, [], 400, "category"),
+        ({}, [("x.jpg", zip_named_jpg())], 400, "evidence"),
+        ({}, [("x.pdf", pdf_bytes(javascript=True))], 400, "evidence"),
+        ({}, [("x.jpg", b"\xff\xd8\xff" + b"\x00" * (11 * 1024 * 1024))], 413, "evidence"),
+    ],
+)
 def test_bad_input_gets_the_error_object(cast, client, fields, files, status, field):
     data = {**GOOD, **fields, "evidence": [SimpleUploadedFile(n, b) for n, b in files]}
     response = client.post("/api/v1/clues/", data)
@@ -55,8 +58,12 @@ def test_bad_input_gets_the_error_object(cast, client, fields, files, status, fi
 
 
 def test_a_50_mb_body_is_413(cast, client):
-    response = client.post("/api/v1/clues/", b"x", content_type="multipart/form-data; boundary=x",
-                           CONTENT_LENGTH=str(50 * 1024 * 1024 + 2 * 1024 * 1024))
+    response = client.post(
+        "/api/v1/clues/",
+        b"x",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(50 * 1024 * 1024 + 2 * 1024 * 1024),
+    )
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
 
 

@@ -38,8 +38,12 @@ def multipart(fields: dict, files: list[tuple[str, str, bytes]]) -> tuple[bytes,
     for name, value in fields.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     for field, filename, data in files:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-                     f'Content-Type: image/jpeg\r\n\r\n'.encode() + data + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
@@ -70,16 +74,30 @@ class Browser:
 def server(tmp_path):
     home = tmp_path / "home"
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(JIANFU_HOME=str(home), PYTHONPATH=str(SRC), JIANFU_TRUSTED_PROXIES="127.0.0.0/8",
-               JIANFU_LOG_LEVEL="DEBUG", JIANFU_DEBUG="0")
+    env.update(
+        JIANFU_HOME=str(home),
+        PYTHONPATH=str(SRC),
+        JIANFU_TRUSTED_PROXIES="127.0.0.0/8",
+        JIANFU_LOG_LEVEL="DEBUG",
+        JIANFU_DEBUG="0",
+    )
     folder = write_cast_files(tmp_path / "county")
-    subprocess.run([sys.executable, "-m", "jianfu.cli", "import", str(folder)], env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "jianfu.cli", "import", str(folder)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "jianfu.cli", "serve", "--port", str(port)], env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jianfu.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             for _ in range(300):
                 try:
@@ -99,18 +117,26 @@ def test_neither_the_address_nor_the_exif_is_kept_anywhere(server):
     photo = photo_with_gps()
     status, html = browser.request("GET", f"/clues/new/?region={TOWNSHIP}")
     assert status == 200
-    fields = {**solve(html), "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1),
-              "category": "F2", "region": TOWNSHIP, "description": "入户必须拍照上传定位 UNIQUE-DESCRIPTION-7731"}
+    fields = {
+        **solve(html),
+        "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1),
+        "category": "F2",
+        "region": TOWNSHIP,
+        "description": "入户必须拍照上传定位 UNIQUE-DESCRIPTION-7731",
+    }
     body, content_type = multipart(fields, [("evidence", "IMG_2041.jpg", photo)])
     status, page = browser.request("POST", "/clues/new/", body, {"Content-Type": content_type})
     assert status == 201, page[:3000]
     receipt = re.search(r'id="receipt"><strong>([A-Z0-9-]+)<', page).group(1)
     # The API too, a refused fake image, a tracking look-up and an unknown clue path.
-    body, content_type = multipart({"category": "F1", "region": TOWNSHIP, "description": "API 线索 打卡"},
-                                   [("evidence", "p.jpg", photo)])
+    body, content_type = multipart(
+        {"category": "F1", "region": TOWNSHIP, "description": "API 线索 打卡"}, [("evidence", "p.jpg", photo)]
+    )
     assert browser.request("POST", "/api/v1/clues/", body, {"Content-Type": content_type})[0] == 201
-    body, content_type = multipart({"category": "F1", "region": TOWNSHIP, "description": "x"},
-                                   [("evidence", "fake.jpg", b"PK\x03\x04" + b"\x00" * 100)])
+    body, content_type = multipart(
+        {"category": "F1", "region": TOWNSHIP, "description": "x"},
+        [("evidence", "fake.jpg", b"PK\x03\x04" + b"\x00" * 100)],
+    )
     assert browser.request("POST", "/api/v1/clues/", body, {"Content-Type": content_type})[0] == 400
     assert browser.request("GET", f"/api/v1/clues/track/{receipt}/")[0] == 200
     assert browser.request("GET", "/clues/no-such-page/")[0] == 404

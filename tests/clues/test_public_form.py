@@ -32,13 +32,22 @@ def test_the_form_opens_for_anyone_and_takes_prefills(cast, as_user):
 
 
 def test_a_clue_with_a_photo_is_filed_and_its_exif_is_gone(cast, reporter, settings):
-    response = reporter(GOOD, files=[("IMG_0001.jpg", photo_with_gps()), ("scan.png", photo_with_gps("PNG"))],
-                        HTTP_X_FORWARDED_FOR=FORWARDED, REMOTE_ADDR="198.51.100.9")
+    response = reporter(
+        GOOD,
+        files=[("IMG_0001.jpg", photo_with_gps()), ("scan.png", photo_with_gps("PNG"))],
+        HTTP_X_FORWARDED_FOR=FORWARDED,
+        REMOTE_ADDR="198.51.100.9",
+    )
     assert response.status_code == 201, response.content.decode()[:2000]
     receipt = receipt_of(response)
     assert len(receipt.replace("-", "")) >= 16
     clue = Clue.objects.get()
-    assert (clue.category, clue.region.code, clue.carrier_code, clue.carrier_text) == ("F1", TOWNSHIP, "G4", "清波社区网格群")
+    assert (clue.category, clue.region.code, clue.carrier_code, clue.carrier_text) == (
+        "F1",
+        TOWNSHIP,
+        "G4",
+        "清波社区网格群",
+    )
     assert clue.receipt_hash != receipt and receipt not in str(Clue.objects.values().get())
     assert Evidence.objects.count() == 2
     for data in stored_bytes(settings):
@@ -58,8 +67,11 @@ def test_a_logged_in_visitor_files_without_any_link_to_the_login(cast, as_user, 
     assert reporter(GOOD).status_code == 201
     audit = AuditEvent.objects.get(action="clue.filed")
     assert audit.actor is None and "cadre" not in audit.actor_name
-    assert not [f for f in Clue._meta.get_fields() if getattr(f, "related_model", None) and
-                f.related_model._meta.label == "accounts.User" and f.name != "handler"]
+    assert not [
+        f
+        for f in Clue._meta.get_fields()
+        if getattr(f, "related_model", None) and f.related_model._meta.label == "accounts.User" and f.name != "handler"
+    ]
     assert Clue.objects.get().handler is None
 
 
@@ -69,12 +81,15 @@ def test_a_pdf_is_rewritten_without_its_author(cast, reporter, settings):
     assert data.startswith(b"%PDF") and b"Zhang San" not in data and b"/Author" not in data
 
 
-@pytest.mark.parametrize(("name", "body", "words"), [
-    ("photo.jpg", zip_named_jpg(), "不是 JPEG、PNG 图片或 PDF"),
-    ("photo.jpg", b"MZ\x90\x00" + b"\x00" * 200, "不是 JPEG、PNG 图片或 PDF"),
-    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"broken" * 50, "图片已损坏"),
-    ("notice.pdf", pdf_bytes(javascript=True), "PDF 含有脚本"),
-])
+@pytest.mark.parametrize(
+    ("name", "body", "words"),
+    [
+        ("photo.jpg", zip_named_jpg(), "不是 JPEG、PNG 图片或 PDF"),
+        ("photo.jpg", b"MZ\x90\x00" + b"\x00" * 200, "不是 JPEG、PNG 图片或 PDF"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"broken" * 50, "图片已损坏"),
+        ("notice.pdf", pdf_bytes(javascript=True), "PDF 含有脚本"),
+    ],
+)
 def test_hostile_files_are_refused_and_nothing_is_written(cast, reporter, settings, name, body, words):
     response = reporter(GOOD, files=[("good.jpg", photo_with_gps()), (name, body)])
     assert response.status_code == 400
@@ -92,8 +107,9 @@ def test_a_50_mb_upload_is_refused_with_413(cast, reporter, settings):
 
 
 def test_a_body_too_large_is_refused_before_it_is_read(cast, client):
-    response = client.post("/clues/new/", b"x", content_type="multipart/form-data; boundary=x",
-                           CONTENT_LENGTH=str(60 * 1024 * 1024))
+    response = client.post(
+        "/clues/new/", b"x", content_type="multipart/form-data; boundary=x", CONTENT_LENGTH=str(60 * 1024 * 1024)
+    )
     assert response.status_code == 413
     assert "10 MB" in response.content.decode()
 
@@ -105,12 +121,15 @@ def test_too_many_files(cast, reporter):
     assert not Clue.objects.exists()
 
 
-@pytest.mark.parametrize(("fields", "words"), [
-    ({"description": "  "}, "请写下发生了什么"),
-    ({"region": "999999999999"}, "找不到该地区"),
-    ({"category": "F9"}, "请选择问题类别"),
-    ({"contact": "12345"}, "11 位手机号"),
-])
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"description": "  "}, "请写下发生了什么"),
+        ({"region": "999999999999"}, "找不到该地区"),
+        ({"category": "F9"}, "请选择问题类别"),
+        ({"contact": "12345"}, "11 位手机号"),
+    ],
+)
 def test_bad_fields_are_named_and_nothing_is_written(cast, reporter, fields, words):
     response = reporter({**GOOD, **fields})
     assert response.status_code == 400
@@ -182,8 +201,11 @@ def test_the_public_pages_speak_the_chosen_language(cast, client, reporter, lang
 
     receipt = receipt_of(reporter(GOOD))
     client.cookies["django_language"] = language
-    pages = [client.get(f"/clues/new/?region={TOWNSHIP}"), client.get("/clues/track/"),
-             client.post("/clues/track/", {"receipt": receipt})]
+    pages = [
+        client.get(f"/clues/new/?region={TOWNSHIP}"),
+        client.get("/clues/track/"),
+        client.post("/clues/track/", {"receipt": receipt}),
+    ]
     data = {"浙江省", "杭州市", "上城区", "清波街道", "简体中文", "繁體中文", "减", GOOD["description"]}
     to_taiwan = opencc.OpenCC("s2tw")
     for page in pages:

@@ -19,8 +19,9 @@ PHONE = "13812345678"
 
 @pytest.fixture
 def clue(cast):
-    filed, _receipt = actions.do_file_clue(category="F2", region_code=TOWNSHIP, description="=HYPERLINK(\"x\")截图留痕",
-                                           carrier="网格群", contact=PHONE)
+    filed, _receipt = actions.do_file_clue(
+        category="F2", region_code=TOWNSHIP, description='=HYPERLINK("x")截图留痕', carrier="网格群", contact=PHONE
+    )
     return filed
 
 
@@ -137,8 +138,9 @@ def test_due_dates_follow_the_category(cast):
 def test_evidence_downloads_only_in_scope(cast, as_user, settings):
     from tests.clues.helpers import photo_with_gps
 
-    filed, _ = actions.do_file_clue(category="F2", region_code=TOWNSHIP, description="照片",
-                                    uploads=[actions.Upload("a.jpg", photo_with_gps())])
+    filed, _ = actions.do_file_clue(
+        category="F2", region_code=TOWNSHIP, description="照片", uploads=[actions.Upload("a.jpg", photo_with_gps())]
+    )
     item = filed.evidence.get()
     url = f"/clues/{filed.pk}/evidence/{item.pk}/"
     response = as_user(cast.county).get(url)

@@ -15,20 +15,35 @@ from jianfu.documents.pdf_render import to_html
 
 def _notice() -> Document:
     return Document(
-        "关于整治指尖上形式主义典型问题的通报", issuer="示例县减负办", red_header=True,
-        number="示减负〔2026〕1号", date=datetime.date(2026, 11, 29),
-        blocks=[Heading("一、基本情况"), Paragraph("本月发现问题12个，<b>已整改</b>9个。"),
-                Heading("（一）分项", level=2),
-                Table(["单位", "数量"], [["甲镇", "3"], ["乙镇", "=1+1"]], caption="表1 各单位问题数"),
-                PageBreak(), Paragraph("第二页的话")])
+        "关于整治指尖上形式主义典型问题的通报",
+        issuer="示例县减负办",
+        red_header=True,
+        number="示减负〔2026〕1号",
+        date=datetime.date(2026, 11, 29),
+        blocks=[
+            Heading("一、基本情况"),
+            Paragraph("本月发现问题12个，<b>已整改</b>9个。"),
+            Heading("（一）分项", level=2),
+            Table(["单位", "数量"], [["甲镇", "3"], ["乙镇", "=1+1"]], caption="表1 各单位问题数"),
+            PageBreak(),
+            Paragraph("第二页的话"),
+        ],
+    )
 
 
 def test_pdf_holds_the_text_in_order_with_page_numbers():
     reader = PdfReader(io.BytesIO(render_pdf(_notice())))
     assert len(reader.pages) == 2
     first = reader.pages[0].extract_text()
-    for expected in ("示例县减负办", "示减负〔2026〕1号", "关于整治指尖上形式主义典型问题的通报", "一、基本情况",
-                     "本月发现问题12个，<b>已整改</b>9个。", "甲镇", "— 1 —"):
+    for expected in (
+        "示例县减负办",
+        "示减负〔2026〕1号",
+        "关于整治指尖上形式主义典型问题的通报",
+        "一、基本情况",
+        "本月发现问题12个，<b>已整改</b>9个。",
+        "甲镇",
+        "— 1 —",
+    ):
         assert expected in first
     assert first.index("一、基本情况") < first.index("甲镇")
     second = reader.pages[1].extract_text()
@@ -92,8 +107,16 @@ def _qr_like_png(shade: int) -> bytes:
 
 
 def test_a_table_of_images_is_a_grid_in_pdf_and_docx():
-    grid = Table([], [[Image(_qr_like_png(0), width_cm=3, caption="张三　科员\n甲镇"),
-                       Image(_qr_like_png(90), width_cm=3, caption="李四\n乙镇"), ""]])
+    grid = Table(
+        [],
+        [
+            [
+                Image(_qr_like_png(0), width_cm=3, caption="张三　科员\n甲镇"),
+                Image(_qr_like_png(90), width_cm=3, caption="李四\n乙镇"),
+                "",
+            ]
+        ],
+    )
     document = Document("问卷二维码", blocks=[grid])
     html = to_html(document)
     assert "<thead>" not in html and html.count("<img src='data:image/png;base64,") == 2

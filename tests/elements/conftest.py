@@ -12,7 +12,9 @@ def catalog(cast, tmp_path):
     import_catalog(tmp_path)
     own = tmp_path / "county"
     own.mkdir()
-    builders.write_xlsx(own / "区数据元.xlsx", [ELEMENT_ROWS[0], ["DEC1", "网格员人数", "专职网格员数", "", "数值", "人", "上城区"]])
+    builders.write_xlsx(
+        own / "区数据元.xlsx", [ELEMENT_ROWS[0], ["DEC1", "网格员人数", "专职网格员数", "", "数值", "人", "上城区"]]
+    )
     report = import_paths([own], actor="county", scope=cast.county.unit)
     assert report.ok, [e.message() for f in report.files for e in f.errors]
     assert COUNTY

@@ -26,8 +26,14 @@ def test_analyze_json_carries_the_mappings_the_findings_and_the_plan(catalog, tm
     assert finding["action"] == "cancel" and finding["items"] == ["F1", "F3"]
     assert finding["evidence"]["shared_elements"] == ["DE001", "DE002"]
     plan = doc["consolidation"]
-    assert set(plan) == {"forms_before", "forms_after", "indicators_before", "indicators_after",
-                         "hours_before_per_month", "hours_after_per_month"}
+    assert set(plan) == {
+        "forms_before",
+        "forms_after",
+        "indicators_before",
+        "indicators_after",
+        "hours_before_per_month",
+        "hours_after_per_month",
+    }
     assert (plan["forms_before"], plan["forms_after"]) == (3, 2)
     assert plan["hours_before_per_month"] > plan["hours_after_per_month"] > 0
     assert FieldMapping.objects.filter(field__form__code="F3", element__code="DE004").exists()

@@ -14,10 +14,14 @@ def _errors(report):
 
 
 def test_it_imports_elements_and_values_in_traditional_headers(cast, tmp_path):
-    rows = [["元素編碼", "名稱", "同義詞", "定義", "數據類型", "計量單位", "權威來源"],
-            ["DE100", "60周歲以上老年人數", "老年人口數；60歲以上人口", "", "數值", "人", "民政局"]]
+    rows = [
+        ["元素編碼", "名稱", "同義詞", "定義", "數據類型", "計量單位", "權威來源"],
+        ["DE100", "60周歲以上老年人數", "老年人口數；60歲以上人口", "", "數值", "人", "民政局"],
+    ]
     builders.write_xlsx(tmp_path / "e.xlsx", rows)
-    builders.write_csv(tmp_path / "v.csv", [["元素編碼", "單位編碼", "期間", "值"], ["DE100", TOWNSHIP, "2026年11月", "1,203"]])
+    builders.write_csv(
+        tmp_path / "v.csv", [["元素編碼", "單位編碼", "期間", "值"], ["DE100", TOWNSHIP, "2026年11月", "1,203"]]
+    )
     report = import_paths([tmp_path], actor="cli")
     assert report.ok, [e.message() for e in _errors(report)]
     element = DataElement.objects.get(code="DE100")
@@ -29,7 +33,9 @@ def test_it_imports_elements_and_values_in_traditional_headers(cast, tmp_path):
 
 def test_it_updates_by_code_rather_than_duplicating(cast, tmp_path):
     import_catalog(tmp_path)
-    builders.write_xlsx(tmp_path / "数据元.xlsx", ELEMENT_ROWS[:2] + [["DE002", "低保人数", "", "", "数值", "人", "民政"]])
+    builders.write_xlsx(
+        tmp_path / "数据元.xlsx", ELEMENT_ROWS[:2] + [["DE002", "低保人数", "", "", "数值", "人", "民政"]]
+    )
     report = import_paths([tmp_path / "数据元.xlsx"], actor="cli")
     assert report.ok
     assert DataElement.objects.filter(code="DE002").count() == 1
@@ -45,7 +51,9 @@ def test_duplicate_codes_are_refused_whole(cast, tmp_path):
 
 
 def test_a_synonym_claimed_by_two_elements_is_refused(cast, tmp_path):
-    builders.write_xlsx(tmp_path / "e.xlsx", ELEMENT_ROWS + [["DE009", "困难户数", "低保家庭户数", "", "数值", "户", ""]])
+    builders.write_xlsx(
+        tmp_path / "e.xlsx", ELEMENT_ROWS + [["DE009", "困难户数", "低保家庭户数", "", "数值", "户", ""]]
+    )
     report = import_paths([tmp_path / "e.xlsx"], actor="cli")
     assert not report.ok
     [error] = _errors(report)
@@ -73,13 +81,18 @@ def test_values_for_an_unknown_element_or_unit_or_of_the_wrong_type_are_refused(
     before = HeldValue.objects.count()
     bad = tmp_path / "bad"
     bad.mkdir()
-    builders.write_xlsx(bad / "v.xlsx", [VALUE_ROWS[0],
-                                         ["DE999", TOWNSHIP, "2026-11", 1, ""],      # unknown element
-                                         ["DE001", "999999999999", "2026-11", 1, ""],  # unknown unit
-                                         ["DE001", TOWNSHIP, "2026-11", "四十二", ""],  # text in a count
-                                         ["DE002", TOWNSHIP, "2026-11", -3, ""],        # a negative count
-                                         ["DE002", TOWNSHIP, "下个月", 3, ""],            # not a period
-                                         ["DE003", TOWNSHIP, "2026", "张三", ""]])      # fine, but the file is refused
+    builders.write_xlsx(
+        bad / "v.xlsx",
+        [
+            VALUE_ROWS[0],
+            ["DE999", TOWNSHIP, "2026-11", 1, ""],  # unknown element
+            ["DE001", "999999999999", "2026-11", 1, ""],  # unknown unit
+            ["DE001", TOWNSHIP, "2026-11", "四十二", ""],  # text in a count
+            ["DE002", TOWNSHIP, "2026-11", -3, ""],  # a negative count
+            ["DE002", TOWNSHIP, "下个月", 3, ""],  # not a period
+            ["DE003", TOWNSHIP, "2026", "张三", ""],
+        ],
+    )  # fine, but the file is refused
     report = import_paths([bad], actor="cli")
     errors = {(e.row, e.column): e for e in _errors(report)}
     assert set(errors) == {(2, "元素编码"), (3, "单位编码"), (4, "值"), (5, "值"), (6, "期间")}

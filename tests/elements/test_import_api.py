@@ -26,10 +26,19 @@ def _post(client, user, *paths):
 
 
 def test_a_county_uploads_its_own_elements_and_values(cast, client, tmp_path):
-    elements = builders.write_xlsx(tmp_path / "數據元.xlsx", [["元素編碼", "名稱", "同義詞", "數據類型", "計量單位"],
-                                                           ["DEW1", "網格員人數", "專職網格員數", "數值", "人"]]) \
+    elements = (
+        builders.write_xlsx(
+            tmp_path / "數據元.xlsx",
+            [
+                ["元素編碼", "名稱", "同義詞", "數據類型", "計量單位"],
+                ["DEW1", "網格員人數", "專職網格員數", "數值", "人"],
+            ],
+        )
         or tmp_path / "數據元.xlsx"
-    values = builders.write_csv(tmp_path / "取值.csv", [["元素编码", "单位编码", "期间", "值"], ["DEW1", TOWNSHIP, "2026Q4", "12"]])
+    )
+    values = builders.write_csv(
+        tmp_path / "取值.csv", [["元素编码", "单位编码", "期间", "值"], ["DEW1", TOWNSHIP, "2026Q4", "12"]]
+    )
     response = _post(client, cast.county, elements, values)
     assert response.status_code == 201, response.content
     assert worker.run_pending() == 1
@@ -39,7 +48,9 @@ def test_a_county_uploads_its_own_elements_and_values(cast, client, tmp_path):
 
 
 def test_bad_values_through_the_api_are_refused_cell_by_cell(cast, client, tmp_path):
-    builders.write_xlsx(tmp_path / "e.xlsx", [["元素编码", "名称", "数据类型", "计量单位"], ["DEW2", "护林员人数", "数值", "人"]])
+    builders.write_xlsx(
+        tmp_path / "e.xlsx", [["元素编码", "名称", "数据类型", "计量单位"], ["DEW2", "护林员人数", "数值", "人"]]
+    )
     builders.write_csv(tmp_path / "v.csv", [["元素编码", "单位编码", "期间", "值"], ["DEW2", TOWNSHIP, "2026", "-1"]])
     job = _post(client, cast.county, tmp_path / "e.xlsx", tmp_path / "v.csv").json()
     worker.run_pending()

@@ -23,11 +23,13 @@ def _login_redirect(response):
 
 
 def _issue(user, code="F1", period="2026-11"):
-    return actions.do_issue_form(Form.objects.get(code=code), period=period,
-                                 deadline=dt.date.today() + dt.timedelta(days=7), acting_user=user)
+    return actions.do_issue_form(
+        Form.objects.get(code=code), period=period, deadline=dt.date.today() + dt.timedelta(days=7), acting_user=user
+    )
 
 
 # --- the catalog ------------------------------------------------------------------------------------------
+
 
 def test_catalog_list(catalog, as_user):
     page = as_user(catalog.county).get("/elements/")
@@ -52,8 +54,14 @@ def test_element_detail(catalog, as_user):
 
 
 def test_element_edit(catalog, as_user):
-    data = {"name": "网格员人数", "synonyms": "专职网格员数；网格员数量", "definition": "专职网格员", "data_type": "number",
-            "unit": "人", "source": "上城区委政法委"}
+    data = {
+        "name": "网格员人数",
+        "synonyms": "专职网格员数；网格员数量",
+        "definition": "专职网格员",
+        "data_type": "number",
+        "unit": "人",
+        "source": "上城区委政法委",
+    }
     assert as_user(catalog.county).post("/elements/DEC1/edit/", data).status_code == 302
     element = DataElement.objects.get(code="DEC1")
     assert element.synonyms == ["专职网格员数", "网格员数量"] and element.source == "上城区委政法委"
@@ -83,8 +91,9 @@ def test_element_merge(catalog, as_user):
 
 
 def test_propose_and_approve_a_candidate(catalog, as_user):
-    proposed = as_user(catalog.department).post("/elements/propose/", {"code": "DEN1", "name": "退役军人人数",
-                                                                         "data_type": "number", "unit": "人"})
+    proposed = as_user(catalog.department).post(
+        "/elements/propose/", {"code": "DEN1", "name": "退役军人人数", "data_type": "number", "unit": "人"}
+    )
     assert proposed.status_code == 302
     element = DataElement.objects.get(code="DEN1")
     assert element.status == "candidate" and element.region.code == catalog.department.unit.code
@@ -106,6 +115,7 @@ def test_nobody_approves_their_own_proposal(catalog, as_user):
 
 # --- mappings on the form page ----------------------------------------------------------------------------
 
+
 def test_the_form_page_shows_mappings_and_a_confirmation_teaches_a_synonym(catalog, as_user):
     actions.ensure_mappings(Form.objects.get(code="F1"))
     page = as_user(catalog.county).get("/forms/F1/").content.decode()
@@ -122,12 +132,19 @@ def test_the_form_page_shows_mappings_and_a_confirmation_teaches_a_synonym(catal
     f1.save()
     as_user(catalog.county).post("/elements/forms/F1/map/", {"field": f1.id, "element": "DE001"})
     assert "本辖区低保家庭数" in DataElement.objects.get(code="DE001").synonyms
-    assert as_user(catalog.outsider).post("/elements/forms/F1/map/", {"field": f1.id, "element": "DE001"}).status_code == 404
-    assert as_user(catalog.discipline).post("/elements/forms/F1/map/", {"field": f1.id, "element": "DE001"}).status_code == 403
+    assert (
+        as_user(catalog.outsider).post("/elements/forms/F1/map/", {"field": f1.id, "element": "DE001"}).status_code
+        == 404
+    )
+    assert (
+        as_user(catalog.discipline).post("/elements/forms/F1/map/", {"field": f1.id, "element": "DE001"}).status_code
+        == 403
+    )
     assert _login_redirect(as_user(None).post("/elements/forms/F1/map/", {"field": f1.id, "element": "DE001"}))
 
 
 # --- issuing and filling ----------------------------------------------------------------------------------
+
 
 def test_issue_a_form(catalog, as_user):
     assert as_user(catalog.county).get("/elements/issues/new/F1/").status_code == 200
@@ -137,7 +154,12 @@ def test_issue_a_form(catalog, as_user):
     assert issue.period == "2026-11"
     [copy] = issue.copies.all()
     assert copy.respondent.code == TOWNSHIP and (copy.prefilled, copy.fields_total) == (2, 2)
-    assert as_user(catalog.outsider).post("/elements/issues/new/F1/", {"period": "2026-12", "deadline": NEXT_WEEK}).status_code == 404
+    assert (
+        as_user(catalog.outsider)
+        .post("/elements/issues/new/F1/", {"period": "2026-12", "deadline": NEXT_WEEK})
+        .status_code
+        == 404
+    )
     assert as_user(catalog.discipline).get("/elements/issues/new/F1/").status_code == 403
     assert _login_redirect(as_user(None).get("/elements/issues/new/F1/"))
 
@@ -221,10 +243,13 @@ def test_the_dashboard_shows_the_prefilled_share(catalog, as_user):
     assert 'id="collect-once"' not in as_user(catalog.outsider).get("/").content.decode()
 
 
-@pytest.mark.parametrize(("language", "heading", "refusal"), [
-    ("en", "Data-element catalog", "is a count in “人” and cannot be negative"),
-    ("zh-hant", "數據元目錄", "是以“人”計的數量，不能為負數"),
-])
+@pytest.mark.parametrize(
+    ("language", "heading", "refusal"),
+    [
+        ("en", "Data-element catalog", "is a count in “人” and cannot be negative"),
+        ("zh-hant", "數據元目錄", "是以“人”計的數量，不能為負數"),
+    ],
+)
 def test_pages_and_refusals_in_the_reader_language(catalog, as_user, language, heading, refusal):
     client = as_user(catalog.county)
     client.cookies["django_language"] = language
@@ -248,24 +273,31 @@ def test_the_results_workbook_is_safe_from_formulas(catalog, as_user):
     xlsx = as_user(catalog.county).get(f"/elements/issues/{copy.issue.number}/results.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     assert [c.value for c in sheet[1]][-1] == "备注"
-    assert sheet.cell(row=2, column=sheet.max_column).value == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert sheet.cell(row=2, column=sheet.max_column).value == '\'=HYPERLINK("http://x","点我")'
     assert sheet.cell(row=2, column=sheet.max_column).data_type == "s"
 
 
 def test_an_unmapped_field_is_proposed_as_a_candidate_from_the_form_page(catalog, as_user):
     from jianfu.registry.models import FormField
 
-    field = FormField.objects.create(form=Form.objects.get(code="F1"), position=3, name="护林员巡山次数", data_type="数值",
-                                     unit="次")
+    field = FormField.objects.create(
+        form=Form.objects.get(code="F1"), position=3, name="护林员巡山次数", data_type="数值", unit="次"
+    )
     actions.ensure_mappings(Form.objects.get(code="F1"))
     assert FieldMapping.objects.get(field=field).element is None
     page = as_user(catalog.department).get("/forms/F1/").content.decode()
     assert "提出为候选数据元" in page
-    response = as_user(catalog.department).post("/elements/propose/", {"field": field.id, "name": field.name,
-                                                                         "data_type": "数值", "unit": "次", "code": "DEN9"})
+    response = as_user(catalog.department).post(
+        "/elements/propose/", {"field": field.id, "name": field.name, "data_type": "数值", "unit": "次", "code": "DEN9"}
+    )
     assert response.status_code == 302
     element = DataElement.objects.get(code="DEN9")
-    assert (element.status, element.name, element.data_type, element.unit) == ("candidate", "护林员巡山次数", "number", "次")
+    assert (element.status, element.name, element.data_type, element.unit) == (
+        "candidate",
+        "护林员巡山次数",
+        "number",
+        "次",
+    )
     event = AuditEvent.objects.get(object_kind="elements", object_code="DEN9", action="propose")
     assert event.changes["from_field"][1] == "F1#3"
     assert as_user(catalog.outsider).post("/elements/propose/", {"field": field.id, "code": "DEN8"}).status_code == 404

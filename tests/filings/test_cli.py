@@ -19,12 +19,16 @@ from tests.proposals import make_proposal
 
 pytestmark = pytest.mark.django_db
 
-GROUPS = [["编号", "群名称", "平台", "主管单位", "性质", "任务结束日期", "用途"],
-          ["NEW-G1", "防汛工作群2", "微信", BUREAU, "临时", "2099-10-01", "防汛"],
-          ["NEW-G2", "上城区平安巡防群", "钉钉", BUREAU, "常设", None, "平安巡防"]]
+GROUPS = [
+    ["编号", "群名称", "平台", "主管单位", "性质", "任务结束日期", "用途"],
+    ["NEW-G1", "防汛工作群2", "微信", BUREAU, "临时", "2099-10-01", "防汛"],
+    ["NEW-G2", "上城区平安巡防群", "钉钉", BUREAU, "常设", None, "平安巡防"],
+]
 MEMBERS = [["群编号", "人员编号"], ["NEW-G1", "P1"], ["NEW-G1", "P2"], ["NEW-G2", "P3"]]
-APPS = [["编号", "名称", "类别", "主管单位", "功能", "强制功能", "描述"],
-        ["NEW-A1", "上城区养老服务补贴申领系统", "APP", BUREAU, "补贴申领；资格审核", "", "老年人在线申领养老服务补贴"]]
+APPS = [
+    ["编号", "名称", "类别", "主管单位", "功能", "强制功能", "描述"],
+    ["NEW-A1", "上城区养老服务补贴申领系统", "APP", BUREAU, "补贴申领；资格审核", "", "老年人在线申领养老服务补贴"],
+]
 
 
 def counts() -> dict[str, int]:
@@ -56,7 +60,11 @@ def test_precheck_exit_0_for_a_clean_proposal(cast, tmp_path: Path):
 
 
 def test_precheck_reports_forced_features_and_levels(cast, tmp_path: Path):
-    rows = [APPS[0], [*APPS[1][:5], "积分排名", APPS[1][6]], ["NEW-A2", "清波街道通", "APP", TOWNSHIP, "通知公告", "", "街道"]]
+    rows = [
+        APPS[0],
+        [*APPS[1][:5], "积分排名", APPS[1][6]],
+        ["NEW-A2", "清波街道通", "APP", TOWNSHIP, "通知公告", "", "街道"],
+    ]
     write_xlsx(tmp_path / "应用.xlsx", rows)
     out = tmp_path / "r.json"
     assert main(["precheck", "--quiet", str(tmp_path / "应用.xlsx"), "--json", str(out)]) == 2
@@ -73,8 +81,9 @@ def test_precheck_exit_1_when_a_file_cannot_be_read(cast, tmp_path: Path, capsys
 
 
 def test_filings_list_export_expire_and_offcatalog(cast, city, tmp_path: Path, capsys):
-    proposal = make_proposal(cast.department, "groups", name="汛期值守临时群",
-                             details={"members": ["P3"], "task_end_date": "2099-01-31"})
+    proposal = make_proposal(
+        cast.department, "groups", name="汛期值守临时群", details={"members": ["P3"], "task_end_date": "2099-01-31"}
+    )
     actions.do_submit_proposal(proposal, acting_user=cast.department)
     actions.do_approve_proposal(proposal, step=0, criteria={"3": "yes"}, acting_user=cast.county)
     filing = Filing.objects.get()
@@ -92,5 +101,6 @@ def test_filings_list_export_expire_and_offcatalog(cast, city, tmp_path: Path, c
     assert main(["filings", "offcatalog", "--json", str(out)]) == 0
     off = json.loads(out.read_text())
     assert {a["code"] for a in off["apps"]} == {"A1", "A2", "A3"} and filing.item_code not in {
-        g["code"] for g in off["groups"]}
+        g["code"] for g in off["groups"]
+    }
     assert dt.date.fromisoformat("2099-01-31") == filing.expires_on

@@ -59,8 +59,10 @@ def wait_until_another_transaction_waits_for_mine(timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
-                           " AND transactionid = pg_current_xact_id()::text::xid")
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
+                " AND transactionid = pg_current_xact_id()::text::xid"
+            )
             if cursor.fetchone()[0]:
                 return
             time.sleep(0.01)
@@ -85,8 +87,9 @@ def slow_lock(monkeypatch):
 
 
 def approve(user, step):
-    return lambda: actions.do_approve_proposal(Proposal.objects.get(code=code_of[0]), step=step, criteria=ALL_YES,
-                                               acting_user=user)
+    return lambda: actions.do_approve_proposal(
+        Proposal.objects.get(code=code_of[0]), step=step, criteria=ALL_YES, acting_user=user
+    )
 
 
 code_of: list[str] = [""]
@@ -114,9 +117,11 @@ def test_two_final_approvals_at_once_file_one_item(committed, slow_lock):
 
 def test_an_approval_and_a_rejection_at_once(committed, slow_lock):
     code_of[0] = committed.proposal.code
+
     def reject():
-        return actions.do_reject_proposal(Proposal.objects.get(code=code_of[0]), step=0, reason="重复",
-                                          acting_user=committed.county2)
+        return actions.do_reject_proposal(
+            Proposal.objects.get(code=code_of[0]), step=0, reason="重复", acting_user=committed.county2
+        )
 
     results = at_once(approve(committed.county, 0), reject)
     assert sum(isinstance(r, Exception) for r in results) == 1, results

@@ -104,26 +104,31 @@ def test_a_township_may_not_set_its_own_route(cast, township):
     region = Unit.objects.get(code=TOWNSHIP)
     assert not actions.can_set_policy(township, region)
     with pytest.raises(PermissionDenied):
-        actions.do_set_region_policy(region, {"routes": {"apps": ["township"]}, "valid_days": {"apps": 3650}},
-                                     acting_user=township)
+        actions.do_set_region_policy(
+            region, {"routes": {"apps": ["township"]}, "valid_days": {"apps": 3650}}, acting_user=township
+        )
     assert not RegionPolicy.objects.exists()
 
 
 def test_the_county_office_sets_the_townships_rules_but_not_its_own(cast):
     assert actions.can_set_policy(cast.county, Unit.objects.get(code=TOWNSHIP))
     assert not actions.can_set_policy(cast.county, Unit.objects.get(code=COUNTY))
-    actions.do_set_region_policy(Unit.objects.get(code=TOWNSHIP), {"routes": {"groups": ["township"]}},
-                                 acting_user=cast.county)  # groups may stay in the township if the county says so
+    actions.do_set_region_policy(
+        Unit.objects.get(code=TOWNSHIP), {"routes": {"groups": ["township"]}}, acting_user=cast.county
+    )  # groups may stay in the township if the county says so
 
 
-@pytest.mark.parametrize("values,message", [
-    ({"routes": {"apps": ["township"]}}, "县级及以上"),
-    ({"routes": {"platforms": ["village", "township"]}}, "县级及以上"),
-    ({"routes": {"groups": []}}, "审批层级配置无效"),
-    ({"valid_days": {"apps": 3650}}, "有效期"),
-    ({"valid_days": {"forms": 1}}, "有效期"),
-    ({"remind_days": 400}, "提醒"),
-])
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"routes": {"apps": ["township"]}}, "县级及以上"),
+        ({"routes": {"platforms": ["village", "township"]}}, "县级及以上"),
+        ({"routes": {"groups": []}}, "审批层级配置无效"),
+        ({"valid_days": {"apps": 3650}}, "有效期"),
+        ({"valid_days": {"forms": 1}}, "有效期"),
+        ({"remind_days": 400}, "提醒"),
+    ],
+)
 def test_rules_below_the_national_floor_are_refused(cast, values, message):
     with pytest.raises(TransitionError, match=message):
         actions.do_set_region_policy(Unit.objects.get(code=TOWNSHIP), values, acting_user=cast.county)

@@ -31,17 +31,29 @@ pytestmark = pytest.mark.django_db
 
 COUNTY_UNIT = "330102000000"
 # Names of 上城区's carriers and people (tests/web/conftest.py, tests/builders.py): none may reach the outsider.
-COUNTY_NAMES = ["清波通", "民政统计平台", "上城发布", "防汛工作群", "清波社区网格群", "张三", "李四",
-                "低保对象月报表", "上城区养老服务补贴申领系统"]
+COUNTY_NAMES = [
+    "清波通",
+    "民政统计平台",
+    "上城发布",
+    "防汛工作群",
+    "清波社区网格群",
+    "张三",
+    "李四",
+    "低保对象月报表",
+    "上城区养老服务补贴申领系统",
+]
 
 
 REGISTRY_KINDS = [{"kind": kind} for kind in ("units", "people", "apps", "accounts", "groups", "forms")]
 # Pages whose parameters choose a kind, not an object: walked as lists, with every kind.
-LIST_PARAMETERS = {"registry:list": REGISTRY_KINDS, "registry:export": REGISTRY_KINDS,
-                   "filings:new": [{"kind": kind} for kind in ("apps", "platforms", "groups", "accounts", "forms")],
-                   "filings:precheck": [{"kind": kind} for kind in ("apps", "platforms", "groups", "accounts", "forms")],
-                   # The outcome report's downloads: the parameter is a format; the region comes from the query.
-                   "reports:download": [{"fmt": fmt} for fmt in ("xlsx", "docx", "pdf")]}
+LIST_PARAMETERS = {
+    "registry:list": REGISTRY_KINDS,
+    "registry:export": REGISTRY_KINDS,
+    "filings:new": [{"kind": kind} for kind in ("apps", "platforms", "groups", "accounts", "forms")],
+    "filings:precheck": [{"kind": kind} for kind in ("apps", "platforms", "groups", "accounts", "forms")],
+    # The outcome report's downloads: the parameter is a format; the region comes from the query.
+    "reports:download": [{"fmt": fmt} for fmt in ("xlsx", "docx", "pdf")],
+}
 # The HTTP API refuses a session (401) and answers to tokens only; tests/api tries every endpoint with a token of
 # an officer out of scope.
 API_PREFIX = "api/"
@@ -66,10 +78,12 @@ def county_objects(cast, submitted, city):
     finding = Finding.objects.filter(owner__code="330102000001").first()
     job = ImportJob.objects.create(created_by=cast.county, actor_name="county", unit=cast.county.unit)
     token, _raw = do_create_token(cast.county, acting_user=cast.county)
-    case = case_actions.do_open_case(finding, finding.owner, "取消打卡", dt.date.today() + dt.timedelta(days=7),
-                                     acting_user=cast.county)
-    case = case_actions.do_respond_case(case, "已整改", [CleanFile("a.png", "image/png", b"x")],
-                                        acting_user=cast.department)
+    case = case_actions.do_open_case(
+        finding, finding.owner, "取消打卡", dt.date.today() + dt.timedelta(days=7), acting_user=cast.county
+    )
+    case = case_actions.do_respond_case(
+        case, "已整改", [CleanFile("a.png", "image/png", b"x")], acting_user=cast.department
+    )
     evidence = case.evidence.get()
     draft = case_actions.do_draft_notice([case], "关于上城区问题的通报", acting_user=cast.county)
     message = Message.objects.filter(recipient=cast.department).first()
@@ -77,48 +91,90 @@ def county_objects(cast, submitted, city):
     assert finding and message
     # 一表通: an element of 上城区's own catalog, and form F1 issued to its townships.
     element = do_propose_element(code="DESC1", name="上城网格员人数", acting_user=cast.county)
-    issue = do_issue_form(Form.objects.get(code="F1"), period="2026-11", deadline=dt.date.today() + dt.timedelta(days=7),
-                          acting_user=cast.county)
+    issue = do_issue_form(
+        Form.objects.get(code="F1"),
+        period="2026-11",
+        deadline=dt.date.today() + dt.timedelta(days=7),
+        acting_user=cast.county,
+    )
     copy = issue.copies.first()
     clue, _receipt = clue_actions.do_file_clue(
-        category="F1", region_code="330102001000", description="清波街道线索描述", contact="13812345678",
-        uploads=[clue_actions.Upload("a.png", _small_png())])
+        category="F1",
+        region_code="330102001000",
+        description="清波街道线索描述",
+        contact="13812345678",
+        uploads=[clue_actions.Upload("a.png", _small_png())],
+    )
     clue_pages = [{"pk": clue.pk}]
-    carriers = [{"kind": kind, "code": code} for kind, code in
-                (("units", COUNTY_UNIT), ("people", "P1"), ("apps", "A1"), ("accounts", "AC1"), ("groups", "G1"),
-                 ("forms", "F1"))]
+    carriers = [
+        {"kind": kind, "code": code}
+        for kind, code in (
+            ("units", COUNTY_UNIT),
+            ("people", "P1"),
+            ("apps", "A1"),
+            ("accounts", "AC1"),
+            ("groups", "G1"),
+            ("forms", "F1"),
+        )
+    ]
     return {
         "two_factor_policy": [{"code": COUNTY_UNIT}],
-        "import-job": [{"code": job.code}], "import-job-status": [{"code": job.code}],
+        "import-job": [{"code": job.code}],
+        "import-job-status": [{"code": job.code}],
         "import-job-errors": [{"code": job.code}],
-        "registry:detail": carriers, "registry:edit": carriers,
-        "findings:detail": [{"fid": finding.fid}], "findings:decide": [{"fid": finding.fid}],
-        "filings:proposal": [{"code": submitted.code}], "filings:edit": [{"code": submitted.code}],
-        "filings:act": [{"code": submitted.code, "action": action} for action in
-                        ("submit", "withdraw", "comment", "approve", "return", "reject")],
-        "filings:filing": [{"number": filing.number}], "filings:renew": [{"number": filing.number}],
+        "registry:detail": carriers,
+        "registry:edit": carriers,
+        "findings:detail": [{"fid": finding.fid}],
+        "findings:decide": [{"fid": finding.fid}],
+        "filings:proposal": [{"code": submitted.code}],
+        "filings:edit": [{"code": submitted.code}],
+        "filings:act": [
+            {"code": submitted.code, "action": action}
+            for action in ("submit", "withdraw", "comment", "approve", "return", "reject")
+        ],
+        "filings:filing": [{"number": filing.number}],
+        "filings:renew": [{"number": filing.number}],
         "filings:renewal": [{"number": filing.number}],
         "inbox:open": [{"uid": message.uid}],
         "api-token-revoke": [{"token_id": token.id}],
-        "cases:new": [{"fid": finding.fid}], "cases:new_from_clue": clue_pages,
+        "cases:new": [{"fid": finding.fid}],
+        "cases:new_from_clue": clue_pages,
         **{f"cases:{name}": [{"number": case.number}] for name in ("detail", "respond", "verify", "outcome")},
         "cases:evidence": [{"number": case.number, "uid": evidence.uid}],
         # A draft notice: only its region's officers see it (a published one is public by design).
         **{f"notices:{name}": [{"code": draft.code}] for name in ("detail", "publish", "docx", "pdf")},
         **{f"elements:{name}": [{"code": element.code}] for name in ("detail", "edit", "merge", "approve")},
-        "elements:issue_new": [{"code": "F1"}], "elements:form_map": [{"code": "F1"}],
-        "elements:issue": [{"number": issue.number}], "elements:issue_results": [{"number": issue.number}],
+        "elements:issue_new": [{"code": "F1"}],
+        "elements:form_map": [{"code": "F1"}],
+        "elements:issue": [{"number": issue.number}],
+        "elements:issue_results": [{"number": issue.number}],
         "elements:fill": [{"number": copy.number}],
-        **{name: [{"code": survey.code}] for name in
-           ("surveys:detail", "surveys:issue", "surveys:close", "surveys:calibrate")},
+        **{
+            name: [{"code": survey.code}]
+            for name in ("surveys:detail", "surveys:issue", "surveys:close", "surveys:calibrate")
+        },
         # The public survey form: the one-time token is the only key to it (tests/surveys try real ones).
         "surveys:answer": [{"token": "no-such-token"}],
         **{f"clues:{name}": clue_pages for name in ("detail", "assign", "link", "merge", "reply", "close", "contact")},
         "clues:evidence": [{"pk": clue.pk, "evidence_id": clue.evidence.get().pk}],
-        "secrets": COUNTY_NAMES + [submitted.code, filing.number, finding.fid, str(job.code), str(message.uid),
-                                   case.number, draft.code, "关于上城区问题的通报",
-                                   element.name, issue.number, copy.number, survey.code, survey.title,
-                                   "清波街道线索描述", "138****5678"],
+        "secrets": COUNTY_NAMES
+        + [
+            submitted.code,
+            filing.number,
+            finding.fid,
+            str(job.code),
+            str(message.uid),
+            case.number,
+            draft.code,
+            "关于上城区问题的通报",
+            element.name,
+            issue.number,
+            copy.number,
+            survey.code,
+            survey.title,
+            "清波街道线索描述",
+            "138****5678",
+        ],
     }
 
 
@@ -152,11 +208,17 @@ def readable(response) -> str:
         from docx import Document
 
         word = Document(io.BytesIO(body))
-        return "\n".join([p.text for p in word.paragraphs]
-                         + [c.text for t in word.tables for row in t.rows for c in row.cells])
+        return "\n".join(
+            [p.text for p in word.paragraphs] + [c.text for t in word.tables for row in t.rows for c in row.cells]
+        )
     book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
-    return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-                     for cell in row if cell is not None)
+    return "\n".join(
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    )
 
 
 def test_an_officer_of_another_county_reaches_no_object_of_it(county_objects, as_user, cast):
@@ -211,7 +273,8 @@ def test_every_model_that_belongs_to_a_unit_is_registered_in_the_scope():
         label = model._meta.label_lower
         fields = model._meta.get_fields()
         belongs = any(getattr(field, "related_model", None) is Unit and field.concrete for field in fields) or any(
-            field.name.endswith("_path") for field in fields)
+            field.name.endswith("_path") for field in fields
+        )
         if belongs and label not in REACHED_THROUGH_THEIR_UNIT:
             try:
                 scope.scoped(AnonymousUser(), model)

@@ -17,9 +17,20 @@ pytestmark = pytest.mark.django_db
 
 
 def group_item(name: str, members: list[str], owner: str = BUREAU, **extra) -> dict:
-    return {"kind": "groups", "code": "NEW1", "name": name, "owner_code": owner, "platform": "微信",
-            "nature": "standing", "task_end_date": None, "purpose": extra.pop("purpose", "汛期值守"), "demands": [],
-            "members": members, "justification": "工作需要", **extra}
+    return {
+        "kind": "groups",
+        "code": "NEW1",
+        "name": name,
+        "owner_code": owner,
+        "platform": "微信",
+        "nature": "standing",
+        "task_end_date": None,
+        "purpose": extra.pop("purpose", "汛期值守"),
+        "demands": [],
+        "members": members,
+        "justification": "工作需要",
+        **extra,
+    }
 
 
 def criterion(result: dict, n: int) -> dict:
@@ -31,6 +42,7 @@ def flags(result: dict) -> set[tuple[str, str]]:
 
 
 # --- names -------------------------------------------------------------------------------------------------
+
 
 def test_a_same_name_group_without_members_is_flagged_and_not_passed(cast):
     # G1 「防汛工作群」 belongs to the bureau; the bureau proposes it again, with no member list.
@@ -68,11 +80,26 @@ def test_a_same_name_in_the_region_from_another_department_counts(cast):
 
 
 def test_same_name_apps_and_forms_are_flagged_f5_and_f4(cast):
-    app = Prechecker().check({"kind": "apps", "code": "NEW1", "name": "清波通", "owner_code": BUREAU,
-                              "functions": ["预约挂号"], "description": "预约挂号"})
+    app = Prechecker().check(
+        {
+            "kind": "apps",
+            "code": "NEW1",
+            "name": "清波通",
+            "owner_code": BUREAU,
+            "functions": ["预约挂号"],
+            "description": "预约挂号",
+        }
+    )
     assert ("F5", "flag") in flags(app) and app["similar"][0]["code"] == "A1"
-    form = Prechecker().check({"kind": "forms", "code": "NEW1", "name": "低保对象月报表", "owner_code": BUREAU,
-                               "fields": [{"name": "危房户数"}]})
+    form = Prechecker().check(
+        {
+            "kind": "forms",
+            "code": "NEW1",
+            "name": "低保对象月报表",
+            "owner_code": BUREAU,
+            "fields": [{"name": "危房户数"}],
+        }
+    )
     assert ("F4", "flag") in flags(form) and criterion(form, 2)["answer"] == "no"
 
 
@@ -84,6 +111,7 @@ def test_names_near_identical_rule():
 
 
 # --- members -------------------------------------------------------------------------------------------------
+
 
 def test_forty_members_all_inside_one_group_is_a_duplicate_by_containment(cast):
     people = add_people(70, COMMUNITY)
@@ -113,13 +141,14 @@ def test_the_group_rule_is_the_detectors_own():
     # 40 of 40 inside 80: containment (size ratio 1/2 met); inside 81: a subset of a far larger group.
     assert qualifies(config, 40, 80, 40) == (False, True)
     assert qualifies(config, 40, 81, 40) == (False, False) and is_subset_of_larger(config, 40, 81, 40)
-    assert not is_subset_of_larger(config, 4, 200, 4)     # below the minimum of 5 members
-    assert not is_subset_of_larger(config, 40, 200, 35)   # 87.5% inside: under the 90% share
+    assert not is_subset_of_larger(config, 4, 200, 4)  # below the minimum of 5 members
+    assert not is_subset_of_larger(config, 40, 200, 35)  # 87.5% inside: under the 90% share
     evidence = group_overlap(40, 80, 40, config)
     assert evidence["qualifies_containment"] and not evidence["subset_of_larger"]
 
 
 # --- forced use written in free text ---------------------------------------------------------------------------
+
 
 def test_forced_use_written_in_the_purpose_is_refused(cast):
     result = Prechecker().check(group_item("社区值守群", ["P3"], purpose="群成员每日打卡，未打卡的通报批评"))
@@ -130,8 +159,15 @@ def test_forced_use_written_in_the_purpose_is_refused(cast):
 
 
 def test_forced_use_in_traditional_characters_and_in_a_justification(cast):
-    app = {"kind": "apps", "code": "NEW1", "name": "社区走访", "owner_code": BUREAU, "functions": ["走访记录"],
-           "description": "走訪完成後截圖上傳", "justification": "按積分排名通報"}
+    app = {
+        "kind": "apps",
+        "code": "NEW1",
+        "name": "社区走访",
+        "owner_code": BUREAU,
+        "functions": ["走访记录"],
+        "description": "走訪完成後截圖上傳",
+        "justification": "按積分排名通報",
+    }
     rules = {v["rule"]: v for v in Prechecker().check(app)["violations"]}
     assert {"F2", "F3"} <= set(rules)
     assert rules["F2"]["written"] == [{"field": "description", "text": "截图上传"}]
@@ -151,13 +187,20 @@ def test_demand_phrases_lexicon():
 
 # --- equally similar items: the nearest first ------------------------------------------------------------------
 
+
 def test_equally_similar_apps_rank_the_same_owner_first(cast):
     text = "居民议事协商，线上投票表决"
     # Same text, the township's app has the smaller code: only the owner decides the tie.
     add_app("A01", "清波议事厅", TOWNSHIP, text, ["议事协商", "投票表决"])
     add_app("A99", "清波社区议事厅", COMMUNITY, text, ["议事协商", "投票表决"])
-    proposal = {"kind": "apps", "code": "NEW1", "name": "议事厅", "owner_code": COMMUNITY,
-                "functions": ["议事协商", "投票表决"], "description": text}
+    proposal = {
+        "kind": "apps",
+        "code": "NEW1",
+        "name": "议事厅",
+        "owner_code": COMMUNITY,
+        "functions": ["议事协商", "投票表决"],
+        "description": text,
+    }
     ranked = Prechecker().check(proposal)["similar"]
     assert ranked[0]["score"] == ranked[1]["score"]
     assert [s["code"] for s in ranked[:2]] == ["A99", "A01"]
@@ -167,8 +210,8 @@ def test_equally_similar_apps_rank_the_same_owner_first(cast):
 
 def test_equally_similar_groups_rank_the_same_region_then_the_closer_name_first(cast):
     people = add_people(6, COMMUNITY)
-    add_group("GA", "网格群", TOWNSHIP, people)          # another region (the township) — smallest code
-    add_group("GB", "清波社区网格", COMMUNITY, people)   # same region as the proposer, another name
+    add_group("GA", "网格群", TOWNSHIP, people)  # another region (the township) — smallest code
+    add_group("GB", "清波社区网格", COMMUNITY, people)  # same region as the proposer, another name
     add_group("GC", "清波社区网格工作", COMMUNITY, people)
     result = Prechecker().check(group_item("清波社区网格工作群", [p.code for p in people], owner=COMMUNITY))
     codes = [s["code"] for s in result["similar"] if s["code"] in ("GA", "GB", "GC")]
@@ -176,10 +219,15 @@ def test_equally_similar_groups_rank_the_same_region_then_the_closer_name_first(
 
 
 def test_an_owner_not_in_the_registry_is_compared_with_everything_without_name_signals(cast):
-    for kind, extra in (("groups", {"members": ["P1", "P2"]}), ("apps", {"functions": ["信息报送"]}),
-                        ("accounts", {"platform": "微信公众号"}), ("forms", {"fields": [{"name": "低保户数"}]})):
-        result = Prechecker().check({"kind": kind, "code": "NEW1", "name": "防汛工作群", "owner_code": "999999999999",
-                                     **extra})
+    for kind, extra in (
+        ("groups", {"members": ["P1", "P2"]}),
+        ("apps", {"functions": ["信息报送"]}),
+        ("accounts", {"platform": "微信公众号"}),
+        ("forms", {"fields": [{"name": "低保户数"}]}),
+    ):
+        result = Prechecker().check(
+            {"kind": kind, "code": "NEW1", "name": "防汛工作群", "owner_code": "999999999999", **extra}
+        )
         assert any("不在台账中" in note for note in result["notes"])
         assert not any(s["evidence"].get("same_name") for s in result["similar"])
 
@@ -189,7 +237,7 @@ def test_same_name_groups_never_push_the_measured_duplicate_out(cast):
     # no member: one of them (the first by code) takes the last place, the measure's best stay on top.
     people = add_people(12, COMMUNITY)
     for i in range(10):
-        add_group(f"GM{i:02d}", f"社区联络{i}组", BUREAU, people[:12 - i])
+        add_group(f"GM{i:02d}", f"社区联络{i}组", BUREAU, people[: 12 - i])
     for i in range(11):
         add_group(f"GN{i:02d}", "理论学习工作群", BUREAU, [])
     result = Prechecker().check(group_item("理论学习工作群", [p.code for p in people]))

@@ -16,8 +16,15 @@ from tests.filings.conftest import make_proposal
 from tests.web.conftest import SIBLING
 
 pytestmark = pytest.mark.django_db
-SAME_NAME_GROUP = {"name": "防汛工作群", "platform": "微信", "nature": "standing", "purpose": "汛期值守",
-                   "justification": "汛期信息传达", "expected_users": "全区网格员", "members": ""}
+SAME_NAME_GROUP = {
+    "name": "防汛工作群",
+    "platform": "微信",
+    "nature": "standing",
+    "purpose": "汛期值守",
+    "justification": "汛期信息传达",
+    "expected_users": "全区网格员",
+    "members": "",
+}
 
 
 def written() -> tuple[int, int]:
@@ -80,7 +87,7 @@ def test_the_reviewer_form_is_not_prefilled_yes_against_the_evidence(cast, as_us
 
 def test_preset_answers():
     assert preset_answer("no", "yes") == "no"
-    assert preset_answer("open", "yes") == ""      # this level judges what is open
+    assert preset_answer("open", "yes") == ""  # this level judges what is open
     assert preset_answer("yes", "") == "yes" and preset_answer("na", "") == "na"
     assert preset_answer("yes", "no") == "no"
 

@@ -22,8 +22,9 @@ TODAY = timezone.localdate()
 
 def filed_group(cast, end: dt.date, members=("P3",), name="汛期值守临时群"):
     # A name of its own: 防汛工作群（新） next to the bureau's 防汛工作群 is a near-identical name for the reviewer.
-    group = make_proposal(cast.department, "groups", name=name,
-                          details={"members": list(members), "task_end_date": end.isoformat()})
+    group = make_proposal(
+        cast.department, "groups", name=name, details={"members": list(members), "task_end_date": end.isoformat()}
+    )
     actions.do_submit_proposal(group, acting_user=cast.department)
     actions.do_approve_proposal(group, step=0, criteria={"3": "yes"}, acting_user=cast.county)
     return Filing.objects.get(proposal=group)
@@ -99,8 +100,9 @@ def test_an_expired_filing_can_be_renewed(cast):
     filing = filed_group(cast, TODAY + dt.timedelta(days=1))
     run_lifecycle(TODAY + dt.timedelta(days=2))
     filing.refresh_from_db()
-    request = actions.do_request_renewal(filing, until=TODAY + dt.timedelta(days=30), reason="任务延期",
-                                         acting_user=cast.department)
+    request = actions.do_request_renewal(
+        filing, until=TODAY + dt.timedelta(days=30), reason="任务延期", acting_user=cast.department
+    )
     with pytest.raises(TransitionError, match="理由"):
         actions.do_decide_renewal(request, approve=False, reason="", acting_user=cast.county)
     actions.do_decide_renewal(request, approve=True, reason="", acting_user=cast.county)

@@ -17,8 +17,15 @@ pytestmark = pytest.mark.django_db
 
 
 def item(kind: str, base: dict, owner: str = BUREAU, **details) -> dict:
-    return {**{k: v for k, v in base.items() if k not in ("details", "name")}, **base["details"], **details,
-            "kind": kind, "code": "NEW1", "name": base["name"], "owner_code": owner}
+    return {
+        **{k: v for k, v in base.items() if k not in ("details", "name")},
+        **base["details"],
+        **details,
+        "kind": kind,
+        "code": "NEW1",
+        "name": base["name"],
+        "owner_code": owner,
+    }
 
 
 def criterion(result: dict, n: int) -> dict:
@@ -47,7 +54,9 @@ def test_a_distinct_app_has_no_duplicate_and_answers_the_criteria(cast):
 
 
 def test_forced_features_are_refused_unless_for_emergency_use(cast):
-    result = Prechecker().check(item("apps", DISTINCT_APP, forced_features=["积分排名"], functions=["补贴申领", "打卡签到"]))
+    result = Prechecker().check(
+        item("apps", DISTINCT_APP, forced_features=["积分排名"], functions=["补贴申领", "打卡签到"])
+    )
     refused = {v["rule"]: v for v in result["violations"] if v["severity"] == "refuse"}
     assert set(refused) == {"F1", "F3"} and "积分排名" in refused["F3"]["reason"]
     exempt = item("apps", DISTINCT_APP, forced_features=["轨迹上传"])
@@ -64,11 +73,16 @@ def test_units_below_county_level_may_not_propose_apps(cast):
 
 
 def test_a_standing_group_for_a_task_that_ends_is_flagged(cast):
-    result = Prechecker().check(item("groups", DUPLICATE_GROUP, nature="standing", task_end_date="2099-01-01",
-                                     members=["P3"]))
+    result = Prechecker().check(
+        item("groups", DUPLICATE_GROUP, nature="standing", task_end_date="2099-01-01", members=["P3"])
+    )
     assert ("STANDING", "flag") in {(v["rule"], v["severity"]) for v in result["violations"]}
-    hinted = Prechecker().check({**item("groups", DUPLICATE_GROUP, nature="standing", task_end_date=None,
-                                        members=["P3"]), "name": "2026年防汛专项行动群"})
+    hinted = Prechecker().check(
+        {
+            **item("groups", DUPLICATE_GROUP, nature="standing", task_end_date=None, members=["P3"]),
+            "name": "2026年防汛专项行动群",
+        }
+    )
     assert "STANDING" in {v["rule"] for v in hinted["violations"]}
     no_end = Prechecker().check(item("groups", DUPLICATE_GROUP, task_end_date=None, members=["P3"]))
     assert "TASK_END" in {v["rule"] for v in no_end["violations"]}
@@ -99,7 +113,10 @@ def test_related_systems_are_looked_up(cast):
     result = Prechecker().check(item("apps", DISTINCT_APP, related_systems=["A2", "不存在的系统"]))
     c = criterion(result, 4)
     assert c["answer"] == "open" and c["evidence"]["missing"] == ["不存在的系统"]
-    assert Prechecker().check(item("apps", DISTINCT_APP, related_systems=["民政统计平台"]))["criteria"][3]["answer"] == "yes"
+    assert (
+        Prechecker().check(item("apps", DISTINCT_APP, related_systems=["民政统计平台"]))["criteria"][3]["answer"]
+        == "yes"
+    )
 
 
 def _counts() -> dict[str, int]:

@@ -30,11 +30,22 @@ def filed(cast, city):
 
 
 def urls(proposal: Proposal, filing: Filing) -> list[str]:
-    return ["/filings/", "/filings/?tab=review", "/filings/?tab=decided", "/filings/?tab=expiring",
-            "/filings/?tab=catalog", "/filings/?tab=offcatalog&kind=groups", "/filings/new/apps/",
-            f"/filings/proposals/{proposal.code}/", f"/filings/proposals/{proposal.code}/edit/",
-            f"/filings/records/{filing.number}/", "/filings/export.xlsx", "/filings/people/?q=P",
-            "/filings/policy/", "/inbox/"]
+    return [
+        "/filings/",
+        "/filings/?tab=review",
+        "/filings/?tab=decided",
+        "/filings/?tab=expiring",
+        "/filings/?tab=catalog",
+        "/filings/?tab=offcatalog&kind=groups",
+        "/filings/new/apps/",
+        f"/filings/proposals/{proposal.code}/",
+        f"/filings/proposals/{proposal.code}/edit/",
+        f"/filings/records/{filing.number}/",
+        "/filings/export.xlsx",
+        "/filings/people/?q=P",
+        "/filings/policy/",
+        "/inbox/",
+    ]
 
 
 def test_anonymous_visitors_are_sent_to_login(client, cast, filed):
@@ -42,8 +53,12 @@ def test_anonymous_visitors_are_sent_to_login(client, cast, filed):
     for url in urls(draft, filed):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/"), url
-    for url in (f"/filings/proposals/{draft.code}/submit/", f"/filings/records/{filed.number}/renew/",
-                f"/filings/records/{filed.number}/renewal/", "/inbox/read-all/"):
+    for url in (
+        f"/filings/proposals/{draft.code}/submit/",
+        f"/filings/records/{filed.number}/renew/",
+        f"/filings/records/{filed.number}/renewal/",
+        "/inbox/read-all/",
+    ):
         assert client.post(url).status_code == 302
     assert Proposal.objects.get(pk=draft.pk).status == "draft"
 
@@ -61,11 +76,19 @@ def test_every_page_opens_for_an_officer_in_scope(cast, filed, as_user):
 def test_an_officer_of_another_county_gets_404(cast, filed, as_user):
     draft = make_proposal(cast.department, "groups")
     client = as_user(cast.outsider)
-    for url in (f"/filings/proposals/{draft.code}/", f"/filings/proposals/{draft.code}/edit/",
-                f"/filings/records/{filed.number}/", f"/filings/policy/?region={COUNTY}"):
+    for url in (
+        f"/filings/proposals/{draft.code}/",
+        f"/filings/proposals/{draft.code}/edit/",
+        f"/filings/records/{filed.number}/",
+        f"/filings/policy/?region={COUNTY}",
+    ):
         assert client.get(url).status_code == 404, url
-    for url in (f"/filings/proposals/{draft.code}/submit/", f"/filings/proposals/{draft.code}/comment/",
-                f"/filings/records/{filed.number}/renew/", f"/filings/records/{filed.number}/renewal/"):
+    for url in (
+        f"/filings/proposals/{draft.code}/submit/",
+        f"/filings/proposals/{draft.code}/comment/",
+        f"/filings/records/{filed.number}/renew/",
+        f"/filings/records/{filed.number}/renewal/",
+    ):
         assert client.post(url, {"text": "x", "until": "2099-01-01", "reason": "x"}).status_code == 404, url
     assert Proposal.objects.get(pk=draft.pk).status == "draft"
     listing = client.get("/filings/?tab=catalog").content.decode()
@@ -77,9 +100,17 @@ def test_an_officer_of_another_county_gets_404(cast, filed, as_user):
 
 def test_create_save_and_submit_through_the_form(cast, as_user):
     client = as_user(cast.department)
-    form = {"name": "上城区养老服务补贴申领系统", "category": "app", "functions": "补贴申领、资格审核",
-            "description": "老年人在线申领养老服务补贴", "justification": "减少群众跑腿", "expected_users": "约 3000 人",
-            "why_not_existing": "现有平台无申领流程", "shared_data": "发放名单共享给财政局", "submit": "1"}
+    form = {
+        "name": "上城区养老服务补贴申领系统",
+        "category": "app",
+        "functions": "补贴申领、资格审核",
+        "description": "老年人在线申领养老服务补贴",
+        "justification": "减少群众跑腿",
+        "expected_users": "约 3000 人",
+        "why_not_existing": "现有平台无申领流程",
+        "shared_data": "发放名单共享给财政局",
+        "submit": "1",
+    }
     response = client.post("/filings/new/apps/", form)
     proposal = Proposal.objects.get(name="上城区养老服务补贴申领系统")
     assert response["Location"] == f"/filings/proposals/{proposal.code}/"
@@ -91,8 +122,16 @@ def test_create_save_and_submit_through_the_form(cast, as_user):
 
 def test_the_form_refuses_a_forced_feature_at_submission(cast, as_user):
     client = as_user(cast.department)
-    form = {"name": "上城先锋", "category": "app", "functions": "学习", "description": "党员学习积分",
-            "forced_features": ["积分排名"], "justification": "学习", "expected_users": "党员", "submit": "1"}
+    form = {
+        "name": "上城先锋",
+        "category": "app",
+        "functions": "学习",
+        "description": "党员学习积分",
+        "forced_features": ["积分排名"],
+        "justification": "学习",
+        "expected_users": "党员",
+        "submit": "1",
+    }
     response = client.post("/filings/new/apps/", form, follow=True)
     proposal = Proposal.objects.get(name="上城先锋")
     assert proposal.status == "draft"
@@ -102,8 +141,15 @@ def test_the_form_refuses_a_forced_feature_at_submission(cast, as_user):
 
 def test_the_form_checks_members_and_dates(cast, as_user):
     client = as_user(cast.department)
-    form = {"name": "新群", "platform": "微信", "nature": "temporary", "purpose": "防汛", "members": "P1\nP9\nP4",
-            "justification": "x", "expected_users": "x"}
+    form = {
+        "name": "新群",
+        "platform": "微信",
+        "nature": "temporary",
+        "purpose": "防汛",
+        "members": "P1\nP9\nP4",
+        "justification": "x",
+        "expected_users": "x",
+    }
     response = client.post("/filings/new/groups/", form)
     errors = response.context["form"].errors
     assert "task_end_date" in errors and "P9" in str(errors["members"]) and "P4" in str(errors["members"])
@@ -111,16 +157,28 @@ def test_the_form_checks_members_and_dates(cast, as_user):
 
 def _post_members_file(client, path, name):
     with path.open("rb") as handle:
-        return client.post("/filings/new/groups/", {"name": name, "platform": "微信", "nature": "standing",
-                                                    "purpose": "网格", "justification": "x", "expected_users": "x",
-                                                    "members_file": handle}, follow=True)
+        return client.post(
+            "/filings/new/groups/",
+            {
+                "name": name,
+                "platform": "微信",
+                "nature": "standing",
+                "purpose": "网格",
+                "justification": "x",
+                "expected_users": "x",
+                "members_file": handle,
+            },
+            follow=True,
+        )
 
 
 def test_a_members_file_is_read(cast, as_user, tmp_path):
     from tests.builders import write_xlsx
 
-    path = write_xlsx(tmp_path / "成员.xlsx", [["群编号", "姓名", "手机号"], ["X", "张三", "13812345678"],
-                                              ["X", "王五", "13712345678"]])
+    path = write_xlsx(
+        tmp_path / "成员.xlsx",
+        [["群编号", "姓名", "手机号"], ["X", "张三", "13812345678"], ["X", "王五", "13712345678"]],
+    )
     _post_members_file(as_user(cast.county), path, "上传群")
     assert Proposal.objects.get(name="上传群").details["members"] == ["P1", "P3"]
 
@@ -220,22 +278,40 @@ def test_the_inbox_shows_only_ones_own_messages(cast, as_user):
     assert Message.objects.get(pk=other.pk).read_at is None
 
 
-@pytest.mark.parametrize("kind, form", [
-    ("platforms", {"name": "上城区养老数据平台", "functions": "数据汇聚、补贴核算", "description": "汇聚养老服务数据"}),
-    ("accounts", {"name": "上城养老", "platform": "微信公众号", "description": "养老政策发布"}),
-    ("forms", {"name": "养老补贴季报", "frequency": "quarter", "respondent_level": "township", "channel": "系统",
-               "fields_text": "补贴人数，人\n补贴金额（万元）"}),
-])
+@pytest.mark.parametrize(
+    "kind, form",
+    [
+        (
+            "platforms",
+            {"name": "上城区养老数据平台", "functions": "数据汇聚、补贴核算", "description": "汇聚养老服务数据"},
+        ),
+        ("accounts", {"name": "上城养老", "platform": "微信公众号", "description": "养老政策发布"}),
+        (
+            "forms",
+            {
+                "name": "养老补贴季报",
+                "frequency": "quarter",
+                "respondent_level": "township",
+                "channel": "系统",
+                "fields_text": "补贴人数，人\n补贴金额（万元）",
+            },
+        ),
+    ],
+)
 def test_every_kind_can_be_proposed_through_its_form(cast, as_user, kind, form):
     client = as_user(cast.department)
     assert client.get(f"/filings/new/{kind}/").status_code == 200
-    response = client.post(f"/filings/new/{kind}/", {**form, "justification": "需要", "expected_users": "干部",
-                                                      "shared_data": "共享给大数据中心", "submit": "1"})
+    response = client.post(
+        f"/filings/new/{kind}/",
+        {**form, "justification": "需要", "expected_users": "干部", "shared_data": "共享给大数据中心", "submit": "1"},
+    )
     proposal = Proposal.objects.get(name=form["name"])
     assert response.status_code == 302 and proposal.kind == kind and proposal.status == "in_review"
     if kind == "forms":
-        assert proposal.details["fields"] == [{"name": "补贴人数", "unit": "人", "data_type": ""},
-                                              {"name": "补贴金额(万元)", "unit": "", "data_type": ""}]
+        assert proposal.details["fields"] == [
+            {"name": "补贴人数", "unit": "人", "data_type": ""},
+            {"name": "补贴金额(万元)", "unit": "", "data_type": ""},
+        ]
     if kind == "platforms":
         assert proposal.details["category"] == "platform"
     assert as_user(cast.department).get("/filings/new/nonsense/").status_code == 404
@@ -246,8 +322,10 @@ def test_a_members_file_over_the_daily_lookup_limit_is_not_read(cast, as_user, t
     from tests.builders import write_xlsx
 
     settings.JIANFU_PHONE_LOOKUPS_PER_DAY = 1
-    path = write_xlsx(tmp_path / "成员.xlsx", [["群编号", "姓名", "手机号"], ["X", "张三", "13812345678"],
-                                              ["X", "王五", "13712345678"]])
+    path = write_xlsx(
+        tmp_path / "成员.xlsx",
+        [["群编号", "姓名", "手机号"], ["X", "张三", "13812345678"], ["X", "王五", "13712345678"]],
+    )
     response = _post_members_file(as_user(cast.county), path, "上传群")
     assert Proposal.objects.get(name="上传群").details["members"] == []
     assert any("已达上限" in str(m) for m in response.context["messages"])

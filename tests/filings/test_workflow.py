@@ -13,7 +13,13 @@ from jianfu.audit.log import verify_chain
 from jianfu.audit.models import AuditEvent
 from jianfu.filings import actions
 from jianfu.filings.models import (
-    Filing, IllegalTransition, Proposal, ProposalEvent, RegionPolicy, StaleDecision, TransitionError,
+    Filing,
+    IllegalTransition,
+    Proposal,
+    ProposalEvent,
+    RegionPolicy,
+    StaleDecision,
+    TransitionError,
 )
 from jianfu.inbox.models import Message
 from jianfu.registry.models import App, Membership, Unit, WorkGroup
@@ -26,23 +32,33 @@ ALL_YES = {"1": "yes", "4": "yes"}  # the criteria the pre-check leaves open for
 
 # --- the transition methods alone ------------------------------------------------------------------------
 
-STEPS = [{"level": "county", "region": COUNTY, "region_name": "上城区"},
-         {"level": "city", "region": CITY, "region_name": "杭州市"}]
+STEPS = [
+    {"level": "county", "region": COUNTY, "region_name": "上城区"},
+    {"level": "city", "region": CITY, "region_name": "杭州市"},
+]
 
 
-@pytest.mark.parametrize("status, moves", [
-    ("draft", {"approve", "reject", "return"}),
-    ("returned", {"approve", "reject", "return"}),
-    ("approved", {"submit", "approve", "reject", "return", "withdraw", "edit", "comment"}),
-    ("rejected", {"submit", "approve", "reject", "return", "withdraw", "edit", "comment"}),
-    ("withdrawn", {"submit", "approve", "reject", "return", "withdraw", "edit", "comment"}),
-    ("in_review", {"submit", "edit"}),
-])
+@pytest.mark.parametrize(
+    "status, moves",
+    [
+        ("draft", {"approve", "reject", "return"}),
+        ("returned", {"approve", "reject", "return"}),
+        ("approved", {"submit", "approve", "reject", "return", "withdraw", "edit", "comment"}),
+        ("rejected", {"submit", "approve", "reject", "return", "withdraw", "edit", "comment"}),
+        ("withdrawn", {"submit", "approve", "reject", "return", "withdraw", "edit", "comment"}),
+        ("in_review", {"submit", "edit"}),
+    ],
+)
 def test_transitions_refuse_illegal_moves(status, moves):
-    calls = {"submit": lambda p: p.submit(STEPS), "approve": lambda p: p.approve(0),
-             "reject": lambda p: p.reject(0, "理由"), "return": lambda p: p.return_for_revision(0, "理由"),
-             "withdraw": lambda p: p.withdraw(), "edit": lambda p: p.check_editable(),
-             "comment": lambda p: p.check_comment()}
+    calls = {
+        "submit": lambda p: p.submit(STEPS),
+        "approve": lambda p: p.approve(0),
+        "reject": lambda p: p.reject(0, "理由"),
+        "return": lambda p: p.return_for_revision(0, "理由"),
+        "withdraw": lambda p: p.withdraw(),
+        "edit": lambda p: p.check_editable(),
+        "comment": lambda p: p.check_comment(),
+    }
     for move in moves:
         p = Proposal(status=status, steps=STEPS, current_step=0)
         with pytest.raises(IllegalTransition):
@@ -68,6 +84,7 @@ def test_legal_moves_and_their_targets():
 
 
 # --- through the actions --------------------------------------------------------------------------------
+
 
 def test_submission_resolves_the_default_route_and_notifies_the_first_level(cast, city):
     proposal = make_proposal(cast.department)
@@ -103,8 +120,9 @@ def test_two_levels_approve_and_the_app_enters_the_registry(cast, city):
 
 
 def test_a_region_configures_its_levels(cast):
-    RegionPolicy.objects.create(region=Unit.objects.get(code=PROVINCE), routes={"apps": ["county", "province"]},
-                                valid_days={"apps": 730})
+    RegionPolicy.objects.create(
+        region=Unit.objects.get(code=PROVINCE), routes={"apps": ["county", "province"]}, valid_days={"apps": 730}
+    )
     proposal = make_proposal(cast.department)
     actions.do_submit_proposal(proposal, acting_user=cast.department)
     assert [s["region"] for s in proposal.steps] == [COUNTY, PROVINCE]
@@ -152,14 +170,16 @@ def test_overriding_an_automatic_no_needs_a_comment(cast):
     actions.do_submit_proposal(group, acting_user=cast.department)
     with pytest.raises(TransitionError, match="须填写审核意见"):
         actions.do_approve_proposal(group, step=0, criteria={"2": "yes", "3": "yes"}, acting_user=cast.county)
-    actions.do_approve_proposal(group, step=0, criteria={"2": "yes", "3": "yes"}, text="G1 将于本月解散，由新群替代",
-                                acting_user=cast.county)
+    actions.do_approve_proposal(
+        group, step=0, criteria={"2": "yes", "3": "yes"}, text="G1 将于本月解散，由新群替代", acting_user=cast.county
+    )
     group.refresh_from_db()
     filing = Filing.objects.get(proposal=group)
     assert filing.basis == "task_end" and filing.expires_on == dt.date(2099, 9, 30)
     created = WorkGroup.objects.get(code=filing.item_code)
-    assert created.member_count == 2 and set(Membership.objects.filter(group=created)
-                                             .values_list("person__code", flat=True)) == {"P1", "P2"}
+    assert created.member_count == 2 and set(
+        Membership.objects.filter(group=created).values_list("person__code", flat=True)
+    ) == {"P1", "P2"}
 
 
 def test_return_and_resubmit(cast, submitted):
@@ -181,9 +201,11 @@ def test_reject_needs_a_reason_and_is_final(cast, submitted):
         actions.do_reject_proposal(submitted, step=0, reason="", acting_user=cast.county)
     actions.do_reject_proposal(submitted, step=0, reason="与现有系统重复", acting_user=cast.county)
     assert submitted.status == "rejected" and submitted.decision_reason == "与现有系统重复"
-    for call in (lambda: actions.do_submit_proposal(submitted, acting_user=cast.department),
-                 lambda: actions.do_update_proposal(submitted, {"name": "改名"}, acting_user=cast.department),
-                 lambda: actions.do_withdraw_proposal(submitted, acting_user=cast.department)):
+    for call in (
+        lambda: actions.do_submit_proposal(submitted, acting_user=cast.department),
+        lambda: actions.do_update_proposal(submitted, {"name": "改名"}, acting_user=cast.department),
+        lambda: actions.do_withdraw_proposal(submitted, acting_user=cast.department),
+    ):
         with pytest.raises(IllegalTransition):
             call()
     assert not Filing.objects.exists()
@@ -200,8 +222,9 @@ def test_forced_features_are_refused_at_submission(cast):
     assert AuditEvent.objects.filter(object_code=proposal.code, action="filing.refused").exists()
     assert not Message.objects.filter(topic="filing.review").exists()
     # Marked as emergency use with a reason, the same proposal goes to review.
-    actions.do_update_proposal(proposal, {"emergency": True, "emergency_reason": "防汛抢险期间人员调度"},
-                               acting_user=cast.department)
+    actions.do_update_proposal(
+        proposal, {"emergency": True, "emergency_reason": "防汛抢险期间人员调度"}, acting_user=cast.department
+    )
     actions.do_submit_proposal(proposal, acting_user=cast.department)
     assert proposal.status == "in_review"
 

@@ -54,8 +54,9 @@ def test_a_finding_naming_two_units_carriers_is_seen_by_both(analysed, as_user):
 def test_only_the_office_covering_every_carrier_decides(analysed, as_user):
     finding = cross_scope()
     # The township office sees it (the community is under it) but not the bureau's group: it may not decide.
-    response = as_user(analysed.township_office).post(f"/findings/{finding.fid}/decide/",
-                                                       {"status": "rejected", "reason": "不重复"})
+    response = as_user(analysed.township_office).post(
+        f"/findings/{finding.fid}/decide/", {"status": "rejected", "reason": "不重复"}
+    )
     assert response.status_code == 400 and Finding.objects.get(pk=finding.pk).status == "open"
     as_user(analysed.county).post(f"/findings/{finding.fid}/decide/", {"status": "accepted"})
     assert Finding.objects.get(pk=finding.pk).status == "accepted"
@@ -64,8 +65,9 @@ def test_only_the_office_covering_every_carrier_decides(analysed, as_user):
 def test_a_department_cannot_accept_what_is_not_all_its_own(analysed, as_user):
     page = as_user(analysed.department).get(f"/findings/{cross_scope().fid}/")
     assert [value for value, _ in page.context["choices"]] == ["rejected"]
-    assert [value for value, _ in as_user(analysed.department).get(
-        f"/findings/{own_finding().fid}/").context["choices"]] == ["accepted", "rejected"]
+    assert [
+        value for value, _ in as_user(analysed.department).get(f"/findings/{own_finding().fid}/").context["choices"]
+    ] == ["accepted", "rejected"]
 
 
 def test_a_departments_reject_is_a_request_the_office_confirms(analysed, as_user):
@@ -80,7 +82,9 @@ def test_a_departments_reject_is_a_request_the_office_confirms(analysed, as_user
     assert Message.objects.filter(recipient=analysed.discipline, url=f"/findings/{finding.fid}/").exists()
     assert not Message.objects.filter(recipient=analysed.outsider).exists()
     assert client.post(f"/findings/{finding.fid}/decide/", {"settle": "confirm"}).status_code == 400
-    assert as_user(analysed.discipline).post(f"/findings/{finding.fid}/decide/", {"settle": "confirm"}).status_code == 400
+    assert (
+        as_user(analysed.discipline).post(f"/findings/{finding.fid}/decide/", {"settle": "confirm"}).status_code == 400
+    )
     assert as_user(analysed.outsider).post(f"/findings/{finding.fid}/decide/", {"settle": "confirm"}).status_code == 404
     as_user(analysed.county).post(f"/findings/{finding.fid}/decide/", {"settle": "confirm", "reason": ""})
     finding.refresh_from_db()
@@ -153,7 +157,9 @@ def test_search_in_traditional_by_code_and_unit_name(analysed, as_user):
     client = as_user(analysed.province)
     demand = Finding.objects.get(type="group_demand", rule="F2")
     assert demand.fid in ids(client, "/findings/?q=過度留痕")
-    assert ids(client, "/findings/?q=G2") == set(Finding.objects.filter(items__icontains="G2").values_list("fid", flat=True))
+    assert ids(client, "/findings/?q=G2") == set(
+        Finding.objects.filter(items__icontains="G2").values_list("fid", flat=True)
+    )
     by_name = ids(client, "/findings/?unit=民政局")
     assert own_finding().fid in by_name and cross_scope().fid in by_name
     assert ids(client, "/findings/?unit=330102000001") == by_name
@@ -176,7 +182,7 @@ def test_history_shows_labels_a_person_reads(analysed, as_user):
     client = as_user(analysed.county)
     client.post(f"/findings/{finding.fid}/decide/", {"status": "rejected", "reason": "已整改"})
     html = client.get(f"/findings/{finding.fid}/").content.decode()
-    history = html[html.index('id="history"'):]
+    history = html[html.index('id="history"') :]
     assert "<td>状态</td><td>待处理</td><td>已驳回</td>" in history and "<td>处理意见</td>" in history
     assert ">open<" not in history and "decision_reason" not in history
 
@@ -185,9 +191,14 @@ def test_history_names_units_and_joins_lists(analysed):
     from jianfu.audit.log import record
     from jianfu.audit.readable import readable
 
-    event = record(actor=analysed.county, action="filing.submitted", kind="proposals", code="P-1",
-                   changes={"steps": [None, ["330102000000", "330100000000"]], "status": ["draft", "in_review"]},
-                   unit_path="/330000000000/")
+    event = record(
+        actor=analysed.county,
+        action="filing.submitted",
+        kind="proposals",
+        code="P-1",
+        changes={"steps": [None, ["330102000000", "330100000000"]], "status": ["draft", "in_review"]},
+        unit_path="/330000000000/",
+    )
     row = readable([event])[0]
     assert row["action"] == "提交审核"
     labels = {label: (old, new) for label, old, new in row["changes"]}
@@ -213,4 +224,7 @@ def test_the_dashboard_says_what_to_do_first_with_the_same_number(analysed, as_u
     assert finding.fid not in {f.fid for f in top}  # decided: no longer to do
     html = as_user(analysed.county).get("/").content.decode()
     assert f'href="/findings/{top[0].fid}/"' in html
-    assert as_user(analysed.outsider).get("/").context["todo"]["count"] < as_user(analysed.province).get("/").context["todo"]["count"]
+    assert (
+        as_user(analysed.outsider).get("/").context["todo"]["count"]
+        < as_user(analysed.province).get("/").context["todo"]["count"]
+    )

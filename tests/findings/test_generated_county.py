@@ -12,8 +12,18 @@ from jianfu.registry.importing import import_paths
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 11, 26)
 # duplicate_forms comes with the form catalog (its own issue); every other type of the spec is checked.
-CHECKED = ["duplicate_groups", "expired_group", "idle_group", "group_demand", "duplicate_apps", "zombie_app",
-           "forced_feature", "stale_account", "account_assessment", "duplicate_accounts"]
+CHECKED = [
+    "duplicate_groups",
+    "expired_group",
+    "idle_group",
+    "group_demand",
+    "duplicate_apps",
+    "zombie_app",
+    "forced_feature",
+    "stale_account",
+    "account_assessment",
+    "duplicate_accounts",
+]
 
 
 @pytest.mark.parametrize("seed", [3, 4])

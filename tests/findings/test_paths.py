@@ -58,9 +58,18 @@ def test_the_table_follows_a_finding_whose_units_change_and_one_that_goes_away(a
     kept = [f for f in Finding.objects.exclude(pk=gone.pk)]
     items = []
     for f in kept:
-        item = {"id": f.fid, "type": f.type, "rule": f.rule, "action": f.action, "items": f.items,
-                "score": f.score, "evidence": f.evidence, "hours_saved_per_month": f.hours_saved_per_month,
-                "reason": f.reason, "owner_code": f.owner.code if f.owner else None}
+        item = {
+            "id": f.fid,
+            "type": f.type,
+            "rule": f.rule,
+            "action": f.action,
+            "items": f.items,
+            "score": f.score,
+            "evidence": f.evidence,
+            "hours_saved_per_month": f.hours_saved_per_month,
+            "reason": f.reason,
+            "owner_code": f.owner.code if f.owner else None,
+        }
         if f.pk == cross.pk:
             item["type"] = "idle_group"  # an item kind whose carriers are groups: same codes, one owner
             item["items"] = ["G4"]  # the community's own group
@@ -75,8 +84,13 @@ def test_a_finding_spanning_two_units_is_seen_by_both_and_by_their_common_office
     cross = Finding.objects.get(type="duplicate_groups")
     paths = table_paths()[cross.pk]
     assert len(paths) == 2 and any(BUREAU in p for p in paths) and any(COMMUNITY in p for p in paths)
-    for user in (analysed.department, analysed.county, analysed.province, analysed.community_cadre,
-                 analysed.bureau_cadre):
+    for user in (
+        analysed.department,
+        analysed.county,
+        analysed.province,
+        analysed.community_cadre,
+        analysed.bureau_cadre,
+    ):
         assert cross.fid in scoped_ids(user, settings, baseline=False), user.username
     assert cross.fid not in scoped_ids(analysed.outsider, settings, baseline=False)
 
@@ -91,8 +105,17 @@ def test_a_cadre_sees_findings_naming_their_own_unit_only(analysed, settings):
 
 
 def test_the_table_gives_every_user_the_old_substring_scope(analysed, settings):
-    users = [analysed.admin, analysed.province, analysed.county, analysed.department, analysed.discipline,
-             analysed.cadre, analysed.outsider, analysed.community_cadre, analysed.bureau_cadre]
+    users = [
+        analysed.admin,
+        analysed.province,
+        analysed.county,
+        analysed.department,
+        analysed.discipline,
+        analysed.cadre,
+        analysed.outsider,
+        analysed.community_cadre,
+        analysed.bureau_cadre,
+    ]
     for user in users:
         assert scoped_ids(user, settings, baseline=False) == scoped_ids(user, settings, baseline=True), user.username
 
@@ -110,13 +133,17 @@ def test_the_scope_reads_the_path_table_through_an_index(analysed):
         path = analysed.county.unit.path
         if connection.vendor == "postgresql":
             cursor.execute("SET enable_seqscan = off")
-            cursor.execute(f"EXPLAIN SELECT finding_id FROM {FindingPath._meta.db_table} WHERE path LIKE %s",
-                           [path + "%"])
+            cursor.execute(
+                f"EXPLAIN SELECT finding_id FROM {FindingPath._meta.db_table} WHERE path LIKE %s", [path + "%"]
+            )
             plan = " ".join(row[0] for row in cursor.fetchall())
             cursor.execute("RESET enable_seqscan")
         else:
-            cursor.execute(f"EXPLAIN QUERY PLAN SELECT finding_id FROM {FindingPath._meta.db_table} "
-                           "WHERE path >= %s AND path < %s", [path, path + "\U0010ffff"])
+            cursor.execute(
+                f"EXPLAIN QUERY PLAN SELECT finding_id FROM {FindingPath._meta.db_table} "
+                "WHERE path >= %s AND path < %s",
+                [path, path + "\U0010ffff"],
+            )
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "findings_path_prefix" in plan, plan
 
@@ -132,6 +159,7 @@ def test_the_migration_fills_the_table_from_existing_findings(analysed):
 
 
 # -- keyset pages of the findings list -----------------------------------------------------------------------
+
 
 def walk(client, url: str) -> list[str]:
     seen, pages = [], 0
@@ -151,7 +179,8 @@ def test_findings_pages_have_no_duplicate_and_no_gap_across_ties(analysed, as_us
     monkeypatch.setattr(listing, "PAGE_SIZE", 3)
     # Ties: many findings with the same saving, so a page boundary falls inside a run of equal keys.
     Finding.objects.filter(pk__in=list(Finding.objects.values_list("pk", flat=True)[::2])).update(
-        hours_saved_per_month=7.5)
+        hours_saved_per_month=7.5
+    )
     client = as_user(analysed.province)
     seen = walk(client, "/findings/?current=0")
     assert len(seen) == len(set(seen)) == Finding.objects.count()

@@ -24,7 +24,7 @@ def test_the_hand_written_county_yields_the_expected_findings(cast):
     document = run_and_store(as_of=AS_OF, actor="test")
     assert document["summary"]["findings"] == Finding.objects.count() > 0
     assert ("G1",) in found("expired_group") and ("G3",) in found("expired_group")
-    assert ("G4",) not in found("expired_group")                  # standing group
+    assert ("G4",) not in found("expired_group")  # standing group
     assert {("G1",), ("G2",), ("G3",), ("G4",)} <= found("idle_group")  # last active 2024
     assert ("G1",) in found("group_demand", "F1") and ("G2",) in found("group_demand", "F2")
     assert ("A1",) in found("forced_feature", "F1") and ("A1",) in found("forced_feature", "F3")
@@ -59,29 +59,54 @@ def test_decisions_refuse_illegal_moves(cast):
     with pytest.raises(DecisionError):
         do_decide_finding(finding, "rejected", "", acting_user=cast.county)  # a reason is required
     with pytest.raises(DecisionError):
-        do_decide_finding(finding, "done", "", acting_user=cast.county)      # done only after accepted
+        do_decide_finding(finding, "done", "", acting_user=cast.county)  # done only after accepted
     with pytest.raises(DecisionError):
         do_decide_finding(finding, "accepted", "", acting_user=cast.discipline)
 
 
 def test_items_of_a_rejected_import_never_appear(cast, tmp_path):
-    rows = [["编号", "群名称", "平台", "主管单位", "性质", "任务结束日期", "要求"],
-            ["G9", "打卡群", "微信", "330102000001", "临时", "2020-01-01", "打卡接龙"],
-            ["G10", "坏群", "微信", "330102000001", "临时", "不知道", ""]]
+    rows = [
+        ["编号", "群名称", "平台", "主管单位", "性质", "任务结束日期", "要求"],
+        ["G9", "打卡群", "微信", "330102000001", "临时", "2020-01-01", "打卡接龙"],
+        ["G10", "坏群", "微信", "330102000001", "临时", "不知道", ""],
+    ]
     assert not import_paths([write_xlsx(tmp_path / "g.xlsx", rows)]).ok
     document = run_and_store(as_of=AS_OF, actor="test")
     assert not any("G9" in f["items"] for f in document["findings"])
 
 
 def test_cli_analyze_writes_the_spec_json_and_xlsx(cast, tmp_path, capsys):
-    assert main(["analyze", "--as-of", "2026-11-26", "--quiet", "--json", str(tmp_path / "f.json"),
-                 "--xlsx", str(tmp_path / "f.xlsx")]) == 0
+    assert (
+        main(
+            [
+                "analyze",
+                "--as-of",
+                "2026-11-26",
+                "--quiet",
+                "--json",
+                str(tmp_path / "f.json"),
+                "--xlsx",
+                str(tmp_path / "f.xlsx"),
+            ]
+        )
+        == 0
+    )
     document = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
     assert set(document) >= {"generated_at", "summary", "findings", "burden"}
     assert set(document["summary"]) >= {"findings", "hours_saved_per_month"}
     assert set(document["burden"]["per_person_hours_per_month"]) >= {"p50", "p90", "max"}
     first = document["findings"][0]
-    assert set(first) >= {"id", "type", "rule", "action", "items", "score", "evidence", "hours_saved_per_month", "reason"}
+    assert set(first) >= {
+        "id",
+        "type",
+        "rule",
+        "action",
+        "items",
+        "score",
+        "evidence",
+        "hours_saved_per_month",
+        "reason",
+    }
     import openpyxl
 
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
@@ -95,11 +120,16 @@ def test_thresholds_and_regional_burden_come_from_analysis_json(cast, settings):
     from pathlib import Path
 
     config_file = Path(settings.JIANFU_HOME) / "analysis.json"
-    config_file.write_text(json.dumps({
-        "idle_group_days": 100000,
-        "burden": {"workdays_per_month": 21.75},
-        "region_overrides": {"330105000000": {"workdays_per_month": 10}},
-    }), encoding="utf-8")
+    config_file.write_text(
+        json.dumps(
+            {
+                "idle_group_days": 100000,
+                "burden": {"workdays_per_month": 21.75},
+                "region_overrides": {"330105000000": {"workdays_per_month": 10}},
+            }
+        ),
+        encoding="utf-8",
+    )
     try:
         from jianfu.findings.running import load_config
 

@@ -68,7 +68,9 @@ def test_an_officer_in_scope_accepts_and_rejects(analysed, as_user):
 
 def test_an_officer_out_of_scope_cannot_decide(analysed, as_user):
     finding = a_finding_of("330102000001")
-    assert as_user(analysed.outsider).post(f"/findings/{finding.fid}/decide/", {"status": "accepted"}).status_code == 404
+    assert (
+        as_user(analysed.outsider).post(f"/findings/{finding.fid}/decide/", {"status": "accepted"}).status_code == 404
+    )
     as_user(analysed.discipline).post(f"/findings/{finding.fid}/decide/", {"status": "accepted"})
     assert Finding.objects.get(pk=finding.pk).status == "open"
 

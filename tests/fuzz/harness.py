@@ -43,6 +43,7 @@ def seed_files(folder: Path) -> dict[str, bytes]:
 
 # -- mutations: each takes the bytes and a random.Random, returns new bytes -------------------------------------
 
+
 def flip_bytes(data: bytes, rng: random.Random) -> bytes:
     out = bytearray(data)
     for _ in range(rng.randint(1, 8)):
@@ -103,24 +104,29 @@ def mutate_xml(data: bytes, rng: random.Random) -> bytes:
         matches = list(_NUMBER.finditer(data))
         if matches:
             match = rng.choice(matches)
-            return data[:match.start()] + rng.choice(_HUGE_NUMBERS) + data[match.end():]
+            return data[: match.start()] + rng.choice(_HUGE_NUMBERS) + data[match.end() :]
     if action in ("cut", "copy", "nest"):
         tags = list(_TAG.finditer(data))
         if tags:
             tag = rng.choice(tags)
             if action == "cut":
-                return data[:tag.start()] + data[tag.end():]
+                return data[: tag.start()] + data[tag.end() :]
             if action == "copy":
-                return data[:tag.end()] + tag.group() * rng.randint(1, 50) + data[tag.end():]
-            return data[:tag.end()] + b"<n>" * 500 + b"</n>" * 500 + data[tag.end():]
+                return data[: tag.end()] + tag.group() * rng.randint(1, 50) + data[tag.end() :]
+            return data[: tag.end()] + b"<n>" * 500 + b"</n>" * 500 + data[tag.end() :]
     if action == "encoding":
-        return re.sub(rb'encoding="[^"]*"', rng.choice([b'encoding="gbk"', b'encoding="utf-16"', b'encoding="x"']),
-                      data, count=1)
+        return re.sub(
+            rb'encoding="[^"]*"', rng.choice([b'encoding="gbk"', b'encoding="utf-16"', b'encoding="x"']), data, count=1
+        )
     if action == "entity":
         return data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY e "ee">]>', 1)
     if action == "reference":
-        return re.sub(rb'r="[A-Z]+\d+"', rng.choice([b'r="XFD1048576"', b'r="A0"', b'r="ZZZZ1"', b'r="A1048577"']),
-                      data, count=rng.randint(1, 3))
+        return re.sub(
+            rb'r="[A-Z]+\d+"',
+            rng.choice([b'r="XFD1048576"', b'r="A0"', b'r="ZZZZ1"', b'r="A1048577"']),
+            data,
+            count=rng.randint(1, 3),
+        )
     return flip_bytes(data, rng)
 
 
@@ -161,6 +167,7 @@ def mutate(seed: bytes, suffix: str, rng: random.Random, rounds: int) -> bytes:
 
 
 # -- the contract ---------------------------------------------------------------------------------------------
+
 
 class Hang(Exception):
     """The import ran past TIME_LIMIT."""

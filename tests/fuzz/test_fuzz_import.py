@@ -36,8 +36,14 @@ def test_every_seed_imports(seeds, registry):
 
 
 @pytest.mark.parametrize("suffix", harness.SUFFIXES)
-@settings(max_examples=EXAMPLES, print_blob=True, deadline=None, derandomize=EXAMPLES <= 30, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    print_blob=True,
+    deadline=None,
+    derandomize=EXAMPLES <= 30,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(rng=st.randoms(use_true_random=False), rounds=st.integers(1, 3))
 def test_a_mutated_file_imports_or_is_refused_cleanly(suffix, rng: random.Random, rounds, seeds, registry):
     harness.check_import(harness.mutate(seeds[suffix], suffix, rng, rounds), suffix, registry)

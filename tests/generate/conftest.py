@@ -46,7 +46,7 @@ def xlsx_rows(path: Path, header_first_cell: str | None = None) -> tuple[list[st
     while sum(1 for c in rows[h] if c not in ("", None)) < 3:
         h += 1
     header = [str(c) for c in rows[h]]
-    data = [r for r in rows[h + 1:] if sum(1 for c in r if c not in ("", None)) >= 2]
+    data = [r for r in rows[h + 1 :] if sum(1 for c in r if c not in ("", None)) >= 2]
     return header, data
 
 

@@ -24,8 +24,10 @@ def _hashes(d):
 def test_deterministic_by_seed(tmp_path, tiny_dir):
     # in another process (another string-hash seed), byte for byte the same files
     a = tmp_path / "a"
-    code = ("import datetime, pathlib, sys; from jianfu.generate import generate; "
-            "generate('tiny', seed=3, out_dir=pathlib.Path(sys.argv[1]), as_of=datetime.date(2026, 11, 26))")
+    code = (
+        "import datetime, pathlib, sys; from jianfu.generate import generate; "
+        "generate('tiny', seed=3, out_dir=pathlib.Path(sys.argv[1]), as_of=datetime.date(2026, 11, 26))"
+    )
     subprocess.run([sys.executable, "-c", code, str(a)], check=True, env={**os.environ, "PYTHONHASHSEED": "random"})
     assert _hashes(a) == _hashes(tiny_dir)
     b = tmp_path / "b"
@@ -36,18 +38,41 @@ def test_deterministic_by_seed(tmp_path, tiny_dir):
 
 
 def test_summary_and_counts(tmp_path):
-    s = generate("tiny", seed=1, out_dir=tmp_path, as_of=AS_OF,
-                 sizes={"people": 400, "groups": 500, "memberships": 7000})
+    s = generate(
+        "tiny", seed=1, out_dir=tmp_path, as_of=AS_OF, sizes={"people": 400, "groups": 500, "memberships": 7000}
+    )
     c = s["counts"]
     assert c["people"] == 400 and c["groups"] == 500
     assert 0.9 * 7000 < c["memberships"] < 1.1 * 7000
     assert 0.005 * 7000 < c["memberships_by_name_phone"] < 0.04 * 7000
-    assert set(s["findings"]) >= {"duplicate_groups", "expired_group", "idle_group", "group_demand", "duplicate_apps",
-                                  "zombie_app", "forced_feature", "stale_account", "account_assessment",
-                                  "duplicate_accounts", "duplicate_forms"}
+    assert set(s["findings"]) >= {
+        "duplicate_groups",
+        "expired_group",
+        "idle_group",
+        "group_demand",
+        "duplicate_apps",
+        "zombie_app",
+        "forced_feature",
+        "stale_account",
+        "account_assessment",
+        "duplicate_accounts",
+        "duplicate_forms",
+    }
     names = {p.split("/")[-1] for p in s["files"]}
-    assert names == {"单位.xlsx", "人员.csv", "应用.xlsx", "公众号.xlsx", "工作群.xlsx", "群成员.csv",
-                     "群成员_姓名手机.xlsx", "报表.xlsx", "报表字段.xlsx", "数据元.xlsx", "数据元取值.csv", "truth.json"}
+    assert names == {
+        "单位.xlsx",
+        "人员.csv",
+        "应用.xlsx",
+        "公众号.xlsx",
+        "工作群.xlsx",
+        "群成员.csv",
+        "群成员_姓名手机.xlsx",
+        "报表.xlsx",
+        "报表字段.xlsx",
+        "数据元.xlsx",
+        "数据元取值.csv",
+        "truth.json",
+    }
     truth = read_truth(tmp_path)
     assert truth["counts"] == c
 

@@ -12,8 +12,18 @@ from jianfu.textnorm import to_simplified
 
 F1_DEMANDS = {"打卡接龙", "即时回复", "收到请回复"}
 F2_DEMANDS = {"截图留痕", "上传照片视频", "定位打卡"}
-FORCED = {"打卡签到": "F1", "强制下载": "F1", "安装率考核": "F1", "定期登录": "F1", "截图留痕": "F2",
-          "轨迹上传": "F2", "积分排名": "F3", "在线时长": "F3", "点赞转发考核": "F3", "学习时长考核": "F3"}
+FORCED = {
+    "打卡签到": "F1",
+    "强制下载": "F1",
+    "安装率考核": "F1",
+    "定期登录": "F1",
+    "截图留痕": "F2",
+    "轨迹上传": "F2",
+    "积分排名": "F3",
+    "在线时长": "F3",
+    "点赞转发考核": "F3",
+    "学习时长考核": "F3",
+}
 
 
 def _truth_sets(truth: dict, kind: str) -> set[tuple[str, tuple[str, ...]]]:
@@ -62,7 +72,11 @@ def test_app_rules(county_dir):
     truth = read_truth(county_dir)
     header, rows = xlsx_rows(county_dir / "应用.xlsx")
     c_code, c_upd = _col(header, "编号"), _col(header, "最近更新")
-    c_reg, c_mau, c_forced = _col(header, "注册用户数（人）"), _col(header, "月活跃用户数（人）"), _col(header, "强制功能")
+    c_reg, c_mau, c_forced = (
+        _col(header, "注册用户数（人）"),
+        _col(header, "月活跃用户数（人）"),
+        _col(header, "强制功能"),
+    )
     c_kind = _col(header, "类别")
     zombie, forced = set(), set()
     kinds = set()
@@ -176,15 +190,25 @@ def _plain(words: str) -> str:
 def test_duplicate_apps(county_dir):
     truth = read_truth(county_dir)
     header, rows = xlsx_rows(county_dir / "应用.xlsx")
-    c_code, c_owner, c_desc, c_funcs = _col(header, "编号"), _col(header, "主管单位"), _col(header, "描述"), _col(header, "功能")
+    c_code, c_owner, c_desc, c_funcs = (
+        _col(header, "编号"),
+        _col(header, "主管单位"),
+        _col(header, "描述"),
+        _col(header, "功能"),
+    )
     by_code = {r[c_code]: r for r in rows}
     for f in truth["findings"]["duplicate_apps"]:
         items = f["items"]
         assert len(items) >= 2
         owners = {by_code[c][c_owner] for c in items}
         assert len(owners) >= 1
-        funcs = [{_plain(to_simplified(x)) if f.get("paraphrase") else to_simplified(x)
-                  for x in split_multi(by_code[c][c_funcs])} for c in items]
+        funcs = [
+            {
+                _plain(to_simplified(x)) if f.get("paraphrase") else to_simplified(x)
+                for x in split_multi(by_code[c][c_funcs])
+            }
+            for c in items
+        ]
         for x, y in itertools.combinations(funcs, 2):
             assert len(x & y) >= 3
         descs = [to_simplified(by_code[c][c_desc]) for c in items]

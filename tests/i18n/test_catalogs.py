@@ -48,8 +48,12 @@ def _entries(path: Path) -> list[tuple[str, str, bool]]:
 def test_every_message_is_translated(language):
     catalogs = _catalogs(language)
     assert catalogs, f"no {language} catalog found"
-    missing = [f"{p.relative_to(SRC)}: {msgid}" for p in catalogs for msgid, msgstr, fuzzy in _entries(p)
-               if not msgstr or fuzzy]
+    missing = [
+        f"{p.relative_to(SRC)}: {msgid}"
+        for p in catalogs
+        for msgid, msgstr, fuzzy in _entries(p)
+        if not msgstr or fuzzy
+    ]
     assert not missing, "untranslated or fuzzy:\n" + "\n".join(missing[:30])
 
 
@@ -61,20 +65,32 @@ def _without_quoted_terms(msgid: str, msgstr: str) -> str:
 
 
 def test_english_holds_no_chinese():
-    leaks = [f"{p.relative_to(SRC)}: {msgid} → {msgstr}" for p in _catalogs("en")
-             for msgid, msgstr, _ in _entries(p) if HAN.search(_without_quoted_terms(msgid, msgstr))]
+    leaks = [
+        f"{p.relative_to(SRC)}: {msgid} → {msgstr}"
+        for p in _catalogs("en")
+        for msgid, msgstr, _ in _entries(p)
+        if HAN.search(_without_quoted_terms(msgid, msgstr))
+    ]
     assert not leaks, "\n".join(leaks[:30])
 
 
 def test_traditional_uses_taiwan_standard_forms():
     taiwan = opencc.OpenCC("t2tw")
-    off = [f"{p.relative_to(SRC)}: {msgstr} → {taiwan.convert(msgstr)}" for p in _catalogs("zh_Hant")
-           for _, msgstr, _ in _entries(p) if taiwan.convert(msgstr) != msgstr]
+    off = [
+        f"{p.relative_to(SRC)}: {msgstr} → {taiwan.convert(msgstr)}"
+        for p in _catalogs("zh_Hant")
+        for _, msgstr, _ in _entries(p)
+        if taiwan.convert(msgstr) != msgstr
+    ]
     assert not off, "\n".join(off[:30])
 
 
 def test_traditional_is_not_left_simplified():
     to_traditional = opencc.OpenCC("s2tw")
-    left = [f"{p.relative_to(SRC)}: {msgstr} → {to_traditional.convert(msgstr)}" for p in _catalogs("zh_Hant")
-            for _, msgstr, _ in _entries(p) if to_traditional.convert(msgstr) != msgstr]
+    left = [
+        f"{p.relative_to(SRC)}: {msgstr} → {to_traditional.convert(msgstr)}"
+        for p in _catalogs("zh_Hant")
+        for _, msgstr, _ in _entries(p)
+        if to_traditional.convert(msgstr) != msgstr
+    ]
     assert not left, "\n".join(left[:30])

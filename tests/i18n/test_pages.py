@@ -84,9 +84,15 @@ def chrome_of(html: str, data_values: list[str]) -> list[str]:
 def data_values() -> list[str]:
     """Every word the data holds: names, titles, codes, free text, the uploaded file's name and cells."""
     values = set(UPLOAD_WORDS) | set(LANGUAGE_NAMES) | {INBOX_SUBJECT}
-    for model, fields in ((Unit, ("name", "level_word")), (Person, ("name",)), (App, ("name", "description")),
-                          (PublicAccount, ("name",)), (WorkGroup, ("name", "purpose")), (Form, ("title",)),
-                          (FormField, ("name", "unit"))):
+    for model, fields in (
+        (Unit, ("name", "level_word")),
+        (Person, ("name",)),
+        (App, ("name", "description")),
+        (PublicAccount, ("name",)),
+        (WorkGroup, ("name", "purpose")),
+        (Form, ("title",)),
+        (FormField, ("name", "unit")),
+    ):
         for row in model.objects.values_list(*fields):
             values.update(v for v in row if v)
     values.add(REFUSED_APP["name"])
@@ -99,9 +105,12 @@ LANGUAGE_NAMES = ("简体中文", "繁體中文")  # the language switcher names
 INBOX_SUBJECT = "清波社区报送提醒"  # a message's subject is its sender's text
 UPLOAD_NAME = "坏应用.xlsx"
 UPLOAD_WORDS = [UPLOAD_NAME, "坏应用", "主管单位", "上线日期", "名称"]  # the file's own header words are data
-REFUSED_APP = {"name": "清波打卡通", "details": {"category": "app", "functions": ["打卡"], "forced_features": ["积分排名"],
-                                            "description": "社区打卡"},
-               "justification": "打卡", "expected_users": "网格员"}
+REFUSED_APP = {
+    "name": "清波打卡通",
+    "details": {"category": "app", "functions": ["打卡"], "forced_features": ["积分排名"], "description": "社区打卡"},
+    "justification": "打卡",
+    "expected_users": "网格员",
+}
 
 
 @pytest.fixture
@@ -109,20 +118,41 @@ def pages(cast, as_user, tmp_path):
     """The URLs of the main pages, with a finding, a refused proposal, a rejected import and a message to show."""
     run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
     finding = Finding.objects.filter(owner__path__startswith=cast.county.unit.path).order_by("fid").first()
-    proposal = actions.do_create_proposal(kind="apps", owner=cast.county.unit, values=REFUSED_APP,
-                                          acting_user=cast.county)
+    proposal = actions.do_create_proposal(
+        kind="apps", owner=cast.county.unit, values=REFUSED_APP, acting_user=cast.county
+    )
     client = as_user(cast.county)
-    path = write_xlsx(tmp_path / UPLOAD_NAME, [["编号", "名称", "类别", "主管单位", "上线日期"],
-                                               ["A8", "坏应用", "APP", BUREAU, "2024/13/45"],
-                                               ["A9", "坏应用", "游戏", "999", "明天"]])
+    path = write_xlsx(
+        tmp_path / UPLOAD_NAME,
+        [
+            ["编号", "名称", "类别", "主管单位", "上线日期"],
+            ["A8", "坏应用", "APP", BUREAU, "2024/13/45"],
+            ["A9", "坏应用", "游戏", "999", "明天"],
+        ],
+    )
     client.post("/import/", {"files": [SimpleUploadedFile(UPLOAD_NAME, path.read_bytes())]})
     worker.run_pending()
     job = ImportJob.objects.get()
     notify([cast.county], INBOX_SUBJECT)
-    urls = ["/", "/units/?level=township", "/people/", "/apps/?feature=打卡签到", "/accounts/?platform=抖音",
-            "/groups/?platform=钉钉&nature=standing", "/forms/?channel=系统", "/groups/G4/", "/apps/A1/",
-            "/findings/", f"/findings/{finding.fid}/", "/filings/", "/filings/new/groups/",
-            f"/filings/proposals/{proposal.code}/", f"/import/{job.code}/", "/import/", "/inbox/"]
+    urls = [
+        "/",
+        "/units/?level=township",
+        "/people/",
+        "/apps/?feature=打卡签到",
+        "/accounts/?platform=抖音",
+        "/groups/?platform=钉钉&nature=standing",
+        "/forms/?channel=系统",
+        "/groups/G4/",
+        "/apps/A1/",
+        "/findings/",
+        f"/findings/{finding.fid}/",
+        "/filings/",
+        "/filings/new/groups/",
+        f"/filings/proposals/{proposal.code}/",
+        f"/import/{job.code}/",
+        "/import/",
+        "/inbox/",
+    ]
     return client, urls, proposal
 
 

@@ -57,4 +57,6 @@ def test_user_add_reads_the_password_from_stdin(tmp_path: Path, capsys, monkeypa
     user = User.objects.get(username="wang")
     assert user.unit.code == "330102000000" and user.role == "office" and user.check_password("Zheng-que-mi-ma-2026")
     monkeypatch.setattr("sys.stdin", io.StringIO("123\n"))
-    assert main(["user", "add", "li", "--unit", "330102000000", "--role", "office"]) == 2  # rejected input, like a rejected import file
+    assert (
+        main(["user", "add", "li", "--unit", "330102000000", "--role", "office"]) == 2
+    )  # rejected input, like a rejected import file

@@ -13,7 +13,7 @@ from jianfu.registry.models import WorkGroup
 from jianfu.xlsx import FORMULA_TRIGGERS, escape_formula, unescape_formula
 from tests import builders
 
-TRICKY = {"G1": ("=SUM(A1)", "@所有人"), "G2": ("-3 号群", "'=HYPERLINK(\"http://x\")")}
+TRICKY = {"G1": ("=SUM(A1)", "@所有人"), "G2": ("-3 号群", '\'=HYPERLINK("http://x")')}
 
 
 @pytest.mark.django_db
@@ -41,10 +41,20 @@ def test_unescape_undoes_escape_exactly(text):
     assert unescape_formula(escape_formula(text)) == text
 
 
-@pytest.mark.parametrize("text,escaped", [
-    ("=SUM(A1)", "'=SUM(A1)"), ("-3 号群", "'-3 号群"), ("@所有人", "'@所有人"), ("＝1", "'＝1"),
-    ("'=x", "''=x"), ("'引号", "'引号"), ("正常", "正常"), ("", ""), ("'", "'"),
-])
+@pytest.mark.parametrize(
+    "text,escaped",
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("-3 号群", "'-3 号群"),
+        ("@所有人", "'@所有人"),
+        ("＝1", "'＝1"),
+        ("'=x", "''=x"),
+        ("'引号", "'引号"),
+        ("正常", "正常"),
+        ("", ""),
+        ("'", "'"),
+    ],
+)
 def test_escape_formula(text, escaped):
     assert escape_formula(text) == escaped and unescape_formula(escaped) == text
 

@@ -24,8 +24,10 @@ def test_a_generated_county_imports_with_exact_counts(county):
     folder, summary = county
     report = import_paths([folder])
     assert report.ok, [e.message() for f in report.files for e in f.errors[:3]]
-    expected = {k: summary["counts"][k] for k in
-                ("units", "people", "apps", "platforms", "accounts", "groups", "memberships", "forms", "fields")}
+    expected = {
+        k: summary["counts"][k]
+        for k in ("units", "people", "apps", "platforms", "accounts", "groups", "memberships", "forms", "fields")
+    }
     assert registry_stats() == expected
     again = import_paths([folder])
     assert all(f.created == 0 and f.updated == 0 for f in again.files)

@@ -44,8 +44,14 @@ def _limit_child() -> None:
 
 def read_in_child(path: Path) -> dict:
     """What the readers make of the file, read in a child process that may use 768 MB and 20 s of CPU."""
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True,
-                          timeout=SECONDS * 3, preexec_fn=_limit_child, env={"PYTHONPATH": ":".join(sys.path)})
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS * 3,
+        preexec_fn=_limit_child,
+        env={"PYTHONPATH": ":".join(sys.path)},
+    )
     assert done.returncode == 0, f"the reader died on {path.name} (exit {done.returncode}): {done.stderr[-2000:]}"
     return json.loads(done.stdout)
 
@@ -93,7 +99,9 @@ def test_a_dtd_is_refused(county):
 
 
 def test_too_many_sheets_are_refused(county):
-    refused_without_writing(hostile.many_sheets_xlsx(county / "sheets.xlsx", limits.MAX_SHEETS + 1), "个工作表，超过上限")
+    refused_without_writing(
+        hostile.many_sheets_xlsx(county / "sheets.xlsx", limits.MAX_SHEETS + 1), "个工作表，超过上限"
+    )
 
 
 def test_one_enormous_csv_line_is_refused(county):
@@ -158,10 +166,21 @@ def test_a_stale_larger_dimension_does_not_refuse_a_small_sheet(county):
     assert read_in_child(path) == {"errors": [], "records": 1}
 
 
-@pytest.mark.parametrize("reference,outside", [
-    ("B300001", False), ("A1", False), ("B299999", False), ("C1", True), ("AA1", True), ("A300002", True),
-    ("A1000000", True), ("A01", True), ("a1", True), ("XFD1048576", True),
-])
+@pytest.mark.parametrize(
+    "reference,outside",
+    [
+        ("B300001", False),
+        ("A1", False),
+        ("B299999", False),
+        ("C1", True),
+        ("AA1", True),
+        ("A300002", True),
+        ("A1000000", True),
+        ("A01", True),
+        ("a1", True),
+        ("XFD1048576", True),
+    ],
+)
 def test_a_cell_beyond_the_declared_dimension_is_noticed(tmp_path, reference, outside):
     rows = {1: {"A1": "群编号", "B1": "人员编号"}, 2: {reference: "x"}}
     path = hostile.write_raw_xlsx(tmp_path / "d.xlsx", {"S": hostile.sheet_xml(rows, dimension="A1:B300001")})

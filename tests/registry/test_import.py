@@ -18,12 +18,29 @@ pytestmark = pytest.mark.django_db
 def test_it_imports_a_hand_written_county(tmp_path: Path):
     report = import_paths([builders.write_small_county(tmp_path / "county")])
     assert report.ok, [e.message() for f in report.files for e in f.errors]
-    assert registry_stats() | {} == {"units": 8, "people": 4, "apps": 0, "platforms": 0, "accounts": 0, "groups": 2,
-                                     "memberships": 4, "forms": 0, "fields": 0}
+    assert registry_stats() | {} == {
+        "units": 8,
+        "people": 4,
+        "apps": 0,
+        "platforms": 0,
+        "accounts": 0,
+        "groups": 2,
+        "memberships": 4,
+        "forms": 0,
+        "fields": 0,
+    }
     g1 = WorkGroup.objects.get(code="G1")
-    assert (g1.nature, str(g1.task_end_date), str(g1.last_active), g1.member_count) == ("temporary", "2024-09-01", "2024-10-01", 2)
+    assert (g1.nature, str(g1.task_end_date), str(g1.last_active), g1.member_count) == (
+        "temporary",
+        "2024-09-01",
+        "2024-10-01",
+        2,
+    )
     assert WorkGroup.objects.get(code="G2").demands == ["截图留痕", "定位打卡"]
-    assert Unit.objects.get(code="330102001001").path == "/330000000000/330100000000/330102000000/330102001000/330102001001/"
+    assert (
+        Unit.objects.get(code="330102001001").path
+        == "/330000000000/330100000000/330102000000/330102001000/330102001001/"
+    )
     assert Unit.objects.get(code="330102000001").is_region is False
 
 
@@ -65,7 +82,8 @@ def test_a_bad_cell_rejects_the_file_and_writes_nothing(tmp_path: Path):
     import_paths([folder / "单位.xlsx", folder / "人员.csv"])
     before = registry_stats()
     rows = [list(r) for r in builders.GROUP_ROWS] + [
-        ["G3", "新群", "微信", "P1", "330102000001", "2024/13/45", "临时", None, None, None, "", ""]]
+        ["G3", "新群", "微信", "P1", "330102000001", "2024/13/45", "临时", None, None, None, "", ""]
+    ]
     write_xlsx(folder / "工作群.xlsx", rows)
     report = import_paths([folder / "工作群.xlsx", folder / "群成员.csv"])
     groups, members = report.files
@@ -83,7 +101,7 @@ def test_a_rejected_file_leaves_earlier_objects_untouched(tmp_path: Path):
     folder = builders.write_small_county(tmp_path / "c")
     import_paths([folder])
     rows = [list(r) for r in builders.PEOPLE_ROWS]
-    rows[1][4] = "书记"          # a valid change in row 2 …
+    rows[1][4] = "书记"  # a valid change in row 2 …
     rows[3][2] = "139-1234-567"  # … and a bad phone in row 4
     write_csv(folder / "人员.csv", rows, encoding="gbk")
     report = import_paths([folder / "人员.csv"])
@@ -95,8 +113,10 @@ def test_a_rejected_file_leaves_earlier_objects_untouched(tmp_path: Path):
 def test_members_by_name_and_phone(tmp_path: Path):
     folder = builders.write_small_county(tmp_path / "c")
     import_paths([folder])
-    path = write_xlsx(tmp_path / "成员.xlsx", [["群编号", "姓名", "手机号"], ["G2", "李四", "139 1234 5678"],
-                                              ["G2", "王五", "13700000000"]])
+    path = write_xlsx(
+        tmp_path / "成员.xlsx",
+        [["群编号", "姓名", "手机号"], ["G2", "李四", "139 1234 5678"], ["G2", "王五", "13700000000"]],
+    )
     report = import_paths([path])
     assert not report.ok and "姓名和手机号" in report.files[0].errors[0].expected
     write_xlsx(path, [["群编号", "姓名", "手机号"], ["G2", "李四", "139 1234 5678"]])
@@ -109,14 +129,54 @@ def test_apps_with_every_messy_shape(tmp_path: Path):
     builders.write_small_county(tmp_path / "c")
     import_paths([tmp_path / "c" / "单位.xlsx"])
     rows = [
-        ["編號", "應用名稱", "類別", "主管單位", "上線時間", "最近更新", "注冊用戶數（人）", "月活躍用戶數（人）", "功能", "強制功能", "描述"],
-        ["A1", "清波通", "APP", "330102000001", "2023.1.5", 45413, "1,200", "30", "信息報送；通知公告", "打卡簽到、積分排名", "社区事务"],
-        ["A2", "民政统计平台", "平臺", "330102000001", "20230105", "2024年5月1日", 500, 100, "数据采集\n事项办理", "", ""],
+        [
+            "編號",
+            "應用名稱",
+            "類別",
+            "主管單位",
+            "上線時間",
+            "最近更新",
+            "注冊用戶數（人）",
+            "月活躍用戶數（人）",
+            "功能",
+            "強制功能",
+            "描述",
+        ],
+        [
+            "A1",
+            "清波通",
+            "APP",
+            "330102000001",
+            "2023.1.5",
+            45413,
+            "1,200",
+            "30",
+            "信息報送；通知公告",
+            "打卡簽到、積分排名",
+            "社区事务",
+        ],
+        [
+            "A2",
+            "民政统计平台",
+            "平臺",
+            "330102000001",
+            "20230105",
+            "2024年5月1日",
+            500,
+            100,
+            "数据采集\n事项办理",
+            "",
+            "",
+        ],
     ]
     report = import_paths([write_xlsx(tmp_path / "应用.xlsx", rows, title="应用程序清单")])
     assert report.ok, [e.message() for e in report.files[0].errors]
     app = App.objects.get(code="A1")
-    assert (app.registered_users, app.functions, app.forced_features) == (1200, ["信息报送", "通知公告"], ["打卡签到", "积分排名"])
+    assert (app.registered_users, app.functions, app.forced_features) == (
+        1200,
+        ["信息报送", "通知公告"],
+        ["打卡签到", "积分排名"],
+    )
     assert str(app.last_update) == "2024-05-01"
     assert registry_stats()["platforms"] == 1 and registry_stats()["apps"] == 1
 
@@ -139,7 +199,9 @@ def test_import_scope_refuses_units_outside_the_region(tmp_path: Path):
 @pytest.mark.django_db(transaction=True)
 def test_no_clear_phone_number_is_stored(tmp_path: Path, settings):
     import_paths([builders.write_small_county(tmp_path / "c")])
-    bad = write_csv(tmp_path / "bad.csv", [["人员编号", "姓名", "手机号", "所属单位"], ["P9", "孙七", "1391234567", "X"]])
+    bad = write_csv(
+        tmp_path / "bad.csv", [["人员编号", "姓名", "手机号", "所属单位"], ["P9", "孙七", "1391234567", "X"]]
+    )
     import_paths([bad])
     digits = ["13812345678", "13912345678", "13712345678", "13612345678", "1391234567"]
     if connection.vendor == "sqlite":

@@ -16,8 +16,17 @@ from tests.cast import BUREAU
 pytestmark = pytest.mark.django_db
 
 # Names a search must survive: punctuation, ASCII in both cases, digits, a cased letter outside ASCII.
-ODD_NAMES = ["【重要】防汛·值班群（2024）", "ABC工作群", "abc 联络群", "群", "Élan 志愿者群", "50%进度群", "a_b\\c群",
-             "“双减”专班群", "K歌群"]
+ODD_NAMES = [
+    "【重要】防汛·值班群（2024）",
+    "ABC工作群",
+    "abc 联络群",
+    "群",
+    "Élan 志愿者群",
+    "50%进度群",
+    "a_b\\c群",
+    "“双减”专班群",
+    "K歌群",
+]
 
 
 @pytest.fixture
@@ -46,12 +55,37 @@ def queries() -> list[str]:
     texts = []
     for spec in KINDS.values():
         texts += [t for row in spec.model.objects.values_list(spec.title_field, "code") for t in row]
-    pieces = {t[i:i + n] for t in texts for n in (1, 2) for i in range(len(t) - n + 1)}
+    pieces = {t[i : i + n] for t in texts for n in (1, 2) for i in range(len(t) - n + 1)}
     rng = random.Random(7)
-    longer = {t[i:i + n] for t in rng.sample(texts, min(60, len(texts))) for n in (3, 5)
-              for i in range(0, max(1, len(t) - n + 1), 2)}
-    special = {"網格", "網格群", "淸波", "ＡＢＣ", "abc", "ABC", "élan", "ÉLAN", "%", "_", "\\", "“双减”", "（2024）",
-               "【重要】", "k", "K", "不存在的名字", "G", "g1", "330102", "群 "}
+    longer = {
+        t[i : i + n]
+        for t in rng.sample(texts, min(60, len(texts)))
+        for n in (3, 5)
+        for i in range(0, max(1, len(t) - n + 1), 2)
+    }
+    special = {
+        "網格",
+        "網格群",
+        "淸波",
+        "ＡＢＣ",
+        "abc",
+        "ABC",
+        "élan",
+        "ÉLAN",
+        "%",
+        "_",
+        "\\",
+        "“双减”",
+        "（2024）",
+        "【重要】",
+        "k",
+        "K",
+        "不存在的名字",
+        "G",
+        "g1",
+        "330102",
+        "群 ",
+    }
     return sorted(pieces | longer | special)
 
 
@@ -113,14 +147,17 @@ def test_an_edit_and_a_reimport_keep_the_index_current(registry, settings, tmp_p
     assert group.pk not in result(registry.admin, "groups", "网格", settings, baseline=False)
     # A file renames a person: the new name is found, the old one no longer is.
     person = Person.objects.get(code="P4")
-    rows = [["人员编号", "姓名", "手机号码", "所属单位", "职务"],
-            ["P4", "欧阳震华", "13612345678", person.unit.code, "干事"]]
+    rows = [
+        ["人员编号", "姓名", "手机号码", "所属单位", "职务"],
+        ["P4", "欧阳震华", "13612345678", person.unit.code, "干事"],
+    ]
     builders.write_csv(tmp_path / "人员.csv", rows)
     report = import_paths([tmp_path], actor="cli")
     assert report.ok, [e.message() for f in report.files for e in f.errors]
     assert person.pk in result(registry.admin, "people", "欧阳", settings, baseline=False)
-    assert result(registry.admin, "people", "欧阳", settings, baseline=False) == \
-        result(registry.admin, "people", "欧阳", settings, baseline=True)
+    assert result(registry.admin, "people", "欧阳", settings, baseline=False) == result(
+        registry.admin, "people", "欧阳", settings, baseline=True
+    )
 
 
 def test_the_api_search_uses_the_same_rows(registry, settings, client):

@@ -46,6 +46,7 @@ def outcome(first_run):
 def token_for():
     def make(user):
         return {"HTTP_AUTHORIZATION": f"Bearer {do_create_token(user, acting_user=user)[1]}"}
+
     return make
 
 

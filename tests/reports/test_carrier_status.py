@@ -116,10 +116,12 @@ def test_the_api_decision_takes_the_keeper(first_run, client, token_for):
 
 
 def test_imports_read_the_status_and_cancellation_date_columns(cast, tmp_path):
-    rows = [["编号", "名称", "类别", "主管单位", "状态", "注销日期"],
-            ["A1", "清波通", "APP", "330102000001", "已注销", "2026-06-30"],
-            ["A2", "民政统计平台", "平台", "330102001000", "在用", ""],
-            ["A9", "新应用", "APP", "330102000001", "", "2026/7/1"]]
+    rows = [
+        ["编号", "名称", "类别", "主管单位", "状态", "注销日期"],
+        ["A1", "清波通", "APP", "330102000001", "已注销", "2026-06-30"],
+        ["A2", "民政统计平台", "平台", "330102001000", "在用", ""],
+        ["A9", "新应用", "APP", "330102000001", "", "2026/7/1"],
+    ]
     report = import_paths([builders.write_xlsx(tmp_path / "apps.xlsx", rows)], actor="test")
     assert report.ok, [e.message() for f in report.files for e in f.errors]
     a1, a9 = App.objects.get(code="A1"), App.objects.get(code="A9")
@@ -135,10 +137,12 @@ def test_imports_read_the_status_and_cancellation_date_columns(cast, tmp_path):
 
 
 def test_an_active_status_with_a_cancellation_date_is_refused_whole(cast, tmp_path):
-    rows = [["编号", "名称", "类别", "主管单位", "状态", "注销日期"],
-            ["A1", "清波通", "APP", "330102000001", "注销", "2026-06-30"],
-            ["A2", "民政统计平台", "平台", "330102001000", "在用", "2026-06-30"],
-            ["A3", "拱墅通", "APP", "330105000000", "作废了", ""]]
+    rows = [
+        ["编号", "名称", "类别", "主管单位", "状态", "注销日期"],
+        ["A1", "清波通", "APP", "330102000001", "注销", "2026-06-30"],
+        ["A2", "民政统计平台", "平台", "330102001000", "在用", "2026-06-30"],
+        ["A3", "拱墅通", "APP", "330105000000", "作废了", ""],
+    ]
     report = import_paths([builders.write_xlsx(tmp_path / "apps.xlsx", rows)], actor="test")
     assert not report.ok
     messages = " ".join(e.message() for f in report.files for e in f.errors)

@@ -23,8 +23,13 @@ def report(outcome):
 
 def numbers(report) -> list[str]:
     s = report.summary
-    return [f"{s['hours_per_month']['start']:,.1f}", f"{s['hours_per_month']['end']:,.1f}",
-            f"{s['per_cadre_hours_per_month']['start']['p50']:,.1f}", s["from"], s["to"]]
+    return [
+        f"{s['hours_per_month']['start']:,.1f}",
+        f"{s['hours_per_month']['end']:,.1f}",
+        f"{s['per_cadre_hours_per_month']['start']['p50']:,.1f}",
+        s["from"],
+        s["to"],
+    ]
 
 
 def test_the_word_report_opens_and_holds_the_numbers(report):
@@ -56,7 +61,9 @@ def test_the_charts_use_the_noto_cjk_font_and_have_every_glyph(report):
     prop = charts.font_properties()
     assert font_manager.findfont(prop) == str(path)
     font = FT2Font(str(path))
-    labels = "".join(charts.kind_labels().values()) + "在用载体数量变化人均每月负担（小时）各类问题及处理情况中位数期初期末"
+    labels = (
+        "".join(charts.kind_labels().values()) + "在用载体数量变化人均每月负担（小时）各类问题及处理情况中位数期初期末"
+    )
     missing = [ch for ch in labels if font.get_char_index(ord(ch)) == 0]
     assert missing == []  # no boxes: every Chinese label has a glyph in the chart font
     png = charts.carriers_over_time(report)
@@ -74,6 +81,6 @@ def test_the_spreadsheet_has_every_table_as_a_sheet(report):
 
 
 def test_spreadsheet_text_is_never_a_formula(report):
-    report.ended["groups"] = [("G9", "=HYPERLINK(\"http://x\")", "已注销", None, "", "")]
+    report.ended["groups"] = [("G9", '=HYPERLINK("http://x")', "已注销", None, "", "")]
     book = openpyxl.load_workbook(io.BytesIO(export.write_xlsx(report)))
     assert book["工作群注销与整合"]["B2"].value.startswith("'=")

@@ -28,8 +28,12 @@ def hand_burden(as_of: dt.date) -> dict:
         result = analysis.run(Path(folder), as_of=as_of)
     rows = result.tables["per_person"].to_pylist()
     hours = sorted(r["total_h"] for r in rows if r["person_code"] in COUNTY_PEOPLE)
-    return {"total": sum(hours), "p50": statistics.median(hours),
-            "p90": statistics.quantiles(hours, n=10, method="inclusive")[8], "people": len(hours)}
+    return {
+        "total": sum(hours),
+        "p50": statistics.median(hours),
+        "p90": statistics.quantiles(hours, n=10, method="inclusive")[8],
+        "people": len(hours),
+    }
 
 
 def test_the_county_report_matches_the_hand_count(outcome):
@@ -38,9 +42,13 @@ def test_the_county_report_matches_the_hand_count(outcome):
     s = report.summary
     assert (s["region"], s["from"], s["to"]) == (COUNTY, START.isoformat(), outcome.today.isoformat())
     # G1, G2, G4 before; G1 merged into G4 today. A1 (app), A2 (platform), AC1, F1 throughout.
-    assert s["carriers"] == {"groups": {"start": 3, "end": 2}, "apps": {"start": 1, "end": 1},
-                             "platforms": {"start": 1, "end": 1}, "accounts": {"start": 1, "end": 1},
-                             "forms": {"start": 1, "end": 1}}
+    assert s["carriers"] == {
+        "groups": {"start": 3, "end": 2},
+        "apps": {"start": 1, "end": 1},
+        "platforms": {"start": 1, "end": 1},
+        "accounts": {"start": 1, "end": 1},
+        "forms": {"start": 1, "end": 1},
+    }
     # The merge was accepted and then done: it counts once, as done.
     assert s["findings"]["accepted"] == 0 and s["findings"]["rejected"] == 0 and s["findings"]["done"] == 1
     seen = Finding.objects.filter(scope_paths__contains=f"|{county.path}")
@@ -51,7 +59,10 @@ def test_the_county_report_matches_the_hand_count(outcome):
     assert s["hours_per_month"]["saved"] == pytest.approx(before["total"] - after["total"], abs=0.02)
     assert s["hours_per_month"]["saved"] > 0  # P1 and P2 no longer read G1
     cadre = s["per_cadre_hours_per_month"]
-    assert cadre["start"] == {"p50": pytest.approx(before["p50"], abs=0.01), "p90": pytest.approx(before["p90"], abs=0.01)}
+    assert cadre["start"] == {
+        "p50": pytest.approx(before["p50"], abs=0.01),
+        "p90": pytest.approx(before["p90"], abs=0.01),
+    }
     assert cadre["end"] == {"p50": pytest.approx(after["p50"], abs=0.01), "p90": pytest.approx(after["p90"], abs=0.01)}
     assert s["clues"] == {"received": 0, "closed": 0} and s["cases"] == {"opened": 0, "closed": 0, "overdue": 0}
     # The merged group is listed with its date, keeper and the finding that caused it.
@@ -82,8 +93,10 @@ def test_the_start_uses_the_last_run_before_the_window(outcome):
     assert report.start_run.as_of == START and report.end_run.as_of == outcome.today
 
 
-@pytest.mark.parametrize("start, end, code", [("2026-12-02", "2026-12-01", "invalid"), ("2026-1-1", "x", "invalid"),
-                                               ("2020-01-01", "2020-02-01", "no_runs")])
+@pytest.mark.parametrize(
+    "start, end, code",
+    [("2026-12-02", "2026-12-01", "invalid"), ("2026-1-1", "x", "invalid"), ("2020-01-01", "2020-02-01", "no_runs")],
+)
 def test_bad_windows_are_refused_clearly(outcome, start, end, code):
     with pytest.raises(ReportError) as caught:
         build_report(*parse_window(start, end), None)

@@ -67,8 +67,17 @@ def test_the_api_gives_the_same_json(outcome, client, token_for):
     response = client.get(API, window(outcome), **headers)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) >= {"region", "from", "to", "carriers", "findings", "hours_per_month",
-                         "per_cadre_hours_per_month", "clues", "cases"}
+    assert set(body) >= {
+        "region",
+        "from",
+        "to",
+        "carriers",
+        "findings",
+        "hours_per_month",
+        "per_cadre_hours_per_month",
+        "clues",
+        "cases",
+    }
     assert body["region"] == COUNTY and body["carriers"]["groups"] == {"start": 3, "end": 2}
     assert body["findings"]["done"] == 1
 

@@ -37,8 +37,10 @@ def fresh_home(tmp_path, loose_umask) -> Path:
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "JIANFU_SECRET_KEY", "JIANFU_PHONE_KEY")}
     env.update(PYTHONPATH=SRC, JIANFU_HOME=str(home))
-    for args in (["stats", "--json"], ["analyze", "--json", str(home / "findings.json"),
-                                       "--xlsx", str(home / "findings.xlsx"), "--quiet"]):
+    for args in (
+        ["stats", "--json"],
+        ["analyze", "--json", str(home / "findings.json"), "--xlsx", str(home / "findings.xlsx"), "--quiet"],
+    ):
         result = subprocess.run([JIANFU, *args], env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
     return home

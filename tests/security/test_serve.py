@@ -45,9 +45,14 @@ def start_server(tmp_path):
         port = free_port()
         clean = {k: v for k, v in os.environ.items() if not k.startswith("JIANFU_") and k != "DATABASE_URL"}
         clean.update(PYTHONPATH=SRC, JIANFU_HOME=str(tmp_path / "home"), JIANFU_IMPORT_WORKER="0", **env)
-        processes.append(subprocess.Popen([JIANFU, "serve", "--host", host, "--port", str(port), "--workers", str(workers)],
-                                          env=clean,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        processes.append(
+            subprocess.Popen(
+                [JIANFU, "serve", "--host", host, "--port", str(port), "--workers", str(workers)],
+                env=clean,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
@@ -86,10 +91,18 @@ def post_login_through_proxy(port: int) -> http.client.HTTPResponse:
     page = request(port, "GET", "/login/", proxy)
     cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie")).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    return request(port, "POST", "/login/", {
-        **proxy, "Origin": f"https://{SITE}", "Cookie": f"csrftoken={cookie}",
-        "Content-Type": "application/x-www-form-urlencoded"},
-        body=f"csrfmiddlewaretoken={token}&username=nobody&password=wrong-password-1")
+    return request(
+        port,
+        "POST",
+        "/login/",
+        {
+            **proxy,
+            "Origin": f"https://{SITE}",
+            "Cookie": f"csrftoken={cookie}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body=f"csrfmiddlewaretoken={token}&username=nobody&password=wrong-password-1",
+    )
 
 
 def test_behind_tls_proxy_without_jianfu_https_the_login_post_is_refused(start_server):

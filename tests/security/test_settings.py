@@ -60,8 +60,11 @@ BAD = {
     "JIANFU_BASE_URL": ("jianfu.example.gov.cn", "https://"),
     "JIANFU_FILING_SINCE": ("2025/01/01", "YYYY-MM-DD"),
 }
-ALL_VARIABLES = sorted(set(DEFAULTS) | set(BAD) | {"JIANFU_HOME", "JIANFU_SECRET_KEY", "JIANFU_PHONE_KEY",
-                                                    "JIANFU_EMAIL_USER", "JIANFU_EMAIL_PASSWORD"})
+ALL_VARIABLES = sorted(
+    set(DEFAULTS)
+    | set(BAD)
+    | {"JIANFU_HOME", "JIANFU_SECRET_KEY", "JIANFU_PHONE_KEY", "JIANFU_EMAIL_USER", "JIANFU_EMAIL_PASSWORD"}
+)
 
 
 def run_cli(home: Path | str, *args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
@@ -123,8 +126,12 @@ def test_false_words(tmp_path, value):
 
 
 def test_valid_time_zone_log_level_and_mail_backend_are_taken(tmp_path):
-    names = settings_from_env(tmp_path, JIANFU_TIME_ZONE="Asia/Urumqi", JIANFU_LOG_LEVEL="info",
-                              JIANFU_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
+    names = settings_from_env(
+        tmp_path,
+        JIANFU_TIME_ZONE="Asia/Urumqi",
+        JIANFU_LOG_LEVEL="info",
+        JIANFU_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    )
     assert names["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert names["TIME_ZONE"] == "Asia/Urumqi"
     assert names["LOGGING"]["loggers"]["jianfu"]["level"] == "INFO"
@@ -141,8 +148,11 @@ def test_https_turns_on_secure_cookies_hsts_and_the_proxy_header(tmp_path):
 
 
 def test_lists_drop_blanks(tmp_path):
-    names = settings_from_env(tmp_path, JIANFU_ALLOWED_HOSTS=" jianfu.example.gov.cn , ,10.0.0.5 ",
-                  JIANFU_CSRF_TRUSTED_ORIGINS="https://jianfu.example.gov.cn,https://jianfu.example.gov.cn:8443")
+    names = settings_from_env(
+        tmp_path,
+        JIANFU_ALLOWED_HOSTS=" jianfu.example.gov.cn , ,10.0.0.5 ",
+        JIANFU_CSRF_TRUSTED_ORIGINS="https://jianfu.example.gov.cn,https://jianfu.example.gov.cn:8443",
+    )
     assert names["ALLOWED_HOSTS"] == ["jianfu.example.gov.cn", "10.0.0.5"]
     assert names["CSRF_TRUSTED_ORIGINS"] == ["https://jianfu.example.gov.cn", "https://jianfu.example.gov.cn:8443"]
 
@@ -154,6 +164,7 @@ def test_home_that_is_a_file_is_refused(tmp_path):
 
 
 # The same through the real command line, as an operator meets it.
+
 
 def test_cli_with_every_variable_empty_runs_on_the_defaults(tmp_path):
     empties = {name: "" for name in ALL_VARIABLES if name != "JIANFU_HOME"}
@@ -180,8 +191,14 @@ def test_cli_refuses_a_bad_value_without_a_traceback(tmp_path, name):
 
 
 def test_cli_lists_all_bad_variables_in_one_run(tmp_path):
-    result = run_cli(tmp_path / "home", "stats", "--json", JIANFU_WEB_WORKERS="x", JIANFU_TIME_ZONE="Mars/Base",
-                     JIANFU_SESSION_SECONDS="")
+    result = run_cli(
+        tmp_path / "home",
+        "stats",
+        "--json",
+        JIANFU_WEB_WORKERS="x",
+        JIANFU_TIME_ZONE="Mars/Base",
+        JIANFU_SESSION_SECONDS="",
+    )
     assert result.returncode == 1
     assert "JIANFU_WEB_WORKERS=" in result.stderr and "JIANFU_TIME_ZONE=" in result.stderr
     assert "JIANFU_SESSION_SECONDS" not in result.stderr
@@ -189,10 +206,15 @@ def test_cli_lists_all_bad_variables_in_one_run(tmp_path):
 
 def test_wsgi_refuses_a_bad_value_with_improperly_configured(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ALL_VARIABLES}
-    env.update(PYTHONPATH=SRC, JIANFU_HOME=str(tmp_path), JIANFU_TIME_ZONE="Mars/Base",
-               DJANGO_SETTINGS_MODULE="jianfu.settings")
-    result = subprocess.run([sys.executable, "-c", "import jianfu.wsgi"], env=env, capture_output=True, text=True,
-                            timeout=120)
+    env.update(
+        PYTHONPATH=SRC,
+        JIANFU_HOME=str(tmp_path),
+        JIANFU_TIME_ZONE="Mars/Base",
+        DJANGO_SETTINGS_MODULE="jianfu.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import jianfu.wsgi"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "django.core.exceptions.ImproperlyConfigured" in result.stderr and "JIANFU_TIME_ZONE=" in result.stderr
 
@@ -201,8 +223,13 @@ def deploy_check(tmp_path, **env: str) -> subprocess.CompletedProcess:
     # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; no deployment has it.
     clean = {k: v for k, v in os.environ.items() if k not in ALL_VARIABLES and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean.update(PYTHONPATH=SRC, JIANFU_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="jianfu.settings", **env)
-    return subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-                          env=clean, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_production_settings_pass_djangos_deployment_check(tmp_path):

@@ -30,7 +30,8 @@ def assert_same_findings(duck: list[dict], spark: list[dict]) -> None:
     by_id = {f["id"]: f for f in duck}
     other = {f["id"]: f for f in spark}
     assert by_id.keys() == other.keys(), (
-        f"only DuckDB: {sorted(by_id.keys() - other.keys())[:5]}, only Spark: {sorted(other.keys() - by_id.keys())[:5]}")
+        f"only DuckDB: {sorted(by_id.keys() - other.keys())[:5]}, only Spark: {sorted(other.keys() - by_id.keys())[:5]}"
+    )
     for fid, finding in by_id.items():
         assert_close(finding, other[fid], f"{finding['type']} {fid}")
 

@@ -16,11 +16,14 @@ pytestmark = pytest.mark.django_db
 
 
 def result_folder(tmp_path):
-    snapshot = write_snapshot({
-        "units": UNITS,
-        "groups": [group("G1"), group("G2"), group("G3", nature="temporary", task_end_date=AS_OF.replace(day=1))],
-        "members": members_of({"G1": ["P1", "P2", "P3", "P4", "P5"], "G2": ["P1", "P2", "P3", "P4", "P5"]}),
-    }, tmp_path / "snap")
+    snapshot = write_snapshot(
+        {
+            "units": UNITS,
+            "groups": [group("G1"), group("G2"), group("G3", nature="temporary", task_end_date=AS_OF.replace(day=1))],
+            "members": members_of({"G1": ["P1", "P2", "P3", "P4", "P5"], "G2": ["P1", "P2", "P3", "P4", "P5"]}),
+        },
+        tmp_path / "snap",
+    )
     result = run(snapshot, AS_OF)
     write_result(result, str(tmp_path / "out"), engine="spark", generated_at="2026-11-26T10:00:00+08:00")
     return tmp_path / "out", result

@@ -13,16 +13,37 @@ import pytest
 from jianfu.analysis import AnalysisConfig, run, write_snapshot
 from jianfu.analysis.spark import SparkBackend
 from tests.analysis.helpers import (
-    AS_OF, BEISHAN, BEISHAN_VILLAGE, CITY, SHANGCHENG, UNITS, XIHU, XIHU_CIVIL, account, app, days_ago, group,
+    AS_OF,
+    BEISHAN,
+    BEISHAN_VILLAGE,
+    CITY,
+    SHANGCHENG,
+    UNITS,
+    XIHU,
+    XIHU_CIVIL,
+    account,
+    app,
+    days_ago,
+    group,
     members_of,
 )
 from tests.spark.parity import assert_close, assert_same_findings, assert_same_tables
 
-TABLE_KEYS = {"per_person": "person_code", "per_unit": "unit_code", "per_region": "region_code",
-              "per_owner": "owner_code", "apps": "code", "groups": "code", "accounts": "code", "forms": "code"}
+TABLE_KEYS = {
+    "per_person": "person_code",
+    "per_unit": "unit_code",
+    "per_region": "region_code",
+    "per_owner": "owner_code",
+    "apps": "code",
+    "groups": "code",
+    "accounts": "code",
+    "forms": "code",
+}
 
-PEOPLE = [{"code": f"P{i:02d}", "name": f"干部{i}", "unit_code": unit, "post": None}
-          for i, unit in enumerate([BEISHAN_VILLAGE] * 12 + [BEISHAN] * 6 + [XIHU_CIVIL] * 4 + [SHANGCHENG] * 3)]
+PEOPLE = [
+    {"code": f"P{i:02d}", "name": f"干部{i}", "unit_code": unit, "post": None}
+    for i, unit in enumerate([BEISHAN_VILLAGE] * 12 + [BEISHAN] * 6 + [XIHU_CIVIL] * 4 + [SHANGCHENG] * 3)
+]
 CODES = [p["code"] for p in PEOPLE]
 
 
@@ -33,40 +54,84 @@ def hand_written_county() -> dict:
         people=PEOPLE,
         groups=[
             group("G1", messages_30d=120, demands=["打卡接龙", "截图留痕"]),
-            group("G2", messages_30d=40),                           # 12 ⊂ 15: Jaccard exactly 0.8
+            group("G2", messages_30d=40),  # 12 ⊂ 15: Jaccard exactly 0.8
             group("G3", nature="temporary", task_end_date=days_ago(3)),
             group("G4", last_active=days_ago(61), messages_30d=0),
             group("G5", owner_code=SHANGCHENG, demands=["收到请回复", "定位打卡"], messages_30d=None),
             group("G6", owner_code=SHANGCHENG, last_active=None, created_date=None),
-            group("G7", owner_code=BEISHAN), group("G8", owner_code=BEISHAN),      # identical pair
-            group("G9", purpose="防汛值班"),                        # alone, no members
+            group("G7", owner_code=BEISHAN),
+            group("G8", owner_code=BEISHAN),  # identical pair
+            group("G9", purpose="防汛值班"),  # alone, no members
         ],
-        members=members_of({
-            "G1": CODES[:15], "G2": CODES[:12], "G3": CODES[3:9], "G4": CODES[10:20],
-            "G5": CODES[20:25], "G6": CODES[18:25], "G7": CODES[5:11], "G8": CODES[5:11] + [CODES[5]],
-        }),
+        members=members_of(
+            {
+                "G1": CODES[:15],
+                "G2": CODES[:12],
+                "G3": CODES[3:9],
+                "G4": CODES[10:20],
+                "G5": CODES[20:25],
+                "G6": CODES[18:25],
+                "G7": CODES[5:11],
+                "G8": CODES[5:11] + [CODES[5]],
+            }
+        ),
         apps=[
-            app("A1", name="西湖区网格巡查", description="网格员巡查上报事件", functions=["事件上报", "巡查打卡"],
-                forced_features=["打卡签到", "积分排名"], monthly_active_users=300),
-            app("A2", name="西湖网格巡查通", description="网格巡查事件上报", functions=["事件上报"],
-                monthly_active_users=20, registered_users=1000),
-            app("A3", owner_code=SHANGCHENG, last_update=days_ago(400), launch_date=days_ago(900),
-                forced_features=["截图留痕"], monthly_active_users=None),
+            app(
+                "A1",
+                name="西湖区网格巡查",
+                description="网格员巡查上报事件",
+                functions=["事件上报", "巡查打卡"],
+                forced_features=["打卡签到", "积分排名"],
+                monthly_active_users=300,
+            ),
+            app(
+                "A2",
+                name="西湖网格巡查通",
+                description="网格巡查事件上报",
+                functions=["事件上报"],
+                monthly_active_users=20,
+                registered_users=1000,
+            ),
+            app(
+                "A3",
+                owner_code=SHANGCHENG,
+                last_update=days_ago(400),
+                launch_date=days_ago(900),
+                forced_features=["截图留痕"],
+                monthly_active_users=None,
+            ),
             app("A4", owner_code=CITY, category="platform", registered_users=0, monthly_active_users=0),
         ],
         accounts=[
             account("C1", last_post=days_ago(90), assessments=["点赞转发考核"]),
-            account("C2", platform="微信公众号"), account("C3", owner_code=CITY, posts_30d=None, last_post=None),
+            account("C2", platform="微信公众号"),
+            account("C3", owner_code=CITY, posts_30d=None, last_post=None),
             account("C4", owner_code=SHANGCHENG, assessments=["关注考核", "阅读量考核"]),
         ],
         forms=[
-            {"code": "F1", "title": "月报", "issuer_code": XIHU, "respondent_level": "村（社区）",
-             "frequency": "month", "channel": "系统", "minutes_per_filing": 30.0},
-            {"code": "F2", "title": "周报", "issuer_code": CITY, "respondent_level": "township",
-             "frequency": "week", "channel": "纸质", "minutes_per_filing": None},
+            {
+                "code": "F1",
+                "title": "月报",
+                "issuer_code": XIHU,
+                "respondent_level": "村（社区）",
+                "frequency": "month",
+                "channel": "系统",
+                "minutes_per_filing": 30.0,
+            },
+            {
+                "code": "F2",
+                "title": "周报",
+                "issuer_code": CITY,
+                "respondent_level": "township",
+                "frequency": "week",
+                "channel": "纸质",
+                "minutes_per_filing": None,
+            },
         ],
-        fields=[{"form_code": "F2", "position": i, "name": f"指标{i}", "note": None, "data_type": None, "unit": None}
-                for i in range(1, 8)],
+        fields=[
+            {"form_code": "F2", "position": i, "name": f"指标{i}", "note": None, "data_type": None, "unit": None}
+            for i in range(1, 8)
+        ],
     )
 
 
@@ -86,8 +151,17 @@ def test_hand_written_county(spark, tmp_path):
     other = run(SparkBackend(spark, folder), AS_OF, config)
     compare(duck, other)
     types = {f["type"] for f in duck.findings}
-    assert {"duplicate_groups", "expired_group", "idle_group", "group_demand", "zombie_app", "forced_feature",
-            "stale_account", "account_assessment", "duplicate_accounts"} <= types, types
+    assert {
+        "duplicate_groups",
+        "expired_group",
+        "idle_group",
+        "group_demand",
+        "zombie_app",
+        "forced_feature",
+        "stale_account",
+        "account_assessment",
+        "duplicate_accounts",
+    } <= types, types
 
 
 GEN_AS_OF = dt.date(2026, 11, 26)
@@ -132,8 +206,23 @@ def test_generated_county_seed_4_through_analyze(spark, tmp_path):
     documents = {}
     for engine in ("duckdb", "spark"):
         out = tmp_path / f"{engine}.json"
-        assert main(["analyze", "--as-of", GEN_AS_OF.isoformat(), "--engine", engine, "--spark-master", "local[2]",
-                     "--json", str(out), "--quiet"]) == 0
+        assert (
+            main(
+                [
+                    "analyze",
+                    "--as-of",
+                    GEN_AS_OF.isoformat(),
+                    "--engine",
+                    engine,
+                    "--spark-master",
+                    "local[2]",
+                    "--json",
+                    str(out),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
         import json
 
         documents[engine] = json.loads(out.read_text(encoding="utf-8"))

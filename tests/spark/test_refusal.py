@@ -33,8 +33,9 @@ def test_it_refuses_a_construct_with_another_meaning(case):
 
 def test_it_accepts_the_spellings_that_translate_exactly():
     backend = SparkBackend(spark=None)
-    spark_sql = backend.translate("SELECT g, list(x) AS xs, quantile_cont(y, 0.9) AS p90 FROM t "
-                                  "WHERE x IS NOT NULL GROUP BY g")
+    spark_sql = backend.translate(
+        "SELECT g, list(x) AS xs, quantile_cont(y, 0.9) AS p90 FROM t WHERE x IS NOT NULL GROUP BY g"
+    )
     assert "COLLECT_LIST(x)" in spark_sql and "percentile(y, 0.9)" in spark_sql.lower()
     assert "percentile_cont" not in spark_sql.lower()
 

@@ -33,8 +33,7 @@ def skewed_members() -> list[dict]:
 def pairs_and_buckets(backend, config) -> tuple[set, int, int]:
     backend.run_steps(input_steps(backend) + pair_steps(config))
     pairs = {(r["group_a"], r["group_b"], r["shared"]) for r in backend.query(f"SELECT * FROM {PAIRS}")}
-    biggest = backend.scalar("SELECT max(c) FROM (SELECT count(*) AS c FROM __jf_dg_index_salted "
-                             "GROUP BY tok, salt) b")
+    biggest = backend.scalar("SELECT max(c) FROM (SELECT count(*) AS c FROM __jf_dg_index_salted GROUP BY tok, salt) b")
     unsalted = backend.scalar("SELECT max(c) FROM (SELECT count(*) AS c FROM __jf_dg_index GROUP BY tok) b")
     backend.drop_steps()
     return pairs, biggest, unsalted
@@ -47,8 +46,9 @@ def snapshot(tmp_path_factory):
 
 def test_duckdb_salting_keeps_every_pair(snapshot):
     plain, _, unsalted = pairs_and_buckets(DuckDBBackend(load_snapshot(snapshot)), AnalysisConfig())
-    salted, biggest, _ = pairs_and_buckets(DuckDBBackend(load_snapshot(snapshot)),
-                                           AnalysisConfig(dup_group_bucket_rows=BUCKET))
+    salted, biggest, _ = pairs_and_buckets(
+        DuckDBBackend(load_snapshot(snapshot)), AnalysisConfig(dup_group_bucket_rows=BUCKET)
+    )
     assert unsalted > 10 * BUCKET, "the fixture is not skewed"
     assert biggest <= BUCKET
     assert salted == plain
@@ -57,8 +57,9 @@ def test_duckdb_salting_keeps_every_pair(snapshot):
 
 def test_spark_buckets_stay_small_and_pairs_match(spark, snapshot):
     duck, _, _ = pairs_and_buckets(DuckDBBackend(load_snapshot(snapshot)), AnalysisConfig())
-    pairs, biggest, unsalted = pairs_and_buckets(SparkBackend(spark, snapshot),
-                                                 AnalysisConfig(dup_group_bucket_rows=BUCKET, dup_group_partitions=2))
+    pairs, biggest, unsalted = pairs_and_buckets(
+        SparkBackend(spark, snapshot), AnalysisConfig(dup_group_bucket_rows=BUCKET, dup_group_partitions=2)
+    )
     assert unsalted > 10 * BUCKET
     assert biggest <= BUCKET
     assert pairs == duck

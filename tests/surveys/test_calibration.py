@@ -54,8 +54,9 @@ def test_four_answers_change_nothing_five_do():
 
 
 def test_forms_timed_by_the_registry_are_not_calibrated():
-    stated = [Answer(kind="form", carrier="F", minutes_per_week=9, frequency="month", minutes_per_filing=30,
-                     sharing_people=3)] * 6
+    stated = [
+        Answer(kind="form", carrier="F", minutes_per_week=9, frequency="month", minutes_per_filing=30, sharing_people=3)
+    ] * 6
     result = calibrate(BurdenParams(), stated)
     assert result.overrides == {} and result.kinds["form"].reason == "forms_timed_by_registry"
     # The model's figure is still shown beside the measured one: 30 min a month shared by 3 people = 10 each.
@@ -67,10 +68,18 @@ def test_a_wild_ratio_is_clamped():
 
 
 def test_calibrated_overrides_win_over_the_file_for_the_same_region():
-    config = AnalysisConfig(region_overrides={"330102000000": {"group_attention_minutes": 15, "workdays_per_month": 21,
-                                                               "app_features": {"打卡签到": {"minutes": 3}}}})
-    merged = with_region_overrides(config, {"330102000000": {"group_attention_minutes": 4,
-                                                             "app_features": {"定期登录": {"minutes": 1}}}})
+    config = AnalysisConfig(
+        region_overrides={
+            "330102000000": {
+                "group_attention_minutes": 15,
+                "workdays_per_month": 21,
+                "app_features": {"打卡签到": {"minutes": 3}},
+            }
+        }
+    )
+    merged = with_region_overrides(
+        config, {"330102000000": {"group_attention_minutes": 4, "app_features": {"定期登录": {"minutes": 1}}}}
+    )
     params = merged.params_for_path("/330000000000/330102000000/")
     assert params.group_attention_minutes == 4 and params.workdays_per_month == 21
     assert params.app_features["打卡签到"].minutes == 3 and params.app_features["定期登录"].minutes == 1
@@ -87,8 +96,9 @@ def test_the_burden_model_uses_a_stored_calibration(cast, tmp_path):
     export_snapshot(Path(tmp_path))
     before = analysis.run(Path(tmp_path), as_of=dt.date(2026, 11, 26), config=load_config())
     county = Unit.objects.get(code="330102000000")
-    RegionCalibration.objects.create(region=county, owner_path=county.path, applied_by="test",
-                                     overrides={"group_attention_minutes": 40.0})
+    RegionCalibration.objects.create(
+        region=county, owner_path=county.path, applied_by="test", overrides={"group_attention_minutes": 40.0}
+    )
     after = analysis.run(Path(tmp_path), as_of=dt.date(2026, 11, 26), config=load_config())
 
     def person(result, code):

@@ -20,13 +20,15 @@ pytestmark = pytest.mark.django_db
 
 
 def linked(username, unit, person):
-    return do_create_user(username, password=PASSWORD, unit_code=unit, role=Role.CADRE, acting_user=None,
-                          person_code=person)
+    return do_create_user(
+        username, password=PASSWORD, unit_code=unit, role=Role.CADRE, acting_user=None, person_code=person
+    )
 
 
 def report_links(html: str) -> list[str]:
-    return [part.split('"')[0].replace("&amp;", "&") for part in html.split('href="')[1:]
-            if part.startswith("/clues/new/")]
+    return [
+        part.split('"')[0].replace("&amp;", "&") for part in html.split('href="')[1:] if part.startswith("/clues/new/")
+    ]
 
 
 def test_a_linked_cadre_sees_their_carriers_hours_and_report_links(crowd, as_user):
@@ -105,11 +107,15 @@ def test_the_command_line_links_a_person(crowd, monkeypatch, capsys):
 
 def test_the_web_user_page_links_a_person(crowd, as_user):
     client = as_user(crowd.admin)
-    response = client.post("/users/", {"username": "qianyi", "unit_code": TOWNSHIP, "role": "cadre",
-                                       "password": PASSWORD, "person_code": "P11"})
+    response = client.post(
+        "/users/",
+        {"username": "qianyi", "unit_code": TOWNSHIP, "role": "cadre", "password": PASSWORD, "person_code": "P11"},
+    )
     assert response.status_code == 302
     assert CadreLogin.objects.get(user__username="qianyi").person.code == "P11"
     assert "钱一" in client.get("/users/").content.decode()
-    response = client.post("/users/", {"username": "x2", "unit_code": SIBLING_TOWNSHIP, "role": "cadre",
-                                       "password": PASSWORD, "person_code": "P11"})
+    response = client.post(
+        "/users/",
+        {"username": "x2", "unit_code": SIBLING_TOWNSHIP, "role": "cadre", "password": PASSWORD, "person_code": "P11"},
+    )
     assert response.status_code == 200 and "不在账号所属单位" in response.content.decode()

@@ -27,6 +27,7 @@ def answer(client, token, minutes=None, text="每天晚上群里打卡接龙", d
 
 # --- who may see what ---
 
+
 def test_survey_list(crowd, survey, as_user):
     assert as_user(crowd.county).get("/surveys/").content.decode().count(survey.title) == 1
     outsider = as_user(crowd.outsider).get("/surveys/")
@@ -108,6 +109,7 @@ def test_closing_stops_links(crowd, survey, links, as_user):
 
 # --- the public form ---
 
+
 def test_the_form_asks_about_the_persons_own_carriers(crowd, links, as_user):
     page = as_user(None).get(f"/s/{links['P1']}/")
     html = page.content.decode()
@@ -129,8 +131,11 @@ def test_a_used_link_cannot_be_replayed(crowd, links, as_user):
 
 def test_bad_answers_write_nothing(crowd, links, as_user):
     client = as_user(None)
-    for minutes, message in (({"group:G1": "很多"}, "请填写数字"), ({"group:G1": "-3"}, "每周用时应在 0 到 2400"),
-                             ({"group:G1": "99999"}, "每周用时应在 0 到 2400")):
+    for minutes, message in (
+        ({"group:G1": "很多"}, "请填写数字"),
+        ({"group:G1": "-3"}, "每周用时应在 0 到 2400"),
+        ({"group:G1": "99999"}, "每周用时应在 0 到 2400"),
+    ):
         response = answer(client, links["P1"], minutes)
         assert response.status_code == 400 and message in response.content.decode()
     assert answer(client, links["P1"], text="长" * 1001).status_code == 400
@@ -155,6 +160,7 @@ def test_answers_carry_no_person(crowd, links, as_user):
 
 
 # --- k-anonymity ---
+
 
 def test_four_respondents_show_nothing_five_show_results(crowd, survey, links, as_user):
     officer = as_user(crowd.county)

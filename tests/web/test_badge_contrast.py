@@ -22,7 +22,7 @@ def colour(value: str) -> str:
 
 
 def luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -34,8 +34,10 @@ def contrast(first: str, second: str) -> float:
 
 def rule(selector: str) -> dict[str, str]:
     body = re.search(r"(?m)^" + re.escape(selector) + r"\s*\{([^}]*)\}", CSS).group(1)
-    return dict((name.strip(), value.strip()) for name, value in
-                (declaration.split(":", 1) for declaration in body.split(";") if ":" in declaration))
+    return dict(
+        (name.strip(), value.strip())
+        for name, value in (declaration.split(":", 1) for declaration in body.split(";") if ":" in declaration)
+    )
 
 
 @pytest.mark.parametrize("selector", [".tag", ".tag-warn", ".tag-bad", ".tag-ok"])

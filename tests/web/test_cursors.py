@@ -73,14 +73,27 @@ def test_a_cursor_for_another_sort_is_refused(cast, as_user, monkeypatch):
     assert client.get("/apps/", {"sort": "mau", "after": by_messages}).status_code == 400
 
 
-@pytest.mark.parametrize("payload", [
-    ["v", 10**40, 1], ["v", "x", 10**40], ["d", "2024-02-30", 1], ["v", [1], 1], ["v", "x", -5], ["v", True, 1],
-    ["v", float("inf"), 1], ["d", 5, 1], ["v", "2024-01-01", 1],
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        ["v", 10**40, 1],
+        ["v", "x", 10**40],
+        ["d", "2024-02-30", 1],
+        ["v", [1], 1],
+        ["v", "x", -5],
+        ["v", True, 1],
+        ["v", float("inf"), 1],
+        ["d", 5, 1],
+        ["v", "2024-01-01", 1],
+    ],
+)
 def test_a_correctly_signed_cursor_with_wrong_types_is_refused(cast, as_user, payload):
     # Only a holder of the secret key can sign, but the value still reaches SQL only if it fits the column.
     namespace = "registry.workgroup:last_active:desc"
-    token = listing.encode_cursor(payload[1], payload[2], namespace) if payload[0] == "v" else \
-        listing._signer(namespace).sign_object(payload)
+    token = (
+        listing.encode_cursor(payload[1], payload[2], namespace)
+        if payload[0] == "v"
+        else listing._signer(namespace).sign_object(payload)
+    )
     response = as_user(cast.province).get("/groups/", {"sort": "active", "after": token})
     assert response.status_code == 400

@@ -9,8 +9,10 @@ pytestmark = pytest.mark.django_db
 
 def chart_data(response) -> dict:
     body = response.content.decode()
-    start = body.index('<script id="chart-data" type="application/json">') + len('<script id="chart-data" type="application/json">')
-    return json.loads(body[start:body.index("</script>", start)])
+    start = body.index('<script id="chart-data" type="application/json">') + len(
+        '<script id="chart-data" type="application/json">'
+    )
+    return json.loads(body[start : body.index("</script>", start)])
 
 
 def counts(response) -> dict:
@@ -25,13 +27,27 @@ def test_it_redirects_anonymous_visitors(client):
 def test_it_counts_the_officers_region(cast, as_user):
     response = as_user(cast.county).get("/")
     assert response.status_code == 200
-    assert counts(response) == {"units": 4, "people": 3, "apps": 1, "platforms": 1, "accounts": 1, "groups": 3,
-                                "forms": 1}
+    assert counts(response) == {
+        "units": 4,
+        "people": 3,
+        "apps": 1,
+        "platforms": 1,
+        "accounts": 1,
+        "groups": 3,
+        "forms": 1,
+    }
 
 
 def test_the_outsider_counts_their_own_region(cast, as_user):
-    assert counts(as_user(cast.outsider).get("/")) == {"units": 2, "people": 1, "apps": 1, "platforms": 0,
-                                                        "accounts": 1, "groups": 1, "forms": 1}
+    assert counts(as_user(cast.outsider).get("/")) == {
+        "units": 2,
+        "people": 1,
+        "apps": 1,
+        "platforms": 0,
+        "accounts": 1,
+        "groups": 1,
+        "forms": 1,
+    }
 
 
 def test_the_province_counts_everything(cast, as_user):
@@ -66,8 +82,15 @@ def test_assets_are_local(cast, as_user):
 
 
 def test_the_cadre_sees_their_own_unit(cast, as_user):
-    assert counts(as_user(cast.cadre).get("/")) == {"units": 1, "people": 1, "apps": 0, "platforms": 1,
-                                                     "accounts": 0, "groups": 0, "forms": 0}
+    assert counts(as_user(cast.cadre).get("/")) == {
+        "units": 1,
+        "people": 1,
+        "apps": 0,
+        "platforms": 1,
+        "accounts": 0,
+        "groups": 0,
+        "forms": 0,
+    }
 
 
 def test_the_administrator_sees_the_whole_installation(cast, as_user):

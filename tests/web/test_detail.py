@@ -10,8 +10,12 @@ from jianfu.registry.models import WorkGroup
 pytestmark = pytest.mark.django_db
 
 INSIDE_OUTSIDE = [
-    ("units", "330102001001", "330105001000"), ("people", "P1", "P4"), ("apps", "A1", "A3"),
-    ("accounts", "AC1", "AC2"), ("groups", "G1", "G3"), ("forms", "F1", "F2"),
+    ("units", "330102001001", "330105001000"),
+    ("people", "P1", "P4"),
+    ("apps", "A1", "A3"),
+    ("accounts", "AC1", "AC2"),
+    ("groups", "G1", "G3"),
+    ("forms", "F1", "F2"),
 ]
 
 

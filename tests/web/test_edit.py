@@ -13,19 +13,59 @@ from jianfu.registry.models import App, Person, Unit, WorkGroup
 
 pytestmark = pytest.mark.django_db
 
-APP_FORM = {"name": "清波通（新版）", "category": "app", "launch_date": "2023-01-05", "last_update": "2024-12-01",
-            "registered_users": "1200", "monthly_active_users": "30", "functions": "信息报送；通知公告",
-            "forced_features": "打卡签到", "description": "社区事务"}
+APP_FORM = {
+    "name": "清波通（新版）",
+    "category": "app",
+    "launch_date": "2023-01-05",
+    "last_update": "2024-12-01",
+    "registered_users": "1200",
+    "monthly_active_users": "30",
+    "functions": "信息报送；通知公告",
+    "forced_features": "打卡签到",
+    "description": "社区事务",
+}
 EDITS = [
     ("units", "330102001001", {"name": "清波社区居委会", "unit_type": "村（居）委会"}),
     ("people", "P1", {"name": "张三", "post": "书记"}),
     ("apps", "A1", APP_FORM),
-    ("accounts", "AC1", {"name": "上城发布", "platform": "微信公众号", "opened_date": "2020-01-01",
-                         "last_post": "2024-12-01", "followers": "6000", "posts_30d": "25", "assessments": ""}),
-    ("groups", "G1", {"name": "防汛工作群", "platform": "微信", "nature": "temporary", "task_end_date": "2024-09-01",
-                      "last_active": "2024-10-01", "messages_30d": "12", "purpose": "防汛抗台", "demands": "打卡接龙"}),
-    ("forms", "F1", {"title": "低保对象月报表", "respondent_level": "township", "frequency": "quarter",
-                     "channel": "系统", "minutes_per_filing": "20"}),
+    (
+        "accounts",
+        "AC1",
+        {
+            "name": "上城发布",
+            "platform": "微信公众号",
+            "opened_date": "2020-01-01",
+            "last_post": "2024-12-01",
+            "followers": "6000",
+            "posts_30d": "25",
+            "assessments": "",
+        },
+    ),
+    (
+        "groups",
+        "G1",
+        {
+            "name": "防汛工作群",
+            "platform": "微信",
+            "nature": "temporary",
+            "task_end_date": "2024-09-01",
+            "last_active": "2024-10-01",
+            "messages_30d": "12",
+            "purpose": "防汛抗台",
+            "demands": "打卡接龙",
+        },
+    ),
+    (
+        "forms",
+        "F1",
+        {
+            "title": "低保对象月报表",
+            "respondent_level": "township",
+            "frequency": "quarter",
+            "channel": "系统",
+            "minutes_per_filing": "20",
+        },
+    ),
 ]
 
 
@@ -90,8 +130,9 @@ def test_a_cadre_cannot_edit(cast, as_user):
 
 def test_the_phone_cannot_be_edited(cast, as_user):
     before = Person.objects.get(code="P1").phone_hash
-    as_user(cast.county).post("/people/P1/edit/", {"name": "张三", "post": "网格员", "phone_masked": "1",
-                                                     "phone_hash": "x"})
+    as_user(cast.county).post(
+        "/people/P1/edit/", {"name": "张三", "post": "网格员", "phone_masked": "1", "phone_hash": "x"}
+    )
     assert Person.objects.get(code="P1").phone_hash == before
 
 

@@ -33,10 +33,17 @@ def test_it_redirects_anonymous_visitors(client, kind):
     assert client.get(f"/{kind}/", {"format": "xlsx"})["Location"].startswith("/login/")
 
 
-@pytest.mark.parametrize("kind,inside,outside", [
-    ("units", "330102001001", "330105001000"), ("people", "P1", "P4"), ("apps", "A1", "A3"),
-    ("accounts", "AC1", "AC2"), ("groups", "G1", "G3"), ("forms", "F1", "F2"),
-])
+@pytest.mark.parametrize(
+    "kind,inside,outside",
+    [
+        ("units", "330102001001", "330105001000"),
+        ("people", "P1", "P4"),
+        ("apps", "A1", "A3"),
+        ("accounts", "AC1", "AC2"),
+        ("groups", "G1", "G3"),
+        ("forms", "F1", "F2"),
+    ],
+)
 def test_the_export_keeps_to_the_region(cast, as_user, kind, inside, outside):
     county = first_column(as_user(cast.county).get(f"/{kind}/export/"))
     assert inside in county and outside not in county
@@ -75,10 +82,20 @@ def test_numbers_and_dates_stay_typed(cast, as_user):
     assert a1[6] == 1200 and a1[5].date().isoformat() == "2024-05-01"
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("=1+1", "'=1+1"), ("+86", "'+86"), ("-3", "'-3"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-    ("\rx", "'\rx"), ("正常文本", "正常文本"), (42, 42), ("", ""),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86", "'+86"),
+        ("-3", "'-3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("正常文本", "正常文本"),
+        (42, 42),
+        ("", ""),
+    ],
+)
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
 

@@ -28,8 +28,9 @@ from tests.web.conftest import BUREAU, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE_HEADER = ["人员编号", "姓名", "手机号码", "所属单位", "职务"]
-sqlite_only = pytest.mark.skipif("os.environ.get('DATABASE_URL', '').startswith('postgres')",
-                                 reason="SQLite's write lock")
+sqlite_only = pytest.mark.skipif(
+    "os.environ.get('DATABASE_URL', '').startswith('postgres')", reason="SQLite's write lock"
+)
 
 
 def big_people_csv(path: Path, rows: int) -> Path:
@@ -75,7 +76,8 @@ def uploaded(path: Path) -> SimpleUploadedFile:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_import_fails_its_job_deletes_its_files_and_the_server_answers(
-        cast, as_user, live_server, worker_thread, tmp_path):
+    cast, as_user, live_server, worker_thread, tmp_path
+):
     assert worker.settings.JIANFU_IMPORT_SUBPROCESS  # the default
     client = as_user(cast.county)
     client.post("/import/", {"files": [uploaded(big_people_csv(tmp_path / "十万人员.csv", 300_000))]})
@@ -126,13 +128,17 @@ def test_a_child_past_its_time_limit_is_killed(cast, as_user, settings, tmp_path
 
 @pytest.mark.django_db(transaction=True)
 def test_a_cli_import_killed_with_sigkill_is_reaped_by_the_next_import(cast, tmp_path):
-    env = {**os.environ, "DATABASE_URL": worker.child_database_url(),
-           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    env = {
+        **os.environ,
+        "DATABASE_URL": worker.child_database_url(),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    }
     path = big_people_csv(tmp_path / "人员.csv", 300_000)
     importer = subprocess.Popen([sys.executable, "-m", "jianfu.cli", "import", "--quiet", str(path)], env=env)
     try:
-        batch = wait_for(lambda: ImportBatch.objects.filter(pid=importer.pid, status="running").first(),
-                         message="the CLI's batch")
+        batch = wait_for(
+            lambda: ImportBatch.objects.filter(pid=importer.pid, status="running").first(), message="the CLI's batch"
+        )
     finally:
         importer.send_signal(signal.SIGKILL)
         importer.wait(timeout=30)
@@ -194,8 +200,7 @@ def test_a_locked_database_answers_503_busy_not_500(cast):
     holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # what a long import did to every writer
     try:
-        response = Client(raise_request_exception=False).post(
-            "/login/", {"username": "county", "password": PASSWORD})
+        response = Client(raise_request_exception=False).post("/login/", {"username": "county", "password": PASSWORD})
     finally:
         holder.execute("ROLLBACK")
         holder.close()

@@ -21,8 +21,13 @@ def _imports_in_this_process(settings):
     # The test's data lives in its own transaction, which a child process cannot see.
     settings.JIANFU_IMPORT_SUBPROCESS = False
 
-THREE_BAD_ROWS = [HEADER, ["B1", "甲", "APP", BUREAU, "2024-05-01"], ["B2", "乙", "APP", BUREAU, "不是日期"],
-                  ["B3", "丙", "APP", BUREAU, "@坏日期"]]
+
+THREE_BAD_ROWS = [
+    HEADER,
+    ["B1", "甲", "APP", BUREAU, "2024-05-01"],
+    ["B2", "乙", "APP", BUREAU, "不是日期"],
+    ["B3", "丙", "APP", BUREAU, "@坏日期"],
+]
 
 
 def test_a_refused_file_counts_every_row(cast, tmp_path):
@@ -37,7 +42,7 @@ def test_a_job_whose_only_file_was_refused_says_so(cast, as_user, tmp_path):
     job = ImportJob.objects.get()
     assert job.status == "done" and job.outcome_label == "已拒绝"
     status = client.get(f"/import/{job.code}/status/").content.decode()
-    heading = status[status.index("<h2>"):status.index("</h2>")]
+    heading = status[status.index("<h2>") : status.index("</h2>")]
     assert "已拒绝" in heading and "已完成" not in heading
     assert "已拒绝" in client.get("/import/").content.decode()
     assert job.report["files"][0]["rows"] == 3

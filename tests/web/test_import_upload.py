@@ -23,6 +23,7 @@ def _imports_in_this_process(settings):
     # child process (the default) are tested in test_import_isolation.py.
     settings.JIANFU_IMPORT_SUBPROCESS = False
 
+
 HEADER = ["编号", "名称", "类别", "主管单位", "上线日期"]
 
 
@@ -212,4 +213,3 @@ def test_the_upload_page_lists_recent_jobs_in_scope(cast, as_user, tmp_path):
     upload(as_user(cast.county), good_file(tmp_path))
     assert len(as_user(cast.county).get("/import/").context["jobs"]) == 1
     assert len(as_user(cast.outsider).get("/import/").context["jobs"]) == 0
-

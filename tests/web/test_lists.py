@@ -11,8 +11,12 @@ pytestmark = pytest.mark.django_db
 KINDS = ["units", "people", "apps", "accounts", "groups", "forms"]
 # (kind, a code inside 上城区, a code inside 拱墅区)
 INSIDE_OUTSIDE = [
-    ("units", "330102001001", "330105001000"), ("people", "P1", "P4"), ("apps", "A1", "A3"),
-    ("accounts", "AC1", "AC2"), ("groups", "G1", "G3"), ("forms", "F1", "F2"),
+    ("units", "330102001001", "330105001000"),
+    ("people", "P1", "P4"),
+    ("apps", "A1", "A3"),
+    ("accounts", "AC1", "AC2"),
+    ("groups", "G1", "G3"),
+    ("forms", "F1", "F2"),
 ]
 
 

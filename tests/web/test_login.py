@@ -8,8 +8,7 @@ from tests.cast import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-PROTECTED = ["/", "/units/", "/people/P1/", "/apps/A1/edit/", "/groups/export/", "/import/", "/users/",
-             "/platforms/"]
+PROTECTED = ["/", "/units/", "/people/P1/", "/apps/A1/edit/", "/groups/export/", "/import/", "/users/", "/platforms/"]
 
 
 def login(client, username, password, ip="10.0.0.1"):
@@ -168,8 +167,10 @@ def test_only_administrators_manage_users(client, cast, as_user):
     assert as_user(cast.province).get("/users/").status_code == 403
     admin = as_user(cast.admin)
     assert admin.get("/users/").status_code == 200
-    response = admin.post("/users/", {"username": "newbie", "unit_code": "330102001000", "role": "cadre",
-                                      "password": "Xin-yong-hu-mi-ma-1"})
+    response = admin.post(
+        "/users/",
+        {"username": "newbie", "unit_code": "330102001000", "role": "cadre", "password": "Xin-yong-hu-mi-ma-1"},
+    )
     assert response.status_code == 302
     from jianfu.accounts.models import User
 

@@ -106,8 +106,7 @@ def test_the_cli_refuses_an_unknown_user_or_one_who_may_not_import(cast, tmp_pat
 
 
 def browser_report(client, path: Path) -> tuple[dict, str]:
-    response = client.post("/import/", {"files": [SimpleUploadedFile(path.name, path.read_bytes())],
-                                        "dry_run": "on"})
+    response = client.post("/import/", {"files": [SimpleUploadedFile(path.name, path.read_bytes())], "dry_run": "on"})
     job = ImportJob.objects.get(code=response["Location"].rstrip("/").rsplit("/", 1)[-1])
     worker.run_job(job)
     job.refresh_from_db()
@@ -165,8 +164,10 @@ def test_a_people_dry_run_does_not_tell_whether_a_phone_matched(township, tmp_pa
     # 王五 (P3) is inside the township: a people row with his name, unit and post and a guessed phone must
     # count the same whether the guess is right or not.
     def counts(phone: str, name: str) -> tuple:
-        path = write_csv(tmp_path / name, [["人员编号", "姓名", "手机号码", "所属单位", "职务"],
-                                           ["P3", "王五", phone, TOWNSHIP, "干事"]])
+        path = write_csv(
+            tmp_path / name,
+            [["人员编号", "姓名", "手机号码", "所属单位", "职务"], ["P3", "王五", phone, TOWNSHIP, "干事"]],
+        )
         (result,) = import_paths([path], dry_run=True, actor="qingbo", scope=township.unit, user=township).files
         return result.status, result.created, result.updated, result.unchanged, result.errors
 
@@ -174,7 +175,9 @@ def test_a_people_dry_run_does_not_tell_whether_a_phone_matched(township, tmp_pa
 
 
 def test_a_new_phone_is_still_stored(township, tmp_path):
-    path = write_csv(tmp_path / "new.csv", [["人员编号", "姓名", "手机号码", "所属单位", "职务"],
-                                            ["P3", "王五", "13700005678", TOWNSHIP, "干事"]])
+    path = write_csv(
+        tmp_path / "new.csv",
+        [["人员编号", "姓名", "手机号码", "所属单位", "职务"], ["P3", "王五", "13700005678", TOWNSHIP, "干事"]],
+    )
     import_paths([path], actor="qingbo", scope=township.unit, user=township)
     assert Person.objects.get(code="P3").phone_hash == hash_phone("13700005678", django_settings.PHONE_HASH_KEY)

@@ -32,8 +32,12 @@ def use_environment(settings, tmp_path, **env):
 def log_in_through_the_proxy(client: Client):
     client.get("/login/")
     token = client.cookies["csrftoken"].value
-    return client.post("/login/", {"username": "county", "password": PASSWORD, "csrfmiddlewaretoken": token},
-                       HTTP_ORIGIN=f"https://{SITE}", HTTP_REFERER=f"https://{SITE}/login/")
+    return client.post(
+        "/login/",
+        {"username": "county", "password": PASSWORD, "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN=f"https://{SITE}",
+        HTTP_REFERER=f"https://{SITE}/login/",
+    )
 
 
 @pytest.mark.parametrize("path", ["/login/", "/", "/groups/", "/filings/", "/no-such-page/"])
@@ -84,9 +88,11 @@ def test_login_behind_a_tls_proxy_works_with_trusted_origins_alone(cast, behind_
 def test_a_forged_origin_is_still_refused_with_https_on(cast, behind_proxy, settings, tmp_path):
     use_environment(settings, tmp_path, JIANFU_HTTPS="1")
     behind_proxy.get("/login/")
-    response = behind_proxy.post("/login/", {"username": "county", "password": PASSWORD,
-                                             "csrfmiddlewaretoken": behind_proxy.cookies["csrftoken"].value},
-                                 HTTP_ORIGIN="https://evil.example.com")
+    response = behind_proxy.post(
+        "/login/",
+        {"username": "county", "password": PASSWORD, "csrfmiddlewaretoken": behind_proxy.cookies["csrftoken"].value},
+        HTTP_ORIGIN="https://evil.example.com",
+    )
     assert response.status_code == 403
 
 

@@ -42,7 +42,8 @@ def test_enrolment_shows_a_qr_code_drawn_here_and_confirms_with_a_code(client, c
     device = TOTPDevice.objects.get(user=cast.county, confirmed=False)
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
     assert "<svg" in page and "http" not in page.split("<svg", 1)[1].split("</svg>")[0].replace(
-        "http://www.w3.org/2000/svg", "")
+        "http://www.w3.org/2000/svg", ""
+    )
     assert secret and secret in device.config_url
     response = client.post("/account/two-factor/", {"action": "confirm", "token": "000000"})
     assert "验证码不正确" in response.content.decode()

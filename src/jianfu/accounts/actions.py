@@ -57,8 +57,9 @@ def password_problems(password: str, user: User) -> list[str]:
 
 
 @transaction.atomic
-def do_create_user(username: str, *, password: str, unit_code: str, role: str, acting_user: User | None,
-                   person_code: str | None = None) -> User:
+def do_create_user(
+    username: str, *, password: str, unit_code: str, role: str, acting_user: User | None, person_code: str | None = None
+) -> User:
     """Create an officer; UserError lists every problem at once (username, password, unit, role). With
     ``person_code`` the login is linked to that registry person (their own page /me/; same region only)."""
     username = User.normalize_username(username or "")
@@ -74,8 +75,14 @@ def do_create_user(username: str, *, password: str, unit_code: str, role: str, a
         raise UserError(*problems)
     user.set_password(password)
     user.save()
-    record(actor=acting_user or "cli", action="create", kind="user", code=user.username,
-           changes={"role": [None, user.role], "unit": [None, unit.code]}, unit_path=unit.path)
+    record(
+        actor=acting_user or "cli",
+        action="create",
+        kind="user",
+        code=user.username,
+        changes={"role": [None, user.role], "unit": [None, unit.code]},
+        unit_path=unit.path,
+    )
     if person_code:
         from jianfu.surveys.actions import SurveyError, do_link_person
 
@@ -106,8 +113,14 @@ def do_set_two_factor_policy(unit: Unit, roles: list[str], *, acting_user: User)
     elif policy:
         policy.delete()
         policy = None
-    record(actor=acting_user, action="update", kind="two_factor_policy", code=unit.code,
-           changes={"roles": [old, roles]}, unit_path=unit.path)
+    record(
+        actor=acting_user,
+        action="update",
+        kind="two_factor_policy",
+        code=unit.code,
+        changes={"roles": [old, roles]},
+        unit_path=unit.path,
+    )
     return policy
 
 
@@ -132,8 +145,14 @@ def do_confirm_totp(device: TOTPDevice, token: str) -> list[str]:
     static = StaticDevice.objects.create(user=device.user, name=_("备用码"), confirmed=True)
     codes = [StaticToken.random_token() for _index in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
-    record(actor=device.user, action="update", kind="user", code=device.user.username,
-           changes={"two_factor": [False, True]}, unit_path=_audit_path(device.user))
+    record(
+        actor=device.user,
+        action="update",
+        kind="user",
+        code=device.user.username,
+        changes={"two_factor": [False, True]},
+        unit_path=_audit_path(device.user),
+    )
     return codes
 
 
@@ -144,8 +163,14 @@ def do_remove_two_factor(user: User, *, password: str) -> None:
         raise UserError(_("密码不正确"))
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    record(actor=user, action="update", kind="user", code=user.username,
-           changes={"two_factor": [True, False]}, unit_path=_audit_path(user))
+    record(
+        actor=user,
+        action="update",
+        kind="user",
+        code=user.username,
+        changes={"two_factor": [True, False]},
+        unit_path=_audit_path(user),
+    )
 
 
 def ensure_demo_user() -> tuple[str, str] | None:

@@ -12,5 +12,9 @@ def permissions(request):
     unread = len(Message.objects.filter(recipient=user, read_at__isnull=True).values_list("id", flat=True)[:100])
     from jianfu.clues.actions import may_handle
 
-    return {"nav_can_import": scope.can_import(user), "nav_can_manage_users": scope.can_manage_users(user),
-            "nav_unread": unread, "nav_can_handle_clues": may_handle(user)}
+    return {
+        "nav_can_import": scope.can_import(user),
+        "nav_can_manage_users": scope.can_manage_users(user),
+        "nav_unread": unread,
+        "nav_can_handle_clues": may_handle(user),
+    }

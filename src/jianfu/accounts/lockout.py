@@ -69,8 +69,11 @@ def admit_password_attempt(username: str, ip: str | None, *, known_device: bool)
     if known_device:
         return None
     failures = throttle.count("login-user", _subject(user), window_seconds=WINDOW_SECONDS)
-    if failures >= USERNAME_SOFT_LIMIT and throttle.hit(
-            "login-user-slow", _subject(user), window_seconds=USERNAME_SLOW_WINDOW_SECONDS) > USERNAME_SLOW_LIMIT:
+    if (
+        failures >= USERNAME_SOFT_LIMIT
+        and throttle.hit("login-user-slow", _subject(user), window_seconds=USERNAME_SLOW_WINDOW_SECONDS)
+        > USERNAME_SLOW_LIMIT
+    ):
         return _("该账号近期登录失败次数过多，请 1 分钟后再试。")
     return None
 
@@ -113,6 +116,12 @@ def is_known_device(request, username: str) -> bool:
 
 def remember_device(request, response, username: str) -> None:
     """Mark this browser as one the user has logged in from (it then skips the username-wide slow-down)."""
-    response.set_signed_cookie(KNOWN_DEVICE_COOKIE, _subject(username_key(username)), salt=KNOWN_DEVICE_SALT,
-                               max_age=KNOWN_DEVICE_MAX_AGE, httponly=True, samesite="Lax",
-                               secure=request.is_secure())
+    response.set_signed_cookie(
+        KNOWN_DEVICE_COOKIE,
+        _subject(username_key(username)),
+        salt=KNOWN_DEVICE_SALT,
+        max_age=KNOWN_DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )

@@ -62,10 +62,16 @@ IMPORTER_ROLES = {Role.ADMIN, Role.OFFICE, Role.DEPARTMENT}
 
 
 # Objects that keep a copy of their unit's path in a column of their own (they outlive or span units).
-_PATH_COLUMNS = {"audit.auditevent": "unit_path", "findings.finding": "owner_path", "findings.runrollup": "path",
-                 "filings.proposal": "owner_path", "filings.filing": "owner_path",
-                 "surveys.survey": "owner_path", "surveys.regioncalibration": "owner_path",
-                 "clues.clue": "region_path"}
+_PATH_COLUMNS = {
+    "audit.auditevent": "unit_path",
+    "findings.finding": "owner_path",
+    "findings.runrollup": "path",
+    "filings.proposal": "owner_path",
+    "filings.filing": "owner_path",
+    "surveys.survey": "owner_path",
+    "surveys.regioncalibration": "owner_path",
+    "clues.clue": "region_path",
+}
 # Objects that name several units' carriers keep every such path in one "|path|path|" column: each of those
 # units sees the object (a duplicate-apps finding naming two departments' apps is seen by both). The column is
 # the record; the scope reads the same paths from a table with one row per (object, path) and a b-tree on the
@@ -217,8 +223,11 @@ def visible_from_unit(model: type[Model], unit) -> QuerySet:
     if unit is None:
         return qs
     lookup = _UNIT_LOOKUPS[label]
-    return qs.filter(Q(**{f"{lookup}__isnull": True}) | Q(**{f"{lookup}__path__in": ancestor_paths(unit.path)})
-                     | Q(**{f"{lookup}__path__startswith": unit.path}))
+    return qs.filter(
+        Q(**{f"{lookup}__isnull": True})
+        | Q(**{f"{lookup}__path__in": ancestor_paths(unit.path)})
+        | Q(**{f"{lookup}__path__startswith": unit.path})
+    )
 
 
 def get_scoped_or_404(user: User, model: type[Model], code: str, *, queryset: QuerySet | None = None) -> Model:

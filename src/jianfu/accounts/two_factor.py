@@ -39,7 +39,7 @@ def qr_svg(config_url: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode()
-    return svg[svg.index("<svg"):]  # drop the XML declaration: the markup goes inside an HTML page
+    return svg[svg.index("<svg") :]  # drop the XML declaration: the markup goes inside an HTML page
 
 
 class TwoFactorGateMiddleware:

@@ -21,8 +21,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.plugins.otp_static.models import StaticToken
 
 from jianfu.accounts import lockout, scope, two_factor
-from jianfu.accounts.actions import (UserError, do_confirm_totp, do_create_user, do_remove_two_factor,
-                                     do_set_two_factor_policy, do_start_totp_enrolment)
+from jianfu.accounts.actions import (
+    UserError,
+    do_confirm_totp,
+    do_create_user,
+    do_remove_two_factor,
+    do_set_two_factor_policy,
+    do_start_totp_enrolment,
+)
 from jianfu.accounts.client_address import client_ip
 from jianfu.accounts.models import Role, TwoFactorPolicy, User
 from jianfu.registry.models import Unit
@@ -39,8 +45,9 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
-        refusal = lockout.admit_password_attempt(username, client_ip(request),
-                                                 known_device=lockout.is_known_device(request, username))
+        refusal = lockout.admit_password_attempt(
+            username, client_ip(request), known_device=lockout.is_known_device(request, username)
+        )
         if refusal:
             # Refused before the password is even checked (an unbound form), so a guesser learns nothing more.
             form = self.get_form_class()(request, initial={"username": username})
@@ -67,8 +74,9 @@ class LogoutView(auth_views.LogoutView):
 
 def _safe_next(request, fallback: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                              require_https=request.is_secure())
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return target if allowed else fallback
 
 
@@ -117,7 +125,7 @@ def two_factor_settings(request):
 def _grouped(config_url: str) -> str:
     """The base32 secret from the otpauth URL, in groups of four for typing by hand."""
     secret = parse_qs(urlsplit(config_url).query)["secret"][0]
-    return " ".join(secret[start:start + 4] for start in range(0, len(secret), 4))
+    return " ".join(secret[start : start + 4] for start in range(0, len(secret), 4))
 
 
 def _two_factor_post(request) -> dict:
@@ -142,9 +150,12 @@ def _two_factor_post(request) -> dict:
 
 
 class TwoFactorPolicyForm(forms.Form):
-    roles = forms.MultipleChoiceField(label=gettext_lazy("须使用两步验证的角色"), required=False,
-                                      widget=forms.CheckboxSelectMultiple,
-                                      choices=[(role.value, role.label) for role in two_factor.POLICY_ROLES])
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("须使用两步验证的角色"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(role.value, role.label) for role in two_factor.POLICY_ROLES],
+    )
 
 
 @login_required
@@ -154,7 +165,9 @@ def two_factor_policy(request, code: str):
     if not scope.can_set_two_factor_policy(request.user, unit):
         raise PermissionDenied
     policy = TwoFactorPolicy.objects.filter(unit=unit).first()
-    form = TwoFactorPolicyForm(request.POST if request.method == "POST" else None, initial={"roles": policy.roles if policy else []})
+    form = TwoFactorPolicyForm(
+        request.POST if request.method == "POST" else None, initial={"roles": policy.roles if policy else []}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             do_set_two_factor_policy(unit, form.cleaned_data["roles"], acting_user=request.user)
@@ -164,8 +177,9 @@ def two_factor_policy(request, code: str):
             messages.success(request, _("已保存 %(unit)s 的两步验证要求") % {"unit": unit.name})
             return redirect("two_factor_policy", code=unit.code)
     above = TwoFactorPolicy.objects.filter(unit__path__in=scope.ancestor_paths(unit.path)).exclude(unit=unit)
-    inherited = [(policy.unit.name, [Role(role).label for role in policy.roles])
-                 for policy in above.select_related("unit")]
+    inherited = [
+        (policy.unit.name, [Role(role).label for role in policy.roles]) for policy in above.select_related("unit")
+    ]
     return render(request, "accounts/two_factor_policy.html", {"unit": unit, "form": form, "inherited": inherited})
 
 
@@ -174,8 +188,12 @@ class UserCreateForm(forms.Form):
     unit_code = forms.CharField(label=gettext_lazy("单位编码"), max_length=40)
     role = forms.ChoiceField(label=gettext_lazy("角色"), choices=Role.choices)
     password = forms.CharField(label=gettext_lazy("初始密码"), widget=forms.PasswordInput, strip=False)
-    person_code = forms.CharField(label=gettext_lazy("关联人员编号（可选）"), max_length=40, required=False,
-                                  help_text=gettext_lazy("基层干部本人的人员编号：登录后可在“我的负担”查看本人负担"))
+    person_code = forms.CharField(
+        label=gettext_lazy("关联人员编号（可选）"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("基层干部本人的人员编号：登录后可在“我的负担”查看本人负担"),
+    )
 
 
 @login_required
@@ -186,9 +204,14 @@ def user_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = do_create_user(data["username"], password=data["password"], unit_code=data["unit_code"],
-                                  role=data["role"], acting_user=request.user,
-                                  person_code=data.get("person_code") or None)
+            user = do_create_user(
+                data["username"],
+                password=data["password"],
+                unit_code=data["unit_code"],
+                role=data["role"],
+                acting_user=request.user,
+                person_code=data.get("person_code") or None,
+            )
         except UserError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

@@ -14,6 +14,15 @@ from jianfu.analysis.schema import SCHEMAS, TABLES
 from jianfu.analysis.snapshot import load_snapshot, write_snapshot
 
 __all__ = [
-    "AnalysisConfig", "AnalysisResult", "BurdenParams", "Cadence", "FINDING_TYPES", "SCHEMAS", "TABLES",
-    "finding_id", "load_snapshot", "run", "write_snapshot",
+    "AnalysisConfig",
+    "AnalysisResult",
+    "BurdenParams",
+    "Cadence",
+    "FINDING_TYPES",
+    "SCHEMAS",
+    "TABLES",
+    "finding_id",
+    "load_snapshot",
+    "run",
+    "write_snapshot",
 ]

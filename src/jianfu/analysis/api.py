@@ -20,8 +20,13 @@ from jianfu.analysis.snapshot import input_name, input_steps, load_snapshot
 
 #: burden tables kept on the result in full (the JSON holds only the top rows).
 RESULT_TABLES = {
-    "per_person": "__jf_b_person_total", "per_unit": "__jf_b_per_unit", "per_region": "__jf_b_per_region",
-    "per_owner": "__jf_b_per_owner", "apps": "__jf_b_app", "groups": "__jf_b_grp", "accounts": "__jf_b_acc",
+    "per_person": "__jf_b_person_total",
+    "per_unit": "__jf_b_per_unit",
+    "per_region": "__jf_b_per_region",
+    "per_owner": "__jf_b_per_owner",
+    "apps": "__jf_b_app",
+    "groups": "__jf_b_grp",
+    "accounts": "__jf_b_acc",
     "forms": "__jf_b_form",
 }
 
@@ -60,9 +65,16 @@ class AnalysisResult:
         }
 
 
-def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progress: Progress | None = None,
-        *, detectors: list[Detector] | None = None, keep_tables: bool = True,
-        forms: bool | None = None) -> AnalysisResult:
+def run(
+    snapshot: Any,
+    as_of: date,
+    config: AnalysisConfig | None = None,
+    progress: Progress | None = None,
+    *,
+    detectors: list[Detector] | None = None,
+    keep_tables: bool = True,
+    forms: bool | None = None,
+) -> AnalysisResult:
     """Analyse a snapshot: a directory of Parquet files, a DuckDB connection holding the tables, or a
     backend that already reads one (``jianfu.analysis.spark.SparkBackend``: the same steps on Spark).
 
@@ -77,8 +89,12 @@ def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progre
     if isinstance(snapshot, AnalysisBackend):
         backend = snapshot
     else:
-        backend = DuckDBBackend(load_snapshot(snapshot), threads=config.threads, memory_limit=config.memory_limit,
-                                temp_directory=config.temp_directory)
+        backend = DuckDBBackend(
+            load_snapshot(snapshot),
+            threads=config.threads,
+            memory_limit=config.memory_limit,
+            temp_directory=config.temp_directory,
+        )
     with_forms = (detectors is None) if forms is None else forms
     detectors = all_detectors() if detectors is None else detectors
     try:
@@ -104,11 +120,21 @@ def run(snapshot: Any, as_of: date, config: AnalysisConfig | None = None, progre
             findings.extend(forms_plan.findings)
         findings.sort(key=lambda f: (-f["hours_saved_per_month"], f["type"], f["id"]))
         burden = burden_model.summarise(backend, config)
-        tables = {name: backend.query_arrow(f"SELECT * FROM {t}") for name, t in RESULT_TABLES.items()} \
-            if keep_tables else {}
+        tables = (
+            {name: backend.query_arrow(f"SELECT * FROM {t}") for name, t in RESULT_TABLES.items()}
+            if keep_tables
+            else {}
+        )
         if progress:
             progress("summary", total, total)
     finally:
         backend.drop_steps()
-    return AnalysisResult(as_of, findings, burden, tables, deduplicated_hours(findings),
-                          forms_plan.field_mappings if forms_plan else [], forms_plan.consolidation if forms_plan else {})
+    return AnalysisResult(
+        as_of,
+        findings,
+        burden,
+        tables,
+        deduplicated_hours(findings),
+        forms_plan.field_mappings if forms_plan else [],
+        forms_plan.consolidation if forms_plan else {},
+    )

@@ -57,8 +57,9 @@ class AnalysisBackend:
     dialect = "duckdb"
 
     # --- final API ---------------------------------------------------------------------------------------
-    def run_steps(self, steps: Iterable[SQLStep], progress: Progress | None = None,
-                  done: int = 0, total: int | None = None) -> int:
+    def run_steps(
+        self, steps: Iterable[SQLStep], progress: Progress | None = None, done: int = 0, total: int | None = None
+    ) -> int:
         """Create every step in order; report each through ``progress``; return the updated ``done`` count."""
         steps = list(steps)
         total = total if total is not None else done + len(steps)
@@ -104,8 +105,7 @@ class AnalysisBackend:
 
         try:
             trees = [self._adapt(tree) for tree in sqlglot.parse(sql, read="duckdb") if tree is not None]
-            return ";\n".join(tree.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE)
-                               for tree in trees)
+            return ";\n".join(tree.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE) for tree in trees)
         except (ParseError, UnsupportedError) as exc:
             raise UnsupportedStep(f"{self.dialect} cannot run it as written: {str(exc).splitlines()[0]}") from None
 
@@ -147,8 +147,14 @@ class DuckDBBackend(AnalysisBackend):
 
     dialect = "duckdb"
 
-    def __init__(self, con: Any, *, threads: int | None = None, memory_limit: str | None = None,
-                 temp_directory: str | None = None) -> None:
+    def __init__(
+        self,
+        con: Any,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: str | None = None,
+    ) -> None:
         self.con = con
         if threads:
             con.execute(f"SET threads = {int(threads)}")

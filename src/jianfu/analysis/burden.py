@@ -30,8 +30,11 @@ _ZERO = Cadence(0, "month", 0.0)
 _REPLY_DEMANDS = ("即时回复", "收到请回复")
 # Chinese level names a form's respondent column may still carry.
 _LEVEL_WORDS = {
-    "province": ("省",), "city": ("市", "地市"), "county": ("县", "区", "县区", "县（市、区）"),
-    "township": ("乡", "镇", "街道", "乡镇", "乡镇（街道）"), "village": ("村", "社区", "村（社区）", "村居"),
+    "province": ("省",),
+    "city": ("市", "地市"),
+    "county": ("县", "区", "县区", "县（市、区）"),
+    "township": ("乡", "镇", "街道", "乡镇", "乡镇（街道）"),
+    "village": ("村", "社区", "村（社区）", "村居"),
 }
 
 
@@ -85,10 +88,15 @@ def register_param_sets(backend: AnalysisBackend, config: AnalysisConfig) -> boo
         columns[name] = pa.array([f[name] for f in flat], pa.float64())
     backend.register(f"{B}params", pa.table(columns))
     if len(sets) > 1:
-        backend.register(f"{B}unit_pset", pa.table({
-            "unit_code": pa.array([u for u, _ in unit_rows], pa.string()),
-            "pset": pa.array([s for _, s in unit_rows], pa.int32()),
-        }))
+        backend.register(
+            f"{B}unit_pset",
+            pa.table(
+                {
+                    "unit_code": pa.array([u for u, _ in unit_rows], pa.string()),
+                    "pset": pa.array([s for _, s in unit_rows], pa.int32()),
+                }
+            ),
+        )
     return len(sets) > 1
 
 
@@ -108,34 +116,50 @@ def burden_steps(config: AnalysisConfig, multi_pset: bool) -> list[SQLStep]:
     apps, groups, accounts = input_name("apps"), input_name("groups"), input_name("accounts")
     forms, fields = input_name("forms"), input_name("fields")
     default_level = config.burden.form_default_respondent_level
-    level_case = "CASE " + " ".join(
-        f"WHEN lvl IN ({', '.join(sql_str(w) for w in words)}) THEN {sql_str(level)}"
-        for level, words in _LEVEL_WORDS.items()
-    ) + " ELSE lvl END"
+    level_case = (
+        "CASE "
+        + " ".join(
+            f"WHEN lvl IN ({', '.join(sql_str(w) for w in words)}) THEN {sql_str(level)}"
+            for level, words in _LEVEL_WORDS.items()
+        )
+        + " ELSE lvl END"
+    )
 
     steps = [
-        SQLStep(f"{B}unit", (
-            f"SELECT u.code, u.name, u.level, u.region_code, u.path, coalesce(up.pset, 0) AS pset "
-            f"FROM {units} u LEFT JOIN {B}unit_pset up ON up.unit_code = u.code WHERE u.code IS NOT NULL"
-            if multi_pset else
-            f"SELECT code, name, level, region_code, path, 0 AS pset FROM {units} WHERE code IS NOT NULL"
-        )),
-        SQLStep(f"{B}unit_anc", f"""
+        SQLStep(
+            f"{B}unit",
+            (
+                f"SELECT u.code, u.name, u.level, u.region_code, u.path, coalesce(up.pset, 0) AS pset "
+                f"FROM {units} u LEFT JOIN {B}unit_pset up ON up.unit_code = u.code WHERE u.code IS NOT NULL"
+                if multi_pset
+                else f"SELECT code, name, level, region_code, path, 0 AS pset FROM {units} WHERE code IS NOT NULL"
+            ),
+        ),
+        SQLStep(
+            f"{B}unit_anc",
+            f"""
 SELECT code, level, region_code, pset, anc
 FROM (SELECT code, level, region_code, pset, unnest(string_split(trim(path, '/'), '/')) AS anc
       FROM {B}unit WHERE path IS NOT NULL) t
-WHERE anc <> ''"""),
+WHERE anc <> ''""",
+        ),
         # Everyone who bears burden: the people table, and member codes it does not list.
-        SQLStep(f"{B}person", f"""
+        SQLStep(
+            f"{B}person",
+            f"""
 SELECT p.person_code, p.unit_code, coalesce(u.pset, 0) AS pset
 FROM (SELECT code AS person_code, min(unit_code) AS unit_code FROM {people} WHERE code IS NOT NULL GROUP BY code) p
 LEFT JOIN {B}unit u ON u.code = p.unit_code
 UNION ALL
 SELECT m.person_code, CAST(NULL AS VARCHAR) AS unit_code, 0 AS pset
 FROM (SELECT DISTINCT person_code FROM {members}) m
-WHERE NOT EXISTS (SELECT 1 FROM {people} p WHERE p.code = m.person_code)"""),
-        SQLStep(f"{B}anc", f"""
-SELECT p.person_code, p.pset, a.anc FROM {B}person p JOIN {B}unit_anc a ON a.code = p.unit_code"""),
+WHERE NOT EXISTS (SELECT 1 FROM {people} p WHERE p.code = m.person_code)""",
+        ),
+        SQLStep(
+            f"{B}anc",
+            f"""
+SELECT p.person_code, p.pset, a.anc FROM {B}person p JOIN {B}unit_anc a ON a.code = p.unit_code""",
+        ),
         SQLStep(f"{B}scope", f"SELECT anc, pset, count(*) AS people FROM {B}anc GROUP BY anc, pset"),
         SQLStep(f"{B}scope_total", f"SELECT anc, sum(people) AS people FROM {B}scope GROUP BY anc"),
     ]
@@ -143,17 +167,22 @@ SELECT p.person_code, p.pset, a.anc FROM {B}person p JOIN {B}unit_anc a ON a.cod
     # --- apps: usage by the active share of the owner's region; forced features by everyone in it ---
     f_rule = {r: _case_terms("a.forced_features", APP_FEATURES, r, "pr.app_f_{aid}") for r in ("F1", "F2", "F3")}
     steps += [
-        SQLStep(f"{B}app_pset", f"""
+        SQLStep(
+            f"{B}app_pset",
+            f"""
 SELECT a.code, u.region_code AS region, sc.pset, sc.people,
   (CASE WHEN a.monthly_active_users IS NULL OR tot.people = 0 THEN pr.app_share_default
         ELSE least(1.0, CAST(a.monthly_active_users AS DOUBLE) / tot.people) END) * pr.app_usage_min AS usage_min,
-  {f_rule['F1']} AS f1_min, {f_rule['F2']} AS f2_min, {f_rule['F3']} AS f3_min
+  {f_rule["F1"]} AS f1_min, {f_rule["F2"]} AS f2_min, {f_rule["F3"]} AS f3_min
 FROM {apps} a
 JOIN {B}unit u ON u.code = a.owner_code
 JOIN {B}scope sc ON sc.anc = u.region_code
 JOIN {B}scope_total tot ON tot.anc = u.region_code
-JOIN {B}params pr ON pr.pset = sc.pset"""),
-        SQLStep(f"{B}app", f"""
+JOIN {B}params pr ON pr.pset = sc.pset""",
+        ),
+        SQLStep(
+            f"{B}app",
+            f"""
 SELECT a.code, a.owner_code, coalesce(sum(x.people), 0) AS scope_people,
   coalesce(sum(x.people * x.usage_min), 0) / 60.0 AS usage_h,
   coalesce(sum(x.people * x.f1_min), 0) / 60.0 AS f1_h,
@@ -161,10 +190,14 @@ SELECT a.code, a.owner_code, coalesce(sum(x.people), 0) AS scope_people,
   coalesce(sum(x.people * x.f3_min), 0) / 60.0 AS f3_h,
   coalesce(sum(x.people * (x.usage_min + x.f1_min + x.f2_min + x.f3_min)), 0) / 60.0 AS total_h
 FROM {apps} a LEFT JOIN {B}app_pset x ON x.code = a.code
-WHERE a.code IS NOT NULL GROUP BY a.code, a.owner_code"""),
-        SQLStep(f"{B}region_app", f"""
+WHERE a.code IS NOT NULL GROUP BY a.code, a.owner_code""",
+        ),
+        SQLStep(
+            f"{B}region_app",
+            f"""
 SELECT region AS anc, pset, sum(usage_min + f1_min + f2_min + f3_min) AS minutes
-FROM {B}app_pset GROUP BY region, pset"""),
+FROM {B}app_pset GROUP BY region, pset""",
+        ),
     ]
 
     # --- public accounts: assessments borne by everyone in the owner's region; upkeep by the owner ---
@@ -174,13 +207,18 @@ FROM {B}app_pset GROUP BY region, pset"""),
         for term, aid in ACCOUNT_ASSESSMENTS.items()
     )
     steps += [
-        SQLStep(f"{B}acc_pset", f"""
+        SQLStep(
+            f"{B}acc_pset",
+            f"""
 SELECT a.code, u.region_code AS region, sc.pset, sc.people, ({ass}) AS assessment_min
 FROM {accounts} a
 JOIN {B}unit u ON u.code = a.owner_code
 JOIN {B}scope sc ON sc.anc = u.region_code
-JOIN {B}params pr ON pr.pset = sc.pset"""),
-        SQLStep(f"{B}acc", f"""
+JOIN {B}params pr ON pr.pset = sc.pset""",
+        ),
+        SQLStep(
+            f"{B}acc",
+            f"""
 SELECT a.code, a.owner_code, coalesce(sum(x.people), 0) AS scope_people,
   coalesce(sum(x.people * x.assessment_min), 0) / 60.0 AS assessment_h,
   min(pr.acc_upkeep_h) AS upkeep_h,
@@ -189,9 +227,13 @@ FROM {accounts} a
 LEFT JOIN {B}acc_pset x ON x.code = a.code
 LEFT JOIN {B}unit ou ON ou.code = a.owner_code
 JOIN {B}params pr ON pr.pset = coalesce(ou.pset, 0)
-WHERE a.code IS NOT NULL GROUP BY a.code, a.owner_code"""),
-        SQLStep(f"{B}region_acc", f"""
-SELECT region AS anc, pset, sum(assessment_min) AS minutes FROM {B}acc_pset GROUP BY region, pset"""),
+WHERE a.code IS NOT NULL GROUP BY a.code, a.owner_code""",
+        ),
+        SQLStep(
+            f"{B}region_acc",
+            f"""
+SELECT region AS anc, pset, sum(assessment_min) AS minutes FROM {B}acc_pset GROUP BY region, pset""",
+        ),
     ]
 
     # --- work groups: every member reads, replies, meets the demands ---
@@ -201,21 +243,28 @@ SELECT region AS anc, pset, sum(assessment_min) AS minutes FROM {B}acc_pset GROU
     member_rel = (
         f"SELECT m.group_code, m.person_code, p.pset FROM (SELECT DISTINCT group_code, person_code FROM {members}) m "
         f"JOIN {B}person p ON p.person_code = m.person_code"
-        if multi_pset else
-        f"SELECT DISTINCT group_code, person_code, 0 AS pset FROM {members}"
+        if multi_pset
+        else f"SELECT DISTINCT group_code, person_code, 0 AS pset FROM {members}"
     )
     steps += [
-        SQLStep(f"{B}grp_pset", f"""
+        SQLStep(
+            f"{B}grp_pset",
+            f"""
 SELECT g.code, pr.pset,
   pr.grp_attention_min AS attention_min,
   {msgs} * (pr.grp_read_min + pr.grp_reply_share * pr.grp_reply_min) AS messages_min,
   {g_f1} + CASE WHEN {has_any("g.demands", sql_list(_REPLY_DEMANDS))}
                 THEN {msgs} * (pr.grp_reply_share_dem - pr.grp_reply_share) * pr.grp_reply_min ELSE 0 END AS f1_min,
   {g_f2} AS f2_min
-FROM {groups} g CROSS JOIN {B}params pr WHERE g.code IS NOT NULL"""),
+FROM {groups} g CROSS JOIN {B}params pr WHERE g.code IS NOT NULL""",
+        ),
         SQLStep(f"{B}member", member_rel),
-        SQLStep(f"{B}grp_count", f"SELECT group_code, pset, count(*) AS members FROM {B}member GROUP BY group_code, pset"),
-        SQLStep(f"{B}grp", f"""
+        SQLStep(
+            f"{B}grp_count", f"SELECT group_code, pset, count(*) AS members FROM {B}member GROUP BY group_code, pset"
+        ),
+        SQLStep(
+            f"{B}grp",
+            f"""
 SELECT g.code, g.owner_code, coalesce(sum(c.members), 0) AS members,
   coalesce(sum(c.members * x.attention_min), 0) / 60.0 AS attention_h,
   coalesce(sum(c.members * x.messages_min), 0) / 60.0 AS messages_h,
@@ -225,23 +274,36 @@ SELECT g.code, g.owner_code, coalesce(sum(c.members), 0) AS members,
 FROM {groups} g
 LEFT JOIN {B}grp_count c ON c.group_code = g.code
 LEFT JOIN {B}grp_pset x ON x.code = g.code AND x.pset = c.pset
-WHERE g.code IS NOT NULL GROUP BY g.code, g.owner_code"""),
-        SQLStep(f"{B}person_grp", f"""
+WHERE g.code IS NOT NULL GROUP BY g.code, g.owner_code""",
+        ),
+        SQLStep(
+            f"{B}person_grp",
+            f"""
 SELECT m.person_code, sum(x.attention_min + x.messages_min + x.f1_min + x.f2_min) AS minutes
 FROM {B}member m JOIN {B}grp_pset x ON x.code = m.group_code AND x.pset = m.pset
-GROUP BY m.person_code"""),
+GROUP BY m.person_code""",
+        ),
     ]
 
     # --- forms: each respondent region unit files; its people share the time ---
-    freq_case = "CASE f.frequency " + " ".join(
-        f"WHEN {sql_str(fr)} THEN pr.form_n_{fr}" for fr in FREQUENCIES) + " ELSE pr.form_n_adhoc END"
+    freq_case = (
+        "CASE f.frequency "
+        + " ".join(f"WHEN {sql_str(fr)} THEN pr.form_n_{fr}" for fr in FREQUENCIES)
+        + " ELSE pr.form_n_adhoc END"
+    )
     steps += [
         SQLStep(f"{B}form_fields", f"SELECT form_code, count(*) AS n FROM {fields} GROUP BY form_code"),
-        SQLStep(f"{B}form_level", f"""
+        SQLStep(
+            f"{B}form_level",
+            f"""
 SELECT code, issuer_code, frequency, minutes_per_filing, {level_case} AS respondent_level
 FROM (SELECT *, coalesce(nullif(trim(respondent_level), ''), {sql_str(default_level)}) AS lvl FROM {forms}) t
-WHERE code IS NOT NULL""", materialise=False),
-        SQLStep(f"{B}form_unit", f"""
+WHERE code IS NOT NULL""",
+            materialise=False,
+        ),
+        SQLStep(
+            f"{B}form_unit",
+            f"""
 SELECT f.code AS form_code, r.code AS unit_code, r.level,
   {freq_case} AS filings,
   coalesce(f.minutes_per_filing, pr.form_min_base + pr.form_min_field * coalesce(ff.n, 0)) AS minutes
@@ -249,35 +311,56 @@ FROM {B}form_level f
 JOIN {B}unit iu ON iu.code = f.issuer_code
 JOIN {B}unit_anc r ON r.anc = iu.region_code AND r.code = r.region_code AND r.level = f.respondent_level
 JOIN {B}params pr ON pr.pset = r.pset
-LEFT JOIN {B}form_fields ff ON ff.form_code = f.code"""),
-        SQLStep(f"{B}form", f"""
+LEFT JOIN {B}form_fields ff ON ff.form_code = f.code""",
+        ),
+        SQLStep(
+            f"{B}form",
+            f"""
 SELECT f.code, f.issuer_code AS owner_code, count(x.unit_code) AS respondents,
   coalesce(avg(x.filings), 0) AS filings_per_month, coalesce(avg(x.minutes), 0) AS minutes_per_filing,
   coalesce(sum(x.filings * x.minutes), 0) / 60.0 AS total_h
 FROM {B}form_level f LEFT JOIN {B}form_unit x ON x.form_code = f.code
-GROUP BY f.code, f.issuer_code"""),
-        SQLStep(f"{B}unit_form", f"""
+GROUP BY f.code, f.issuer_code""",
+        ),
+        SQLStep(
+            f"{B}unit_form",
+            f"""
 SELECT unit_code, level, sum(filings * minutes) / 60.0 AS form_h, count(*) AS forms
-FROM {B}form_unit GROUP BY unit_code, level"""),
-        SQLStep(f"{B}resp_people", f"""
+FROM {B}form_unit GROUP BY unit_code, level""",
+        ),
+        SQLStep(
+            f"{B}resp_people",
+            f"""
 SELECT u.region_code, u.level, count(*) AS people
-FROM {B}person p JOIN {B}unit u ON u.code = p.unit_code GROUP BY u.region_code, u.level"""),
+FROM {B}person p JOIN {B}unit u ON u.code = p.unit_code GROUP BY u.region_code, u.level""",
+        ),
     ]
 
     # --- per person, per unit, per region, per owner ---
     steps += [
-        SQLStep(f"{B}person_app", f"""
+        SQLStep(
+            f"{B}person_app",
+            f"""
 SELECT a.person_code, sum(r.minutes) AS minutes FROM {B}anc a
-JOIN {B}region_app r ON r.anc = a.anc AND r.pset = a.pset GROUP BY a.person_code"""),
-        SQLStep(f"{B}person_acc", f"""
+JOIN {B}region_app r ON r.anc = a.anc AND r.pset = a.pset GROUP BY a.person_code""",
+        ),
+        SQLStep(
+            f"{B}person_acc",
+            f"""
 SELECT a.person_code, sum(r.minutes) AS minutes FROM {B}anc a
-JOIN {B}region_acc r ON r.anc = a.anc AND r.pset = a.pset GROUP BY a.person_code"""),
-        SQLStep(f"{B}person_form", f"""
+JOIN {B}region_acc r ON r.anc = a.anc AND r.pset = a.pset GROUP BY a.person_code""",
+        ),
+        SQLStep(
+            f"{B}person_form",
+            f"""
 SELECT p.person_code, uf.form_h / rp.people AS hours
 FROM {B}person p JOIN {B}unit u ON u.code = p.unit_code
 JOIN {B}unit_form uf ON uf.unit_code = u.region_code AND uf.level = u.level
-JOIN {B}resp_people rp ON rp.region_code = u.region_code AND rp.level = u.level"""),
-        SQLStep(f"{B}person_total", f"""
+JOIN {B}resp_people rp ON rp.region_code = u.region_code AND rp.level = u.level""",
+        ),
+        SQLStep(
+            f"{B}person_total",
+            f"""
 SELECT p.person_code, p.unit_code,
   coalesce(a.minutes, 0) / 60.0 AS apps_h, coalesce(g.minutes, 0) / 60.0 AS groups_h,
   coalesce(c.minutes, 0) / 60.0 AS accounts_h, coalesce(f.hours, 0) AS forms_h,
@@ -286,26 +369,38 @@ FROM {B}person p
 LEFT JOIN {B}person_app a ON a.person_code = p.person_code
 LEFT JOIN {B}person_grp g ON g.person_code = p.person_code
 LEFT JOIN {B}person_acc c ON c.person_code = p.person_code
-LEFT JOIN {B}person_form f ON f.person_code = p.person_code"""),
-        SQLStep(f"{B}per_unit", f"""
+LEFT JOIN {B}person_form f ON f.person_code = p.person_code""",
+        ),
+        SQLStep(
+            f"{B}per_unit",
+            f"""
 SELECT t.unit_code, u.name, u.level, count(*) AS people,
   sum(t.apps_h) AS apps_h, sum(t.groups_h) AS groups_h, sum(t.accounts_h) AS accounts_h,
   sum(t.forms_h) AS forms_h, sum(t.total_h) AS total_h, avg(t.total_h) AS hours_per_person,
   max(t.total_h) AS max_person_h
 FROM {B}person_total t LEFT JOIN {B}unit u ON u.code = t.unit_code
-WHERE t.unit_code IS NOT NULL GROUP BY t.unit_code, u.name, u.level"""),
-        SQLStep(f"{B}per_region", f"""
+WHERE t.unit_code IS NOT NULL GROUP BY t.unit_code, u.name, u.level""",
+        ),
+        SQLStep(
+            f"{B}per_region",
+            f"""
 SELECT a.anc AS region_code, u.name, u.level, count(*) AS people, sum(t.total_h) AS total_h,
   avg(t.total_h) AS hours_per_person, max(t.total_h) AS max_person_h
 FROM {B}anc a JOIN {B}person_total t ON t.person_code = a.person_code
 JOIN {B}unit u ON u.code = a.anc AND u.code = u.region_code
-GROUP BY a.anc, u.name, u.level"""),
-        SQLStep(f"{B}item", f"""
+GROUP BY a.anc, u.name, u.level""",
+        ),
+        SQLStep(
+            f"{B}item",
+            f"""
 SELECT 'app' AS kind, code, owner_code, total_h FROM {B}app
 UNION ALL SELECT 'group', code, owner_code, total_h FROM {B}grp
 UNION ALL SELECT 'account', code, owner_code, total_h FROM {B}acc
-UNION ALL SELECT 'form', code, owner_code, total_h FROM {B}form"""),
-        SQLStep(f"{B}per_owner", f"""
+UNION ALL SELECT 'form', code, owner_code, total_h FROM {B}form""",
+        ),
+        SQLStep(
+            f"{B}per_owner",
+            f"""
 SELECT i.owner_code, u.name, u.level,
   sum(CASE WHEN i.kind = 'app' THEN 1 ELSE 0 END) AS apps,
   sum(CASE WHEN i.kind = 'group' THEN 1 ELSE 0 END) AS groups,
@@ -317,7 +412,8 @@ SELECT i.owner_code, u.name, u.level,
   sum(CASE WHEN i.kind = 'form' THEN i.total_h ELSE 0 END) AS forms_h,
   sum(i.total_h) AS total_h
 FROM {B}item i LEFT JOIN {B}unit u ON u.code = i.owner_code
-WHERE i.owner_code IS NOT NULL GROUP BY i.owner_code, u.name, u.level"""),
+WHERE i.owner_code IS NOT NULL GROUP BY i.owner_code, u.name, u.level""",
+        ),
     ]
     return steps
 
@@ -337,10 +433,8 @@ SELECT count(*) AS people, quantile_cont(total_h, 0.5) AS p50, quantile_cont(tot
   sum(total_h) AS total
 FROM {B}person_total""")[0]
     limit = int(config.burden_table_limit)
-    per_unit = backend.query(
-        f"SELECT * FROM {B}per_unit ORDER BY hours_per_person DESC, unit_code LIMIT {limit}")
-    per_region = backend.query(
-        f"SELECT * FROM {B}per_region ORDER BY hours_per_person DESC, region_code LIMIT {limit}")
+    per_unit = backend.query(f"SELECT * FROM {B}per_unit ORDER BY hours_per_person DESC, unit_code LIMIT {limit}")
+    per_region = backend.query(f"SELECT * FROM {B}per_region ORDER BY hours_per_person DESC, region_code LIMIT {limit}")
     per_owner = backend.query(f"SELECT * FROM {B}per_owner ORDER BY total_h DESC, owner_code LIMIT {limit}")
     for rows in (per_unit, per_region, per_owner):
         for row in rows:
@@ -349,8 +443,11 @@ FROM {B}person_total""")[0]
                     row[key] = _r(value)
     return {
         "per_person_hours_per_month": {
-            "p50": _r(dist["p50"] or 0.0), "p90": _r(dist["p90"] or 0.0), "max": _r(dist["max"] or 0.0),
-            "mean": _r(dist["mean"] or 0.0), "people": int(dist["people"] or 0),
+            "p50": _r(dist["p50"] or 0.0),
+            "p90": _r(dist["p90"] or 0.0),
+            "max": _r(dist["max"] or 0.0),
+            "mean": _r(dist["mean"] or 0.0),
+            "people": int(dist["people"] or 0),
         },
         "total_hours_per_month": {k: _r(dist[k] or 0.0) for k in ("apps", "groups", "accounts", "forms", "total")},
         "per_unit": per_unit,

@@ -35,16 +35,16 @@ class Answer:
     minutes_per_week: float
     carrier: str = ""
     monthly_active_users: int | None = None  # apps
-    scope_people: int = 0                    # apps: people of the owner's region
-    forced_features: tuple = ()              # apps
-    messages_30d: float | None = None        # groups
-    demands: tuple = ()                      # groups
-    assessments: tuple = ()                  # accounts
-    posts_30d: float | None = None           # accounts
-    frequency: str | None = None             # forms
+    scope_people: int = 0  # apps: people of the owner's region
+    forced_features: tuple = ()  # apps
+    messages_30d: float | None = None  # groups
+    demands: tuple = ()  # groups
+    assessments: tuple = ()  # accounts
+    posts_30d: float | None = None  # accounts
+    frequency: str | None = None  # forms
     minutes_per_filing: float | None = None  # forms
-    fields: int = 0                          # forms
-    sharing_people: int = 1                  # forms: people of the respondent unit
+    fields: int = 0  # forms
+    sharing_people: int = 1  # forms: people of the respondent unit
 
 
 def model_minutes(params: BurdenParams, a: Answer) -> float:
@@ -64,8 +64,8 @@ def model_minutes(params: BurdenParams, a: Answer) -> float:
 class KindReport:
     kind: str
     answers: int = 0
-    measured_min: float = 0.0   # Σ measured minutes a month
-    model_min: float = 0.0      # Σ model minutes a month with the base parameters
+    measured_min: float = 0.0  # Σ measured minutes a month
+    model_min: float = 0.0  # Σ model minutes a month with the base parameters
     calibrated_min: float = 0.0  # Σ with the calibrated parameters
     ratio: float | None = None
     share: float | None = None  # apps: the measured active share (None: not measured)
@@ -93,17 +93,23 @@ def _scaled_cadences(cadences: dict, ratio: float) -> dict[str, dict[str, float]
 def _scale_overrides(kind: str, params: BurdenParams, ratio: float) -> dict[str, Any]:
     """The parameters that set the time of one kind of carrier, multiplied by ``ratio``."""
     if kind == "app":
-        return {"app_minutes_per_session": round(params.app_minutes_per_session * ratio, 4),
-                "app_features": _scaled_cadences(params.app_features, ratio)}
+        return {
+            "app_minutes_per_session": round(params.app_minutes_per_session * ratio, 4),
+            "app_features": _scaled_cadences(params.app_features, ratio),
+        }
     if kind == "group":
-        return {"group_attention_minutes": round(params.group_attention_minutes * ratio, 4),
-                "group_read_seconds_per_message": round(params.group_read_seconds_per_message * ratio, 4),
-                "group_minutes_per_reply": round(params.group_minutes_per_reply * ratio, 4),
-                "group_demands": _scaled_cadences(params.group_demands, ratio)}
+        return {
+            "group_attention_minutes": round(params.group_attention_minutes * ratio, 4),
+            "group_read_seconds_per_message": round(params.group_read_seconds_per_message * ratio, 4),
+            "group_minutes_per_reply": round(params.group_minutes_per_reply * ratio, 4),
+            "group_demands": _scaled_cadences(params.group_demands, ratio),
+        }
     if kind == "account":
         return {"account_assessments": _scaled_cadences(params.account_assessments, ratio)}
-    return {"form_minutes_base": round(params.form_minutes_base * ratio, 4),
-            "form_minutes_per_field": round(params.form_minutes_per_field * ratio, 4)}
+    return {
+        "form_minutes_base": round(params.form_minutes_base * ratio, 4),
+        "form_minutes_per_field": round(params.form_minutes_per_field * ratio, 4),
+    }
 
 
 def calibrate(params: BurdenParams, answers: list[Answer], *, min_answers: int = MIN_ANSWERS) -> Calibration:

@@ -41,73 +41,95 @@ SURVEY = "assumption — replace with the region's burden survey (减负问卷)"
 class BurdenParams:
     """Parameters of the burden model (see docs/burden-model.md). Minutes unless the name says hours."""
 
-    workdays_per_month: float = _note(
-        20.83, "劳社部发〔2008〕3号: 250 working days a year ÷ 12 months")
+    workdays_per_month: float = _note(20.83, "劳社部发〔2008〕3号: 250 working days a year ÷ 12 months")
     weeks_per_month: float = _note(4.348, "52.18 weeks a year ÷ 12 months")
 
     # apps and platforms: who uses an app is the people of its owner's region (and every region below it)
     app_active_share_default: float = _note(
-        0.3, "share of the people in scope who use an app whose monthly active users are unknown; " + SURVEY)
+        0.3, "share of the people in scope who use an app whose monthly active users are unknown; " + SURVEY
+    )
     app_sessions_per_active_user: float = _note(10.0, "sessions a month of an active user; " + SURVEY)
     app_minutes_per_session: float = _note(3.0, "minutes a session takes; " + SURVEY)
-    app_features: dict = _note({
-        "打卡签到": Cadence(1, "workday", 1.0),
-        "强制下载": Cadence(1, "year", 10.0),
-        "安装率考核": Cadence(1, "month", 10.0),
-        "定期登录": Cadence(1, "workday", 2.0),
-        "截图留痕": Cadence(1, "workday", 5.0),
-        "轨迹上传": Cadence(1, "workday", 3.0),
-        "积分排名": Cadence(1, "workday", 15.0),
-        "在线时长": Cadence(1, "workday", 30.0),
-        "点赞转发考核": Cadence(1, "workday", 5.0),
-        "学习时长考核": Cadence(1, "workday", 20.0),
-    }, "forced-use feature → cadence, borne by every person in the app's scope (forced, so not scaled by "
-       "active share); daily check-in, point chasing and online-time quotas are the practices the clue "
-       "notices name; " + SURVEY)
+    app_features: dict = _note(
+        {
+            "打卡签到": Cadence(1, "workday", 1.0),
+            "强制下载": Cadence(1, "year", 10.0),
+            "安装率考核": Cadence(1, "month", 10.0),
+            "定期登录": Cadence(1, "workday", 2.0),
+            "截图留痕": Cadence(1, "workday", 5.0),
+            "轨迹上传": Cadence(1, "workday", 3.0),
+            "积分排名": Cadence(1, "workday", 15.0),
+            "在线时长": Cadence(1, "workday", 30.0),
+            "点赞转发考核": Cadence(1, "workday", 5.0),
+            "学习时长考核": Cadence(1, "workday", 20.0),
+        },
+        "forced-use feature → cadence, borne by every person in the app's scope (forced, so not scaled by "
+        "active share); daily check-in, point chasing and online-time quotas are the practices the clue "
+        "notices name; " + SURVEY,
+    )
 
     # work groups: borne by every member
     group_attention_minutes: float = _note(
-        10.0, "minutes a month that belonging to one group costs (checking, scrolling, staying reachable); "
-              + SURVEY)
+        10.0, "minutes a month that belonging to one group costs (checking, scrolling, staying reachable); " + SURVEY
+    )
     group_read_seconds_per_message: float = _note(5.0, "seconds to read one message; " + SURVEY)
     group_reply_share: float = _note(0.05, "share of messages that need a reply from each member; " + SURVEY)
     group_reply_share_demanded: float = _note(
-        0.3, "that share in a group that demands instant replies or 收到请回复; " + SURVEY)
+        0.3, "that share in a group that demands instant replies or 收到请回复; " + SURVEY
+    )
     group_minutes_per_reply: float = _note(1.0, "minutes per reply; " + SURVEY)
-    group_demands: dict = _note({
-        "打卡接龙": Cadence(1, "workday", 2.0),
-        "即时回复": Cadence(1, "workday", 2.0),
-        "收到请回复": Cadence(0, "month", 0.0),
-        "截图留痕": Cadence(2, "week", 5.0),
-        "上传照片视频": Cadence(2, "week", 10.0),
-        "定位打卡": Cadence(1, "workday", 1.0),
-    }, "demand → cadence per member (收到请回复 costs through group_reply_share_demanded); " + SURVEY)
+    group_demands: dict = _note(
+        {
+            "打卡接龙": Cadence(1, "workday", 2.0),
+            "即时回复": Cadence(1, "workday", 2.0),
+            "收到请回复": Cadence(0, "month", 0.0),
+            "截图留痕": Cadence(2, "week", 5.0),
+            "上传照片视频": Cadence(2, "week", 10.0),
+            "定位打卡": Cadence(1, "workday", 1.0),
+        },
+        "demand → cadence per member (收到请回复 costs through group_reply_share_demanded); " + SURVEY,
+    )
 
     # public accounts: assessments are borne by every person in the owner's region scope
-    account_assessments: dict = _note({
-        "关注考核": Cadence(1, "year", 2.0),
-        "点赞转发考核": Cadence(1, "post", 1.0),
-        "阅读量考核": Cadence(1, "post", 0.5),
-    }, "assessment → cadence per person in scope; " + SURVEY)
+    account_assessments: dict = _note(
+        {
+            "关注考核": Cadence(1, "year", 2.0),
+            "点赞转发考核": Cadence(1, "post", 1.0),
+            "阅读量考核": Cadence(1, "post", 0.5),
+        },
+        "assessment → cadence per person in scope; " + SURVEY,
+    )
     account_posts_default: float = _note(20.0, "posts a month when posts_30d is unknown; " + SURVEY)
     account_upkeep_hours: float = _note(
-        4.0, "hours a month the owner spends keeping one account (security, review, posting); " + SURVEY)
+        4.0, "hours a month the owner spends keeping one account (security, review, posting); " + SURVEY
+    )
 
     # forms: borne by each respondent unit, shared among its people
-    form_frequency: dict = _note({
-        "day": Cadence(1, "workday", 0), "week": Cadence(1, "week", 0), "dekad": Cadence(3, "month", 0),
-        "month": Cadence(1, "month", 0), "quarter": Cadence(4, "year", 0), "halfyear": Cadence(2, "year", 0),
-        "year": Cadence(1, "year", 0), "adhoc": Cadence(6, "year", 0),
-    }, "frequency → filings (minutes unused); adhoc (临时) counted as six a year, an assumption")
+    form_frequency: dict = _note(
+        {
+            "day": Cadence(1, "workday", 0),
+            "week": Cadence(1, "week", 0),
+            "dekad": Cadence(3, "month", 0),
+            "month": Cadence(1, "month", 0),
+            "quarter": Cadence(4, "year", 0),
+            "halfyear": Cadence(2, "year", 0),
+            "year": Cadence(1, "year", 0),
+            "adhoc": Cadence(6, "year", 0),
+        },
+        "frequency → filings (minutes unused); adhoc (临时) counted as six a year, an assumption",
+    )
     form_minutes_base: float = _note(
-        10.0, "minutes per filing before its fields, when minutes_per_filing is unknown (reading the "
-              "instructions, as the Paperwork Reduction Act counts burden); " + SURVEY)
+        10.0,
+        "minutes per filing before its fields, when minutes_per_filing is unknown (reading the "
+        "instructions, as the Paperwork Reduction Act counts burden); " + SURVEY,
+    )
     form_minutes_per_field: float = _note(1.5, "minutes per field per filing; " + SURVEY)
     form_default_respondent_level: str = _note("village", "respondent level when a form names none")
 
     # merging duplicates: the share of a duplicate's work that disappears when it is merged into another
     duplicate_work_share: float = _note(
-        0.5, "share of a merged duplicate's messages / usage that was duplicated work; " + SURVEY)
+        0.5, "share of a merged duplicate's messages / usage that was duplicated work; " + SURVEY
+    )
 
     def with_overrides(self, overrides: dict | None) -> "BurdenParams":
         """A copy with ``overrides`` applied; cadence dicts merge key by key, a cadence may be a partial dict."""
@@ -130,13 +152,23 @@ class BurdenParams:
 
     def per_month(self, cad: Cadence, posts: float | None = None) -> float:
         """Minutes a month of one cadence (``posts`` only for per-post cadences)."""
-        times = {"workday": self.workdays_per_month, "week": self.weeks_per_month, "month": 1.0,
-                 "year": 1 / 12, "post": 1.0}[cad.per] * cad.times
+        times = {
+            "workday": self.workdays_per_month,
+            "week": self.weeks_per_month,
+            "month": 1.0,
+            "year": 1 / 12,
+            "post": 1.0,
+        }[cad.per] * cad.times
         return times * cad.minutes
 
     def times_per_month(self, cad: Cadence) -> float:
-        return {"workday": self.workdays_per_month, "week": self.weeks_per_month, "month": 1.0,
-                "year": 1 / 12, "post": 1.0}[cad.per] * cad.times
+        return {
+            "workday": self.workdays_per_month,
+            "week": self.weeks_per_month,
+            "month": 1.0,
+            "year": 1 / 12,
+            "post": 1.0,
+        }[cad.per] * cad.times
 
 
 def _cadence(value: Any, base: Cadence | None) -> Cadence:
@@ -164,27 +196,37 @@ class AnalysisConfig:
     dup_group_min_members: int = _note(5, "formats.md: the smaller group has at least 5 members")
     dup_group_size_ratio: Fraction = _note(Fraction(1, 2), "formats.md: at least half as many as the larger")
     dup_group_prefix_extra: int = _note(
-        3, "k of the k-prefix filter: probe k−1 extra tokens and require k shared ones (exact either way; "
-           "3 measured fastest at province scale)")
+        3,
+        "k of the k-prefix filter: probe k−1 extra tokens and require k shared ones (exact either way; "
+        "3 measured fastest at province scale)",
+    )
 
     dup_group_partitions: int = _note(
-        0, "split the candidate join into this many steps so each fits in memory (0: one per 40M memberships)")
+        0, "split the candidate join into this many steps so each fits in memory (0: one per 40M memberships)"
+    )
 
     dup_group_bucket_rows: int = _note(
-        200_000, "a person in more group prefixes than this is split into salted buckets of at most this many "
-                 "rows, so that no task of the candidate join holds a giant bucket (skew)")
+        200_000,
+        "a person in more group prefixes than this is split into salted buckets of at most this many "
+        "rows, so that no task of the candidate join holds a giant bucket (skew)",
+    )
 
     dup_app_similarity: float = _note(
-        0.4, "similarity (purpose, or its blend with functions if higher) at which two apps are duplicates; "
-             "tuned on hand-made catalogues: same-purpose paraphrases score 0.45–0.55, unrelated apps < 0.1")
+        0.4,
+        "similarity (purpose, or its blend with functions if higher) at which two apps are duplicates; "
+        "tuned on hand-made catalogues: same-purpose paraphrases score 0.45–0.55, unrelated apps < 0.1",
+    )
     dup_app_purpose_similarity: float = _note(
-        0.3, "minimum similarity of name + description alone, so generic functions never pair apps")
+        0.3, "minimum similarity of name + description alone, so generic functions never pair apps"
+    )
     dup_app_same_level: bool = _note(False, "also require the owners to be at the same level")
     dup_app_function_weight: float = _note(0.3, "weight of IDF-weighted function overlap in the blend")
 
     dup_form_merge_share: float = _note(
-        0.6, "duplicate_forms merge: forms of the same respondents sharing at least this share of the smaller "
-             "form's elements ('most of their elements')")
+        0.6,
+        "duplicate_forms merge: forms of the same respondents sharing at least this share of the smaller "
+        "form's elements ('most of their elements')",
+    )
     dup_form_min_shared: int = _note(2, "duplicate_forms: at least this many shared elements for any finding")
 
     burden: BurdenParams = field(default_factory=BurdenParams)

@@ -25,7 +25,11 @@ DEMAND_PHRASES: tuple[tuple[str, str, str], ...] = (
     (r"(每日|每天|每晚|每早|按日|天天|定时)(签到)?打卡", "F1", "每日打卡"),
     (r"(每日|每天|定时|按时)签到", "F1", "每日签到"),
     (r"打卡接龙|接龙打卡|接龙报(到|平安)", "F1", "打卡接龙"),
-    (r"(未|不)(按时)?(打卡|签到|接龙|回复|登录)[^，。；;,]{0,8}(通报|批评|扣分|问责|约谈|考核)", "F1", "未打卡通报批评"),
+    (
+        r"(未|不)(按时)?(打卡|签到|接龙|回复|登录)[^，。；;,]{0,8}(通报|批评|扣分|问责|约谈|考核)",
+        "F1",
+        "未打卡通报批评",
+    ),
     (r"收到请回复|(须|必须|要求)(在\d+分钟内|及时|即时|立即|马上)回复|即时回复|秒回", "F1", "即时回复"),
     (r"(每日|每天|定期|按时)登录", "F1", "定期登录"),
     (r"(强制|必须|要求全员|务必)(下载|安装)", "F1", "强制下载"),
@@ -59,9 +63,9 @@ class Demand(NamedTuple):
 
 def _clause_before(text: str, start: int) -> str:
     """The words before ``start`` in the same clause (at most 12 characters)."""
-    before = text[max(0, start - 12):start]
+    before = text[max(0, start - 12) : start]
     ends = list(_CLAUSE_END.finditer(before))
-    return before[ends[-1].end():] if ends else before
+    return before[ends[-1].end() :] if ends else before
 
 
 def find_demands(text: object) -> list[Demand]:

@@ -35,7 +35,12 @@ from jianfu.analysis.synonyms import fold_synonyms
 from jianfu.textnorm import to_simplified
 
 __all__ = [
-    "CatalogElement", "DEFAULT_THRESHOLD", "FieldMatch", "FieldMatcher", "NormalisedField", "kind_of",
+    "CatalogElement",
+    "DEFAULT_THRESHOLD",
+    "FieldMatch",
+    "FieldMatcher",
+    "NormalisedField",
+    "kind_of",
     "normalise_field",
 ]
 
@@ -48,51 +53,179 @@ REORDERED_CONFIDENCE = 0.9
 
 #: unit (as printed) → value kind
 UNIT_KINDS: dict[str, str] = {
-    "人": "persons", "名": "persons", "位": "persons", "人次": "person_times", "户": "households",
-    "亩": "area", "公顷": "area", "平方米": "area", "平方公里": "area", "㎡": "area", "m2": "area",
-    "元": "money", "万元": "money", "亿元": "money", "千元": "money", "元/人": "money", "元/月": "money",
-    "%": "rate", "‰": "rate", "百分比": "rate",
-    "吨": "weight", "公斤": "weight", "千克": "weight", "斤": "weight",
-    "公里": "length", "千米": "length", "米": "length", "km": "length",
-    "小时": "duration", "天": "duration", "日": "duration", "分钟": "duration",
-    "头": "livestock", "只": "livestock", "头只": "livestock",
-    "个": "count", "次": "count", "件": "count", "处": "count", "座": "count", "家": "count", "起": "count",
-    "条": "count", "项": "count", "宗": "count", "份": "count", "栋": "count", "张": "count", "场": "count",
-    "批次": "count", "篇": "count", "所": "count", "台": "count", "辆": "count", "分": "score",
+    "人": "persons",
+    "名": "persons",
+    "位": "persons",
+    "人次": "person_times",
+    "户": "households",
+    "亩": "area",
+    "公顷": "area",
+    "平方米": "area",
+    "平方公里": "area",
+    "㎡": "area",
+    "m2": "area",
+    "元": "money",
+    "万元": "money",
+    "亿元": "money",
+    "千元": "money",
+    "元/人": "money",
+    "元/月": "money",
+    "%": "rate",
+    "‰": "rate",
+    "百分比": "rate",
+    "吨": "weight",
+    "公斤": "weight",
+    "千克": "weight",
+    "斤": "weight",
+    "公里": "length",
+    "千米": "length",
+    "米": "length",
+    "km": "length",
+    "小时": "duration",
+    "天": "duration",
+    "日": "duration",
+    "分钟": "duration",
+    "头": "livestock",
+    "只": "livestock",
+    "头只": "livestock",
+    "个": "count",
+    "次": "count",
+    "件": "count",
+    "处": "count",
+    "座": "count",
+    "家": "count",
+    "起": "count",
+    "条": "count",
+    "项": "count",
+    "宗": "count",
+    "份": "count",
+    "栋": "count",
+    "张": "count",
+    "场": "count",
+    "批次": "count",
+    "篇": "count",
+    "所": "count",
+    "台": "count",
+    "辆": "count",
+    "分": "score",
 }
 #: units that are written in brackets but are not units (so the bracket stays a note)
 _UNIT_WORDS = sorted(UNIT_KINDS, key=len, reverse=True)
 
 # Endings of the name that say the kind (checked longest first on the text without its unit).
 _KIND_ENDINGS: tuple[tuple[str, str], ...] = (
-    ("身份证号码", "code"), ("身份证号", "code"), ("身份号码", "code"), ("证件号码", "code"), ("证件号", "code"),
-    ("统一社会信用代码", "code"), ("信用代码", "code"), ("代码", "code"), ("编码", "code"), ("编号", "code"),
-    ("账号", "code"), ("卡号", "code"), ("证号", "code"), ("号码", "code"),
-    ("手机号", "phone"), ("电话", "phone"), ("手机", "phone"), ("联系方式", "phone"),
-    ("出生日期", "date"), ("出生年月", "date"), ("日期", "date"), ("时间", "date"), ("年月", "date"),
-    ("住址", "address"), ("地址", "address"), ("住所", "address"), ("所在地", "address"), ("居住地", "address"),
-    ("户籍地", "address"), ("门牌号", "address"),
-    ("姓名", "name"), ("名称", "name"), ("名字", "name"), ("地点", "address"),
-    ("年龄", "age"), ("价格", "price"), ("单价", "price"), ("标准", "standard"),
-    ("变化", "change"), ("变动", "change"), ("增减", "change"),
-    ("来源", "category"), ("构成", "category"), ("结构", "category"), ("用途", "category"), ("原因", "category"),
-    ("文化程度", "category"), ("方式", "category"), ("措施", "category"), ("情况", "category"), ("职务", "category"), ("职业", "category"),
-    ("性别", "category"), ("民族", "category"), ("类型", "category"), ("类别", "category"), ("状态", "category"),
-    ("是否", "category"), ("等级", "category"), ("学历", "category"), ("政治面貌", "category"),
-    ("人次", "person_times"), ("户数", "households"), ("人数", "persons"), ("人口数", "persons"),
-    ("人口", "persons"), ("人员数", "persons"), ("人员", "persons"),
-    ("面积", "area"), ("金额", "money"), ("资金", "money"), ("收入", "money"), ("损失", "money"),
-    ("费用", "money"), ("补贴", "money"), ("工资", "money"), ("存款", "money"),
-    ("率", "rate"), ("比例", "rate"), ("占比", "rate"), ("增幅", "rate"), ("增速", "rate"), ("降幅", "rate"), ("时长", "duration"), ("天数", "duration"),
-    ("吨数", "weight"), ("产量", "weight"), ("长度", "length"), ("里程", "length"),
+    ("身份证号码", "code"),
+    ("身份证号", "code"),
+    ("身份号码", "code"),
+    ("证件号码", "code"),
+    ("证件号", "code"),
+    ("统一社会信用代码", "code"),
+    ("信用代码", "code"),
+    ("代码", "code"),
+    ("编码", "code"),
+    ("编号", "code"),
+    ("账号", "code"),
+    ("卡号", "code"),
+    ("证号", "code"),
+    ("号码", "code"),
+    ("手机号", "phone"),
+    ("电话", "phone"),
+    ("手机", "phone"),
+    ("联系方式", "phone"),
+    ("出生日期", "date"),
+    ("出生年月", "date"),
+    ("日期", "date"),
+    ("时间", "date"),
+    ("年月", "date"),
+    ("住址", "address"),
+    ("地址", "address"),
+    ("住所", "address"),
+    ("所在地", "address"),
+    ("居住地", "address"),
+    ("户籍地", "address"),
+    ("门牌号", "address"),
+    ("姓名", "name"),
+    ("名称", "name"),
+    ("名字", "name"),
+    ("地点", "address"),
+    ("年龄", "age"),
+    ("价格", "price"),
+    ("单价", "price"),
+    ("标准", "standard"),
+    ("变化", "change"),
+    ("变动", "change"),
+    ("增减", "change"),
+    ("来源", "category"),
+    ("构成", "category"),
+    ("结构", "category"),
+    ("用途", "category"),
+    ("原因", "category"),
+    ("文化程度", "category"),
+    ("方式", "category"),
+    ("措施", "category"),
+    ("情况", "category"),
+    ("职务", "category"),
+    ("职业", "category"),
+    ("性别", "category"),
+    ("民族", "category"),
+    ("类型", "category"),
+    ("类别", "category"),
+    ("状态", "category"),
+    ("是否", "category"),
+    ("等级", "category"),
+    ("学历", "category"),
+    ("政治面貌", "category"),
+    ("人次", "person_times"),
+    ("户数", "households"),
+    ("人数", "persons"),
+    ("人口数", "persons"),
+    ("人口", "persons"),
+    ("人员数", "persons"),
+    ("人员", "persons"),
+    ("面积", "area"),
+    ("金额", "money"),
+    ("资金", "money"),
+    ("收入", "money"),
+    ("损失", "money"),
+    ("费用", "money"),
+    ("补贴", "money"),
+    ("工资", "money"),
+    ("存款", "money"),
+    ("率", "rate"),
+    ("比例", "rate"),
+    ("占比", "rate"),
+    ("增幅", "rate"),
+    ("增速", "rate"),
+    ("降幅", "rate"),
+    ("时长", "duration"),
+    ("天数", "duration"),
+    ("吨数", "weight"),
+    ("产量", "weight"),
+    ("长度", "length"),
+    ("里程", "length"),
 )
 _KIND_STARTS = (("是否", "category"),)
 _ENDING_KIND: dict[str, str] = {}
 for _ending, _kind in _KIND_ENDINGS:
     _ENDING_KIND.setdefault(_ending, _kind)
 _LONGEST_ENDING = max(map(len, _ENDING_KIND))
-_ROLE_PERSON_WORDS = ("联系人", "负责人", "责任人", "申请人", "代理人", "经办人", "填报人", "审核人", "法人", "监护人",
-                      "户主本人", "本人", "代表人", "介绍人", "担保人")
+_ROLE_PERSON_WORDS = (
+    "联系人",
+    "负责人",
+    "责任人",
+    "申请人",
+    "代理人",
+    "经办人",
+    "填报人",
+    "审核人",
+    "法人",
+    "监护人",
+    "户主本人",
+    "本人",
+    "代表人",
+    "介绍人",
+    "担保人",
+)
 # A name ending in 员数 / 者数 / 老人数 counts persons; 户 before 数 counts households.
 _PERSON_NOUNS = "员者人生童妇女民兵工师医士农"
 
@@ -130,11 +263,45 @@ def _kind_of_name(text: str) -> str | None:
 # field carries the group's word it contains (if any), and two fields must carry the same word per group.
 QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {
     "residence": ("户籍", "常住", "流动", "暂住", "外来", "留守", "外出"),
-    "role": ("紧急联系人", "联系人", "户主", "家庭成员", "成员", "配偶", "监护人", "法定代表人", "法人", "负责人",
-             "申请人", "代理人", "经办人", "子女", "父亲", "母亲", "填报人", "审核人"),
+    "role": (
+        "紧急联系人",
+        "联系人",
+        "户主",
+        "家庭成员",
+        "成员",
+        "配偶",
+        "监护人",
+        "法定代表人",
+        "法人",
+        "负责人",
+        "申请人",
+        "代理人",
+        "经办人",
+        "子女",
+        "父亲",
+        "母亲",
+        "填报人",
+        "审核人",
+    ),
     "payment": ("应缴", "已缴", "未缴", "欠缴", "应收", "已收", "应发", "实发", "应到", "实到"),
-    "change": ("新增", "退出", "减少", "累计", "本月", "上月", "当月", "本年", "上年", "当年", "年初", "年末", "计划",
-               "实际", "完成", "剩余"),
+    "change": (
+        "新增",
+        "退出",
+        "减少",
+        "累计",
+        "本月",
+        "上月",
+        "当月",
+        "本年",
+        "上年",
+        "当年",
+        "年初",
+        "年末",
+        "计划",
+        "实际",
+        "完成",
+        "剩余",
+    ),
     "sex": ("男性", "女性", "男", "女"),
     "area_type": ("城镇", "农村", "城市", "乡村"),
     "quality": ("不合格", "合格", "不达标", "达标"),
@@ -170,7 +337,9 @@ def qualifiers_of(text: str) -> frozenset[str]:
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _POWERS = {"十": 10, "百": 100, "千": 1000}
-_NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=周岁|岁|周|年|个月|月|天|日|小时|公里|亩|元|万元|%|以上|以下|及以上|及以下)")
+_NUMERAL_RUN = re.compile(
+    r"[零〇一二两三四五六七八九十百千]+(?=周岁|岁|周|年|个月|月|天|日|小时|公里|亩|元|万元|%|以上|以下|及以上|及以下)"
+)
 
 
 def _numeral_value(run: str) -> int | None:
@@ -192,6 +361,7 @@ def _numeral_value(run: str) -> int | None:
 
 def numerals_to_digits(text: str) -> str:
     """六十周岁以上 → 六十 becomes 60; only runs followed by an age, a time or a measure are read as numbers."""
+
     def repl(m: re.Match) -> str:
         value = _numeral_value(m.group(0))
         return m.group(0) if value is None else str(value)
@@ -208,8 +378,10 @@ _NUMBER = re.compile(r"\d+")
 # 总 before a count or sum says nothing more: 困难群众总户数 asks what 困难群众户数 asks.
 _FILLER_TOTAL = re.compile(r"总(?=(户数|人数|人口|栋数|个数|面积|金额|产量|收入|户|人)$)")
 _MEASURE_CHARS = "栋头只座条件起家处个"
-_ENUMERATION = re.compile(r"^\s*(?:[*※★]+|(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[(（][0-9一二三四五六七八九十]{1,3}[)）]))\s*"
-                          r"|[:：*]+\s*$")
+_ENUMERATION = re.compile(
+    r"^\s*(?:[*※★]+|(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）、.．]|[(（][0-9一二三四五六七八九十]{1,3}[)）]))\s*"
+    r"|[:：*]+\s*$"
+)
 _REPEATED = re.compile(r"(.{2,})\1")
 # How a count of persons or households ends, in one spelling: 常住人口总数 / 常住人口数 / 常住人口 → 常住人数,
 # 脱贫户户数 / 低保家庭户数 → …户数. Applied to both sides, so only the spelling changes, never the meaning.
@@ -220,12 +392,31 @@ _HOUSEHOLD_COUNT = re.compile(r"(?<=.)(户户数|家庭户数|总户数)$")
 def _canonical_count(text: str) -> str:
     text = _PERSON_COUNT.sub("人数", text)
     return _HOUSEHOLD_COUNT.sub("户数", text)
+
+
 # A trailing 数 / 总数 / 数量 asks the same as the bare noun (护林员人数 / 护林员人, 低保户数 / 低保户).
 # 党员数 / 党员人数 / 党员人员数 all count 党员 (the kind, persons, is kept apart from the core).
 # 低保人口数 / 低保人数 and 常住人口 / 常住人口数 count the same persons. A measure word before 数 (生猪存栏头数)
 # adds nothing to what is counted.
-_TRAILING_COUNT = ("人口数", "人员数", "人数", "人口", "总数", "数量", "个数", "头数", "只数", "栋数", "座数", "条数",
-                   "件数", "起数", "家数", "处数", "数")
+_TRAILING_COUNT = (
+    "人口数",
+    "人员数",
+    "人数",
+    "人口",
+    "总数",
+    "数量",
+    "个数",
+    "头数",
+    "只数",
+    "栋数",
+    "座数",
+    "条数",
+    "件数",
+    "起数",
+    "家数",
+    "处数",
+    "数",
+)
 
 
 @dataclass(frozen=True)
@@ -242,7 +433,7 @@ class NormalisedField:
 
 def _unit_of(inner: str) -> str | None:
     inner = inner.strip()
-    if inner.startswith("单位") :
+    if inner.startswith("单位"):
         inner = inner[2:].lstrip(":：")
     return inner if inner in UNIT_KINDS else None
 
@@ -272,7 +463,7 @@ def normalise_field(text: str) -> NormalisedField:
     clean = _canonical_count(clean)
     for word in _DEFAULT_ROLE_WORDS:
         if clean.startswith(word) and len(clean) > len(word) + 1:
-            clean = clean[len(word):]
+            clean = clean[len(word) :]
     core = clean
     for ending in _TRAILING_COUNT:
         if core.endswith(ending) and len(core) >= len(ending) + 2:
@@ -285,12 +476,17 @@ def normalise_field(text: str) -> NormalisedField:
     if kind and unit_kind and kind != unit_kind:
         kind = "conflict"  # 户数（人）: the name and its unit disagree, so it is no known element
     return NormalisedField(
-        text=clean, unit=unit, value_kind=kind or unit_kind, qualifiers=qualifiers_of(clean),
-        numbers=tuple(_NUMBER.findall(clean)), core=core,
+        text=clean,
+        unit=unit,
+        value_kind=kind or unit_kind,
+        qualifiers=qualifiers_of(clean),
+        numbers=tuple(_NUMBER.findall(clean)),
+        core=core,
     )
 
 
 # --- matching -----------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CatalogElement:
@@ -318,7 +514,7 @@ def ngrams(text: str) -> dict[str, int]:
     grams: dict[str, int] = defaultdict(int)
     for n in (1, 2, 3):
         for i in range(len(text) - n + 1):
-            grams[text[i:i + n]] += 1
+            grams[text[i : i + n]] += 1
     return grams
 
 
@@ -338,8 +534,32 @@ def veto(a: NormalisedField, b: NormalisedField) -> str | None:
 
 
 #: words of work done on a subject: a name that adds one in front of another name counts that work
-ACTIVITY_WORDS = ("走访", "慰问", "检查", "排查", "整改", "帮扶", "救助", "培训", "宣传", "签约", "接种", "监测", "登记",
-                  "审批", "处置", "化解", "办结", "发放", "认定", "鉴定", "回访", "核查", "巡查", "督查")
+ACTIVITY_WORDS = (
+    "走访",
+    "慰问",
+    "检查",
+    "排查",
+    "整改",
+    "帮扶",
+    "救助",
+    "培训",
+    "宣传",
+    "签约",
+    "接种",
+    "监测",
+    "登记",
+    "审批",
+    "处置",
+    "化解",
+    "办结",
+    "发放",
+    "认定",
+    "鉴定",
+    "回访",
+    "核查",
+    "巡查",
+    "督查",
+)
 
 
 def _activity_prefix(short: str, long: str) -> bool:
@@ -442,8 +662,9 @@ class FieldMatcher:
 
     def _vector(self, grams: dict[str, int]) -> dict[str, float]:
         weight, unknown = self.term_weight, self.unknown_weight
-        vec = {t: (1.0 + math.log(c) if c > 1 else 1.0) * weight.get(t, unknown * len(t) ** 0.5)
-               for t, c in grams.items()}
+        vec = {
+            t: (1.0 + math.log(c) if c > 1 else 1.0) * weight.get(t, unknown * len(t) ** 0.5) for t, c in grams.items()
+        }
         norm = math.sqrt(sum(w * w for w in vec.values()))
         return {t: w / norm for t, w in vec.items()} if norm else {}
 
@@ -482,7 +703,7 @@ class FieldMatcher:
             return [self.match(name) for name in names]
         distinct = list(dict.fromkeys(names))
         step = -(-len(distinct) // processes)
-        chunks = [distinct[i:i + step] for i in range(0, len(distinct), step)]
+        chunks = [distinct[i : i + step] for i in range(0, len(distinct), step)]
         global _WORKER_MATCHER
         _WORKER_MATCHER = self  # inherited by the forked workers: the index is never pickled
         try:

@@ -27,9 +27,16 @@ FINDING_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 ITEM_KIND = {
-    "duplicate_groups": "group", "expired_group": "group", "idle_group": "group", "group_demand": "group",
-    "duplicate_apps": "app", "zombie_app": "app", "forced_feature": "app",
-    "stale_account": "account", "account_assessment": "account", "duplicate_accounts": "account",
+    "duplicate_groups": "group",
+    "expired_group": "group",
+    "idle_group": "group",
+    "group_demand": "group",
+    "duplicate_apps": "app",
+    "zombie_app": "app",
+    "forced_feature": "app",
+    "stale_account": "account",
+    "account_assessment": "account",
+    "duplicate_accounts": "account",
     "duplicate_forms": "form",
 }
 
@@ -46,10 +53,20 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def make_finding(type_: str, rule: str, action: str, items: list[str], *, score: float,
-                 evidence: dict[str, Any], hours_saved: float, reason: str | Reason, owner_code: str | None,
-                 saved_by_item: dict[str, float] | None = None,
-                 arithmetic: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def make_finding(
+    type_: str,
+    rule: str,
+    action: str,
+    items: list[str],
+    *,
+    score: float,
+    evidence: dict[str, Any],
+    hours_saved: float,
+    reason: str | Reason,
+    owner_code: str | None,
+    saved_by_item: dict[str, float] | None = None,
+    arithmetic: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """One finding. ``items`` lists the main item first (the one kept when merging, or the only one).
 
     ``reason`` is a sentence, or a (template, params) pair: the sentence is the template filled in, and the

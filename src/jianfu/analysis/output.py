@@ -15,29 +15,63 @@ from typing import Any
 
 import pyarrow as pa
 
-FINDINGS_SCHEMA = pa.schema([
-    ("id", pa.string()), ("type", pa.string()), ("rule", pa.string()), ("action", pa.string()),
-    ("items", pa.list_(pa.string())), ("score", pa.float64()), ("hours_saved_per_month", pa.float64()),
-    ("owner_code", pa.string()), ("reason", pa.string()), ("finding_json", pa.string()),
-])
-RUN_SCHEMA = pa.schema([
-    ("as_of", pa.date32()), ("engine", pa.string()), ("generated_at", pa.string()), ("document_json", pa.string()),
-])
+FINDINGS_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("type", pa.string()),
+        ("rule", pa.string()),
+        ("action", pa.string()),
+        ("items", pa.list_(pa.string())),
+        ("score", pa.float64()),
+        ("hours_saved_per_month", pa.float64()),
+        ("owner_code", pa.string()),
+        ("reason", pa.string()),
+        ("finding_json", pa.string()),
+    ]
+)
+RUN_SCHEMA = pa.schema(
+    [
+        ("as_of", pa.date32()),
+        ("engine", pa.string()),
+        ("generated_at", pa.string()),
+        ("document_json", pa.string()),
+    ]
+)
 
 
 def result_tables(result: Any, engine: str, generated_at: str) -> tuple[pa.Table, pa.Table]:
     """(findings, run) Arrow tables of an AnalysisResult."""
-    findings = pa.Table.from_pylist([{
-        "id": f["id"], "type": f["type"], "rule": f["rule"], "action": f["action"], "items": list(f["items"]),
-        "score": f.get("score"), "hours_saved_per_month": f.get("hours_saved_per_month"),
-        "owner_code": f.get("owner_code"), "reason": f.get("reason"),
-        "finding_json": json.dumps(f, ensure_ascii=False, default=str),
-    } for f in result.findings], schema=FINDINGS_SCHEMA)
+    findings = pa.Table.from_pylist(
+        [
+            {
+                "id": f["id"],
+                "type": f["type"],
+                "rule": f["rule"],
+                "action": f["action"],
+                "items": list(f["items"]),
+                "score": f.get("score"),
+                "hours_saved_per_month": f.get("hours_saved_per_month"),
+                "owner_code": f.get("owner_code"),
+                "reason": f.get("reason"),
+                "finding_json": json.dumps(f, ensure_ascii=False, default=str),
+            }
+            for f in result.findings
+        ],
+        schema=FINDINGS_SCHEMA,
+    )
     document = result.to_json_dict(generated_at)
     document.pop("findings")
-    run = pa.Table.from_pylist([{"as_of": result.as_of, "engine": engine, "generated_at": generated_at,
-                                 "document_json": json.dumps(document, ensure_ascii=False, default=str)}],
-                               schema=RUN_SCHEMA)
+    run = pa.Table.from_pylist(
+        [
+            {
+                "as_of": result.as_of,
+                "engine": engine,
+                "generated_at": generated_at,
+                "document_json": json.dumps(document, ensure_ascii=False, default=str),
+            }
+        ],
+        schema=RUN_SCHEMA,
+    )
     return findings, run
 
 

@@ -17,12 +17,78 @@ from functools import lru_cache
 
 import numpy as np
 
-CAMPAIGN_WORDS = ("工作群", "打卡", "接龙", "截图", "留痕", "填报", "报表", "积分", "排名", "点赞", "转发", "签到",
-                  "定位", "收到请回复", "重复填报", "多头填报", "台账", "考核", "刷分", "学习强国", "政务APP", "小程序",
-                  "群消息", "半夜", "周末", "加班", "拍照", "上传", "视频", "在线时长")
-STOP_WORDS = {"我们", "他们", "你们", "这个", "那个", "一些", "没有", "就是", "还是", "因为", "所以", "但是", "而且",
-              "希望", "建议", "问题", "工作", "基层", "每天", "现在", "觉得", "非常", "可以", "需要", "太多", "很多",
-              "比较", "一个", "什么", "怎么", "时候", "事情", "东西", "已经", "不是", "真的", "能否", "应该"}
+CAMPAIGN_WORDS = (
+    "工作群",
+    "打卡",
+    "接龙",
+    "截图",
+    "留痕",
+    "填报",
+    "报表",
+    "积分",
+    "排名",
+    "点赞",
+    "转发",
+    "签到",
+    "定位",
+    "收到请回复",
+    "重复填报",
+    "多头填报",
+    "台账",
+    "考核",
+    "刷分",
+    "学习强国",
+    "政务APP",
+    "小程序",
+    "群消息",
+    "半夜",
+    "周末",
+    "加班",
+    "拍照",
+    "上传",
+    "视频",
+    "在线时长",
+)
+STOP_WORDS = {
+    "我们",
+    "他们",
+    "你们",
+    "这个",
+    "那个",
+    "一些",
+    "没有",
+    "就是",
+    "还是",
+    "因为",
+    "所以",
+    "但是",
+    "而且",
+    "希望",
+    "建议",
+    "问题",
+    "工作",
+    "基层",
+    "每天",
+    "现在",
+    "觉得",
+    "非常",
+    "可以",
+    "需要",
+    "太多",
+    "很多",
+    "比较",
+    "一个",
+    "什么",
+    "怎么",
+    "时候",
+    "事情",
+    "东西",
+    "已经",
+    "不是",
+    "真的",
+    "能否",
+    "应该",
+}
 
 
 @lru_cache(maxsize=1)
@@ -51,16 +117,28 @@ class PainPoint:
     count: int
 
 
-def cluster(texts: list[str], *, threshold: float = 0.3, min_count: int = 5, iterations: int = 5,
-            label_words: int = 3) -> tuple[list[PainPoint], int]:
+def cluster(
+    texts: list[str], *, threshold: float = 0.3, min_count: int = 5, iterations: int = 5, label_words: int = 3
+) -> tuple[list[PainPoint], int]:
     """(named pain points, largest first; how many answers fell in groups too small to name)."""
     texts = [t.strip() for t in texts if t and t.strip()]
-    return cluster_keywords([dict(keywords(t)) for t in texts], threshold=threshold, min_count=min_count,
-                            iterations=iterations, label_words=label_words)
+    return cluster_keywords(
+        [dict(keywords(t)) for t in texts],
+        threshold=threshold,
+        min_count=min_count,
+        iterations=iterations,
+        label_words=label_words,
+    )
 
 
-def cluster_keywords(vectors: list[dict[str, float]], *, threshold: float = 0.3, min_count: int = 5,
-                     iterations: int = 5, label_words: int = 3) -> tuple[list[PainPoint], int]:
+def cluster_keywords(
+    vectors: list[dict[str, float]],
+    *,
+    threshold: float = 0.3,
+    min_count: int = 5,
+    iterations: int = 5,
+    label_words: int = 3,
+) -> tuple[list[PainPoint], int]:
     """The same, from each non-blank answer's keywords (word → weight) as :func:`keywords` gives them."""
     keep = [i for i, v in enumerate(vectors) if v]
     if not keep:

@@ -30,12 +30,15 @@ def app_usage_minutes(params: BurdenParams, share: float) -> float:
 
 
 def app_forced_minutes(params: BurdenParams, forced_features: Iterable[str]) -> float:
-    return sum((params.per_month(params.app_features.get(f, _ZERO)) for f in set(forced_features or ())
-                if f in APP_FEATURES), 0.0)
+    return sum(
+        (params.per_month(params.app_features.get(f, _ZERO)) for f in set(forced_features or ()) if f in APP_FEATURES),
+        0.0,
+    )
 
 
-def app_minutes(params: BurdenParams, monthly_active_users: int | None, scope_people: int,
-                forced_features: Iterable[str]) -> float:
+def app_minutes(
+    params: BurdenParams, monthly_active_users: int | None, scope_people: int, forced_features: Iterable[str]
+) -> float:
     """Minutes a month an app or platform costs each person of its owner's region."""
     share = app_share(params, monthly_active_users, scope_people)
     return app_usage_minutes(params, share) + app_forced_minutes(params, forced_features)
@@ -46,10 +49,14 @@ def group_minutes(params: BurdenParams, messages_30d: float | None, demands: Ite
     msgs = float(messages_30d or 0)
     demands = set(demands or ())
     minutes = params.group_attention_minutes
-    minutes += msgs * (params.group_read_seconds_per_message / 60.0 + params.group_reply_share * params.group_minutes_per_reply)
+    minutes += msgs * (
+        params.group_read_seconds_per_message / 60.0 + params.group_reply_share * params.group_minutes_per_reply
+    )
     minutes += sum(params.per_month(params.group_demands.get(d, _ZERO)) for d in demands if d in GROUP_DEMANDS)
     if demands & set(_REPLY_DEMANDS):
-        minutes += msgs * (params.group_reply_share_demanded - params.group_reply_share) * params.group_minutes_per_reply
+        minutes += (
+            msgs * (params.group_reply_share_demanded - params.group_reply_share) * params.group_minutes_per_reply
+        )
     return minutes
 
 
@@ -68,17 +75,22 @@ def account_minutes(params: BurdenParams, assessments: Iterable[str], posts_30d:
     return total
 
 
-def form_unit_minutes(params: BurdenParams, frequency: str | None, minutes_per_filing: float | None,
-                      fields: int) -> float:
+def form_unit_minutes(
+    params: BurdenParams, frequency: str | None, minutes_per_filing: float | None, fields: int
+) -> float:
     """Minutes a month one respondent unit spends on a form (its people share them equally)."""
     freq = frequency if frequency in FREQUENCIES else "adhoc"
     filings = params.times_per_month(params.form_frequency.get(freq, _ZERO))
-    minutes = (float(minutes_per_filing) if minutes_per_filing is not None
-               else params.form_minutes_base + params.form_minutes_per_field * fields)
+    minutes = (
+        float(minutes_per_filing)
+        if minutes_per_filing is not None
+        else params.form_minutes_base + params.form_minutes_per_field * fields
+    )
     return filings * minutes
 
 
-def form_minutes(params: BurdenParams, frequency: str | None, minutes_per_filing: float | None, fields: int,
-                 sharing_people: int) -> float:
+def form_minutes(
+    params: BurdenParams, frequency: str | None, minutes_per_filing: float | None, fields: int, sharing_people: int
+) -> float:
     """One person's share of a form: the respondent unit's minutes divided among its people."""
     return form_unit_minutes(params, frequency, minutes_per_filing, fields) / max(1, sharing_people)

@@ -28,43 +28,97 @@ _LIST = pa.list_(pa.string())
 SCHEMAS: dict[str, pa.Schema] = {
     # region_code: the nearest ancestor-or-self that is a region (not a department);
     # path: '/<root code>/…/<own code>/', every ancestor code including the unit's own.
-    "units": pa.schema([
-        ("code", _STR), ("name", _STR), ("parent_code", _STR), ("level", _STR),
-        ("unit_type", _STR), ("region_code", _STR), ("path", _STR),
-    ]),
+    "units": pa.schema(
+        [
+            ("code", _STR),
+            ("name", _STR),
+            ("parent_code", _STR),
+            ("level", _STR),
+            ("unit_type", _STR),
+            ("region_code", _STR),
+            ("path", _STR),
+        ]
+    ),
     "people": pa.schema([("code", _STR), ("name", _STR), ("unit_code", _STR), ("post", _STR)]),
     # category 'platform' marks an information platform (信息平台); the rest are apps.
-    "apps": pa.schema([
-        ("code", _STR), ("name", _STR), ("category", _STR), ("owner_code", _STR),
-        ("launch_date", pa.date32()), ("last_update", pa.date32()),
-        ("registered_users", pa.int64()), ("monthly_active_users", pa.int64()),
-        ("functions", _LIST), ("forced_features", _LIST), ("description", _STR),
-    ]),
-    "accounts": pa.schema([
-        ("code", _STR), ("name", _STR), ("platform", _STR), ("owner_code", _STR),
-        ("opened_date", pa.date32()), ("last_post", pa.date32()),
-        ("followers", pa.int64()), ("posts_30d", pa.int64()), ("assessments", _LIST),
-    ]),
-    "groups": pa.schema([
-        ("code", _STR), ("name", _STR), ("platform", _STR), ("owner_person_code", _STR), ("owner_code", _STR),
-        ("created_date", pa.date32()), ("nature", _STR), ("task_end_date", pa.date32()),
-        ("last_active", pa.date32()), ("messages_30d", pa.int64()), ("purpose", _STR), ("demands", _LIST),
-    ]),
+    "apps": pa.schema(
+        [
+            ("code", _STR),
+            ("name", _STR),
+            ("category", _STR),
+            ("owner_code", _STR),
+            ("launch_date", pa.date32()),
+            ("last_update", pa.date32()),
+            ("registered_users", pa.int64()),
+            ("monthly_active_users", pa.int64()),
+            ("functions", _LIST),
+            ("forced_features", _LIST),
+            ("description", _STR),
+        ]
+    ),
+    "accounts": pa.schema(
+        [
+            ("code", _STR),
+            ("name", _STR),
+            ("platform", _STR),
+            ("owner_code", _STR),
+            ("opened_date", pa.date32()),
+            ("last_post", pa.date32()),
+            ("followers", pa.int64()),
+            ("posts_30d", pa.int64()),
+            ("assessments", _LIST),
+        ]
+    ),
+    "groups": pa.schema(
+        [
+            ("code", _STR),
+            ("name", _STR),
+            ("platform", _STR),
+            ("owner_person_code", _STR),
+            ("owner_code", _STR),
+            ("created_date", pa.date32()),
+            ("nature", _STR),
+            ("task_end_date", pa.date32()),
+            ("last_active", pa.date32()),
+            ("messages_30d", pa.int64()),
+            ("purpose", _STR),
+            ("demands", _LIST),
+        ]
+    ),
     # One row per membership; duplicates are tolerated (counted once).
     "members": pa.schema([("group_code", _STR), ("person_code", _STR)]),
-    "forms": pa.schema([
-        ("code", _STR), ("title", _STR), ("issuer_code", _STR), ("respondent_level", _STR),
-        ("frequency", _STR), ("channel", _STR), ("minutes_per_filing", pa.float64()),
-    ]),
-    "fields": pa.schema([
-        ("form_code", _STR), ("position", pa.int32()), ("name", _STR), ("note", _STR),
-        ("data_type", _STR), ("unit", _STR),
-    ]),
+    "forms": pa.schema(
+        [
+            ("code", _STR),
+            ("title", _STR),
+            ("issuer_code", _STR),
+            ("respondent_level", _STR),
+            ("frequency", _STR),
+            ("channel", _STR),
+            ("minutes_per_filing", pa.float64()),
+        ]
+    ),
+    "fields": pa.schema(
+        [
+            ("form_code", _STR),
+            ("position", pa.int32()),
+            ("name", _STR),
+            ("note", _STR),
+            ("data_type", _STR),
+            ("unit", _STR),
+        ]
+    ),
     # The data-element catalog of 一表通: region_path '/' is shared by every region, else the owning region's path.
-    "elements": pa.schema([
-        ("code", _STR), ("name", _STR), ("synonyms", _LIST), ("data_type", _STR), ("unit", _STR),
-        ("region_path", _STR),
-    ]),
+    "elements": pa.schema(
+        [
+            ("code", _STR),
+            ("name", _STR),
+            ("synonyms", _LIST),
+            ("data_type", _STR),
+            ("unit", _STR),
+            ("region_path", _STR),
+        ]
+    ),
     # Mappings an officer confirmed (element_code NULL: confirmed as no element); they override the matcher.
     "field_elements": pa.schema([("form_code", _STR), ("position", pa.int32()), ("element_code", _STR)]),
 }
@@ -125,6 +179,9 @@ def duckdb_type(arrow_type: pa.DataType) -> str:
     if pa.types.is_list(arrow_type):
         return duckdb_type(arrow_type.value_type) + "[]"
     return {
-        pa.string(): "VARCHAR", pa.date32(): "DATE", pa.int64(): "BIGINT", pa.int32(): "INTEGER",
+        pa.string(): "VARCHAR",
+        pa.date32(): "DATE",
+        pa.int64(): "BIGINT",
+        pa.int32(): "INTEGER",
         pa.float64(): "DOUBLE",
     }[arrow_type]

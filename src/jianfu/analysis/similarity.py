@@ -34,8 +34,19 @@ from jianfu.analysis.schema import GENERIC_APP_FUNCTIONS
 from jianfu.textnorm import normalize_text
 
 __all__ = [
-    "AppIndex", "NEAR_IDENTICAL_NAME", "TextMatcher", "account_score", "char_terms", "field_key", "form_overlap",
-    "group_overlap", "name_key", "name_similarity", "names_near_identical", "rank", "text_similarity",
+    "AppIndex",
+    "NEAR_IDENTICAL_NAME",
+    "TextMatcher",
+    "account_score",
+    "char_terms",
+    "field_key",
+    "form_overlap",
+    "group_overlap",
+    "name_key",
+    "name_similarity",
+    "names_near_identical",
+    "rank",
+    "text_similarity",
 ]
 
 _TEXT_RUNS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
@@ -50,11 +61,12 @@ def round4(value: float) -> float:
 
 # --- text -------------------------------------------------------------------------------------------------
 
+
 def char_terms(text: object) -> Counter:
     """Characters and character bigrams of normalised text (letters, digits and CJK only)."""
     clean = "".join(_TEXT_RUNS.findall(normalize_text(text).lower()))
     terms: Counter = Counter(clean)
-    terms.update(clean[i:i + 2] for i in range(len(clean) - 1))
+    terms.update(clean[i : i + 2] for i in range(len(clean) - 1))
     return terms
 
 
@@ -121,18 +133,16 @@ def names_near_identical(a: object, b: object) -> tuple[bool, float]:
 
 # --- apps and platforms ------------------------------------------------------------------------------------
 
+
 def _idf(df: int, n: int) -> float:
     # The detector's IDF, log(1 + n / df), over the catalogue with the proposal in it.
     return math.log(1.0 + n / df) if df else 0.0
 
 
 def _weights(tf: Mapping[str, float], df: Mapping[str, int], n: int, extra: Mapping[str, float]) -> dict[str, float]:
-    vec = {t: (1.0 + math.log(c)) * _idf(df.get(t, 0) + (1 if t in extra else 0), n)
-           for t, c in tf.items() if c > 0}
+    vec = {t: (1.0 + math.log(c)) * _idf(df.get(t, 0) + (1 if t in extra else 0), n) for t, c in tf.items() if c > 0}
     norm = math.sqrt(sum(w * w for w in vec.values()))
     return {t: w / norm for t, w in vec.items()} if norm else {}
-
-
 
 
 def _functions(values: Iterable[object] | None) -> Counter:
@@ -167,8 +177,14 @@ class AppIndex:
             self.f_df.update(terms.keys())
         self.by_code = {a["code"]: i for i, a in enumerate(self.apps)}
 
-    def rank(self, proposal: Mapping[str, Any], *, candidates: Iterable[str] | None = None,
-             limit: int = 10, tiebreak: Callable[[Mapping[str, Any]], tuple] | None = None) -> list[dict[str, Any]]:
+    def rank(
+        self,
+        proposal: Mapping[str, Any],
+        *,
+        candidates: Iterable[str] | None = None,
+        limit: int = 10,
+        tiebreak: Callable[[Mapping[str, Any]], tuple] | None = None,
+    ) -> list[dict[str, Any]]:
         """Existing apps most like ``proposal`` (same keys as the catalogue), best first; equally similar ones
         ordered by ``tiebreak(app)`` (larger first), then by code."""
         allowed = None if candidates is None else {self.by_code[c] for c in candidates if c in self.by_code}
@@ -199,20 +215,27 @@ class AppIndex:
             shared = sorted(f_terms.keys() & self.functions[i].keys())
             specific = [f for f in shared if not is_generic_function(f)]
             duplicate = purpose >= self.config.dup_app_purpose_similarity and score >= self.config.dup_app_similarity
-            out.append({
-                "code": self.apps[i]["code"], "score": round4(score), "duplicate": duplicate,
-                "tiebreak": tiebreak(self.apps[i]) if tiebreak else (),
-                "evidence": {
-                    "similarity": round4(score), "purpose_similarity": round4(purpose),
-                    "function_similarity": round4(func), "shared_functions": shared,
-                    # Share of the proposal's own (non-generic) functions the existing app already has.
-                    "function_coverage": round4(len(specific) / len(own_functions)) if own_functions else 0.0,
-                },
-            })
+            out.append(
+                {
+                    "code": self.apps[i]["code"],
+                    "score": round4(score),
+                    "duplicate": duplicate,
+                    "tiebreak": tiebreak(self.apps[i]) if tiebreak else (),
+                    "evidence": {
+                        "similarity": round4(score),
+                        "purpose_similarity": round4(purpose),
+                        "function_similarity": round4(func),
+                        "shared_functions": shared,
+                        # Share of the proposal's own (non-generic) functions the existing app already has.
+                        "function_coverage": round4(len(specific) / len(own_functions)) if own_functions else 0.0,
+                    },
+                }
+            )
         return rank(out, limit)
 
 
 # --- work groups -----------------------------------------------------------------------------------------
+
 
 def group_overlap(proposed: int, existing: int, shared: int, config: AnalysisConfig | None = None) -> dict[str, Any]:
     """Evidence for one existing group sharing ``shared`` of the proposal's ``proposed`` members."""
@@ -226,8 +249,11 @@ def group_overlap(proposed: int, existing: int, shared: int, config: AnalysisCon
         "containment": round4(shared / small) if small else 0.0,
         # Share of the proposed members already in the existing group: could that group serve instead?
         "proposal_covered": round4(shared / proposed) if proposed else 0.0,
-        "shared_members": shared, "members": existing, "proposed_members": proposed,
-        "qualifies_jaccard": by_jaccard, "qualifies_containment": by_containment,
+        "shared_members": shared,
+        "members": existing,
+        "proposed_members": proposed,
+        "qualifies_jaccard": by_jaccard,
+        "qualifies_containment": by_containment,
         # Almost all proposed members sit in a far larger group (an all-staff group): a note, not a duplicate.
         "subset_of_larger": is_subset_of_larger(config, proposed, existing, shared),
     }
@@ -235,12 +261,14 @@ def group_overlap(proposed: int, existing: int, shared: int, config: AnalysisCon
 
 # --- public accounts ---------------------------------------------------------------------------------------
 
+
 def account_score(name_sim: float, same_platform: bool, same_owner: bool) -> float:
     """Name similarity carries most of the weight; the same platform and the same owner decide near-ties."""
     return 0.6 * name_sim + 0.25 * same_platform + 0.15 * same_owner
 
 
 # --- forms -------------------------------------------------------------------------------------------------
+
 
 def field_key(name: object) -> str:
     """An indicator's name reduced to what it asks: 参与群众人数（人） and 参与群众人 both give 参与群众.
@@ -287,7 +315,9 @@ def form_overlap(proposed: Sequence[str], existing: Sequence[str], *, fuzzy: flo
     union = len(a) + len(b) - m
     return {
         "jaccard": round4(m / union) if union else 0.0,
-        "shared_fields": m, "fields": len(b), "proposed_fields": len(a),
+        "shared_fields": m,
+        "fields": len(b),
+        "proposed_fields": len(a),
         "proposal_covered": round4(m / len(a)) if a else 0.0,
         "overlap_of_smaller": round4(m / min(len(a), len(b))) if a and b else 0.0,
     }
@@ -295,11 +325,13 @@ def form_overlap(proposed: Sequence[str], existing: Sequence[str], *, fuzzy: flo
 
 # --- ranking -----------------------------------------------------------------------------------------------
 
+
 def rank(matches: list[dict[str, Any]], limit: int = 10, *, keys: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Best first: score, then the named evidence keys, then ``tiebreak`` if present, then the code.
 
     ``tiebreak`` is a number or a tuple of numbers, larger first (the pre-check passes same owner, same region,
     name similarity: among equally similar items the nearest one ranks first)."""
+
     def key(m: dict[str, Any]) -> tuple:
         ev = m.get("evidence", {})
         tie = m.get("tiebreak") or ()

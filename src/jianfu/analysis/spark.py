@@ -47,9 +47,15 @@ SMALL_DATA_CONF = {
 }
 
 
-def spark_session(master: str = "local[2]", *, shuffle_partitions: int | None = None, ui: bool = False,
-                  app_name: str = "jianfu-analyze", conf: dict[str, str] | None = None,
-                  small_data: bool = False) -> Any:
+def spark_session(
+    master: str = "local[2]",
+    *,
+    shuffle_partitions: int | None = None,
+    ui: bool = False,
+    app_name: str = "jianfu-analyze",
+    conf: dict[str, str] | None = None,
+    small_data: bool = False,
+) -> Any:
     """A SparkSession on ``master`` (``local[N]``, ``spark://…``, ``yarn``), or the one already running.
 
     Shuffle partitions default to 2 per local core (4 on ``local[2]``) and to Spark's own default on a
@@ -63,14 +69,17 @@ def spark_session(master: str = "local[2]", *, shuffle_partitions: int | None = 
         shuffle_partitions = shuffle_partitions or 1
 
     if shuffle_partitions is None and master.startswith("local"):
-        cores = master[master.find("[") + 1:-1] if "[" in master else "1"
+        cores = master[master.find("[") + 1 : -1] if "[" in master else "1"
         shuffle_partitions = 2 * (os.cpu_count() or 2 if cores == "*" else int(cores))
-    builder = (SparkSession.builder.master(master).appName(app_name)
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.ui.enabled", "true" if ui else "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.adaptive.enabled", "true")
-               .config("spark.sql.adaptive.skewJoin.enabled", "true"))
+    builder = (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "true" if ui else "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.adaptive.skewJoin.enabled", "true")
+    )
     if shuffle_partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
     for key, value in (conf or {}).items():
@@ -127,22 +136,29 @@ class SparkBackend(AnalysisBackend):
         for node in tree.find_all(exp.Length):
             if not (isinstance(node.this, exp.Cast) and node.this.to.is_type(*exp.DataType.TEXT_TYPES)):
                 # DuckDB's len()/length() also counts a list's elements; Spark's length() is for strings only.
-                raise UnsupportedStep(f"{node.sql('duckdb')}: write array_length(x) for a list, or "
-                                      "length(CAST(x AS VARCHAR)) for a string")
+                raise UnsupportedStep(
+                    f"{node.sql('duckdb')}: write array_length(x) for a list, or "
+                    "length(CAST(x AS VARCHAR)) for a string"
+                )
         for node in tree.find_all(exp.WithinGroup, exp.PercentileDisc, exp.Median, exp.ApproxQuantile):
             # sqlglot writes percentile_cont(q) WITHIN GROUP as Spark's percentile_approx: a different answer.
-            raise UnsupportedStep(f"{node.sql('duckdb')}: Spark would compute it approximately or differently; "
-                                  "write quantile_cont(x, q)")
+            raise UnsupportedStep(
+                f"{node.sql('duckdb')}: Spark would compute it approximately or differently; write quantile_cont(x, q)"
+            )
         for node in tree.find_all(exp.Split):
             pattern = node.expression
             if not (isinstance(pattern, exp.Literal) and pattern.is_string) or set(pattern.this) & _REGEX_SPECIAL:
-                raise UnsupportedStep(f"string_split with separator {pattern.sql('duckdb')}: Spark's split takes "
-                                      "a regular expression, so it would split differently")
+                raise UnsupportedStep(
+                    f"string_split with separator {pattern.sql('duckdb')}: Spark's split takes "
+                    "a regular expression, so it would split differently"
+                )
         for node in tree.find_all(exp.ArrayAgg):
             if not _not_null(node.this):
                 # DuckDB's list() keeps NULLs, Spark's collect_list drops them.
-                raise UnsupportedStep(f"list({node.this.sql('duckdb')}) may hold NULLs, which Spark's "
-                                      "collect_list drops; add WHERE x IS NOT NULL to the step")
+                raise UnsupportedStep(
+                    f"list({node.this.sql('duckdb')}) may hold NULLs, which Spark's "
+                    "collect_list drops; add WHERE x IS NOT NULL to the step"
+                )
         for node in list(tree.find_all(exp.PercentileCont)):
             # DuckDB's quantile_cont(x, q) interpolates linearly, as Spark's exact percentile(x, q) does;
             # sqlglot would write percentile_cont(x, q), which Spark does not accept.
@@ -170,8 +186,11 @@ class SparkBackend(AnalysisBackend):
 
     def _register_arrow(self, name: str, table: pa.Table) -> None:
         self._forget(name)
-        frame = self.spark.createDataFrame(table) if table.num_rows else self.spark.createDataFrame(
-            [], _spark_schema(table.schema))
+        frame = (
+            self.spark.createDataFrame(table)
+            if table.num_rows
+            else self.spark.createDataFrame([], _spark_schema(table.schema))
+        )
         frame.createOrReplaceTempView(name)
         self._views[name] = ("view", frame)
 
@@ -202,8 +221,9 @@ def _not_null(expression: Any) -> bool:
     if where is None:
         return False
     target = expression.sql("duckdb")
-    return any(isinstance(test.this, exp.Is) and test.this.this.sql("duckdb") == target
-               for test in where.find_all(exp.Not))
+    return any(
+        isinstance(test.this, exp.Is) and test.this.this.sql("duckdb") == target for test in where.find_all(exp.Not)
+    )
 
 
 def _spark_schema(schema: pa.Schema) -> Any:

@@ -29,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     from jianfu.analysis.spark import SparkBackend, spark_session
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
-    config = AnalysisConfig.from_dict(json.loads(Path(args.config).read_text(encoding="utf-8"))) \
-        if args.config else AnalysisConfig()
+    config = (
+        AnalysisConfig.from_dict(json.loads(Path(args.config).read_text(encoding="utf-8")))
+        if args.config
+        else AnalysisConfig()
+    )
     if args.master:
         spark = spark_session(args.master)
     else:

@@ -31,8 +31,10 @@ def cmd_token_create(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     token, raw = do_create_token(user, acting_user=None, label=args.label or "", days=args.days)
     print(raw)
-    print(f"已为 {user.username} 创建令牌 {token.prefix}…，有效期至 {token.expires_at:%Y-%m-%d}；令牌只显示这一次",
-          file=sys.stderr)
+    print(
+        f"已为 {user.username} 创建令牌 {token.prefix}…，有效期至 {token.expires_at:%Y-%m-%d}；令牌只显示这一次",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

@@ -28,8 +28,14 @@ STATUS_CODES = {status: code for code, (status, _message) in reversed(list(MESSA
 class ApiError(Exception):
     """Raised anywhere under /api/: becomes the error object with its status."""
 
-    def __init__(self, code: str, message: str | None = None, *, fields: dict[str, list[str]] | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         self.code = code
         self.status = MESSAGES[code][0]
         self.message = message
@@ -45,10 +51,19 @@ def error_body(code: str, message: str | None = None, fields: dict | None = None
     return {"error": error}
 
 
-def error_response(code: str, message: str | None = None, *, fields: dict | None = None,
-                   headers: dict[str, str] | None = None, status: int | None = None) -> HttpResponse:
-    response = HttpResponse(json.dumps(error_body(code, message, fields), ensure_ascii=False),
-                            status=status or MESSAGES[code][0], content_type="application/json; charset=utf-8")
+def error_response(
+    code: str,
+    message: str | None = None,
+    *,
+    fields: dict | None = None,
+    headers: dict[str, str] | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(error_body(code, message, fields), ensure_ascii=False),
+        status=status or MESSAGES[code][0],
+        content_type="application/json; charset=utf-8",
+    )
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -62,8 +77,11 @@ def validation_fields(errors: list[dict]) -> dict[str, list[str]]:
     """pydantic's errors as {field: [Chinese message]} (the location without ninja's wrapper names)."""
     fields: dict[str, list[str]] = {}
     for error in errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form", "file",
-                                                                          "payload", "filters")]
+        loc = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "form", "file", "payload", "filters")
+        ]
         name = ".".join(loc) or "body"
         fields.setdefault(name, []).append(_field_message(error))
     return fields

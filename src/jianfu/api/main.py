@@ -60,10 +60,16 @@ class NulRefusingParser(Parser):
 
 
 api = NinjaAPI(
-    title="Jianfu 减负 API", version="1", urls_namespace="api",
+    title="Jianfu 减负 API",
+    version="1",
+    urls_namespace="api",
     description="Registry, findings, pre-check, import and anonymous clues for other government systems. See docs/api.md.",
-    auth=TokenAuth(), docs=LocalSwagger(settings={"validatorUrl": None}), docs_url="/docs",
-    openapi_url="/openapi.json", renderer=Utf8JSONRenderer(), parser=NulRefusingParser(),
+    auth=TokenAuth(),
+    docs=LocalSwagger(settings={"validatorUrl": None}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    renderer=Utf8JSONRenderer(),
+    parser=NulRefusingParser(),
 )
 api.add_router("", registry.router)
 api.add_router("", findings.router)

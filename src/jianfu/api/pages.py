@@ -21,7 +21,9 @@ def _salt(namespace: str) -> str:
     return f"jianfu.api.cursor:{namespace}"
 
 
-def page(request, qs: QuerySet, sort: Sort, *, namespace: str, cursor: str | None, limit: int) -> tuple[list, str | None]:
+def page(
+    request, qs: QuerySet, sort: Sort, *, namespace: str, cursor: str | None, limit: int
+) -> tuple[list, str | None]:
     """(rows, URL of the next page or None); a cursor this list did not issue is a 400, never a COUNT."""
     inner = None
     if cursor:

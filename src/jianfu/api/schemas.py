@@ -135,7 +135,8 @@ class FindingOut(Schema):
     reason: str
     owner_code: str | None
     status: Literal["open", "accepted", "rejected", "done", "contested"] = Field(
-        description="contested: a department asked to reject it; the covering office confirms or overrules")
+        description="contested: a department asked to reject it; the covering office confirms or overrules"
+    )
     decision_reason: str
     decided_at: dt.datetime | None
 

@@ -28,19 +28,28 @@ def _unit_path(user: User) -> str:
     return user.unit.path if user.unit_id else ""
 
 
-def do_create_token(user: User, *, acting_user: User | None, label: str = "",
-                    days: int | None = None) -> tuple[ApiToken, str]:
+def do_create_token(
+    user: User, *, acting_user: User | None, label: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the row and the token text, which is never stored."""
     days = days or settings.JIANFU_API_TOKEN_DAYS
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, prefix=raw[: len(TOKEN_PREFIX) + PUBLIC_CHARS], digest=digest_of(raw), label=label[:100],
-            expires_at=timezone.now() + dt.timedelta(days=days))
-        record(actor=acting_user or "cli", action="token.create", kind="tokens", code=token.prefix,
-               changes={"token": [None, token.id], "user": [None, user.username],
-                        "expires_at": [None, token.expires_at]},
-               unit_path=_unit_path(user))
+            user=user,
+            prefix=raw[: len(TOKEN_PREFIX) + PUBLIC_CHARS],
+            digest=digest_of(raw),
+            label=label[:100],
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        record(
+            actor=acting_user or "cli",
+            action="token.create",
+            kind="tokens",
+            code=token.prefix,
+            changes={"token": [None, token.id], "user": [None, user.username], "expires_at": [None, token.expires_at]},
+            unit_path=_unit_path(user),
+        )
     return token, raw
 
 
@@ -50,9 +59,14 @@ def do_revoke_token(token: ApiToken, *, acting_user: User | None) -> bool:
         now = timezone.now()
         if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
             return False
-        record(actor=acting_user or "cli", action="token.revoke", kind="tokens", code=token.prefix,
-               changes={"token": [token.id, None], "user": [token.user.username, token.user.username]},
-               unit_path=_unit_path(token.user))
+        record(
+            actor=acting_user or "cli",
+            action="token.revoke",
+            kind="tokens",
+            code=token.prefix,
+            changes={"token": [token.id, None], "user": [token.user.username, token.user.username]},
+            unit_path=_unit_path(token.user),
+        )
     return True
 
 
@@ -68,8 +82,11 @@ def authenticate(raw: str) -> ApiToken | None:
     """The live token with this text whose user may still log in, or None."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (ApiToken.objects.select_related("user", "user__unit")
-             .filter(digest=digest_of(raw), revoked_at__isnull=True, expires_at__gt=timezone.now()).first())
+    token = (
+        ApiToken.objects.select_related("user", "user__unit")
+        .filter(digest=digest_of(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     return token

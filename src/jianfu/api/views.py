@@ -19,8 +19,9 @@ LABEL_CHARS = 100
 def token_list(request):
     created = None
     if request.method == "POST":
-        token, created = do_create_token(request.user, acting_user=request.user,
-                                         label=request.POST.get("label", "").strip()[:LABEL_CHARS])
+        token, created = do_create_token(
+            request.user, acting_user=request.user, label=request.POST.get("label", "").strip()[:LABEL_CHARS]
+        )
     # The new token is part of this response only: it is never stored, so a reload cannot show it again.
     return render(request, "api/tokens.html", {"tokens": live_tokens(request.user)[:100], "created": created})
 

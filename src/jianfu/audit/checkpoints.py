@@ -64,8 +64,9 @@ def take_checkpoint() -> Checkpoint:
 def _parse(number: int, text: str) -> Checkpoint | None:
     try:
         data = json.loads(text)
-        return Checkpoint(number, str(data["at"]), int(data["count"]), int(data["head_id"]), str(data["head_hash"]),
-                          str(data["mac"]))
+        return Checkpoint(
+            number, str(data["at"]), int(data["count"]), int(data["head_id"]), str(data["head_hash"]), str(data["mac"])
+        )
     except (ValueError, KeyError, TypeError):
         return None
 

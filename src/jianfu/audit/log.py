@@ -55,9 +55,12 @@ def record(*, actor, action: str, kind: str, code: str, changes: dict, unit_path
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=getattr(actor, "username", None) or str(actor or "system"),
             at=timezone.now().replace(microsecond=0),
-            action=action, object_kind=kind, object_code=code,
+            action=action,
+            object_kind=kind,
+            object_code=code,
             changes=json.loads(json.dumps({k: _jsonable(v) for k, v in changes.items()}, ensure_ascii=False)),
-            unit_path=unit_path or "", prev_hash=last or GENESIS,
+            unit_path=unit_path or "",
+            prev_hash=last or GENESIS,
         )
         event.hash = event.compute_hash()
         event.mac = event.compute_mac()
@@ -94,15 +97,19 @@ def verify_log() -> list[Problem]:
         if event.prev_hash != previous or event.compute_hash() != event.hash:
             problems.append(Problem(f"记录 id {event.id} 的哈希或链接不符：内容被改动，或之前的记录被删改", event.id))
         elif not hmac.compare_digest(event.mac, event.compute_mac()):
-            problems.append(Problem(f"记录 id {event.id} 的签名（HMAC）不符：该记录被伪造，或其哈希被重新计算过",
-                                    event.id))
+            problems.append(
+                Problem(f"记录 id {event.id} 的签名（HMAC）不符：该记录被伪造，或其哈希被重新计算过", event.id)
+            )
         previous = event.hash
         while pending and pending[0].head_id <= event.id:
             problems.extend(_against_checkpoint(pending.pop(0), event, position))
     for checkpoint in pending:
-        problems.append(Problem(
-            f"检查点（{checkpoint.at}）记录日志有 {checkpoint.count} 条、最后一条为 id {checkpoint.head_id}，"
-            f"现在日志只有 {position} 条，最后的记录已被删除"))
+        problems.append(
+            Problem(
+                f"检查点（{checkpoint.at}）记录日志有 {checkpoint.count} 条、最后一条为 id {checkpoint.head_id}，"
+                f"现在日志只有 {position} 条，最后的记录已被删除"
+            )
+        )
     return problems
 
 
@@ -113,8 +120,12 @@ def _against_checkpoint(checkpoint: Checkpoint, event: AuditEvent, position: int
     if checkpoint.head_hash != event.hash:
         return [Problem(f"记录 id {event.id} 与检查点（{checkpoint.at}）所记的哈希不符：记录被改动", event.id)]
     if checkpoint.count != position:
-        return [Problem(f"检查点（{checkpoint.at}）记到 id {event.id} 共 {checkpoint.count} 条，"
-                        f"现在只有 {position} 条：其间的记录被删除")]
+        return [
+            Problem(
+                f"检查点（{checkpoint.at}）记到 id {event.id} 共 {checkpoint.count} 条，"
+                f"现在只有 {position} 条：其间的记录被删除"
+            )
+        ]
     return []
 
 

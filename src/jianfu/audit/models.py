@@ -37,7 +37,11 @@ class AuditQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     # The name is kept as written: the history must still read correctly if the user is later removed.
@@ -66,9 +70,20 @@ class AuditEvent(models.Model):
     def payload(self) -> str:
         """The canonical text the hash covers: every field that carries meaning, in a fixed order."""
         return json.dumps(
-            [self.prev_hash, self.actor_name, self.at.isoformat(), self.action, self.object_kind, self.object_code,
-             self.changes, self.unit_path],
-            ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+            [
+                self.prev_hash,
+                self.actor_name,
+                self.at.isoformat(),
+                self.action,
+                self.object_kind,
+                self.object_code,
+                self.changes,
+                self.unit_path,
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
         )
 
     def compute_hash(self) -> str:

@@ -11,25 +11,51 @@ from django.utils.translation import gettext_lazy as _
 
 # object_kind of an audit row → the model whose fields it names
 KIND_MODELS = {
-    "units": "registry.Unit", "people": "registry.Person", "apps": "registry.App", "accounts": "registry.PublicAccount",
-    "groups": "registry.WorkGroup", "forms": "registry.Form", "findings": "findings.Finding",
-    "proposals": "filings.Proposal", "filings": "filings.Filing", "user": "accounts.User",
+    "units": "registry.Unit",
+    "people": "registry.Person",
+    "apps": "registry.App",
+    "accounts": "registry.PublicAccount",
+    "groups": "registry.WorkGroup",
+    "forms": "registry.Form",
+    "findings": "findings.Finding",
+    "proposals": "filings.Proposal",
+    "filings": "filings.Filing",
+    "user": "accounts.User",
 }
 # Names written in audit rows that are not model fields.
 EXTRA_LABELS = {
-    "similar": _("相似对象"), "violations": _("违规情形"), "filing": _("备案号"), "proposal": _("申报编号"),
-    "steps": _("审批层级"), "name": _("名称"),
+    "similar": _("相似对象"),
+    "violations": _("违规情形"),
+    "filing": _("备案号"),
+    "proposal": _("申报编号"),
+    "steps": _("审批层级"),
+    "name": _("名称"),
 }
 ACTION_LABELS = {
-    "create": _("新建"), "update": _("修改"), "import": _("导入"),
-    "finding.accepted": _("采纳"), "finding.rejected": _("驳回"), "finding.done": _("已完成整改"),
-    "finding.open": _("重新打开"), "finding.reject_requested": _("申请驳回"),
-    "finding.reject_confirmed": _("确认驳回"), "finding.reject_overruled": _("否决驳回申请"),
-    "filing.created": _("新建"), "filing.edited": _("修改"), "filing.submitted": _("提交审核"),
-    "filing.refused": _("预审未通过"), "filing.withdrawn": _("撤回"), "filing.commented": _("审核意见"),
-    "filing.approved": _("通过"), "filing.returned": _("退回修改"), "filing.rejected": _("不予备案"),
-    "filing.filed": _("备案"), "filing.expired": _("备案到期"), "filing.reminded": _("到期提醒"),
-    "filing.renewal_requested": _("申请续期"), "filing.policy": _("审核层级设置"),
+    "create": _("新建"),
+    "update": _("修改"),
+    "import": _("导入"),
+    "finding.accepted": _("采纳"),
+    "finding.rejected": _("驳回"),
+    "finding.done": _("已完成整改"),
+    "finding.open": _("重新打开"),
+    "finding.reject_requested": _("申请驳回"),
+    "finding.reject_confirmed": _("确认驳回"),
+    "finding.reject_overruled": _("否决驳回申请"),
+    "filing.created": _("新建"),
+    "filing.edited": _("修改"),
+    "filing.submitted": _("提交审核"),
+    "filing.refused": _("预审未通过"),
+    "filing.withdrawn": _("撤回"),
+    "filing.commented": _("审核意见"),
+    "filing.approved": _("通过"),
+    "filing.returned": _("退回修改"),
+    "filing.rejected": _("不予备案"),
+    "filing.filed": _("备案"),
+    "filing.expired": _("备案到期"),
+    "filing.reminded": _("到期提醒"),
+    "filing.renewal_requested": _("申请续期"),
+    "filing.policy": _("审核层级设置"),
 }
 _UNIT_CODE = re.compile(r"^\d{12}$")
 
@@ -102,9 +128,15 @@ def readable(events) -> list[dict]:
         kind, changes = event.object_kind, []
         for name, pair in (event.changes or {}).items():
             old, new = pair if isinstance(pair, (list, tuple)) and len(pair) == 2 else (None, pair)
-            changes.append((field_label(kind, name), value_text(kind, name, old, names),
-                            value_text(kind, name, new, names)))
-        rows.append({"at": event.at, "actor": event.actor_name,
-                     "action": str(ACTION_LABELS.get(event.action, event.action)),
-                     "changes": changes or [("—", "—", "—")]})
+            changes.append(
+                (field_label(kind, name), value_text(kind, name, old, names), value_text(kind, name, new, names))
+            )
+        rows.append(
+            {
+                "at": event.at,
+                "actor": event.actor_name,
+                "action": str(ACTION_LABELS.get(event.action, event.action)),
+                "changes": changes or [("—", "—", "—")],
+            }
+        )
     return rows

@@ -29,8 +29,17 @@ from django.utils.translation import gettext as _
 from jianfu.accounts import scope
 from jianfu.accounts.models import Role, User
 from jianfu.audit.log import record
-from jianfu.cases.models import (Accountability, Case, CaseCounter, CaseEvent, EvidenceFile, IllegalTransition,
-                                 Notice, NoticeTemplate, TransitionError)
+from jianfu.cases.models import (
+    Accountability,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    EvidenceFile,
+    IllegalTransition,
+    Notice,
+    NoticeTemplate,
+    TransitionError,
+)
 from jianfu.evidence import CleanFile
 from jianfu.clues import actions as clue_actions
 from jianfu.clues.models import Clue
@@ -57,6 +66,7 @@ class Conflict(CaseError):
 
 
 # --- who may ----------------------------------------------------------------------------------------------
+
 
 def is_supervisor(user: User) -> bool:
     """Office, discipline and admin: the roles that open, verify and publish."""
@@ -104,14 +114,16 @@ def responders(case: Case):
 
 
 def _audit(user, case: Case, action: str, changes: dict) -> None:
-    record(actor=user, action=f"case.{action}", kind="cases", code=case.number, changes=changes,
-           unit_path=case.unit_path)
+    record(
+        actor=user, action=f"case.{action}", kind="cases", code=case.number, changes=changes, unit_path=case.unit_path
+    )
 
 
 def _event(case: Case, action: str, user, text: str = "") -> CaseEvent:
     name = getattr(user, "username", None) or "system"
-    return CaseEvent.objects.create(case=case, action=action, actor=user if getattr(user, "pk", None) else None,
-                                    actor_name=name, text=text)
+    return CaseEvent.objects.create(
+        case=case, action=action, actor=user if getattr(user, "pk", None) else None, actor_name=name, text=text
+    )
 
 
 def _url(case: Case) -> str:
@@ -120,8 +132,11 @@ def _url(case: Case) -> str:
 
 def _lock(case: Case) -> Case:
     # of=self: the finding is a nullable (outer) join, which PostgreSQL cannot lock; the case row is what counts.
-    return (Case.objects.select_for_update(of=("self",)).select_related("unit", "region", "supervisor", "finding", "clue")
-            .get(pk=case.pk))
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "region", "supervisor", "finding", "clue")
+        .get(pk=case.pk)
+    )
 
 
 def _clean_text(text: str, field: str, *, required: bool = True) -> str:
@@ -160,8 +175,16 @@ def region_above(unit: Unit) -> Unit | None:
 
 # --- opening ----------------------------------------------------------------------------------------------
 
-def do_open_case(source: Finding | Clue, unit: Unit, demand: str, deadline: dt.date, *, acting_user: User,
-                 today: dt.date | None = None) -> Case:
+
+def do_open_case(
+    source: Finding | Clue,
+    unit: Unit,
+    demand: str,
+    deadline: dt.date,
+    *,
+    acting_user: User,
+    today: dt.date | None = None,
+) -> Case:
     """Open a case on a finding or a clue: the responsible unit's department officers are told by inbox and email."""
     if not is_supervisor(acting_user):
         raise Forbidden(_("只有减负办或纪检监察人员可以立案交办"))
@@ -190,25 +213,51 @@ def do_open_case(source: Finding | Clue, unit: Unit, demand: str, deadline: dt.d
                 raise Conflict(_("线索当前状态为「%(status)s」，不能立案") % {"status": locked.get_status_display()})
             if not is_clue and locked.status in (Finding.Status.REJECTED, Finding.Status.DONE):
                 raise Conflict(_("问题当前状态为「%(status)s」，不能立案") % {"status": locked.get_status_display()})
-            existing = Case.objects.filter(**{"clue" if is_clue else "finding": locked}).exclude(
-                status=Case.Status.CLOSED).first()
+            existing = (
+                Case.objects.filter(**{"clue" if is_clue else "finding": locked})
+                .exclude(status=Case.Status.CLOSED)
+                .first()
+            )
             if existing:
                 raise Conflict(_("该问题已有未办结的案件 %(number)s") % {"number": existing.number})
             case = Case.objects.create(
-                number=_next_number(today.year), finding=None if is_clue else locked, clue=locked if is_clue else None,
-                unit=unit, unit_path=unit.path, demand=demand, deadline=deadline, opened_by=acting_user,
-                opened_by_name=acting_user.username, region=region, supervisor=region)
+                number=_next_number(today.year),
+                finding=None if is_clue else locked,
+                clue=locked if is_clue else None,
+                unit=unit,
+                unit_path=unit.path,
+                demand=demand,
+                deadline=deadline,
+                opened_by=acting_user,
+                opened_by_name=acting_user.username,
+                region=region,
+                supervisor=region,
+            )
             _event(case, CaseEvent.Action.OPENED, acting_user, demand)
             source_ref = ["clue", locked.pk] if is_clue else ["finding", locked.fid]
-            _audit(acting_user, case, "opened", {source_ref[0]: [None, source_ref[1]], "unit": [None, unit.code],
-                                                 "demand": [None, demand], "deadline": [None, deadline],
-                                                 "status": [None, case.status]})
+            _audit(
+                acting_user,
+                case,
+                "opened",
+                {
+                    source_ref[0]: [None, source_ref[1]],
+                    "unit": [None, unit.code],
+                    "demand": [None, demand],
+                    "deadline": [None, deadline],
+                    "status": [None, case.status],
+                },
+            )
             if is_clue:
                 clue_actions.do_link_case(locked, case.number, acting_user=acting_user)
-            subject = _("整改交办：%(number)s，限 %(deadline)s 前反馈") % {"number": case.number,
-                                                                       "deadline": deadline.isoformat()}
+            subject = _("整改交办：%(number)s，限 %(deadline)s 前反馈") % {
+                "number": case.number,
+                "deadline": deadline.isoformat(),
+            }
             body = _("问题：%(reason)s\n整改要求：%(demand)s\n整改期限：%(deadline)s") % {
-                "reason": source_summary(case), "demand": demand, "deadline": deadline.isoformat()}
+                "reason": source_summary(case),
+                "demand": demand,
+                "deadline": deadline.isoformat(),
+            }
             notify(responders(case), subject, body, url=_url(case), topic="case")
     except IntegrityError:
         raise Conflict(_("该问题已有未办结的案件")) from None
@@ -226,14 +275,18 @@ def source_summary(case: Case) -> str:
         clue = case.clue
         carrier = clue.carrier_text or clue.carrier_code
         return _("群众反映的线索：%(category)s%(carrier)s") % {
-            "category": clue.get_category_display(), "carrier": f"（{carrier}）" if carrier else ""}
+            "category": clue.get_category_display(),
+            "carrier": f"（{carrier}）" if carrier else "",
+        }
     return ""
 
 
 # --- responding -------------------------------------------------------------------------------------------
 
-def do_respond_case(case: Case, text: str, files: list[CleanFile] = (), *, acting_user: User,
-                    version: int | None = None) -> Case:
+
+def do_respond_case(
+    case: Case, text: str, files: list[CleanFile] = (), *, acting_user: User, version: int | None = None
+) -> Case:
     """The responsible unit says what it did, with evidence (already checked by jianfu.evidence)."""
     if not is_responder(acting_user, case):
         raise Forbidden(_("只有责任单位的部门人员可以反馈整改情况"))
@@ -248,17 +301,38 @@ def do_respond_case(case: Case, text: str, files: list[CleanFile] = (), *, actin
             current.save()
             event = _event(current, CaseEvent.Action.RESPONDED, acting_user, text)
             for item in files:
-                path = default_storage.save(f"cases/{current.number}/{event.pk}-{item.sha256[:16]}"
-                                            f"{item.name[item.name.rfind('.'):]}", ContentFile(item.data))
+                path = default_storage.save(
+                    f"cases/{current.number}/{event.pk}-{item.sha256[:16]}{item.name[item.name.rfind('.') :]}",
+                    ContentFile(item.data),
+                )
                 stored.append(path)
-                EvidenceFile.objects.create(case=current, event=event, name=item.name, content_type=item.content_type,
-                                            size=item.size, sha256=item.sha256, stored=path)
-            _audit(acting_user, current, "responded", {"status": [case.status, current.status],
-                                                       "response_text": [None, text],
-                                                       "evidence": [None, [f.sha256 for f in files]]})
+                EvidenceFile.objects.create(
+                    case=current,
+                    event=event,
+                    name=item.name,
+                    content_type=item.content_type,
+                    size=item.size,
+                    sha256=item.sha256,
+                    stored=path,
+                )
+            _audit(
+                acting_user,
+                current,
+                "responded",
+                {
+                    "status": [case.status, current.status],
+                    "response_text": [None, text],
+                    "evidence": [None, [f.sha256 for f in files]],
+                },
+            )
             subject = _("整改反馈待核验：%(number)s") % {"number": current.number}
-            notify(_officers((Role.OFFICE, Role.DISCIPLINE), {current.region, current.supervisor}), subject, text,
-                   url=_url(current), topic="case")
+            notify(
+                _officers((Role.OFFICE, Role.DISCIPLINE), {current.region, current.supervisor}),
+                subject,
+                text,
+                url=_url(current),
+                topic="case",
+            )
     except Exception:
         for path in stored:  # nothing half-written: files of a rolled-back response go too
             default_storage.delete(path)
@@ -268,8 +342,16 @@ def do_respond_case(case: Case, text: str, files: list[CleanFile] = (), *, actin
 
 # --- verifying --------------------------------------------------------------------------------------------
 
-def do_verify_case(case: Case, accepted: bool, text: str, *, acting_user: User,
-                   new_deadline: dt.date | None = None, version: int | None = None) -> Case:
+
+def do_verify_case(
+    case: Case,
+    accepted: bool,
+    text: str,
+    *,
+    acting_user: User,
+    new_deadline: dt.date | None = None,
+    version: int | None = None,
+) -> Case:
     """Accept (closes the case, and the finding is done) or refuse with a reason (reopens it)."""
     if not is_supervisor(acting_user):
         raise Forbidden(_("只有减负办或纪检监察人员可以核验"))
@@ -296,9 +378,13 @@ def do_verify_case(case: Case, accepted: bool, text: str, *, acting_user: User,
         if accepted and current.finding_id:
             finding = current.finding
             if finding.status not in (Finding.Status.DONE, Finding.Status.REJECTED):
-                finding_actions.do_decide_finding(finding, Finding.Status.DONE,
-                                                  _("案件 %(number)s 核验通过") % {"number": current.number},
-                                                  acting_user=acting_user, case=current.number)
+                finding_actions.do_decide_finding(
+                    finding,
+                    Finding.Status.DONE,
+                    _("案件 %(number)s 核验通过") % {"number": current.number},
+                    acting_user=acting_user,
+                    case=current.number,
+                )
                 changes["finding"] = [finding.status, Finding.Status.DONE]
         _audit(acting_user, current, "accepted" if accepted else "refused", changes)
         if accepted:
@@ -311,19 +397,23 @@ def do_verify_case(case: Case, accepted: bool, text: str, *, acting_user: User,
 
 # --- deadlines --------------------------------------------------------------------------------------------
 
+
 def do_escalate_overdue(as_of: dt.date, *, acting_user: User | None = None) -> list[str]:
     """The daily job: unanswered cases past their deadline are flagged overdue and escalated one level up (and
     again every JIANFU_CASE_REESCALATE_DAYS while still unanswered). Running it twice on a day changes nothing."""
     every = getattr(settings, "JIANFU_CASE_REESCALATE_DAYS", 14)
-    due = (Case.objects.filter(status__in=Case.AWAITING_RESPONSE, deadline__lt=as_of)
-           # Only cases with something left to do: not yet overdue, or due for (another) escalation.
-           .filter(Q(overdue=False) | Q(escalated_on__isnull=True) | Q(escalated_on__lte=as_of - dt.timedelta(days=every)))
-           .order_by("id"))
+    due = (
+        Case.objects.filter(status__in=Case.AWAITING_RESPONSE, deadline__lt=as_of)
+        # Only cases with something left to do: not yet overdue, or due for (another) escalation.
+        .filter(Q(overdue=False) | Q(escalated_on__isnull=True) | Q(escalated_on__lte=as_of - dt.timedelta(days=every)))
+        .order_by("id")
+    )
     changed: list[str] = []
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
-            case = (Case.objects.select_for_update(of=("self",)).select_related("unit", "region", "supervisor")
-                    .get(pk=pk))
+            case = (
+                Case.objects.select_for_update(of=("self",)).select_related("unit", "region", "supervisor").get(pk=pk)
+            )
             if not case.awaiting_response or case.deadline >= as_of:
                 continue  # answered meanwhile
             old = {"overdue": case.overdue, "supervisor": case.supervisor.code, "level": case.escalation_level}
@@ -339,26 +429,47 @@ def do_escalate_overdue(as_of: dt.date, *, acting_user: User | None = None) -> l
             case.save()
             days = (as_of - case.deadline).days
             if became_overdue:
-                _event(case, CaseEvent.Action.OVERDUE, acting_user,
-                       _("已超过整改期限 %(days)s 天未反馈") % {"days": days})
+                _event(
+                    case, CaseEvent.Action.OVERDUE, acting_user, _("已超过整改期限 %(days)s 天未反馈") % {"days": days}
+                )
             if escalated:
-                _event(case, CaseEvent.Action.ESCALATED, acting_user,
-                       _("由%(old)s升级至%(new)s督办") % {"old": previous.name, "new": upper.name})
-            _audit(acting_user, case, "escalated" if escalated else "overdue", {
-                "overdue": [old["overdue"], case.overdue], "supervisor": [old["supervisor"], case.supervisor.code],
-                "escalation_level": [old["level"], case.escalation_level], "as_of": [None, as_of]})
+                _event(
+                    case,
+                    CaseEvent.Action.ESCALATED,
+                    acting_user,
+                    _("由%(old)s升级至%(new)s督办") % {"old": previous.name, "new": upper.name},
+                )
+            _audit(
+                acting_user,
+                case,
+                "escalated" if escalated else "overdue",
+                {
+                    "overdue": [old["overdue"], case.overdue],
+                    "supervisor": [old["supervisor"], case.supervisor.code],
+                    "escalation_level": [old["level"], case.escalation_level],
+                    "as_of": [None, as_of],
+                },
+            )
             subject = _("案件逾期未反馈：%(number)s（期限 %(deadline)s）") % {
-                "number": case.number, "deadline": case.deadline.isoformat()}
+                "number": case.number,
+                "deadline": case.deadline.isoformat(),
+            }
             body = _("责任单位：%(unit)s\n整改要求：%(demand)s") % {"unit": case.unit.name, "demand": case.demand}
             if escalated:
                 body += "\n" + _("已升级至%(new)s督办") % {"new": upper.name}
-            notify(list(_officers((Role.OFFICE, Role.DISCIPLINE), {previous, case.supervisor})) +
-                   list(responders(case)), subject, body, url=_url(case), topic="case")
+            notify(
+                list(_officers((Role.OFFICE, Role.DISCIPLINE), {previous, case.supervisor})) + list(responders(case)),
+                subject,
+                body,
+                url=_url(case),
+                topic="case",
+            )
             changed.append(case.number)
     return changed
 
 
 # --- accountability ---------------------------------------------------------------------------------------
+
 
 def do_record_outcome(case: Case, kind: str, reason: str, *, acting_user: User) -> Accountability:
     """An accountability outcome on a closed case, with who decided it and why (one of each kind)."""
@@ -374,17 +485,24 @@ def do_record_outcome(case: Case, kind: str, reason: str, *, acting_user: User) 
         current.check_accountable()
         if current.outcomes.filter(kind=kind).exists():
             raise Conflict(_("此案件已认定过「%(kind)s」") % {"kind": Accountability.Kind(kind).label})
-        outcome = Accountability.objects.create(case=current, kind=kind, reason=reason, decided_by=acting_user,
-                                                decided_by_name=acting_user.username)
+        outcome = Accountability.objects.create(
+            case=current, kind=kind, reason=reason, decided_by=acting_user, decided_by_name=acting_user.username
+        )
         label = str(Accountability.Kind(kind).label)
         _event(current, CaseEvent.Action.ACCOUNTABILITY, acting_user, f"{label}：{reason}")
         _audit(acting_user, current, "accountability", {"kind": [None, kind], "reason": [None, reason]})
-        notify(responders(current), _("问责结果：%(number)s %(kind)s") % {"number": current.number, "kind": label},
-               reason, url=_url(current), topic="case")
+        notify(
+            responders(current),
+            _("问责结果：%(number)s %(kind)s") % {"number": current.number, "kind": label},
+            reason,
+            url=_url(current),
+            topic="case",
+        )
     return outcome
 
 
 # --- notices ----------------------------------------------------------------------------------------------
+
 
 def template_for(unit: Unit) -> NoticeTemplate:
     """The notice template of the unit's region or the nearest ancestor's; a sensible default otherwise."""
@@ -395,22 +513,32 @@ def template_for(unit: Unit) -> NoticeTemplate:
     return found.first() or default_template(unit)
 
 
-def do_save_notice_template(unit: Unit, *, issuer: str, number_prefix: str, intro: str, closing: str,
-                            red_header: bool, acting_user: User) -> NoticeTemplate:
+def do_save_notice_template(
+    unit: Unit, *, issuer: str, number_prefix: str, intro: str, closing: str, red_header: bool, acting_user: User
+) -> NoticeTemplate:
     if not is_supervisor(acting_user) or not scope.in_scope(acting_user, unit):
         raise Forbidden(_("只有本区域的减负办或纪检监察人员可以修改通报模板"))
-    values = {"issuer": _clean_text(issuer, _("发文机关"))[:200],
-              "number_prefix": _clean_text(number_prefix, _("发文字号前缀"))[:40],
-              "intro": _clean_text(intro, _("开头")), "closing": _clean_text(closing, _("结尾")),
-              "red_header": bool(red_header)}
+    values = {
+        "issuer": _clean_text(issuer, _("发文机关"))[:200],
+        "number_prefix": _clean_text(number_prefix, _("发文字号前缀"))[:40],
+        "intro": _clean_text(intro, _("开头")),
+        "closing": _clean_text(closing, _("结尾")),
+        "red_header": bool(red_header),
+    }
     with transaction.atomic():
         template, created = NoticeTemplate.objects.select_for_update().get_or_create(unit=unit, defaults=values)
         old = {} if created else {k: getattr(template, k) for k in values}
         for key, value in values.items():
             setattr(template, key, value)
         template.save()
-        record(actor=acting_user, action="notice_template.saved", kind="notice_templates", code=unit.code,
-               changes={k: [old.get(k), v] for k, v in values.items()}, unit_path=unit.path)
+        record(
+            actor=acting_user,
+            action="notice_template.saved",
+            kind="notice_templates",
+            code=unit.code,
+            changes={k: [old.get(k), v] for k, v in values.items()},
+            unit_path=unit.path,
+        )
     return template
 
 
@@ -435,13 +563,27 @@ def do_draft_notice(cases: list[Case], title: str, *, acting_user: User) -> Noti
         serial = Notice.objects.filter(unit=unit, created_at__year=year).count() + 1
         ordered = sorted(cases, key=lambda c: c.number)
         notice = Notice.objects.create(
-            title=title, unit=unit, unit_path=unit.path, issuer=template.issuer, red_header=template.red_header,
-            doc_number=f"{template.number_prefix}〔{year}〕{serial}号", intro=template.intro,
-            closing=template.closing, paragraphs=[case_paragraph(c, i) for i, c in enumerate(ordered, start=1)],
-            created_by=acting_user, created_by_name=acting_user.username)
+            title=title,
+            unit=unit,
+            unit_path=unit.path,
+            issuer=template.issuer,
+            red_header=template.red_header,
+            doc_number=f"{template.number_prefix}〔{year}〕{serial}号",
+            intro=template.intro,
+            closing=template.closing,
+            paragraphs=[case_paragraph(c, i) for i, c in enumerate(ordered, start=1)],
+            created_by=acting_user,
+            created_by_name=acting_user.username,
+        )
         notice.cases.set(ordered)
-        record(actor=acting_user, action="notice.drafted", kind="notices", code=notice.code,
-               changes={"title": [None, title], "cases": [None, [c.number for c in ordered]]}, unit_path=unit.path)
+        record(
+            actor=acting_user,
+            action="notice.drafted",
+            kind="notices",
+            code=notice.code,
+            changes={"title": [None, title], "cases": [None, [c.number for c in ordered]]},
+            unit_path=unit.path,
+        )
     return notice
 
 
@@ -455,6 +597,12 @@ def do_publish_notice(notice: Notice, *, acting_user: User) -> Notice:
             raise IllegalTransition(_("通报已发布"))
         current.status, current.published_at = Notice.Status.PUBLISHED, timezone.now()
         current.save(update_fields=["status", "published_at"])
-        record(actor=acting_user, action="notice.published", kind="notices", code=current.code,
-               changes={"status": [Notice.Status.DRAFT, current.status]}, unit_path=current.unit_path)
+        record(
+            actor=acting_user,
+            action="notice.published",
+            kind="notices",
+            code=current.code,
+            changes={"status": [Notice.Status.DRAFT, current.status]},
+            unit_path=current.unit_path,
+        )
     return current

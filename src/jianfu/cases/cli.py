@@ -34,7 +34,9 @@ def cmd_escalate(args: argparse.Namespace) -> int:
 def add_parsers(sub) -> None:
     p = sub.add_parser("cases", help="督办案件")
     cases_sub = p.add_subparsers(dest="cases_command", required=True)
-    q = cases_sub.add_parser("escalate", help="每日任务：逾期未反馈的案件标为逾期并升级到上一级督办（同一天重复运行不再改变）")
+    q = cases_sub.add_parser(
+        "escalate", help="每日任务：逾期未反馈的案件标为逾期并升级到上一级督办（同一天重复运行不再改变）"
+    )
     q.add_argument("--as-of", help="按哪一天判断（默认今天），年-月-日")
     q.add_argument("--json", help="把本次逾期或升级的案件编号写入此 JSON 文件")
     q.set_defaults(func=cmd_escalate)

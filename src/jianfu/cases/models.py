@@ -50,10 +50,12 @@ class Case(models.Model):
 
     number = models.CharField(_("案件编号"), max_length=20, unique=True)
     # The source: a finding of the detection engine, or an anonymous clue (exactly one of them).
-    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
-                                verbose_name=_("问题"))
-    clue = models.ForeignKey("clues.Clue", null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
-                             verbose_name=_("线索"))
+    finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("问题")
+    )
+    clue = models.ForeignKey(
+        "clues.Clue", null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("线索")
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("责任单位"))
     # The responsible unit's path: the case is seen by offices above it and by the unit itself (accounts/scope.py).
     unit_path = models.CharField(max_length=1000, db_index=True)
@@ -66,19 +68,22 @@ class Case(models.Model):
     # The region of the office that opened it: its officers (and those above) verify; notices are numbered there.
     region = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("立案区域"))
     # The region whose office supervises the case now: the opener's, then one level up at each escalation.
-    supervisor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="supervised_cases",
-                                   verbose_name=_("督办单位"))
+    supervisor = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="supervised_cases", verbose_name=_("督办单位")
+    )
     escalation_level = models.PositiveSmallIntegerField(_("升级次数"), default=0)
     escalated_on = models.DateField(_("最近升级日期"), null=True, blank=True)
     overdue = models.BooleanField(_("已逾期"), default=False, db_index=True)
     overdue_since = models.DateField(_("逾期起始日"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
-    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     responded_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
     response_text = models.TextField(_("整改情况"), blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     verification_text = models.TextField(_("核验意见"), blank=True)
     # Bumped by every transition: a form shows the version it was drawn from, a stale submission is refused.
@@ -88,7 +93,9 @@ class Case(models.Model):
         ordering = ["-opened_at", "-id"]
         constraints = [
             # One finding has at most one case that is not closed (checked under the finding's row lock as well).
-            models.UniqueConstraint(fields=["finding"], condition=~Q(status="closed"), name="cases_one_open_per_finding"),
+            models.UniqueConstraint(
+                fields=["finding"], condition=~Q(status="closed"), name="cases_one_open_per_finding"
+            ),
             models.UniqueConstraint(fields=["clue"], condition=~Q(status="closed"), name="cases_one_open_per_clue"),
         ]
 
@@ -99,8 +106,10 @@ class Case(models.Model):
 
     def _require(self, transition: str) -> None:
         if self.status not in self.TRANSITIONS[transition]:
-            raise IllegalTransition(_("案件当前状态为「%(status)s」，不能%(what)s") % {
-                "status": self.get_status_display(), "what": TRANSITION_LABELS[transition]})
+            raise IllegalTransition(
+                _("案件当前状态为「%(status)s」，不能%(what)s")
+                % {"status": self.get_status_display(), "what": TRANSITION_LABELS[transition]}
+            )
 
     @property
     def awaiting_response(self) -> bool:
@@ -158,8 +167,12 @@ class Case(models.Model):
         return (self.closed_at - self.opened_at).total_seconds() / 86400
 
 
-TRANSITION_LABELS = {"respond": _("反馈整改情况"), "verify": _("核验"), "escalate": _("逾期升级"),
-                     "account": _("认定问责结果")}
+TRANSITION_LABELS = {
+    "respond": _("反馈整改情况"),
+    "verify": _("核验"),
+    "escalate": _("逾期升级"),
+    "account": _("认定问责结果"),
+}
 
 
 class CaseCounter(models.Model):
@@ -183,8 +196,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(_("操作人"), max_length=150)
     at = models.DateTimeField(_("时间"), default=timezone.now)
     text = models.TextField(_("说明"), blank=True)

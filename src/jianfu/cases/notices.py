@@ -48,19 +48,30 @@ def default_template(unit: Unit) -> NoticeTemplate:
     """What a region's notices look like until its office saves its own template (not stored)."""
     short = unit.name
     return NoticeTemplate(
-        unit=unit, issuer=f"{unit.name}基层减负办公室", red_header=True,
+        unit=unit,
+        issuer=f"{unit.name}基层减负办公室",
+        red_header=True,
         number_prefix=f"{short}减负通",
-        intro=(f"为深入整治“指尖上的形式主义”，切实为基层减负，{unit.name}对排查发现的问题逐一交办整改、跟踪督办。"
-               "现将近期查处的典型问题通报如下："),
-        closing=("各地各部门要以案为鉴、举一反三，对照通报问题开展自查自纠，坚决防止政务应用程序、工作群和报表"
-                 "过多过滥、重留痕轻实绩等问题反弹回潮。对整改不力、顶风违纪的，将严肃追责问责。"))
+        intro=(
+            f"为深入整治“指尖上的形式主义”，切实为基层减负，{unit.name}对排查发现的问题逐一交办整改、跟踪督办。"
+            "现将近期查处的典型问题通报如下："
+        ),
+        closing=(
+            "各地各部门要以案为鉴、举一反三，对照通报问题开展自查自纠，坚决防止政务应用程序、工作群和报表"
+            "过多过滥、重留痕轻实绩等问题反弹回潮。对整改不力、顶风违纪的，将严肃追责问责。"
+        ),
+    )
 
 
 def carrier_names(items: list[str]) -> list[str]:
     """“清波通”(应用) for each registry code a finding names, in the finding's order."""
     names: dict[str, str] = {}
-    for model, kind, field in ((App, "apps", "name"), (PublicAccount, "accounts", "name"),
-                               (WorkGroup, "groups", "name"), (Form, "forms", "title")):
+    for model, kind, field in (
+        (App, "apps", "name"),
+        (PublicAccount, "accounts", "name"),
+        (WorkGroup, "groups", "name"),
+        (Form, "forms", "title"),
+    ):
         for code, name in model.objects.filter(code__in=items).values_list("code", field):
             names.setdefault(code, f"{_KIND_WORDS[kind]}“{name}”")
     return [names.get(code, code) for code in items]
@@ -82,28 +93,39 @@ def case_paragraph(case: Case, position: int) -> dict:
             rule = f"{finding.rule}“{RULE_NAMES.get(finding.rule, finding.rule)}”"
         elif clue:
             # Only the category and the carrier: the reporter's own description could identify them.
-            carriers = carrier_names([clue.carrier_code])[0] if clue.carrier_code else (
-                f"“{clue.carrier_text}”" if clue.carrier_text else "")
+            carriers = (
+                carrier_names([clue.carrier_code])[0]
+                if clue.carrier_code
+                else (f"“{clue.carrier_text}”" if clue.carrier_text else "")
+            )
             rule = f"{clue.category}“{RULE_NAMES[clue.category]}”" if clue.category in RULE_NAMES else ""
         heading = f"{chinese_ordinal(position)}、{case.unit.name}" + (f"{carriers}问题" if carriers else "问题")
         parts = []
         if finding:
-            parts.append(f"经查，{carriers or case.unit.name}存在以下问题：{_sentence(finding.reason)}"
-                         f"该问题属于{rule}类形式主义问题，责任单位为{case.unit.name}。")
+            parts.append(
+                f"经查，{carriers or case.unit.name}存在以下问题：{_sentence(finding.reason)}"
+                f"该问题属于{rule}类形式主义问题，责任单位为{case.unit.name}。"
+            )
         elif clue:
             kind = f"{rule}类" if rule else ""
-            parts.append(f"根据群众反映并经核实，{carriers or case.unit.name}存在{kind}形式主义问题，"
-                         f"责任单位为{case.unit.name}。")
+            parts.append(
+                f"根据群众反映并经核实，{carriers or case.unit.name}存在{kind}形式主义问题，"
+                f"责任单位为{case.unit.name}。"
+            )
         opened = timezone.localtime(case.opened_at).date()
-        parts.append(f"{opened.year}年{opened.month}月{opened.day}日，{case.region.name}立案交办（案件编号 "
-                     f"{case.number}），要求：{_sentence(case.demand)}"
-                     f"整改期限为{case.deadline.year}年{case.deadline.month}月{case.deadline.day}日。")
+        parts.append(
+            f"{opened.year}年{opened.month}月{opened.day}日，{case.region.name}立案交办（案件编号 "
+            f"{case.number}），要求：{_sentence(case.demand)}"
+            f"整改期限为{case.deadline.year}年{case.deadline.month}月{case.deadline.day}日。"
+        )
         if case.response_text:
             parts.append(f"{case.unit.name}反馈：{_sentence(case.response_text)}")
         if case.status == Case.Status.CLOSED:
             closed = timezone.localtime(case.closed_at).date()
-            parts.append(f"经核验，整改到位，已于{closed.year}年{closed.month}月{closed.day}日办结。"
-                         + (_sentence(case.verification_text) if case.verification_text else ""))
+            parts.append(
+                f"经核验，整改到位，已于{closed.year}年{closed.month}月{closed.day}日办结。"
+                + (_sentence(case.verification_text) if case.verification_text else "")
+            )
         elif case.status == Case.Status.REOPENED:
             parts.append(f"经核验，整改未到位，已退回重新整改：{_sentence(case.verification_text)}")
         elif case.overdue:
@@ -124,8 +146,14 @@ def build_document(notice: Notice):
     for paragraph in notice.paragraphs:
         blocks += [Heading(paragraph["heading"], level=1), Paragraph(paragraph["text"])]
     blocks.append(Paragraph(redact(notice.closing)))
-    return Document(title=notice.title, issuer=notice.issuer, red_header=notice.red_header,
-                    number=notice.doc_number, date=day, blocks=blocks)
+    return Document(
+        title=notice.title,
+        issuer=notice.issuer,
+        red_header=notice.red_header,
+        number=notice.doc_number,
+        date=day,
+        blocks=blocks,
+    )
 
 
 def render(notice: Notice, kind: str) -> bytes:

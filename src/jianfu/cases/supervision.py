@@ -39,13 +39,18 @@ class Row:
         return round(statistics.median(self.days_to_close), 1) if self.days_to_close else None
 
     def sort_key(self):
-        return (-self.stale_findings, -self.overdue_cases, -self.reopened_cases, -(self.median_days or 0),
-                self.unit.path)
+        return (
+            -self.stale_findings,
+            -self.overdue_cases,
+            -self.reopened_cases,
+            -(self.median_days or 0),
+            self.unit.path,
+        )
 
 
 def _child_path(path: str, base: str) -> str:
     """The path of the unit directly under `base` that `path` lies in ('' when `path` is `base` itself)."""
-    rest = path[len(base):].strip("/")
+    rest = path[len(base) :].strip("/")
     if not rest:
         return ""
     return f"{base}{rest.split('/')[0]}/"
@@ -68,15 +73,20 @@ def ranking(user, *, today: dt.date | None = None) -> list[Row]:
         return rows.get(_child_path(path, base) if base != "/" else "/" + path.strip("/").split("/")[0] + "/")
 
     cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=STALE_DAYS), dt.time.max))
-    stale = (scope.scoped(user, Finding).filter(status=Finding.Status.OPEN, is_current=True,
-                                                first_seen__started_at__lte=cutoff, cases__isnull=True)
-             .order_by().values("owner_path").annotate(n=Count("id")))
+    stale = (
+        scope.scoped(user, Finding)
+        .filter(status=Finding.Status.OPEN, is_current=True, first_seen__started_at__lte=cutoff, cases__isnull=True)
+        .order_by()
+        .values("owner_path")
+        .annotate(n=Count("id"))
+    )
     for group in stale:  # one row per owning unit, counted by the database
         row = row_for(group["owner_path"])
         if row:
             row.stale_findings += group["n"]
-    cases = scope.scoped(user, Case).values_list("unit_path", "status", "overdue", "reopen_count", "opened_at",
-                                                 "closed_at")
+    cases = scope.scoped(user, Case).values_list(
+        "unit_path", "status", "overdue", "reopen_count", "opened_at", "closed_at"
+    )
     for path, status, overdue, reopens, opened, closed in cases.iterator():
         row = row_for(path)
         if row is None:

@@ -16,12 +16,15 @@ urlpatterns = [
     path("cases/<str:number>/evidence/<uuid:uid>/", views.case_evidence, name="evidence"),
 ]
 
-notice_patterns = ([
-    path("notices/", views.notice_list, name="list"),
-    path("notices/new/", views.notice_new, name="new"),
-    path("notices/template/", views.notice_template, name="template"),
-    path("notices/<str:code>/", views.notice_detail, name="detail"),
-    path("notices/<str:code>/publish/", views.notice_publish, name="publish"),
-    path("notices/<str:code>.docx", views.notice_file, {"kind": "docx"}, name="docx"),
-    path("notices/<str:code>.pdf", views.notice_file, {"kind": "pdf"}, name="pdf"),
-], "notices")
+notice_patterns = (
+    [
+        path("notices/", views.notice_list, name="list"),
+        path("notices/new/", views.notice_new, name="new"),
+        path("notices/template/", views.notice_template, name="template"),
+        path("notices/<str:code>/", views.notice_detail, name="detail"),
+        path("notices/<str:code>/publish/", views.notice_publish, name="publish"),
+        path("notices/<str:code>.docx", views.notice_file, {"kind": "docx"}, name="docx"),
+        path("notices/<str:code>.pdf", views.notice_file, {"kind": "pdf"}, name="pdf"),
+    ],
+    "notices",
+)

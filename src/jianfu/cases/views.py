@@ -32,8 +32,10 @@ from jianfu.textnorm import normalize_text
 
 TABS = ("all", "verify", "overdue", "mine")
 UNIT_CHOICES = 500
-DOCUMENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                  "pdf": "application/pdf"}
+DOCUMENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 
 
 def _require_case_role(user) -> None:
@@ -64,8 +66,11 @@ def filter_cases(user, params):
         qs = qs.filter(status=Case.Status.RESPONDED)
         if user.unit_id:
             # As actions.may_verify: at or above the case's region, not the unit itself, not the responder.
-            qs = qs.filter(region__path__startswith=user.unit.path).exclude(unit_id=user.unit_id).exclude(
-                responded_by=user)
+            qs = (
+                qs.filter(region__path__startswith=user.unit.path)
+                .exclude(unit_id=user.unit_id)
+                .exclude(responded_by=user)
+            )
     elif tab == "overdue":
         qs = qs.filter(overdue=True).exclude(status=Case.Status.CLOSED)
     elif tab == "mine":
@@ -76,7 +81,9 @@ def filter_cases(user, params):
     if text:
         match = Q(number__icontains=text)
         for needle in {text, normalize_text(text)}:
-            match |= Q(demand__icontains=needle) | Q(unit__name__icontains=needle) | Q(finding__reason__icontains=needle)
+            match |= (
+                Q(demand__icontains=needle) | Q(unit__name__icontains=needle) | Q(finding__reason__icontains=needle)
+            )
         qs = qs.filter(match)
     return qs
 
@@ -99,12 +106,20 @@ def case_list(request):
     page = Paginator(qs.order_by("-opened_at", "-id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/list.html", {
-        "page": page, "tab": tab, "tabs": _tabs(request.user), "query": query.urlencode(),
-        "filters": {k: request.GET.get(k, "") for k in ("status", "q")}, "status_choices": Case.Status.choices,
-        "can_notice": actions.is_supervisor(request.user),
-        "is_discipline": request.user.role in (Role.DISCIPLINE, Role.ADMIN) or request.user.is_superuser,
-    })
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": _tabs(request.user),
+            "query": query.urlencode(),
+            "filters": {k: request.GET.get(k, "") for k in ("status", "q")},
+            "status_choices": Case.Status.choices,
+            "can_notice": actions.is_supervisor(request.user),
+            "is_discipline": request.user.role in (Role.DISCIPLINE, Role.ADMIN) or request.user.is_superuser,
+        },
+    )
 
 
 @login_required
@@ -112,8 +127,9 @@ def case_export(request):
     _require_case_role(request.user)
     buffer = io.BytesIO()
     write_cases_xlsx(buffer, filter_cases(request.user, request.GET).order_by("number"))
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f"attachment; filename=cases-{timezone.localdate():%Y%m%d}.xlsx"
     return response
 
@@ -131,8 +147,9 @@ def case_new(request, fid: str):
     if not actions.is_supervisor(request.user):
         raise PermissionDenied
     finding = _finding_for_case(request, fid)
-    return _open_case_form(request, finding, display_reason(finding), f"/findings/{finding.fid}/", finding.fid,
-                           finding.owner)
+    return _open_case_form(
+        request, finding, display_reason(finding), f"/findings/{finding.fid}/", finding.fid, finding.owner
+    )
 
 
 @login_required
@@ -146,9 +163,11 @@ def case_new_from_clue(request, pk: int):
     owner = scope.scoped(request.user, Unit).filter(code=clue.carrier_code).first() if clue.carrier_code else None
     summary = _("群众反映的线索：%(category)s%(carrier)s") % {
         "category": clue.get_category_display(),
-        "carrier": f"（{clue.carrier_text or clue.carrier_code}）" if clue.carrier_text or clue.carrier_code else ""}
-    return _open_case_form(request, clue, f"{summary}\n{clue.description}", f"/clues/{clue.pk}/", f"#{clue.pk}",
-                           owner or clue.region)
+        "carrier": f"（{clue.carrier_text or clue.carrier_code}）" if clue.carrier_text or clue.carrier_code else "",
+    }
+    return _open_case_form(
+        request, clue, f"{summary}\n{clue.description}", f"/clues/{clue.pk}/", f"#{clue.pk}", owner or clue.region
+    )
 
 
 def _open_case_form(request, source, reason: str, back_url: str, back_label: str, owner):
@@ -176,24 +195,40 @@ def _open_case_form(request, source, reason: str, back_url: str, back_label: str
     # The source's owner first (the usual responsible unit), then the region's units in tree order.
     owner_id = owner.pk if owner else None
     units = list(scope.scoped(request.user, Unit).filter(pk=owner_id)) + list(
-        scope.scoped(request.user, Unit).exclude(pk=owner_id).order_by("path")[:UNIT_CHOICES])
-    return render(request, "cases/new.html", {
-        "reason": reason, "back_url": back_url, "back_label": back_label, "form": form, "existing": existing,
-        "units": units, "min_deadline": timezone.localdate().isoformat()}, status=status)
+        scope.scoped(request.user, Unit).exclude(pk=owner_id).order_by("path")[:UNIT_CHOICES]
+    )
+    return render(
+        request,
+        "cases/new.html",
+        {
+            "reason": reason,
+            "back_url": back_url,
+            "back_label": back_label,
+            "form": form,
+            "existing": existing,
+            "units": units,
+            "min_deadline": timezone.localdate().isoformat(),
+        },
+        status=status,
+    )
 
 
 def _detail_context(request, case: Case) -> dict:
     user = request.user
     return {
-        "case": case, "events": case.events.select_related(None).prefetch_related("evidence"),
+        "case": case,
+        "events": case.events.select_related(None).prefetch_related("evidence"),
         "reason": display_reason(case.finding) if case.finding else actions.source_summary(case),
         "can_respond": actions.is_responder(user, case) and case.awaiting_response,
         "can_verify": actions.may_verify(user, case) and case.status == Case.Status.RESPONDED,
         "can_account": actions.may_supervise(user, case) and case.status == Case.Status.CLOSED,
-        "outcome_choices": [(k, label) for k, label in Accountability.Kind.choices
-                            if not case.outcomes.filter(kind=k).exists()],
-        "outcomes": case.outcomes.all(), "max_files": MAX_FILES,
-        "verify_blocked": actions.is_supervisor(user) and case.status == Case.Status.RESPONDED
+        "outcome_choices": [
+            (k, label) for k, label in Accountability.Kind.choices if not case.outcomes.filter(kind=k).exists()
+        ],
+        "outcomes": case.outcomes.all(),
+        "max_files": MAX_FILES,
+        "verify_blocked": actions.is_supervisor(user)
+        and case.status == Case.Status.RESPONDED
         and not actions.may_verify(user, case),
     }
 
@@ -234,8 +269,9 @@ def case_respond(request, number: str):
         return _refused(request, case, actions.Forbidden(_("只有责任单位的部门人员可以反馈整改情况")))
     try:
         files = clean_files(request.FILES.getlist("evidence"))
-        actions.do_respond_case(case, request.POST.get("text", ""), files, acting_user=request.user,
-                                version=_version(request))
+        actions.do_respond_case(
+            case, request.POST.get("text", ""), files, acting_user=request.user, version=_version(request)
+        )
     except EvidenceError as exc:
         return _refused(request, case, actions.CaseError(str(exc)))
     except TransitionError as exc:
@@ -250,8 +286,14 @@ def case_verify(request, number: str):
     case = _case_or_404(request, number)
     accepted = request.POST.get("accepted") == "1"
     try:
-        actions.do_verify_case(case, accepted, request.POST.get("text", ""), acting_user=request.user,
-                               new_deadline=_parse_date(request.POST.get("deadline", "")), version=_version(request))
+        actions.do_verify_case(
+            case,
+            accepted,
+            request.POST.get("text", ""),
+            acting_user=request.user,
+            new_deadline=_parse_date(request.POST.get("deadline", "")),
+            version=_version(request),
+        )
     except TransitionError as exc:
         return _refused(request, case, exc)
     messages.success(request, _("核验通过，案件已办结") if accepted else _("已退回责任单位重新整改"))
@@ -263,8 +305,9 @@ def case_verify(request, number: str):
 def case_outcome(request, number: str):
     case = _case_or_404(request, number)
     try:
-        actions.do_record_outcome(case, request.POST.get("kind", ""), request.POST.get("reason", ""),
-                                  acting_user=request.user)
+        actions.do_record_outcome(
+            case, request.POST.get("kind", ""), request.POST.get("reason", ""), acting_user=request.user
+        )
     except TransitionError as exc:
         return _refused(request, case, exc)
     messages.success(request, _("已记录问责结果"))
@@ -294,6 +337,7 @@ def supervision(request):
 
 # --- notices ----------------------------------------------------------------------------------------------
 
+
 def _notice_or_404(request, code: str) -> Notice:
     """A published notice for anyone; a draft only for the office and discipline officers of its region."""
     notice = Notice.objects.filter(code=code).select_related("unit").first()
@@ -309,16 +353,25 @@ def _notice_or_404(request, code: str) -> Notice:
 def notice_list(request):
     """The public page of published notices; officers also see their region's drafts."""
     published = Notice.objects.filter(status=Notice.Status.PUBLISHED).select_related("unit").order_by("-published_at")
-    drafts = (scope.scoped(request.user, Notice).filter(status=Notice.Status.DRAFT)
-              if actions.is_supervisor(request.user) else Notice.objects.none())
-    return render(request, "cases/notices.html", {
-        "page": Paginator(published, 30).get_page(request.GET.get("page")), "drafts": drafts[:50]})
+    drafts = (
+        scope.scoped(request.user, Notice).filter(status=Notice.Status.DRAFT)
+        if actions.is_supervisor(request.user)
+        else Notice.objects.none()
+    )
+    return render(
+        request,
+        "cases/notices.html",
+        {"page": Paginator(published, 30).get_page(request.GET.get("page")), "drafts": drafts[:50]},
+    )
 
 
 def notice_detail(request, code: str):
     notice = _notice_or_404(request, code)
-    return render(request, "cases/notice.html", {
-        "notice": notice, "can_publish": notice.status == Notice.Status.DRAFT and actions.is_supervisor(request.user)})
+    return render(
+        request,
+        "cases/notice.html",
+        {"notice": notice, "can_publish": notice.status == Notice.Status.DRAFT and actions.is_supervisor(request.user)},
+    )
 
 
 def notice_file(request, code: str, kind: str):
@@ -347,9 +400,12 @@ def notice_new(request):
             messages.success(request, _("已生成通报草稿"))
             return redirect("notices:detail", code=notice.code)
     choices = actions.scoped_cases(request.user).exclude(status=Case.Status.RESPONDED).order_by("-opened_at")[:200]
-    return render(request, "cases/notice_new.html", {"cases": cases, "choices": choices, "title": title,
-                                                     "chosen": {c.number for c in cases}},
-                  status=400 if request.method == "POST" and request.POST.get("draft") else 200)
+    return render(
+        request,
+        "cases/notice_new.html",
+        {"cases": cases, "choices": choices, "title": title, "chosen": {c.number for c in cases}},
+        status=400 if request.method == "POST" and request.POST.get("draft") else 200,
+    )
 
 
 @login_required
@@ -378,9 +434,14 @@ def notice_template(request):
     if request.method == "POST":
         try:
             template = actions.do_save_notice_template(
-                unit, issuer=request.POST.get("issuer", ""), number_prefix=request.POST.get("number_prefix", ""),
-                intro=request.POST.get("intro", ""), closing=request.POST.get("closing", ""),
-                red_header=request.POST.get("red_header") == "1", acting_user=request.user)
+                unit,
+                issuer=request.POST.get("issuer", ""),
+                number_prefix=request.POST.get("number_prefix", ""),
+                intro=request.POST.get("intro", ""),
+                closing=request.POST.get("closing", ""),
+                red_header=request.POST.get("red_header") == "1",
+                acting_user=request.user,
+            )
         except TransitionError as exc:
             messages.error(request, str(exc))
             status = 400

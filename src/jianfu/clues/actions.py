@@ -70,12 +70,25 @@ def find_region(code: str) -> Unit | None:
 
 
 def _audit(actor, clue: Clue, action: str, changes: dict) -> None:
-    record(actor=actor, action=f"clue.{action}", kind="clues", code=str(clue.pk), changes=changes,
-           unit_path=clue.region_path)
+    record(
+        actor=actor,
+        action=f"clue.{action}",
+        kind="clues",
+        code=str(clue.pk),
+        changes=changes,
+        unit_path=clue.region_path,
+    )
 
 
-def check_submission(*, category: str, region_code: str, description: str, carrier: str = "",
-                     contact: str = "", uploads: list[Upload] = ()) -> tuple[dict, list[evidence.CleanFile]]:
+def check_submission(
+    *,
+    category: str,
+    region_code: str,
+    description: str,
+    carrier: str = "",
+    contact: str = "",
+    uploads: list[Upload] = (),
+) -> tuple[dict, list[evidence.CleanFile]]:
     """Every field checked (all problems at once, by field) and the files cleaned; nothing is written."""
     problems: dict[str, str] = {}
     if category not in Category.values:
@@ -109,24 +122,35 @@ def check_submission(*, category: str, region_code: str, description: str, carri
         error.problems = problems
         raise error
     carrier_code, carrier_text = resolve_carrier(region, carrier)
-    return {"category": category, "region": region, "description": description, "phone": phone,
-            "carrier_code": carrier_code, "carrier_text": carrier_text}, cleaned
+    return {
+        "category": category,
+        "region": region,
+        "description": description,
+        "phone": phone,
+        "carrier_code": carrier_code,
+        "carrier_text": carrier_text,
+    }, cleaned
 
 
 def carrier_kinds() -> tuple:
     """(model, owner field, name field, label) of each kind of carrier a clue may name."""
     from jianfu.registry.models import App, Form, PublicAccount, WorkGroup
 
-    return ((WorkGroup, "owner", "name", _("工作群")), (App, "owner", "name", _("应用")),
-            (PublicAccount, "owner", "name", _("公众号")), (Form, "issuer", "title", _("报表")))
+    return (
+        (WorkGroup, "owner", "name", _("工作群")),
+        (App, "owner", "name", _("应用")),
+        (PublicAccount, "owner", "name", _("公众号")),
+        (Form, "issuer", "title", _("报表")),
+    )
 
 
 def region_carriers(region: Unit, **lookup):
     """(kind label, queryset of (code, name)) per kind, for the carriers owned inside the region."""
     for model, owner, name, label in carrier_kinds():
         filters = {f"{owner}__path__startswith": region.path}
-        filters.update({key.replace("name", name, 1) if key.startswith("name") else key: value
-                        for key, value in lookup.items()})
+        filters.update(
+            {key.replace("name", name, 1) if key.startswith("name") else key: value for key, value in lookup.items()}
+        )
         yield label, model.objects.filter(**filters).order_by(name).values_list("code", name)
 
 
@@ -142,31 +166,56 @@ def resolve_carrier(region: Unit, text: str) -> tuple[str, str]:
     return named[0] if len(named) == 1 else ("", text)
 
 
-def do_file_clue(*, category: str, region_code: str, description: str, carrier: str = "", contact: str = "",
-                 uploads: list[Upload] = ()) -> tuple[Clue, str]:
+def do_file_clue(
+    *,
+    category: str,
+    region_code: str,
+    description: str,
+    carrier: str = "",
+    contact: str = "",
+    uploads: list[Upload] = (),
+) -> tuple[Clue, str]:
     """File an anonymous clue; returns it and its receipt (shown once, kept only as a hash)."""
-    fields, cleaned = check_submission(category=category, region_code=region_code, description=description,
-                                       carrier=carrier, contact=contact, uploads=list(uploads))
+    fields, cleaned = check_submission(
+        category=category,
+        region_code=region_code,
+        description=description,
+        carrier=carrier,
+        contact=contact,
+        uploads=list(uploads),
+    )
     receipt = new_receipt()
     stored: list[str] = []
     try:
         with transaction.atomic():
             now = timezone.now()
             region = fields["region"]
-            clue = Clue(category=category, region=region, region_path=region.path,
-                        carrier_code=fields["carrier_code"], carrier_text=fields["carrier_text"],
-                        description=fields["description"], received_at=now, due_on=Clue.due_for(category, now),
-                        receipt_hash=receipt_hash(receipt))
+            clue = Clue(
+                category=category,
+                region=region,
+                region_path=region.path,
+                carrier_code=fields["carrier_code"],
+                carrier_text=fields["carrier_text"],
+                description=fields["description"],
+                received_at=now,
+                due_on=Clue.due_for(category, now),
+                receipt_hash=receipt_hash(receipt),
+            )
             if fields["phone"]:
                 clue.contact_hash, clue.contact_masked, clue.contact_sealed = seal_phone(fields["phone"])
             clue.save()
             for item in cleaned:
                 name = storage.store(item)
                 stored.append(name)
-                Evidence.objects.create(clue=clue, stored_name=name, kind=item.kind, size=len(item.data),
-                                        sha256=item.sha256)
-            _audit(ANONYMOUS, clue, "filed", {"category": [None, category], "region": [None, region.code],
-                                              "evidence": [None, len(cleaned)]})
+                Evidence.objects.create(
+                    clue=clue, stored_name=name, kind=item.kind, size=len(item.data), sha256=item.sha256
+                )
+            _audit(
+                ANONYMOUS,
+                clue,
+                "filed",
+                {"category": [None, category], "region": [None, region.code], "evidence": [None, len(cleaned)]},
+            )
     except BaseException:
         storage.discard(stored)  # nothing half-written: no file outlives a rolled-back clue
         raise
@@ -204,15 +253,17 @@ def _locked(clue: Clue) -> Clue:
 
 def _open_or_refuse(clue: Clue) -> None:
     if not clue.is_open:
-        raise ClueError(_("线索当前状态为「%(status)s」，不能再办理") % {"status": clue.get_status_display()},
-                        conflict=True)
+        raise ClueError(
+            _("线索当前状态为「%(status)s」，不能再办理") % {"status": clue.get_status_display()}, conflict=True
+        )
 
 
 def handler_choices(clue: Clue):
     """Officers who may handle this clue: office and discipline officers of its region or above."""
     paths = scope.ancestor_paths(clue.region_path)
-    return User.objects.filter(is_active=True, role__in=[Role.OFFICE, Role.DISCIPLINE],
-                               unit__path__in=paths).order_by("username")
+    return User.objects.filter(is_active=True, role__in=[Role.OFFICE, Role.DISCIPLINE], unit__path__in=paths).order_by(
+        "username"
+    )
 
 
 def do_assign(clue: Clue, handler: User, *, acting_user: User) -> Clue:
@@ -225,8 +276,12 @@ def do_assign(clue: Clue, handler: User, *, acting_user: User) -> Clue:
         old = {"handler": current.handler.username if current.handler else None, "status": current.status}
         current.handler, current.status = handler, Clue.Status.HANDLING
         current.save(update_fields=["handler", "status"])
-        _audit(acting_user, current, "assigned", {"handler": [old["handler"], handler.username],
-                                                   "status": [old["status"], current.status]})
+        _audit(
+            acting_user,
+            current,
+            "assigned",
+            {"handler": [old["handler"], handler.username], "status": [old["status"], current.status]},
+        )
     return current
 
 
@@ -254,8 +309,12 @@ def do_link(clue: Clue, codes: list[str], finding_ids: list[str], *, acting_user
         current.linked_codes = sorted(set(old[0]) | set(codes))
         current.linked_findings = sorted(set(old[1]) | set(finding_ids))
         current.save(update_fields=["linked_codes", "linked_findings"])
-        _audit(acting_user, current, "linked", {"linked_codes": [old[0], current.linked_codes],
-                                                "linked_findings": [old[1], current.linked_findings]})
+        _audit(
+            acting_user,
+            current,
+            "linked",
+            {"linked_codes": [old[0], current.linked_codes], "linked_findings": [old[1], current.linked_findings]},
+        )
     return current
 
 
@@ -273,8 +332,12 @@ def do_link_case(clue: Clue, case_number: str, *, acting_user: User) -> Clue:
         if current.status == Clue.Status.NEW:
             current.status = Clue.Status.HANDLING
         current.save(update_fields=["linked_cases", "status"])
-        _audit(acting_user, current, "case_linked", {"linked_cases": [old[0], current.linked_cases],
-                                                     "status": [old[1], current.status]})
+        _audit(
+            acting_user,
+            current,
+            "case_linked",
+            {"linked_cases": [old[0], current.linked_cases], "status": [old[1], current.status]},
+        )
     return current
 
 
@@ -293,8 +356,12 @@ def do_merge(clue: Clue, into: Clue, *, acting_user: User) -> Clue:
         current.status, current.merged_into, current.closed_at = Clue.Status.MERGED, target, timezone.now()
         current.outcome = _("与其他群众反映的同一问题合并办理")
         current.save(update_fields=["status", "merged_into", "closed_at", "outcome"])
-        Message.objects.create(clue=current, sender=Message.Sender.HANDLER, author=acting_user,
-                               text=_("您反映的问题与其他线索为同一问题，已合并办理；办理结果将在此告知。"))
+        Message.objects.create(
+            clue=current,
+            sender=Message.Sender.HANDLER,
+            author=acting_user,
+            text=_("您反映的问题与其他线索为同一问题，已合并办理；办理结果将在此告知。"),
+        )
         _audit(acting_user, current, "merged", {"status": [old, current.status], "merged_into": [None, target.pk]})
     return current
 
@@ -333,8 +400,12 @@ def do_close(clue: Clue, outcome: str, *, acting_user: User) -> Clue:
         old = current.status
         current.status, current.outcome, current.closed_at = Clue.Status.CLOSED, outcome, timezone.now()
         current.save(update_fields=["status", "outcome", "closed_at"])
-        Message.objects.create(clue=current, sender=Message.Sender.HANDLER, author=acting_user,
-                               text=_("已办结：%(outcome)s") % {"outcome": outcome})
+        Message.objects.create(
+            clue=current,
+            sender=Message.Sender.HANDLER,
+            author=acting_user,
+            text=_("已办结：%(outcome)s") % {"outcome": outcome},
+        )
         _audit(acting_user, current, "closed", {"status": [old, current.status], "outcome": [None, outcome]})
     return current
 

@@ -13,9 +13,20 @@ from jianfu.clues.uploads import InMemoryEvidenceHandler
 
 CLUE_PREFIXES = ("/clues/", "/api/v1/clues/")
 # Every header a proxy or client may use to name an address (WSGI spelling).
-ADDRESS_KEYS = ("REMOTE_ADDR", "REMOTE_HOST", "REMOTE_PORT", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP",
-                "HTTP_FORWARDED", "HTTP_CLIENT_IP", "HTTP_TRUE_CLIENT_IP", "HTTP_CF_CONNECTING_IP",
-                "HTTP_X_CLUSTER_CLIENT_IP", "HTTP_X_ORIGINAL_FORWARDED_FOR", "HTTP_VIA")
+ADDRESS_KEYS = (
+    "REMOTE_ADDR",
+    "REMOTE_HOST",
+    "REMOTE_PORT",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_REAL_IP",
+    "HTTP_FORWARDED",
+    "HTTP_CLIENT_IP",
+    "HTTP_TRUE_CLIENT_IP",
+    "HTTP_CF_CONNECTING_IP",
+    "HTTP_X_CLUSTER_CLIENT_IP",
+    "HTTP_X_ORIGINAL_FORWARDED_FOR",
+    "HTTP_VIA",
+)
 # Five files of 10 MB, their multipart framing and the form fields.
 MAX_CLUE_BODY = MAX_FILES * MAX_BYTES + 1024 * 1024
 PLACEHOLDER = "0.0.0.0"  # some code expects REMOTE_ADDR to exist; it gets a value that says nothing

@@ -35,8 +35,9 @@ class Clue(models.Model):
         MERGED = "merged", _("已合并")
 
     category = models.CharField(_("类别"), max_length=10, choices=Category.choices)
-    region = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="clues",
-                               verbose_name=_("发生地"))
+    region = models.ForeignKey(
+        "registry.Unit", on_delete=models.PROTECT, related_name="clues", verbose_name=_("发生地")
+    )
     # The region's path when the clue arrived: the scope door filters on it (a clue outlives unit moves).
     region_path = models.CharField(max_length=1000, db_index=True)
     carrier_code = models.CharField(_("涉及对象编号"), max_length=40, blank=True, default="")
@@ -45,12 +46,19 @@ class Clue(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     received_at = models.DateTimeField(_("收到时间"), default=timezone.now, db_index=True)
     due_on = models.DateField(_("办理期限"))
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="handled_clues", verbose_name=_("承办人"))
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_clues",
+        verbose_name=_("承办人"),
+    )
     outcome = models.TextField(_("办理结果"), blank=True, default="")
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="duplicates", verbose_name=_("合并到"))
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", verbose_name=_("合并到")
+    )
     linked_codes = models.JSONField(_("关联台账对象"), default=list, blank=True)
     linked_findings = models.JSONField(_("关联问题"), default=list, blank=True)
     # Numbers of the supervision cases opened from this clue (the cases app calls actions.do_link_case).
@@ -103,8 +111,9 @@ class Message(models.Model):
     text = models.TextField()
     at = models.DateTimeField(default=timezone.now)
     # Which officer wrote a handler message: shown to officers, never to the reporter.
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -24,13 +24,13 @@ PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 def new_receipt() -> str:
     chars = [secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_GROUPS * RECEIPT_GROUP_LEN)]
-    return "-".join("".join(chars[i:i + RECEIPT_GROUP_LEN]) for i in range(0, len(chars), RECEIPT_GROUP_LEN))
+    return "-".join("".join(chars[i : i + RECEIPT_GROUP_LEN]) for i in range(0, len(chars), RECEIPT_GROUP_LEN))
 
 
 def normal_receipt(text: str) -> str:
     """The receipt as typed (lower case, blanks, missing dashes) in its canonical form."""
     letters = re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
-    return "-".join(letters[i:i + RECEIPT_GROUP_LEN] for i in range(0, len(letters), RECEIPT_GROUP_LEN))
+    return "-".join(letters[i : i + RECEIPT_GROUP_LEN] for i in range(0, len(letters), RECEIPT_GROUP_LEN))
 
 
 def receipt_hash(receipt: str) -> str:
@@ -56,8 +56,11 @@ def _fernet():
 
 def seal_phone(phone: str) -> tuple[str, str, str]:
     """(keyed hash, masked form, encrypted copy) of a normalised phone number."""
-    return (hash_phone(phone, settings.PHONE_HASH_KEY), mask_phone(phone),
-            _fernet().encrypt(phone.encode()).decode("ascii"))
+    return (
+        hash_phone(phone, settings.PHONE_HASH_KEY),
+        mask_phone(phone),
+        _fernet().encrypt(phone.encode()).decode("ascii"),
+    )
 
 
 def unseal_phone(sealed: str) -> str:

@@ -29,5 +29,6 @@ class InMemoryEvidenceHandler(FileUploadHandler):
     def file_complete(self, file_size):
         kept = self.buffer if self.received <= MAX_BYTES else io.BytesIO()
         kept.seek(0)
-        return InMemoryUploadedFile(kept, self.field_name, self.file_name, self.content_type, file_size,
-                                    self.charset, self.content_type_extra)
+        return InMemoryUploadedFile(
+            kept, self.field_name, self.file_name, self.content_type, file_size, self.charset, self.content_type_extra
+        )

@@ -35,6 +35,7 @@ SUGGESTIONS = 20
 
 # --- rate limits: keyed by the hourly hash the middleware left, never by an address ----------------------
 
+
 def retry_after() -> int:
     return max(1, HOUR - int(time.time()) % HOUR)
 
@@ -65,6 +66,7 @@ def _limited(request, template: str, context: dict) -> HttpResponse:
 
 # --- the public form --------------------------------------------------------------------------------------
 
+
 def _region_label(unit: Unit | None) -> str:
     if unit is None:
         return ""
@@ -81,8 +83,11 @@ def _typed_region(text: str) -> tuple[Unit | None, list[Unit]]:
         unit = actions.find_region(text)
         return unit, []
     name = normalize_text(text)
-    candidates = list(Unit.objects.filter(is_region=True, level__in=("county", "township"))
-                      .filter(Q(name=name) | Q(name__startswith=name)).order_by("path")[:SUGGESTIONS])
+    candidates = list(
+        Unit.objects.filter(is_region=True, level__in=("county", "township"))
+        .filter(Q(name=name) | Q(name__startswith=name))
+        .order_by("path")[:SUGGESTIONS]
+    )
     exact = [u for u in candidates if u.name == name]
     if len(exact) == 1:
         return exact[0], []
@@ -94,9 +99,16 @@ def _typed_region(text: str) -> tuple[Unit | None, list[Unit]]:
 def _form_context(values: dict, errors: dict | None = None, choices: list | None = None) -> dict:
     question, token = new_challenge()
     region = actions.find_region(values.get("region", ""))
-    return {"categories": category_rows(), "values": values, "errors": errors or {},
-            "region_label": _region_label(region), "region_choices": [(u, _region_label(u)) for u in choices or []],
-            "question": question, "challenge": token, "max_files": evidence.MAX_FILES}
+    return {
+        "categories": category_rows(),
+        "values": values,
+        "errors": errors or {},
+        "region_label": _region_label(region),
+        "region_choices": [(u, _region_label(u)) for u in choices or []],
+        "question": question,
+        "challenge": token,
+        "max_files": evidence.MAX_FILES,
+    }
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -111,8 +123,11 @@ FIELDS = ("category", "region", "region_name", "carrier", "description", "contac
 def clue_new(request):
     """The public form: anyone, logged in or not; nothing about the visitor is attached to the clue."""
     if request.method != "POST":
-        values = {"category": request.GET.get("category", ""), "region": request.GET.get("region", ""),
-                  "carrier": request.GET.get("carrier", "")}
+        values = {
+            "category": request.GET.get("category", ""),
+            "region": request.GET.get("region", ""),
+            "carrier": request.GET.get("carrier", ""),
+        }
         if values["category"] not in Category.values:
             values["category"] = ""
         region = actions.find_region(values["region"])
@@ -140,8 +155,13 @@ def clue_new(request):
         uploads.append(actions.Upload(upload.name, upload.read()))
     try:
         clue, receipt = actions.do_file_clue(
-            category=values["category"], region_code=values["region"], description=values["description"],
-            carrier=values["carrier"], contact=values["contact"], uploads=uploads)
+            category=values["category"],
+            region_code=values["region"],
+            description=values["description"],
+            carrier=values["carrier"],
+            contact=values["contact"],
+            uploads=uploads,
+        )
     except actions.ClueError as exc:
         errors = getattr(exc, "problems", {exc.field: str(exc)})
         if choices and "region" in errors:
@@ -164,10 +184,12 @@ def region_options(request):
         parent = (request.GET.get("parent") or "").strip()
         units = units.filter(parent__code=parent) if parent else units.filter(parent__isnull=True)
         units = list(units.order_by("code")[:500])
-        with_children = set(Unit.objects.filter(is_region=True, parent__in=units).exclude(level="village")
-                            .values_list("parent_id", flat=True))
-        rows = [{"code": u.code, "name": u.name, "level": u.level, "children": u.id in with_children}
-                for u in units]
+        with_children = set(
+            Unit.objects.filter(is_region=True, parent__in=units)
+            .exclude(level="village")
+            .values_list("parent_id", flat=True)
+        )
+        rows = [{"code": u.code, "name": u.name, "level": u.level, "children": u.id in with_children} for u in units]
     return JsonResponse({"results": rows}, json_dumps_params={"ensure_ascii": False})
 
 
@@ -185,12 +207,20 @@ def carrier_options(request):
 
 # --- the reporter's tracking page -------------------------------------------------------------------------
 
+
 def track_view(clue: Clue) -> dict:
     """What the reporter may see: status, due date, outcome and the messages, without anyone's identity."""
     shown = [{"at": m.at, "from": m.sender, "text": m.text} for m in clue.messages.all()]
-    return {"status": clue.status, "status_label": clue.get_status_display(), "messages": shown,
-            "received_at": clue.received_at, "due_on": clue.due_on, "outcome": clue.outcome,
-            "category": clue.get_category_display(), "open": clue.is_open}
+    return {
+        "status": clue.status,
+        "status_label": clue.get_status_display(),
+        "messages": shown,
+        "received_at": clue.received_at,
+        "due_on": clue.due_on,
+        "outcome": clue.outcome,
+        "category": clue.get_category_display(),
+        "open": clue.is_open,
+    }
 
 
 @never_cache
@@ -216,6 +246,7 @@ def clue_track(request):
 
 
 # --- triage (office and discipline officers) --------------------------------------------------------------
+
 
 def _handler_or_403(request) -> None:
     if not actions.may_handle(request.user):
@@ -260,17 +291,29 @@ def clue_list(request):
     page = Paginator(qs.order_by("-id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "clues/list.html", {
-        "page": page, "filters": request.GET, "categories": Category.choices, "statuses": Clue.Status.choices,
-        "query": query.urlencode(), "counts": clue_counts(request.user)})
+    return render(
+        request,
+        "clues/list.html",
+        {
+            "page": page,
+            "filters": request.GET,
+            "categories": Category.choices,
+            "statuses": Clue.Status.choices,
+            "query": query.urlencode(),
+            "counts": clue_counts(request.user),
+        },
+    )
 
 
 def clue_counts(user) -> dict:
     """Received, open and overdue clues in the user's region (for the list and the office dashboard)."""
     qs = scope.scoped(user, Clue)
     open_statuses = [Clue.Status.NEW, Clue.Status.HANDLING]
-    return {"received": qs.count(), "open": qs.filter(status__in=open_statuses).count(),
-            "overdue": qs.filter(status__in=open_statuses, due_on__lt=timezone.localdate()).count()}
+    return {
+        "received": qs.count(),
+        "open": qs.filter(status__in=open_statuses).count(),
+        "overdue": qs.filter(status__in=open_statuses, due_on__lt=timezone.localdate()).count(),
+    }
 
 
 @login_required
@@ -278,7 +321,9 @@ def clue_export(request):
     _handler_or_403(request)
     out = io.BytesIO()
     write_clues_xlsx(out, filter_clues(request.user, request.GET).order_by("id"))
-    response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="clues-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
 
@@ -291,12 +336,23 @@ def clue_detail(request, pk: int):
 def _detail(request, clue: Clue, revealed: str | None = None) -> HttpResponse:
     from jianfu.audit.log import history
 
-    return _no_store(render(request, "clues/detail.html", {
-        "clue": clue, "handlers": actions.handler_choices(clue), "messages_": clue.messages.select_related("author"),
-        "evidence": clue.evidence.all(), "can_see_contact": actions.can_see_contact(request.user, clue),
-        "revealed": revealed,
-        "duplicates": clue.duplicates.all(), "history": history("clues", str(clue.pk)),
-        "category_help": dict((v, e) for v, _l, e, _x in category_rows())}))
+    return _no_store(
+        render(
+            request,
+            "clues/detail.html",
+            {
+                "clue": clue,
+                "handlers": actions.handler_choices(clue),
+                "messages_": clue.messages.select_related("author"),
+                "evidence": clue.evidence.all(),
+                "can_see_contact": actions.can_see_contact(request.user, clue),
+                "revealed": revealed,
+                "duplicates": clue.duplicates.all(),
+                "history": history("clues", str(clue.pk)),
+                "category_help": dict((v, e) for v, _l, e, _x in category_rows()),
+            },
+        )
+    )
 
 
 def _act(request, pk: int, do):
@@ -313,8 +369,11 @@ def _act(request, pk: int, do):
 def clue_assign(request, pk: int):
     from jianfu.accounts.models import User
 
-    handler = User.objects.filter(pk=request.POST.get("handler") or 0).first() \
-        if (request.POST.get("handler") or "").isdigit() else None
+    handler = (
+        User.objects.filter(pk=request.POST.get("handler") or 0).first()
+        if (request.POST.get("handler") or "").isdigit()
+        else None
+    )
     return _act(request, pk, lambda c: actions.do_assign(c, handler, acting_user=request.user))
 
 
@@ -335,6 +394,7 @@ def clue_merge(request, pk: int):
         if target is None:
             raise actions.ClueError(_("找不到要合并到的线索"), "into")
         actions.do_merge(clue, target, acting_user=request.user)
+
     return _act(request, pk, merge)
 
 
@@ -374,6 +434,6 @@ def clue_evidence(request, pk: int, evidence_id: int):
     except FileNotFoundError:
         raise Http404 from None
     content_type, suffix = evidence.KINDS[item.kind]
-    return FileResponse(handle, content_type=content_type, as_attachment=True,
-                        filename=f"clue-{clue.pk}-{item.pk}{suffix}")
-
+    return FileResponse(
+        handle, content_type=content_type, as_attachment=True, filename=f"clue-{clue.pk}-{item.pk}{suffix}"
+    )

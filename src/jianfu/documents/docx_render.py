@@ -114,8 +114,16 @@ def _cell(cell, content, faces: tuple[str, ...]) -> None:
     _east_asian(run._element, fonts.installed_face(faces))
 
 
-def _line(word, text: str, faces: tuple[str, ...], size: float, *, align=None, bold: bool = False,
-          colour: RGBColor | None = None):
+def _line(
+    word,
+    text: str,
+    faces: tuple[str, ...],
+    size: float,
+    *,
+    align=None,
+    bold: bool = False,
+    colour: RGBColor | None = None,
+):
     paragraph = word.add_paragraph()
     if align is not None:
         paragraph.alignment = align

@@ -52,8 +52,13 @@ def cjk_font_path() -> Path | None:
 
 def _fontconfig_file(face: str) -> Path | None:
     try:
-        done = subprocess.run(["fc-match", "--format=%{family}\t%{file}", f"{face}:lang=zh-cn"],
-                              capture_output=True, text=True, timeout=10, check=False)
+        done = subprocess.run(
+            ["fc-match", "--format=%{family}\t%{file}", f"{face}:lang=zh-cn"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     families, _, file = done.stdout.partition("\t")

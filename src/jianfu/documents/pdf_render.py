@@ -51,11 +51,16 @@ def render_pdf(document: Document) -> bytes:
 
 
 def to_html(document: Document) -> str:
-    css = _CSS.format(body=fonts.css_family(fonts.BODY_FACES), title=fonts.css_family(fonts.TITLE_FACES),
-                      heading=fonts.css_family(fonts.HEADING_FACES),
-                      subheading=fonts.css_family(fonts.SUBHEADING_FACES))
-    parts = [f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{css}</style>"
-             f"<title>{_e(document.title)}</title></head><body>"]
+    css = _CSS.format(
+        body=fonts.css_family(fonts.BODY_FACES),
+        title=fonts.css_family(fonts.TITLE_FACES),
+        heading=fonts.css_family(fonts.HEADING_FACES),
+        subheading=fonts.css_family(fonts.SUBHEADING_FACES),
+    )
+    parts = [
+        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><style>{css}</style>"
+        f"<title>{_e(document.title)}</title></head><body>"
+    ]
     if document.red_header and document.issuer:
         parts.append(f"<p class='masthead'>{_e(document.issuer)}</p>")
         if document.number:
@@ -82,8 +87,7 @@ def _block_html(block) -> str:
     if isinstance(block, Table):
         head = "".join(f"<th>{_e(cell)}</th>" for cell in block.header)
         head = f"<thead><tr>{head}</tr></thead>" if block.header else ""
-        body = "".join("<tr>" + "".join(f"<td>{_cell_html(cell)}</td>" for cell in row) + "</tr>"
-                       for row in block.rows)
+        body = "".join("<tr>" + "".join(f"<td>{_cell_html(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
         caption = f"<p class='caption'>{_e(block.caption)}</p>" if block.caption else ""
         return f"{caption}<table>{head}<tbody>{body}</tbody></table>"
     if isinstance(block, Image):
@@ -99,11 +103,13 @@ def _cell_html(cell) -> str:
 
 def _figure(image: Image) -> str:
     data = base64.b64encode(image.png).decode("ascii")
-    caption = ("<p class='caption'>" + "<br>".join(_e(line) for line in image.caption.split("\n")) + "</p>"
-               if image.caption else "")
+    caption = (
+        "<p class='caption'>" + "<br>".join(_e(line) for line in image.caption.split("\n")) + "</p>"
+        if image.caption
+        else ""
+    )
     return f"<figure><img src='data:image/png;base64,{data}' style='width:{image.width_cm:.2f}cm'>{caption}</figure>"
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
-

@@ -47,8 +47,11 @@ def _is_admin(user: User) -> bool:
 
 
 def can_manage_catalog(user: User) -> bool:
-    return user.is_authenticated and (user.role in CATALOG_ROLES or user.is_superuser) \
+    return (
+        user.is_authenticated
+        and (user.role in CATALOG_ROLES or user.is_superuser)
         and (_is_admin(user) or user.unit_id is not None)
+    )
 
 
 def catalog_writable(user: User, element: DataElement) -> bool:
@@ -67,8 +70,11 @@ def _audit(user, action: str, code: str, changes: dict, unit_path: str, kind: st
 def _claims(exclude_ids: set[int], region) -> dict[str, str]:
     """synonym key → element code, over the catalog seen from `region` (None: all), except the given elements."""
     claimed = {}
-    visible = scope.visible_from_unit(DataElement, region).exclude(status=DataElement.Status.MERGED) \
+    visible = (
+        scope.visible_from_unit(DataElement, region)
+        .exclude(status=DataElement.Status.MERGED)
         .exclude(id__in=exclude_ids)
+    )
     for code, name, synonyms in visible.values_list("code", "name", "synonyms"):
         for word in [name, *(synonyms or [])]:
             claimed.setdefault(synonym_key(word), code)
@@ -80,8 +86,11 @@ def _check_words(element: DataElement, words: list[str]) -> None:
     for word in words:
         owner = claimed.get(synonym_key(word))
         if owner:
-            raise ElementError(Problem("名称或同义词「%(word)s」已属于数据元 %(code)s：一个名称只能属于一个数据元",
-                                       word=word, code=owner))
+            raise ElementError(
+                Problem(
+                    "名称或同义词「%(word)s」已属于数据元 %(code)s：一个名称只能属于一个数据元", word=word, code=owner
+                )
+            )
 
 
 def _locked(element: DataElement) -> DataElement:
@@ -109,8 +118,9 @@ def do_update_element(element: DataElement, changes: dict, *, acting_user: User)
     return diff
 
 
-def do_propose_element(*, code: str, name: str, data_type: str = "", unit: str = "", acting_user: User,
-                       field: FormField | None = None) -> DataElement:
+def do_propose_element(
+    *, code: str, name: str, data_type: str = "", unit: str = "", acting_user: User, field: FormField | None = None
+) -> DataElement:
     """A candidate element in the proposer's region (from an unmapped field, or by hand); approved by another."""
     if not (acting_user.is_authenticated and (acting_user.role in PROPOSER_ROLES or acting_user.is_superuser)):
         raise PermissionDenied
@@ -122,9 +132,16 @@ def do_propose_element(*, code: str, name: str, data_type: str = "", unit: str =
     with transaction.atomic():
         if DataElement.objects.filter(code=code).exists():
             raise ElementError(Problem("元素编码 %(code)s 已被使用", code=code))
-        element = DataElement(code=code, name=name, data_type=data_type, unit=unit, region=acting_user.unit,
-                              status=DataElement.Status.CANDIDATE,
-                              definition="", source="")
+        element = DataElement(
+            code=code,
+            name=name,
+            data_type=data_type,
+            unit=unit,
+            region=acting_user.unit,
+            status=DataElement.Status.CANDIDATE,
+            definition="",
+            source="",
+        )
         _check_words(element, [name])
         element.save()
         changes = {"name": [None, name], "status": [None, element.status], "proposed_by": [None, acting_user.username]}
@@ -137,8 +154,12 @@ def do_propose_element(*, code: str, name: str, data_type: str = "", unit: str =
 def proposer_of(element: DataElement) -> str | None:
     from jianfu.audit.models import AuditEvent
 
-    return (AuditEvent.objects.filter(object_kind="elements", object_code=element.code, action="propose")
-            .order_by("id").values_list("actor_name", flat=True).first())
+    return (
+        AuditEvent.objects.filter(object_kind="elements", object_code=element.code, action="propose")
+        .order_by("id")
+        .values_list("actor_name", flat=True)
+        .first()
+    )
 
 
 def do_approve_element(element: DataElement, *, acting_user: User) -> DataElement:
@@ -182,14 +203,25 @@ def do_merge_elements(keep: DataElement, drop: DataElement, *, acting_user: User
                 HeldValue.objects.filter(id=value_id).update(element=keep)
         drop.status, drop.merged_into = DataElement.Status.MERGED, keep
         drop.save(update_fields=["status", "merged_into", "updated_at"])
-        _audit(acting_user, "merge", keep.code, {"synonyms": [old_synonyms, keep.synonyms],
-                                                 "merged": [None, drop.code]}, keep.region_path)
-        _audit(acting_user, "merge", drop.code, {"status": ["active", "merged"], "merged_into": [None, keep.code]},
-               drop.region_path)
+        _audit(
+            acting_user,
+            "merge",
+            keep.code,
+            {"synonyms": [old_synonyms, keep.synonyms], "merged": [None, drop.code]},
+            keep.region_path,
+        )
+        _audit(
+            acting_user,
+            "merge",
+            drop.code,
+            {"status": ["active", "merged"], "merged_into": [None, keep.code]},
+            drop.region_path,
+        )
     return keep
 
 
 # --- mappings ---------------------------------------------------------------------------------------------
+
 
 def can_map(user: User, form: Form) -> bool:
     return scope.can_edit(user, form)
@@ -220,11 +252,21 @@ def do_confirm_mapping(field: FormField, element: DataElement | None, *, acting_
                 current.synonyms = [*current.synonyms, field.name]
                 current.save(update_fields=["synonyms", "updated_at"])
                 learned = field.name
-                _audit(acting_user, "learn_synonym", current.code, {"synonyms": [None, field.name]},
-                       current.region_path)
-        _audit(acting_user, "confirm_mapping", f"{field.form.code}#{field.position}",
-               {"element": [old[0], element.code if element else None], "confirmed": [old[1], True],
-                "learned_synonym": [None, learned]}, scope.unit_path_of(field.form), kind="field_mappings")
+                _audit(
+                    acting_user, "learn_synonym", current.code, {"synonyms": [None, field.name]}, current.region_path
+                )
+        _audit(
+            acting_user,
+            "confirm_mapping",
+            f"{field.form.code}#{field.position}",
+            {
+                "element": [old[0], element.code if element else None],
+                "confirmed": [old[1], True],
+                "learned_synonym": [None, learned],
+            },
+            scope.unit_path_of(field.form),
+            kind="field_mappings",
+        )
     return mapping
 
 
@@ -244,8 +286,14 @@ def store_suggestions(rows: list[dict]) -> int:
         confidence = float(row.get("confidence") or 0.0)
         old = existing.get(fid)
         if old is None:
-            create.append(FieldMapping(field_id=fid, element_id=element_id, confidence=confidence,
-                                       reason=str(row.get("reason") or "")[:300]))
+            create.append(
+                FieldMapping(
+                    field_id=fid,
+                    element_id=element_id,
+                    confidence=confidence,
+                    reason=str(row.get("reason") or "")[:300],
+                )
+            )
         elif old.element_id != element_id or abs(old.confidence - confidence) > 1e-6:
             old.element_id, old.confidence = element_id, confidence
             old.reason = str(row.get("reason") or "")[:300]
@@ -262,16 +310,23 @@ def ensure_mappings(form: Form) -> None:
     if not fields:
         return
     suggestions = suggest(fields, form.issuer.path)
-    elements = dict(DataElement.objects.filter(code__in={s[0] for s in suggestions.values() if s[0]})
-                    .values_list("code", "id"))
+    elements = dict(
+        DataElement.objects.filter(code__in={s[0] for s in suggestions.values() if s[0]}).values_list("code", "id")
+    )
     with transaction.atomic():
-        FieldMapping.objects.bulk_create([
-            FieldMapping(field_id=fid, element_id=elements.get(code) if code else None, confidence=conf,
-                         reason=reason[:300]) for fid, (code, conf, reason) in suggestions.items()],
-            ignore_conflicts=True)
+        FieldMapping.objects.bulk_create(
+            [
+                FieldMapping(
+                    field_id=fid, element_id=elements.get(code) if code else None, confidence=conf, reason=reason[:300]
+                )
+                for fid, (code, conf, reason) in suggestions.items()
+            ],
+            ignore_conflicts=True,
+        )
 
 
 # --- issuing a form once ------------------------------------------------------------------------------------
+
 
 def can_issue(user: User, form: Form) -> bool:
     return user.is_authenticated and (user.role in ISSUER_ROLES or user.is_superuser) and scope.can_edit(user, form)
@@ -322,23 +377,40 @@ def do_issue_form(form: Form, *, period: str, deadline: dt.date, acting_user: Us
     with transaction.atomic():
         if FormIssue.objects.filter(form=form, period=period).exists():
             raise ElementError(Problem("报表 %(code)s 已就期间 %(period)s 下发过", code=form.code, period=period))
-        issue = FormIssue.objects.create(form=form, issuer=form.issuer, period=period, deadline=deadline,
-                                         issued_by=acting_user)
+        issue = FormIssue.objects.create(
+            form=form, issuer=form.issuer, period=period, deadline=deadline, issued_by=acting_user
+        )
         held = held_for({e for e in element_of.values() if e}, {u.id for u in respondents}, period)
         for unit in respondents:
             copy = IssueCopy.objects.create(issue=issue, respondent=unit, fields_total=len(fields))
             values = []
             for f in fields:
                 found = held.get((element_of[f.id], unit.id)) if element_of[f.id] else None
-                values.append(CopyValue(copy=copy, field=f, element_id=element_of[f.id],
-                                        prefilled_value=found.value if found else "",
-                                        prefill_source=source_label(found) if found else ""))
+                values.append(
+                    CopyValue(
+                        copy=copy,
+                        field=f,
+                        element_id=element_of[f.id],
+                        prefilled_value=found.value if found else "",
+                        prefill_source=source_label(found) if found else "",
+                    )
+                )
             CopyValue.objects.bulk_create(values)
             copy.prefilled = sum(1 for v in values if v.prefilled_value)
             copy.save(update_fields=["prefilled"])
-        _audit(acting_user, "issue", issue.number, {"form": [None, form.code], "period": [None, period],
-                                                   "deadline": [None, deadline], "respondents": [None, len(respondents)]},
-               scope.unit_path_of(form), kind="form_issues")
+        _audit(
+            acting_user,
+            "issue",
+            issue.number,
+            {
+                "form": [None, form.code],
+                "period": [None, period],
+                "deadline": [None, deadline],
+                "respondents": [None, len(respondents)],
+            },
+            scope.unit_path_of(form),
+            kind="form_issues",
+        )
     return issue
 
 
@@ -358,8 +430,9 @@ def live_prefill(copy: IssueCopy, values: list[CopyValue]) -> None:
             v.prefilled_value, v.prefill_source = found.value, source_label(found)
 
 
-def do_submit_copy(copy: IssueCopy, raw: dict[int, str], *, acting_user: User,
-                   today: dt.date | None = None) -> dict[int, Problem]:
+def do_submit_copy(
+    copy: IssueCopy, raw: dict[int, str], *, acting_user: User, today: dt.date | None = None
+) -> dict[int, Problem]:
     """Check and store a respondent's values (field id → text); on success they become held values.
 
     Returns the problems by field id (nothing is stored then)."""
@@ -394,16 +467,32 @@ def do_submit_copy(copy: IssueCopy, raw: dict[int, str], *, acting_user: User,
         for v in values:
             if v.element_id and v.value != "":
                 HeldValue.objects.update_or_create(
-                    element_id=v.element_id, unit_id=copy.respondent_id, period=issue.period,
-                    defaults={"value": v.value, "source": source[:200], "origin": HeldValue.Origin.SUBMISSION})
-        locked.status, locked.submitted_at, locked.submitted_by = \
-            IssueCopy.Status.SUBMITTED, timezone.now(), acting_user
+                    element_id=v.element_id,
+                    unit_id=copy.respondent_id,
+                    period=issue.period,
+                    defaults={"value": v.value, "source": source[:200], "origin": HeldValue.Origin.SUBMISSION},
+                )
+        locked.status, locked.submitted_at, locked.submitted_by = (
+            IssueCopy.Status.SUBMITTED,
+            timezone.now(),
+            acting_user,
+        )
         locked.prefilled = sum(1 for v in values if v.prefilled_value)
         locked.save(update_fields=["status", "submitted_at", "submitted_by", "prefilled"])
-        _audit(acting_user, "submit", copy.number,
-               {"fields": [None, len(values)], "changed_from_prefill": [
-                   None, sum(1 for v in values if v.prefilled_value and v.prefilled_value != v.value)]},
-               copy.respondent.path, kind="form_issues")
+        _audit(
+            acting_user,
+            "submit",
+            copy.number,
+            {
+                "fields": [None, len(values)],
+                "changed_from_prefill": [
+                    None,
+                    sum(1 for v in values if v.prefilled_value and v.prefilled_value != v.value),
+                ],
+            },
+            copy.respondent.path,
+            kind="form_issues",
+        )
     return {}
 
 

@@ -34,8 +34,13 @@ def results_workbook(issue: FormIssue) -> io.BytesIO:
             own = values.get(copy.id, {})
             submitted = copy.status == IssueCopy.Status.SUBMITTED
             stamp = timezone.localtime(copy.submitted_at).strftime("%Y-%m-%d %H:%M") if copy.submitted_at else ""
-            cells = [copy.respondent.code, copy.respondent.name, "已提交" if submitted else "未提交", stamp,
-                     copy.prefilled]
+            cells = [
+                copy.respondent.code,
+                copy.respondent.name,
+                "已提交" if submitted else "未提交",
+                stamp,
+                copy.prefilled,
+            ]
             for f in fields:
                 v = own.get(f.id)
                 text = (v.value if submitted else v.prefilled_value) if v else ""
@@ -43,7 +48,8 @@ def results_workbook(issue: FormIssue) -> io.BytesIO:
             yield cells
 
     handle = io.BytesIO()
-    write_table(handle, f"{issue.form.code} {issue.period}", headers, rows(),
-                widths=[14, 20, 8, 17, 10] + [16] * len(fields))
+    write_table(
+        handle, f"{issue.form.code} {issue.period}", headers, rows(), widths=[14, 20, 8, 17, 10] + [16] * len(fields)
+    )
     handle.seek(0)
     return handle

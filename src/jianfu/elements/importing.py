@@ -26,7 +26,8 @@ class ElementWriter(_CodedWriter):
         if self._claimed is None:
             self._claimed = {}
             visible = region_scope.visible_from_unit(DataElement, self.session.scope).exclude(
-                status=DataElement.Status.MERGED)
+                status=DataElement.Status.MERGED
+            )
             for code, name, synonyms in visible.values_list("code", "name", "synonyms"):
                 for word in [name, *(synonyms or [])]:
                     self._claimed.setdefault(synonym_key(word), (code, None))
@@ -49,18 +50,32 @@ class ElementWriter(_CodedWriter):
             key = synonym_key(word)
             owner = claimed.get(key)
             if owner and owner[0] != code:
-                where = (Problem("已属于数据元 %(code)s（本文件第 %(row)d 行）", code=owner[0], row=owner[1])
-                         if owner[1] else Problem("已属于目录中的数据元 %(code)s", code=owner[0]))
-                self.ref_error(row, column, word, Problem("名称或同义词「%(word)s」%(where)s：一个名称只能属于一个数据元",
-                                                          word=word, where=str(where)))
+                where = (
+                    Problem("已属于数据元 %(code)s（本文件第 %(row)d 行）", code=owner[0], row=owner[1])
+                    if owner[1]
+                    else Problem("已属于目录中的数据元 %(code)s", code=owner[0])
+                )
+                self.ref_error(
+                    row,
+                    column,
+                    word,
+                    Problem(
+                        "名称或同义词「%(word)s」%(where)s：一个名称只能属于一个数据元", word=word, where=str(where)
+                    ),
+                )
                 clean = False
             elif not owner or owner[1] is None:
                 claimed[key] = (code, row)
         if not clean:
             return None
         return {
-            "code": code, "name": record["name"], "synonyms": synonyms, "definition": record.get("definition") or "",
-            "data_type": data_type, "unit": record.get("unit") or "", "source": record.get("source") or "",
+            "code": code,
+            "name": record["name"],
+            "synonyms": synonyms,
+            "definition": record.get("definition") or "",
+            "data_type": data_type,
+            "unit": record.get("unit") or "",
+            "source": record.get("source") or "",
             "region_id": self.session.scope.id if self.session.scope else None,
             "search_text": search_text_of(record["name"], synonyms),
         }
@@ -80,9 +95,12 @@ class ValueWriter(_CodedWriter):
     def elements(self) -> dict[str, tuple[int, str, str]]:
         if self._elements is None:
             visible = region_scope.visible_from_unit(DataElement, self.session.scope).exclude(
-                status=DataElement.Status.MERGED)
-            self._elements = {code: (eid, dtype, unit) for eid, code, dtype, unit
-                              in visible.values_list("id", "code", "data_type", "unit")}
+                status=DataElement.Status.MERGED
+            )
+            self._elements = {
+                code: (eid, dtype, unit)
+                for eid, code, dtype, unit in visible.values_list("id", "code", "data_type", "unit")
+            }
         return self._elements
 
     def key_of(self, values: dict):
@@ -92,9 +110,14 @@ class ValueWriter(_CodedWriter):
         element = self.elements().get(record["element_code"])
         if element is None:
             rejected_in = self.session.rejected_codes.get("elements", {}).get(record["element_code"])
-            self.ref_error(row, "element_code", record["element_code"],
-                           Problem("引用的数据元在被拒绝的文件「%(file)s」中，本文件一并拒绝", file=rejected_in)
-                           if rejected_in else "找不到此数据元（应为目录中或本次导入的元素编码）")
+            self.ref_error(
+                row,
+                "element_code",
+                record["element_code"],
+                Problem("引用的数据元在被拒绝的文件「%(file)s」中，本文件一并拒绝", file=rejected_in)
+                if rejected_in
+                else "找不到此数据元（应为目录中或本次导入的元素编码）",
+            )
             return None
         unit_id = self.resolve("units", record["unit_code"], row, "unit_code", "单位")
         try:
@@ -113,8 +136,14 @@ class ValueWriter(_CodedWriter):
             return None
         if unit_id is None:
             return None
-        return {"element_id": element_id, "unit_id": unit_id, "period": period, "value": value,
-                "source": record.get("source") or "", "origin": HeldValue.Origin.IMPORT}
+        return {
+            "element_id": element_id,
+            "unit_id": unit_id,
+            "period": period,
+            "value": value,
+            "source": record.get("source") or "",
+            "origin": HeldValue.Origin.IMPORT,
+        }
 
     def existing(self, keys: list) -> dict:
         element_ids = {k[0] for k in keys}

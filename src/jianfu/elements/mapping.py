@@ -12,13 +12,26 @@ from jianfu.registry.models import FormField
 def catalog_rows(elements: Iterable[DataElement] | None = None) -> list[dict]:
     """Active elements as plain rows (the analysis snapshot's `elements` table has the same columns)."""
     qs = elements if elements is not None else DataElement.objects.filter(status=DataElement.Status.ACTIVE)
-    return [{"code": e.code, "name": e.name, "synonyms": list(e.synonyms or []), "data_type": e.data_type or None,
-             "unit": e.unit or None, "region_path": e.region_path} for e in qs.select_related("region")]
+    return [
+        {
+            "code": e.code,
+            "name": e.name,
+            "synonyms": list(e.synonyms or []),
+            "data_type": e.data_type or None,
+            "unit": e.unit or None,
+            "region_path": e.region_path,
+        }
+        for e in qs.select_related("region")
+    ]
 
 
 def matcher_for(rows: list[dict]) -> FieldMatcher:
-    return FieldMatcher([CatalogElement(r["code"], r["name"], tuple(r["synonyms"] or ()), r.get("data_type"),
-                                        r.get("unit")) for r in rows])
+    return FieldMatcher(
+        [
+            CatalogElement(r["code"], r["name"], tuple(r["synonyms"] or ()), r.get("data_type"), r.get("unit"))
+            for r in rows
+        ]
+    )
 
 
 def visible_rows(rows: list[dict], unit_path: str) -> list[dict]:

@@ -38,8 +38,9 @@ class DataElement(Tracked):
     data_type = models.CharField(_("数据类型"), max_length=20, choices=DataType.choices, blank=True)
     unit = models.CharField(_("计量单位"), max_length=20, blank=True)
     source = models.CharField(_("权威来源"), max_length=200, blank=True)
-    region = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("所属区域"))
+    region = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区域")
+    )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Name and synonyms as plain text for search (a JSON column stores Chinese escaped on SQLite).
@@ -53,8 +54,9 @@ class DataElement(Tracked):
 
     def save(self, *args, **kwargs):
         self.search_text = search_text_of(self.name, self.synonyms)
-        if kwargs.get("update_fields") is not None and ("name" in kwargs["update_fields"]
-                                                        or "synonyms" in kwargs["update_fields"]):
+        if kwargs.get("update_fields") is not None and (
+            "name" in kwargs["update_fields"] or "synonyms" in kwargs["update_fields"]
+        ):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
@@ -89,8 +91,9 @@ class FieldMapping(models.Model):
     confidence = models.FloatField(default=0.0)
     reason = models.CharField(max_length=300, blank=True)
     confirmed = models.BooleanField(default=False)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
 
@@ -127,8 +130,9 @@ class IssueCopy(models.Model):
     fields_total = models.PositiveIntegerField(default=0)
     prefilled = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["respondent__code"]

@@ -10,15 +10,52 @@ from jianfu.ingest.errors import Problem
 from jianfu.textnorm import normalize_header, normalize_text
 
 DATA_TYPES = {
-    "文本": "text", "文字": "text", "字符": "text", "字符串": "text", "text": "text", "string": "text",
-    "数值": "number", "数字": "number", "整数": "number", "小数": "number", "数量": "number", "金额": "number",
-    "number": "number", "numeric": "number", "integer": "number",
-    "日期": "date", "时间": "date", "date": "date",
-    "选项": "choice", "枚举": "choice", "代码": "choice", "choice": "choice", "option": "choice",
+    "文本": "text",
+    "文字": "text",
+    "字符": "text",
+    "字符串": "text",
+    "text": "text",
+    "string": "text",
+    "数值": "number",
+    "数字": "number",
+    "整数": "number",
+    "小数": "number",
+    "数量": "number",
+    "金额": "number",
+    "number": "number",
+    "numeric": "number",
+    "integer": "number",
+    "日期": "date",
+    "时间": "date",
+    "date": "date",
+    "选项": "choice",
+    "枚举": "choice",
+    "代码": "choice",
+    "choice": "choice",
+    "option": "choice",
 }
 DATA_TYPE_EXPECTED = "应为数据类型：文本、数值、日期或选项"
 # Units that count things: a value in them is a whole number, never negative.
-COUNT_UNITS = {"人", "户", "个", "家", "座", "所", "辆", "头", "只", "次", "件", "套", "台", "处", "名", "位", "人次", "项"}
+COUNT_UNITS = {
+    "人",
+    "户",
+    "个",
+    "家",
+    "座",
+    "所",
+    "辆",
+    "头",
+    "只",
+    "次",
+    "件",
+    "套",
+    "台",
+    "处",
+    "名",
+    "位",
+    "人次",
+    "项",
+}
 _PERIOD = (
     re.compile(r"^(\d{4})$"),
     re.compile(r"^(\d{4})\s*[Qq季]\s*([1-4])$"),
@@ -81,8 +118,9 @@ def check_value(raw: object, data_type: str, unit: str = "") -> str:
         try:
             number = float(number_text)
         except ValueError:
-            raise (Problem("应为数字（%(unit)s），不能是文字", unit=unit) if unit
-                   else ValueError("应为数字，不能是文字")) from None
+            raise (
+                Problem("应为数字（%(unit)s），不能是文字", unit=unit) if unit else ValueError("应为数字，不能是文字")
+            ) from None
         if is_count(unit):
             if number < 0:
                 raise Problem("是以“%(unit)s”计的数量，不能为负数", unit=unit)

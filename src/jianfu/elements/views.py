@@ -43,8 +43,9 @@ def _officer(request) -> None:
 
 
 def _element_or_404(user, code: str) -> DataElement:
-    return scope.get_scoped_or_404(user, DataElement, code,
-                                   queryset=scope.scoped(user, DataElement).select_related("region", "merged_into"))
+    return scope.get_scoped_or_404(
+        user, DataElement, code, queryset=scope.scoped(user, DataElement).select_related("region", "merged_into")
+    )
 
 
 @login_required
@@ -62,16 +63,23 @@ def element_list(request):
     after = request.GET.get("after", "")
     if after:
         qs = qs.filter(code__gt=after)
-    rows = list(qs.order_by("code")[:PAGE + 1])
+    rows = list(qs.order_by("code")[: PAGE + 1])
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    return render(request, "elements/list.html", {
-        "elements": rows, "q": q, "status": status, "statuses": DataElement.Status.choices,
-        "next_after": rows[-1].code if more else None,
-        "can_manage": actions.can_manage_catalog(request.user),
-        "can_propose": request.user.role in actions.PROPOSER_ROLES or request.user.is_superuser,
-        "data_types": DataType.choices,
-    })
+    return render(
+        request,
+        "elements/list.html",
+        {
+            "elements": rows,
+            "q": q,
+            "status": status,
+            "statuses": DataElement.Status.choices,
+            "next_after": rows[-1].code if more else None,
+            "can_manage": actions.can_manage_catalog(request.user),
+            "can_propose": request.user.role in actions.PROPOSER_ROLES or request.user.is_superuser,
+            "data_types": DataType.choices,
+        },
+    )
 
 
 @login_required
@@ -79,13 +87,24 @@ def element_detail(request, code: str):
     _officer(request)
     element = _element_or_404(request.user, code)
     writable = actions.catalog_writable(request.user, element)
-    held = (scope.scoped(request.user, HeldValue).filter(element=element).select_related("unit")
-            .order_by("-period", "unit__code")[:50])
-    return render(request, "elements/detail.html", {
-        "element": element, "writable": writable, "held": held, "data_types": DataType.choices,
-        "proposer": actions.proposer_of(element) if element.status == DataElement.Status.CANDIDATE else None,
-        "synonyms_text": "；".join(element.synonyms or []),
-    })
+    held = (
+        scope.scoped(request.user, HeldValue)
+        .filter(element=element)
+        .select_related("unit")
+        .order_by("-period", "unit__code")[:50]
+    )
+    return render(
+        request,
+        "elements/detail.html",
+        {
+            "element": element,
+            "writable": writable,
+            "held": held,
+            "data_types": DataType.choices,
+            "proposer": actions.proposer_of(element) if element.status == DataElement.Status.CANDIDATE else None,
+            "synonyms_text": "；".join(element.synonyms or []),
+        },
+    )
 
 
 def _posted_synonyms(text: str) -> list[str]:
@@ -109,10 +128,14 @@ def element_edit(request, code: str):
     data_type = post.get("data_type", "")
     if data_type not in DataType.values and data_type != "":
         data_type = element.data_type
-    changes = {"name": post.get("name", element.name).strip() or element.name,
-               "synonyms": _posted_synonyms(post.get("synonyms", "")),
-               "definition": post.get("definition", "").strip(), "data_type": data_type,
-               "unit": post.get("unit", "").strip()[:20], "source": post.get("source", "").strip()[:200]}
+    changes = {
+        "name": post.get("name", element.name).strip() or element.name,
+        "synonyms": _posted_synonyms(post.get("synonyms", "")),
+        "definition": post.get("definition", "").strip(),
+        "data_type": data_type,
+        "unit": post.get("unit", "").strip()[:20],
+        "source": post.get("source", "").strip()[:200],
+    }
     try:
         diff = actions.do_update_element(element, changes, acting_user=request.user)
     except actions.ElementError as exc:
@@ -173,8 +196,13 @@ def element_propose(request):
         data_type = request.POST["data_type"]
     try:
         element = actions.do_propose_element(
-            code=request.POST.get("code", ""), name=request.POST.get("name", "") or (field.name if field else ""),
-            data_type=data_type, unit=request.POST.get("unit", "")[:20], acting_user=request.user, field=field)
+            code=request.POST.get("code", ""),
+            name=request.POST.get("name", "") or (field.name if field else ""),
+            data_type=data_type,
+            unit=request.POST.get("unit", "")[:20],
+            acting_user=request.user,
+            field=field,
+        )
     except actions.ElementError as exc:
         messages.error(request, say(exc.problem))
         return redirect(f"/forms/{field.form.code}/" if field else "elements:list")
@@ -184,6 +212,7 @@ def element_propose(request):
 
 # --- mappings on the form's page ---------------------------------------------------------------------------
 
+
 def form_mapping_context(user, form: Form, fields) -> dict:
     """What the registry's form page shows about mappings (called from its detail view)."""
     from jianfu.elements.mapping import mappings_of
@@ -192,8 +221,12 @@ def form_mapping_context(user, form: Form, fields) -> dict:
     mappings = mappings_of(fields)
     rows = [{"field": f, "mapping": mappings.get(f.id)} for f in fields]
     issues = scope.scoped(user, FormIssue).filter(form=form).order_by("-issued_at")[:10]
-    return {"mapping_rows": rows, "can_map": actions.can_map(user, form), "can_issue": actions.can_issue(user, form),
-            "form_issues": issues}
+    return {
+        "mapping_rows": rows,
+        "can_map": actions.can_map(user, form),
+        "can_issue": actions.can_issue(user, form),
+        "form_issues": issues,
+    }
 
 
 @login_required
@@ -202,8 +235,9 @@ def form_map(request, code: str):
     form = scope.get_scoped_or_404(request.user, Form, code)
     if not actions.can_map(request.user, form):
         raise PermissionDenied
-    field = form.fields.filter(id=request.POST.get("field") if str(request.POST.get("field", "")).isdigit() else 0) \
-        .first()
+    field = form.fields.filter(
+        id=request.POST.get("field") if str(request.POST.get("field", "")).isdigit() else 0
+    ).first()
     if field is None:
         raise Http404
     chosen = request.POST.get("element", "").strip()
@@ -224,6 +258,7 @@ def form_map(request, code: str):
 
 # --- issuing ----------------------------------------------------------------------------------------------
 
+
 def _share(prefilled: int, total: int) -> float:
     return prefilled / total if total else 0.0
 
@@ -240,9 +275,14 @@ def issue_list(request):
         qs = scope.scoped(request.user, FormIssue).select_related("form", "issuer").order_by("-issued_at")[:100]
         for issue in qs:
             totals = issue.copies.aggregate(p=Sum("prefilled"), t=Sum("fields_total"))
-            issues.append({"issue": issue, "share": _share(totals["p"] or 0, totals["t"] or 0),
-                           "submitted": issue.copies.filter(status=IssueCopy.Status.SUBMITTED).count(),
-                           "copies": issue.copies.count()})
+            issues.append(
+                {
+                    "issue": issue,
+                    "share": _share(totals["p"] or 0, totals["t"] or 0),
+                    "submitted": issue.copies.filter(status=IssueCopy.Status.SUBMITTED).count(),
+                    "copies": issue.copies.count(),
+                }
+            )
     return render(request, "elements/issues.html", {"issues": issues, "own": own, "officer": officer})
 
 
@@ -267,9 +307,18 @@ def issue_new(request, code: str):
             else:
                 messages.success(request, _("已下发给 %(n)d 个填报单位") % {"n": issue.copies.count()})
                 return redirect("elements:issue", number=issue.number)
-    return render(request, "elements/issue_new.html", {
-        "form": form, "error": error, "period": period, "deadline": deadline,
-        "respondents": len(actions.respondents_of(form))}, status=400 if error else 200)
+    return render(
+        request,
+        "elements/issue_new.html",
+        {
+            "form": form,
+            "error": error,
+            "period": period,
+            "deadline": deadline,
+            "respondents": len(actions.respondents_of(form)),
+        },
+        status=400 if error else 200,
+    )
 
 
 def _issue_or_404(user, number: str) -> FormIssue:
@@ -285,9 +334,16 @@ def issue_detail(request, number: str):
     issue = _issue_or_404(request.user, number)
     copies = list(issue.copies.select_related("respondent").order_by("respondent__code"))
     total = sum(c.fields_total for c in copies)
-    return render(request, "elements/issue_detail.html", {
-        "issue": issue, "copies": copies, "share": _share(sum(c.prefilled for c in copies), total),
-        "submitted": sum(1 for c in copies if c.status == IssueCopy.Status.SUBMITTED)})
+    return render(
+        request,
+        "elements/issue_detail.html",
+        {
+            "issue": issue,
+            "copies": copies,
+            "share": _share(sum(c.prefilled for c in copies), total),
+            "submitted": sum(1 for c in copies if c.status == IssueCopy.Status.SUBMITTED),
+        },
+    )
 
 
 @login_required
@@ -295,13 +351,16 @@ def issue_results(request, number: str):
     _officer(request)
     issue = _issue_or_404(request.user, number)
     handle = results_workbook(issue)
-    return FileResponse(handle, as_attachment=True, filename=f"{issue.form.code}-{issue.period}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{issue.form.code}-{issue.period}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def _copy_or_404(user, number: str) -> IssueCopy:
-    copy = (scope.scoped(user, IssueCopy).select_related("issue__form", "respondent")
-            .filter(number=number).first())
+    copy = scope.scoped(user, IssueCopy).select_related("issue__form", "respondent").filter(number=number).first()
     if copy is None:
         raise Http404
     return copy
@@ -330,13 +389,29 @@ def copy_fill(request, number: str):
     rows = []
     for v in values:
         shown = posted.get(v.field_id, v.value or v.prefilled_value)
-        rows.append({"v": v, "shown": shown, "problem": say(problems[v.field_id]) if v.field_id in problems else "",
-                     "numeric": (v.element.data_type if v.element else "") == "number"})
+        rows.append(
+            {
+                "v": v,
+                "shown": shown,
+                "problem": say(problems[v.field_id]) if v.field_id in problems else "",
+                "numeric": (v.element.data_type if v.element else "") == "number",
+            }
+        )
     prefilled = sum(1 for v in values if v.prefilled_value)
     status = 400 if problems else (403 if refused else 200)
-    return render(request, "elements/fill.html", {
-        "copy": copy, "rows": rows, "prefilled": prefilled, "share": _share(prefilled, len(values)),
-        "refused": refused, "past_deadline": copy.issue.deadline < timezone.localdate()}, status=status)
+    return render(
+        request,
+        "elements/fill.html",
+        {
+            "copy": copy,
+            "rows": rows,
+            "prefilled": prefilled,
+            "share": _share(prefilled, len(values)),
+            "refused": refused,
+            "past_deadline": copy.issue.deadline < timezone.localdate(),
+        },
+        status=status,
+    )
 
 
 def dashboard_figures(user) -> dict | None:
@@ -345,6 +420,10 @@ def dashboard_figures(user) -> dict | None:
     totals = copies.aggregate(p=Sum("prefilled"), t=Sum("fields_total"))
     if not totals["t"]:
         return None
-    return {"copies": copies.count(), "submitted": copies.filter(status=IssueCopy.Status.SUBMITTED).count(),
-            "issues": scope.scoped(user, FormIssue).count(), "share": _share(totals["p"] or 0, totals["t"] or 0),
-            "elements": scope.scoped(user, DataElement).filter(status=DataElement.Status.ACTIVE).count()}
+    return {
+        "copies": copies.count(),
+        "submitted": copies.filter(status=IssueCopy.Status.SUBMITTED).count(),
+        "issues": scope.scoped(user, FormIssue).count(),
+        "share": _share(totals["p"] or 0, totals["t"] or 0),
+        "elements": scope.scoped(user, DataElement).filter(status=DataElement.Status.ACTIVE).count(),
+    }

@@ -107,8 +107,12 @@ def is_reviewer(user: User) -> bool:
 
 
 #: events that write a version of a proposal: whoever did one of them may not decide on it
-AUTHORING_ACTIONS = (ProposalEvent.Action.CREATED, ProposalEvent.Action.EDITED, ProposalEvent.Action.SUBMITTED,
-                     ProposalEvent.Action.REFUSED)
+AUTHORING_ACTIONS = (
+    ProposalEvent.Action.CREATED,
+    ProposalEvent.Action.EDITED,
+    ProposalEvent.Action.SUBMITTED,
+    ProposalEvent.Action.REFUSED,
+)
 
 
 def wrote_a_version(user: User, proposal: Proposal) -> bool:
@@ -133,9 +137,13 @@ def can_review_step(user: User, proposal: Proposal) -> bool:
 
 
 def approved_earlier_level(user: User, proposal: Proposal) -> bool:
-    return ProposalEvent.objects.filter(proposal=proposal, actor=user, action=ProposalEvent.Action.APPROVED,
-                                        step__lt=proposal.current_step,
-                                        at__gte=proposal.submitted_at).exists()
+    return ProposalEvent.objects.filter(
+        proposal=proposal,
+        actor=user,
+        action=ProposalEvent.Action.APPROVED,
+        step__lt=proposal.current_step,
+        at__gte=proposal.submitted_at,
+    ).exists()
 
 
 def to_review(user: User) -> QuerySet:
@@ -150,7 +158,8 @@ def to_review(user: User) -> QuerySet:
 def reviewers_of(region_code: str) -> QuerySet:
     """Office officers who review a level pinned to this region."""
     return User.objects.filter(is_active=True, role=Role.OFFICE).filter(
-        Q(unit__code=region_code) | Q(unit__parent__code=region_code, unit__is_region=False))
+        Q(unit__code=region_code) | Q(unit__parent__code=region_code, unit__is_region=False)
+    )
 
 
 def can_decide_renewal(user: User, filing: Filing) -> bool:

@@ -65,8 +65,10 @@ def cmd_precheck(args: argparse.Namespace) -> int:
         for v in p["violations"]:
             if v["severity"] != "exempted":
                 print(f"    [{RULE_LABELS.get(v['rule'], v['rule'])}] {v['reason']}")
-    print(f"预审 {len(document['proposals'])} 项申报：{broken} 项违反规定，{len(document['proposals']) - broken} 项未发现问题",
-          file=sys.stderr)
+    print(
+        f"预审 {len(document['proposals'])} 项申报：{broken} 项违反规定，{len(document['proposals']) - broken} 项未发现问题",
+        file=sys.stderr,
+    )
     if document["errors"] or not document["proposals"]:
         if not document["proposals"]:
             print("没有找到可预审的应用、平台、公众账号、工作群或报表", file=sys.stderr)
@@ -94,16 +96,29 @@ def _filings(args: argparse.Namespace):
 def cmd_filings_list(args: argparse.Namespace) -> int:
     _setup()
     today = dt.date.today()
-    rows = [{"number": f.number, "kind": f.kind, "item_code": f.item_code, "name": f.name, "owner": f.owner.code,
-             "status": f.status, "expires_on": f.expires_on.isoformat(), "basis": f.basis,
-             "days_left": f.days_left(today), "proposal": f.proposal.code if f.proposal_id else None}
-            for f in _filings(args)]
+    rows = [
+        {
+            "number": f.number,
+            "kind": f.kind,
+            "item_code": f.item_code,
+            "name": f.name,
+            "owner": f.owner.code,
+            "status": f.status,
+            "expires_on": f.expires_on.isoformat(),
+            "basis": f.basis,
+            "days_left": f.days_left(today),
+            "proposal": f.proposal.code if f.proposal_id else None,
+        }
+        for f in _filings(args)
+    ]
     if args.json:
         print(json.dumps({"filings": rows}, ensure_ascii=False))
         return EXIT_OK
     for r in rows:
-        print(f"{r['number']:<26}{r['status']:<9}{r['expires_on']}  {r['days_left']:>5} 天  "
-              f"{r['item_code']:<24}{r['name']}")
+        print(
+            f"{r['number']:<26}{r['status']:<9}{r['expires_on']}  {r['days_left']:>5} 天  "
+            f"{r['item_code']:<24}{r['name']}"
+        )
     print(f"共 {len(rows)} 条备案", file=sys.stderr)
     return EXIT_OK
 
@@ -138,8 +153,10 @@ def cmd_filings_offcatalog(args: argparse.Namespace) -> int:
         qs = off_catalog(kind).select_related(unit_field).order_by("code")
         if args.unit:
             qs = qs.filter(**{f"{unit_field}__path__contains": f"/{args.unit}/"})
-        document[kind] = [{"code": o.code, "name": getattr(o, title), "owner": getattr(o, unit_field).code}
-                          for o in qs.iterator(chunk_size=2000)]
+        document[kind] = [
+            {"code": o.code, "name": getattr(o, title), "owner": getattr(o, unit_field).code}
+            for o in qs.iterator(chunk_size=2000)
+        ]
     if args.json:
         Path(args.json).write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     for kind, items in document.items():
@@ -149,10 +166,13 @@ def cmd_filings_offcatalog(args: argparse.Namespace) -> int:
 
 def add_parsers(sub) -> None:
     """Register `precheck` and `filings` on the `jianfu` command's subparsers."""
-    p = sub.add_parser("precheck", help="把文件中的对象当作新建申报预审（不写入任何数据）",
-                       description="把导入格式文件中的应用、平台、公众账号、工作群（可附群成员文件）和报表（可附字段文件）"
-                                   "当作新建申报，与台账比对最相似的现有对象并核查违规情形。不写入任何数据。"
-                                   "退出码：0 未发现违规；2 有申报违反规定；1 文件无法读取或没有可预审的对象。")
+    p = sub.add_parser(
+        "precheck",
+        help="把文件中的对象当作新建申报预审（不写入任何数据）",
+        description="把导入格式文件中的应用、平台、公众账号、工作群（可附群成员文件）和报表（可附字段文件）"
+        "当作新建申报，与台账比对最相似的现有对象并核查违规情形。不写入任何数据。"
+        "退出码：0 未发现违规；2 有申报违反规定；1 文件无法读取或没有可预审的对象。",
+    )
     p.add_argument("paths", nargs="+")
     p.add_argument("--json", help="把预审结果写入 JSON 文件")
     p.add_argument("--as-of", help="基准日期 YYYY-MM-DD（默认今天）")

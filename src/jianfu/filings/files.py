@@ -18,6 +18,7 @@ from jianfu.registry import phone_lookups
 from jianfu.registry.importing import expand_paths
 from jianfu.registry.models import Person
 
+
 @dataclass
 class ReadResult:
     items: list[dict[str, Any]] = field(default_factory=list)
@@ -49,8 +50,7 @@ def person_ids_by_name_phone(rows: list[dict], queryset=None) -> dict[tuple[str,
     wanted = {(r["name"], hash_phone(r["phone"], key)): (r["name"], r["phone"]) for r in rows}
     if not wanted:
         return {}
-    qs = (queryset if queryset is not None else Person.objects.all()).filter(
-        phone_hash__in=[h for _, h in wanted])
+    qs = (queryset if queryset is not None else Person.objects.all()).filter(phone_hash__in=[h for _, h in wanted])
     found: dict[tuple[str, str], str | None] = {}
     for code, name, phone_hash in qs.values_list("code", "name", "phone_hash"):
         original = wanted.get((name, phone_hash))
@@ -95,38 +95,68 @@ def read_proposals(paths: list[Path | str]) -> ReadResult:
     for r in by_kind.get("fields", []):
         fields.setdefault(r["form_code"], []).append(r)
     for r in by_kind.get("apps", []):
-        result.items.append({
-            "kind": "platforms" if r.get("category") == "platform" else "apps", "code": r["code"], "name": r["name"],
-            "owner_code": r.get("owner_code"), "category": r.get("category"), "functions": r.get("functions") or [],
-            "forced_features": r.get("forced_features") or [], "description": r.get("description") or "",
-        })
+        result.items.append(
+            {
+                "kind": "platforms" if r.get("category") == "platform" else "apps",
+                "code": r["code"],
+                "name": r["name"],
+                "owner_code": r.get("owner_code"),
+                "category": r.get("category"),
+                "functions": r.get("functions") or [],
+                "forced_features": r.get("forced_features") or [],
+                "description": r.get("description") or "",
+            }
+        )
     for r in by_kind.get("accounts", []):
-        result.items.append({
-            "kind": "accounts", "code": r["code"], "name": r["name"], "owner_code": r.get("owner_code"),
-            "platform": r.get("platform") or "", "assessments": r.get("assessments") or [],
-        })
+        result.items.append(
+            {
+                "kind": "accounts",
+                "code": r["code"],
+                "name": r["name"],
+                "owner_code": r.get("owner_code"),
+                "platform": r.get("platform") or "",
+                "assessments": r.get("assessments") or [],
+            }
+        )
     group_codes = set()
     for r in by_kind.get("groups", []):
         group_codes.add(r["code"])
         codes, unmatched = _member_codes(members.get(r["code"], []))
         if unmatched:
             result.notes.append(f"工作群 {r['code']}：{unmatched} 名成员的姓名和手机号在人员台账中找不到")
-        result.items.append({
-            "kind": "groups", "code": r["code"], "name": r["name"], "owner_code": r.get("owner_code"),
-            "platform": r.get("platform") or "", "nature": r.get("nature") or "standing",
-            "task_end_date": r.get("task_end_date"), "purpose": r.get("purpose") or "",
-            "demands": r.get("demands") or [], "members": codes,
-        })
+        result.items.append(
+            {
+                "kind": "groups",
+                "code": r["code"],
+                "name": r["name"],
+                "owner_code": r.get("owner_code"),
+                "platform": r.get("platform") or "",
+                "nature": r.get("nature") or "standing",
+                "task_end_date": r.get("task_end_date"),
+                "purpose": r.get("purpose") or "",
+                "demands": r.get("demands") or [],
+                "members": codes,
+            }
+        )
     stray = sorted(set(members) - group_codes)
     if stray:
-        result.notes.append(f"成员文件中有 {len(stray)} 个群编号不在所给的工作群文件中，已忽略：{'、'.join(stray[:10])}")
+        result.notes.append(
+            f"成员文件中有 {len(stray)} 个群编号不在所给的工作群文件中，已忽略：{'、'.join(stray[:10])}"
+        )
     for r in by_kind.get("forms", []):
         rows = sorted(fields.get(r["code"], []), key=lambda f: f.get("position") or 0)
-        result.items.append({
-            "kind": "forms", "code": r["code"], "name": r["title"], "owner_code": r.get("issuer_code"),
-            "frequency": r.get("frequency"), "respondent_level": r.get("respondent_level") or "",
-            "channel": r.get("channel") or "", "fields": [f["name"] for f in rows],
-        })
+        result.items.append(
+            {
+                "kind": "forms",
+                "code": r["code"],
+                "name": r["title"],
+                "owner_code": r.get("issuer_code"),
+                "frequency": r.get("frequency"),
+                "respondent_level": r.get("respondent_level") or "",
+                "channel": r.get("channel") or "",
+                "fields": [f["name"] for f in rows],
+            }
+        )
     return result
 
 
@@ -142,13 +172,25 @@ def read_member_upload(path: Path, people, *, user) -> tuple[list[str], list[str
         return [], [e["message"] for e in errors[:10]]
     if kind not in ("members", "people"):
         return [], [f"文件「{path.name}」不是群成员或人员名单"]
-    rows = [{"person_code": r.get("person_code") if kind == "members" else r.get("code"),
-             "name": r.get("name"), "phone": r.get("phone")} for r in records]
+    rows = [
+        {
+            "person_code": r.get("person_code") if kind == "members" else r.get("code"),
+            "name": r.get("name"),
+            "phone": r.get("phone"),
+        }
+        for r in records
+    ]
     named = [r for r in rows if not r["person_code"] and r.get("name") and r.get("phone")]
-    if named and not phone_lookups.spend(user, len(named), file_sha256=file_sha256(path),
-                                         unit_path=user.unit.path if user.unit_id else ""):
-        return [], [gettext("今天按姓名和手机号匹配人员的次数已达上限（每人每天 %(limit)d 次），名单未读取：请改用人员编号，"
-                            "或明天再试") % {"limit": phone_lookups.daily_limit()}]
+    if named and not phone_lookups.spend(
+        user, len(named), file_sha256=file_sha256(path), unit_path=user.unit.path if user.unit_id else ""
+    ):
+        return [], [
+            gettext(
+                "今天按姓名和手机号匹配人员的次数已达上限（每人每天 %(limit)d 次），名单未读取：请改用人员编号，"
+                "或明天再试"
+            )
+            % {"limit": phone_lookups.daily_limit()}
+        ]
     # A phone confirms a match only among people the uploader may see: elsewhere a match and none look alike.
     by_phone = person_ids_by_name_phone(named, people.filter(region_scope.unit_q(user, "unit")))
     codes = [r["person_code"] or by_phone.get((r["name"], r["phone"])) for r in rows]

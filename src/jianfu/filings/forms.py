@@ -27,8 +27,13 @@ DETAIL_FIELDS = {
     "groups": ("platform", "nature", "task_end_date", "purpose", "demands", "members"),
     "forms": ("frequency", "respondent_level", "channel", "minutes_per_filing", "fields"),
 }
-NAME_LABELS = {"apps": _("应用名称"), "platforms": _("平台名称"), "accounts": _("账号名称"), "groups": _("群名称"),
-               "forms": _("表名")}
+NAME_LABELS = {
+    "apps": _("应用名称"),
+    "platforms": _("平台名称"),
+    "accounts": _("账号名称"),
+    "groups": _("群名称"),
+    "forms": _("表名"),
+}
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
@@ -47,21 +52,29 @@ def _save_upload(upload) -> Path:
 
 class ProposalForm(forms.Form):
     name = forms.CharField(max_length=300)
-    owner = forms.CharField(label=_("申报单位编码"), max_length=40, required=False,
-                            help_text=_("留空为本人所在单位"))
-    item_code = forms.CharField(label=_("拟用编号"), max_length=40, required=False,
-                                help_text=_("留空则以备案号作为台账编号"))
+    owner = forms.CharField(label=_("申报单位编码"), max_length=40, required=False, help_text=_("留空为本人所在单位"))
+    item_code = forms.CharField(
+        label=_("拟用编号"), max_length=40, required=False, help_text=_("留空则以备案号作为台账编号")
+    )
     justification = forms.CharField(label=_("建设必要性"), widget=forms.Textarea(attrs={"rows": 3}))
-    expected_users = forms.CharField(label=_("预期用户"), max_length=300,
-                                     help_text=_("使用对象和预计人数，如：全县村（社区）网格员约 900 人"))
-    why_not_existing = forms.CharField(label=_("现有系统无法满足的原因"), required=False,
-                                       widget=forms.Textarea(attrs={"rows": 3}))
-    shared_data = forms.CharField(label=_("拟共享的数据"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text=_("向哪些系统或部门共享哪些数据"))
-    emergency = forms.BooleanField(label=_("安全或应急用途"), required=False,
-                                   help_text=_("确因安全生产、应急处置需要使用强制性功能时勾选并说明"))
-    emergency_reason = forms.CharField(label=_("安全或应急用途说明"), required=False,
-                                       widget=forms.Textarea(attrs={"rows": 2}))
+    expected_users = forms.CharField(
+        label=_("预期用户"), max_length=300, help_text=_("使用对象和预计人数，如：全县村（社区）网格员约 900 人")
+    )
+    why_not_existing = forms.CharField(
+        label=_("现有系统无法满足的原因"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    shared_data = forms.CharField(
+        label=_("拟共享的数据"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("向哪些系统或部门共享哪些数据"),
+    )
+    emergency = forms.BooleanField(
+        label=_("安全或应急用途"), required=False, help_text=_("确因安全生产、应急处置需要使用强制性功能时勾选并说明")
+    )
+    emergency_reason = forms.CharField(
+        label=_("安全或应急用途说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, kind: str, user, owner: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,67 +88,123 @@ class ProposalForm(forms.Form):
         if kind in ("apps", "platforms"):
             if kind == "apps":
                 f["category"] = forms.ChoiceField(label=_("类别"), choices=APP_CATEGORIES)
-            f["functions"] = forms.CharField(label=_("功能"), widget=forms.Textarea(attrs={"rows": 2}),
-                                             help_text=_("多个功能用顿号、分号或换行分隔"))
+            f["functions"] = forms.CharField(
+                label=_("功能"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("多个功能用顿号、分号或换行分隔")
+            )
             f["forced_features"] = forms.MultipleChoiceField(
-                label=_("强制功能"), required=False, widget=forms.CheckboxSelectMultiple,
-                choices=value_choices(FORCED_FEATURES))
-            f["description"] = forms.CharField(label=_("描述"), widget=forms.Textarea(attrs={"rows": 3}),
-                                               help_text=_("建设内容和主要用途"))
-            f["plan_ref"] = forms.CharField(label=_("规划依据"), max_length=300, required=False,
-                                            help_text=_("所依据的数字化建设规划项目名称"))
-            f["related_systems"] = forms.CharField(label=_("对接系统"), required=False,
-                                                   widget=forms.Textarea(attrs={"rows": 2}),
-                                                   help_text=_("需互联互通的现有系统编号或名称，多个用顿号或换行分隔"))
+                label=_("强制功能"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=value_choices(FORCED_FEATURES),
+            )
+            f["description"] = forms.CharField(
+                label=_("描述"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("建设内容和主要用途")
+            )
+            f["plan_ref"] = forms.CharField(
+                label=_("规划依据"), max_length=300, required=False, help_text=_("所依据的数字化建设规划项目名称")
+            )
+            f["related_systems"] = forms.CharField(
+                label=_("对接系统"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("需互联互通的现有系统编号或名称，多个用顿号或换行分隔"),
+            )
         elif kind == "accounts":
-            f["platform"] = forms.CharField(label=_("平台"), max_length=50,
-                                            widget=forms.TextInput(attrs={"list": "account-platforms"}))
+            f["platform"] = forms.CharField(
+                label=_("平台"), max_length=50, widget=forms.TextInput(attrs={"list": "account-platforms"})
+            )
             f["assessments"] = forms.MultipleChoiceField(
-                label=_("考核要求"), required=False, widget=forms.CheckboxSelectMultiple,
-                choices=value_choices(ACCOUNT_ASSESSMENTS))
-            f["description"] = forms.CharField(label=_("账号定位"), required=False,
-                                               widget=forms.Textarea(attrs={"rows": 2}))
+                label=_("考核要求"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=value_choices(ACCOUNT_ASSESSMENTS),
+            )
+            f["description"] = forms.CharField(
+                label=_("账号定位"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
         elif kind == "groups":
-            f["platform"] = forms.CharField(label=_("平台"), max_length=50,
-                                            widget=forms.TextInput(attrs={"list": "group-platforms"}))
+            f["platform"] = forms.CharField(
+                label=_("平台"), max_length=50, widget=forms.TextInput(attrs={"list": "group-platforms"})
+            )
             f["nature"] = forms.ChoiceField(label=_("性质"), choices=WorkGroup.Nature.choices)
-            f["task_end_date"] = forms.DateField(label=_("任务结束日期"), required=False,
-                                                 widget=forms.DateInput(attrs={"type": "date"}))
+            f["task_end_date"] = forms.DateField(
+                label=_("任务结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
             f["purpose"] = forms.CharField(label=_("用途"), widget=forms.Textarea(attrs={"rows": 2}))
-            f["demands"] = forms.MultipleChoiceField(label=_("对成员要求"), required=False,
-                                                     widget=forms.CheckboxSelectMultiple,
-                                                     choices=value_choices(GROUP_DEMANDS))
-            f["members"] = forms.CharField(label=_("拟入群成员"), required=False,
-                                           widget=forms.Textarea(attrs={"rows": 4}),
-                                           help_text=_("人员编号，每行一个或用顿号分隔；可用下方搜索添加"))
-            f["members_file"] = forms.FileField(label=_("上传成员名单"), required=False,
-                                                help_text=_("群成员或人员名单文件（.xlsx/.xls/.csv），按人员编号或姓名+手机号匹配"))
+            f["demands"] = forms.MultipleChoiceField(
+                label=_("对成员要求"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=value_choices(GROUP_DEMANDS),
+            )
+            f["members"] = forms.CharField(
+                label=_("拟入群成员"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=_("人员编号，每行一个或用顿号分隔；可用下方搜索添加"),
+            )
+            f["members_file"] = forms.FileField(
+                label=_("上传成员名单"),
+                required=False,
+                help_text=_("群成员或人员名单文件（.xlsx/.xls/.csv），按人员编号或姓名+手机号匹配"),
+            )
         else:
             f["frequency"] = forms.ChoiceField(label=_("频次"), choices=Form.Frequency.choices)
-            f["respondent_level"] = forms.ChoiceField(label=_("填报对象"), choices=[("", "—"), *Level.choices],
-                                                      required=False)
+            f["respondent_level"] = forms.ChoiceField(
+                label=_("填报对象"), choices=[("", "—"), *Level.choices], required=False
+            )
             f["channel"] = forms.ChoiceField(label=_("填报渠道"), choices=value_choices(CHANNELS))
             f["minutes_per_filing"] = forms.FloatField(label=_("每次用时（分钟）"), required=False, min_value=0)
-            f["fields_text"] = forms.CharField(label=_("报表字段"), required=False,
-                                               widget=forms.Textarea(attrs={"rows": 5}),
-                                               help_text=_("每行一个指标，可写「指标名称，计量单位」"))
-            f["fields_file"] = forms.FileField(label=_("上传报表字段"), required=False,
-                                               help_text=_("报表字段文件（含「字段名称」列）"))
+            f["fields_text"] = forms.CharField(
+                label=_("报表字段"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text=_("每行一个指标，可写「指标名称，计量单位」"),
+            )
+            f["fields_file"] = forms.FileField(
+                label=_("上传报表字段"), required=False, help_text=_("报表字段文件（含「字段名称」列）")
+            )
         order = ["name", "owner", "item_code", *[k for k in f if k not in self.COMMON], *self.COMMON_TAIL]
         self.order_fields([k for k in order if k in f])
         self.member_problems: list[str] = []
 
-    COMMON = ("name", "owner", "item_code", "justification", "expected_users", "why_not_existing", "shared_data",
-              "emergency", "emergency_reason")
-    COMMON_TAIL = ("justification", "expected_users", "why_not_existing", "shared_data", "emergency",
-                   "emergency_reason")
+    COMMON = (
+        "name",
+        "owner",
+        "item_code",
+        "justification",
+        "expected_users",
+        "why_not_existing",
+        "shared_data",
+        "emergency",
+        "emergency_reason",
+    )
+    COMMON_TAIL = (
+        "justification",
+        "expected_users",
+        "why_not_existing",
+        "shared_data",
+        "emergency",
+        "emergency_reason",
+    )
 
     def set_initial_from(self, proposal) -> None:
         """Fill the form from a saved proposal (for editing)."""
         d = proposal.details
-        initial = {k: getattr(proposal, k) for k in ("name", "item_code", "justification", "expected_users",
-                                                     "why_not_existing", "shared_data", "plan_ref", "emergency",
-                                                     "emergency_reason")}
+        initial = {
+            k: getattr(proposal, k)
+            for k in (
+                "name",
+                "item_code",
+                "justification",
+                "expected_users",
+                "why_not_existing",
+                "shared_data",
+                "plan_ref",
+                "emergency",
+                "emergency_reason",
+            )
+        }
         initial["related_systems"] = "\n".join(proposal.related_systems)
         for key in DETAIL_FIELDS[self.kind]:
             value = d.get(key)
@@ -144,8 +213,10 @@ class ProposalForm(forms.Form):
             elif key == "members":
                 value = "\n".join(value or [])
             elif key == "fields":
-                key, value = "fields_text", "\n".join(
-                    f["name"] + (f"，{f['unit']}" if f.get("unit") else "") for f in value or [])
+                key, value = (
+                    "fields_text",
+                    "\n".join(f["name"] + (f"，{f['unit']}" if f.get("unit") else "") for f in value or []),
+                )
             initial[key] = value
         self.initial.update(initial)
 
@@ -199,8 +270,9 @@ class ProposalForm(forms.Form):
         known = set(people.filter(code__in=codes).values_list("code", flat=True))
         unknown = [c for c in codes if c not in known]
         if unknown:
-            self.add_error("members", _("以下人员编号在本地区人员台账中找不到：%(codes)s")
-                           % {"codes": "、".join(unknown[:20])})
+            self.add_error(
+                "members", _("以下人员编号在本地区人员台账中找不到：%(codes)s") % {"codes": "、".join(unknown[:20])}
+            )
         data["members_list"] = [c for c in codes if c in known]
 
     def _clean_form_fields(self, data) -> None:
@@ -250,11 +322,16 @@ class ProposalForm(forms.Form):
         if self.kind == "platforms":
             details["category"] = "platform"
         return {
-            "name": d["name"].strip(), "item_code": (d.get("item_code") or "").strip(), "details": details,
-            "justification": d["justification"].strip(), "expected_users": d["expected_users"].strip(),
+            "name": d["name"].strip(),
+            "item_code": (d.get("item_code") or "").strip(),
+            "details": details,
+            "justification": d["justification"].strip(),
+            "expected_users": d["expected_users"].strip(),
             "why_not_existing": (d.get("why_not_existing") or "").strip(),
-            "shared_data": (d.get("shared_data") or "").strip(), "plan_ref": (d.get("plan_ref") or "").strip(),
-            "related_systems": _multi(d.get("related_systems") or ""), "emergency": bool(d.get("emergency")),
+            "shared_data": (d.get("shared_data") or "").strip(),
+            "plan_ref": (d.get("plan_ref") or "").strip(),
+            "related_systems": _multi(d.get("related_systems") or ""),
+            "emergency": bool(d.get("emergency")),
             "emergency_reason": (d.get("emergency_reason") or "").strip(),
         }
 
@@ -262,13 +339,21 @@ class ProposalForm(forms.Form):
 class PolicyForm(forms.Form):
     """One region's filing rules; an empty field keeps what the region above decides."""
 
-    remind_days = forms.IntegerField(label=_("提前提醒天数"), required=False, min_value=1,
-                                     max_value=policies.MAX_REMIND_DAYS)
-    filing_since = forms.DateField(label=_("备案制度实施日期"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}),
-                                   help_text=_("此后进入台账而未备案的对象列为目录外"))
-    plan_items = forms.CharField(label=_("数字化建设规划项目"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                 help_text=_("每行一个项目名称，用于核对申报的规划依据"))
+    remind_days = forms.IntegerField(
+        label=_("提前提醒天数"), required=False, min_value=1, max_value=policies.MAX_REMIND_DAYS
+    )
+    filing_since = forms.DateField(
+        label=_("备案制度实施日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("此后进入台账而未备案的对象列为目录外"),
+    )
+    plan_items = forms.CharField(
+        label=_("数字化建设规划项目"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个项目名称，用于核对申报的规划依据"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,11 +362,17 @@ class PolicyForm(forms.Form):
 
         for kind, label in Kind.choices:
             self.fields[f"route_{kind}"] = forms.MultipleChoiceField(
-                label=_("%(kind)s审批层级") % {"kind": label}, required=False, choices=levels,
-                widget=forms.CheckboxSelectMultiple)
+                label=_("%(kind)s审批层级") % {"kind": label},
+                required=False,
+                choices=levels,
+                widget=forms.CheckboxSelectMultiple,
+            )
             self.fields[f"days_{kind}"] = forms.IntegerField(
-                label=_("%(kind)s备案有效天数") % {"kind": label}, required=False,
-                min_value=policies.MIN_VALID_DAYS, max_value=policies.MAX_VALID_DAYS)
+                label=_("%(kind)s备案有效天数") % {"kind": label},
+                required=False,
+                min_value=policies.MIN_VALID_DAYS,
+                max_value=policies.MAX_VALID_DAYS,
+            )
 
     def values(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -293,9 +384,13 @@ class PolicyForm(forms.Form):
                 routes[kind] = sorted(chosen, key=policies.LEVEL_ORDER.index, reverse=True)
             if d.get(f"days_{kind}"):
                 days[kind] = d[f"days_{kind}"]
-        return {"routes": routes, "valid_days": days, "remind_days": d.get("remind_days"),
-                "filing_since": d.get("filing_since"),
-                "plan_items": [line.strip() for line in (d.get("plan_items") or "").splitlines() if line.strip()]}
+        return {
+            "routes": routes,
+            "valid_days": days,
+            "remind_days": d.get("remind_days"),
+            "filing_since": d.get("filing_since"),
+            "plan_items": [line.strip() for line in (d.get("plan_items") or "").splitlines() if line.strip()],
+        }
 
 
 class RenewalForm(forms.Form):

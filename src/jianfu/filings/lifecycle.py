@@ -47,43 +47,78 @@ def run_lifecycle(as_of: dt.date | None = None, *, actor: str = "scheduler") -> 
     today = as_of or timezone.localdate()
     report = LifecycleReport(today)
     cache: dict[int, int] = {}
-    longest = max([policies.DEFAULT_REMIND_DAYS, *RegionPolicy.objects.exclude(remind_days=None)
-                   .values_list("remind_days", flat=True)])
-    due = (Filing.objects.filter(status=Filing.Status.ACTIVE, expires_on__gte=today,
-                                 expires_on__lte=today + dt.timedelta(days=longest))
-           .exclude(reminded_for=F("expires_on")).select_related("owner", "proposal__created_by"))
+    longest = max(
+        [
+            policies.DEFAULT_REMIND_DAYS,
+            *RegionPolicy.objects.exclude(remind_days=None).values_list("remind_days", flat=True),
+        ]
+    )
+    due = (
+        Filing.objects.filter(
+            status=Filing.Status.ACTIVE, expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=longest)
+        )
+        .exclude(reminded_for=F("expires_on"))
+        .select_related("owner", "proposal__created_by")
+    )
     for filing in due:
         days = filing.days_left(today)
         if days > _remind_days(filing, cache):
             continue
         # Claim: only the run whose update succeeds sends the reminder.
-        claimed = (Filing.objects.filter(pk=filing.pk, status=Filing.Status.ACTIVE, expires_on=filing.expires_on)
-                   .exclude(reminded_for=filing.expires_on).update(reminded_for=filing.expires_on))
+        claimed = (
+            Filing.objects.filter(pk=filing.pk, status=Filing.Status.ACTIVE, expires_on=filing.expires_on)
+            .exclude(reminded_for=filing.expires_on)
+            .update(reminded_for=filing.expires_on)
+        )
         if not claimed:
             continue
         what = "任务结束" if filing.basis == Filing.Basis.TASK_END else "复核"
-        notify(_owners(filing), f"备案即将到期：{filing.name}",
-               f"备案 {filing.number}（{filing.name}）将于 {filing.expires_on:%Y-%m-%d} 到期（{what}），还有 {days} 天。"
-               f"如需继续使用，请在到期前申请续期；不再需要的请及时注销、解散。",
-               url=reverse("filings:filing", args=[filing.number]), topic="filing.reminder")
-        record(actor=actor, action="filing.reminded", kind="filings", code=filing.number,
-               changes={"reminder": [None, f"{filing.expires_on:%Y-%m-%d}（{days} 天后）"]}, unit_path=filing.owner_path)
+        notify(
+            _owners(filing),
+            f"备案即将到期：{filing.name}",
+            f"备案 {filing.number}（{filing.name}）将于 {filing.expires_on:%Y-%m-%d} 到期（{what}），还有 {days} 天。"
+            f"如需继续使用，请在到期前申请续期；不再需要的请及时注销、解散。",
+            url=reverse("filings:filing", args=[filing.number]),
+            topic="filing.reminder",
+        )
+        record(
+            actor=actor,
+            action="filing.reminded",
+            kind="filings",
+            code=filing.number,
+            changes={"reminder": [None, f"{filing.expires_on:%Y-%m-%d}（{days} 天后）"]},
+            unit_path=filing.owner_path,
+        )
         report.reminded.append(filing.number)
     for filing in Filing.objects.filter(status=Filing.Status.ACTIVE, expires_on__lt=today).select_related(
-            "owner", "proposal__created_by"):
+        "owner", "proposal__created_by"
+    ):
         filing.expire()  # the transition, in memory; the conditional update below applies it once
         claimed = Filing.objects.filter(pk=filing.pk, status=Filing.Status.ACTIVE, expires_on__lt=today).update(
-            status=filing.status, expired_at=filing.expired_at)
+            status=filing.status, expired_at=filing.expired_at
+        )
         if not claimed:
             continue
-        notify(_owners(filing), f"备案已到期：{filing.name}",
-               f"备案 {filing.number}（{filing.name}）已于 {filing.expires_on:%Y-%m-%d} 到期。"
-               + ("临时工作群任务已结束，请及时解散。" if filing.registry_kind == "groups"
-                  and filing.basis == Filing.Basis.TASK_END else "如需继续使用，请申请续期。"),
-               url=reverse("filings:filing", args=[filing.number]), topic="filing.expired")
-        record(actor=actor, action="filing.expired", kind="filings", code=filing.number,
-               changes={"status": [Filing.Status.ACTIVE, Filing.Status.EXPIRED]},
-               unit_path=filing.owner_path)
+        notify(
+            _owners(filing),
+            f"备案已到期：{filing.name}",
+            f"备案 {filing.number}（{filing.name}）已于 {filing.expires_on:%Y-%m-%d} 到期。"
+            + (
+                "临时工作群任务已结束，请及时解散。"
+                if filing.registry_kind == "groups" and filing.basis == Filing.Basis.TASK_END
+                else "如需继续使用，请申请续期。"
+            ),
+            url=reverse("filings:filing", args=[filing.number]),
+            topic="filing.expired",
+        )
+        record(
+            actor=actor,
+            action="filing.expired",
+            kind="filings",
+            code=filing.number,
+            changes={"status": [Filing.Status.ACTIVE, Filing.Status.EXPIRED]},
+            unit_path=filing.owner_path,
+        )
         report.expired.append(filing.number)
     return report
 
@@ -91,8 +126,10 @@ def run_lifecycle(as_of: dt.date | None = None, *, actor: str = "scheduler") -> 
 # --- off-catalog -------------------------------------------------------------------------------------------
 
 OFF_CATALOG_KINDS = {
-    "apps": (App, "owner", "name"), "accounts": (PublicAccount, "owner", "name"),
-    "groups": (WorkGroup, "owner", "name"), "forms": (Form, "issuer", "title"),
+    "apps": (App, "owner", "name"),
+    "accounts": (PublicAccount, "owner", "name"),
+    "groups": (WorkGroup, "owner", "name"),
+    "forms": (Form, "issuer", "title"),
 }
 
 

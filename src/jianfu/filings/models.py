@@ -75,8 +75,13 @@ class Proposal(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     owner = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("申报单位"))
     owner_path = models.CharField(max_length=1000, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="proposals", verbose_name=_("申报人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+        verbose_name=_("申报人"),
+    )
     created_by_name = models.CharField(_("申报人"), max_length=150)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -119,7 +124,8 @@ class Proposal(models.Model):
     def _require(self, transition: str) -> None:
         if self.status not in self.TRANSITIONS[transition]:
             raise IllegalTransition(
-                f"申报当前状态为「{self.get_status_display()}」，不能{TRANSITION_LABELS[transition]}")
+                f"申报当前状态为「{self.get_status_display()}」，不能{TRANSITION_LABELS[transition]}"
+            )
 
     @property
     def is_open(self) -> bool:
@@ -203,8 +209,15 @@ class Proposal(models.Model):
         return REGISTRY_KIND[self.kind]
 
 
-TRANSITION_LABELS = {"edit": "修改", "submit": "提交", "withdraw": "撤回", "comment": "发表意见", "return": "退回修改",
-                     "approve": "审核通过", "reject": "作出不予通过决定"}
+TRANSITION_LABELS = {
+    "edit": "修改",
+    "submit": "提交",
+    "withdraw": "撤回",
+    "comment": "发表意见",
+    "return": "退回修改",
+    "approve": "审核通过",
+    "reject": "作出不予通过决定",
+}
 
 
 class ProposalEvent(models.Model):
@@ -305,16 +318,18 @@ class RenewalRequest(models.Model):
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     until = models.DateField(_("申请续期至"))
     reason = models.TextField(_("续期理由"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_by_name = models.CharField(max_length=150, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["filing"], condition=Q(status="pending"),
-                                               name="renewal_one_pending")]
+        constraints = [
+            models.UniqueConstraint(fields=["filing"], condition=Q(status="pending"), name="renewal_one_pending")
+        ]
 
     def decide(self, approve: bool, reason: str) -> None:
         if self.status != self.Status.PENDING:
@@ -329,8 +344,7 @@ class RenewalRequest(models.Model):
 class RegionPolicy(models.Model):
     """A region's filing rules; each key overrides the regions above it (see jianfu.filings.policy)."""
 
-    region = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="filing_policy",
-                                  verbose_name=_("地区"))
+    region = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="filing_policy", verbose_name=_("地区"))
     # kind → approval levels in order, e.g. {"apps": ["county", "city"]}
     routes = models.JSONField(_("审批层级"), default=dict, blank=True)
     # kind → days from approval to the review date (temporary groups expire at their task end instead)
@@ -341,8 +355,9 @@ class RegionPolicy(models.Model):
     # The region's digitalisation plan: projects a proposal's plan reference is matched against.
     plan_items = models.JSONField(_("数字化建设规划项目"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"{self.region.name}"

@@ -20,8 +20,11 @@ LEVEL_LABELS = dict(Level.choices)
 
 #: approval levels per proposal kind, lowest first: the county office, then the city's
 DEFAULT_ROUTES: dict[str, list[str]] = {
-    "apps": ["county", "city"], "platforms": ["county", "city"],
-    "accounts": ["county"], "groups": ["county"], "forms": ["county"],
+    "apps": ["county", "city"],
+    "platforms": ["county", "city"],
+    "accounts": ["county"],
+    "groups": ["county"],
+    "forms": ["county"],
 }
 #: days from approval to the review date; a temporary group expires at its task end date instead
 DEFAULT_VALID_DAYS: dict[str, int] = {"apps": 365, "platforms": 365, "accounts": 365, "groups": 365, "forms": 365}

@@ -37,8 +37,16 @@ from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.demand_phrases import find_demands
 from jianfu.analysis.schema import ACCOUNT_ASSESSMENTS, APP_FEATURES, GROUP_DEMANDS, RULE_NAMES
 from jianfu.analysis.similarity import (
-    NEAR_IDENTICAL_NAME, AppIndex, TextMatcher, account_score, form_overlap, group_overlap, name_key, name_similarity,
-    rank, text_similarity,
+    NEAR_IDENTICAL_NAME,
+    AppIndex,
+    TextMatcher,
+    account_score,
+    form_overlap,
+    group_overlap,
+    name_key,
+    name_similarity,
+    rank,
+    text_similarity,
 )
 from jianfu.filings import policy as policies
 from jianfu.findings.labels import RULE_LABELS as FINDING_RULE_LABELS
@@ -46,7 +54,13 @@ from jianfu.registry.models import App, Form, FormField, Membership, Person, Pub
 from jianfu.textnorm import normalize_text
 
 LIMIT = 10
-KIND_LABELS = {"apps": "政务应用", "platforms": "信息平台", "accounts": "政务公众账号", "groups": "工作群", "forms": "报表"}
+KIND_LABELS = {
+    "apps": "政务应用",
+    "platforms": "信息平台",
+    "accounts": "政务公众账号",
+    "groups": "工作群",
+    "forms": "报表",
+}
 CRITERIA = [
     (1, "符合数字化建设规划"),
     (2, "不与现有应用功能重复"),
@@ -54,20 +68,28 @@ CRITERIA = [
     (4, "能与相关系统互联互通"),
     (5, "符合数据共享要求"),
 ]
-RULE_LABELS = {**FINDING_RULE_LABELS, "LEVEL": gettext_lazy("层级限制"),
-               "STANDING": gettext_lazy("常设群用于阶段性任务"), "TASK_END": gettext_lazy("临时群未定结束日期")}
+RULE_LABELS = {
+    **FINDING_RULE_LABELS,
+    "LEVEL": gettext_lazy("层级限制"),
+    "STANDING": gettext_lazy("常设群用于阶段性任务"),
+    "TASK_END": gettext_lazy("临时群未定结束日期"),
+}
 # Words in a standing group's name or purpose that say its task ends.
 _TEMPORARY_HINTS = re.compile(r"(20\d\d年|专项|行动|攻坚|百日|临时|普查|大会战|会战)")
-_MODULE_COVERAGE = 0.5   # share of a proposal's own functions an existing app already has
-_GROUP_COVERED = 0.9     # share of the proposed members already in one existing group
-_FORM_DUPLICATE = 0.7    # share of the smaller form's fields asked again
-_FORM_COVERED = 0.7      # share of the proposal's fields that existing forms already ask
+_MODULE_COVERAGE = 0.5  # share of a proposal's own functions an existing app already has
+_GROUP_COVERED = 0.9  # share of the proposed members already in one existing group
+_FORM_DUPLICATE = 0.7  # share of the smaller form's fields asked again
+_FORM_COVERED = 0.7  # share of the proposal's fields that existing forms already ask
 # Free-text fields where a forced-use demand may be written, with the label a reason names them by.
 _FREE_TEXT_FIELDS = (("purpose", "用途"), ("description", "描述"), ("justification", "建设必要性"))
 # Per kind: the registry model, the field leading to its owner unit, its name field, extra values to read.
-_NAMED = {"groups": (WorkGroup, "owner", "name", ("member_count",)), "apps": (App, "owner", "name", ("category",)),
-          "platforms": (App, "owner", "name", ("category",)), "accounts": (PublicAccount, "owner", "name", ()),
-          "forms": (Form, "issuer", "title", ())}
+_NAMED = {
+    "groups": (WorkGroup, "owner", "name", ("member_count",)),
+    "apps": (App, "owner", "name", ("category",)),
+    "platforms": (App, "owner", "name", ("category",)),
+    "accounts": (PublicAccount, "owner", "name", ()),
+    "forms": (Form, "issuer", "title", ()),
+}
 
 
 @contextmanager
@@ -112,8 +134,11 @@ def _app_catalogue(config: AnalysisConfig) -> tuple[AppIndex, dict[str, dict]]:
     cached = _APP_INDEX.get(sig)
     if cached is not None:
         return cached
-    rows = list(App.objects.values("code", "name", "description", "functions", "category", "owner__code",
-                                   "owner__name", "owner__path"))
+    rows = list(
+        App.objects.values(
+            "code", "name", "description", "functions", "category", "owner__code", "owner__name", "owner__path"
+        )
+    )
     codes = {c for r in rows for c in policies.ancestor_codes(r["owner__path"])}
     region_names = dict(Unit.objects.filter(code__in=codes, is_region=True).values_list("code", "name"))
     for r in rows:
@@ -150,14 +175,23 @@ class Prechecker:
         key = owner.code if owner else ""
         if key not in self._chains:
             if owner is None:
-                self._chains[key] = {"policy": policies.EffectivePolicy(), "places": [], "home": None, "region": "",
-                                     "owner": "", "name": ""}
+                self._chains[key] = {
+                    "policy": policies.EffectivePolicy(),
+                    "places": [],
+                    "home": None,
+                    "region": "",
+                    "owner": "",
+                    "name": "",
+                }
             else:
                 chain = policies.ancestors(owner)
                 self._chains[key] = {
-                    "policy": policies.policy_for(owner), "home": policies.home_region(owner, chain),
+                    "policy": policies.policy_for(owner),
+                    "home": policies.home_region(owner, chain),
                     "places": [u.name for u in chain if u.is_region],
-                    "region": policies.region_of(owner, chain).code, "owner": owner.code, "name": "",
+                    "region": policies.region_of(owner, chain).code,
+                    "owner": owner.code,
+                    "name": "",
                 }
         return self._chains[key]
 
@@ -170,22 +204,35 @@ class Prechecker:
         notes: list[str] = []
         if item.get("owner_code") and owner is None:
             notes.append(f"主管单位「{item['owner_code']}」不在台账中：与全部台账比对，未检查层级限制")
-        finder = {"apps": self._similar_apps, "platforms": self._similar_apps, "accounts": self._similar_accounts,
-                  "groups": self._similar_groups, "forms": self._similar_forms}[kind]
+        finder = {
+            "apps": self._similar_apps,
+            "platforms": self._similar_apps,
+            "accounts": self._similar_accounts,
+            "groups": self._similar_groups,
+            "forms": self._similar_forms,
+        }[kind]
         similar, facts = finder(item, owner, ctx, notes)
         facts["measured"] = {s["code"] for s in similar if s.get("duplicate")}
         similar = self._add_name_matches(item, similar, self._name_matches(item, owner, ctx), facts)
         subset = next((s for s in similar if s["evidence"].get("subset_of_larger")), None)
         if subset is not None:
             ev = subset["evidence"]
-            notes.append(f"拟入群成员有 {ev['proposal_covered']:.0%} 在现有工作群「{subset['name']}」（{subset['code']}，"
-                         f"{ev['members']} 人）中，为该群的子集：该群远大于拟建群，不按重复处理，请审核人判断能否直接利用该群")
+            notes.append(
+                f"拟入群成员有 {ev['proposal_covered']:.0%} 在现有工作群「{subset['name']}」（{subset['code']}，"
+                f"{ev['members']} 人）中，为该群的子集：该群远大于拟建群，不按重复处理，请审核人判断能否直接利用该群"
+            )
         violations = self._violations(item, owner, similar, facts)
         criteria = self._criteria(item, similar, facts, ctx)
         return {
-            "code": item.get("code") or "", "kind": kind, "name": item.get("name") or "",
-            "owner": item.get("owner_code") or "", "owner_name": owner.name if owner else "",
-            "similar": similar, "violations": violations, "criteria": criteria, "notes": notes,
+            "code": item.get("code") or "",
+            "kind": kind,
+            "name": item.get("name") or "",
+            "owner": item.get("owner_code") or "",
+            "owner_name": owner.name if owner else "",
+            "similar": similar,
+            "violations": violations,
+            "criteria": criteria,
+            "notes": notes,
             "checked_at": timezone.now().isoformat(timespec="seconds"),
         }
 
@@ -203,8 +250,9 @@ class Prechecker:
         self._load_region_flags([path])
         return next((c for c in reversed(codes) if self._is_region.get(c)), codes[-1] if codes else "")
 
-    def _nearness(self, ctx: dict[str, Any], owner_code: str | None, owner_path: str | None,
-                  name: object) -> tuple[float, float, float]:
+    def _nearness(
+        self, ctx: dict[str, Any], owner_code: str | None, owner_path: str | None, name: object
+    ) -> tuple[float, float, float]:
         """What ranks first among equally similar items: the same owner, then the same region, then the
         closer name."""
         same_owner = bool(ctx["owner"]) and owner_code == ctx["owner"]
@@ -218,15 +266,35 @@ class Prechecker:
         key = (model.__name__, region_code)
         if key not in self._named:
             region = self.unit(region_code)
-            rows = list(model.objects.filter(**{f"{owner_field}__path__startswith": region.path}).values(
-                "id", "code", name_field, f"{owner_field}__code", f"{owner_field}__name", f"{owner_field}__path",
-                *extra)) if region is not None else []
+            rows = (
+                list(
+                    model.objects.filter(**{f"{owner_field}__path__startswith": region.path}).values(
+                        "id",
+                        "code",
+                        name_field,
+                        f"{owner_field}__code",
+                        f"{owner_field}__name",
+                        f"{owner_field}__path",
+                        *extra,
+                    )
+                )
+                if region is not None
+                else []
+            )
             self._load_region_flags(r[f"{owner_field}__path"] for r in rows)
             self._named[key] = [
-                {"id": r["id"], "code": r["code"], "name": r[name_field], "key": name_key(r[name_field]),
-                 "owner_code": r[f"{owner_field}__code"], "owner": r[f"{owner_field}__name"],
-                 **{e: r[e] for e in extra}}
-                for r in rows if self._region_code(r[f"{owner_field}__path"]) == region_code]
+                {
+                    "id": r["id"],
+                    "code": r["code"],
+                    "name": r[name_field],
+                    "key": name_key(r[name_field]),
+                    "owner_code": r[f"{owner_field}__code"],
+                    "owner": r[f"{owner_field}__name"],
+                    **{e: r[e] for e in extra},
+                }
+                for r in rows
+                if self._region_code(r[f"{owner_field}__path"]) == region_code
+            ]
         return self._named[key]
 
     def _name_matches(self, item, owner, ctx) -> dict[str, dict[str, Any]]:
@@ -237,13 +305,18 @@ class Prechecker:
         from rapidfuzz import fuzz, process
 
         rows = [r for r in self._region_items(item["kind"], ctx["region"]) if r["code"] != (item.get("code") or "")]
-        hits = process.extract(wanted, [r["key"] for r in rows], scorer=fuzz.ratio, limit=None,
-                               score_cutoff=100 * NEAR_IDENTICAL_NAME)
+        hits = process.extract(
+            wanted, [r["key"] for r in rows], scorer=fuzz.ratio, limit=None, score_cutoff=100 * NEAR_IDENTICAL_NAME
+        )
         out = {}
         for _key, ratio, index in sorted(hits, key=lambda h: (-h[1], rows[h[2]]["code"])):
             row = rows[index]
-            out[row["code"]] = {**row, "name_ratio": round(ratio / 100, 4), "identical": row["key"] == wanted,
-                                "same_owner": row["owner_code"] == owner.code}
+            out[row["code"]] = {
+                **row,
+                "name_ratio": round(ratio / 100, 4),
+                "identical": row["key"] == wanted,
+                "same_owner": row["owner_code"] == owner.code,
+            }
         return out
 
     def _add_name_matches(self, item, similar, matches, facts) -> list[dict[str, Any]]:
@@ -251,19 +324,25 @@ class Prechecker:
         places after its ranking; if none is free and no name match is shown, the best one takes the last place,
         so that the flagged item is always listed and the measure's best ones are never pushed out."""
         ranked = {s["code"] for s in similar}
-        missing = sorted((row for code, row in matches.items() if code not in ranked),
-                         key=lambda r: (not r["identical"], not r["same_owner"], -r["name_ratio"], r["code"]))
+        missing = sorted(
+            (row for code, row in matches.items() if code not in ranked),
+            key=lambda r: (not r["identical"], not r["same_owner"], -r["name_ratio"], r["code"]),
+        )
         room = self.limit - len(similar)
         if room <= 0 and missing and not ranked & matches.keys():
-            similar, room = similar[:self.limit - 1], 1
-        for row in missing[:max(room, 0)]:
+            similar, room = similar[: self.limit - 1], 1
+        for row in missing[: max(room, 0)]:
             similar.append(self._name_only_entry(item, row, facts))
         for s in similar:
             row = matches.get(s["code"])
             if row is not None:
                 s["duplicate"] = True
-                s["evidence"].update(same_name=True, name_ratio=row["name_ratio"], identical_name=row["identical"],
-                                     same_owner=row["same_owner"])
+                s["evidence"].update(
+                    same_name=True,
+                    name_ratio=row["name_ratio"],
+                    identical_name=row["identical"],
+                    same_owner=row["same_owner"],
+                )
         return similar
 
     def _name_only_entry(self, item, row, facts) -> dict[str, Any]:
@@ -275,8 +354,16 @@ class Prechecker:
         kind = item["kind"]
         if kind in ("apps", "platforms"):
             kind = "platforms" if row.get("category") == "platform" else "apps"
-        return {"code": row["code"], "kind": kind, "name": row["name"], "owner_code": row["owner_code"],
-                "owner": row["owner"], "score": evidence.get("jaccard", 0.0), "duplicate": False, "evidence": evidence}
+        return {
+            "code": row["code"],
+            "kind": kind,
+            "name": row["name"],
+            "owner_code": row["owner_code"],
+            "owner": row["owner"],
+            "score": evidence.get("jaccard", 0.0),
+            "duplicate": False,
+            "evidence": evidence,
+        }
 
     # --- similar items ---------------------------------------------------------------------------------
 
@@ -287,16 +374,33 @@ class Prechecker:
             in_chain = App.objects.filter(policies.chain_q(owner, "owner", ctx["home"]))
             candidates = set(in_chain.values_list("code", flat=True))
             candidates.discard(item.get("code") or "")
-        proposal = {"name": item.get("name"), "description": item.get("description"),
-                    "functions": item.get("functions") or [], "places": ctx["places"]}
-        ranked = index.rank(proposal, candidates=candidates, limit=self.limit, tiebreak=lambda app: self._nearness(
-            ctx, app["owner__code"], app["owner__path"], app["name"]))
+        proposal = {
+            "name": item.get("name"),
+            "description": item.get("description"),
+            "functions": item.get("functions") or [],
+            "places": ctx["places"],
+        }
+        ranked = index.rank(
+            proposal,
+            candidates=candidates,
+            limit=self.limit,
+            tiebreak=lambda app: self._nearness(ctx, app["owner__code"], app["owner__path"], app["name"]),
+        )
         out = []
         for m in ranked:
             row = info[m["code"]]
-            out.append({"code": m["code"], "kind": "platforms" if row["category"] == "platform" else "apps",
-                        "name": row["name"], "owner_code": row["owner__code"], "owner": row["owner__name"],
-                        "score": m["score"], "duplicate": m["duplicate"], "evidence": m["evidence"]})
+            out.append(
+                {
+                    "code": m["code"],
+                    "kind": "platforms" if row["category"] == "platform" else "apps",
+                    "name": row["name"],
+                    "owner_code": row["owner__code"],
+                    "owner": row["owner__name"],
+                    "score": m["score"],
+                    "duplicate": m["duplicate"],
+                    "evidence": m["evidence"],
+                }
+            )
         related = self._related_systems(item, owner)
         return out, {"related": related}
 
@@ -306,19 +410,25 @@ class Prechecker:
         if not listed:
             return {"listed": [], "found": [], "missing": []}
         qs = App.objects.all()
-        found_rows = list(qs.filter(code__in=listed).values_list("code", "name")) + \
-            list(qs.filter(name__in=listed).values_list("code", "name"))
+        found_rows = list(qs.filter(code__in=listed).values_list("code", "name")) + list(
+            qs.filter(name__in=listed).values_list("code", "name")
+        )
         hit = {c for c, _ in found_rows} | {n for _, n in found_rows}
-        return {"listed": listed, "found": sorted({f"{n}（{c}）" for c, n in found_rows}),
-                "missing": [s for s in listed if s not in hit]}
+        return {
+            "listed": listed,
+            "found": sorted({f"{n}（{c}）" for c, n in found_rows}),
+            "missing": [s for s in listed if s not in hit],
+        }
 
     def _similar_groups(self, item, owner, ctx, notes):
         codes = [c for c in dict.fromkeys(item.get("members") or []) if c]
         ids = dict(Person.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
         unknown = [c for c in codes if c not in ids]
         if unknown:
-            notes.append(f"{len(unknown)} 名拟入群成员不在人员台账中：{'、'.join(unknown[:10])}"
-                         + ("……" if len(unknown) > 10 else ""))
+            notes.append(
+                f"{len(unknown)} 名拟入群成员不在人员台账中：{'、'.join(unknown[:10])}"
+                + ("……" if len(unknown) > 10 else "")
+            )
         n = len(ids)
         groups = WorkGroup.objects.all()
         if owner is not None:
@@ -326,8 +436,12 @@ class Prechecker:
         out = []
         overlap: dict[int, int] = {}
         if n:
-            rows = (Membership.objects.filter(person_id__in=list(ids.values())).filter(group__in=groups)
-                    .values("group_id", "group__member_count").annotate(shared=Count("id")))
+            rows = (
+                Membership.objects.filter(person_id__in=list(ids.values()))
+                .filter(group__in=groups)
+                .values("group_id", "group__member_count")
+                .annotate(shared=Count("id"))
+            )
             scored = []
             for r in rows:
                 shared = r["shared"]
@@ -341,30 +455,54 @@ class Prechecker:
                 scored = [x for x in scored if (x[1]["jaccard"], x[1]["containment"]) >= edge]
             evidence = dict(scored)
             matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-            found = list(WorkGroup.objects.filter(id__in=list(evidence)).values(
-                "id", "code", "name", "purpose", "owner__code", "owner__name", "owner__path"))
+            found = list(
+                WorkGroup.objects.filter(id__in=list(evidence)).values(
+                    "id", "code", "name", "purpose", "owner__code", "owner__name", "owner__path"
+                )
+            )
             self._load_region_flags(r["owner__path"] for r in found)
             for r in found:
                 if r["code"] == item.get("code"):
                     continue
                 ev = evidence[r["id"]]
-                out.append({"code": r["code"], "kind": "groups", "name": r["name"], "owner_code": r["owner__code"],
-                            "owner": r["owner__name"], "score": ev["jaccard"],
-                            "duplicate": ev["qualifies_jaccard"] or ev["qualifies_containment"], "evidence": ev,
-                            "tiebreak": (*self._nearness(ctx, r["owner__code"], r["owner__path"], r["name"]),
-                                         matcher(f"{r['name']} {r['purpose']}"))})
+                out.append(
+                    {
+                        "code": r["code"],
+                        "kind": "groups",
+                        "name": r["name"],
+                        "owner_code": r["owner__code"],
+                        "owner": r["owner__name"],
+                        "score": ev["jaccard"],
+                        "duplicate": ev["qualifies_jaccard"] or ev["qualifies_containment"],
+                        "evidence": ev,
+                        "tiebreak": (
+                            *self._nearness(ctx, r["owner__code"], r["owner__path"], r["name"]),
+                            matcher(f"{r['name']} {r['purpose']}"),
+                        ),
+                    }
+                )
             out = rank(out, self.limit, keys=("containment",))
         else:
             notes.append("未提供成员名单：仅按群名称和用途相似度比对，无法按成员重合判断重复")
             matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-            for r in groups.values("code", "name", "purpose", "member_count", "owner__code", "owner__name",
-                                   "owner__path").iterator():
+            for r in groups.values(
+                "code", "name", "purpose", "member_count", "owner__code", "owner__name", "owner__path"
+            ).iterator():
                 sim = matcher(f"{r['name']} {r['purpose']}")
                 if sim > 0:
-                    out.append({"code": r["code"], "kind": "groups", "name": r["name"], "owner_code": r["owner__code"],
-                                "owner": r["owner__name"], "score": _round(sim), "duplicate": False,
-                                "evidence": {"text_similarity": _round(sim), "members": r["member_count"]},
-                                "owner_path": r["owner__path"]})
+                    out.append(
+                        {
+                            "code": r["code"],
+                            "kind": "groups",
+                            "name": r["name"],
+                            "owner_code": r["owner__code"],
+                            "owner": r["owner__name"],
+                            "score": _round(sim),
+                            "duplicate": False,
+                            "evidence": {"text_similarity": _round(sim), "members": r["member_count"]},
+                            "owner_path": r["owner__path"],
+                        }
+                    )
             out = self._rank_near(out, ctx)
         return out, {"members": n, "overlap": overlap}
 
@@ -385,12 +523,24 @@ class Prechecker:
             score = account_score(sim, same_platform, same_owner)
             if score <= 0.15:
                 continue
-            out.append({"code": r["code"], "kind": "accounts", "name": r["name"], "owner_code": r["owner__code"],
-                        "owner": r["owner__name"], "score": _round(score),
-                        "duplicate": same_platform and (same_owner or sim >= 0.9),
-                        "evidence": {"name_similarity": _round(sim), "same_platform": same_platform,
-                                     "same_owner": same_owner, "platform": r["platform"]},
-                        "owner_path": r["owner__path"]})
+            out.append(
+                {
+                    "code": r["code"],
+                    "kind": "accounts",
+                    "name": r["name"],
+                    "owner_code": r["owner__code"],
+                    "owner": r["owner__name"],
+                    "score": _round(score),
+                    "duplicate": same_platform and (same_owner or sim >= 0.9),
+                    "evidence": {
+                        "name_similarity": _round(sim),
+                        "same_platform": same_platform,
+                        "same_owner": same_owner,
+                        "platform": r["platform"],
+                    },
+                    "owner_path": r["owner__path"],
+                }
+            )
         return self._rank_near(out, ctx, keys=("name_similarity",)), {"own_accounts": own_accounts}
 
     def _similar_forms(self, item, owner, ctx, notes):
@@ -399,8 +549,11 @@ class Prechecker:
             qs = qs.filter(policies.chain_q(owner, "issuer", ctx["home"]))
         forms = {r["id"]: r for r in qs.values("id", "code", "title", "issuer__code", "issuer__name", "issuer__path")}
         fields: dict[int, list[str]] = {}
-        for form_id, name in (FormField.objects.filter(form_id__in=list(forms)).order_by("form_id", "position")
-                              .values_list("form_id", "name")):
+        for form_id, name in (
+            FormField.objects.filter(form_id__in=list(forms))
+            .order_by("form_id", "position")
+            .values_list("form_id", "name")
+        ):
             fields.setdefault(form_id, []).append(name)
         proposed = [f.get("name") if isinstance(f, dict) else f for f in item.get("fields") or []]
         proposed = [f for f in proposed if f]
@@ -416,10 +569,19 @@ class Prechecker:
             score = ev["jaccard"] if proposed else title_sim
             if score <= 0 and title_sim <= 0:
                 continue
-            out.append({"code": r["code"], "kind": "forms", "name": r["title"], "owner_code": r["issuer__code"],
-                        "owner": r["issuer__name"], "score": _round(score),
-                        "duplicate": ev["shared_fields"] >= 2 and ev["overlap_of_smaller"] >= _FORM_DUPLICATE,
-                        "evidence": ev, "owner_path": r["issuer__path"]})
+            out.append(
+                {
+                    "code": r["code"],
+                    "kind": "forms",
+                    "name": r["title"],
+                    "owner_code": r["issuer__code"],
+                    "owner": r["issuer__name"],
+                    "score": _round(score),
+                    "duplicate": ev["shared_fields"] >= 2 and ev["overlap_of_smaller"] >= _FORM_DUPLICATE,
+                    "evidence": ev,
+                    "owner_path": r["issuer__path"],
+                }
+            )
         union = [f for names in fields.values() for f in names]
         covered = form_overlap(proposed, union)["proposal_covered"] if proposed and union else 0.0
         return self._rank_near(out, ctx, keys=("proposal_covered",)), {"covered": covered, "fields": len(proposed)}
@@ -451,33 +613,50 @@ class Prechecker:
             found = "，".join(parts)
             reason = f"申报的{label}{found}，属于{RULE_NAMES[rule]}，按规定不予受理"
             if exempt:
-                reason = (f"申报的{label}{found}（{RULE_NAMES[rule]}），"
-                          f"已申报为安全或应急用途：{item['emergency_reason'].strip()}")
-            violation = {"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason,
-                         "terms": terms}
+                reason = (
+                    f"申报的{label}{found}（{RULE_NAMES[rule]}），"
+                    f"已申报为安全或应急用途：{item['emergency_reason'].strip()}"
+                )
+            violation = {"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason, "terms": terms}
             if written.get(rule):
                 violation["written"] = [{"field": w["field"], "text": w["text"]} for w in written[rule]]
             out.append(violation)
         if kind in policies.COUNTY_AND_ABOVE_ONLY and owner is not None and owner.level in ("township", "village"):
-            out.append({"rule": "LEVEL", "severity": "refuse",
-                        "reason": f"申报单位「{owner.name}」属于乡镇（街道）或村（社区）层级，按规定不得新建{label}"})
+            out.append(
+                {
+                    "rule": "LEVEL",
+                    "severity": "refuse",
+                    "reason": f"申报单位「{owner.name}」属于乡镇（街道）或村（社区）层级，按规定不得新建{label}",
+                }
+            )
         if kind == "groups":
             end = _as_date(item.get("task_end_date"))
             if item.get("nature") == "standing":
                 hint = _TEMPORARY_HINTS.search(f"{item.get('name') or ''} {item.get('purpose') or ''}")
                 if end is not None:
-                    out.append({"rule": "STANDING", "severity": "flag",
-                                "reason": f"工作群申报为常设群，但所承担的任务将于 {end:%Y-%m-%d} 结束，"
-                                          "应按临时群申报并在任务结束后解散"})
+                    out.append(
+                        {
+                            "rule": "STANDING",
+                            "severity": "flag",
+                            "reason": f"工作群申报为常设群，但所承担的任务将于 {end:%Y-%m-%d} 结束，"
+                            "应按临时群申报并在任务结束后解散",
+                        }
+                    )
                 elif hint:
-                    out.append({"rule": "STANDING", "severity": "flag",
-                                "reason": f"工作群申报为常设群，但名称或用途表明为阶段性任务（「{hint.group(1)}」），"
-                                          "应按临时群申报并写明任务结束日期"})
+                    out.append(
+                        {
+                            "rule": "STANDING",
+                            "severity": "flag",
+                            "reason": f"工作群申报为常设群，但名称或用途表明为阶段性任务（「{hint.group(1)}」），"
+                            "应按临时群申报并写明任务结束日期",
+                        }
+                    )
             elif end is None:
                 out.append({"rule": "TASK_END", "severity": "flag", "reason": "临时工作群未填写任务结束日期"})
             elif end < self.as_of:
-                out.append({"rule": "TASK_END", "severity": "flag",
-                            "reason": f"临时工作群的任务结束日期 {end:%Y-%m-%d} 已过"})
+                out.append(
+                    {"rule": "TASK_END", "severity": "flag", "reason": f"临时工作群的任务结束日期 {end:%Y-%m-%d} 已过"}
+                )
         measured, by_name = _duplicates(similar, facts)
         if measured is not None:
             out.append(_duplicate_violation(kind, measured))
@@ -498,33 +677,60 @@ class Prechecker:
             4: _related_systems_answer(facts) if is_app else _NOT_APPLICABLE,
             5: _data_sharing_answer(item, kind),
         }
-        return [{"id": n, "title": title, "answer": answers[n][0], "evidence": answers[n][1], "note": answers[n][2]}
-                for n, title in CRITERIA]
+        return [
+            {"id": n, "title": title, "answer": answers[n][0], "evidence": answers[n][1], "note": answers[n][2]}
+            for n, title in CRITERIA
+        ]
 
     def _existing_host_answer(self, item, kind, similar, facts) -> tuple[str, dict, str]:
         """Criterion 3: could it be a module of (or be served by) an existing item?"""
         host = None
         if kind in ("apps", "platforms"):
-            host = next((s for s in similar if s["evidence"].get("function_coverage", 0) >= _MODULE_COVERAGE
-                         or s["evidence"].get("purpose_similarity", 0) >= self.config.dup_app_purpose_similarity), None)
+            host = next(
+                (
+                    s
+                    for s in similar
+                    if s["evidence"].get("function_coverage", 0) >= _MODULE_COVERAGE
+                    or s["evidence"].get("purpose_similarity", 0) >= self.config.dup_app_purpose_similarity
+                ),
+                None,
+            )
             if host is not None:
-                return ("open", {"code": host["code"], "name": host["name"],
-                                 "function_coverage": host["evidence"]["function_coverage"],
-                                 "purpose_similarity": host["evidence"]["purpose_similarity"]},
-                        f"现有「{host['name']}」已具备相近用途或功能，请审核人判断能否作为其模块建设")
+                return (
+                    "open",
+                    {
+                        "code": host["code"],
+                        "name": host["name"],
+                        "function_coverage": host["evidence"]["function_coverage"],
+                        "purpose_similarity": host["evidence"]["purpose_similarity"],
+                    },
+                    f"现有「{host['name']}」已具备相近用途或功能，请审核人判断能否作为其模块建设",
+                )
         elif kind == "groups":
             host = next((s for s in similar if s["evidence"].get("proposal_covered", 0) >= _GROUP_COVERED), None)
             if host is not None:
-                return ("open", {"code": host["code"], "name": host["name"],
-                                 "proposal_covered": host["evidence"]["proposal_covered"]},
-                        f"现有工作群「{host['name']}」已包含拟入群成员的"
-                        f"{host['evidence']['proposal_covered']:.0%}，可考虑直接利用")
+                return (
+                    "open",
+                    {
+                        "code": host["code"],
+                        "name": host["name"],
+                        "proposal_covered": host["evidence"]["proposal_covered"],
+                    },
+                    f"现有工作群「{host['name']}」已包含拟入群成员的"
+                    f"{host['evidence']['proposal_covered']:.0%}，可考虑直接利用",
+                )
         elif kind == "accounts" and facts.get("own_accounts"):
-            return ("open", {"own_accounts": facts["own_accounts"]},
-                    "本单位已有政务公众账号，请审核人判断能否利用现有账号")
+            return (
+                "open",
+                {"own_accounts": facts["own_accounts"]},
+                "本单位已有政务公众账号，请审核人判断能否利用现有账号",
+            )
         elif kind == "forms" and facts.get("covered", 0) >= _FORM_COVERED:
-            return ("open", {"fields_already_collected": facts["covered"]},
-                    f"拟填报指标的{facts['covered']:.0%}已由现有报表采集，可考虑从现有数据中提取")
+            return (
+                "open",
+                {"fields_already_collected": facts["covered"]},
+                f"拟填报指标的{facts['covered']:.0%}已由现有报表采集，可考虑从现有数据中提取",
+            )
         why = (item.get("why_not_existing") or "").strip()
         if why:
             return "yes", {"why_not_existing": why}, "未发现可承载的现有对象，申报已说明原因"
@@ -544,37 +750,59 @@ def _plan_answer(item: dict[str, Any], plan: list[str]) -> tuple[str, dict, str]
     best = max(plan, key=lambda p: text_similarity(plan_ref, p))
     sim = text_similarity(plan_ref, best)
     if sim >= 0.6 or normalize_text(best) in normalize_text(plan_ref):
-        return ("yes", {"plan_ref": plan_ref, "plan_item": best, "similarity": _round(sim)},
-                "规划依据与本地区数字化建设规划项目相符")
-    return ("no", {"plan_ref": plan_ref, "closest_plan_item": best, "similarity": _round(sim)},
-            "规划依据不在本地区数字化建设规划项目中")
+        return (
+            "yes",
+            {"plan_ref": plan_ref, "plan_item": best, "similarity": _round(sim)},
+            "规划依据与本地区数字化建设规划项目相符",
+        )
+    return (
+        "no",
+        {"plan_ref": plan_ref, "closest_plan_item": best, "similarity": _round(sim)},
+        "规划依据不在本地区数字化建设规划项目中",
+    )
 
 
 def _duplicate_answer(similar: list[dict[str, Any]], facts: dict[str, Any]) -> tuple[str, dict, str]:
     """Criterion 2: no duplicate of an existing item (by content, by name, or a subset of a larger group)."""
     dup, by_name = _duplicates(similar, facts)
     if dup is not None:
-        return ("no", {"code": dup["code"], "name": dup["name"], "score": dup["score"]},
-                f"与现有「{dup['name']}」（{dup['code']}）重复")
+        return (
+            "no",
+            {"code": dup["code"], "name": dup["name"], "score": dup["score"]},
+            f"与现有「{dup['name']}」（{dup['code']}）重复",
+        )
     if by_name is not None:
         ev = by_name["evidence"]
         where = "本单位" if ev["same_owner"] else "本地区"
         same = "同名" if ev["identical_name"] else "名称几乎相同"
         # Identical to the owner's own item: a duplicate on its face. Otherwise the reviewer checks.
         answer = "no" if ev["identical_name"] and ev["same_owner"] else "open"
-        return (answer, {"code": by_name["code"], "name": by_name["name"], "name_ratio": ev["name_ratio"]},
-                f"与{where}现有「{by_name['name']}」（{by_name['code']}）{same}，疑似重复"
-                + ("" if answer == "no" else "，请审核人核实"))
+        return (
+            answer,
+            {"code": by_name["code"], "name": by_name["name"], "name_ratio": ev["name_ratio"]},
+            f"与{where}现有「{by_name['name']}」（{by_name['code']}）{same}，疑似重复"
+            + ("" if answer == "no" else "，请审核人核实"),
+        )
     subset = next((s for s in similar if s["evidence"].get("subset_of_larger")), None)
     if subset is not None:
         ev = subset["evidence"]
-        return ("open", {"code": subset["code"], "name": subset["name"],
-                         "proposal_covered": ev["proposal_covered"], "members": ev["members"]},
-                f"拟入群成员为现有工作群「{subset['name']}」（{ev['members']} 人）的子集，"
-                "该群远大于拟建群，不按重复处理，请审核人判断")
+        return (
+            "open",
+            {
+                "code": subset["code"],
+                "name": subset["name"],
+                "proposal_covered": ev["proposal_covered"],
+                "members": ev["members"],
+            },
+            f"拟入群成员为现有工作群「{subset['name']}」（{ev['members']} 人）的子集，"
+            "该群远大于拟建群，不按重复处理，请审核人判断",
+        )
     if similar:
-        return ("yes", {"code": similar[0]["code"], "name": similar[0]["name"], "score": similar[0]["score"]},
-                "最相似的现有对象未达到重复标准")
+        return (
+            "yes",
+            {"code": similar[0]["code"], "name": similar[0]["name"], "score": similar[0]["score"]},
+            "最相似的现有对象未达到重复标准",
+        )
     return "yes", {}, "台账中没有相似的现有对象"
 
 
@@ -596,6 +824,7 @@ def _data_sharing_answer(item: dict[str, Any], kind: str) -> tuple[str, dict, st
     if shared_data:
         return "yes", {"shared_data": shared_data}, "申报已列明拟共享的数据"
     return "no", {}, "申报未说明拟共享的数据"
+
 
 def forced_terms(item: dict[str, Any]) -> dict[str, list[str]]:
     """Forced-use terms of the formats.md vocabularies found in the proposal, by rule."""
@@ -624,8 +853,9 @@ def written_demands(item: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
     found: dict[str, list[dict[str, str]]] = {}
     for field, field_label in _FREE_TEXT_FIELDS:
         for demand in find_demands(item.get(field)):
-            found.setdefault(demand.rule, []).append({"field": field, "field_label": field_label,
-                                                      "label": demand.label, "text": demand.text})
+            found.setdefault(demand.rule, []).append(
+                {"field": field, "field_label": field_label, "label": demand.label, "text": demand.text}
+            )
     return dict(sorted(found.items()))
 
 
@@ -644,8 +874,12 @@ def _name_violation(kind: str, top: dict[str, Any], facts: dict[str, Any]) -> di
     reason = f"与{where}现有{KIND_LABELS[top['kind']]}「{top['name']}」（{top['code']}）{same}"
     if kind == "groups" and not facts.get("members"):
         reason += "，且申报未提供成员名单，无法按成员重合排除重复建群"
-    return {"rule": "F4" if kind in ("groups", "forms") else "F5", "severity": "flag", "item": top["code"],
-            "reason": reason + "，疑似重复建设，请审核人核实"}
+    return {
+        "rule": "F4" if kind in ("groups", "forms") else "F5",
+        "severity": "flag",
+        "item": top["code"],
+        "reason": reason + "，疑似重复建设，请审核人核实",
+    }
 
 
 def _duplicate_violation(kind: str, top: dict[str, Any]) -> dict[str, Any]:
@@ -657,23 +891,37 @@ def _duplicate_violation(kind: str, top: dict[str, Any]) -> dict[str, Any]:
             how = f"拟入群成员的 {ev['proposal_covered']:.0%} 已在该群中，该群 {ev['members']} 人"
         else:
             how = f"该群 {ev['members']} 人中的 {ev['containment']:.0%} 在拟入群成员中"
-        return {"rule": "F4", "severity": "flag", "item": top["code"],
-                "reason": f"与现有工作群「{top['name']}」（{top['code']}）成员高度重合（{how}，"
-                          f"共同成员 {ev['shared_members']} 人），属于为同一工作重复建群"}
+        return {
+            "rule": "F4",
+            "severity": "flag",
+            "item": top["code"],
+            "reason": f"与现有工作群「{top['name']}」（{top['code']}）成员高度重合（{how}，"
+            f"共同成员 {ev['shared_members']} 人），属于为同一工作重复建群",
+        }
     if kind == "forms":
-        return {"rule": "F4", "severity": "flag", "item": top["code"],
-                "reason": f"与现有报表「{top['name']}」（{top['code']}）的指标重复 {ev['shared_fields']} 项"
-                          f"（占较小一方的 {ev['overlap_of_smaller']:.0%}），属于多头填报"}
+        return {
+            "rule": "F4",
+            "severity": "flag",
+            "item": top["code"],
+            "reason": f"与现有报表「{top['name']}」（{top['code']}）的指标重复 {ev['shared_fields']} 项"
+            f"（占较小一方的 {ev['overlap_of_smaller']:.0%}），属于多头填报",
+        }
     if kind == "accounts":
         if ev.get("same_owner"):
-            reason = (f"本单位已在{ev['platform']}开设账号「{top['name']}」（{top['code']}），"
-                      "一个单位在同一平台原则上只开设一个账号")
+            reason = (
+                f"本单位已在{ev['platform']}开设账号「{top['name']}」（{top['code']}），"
+                "一个单位在同一平台原则上只开设一个账号"
+            )
         else:
             reason = f"与{ev['platform']}上的现有账号「{top['name']}」（{top['code']}）名称几乎相同，属于重复开设"
         return {"rule": "F5", "severity": "flag", "item": top["code"], "reason": reason}
-    return {"rule": "F5", "severity": "flag", "item": top["code"],
-            "reason": f"与现有{KIND_LABELS[top['kind']]}「{top['name']}」（{top['code']}）用途高度相似"
-                      f"（相似度 {ev['similarity']:.2f}），属于重复建设"}
+    return {
+        "rule": "F5",
+        "severity": "flag",
+        "item": top["code"],
+        "reason": f"与现有{KIND_LABELS[top['kind']]}「{top['name']}」（{top['code']}）用途高度相似"
+        f"（相似度 {ev['similarity']:.2f}），属于重复建设",
+    }
 
 
 def _as_date(value) -> dt.date | None:

@@ -31,21 +31,44 @@ from jianfu.inbox.api import unread_count
 from jianfu.registry.models import App, Unit
 
 _ = gettext_lazy  # module-level labels are lazy; inside views `_` below is the plain gettext again
-TABS = [("mine", _("我的申报")), ("review", _("待我审核")), ("decided", _("已处理")), ("expiring", _("即将到期")),
-        ("catalog", _("备案目录")), ("offcatalog", _("目录外对象"))]
+TABS = [
+    ("mine", _("我的申报")),
+    ("review", _("待我审核")),
+    ("decided", _("已处理")),
+    ("expiring", _("即将到期")),
+    ("catalog", _("备案目录")),
+    ("offcatalog", _("目录外对象")),
+]
 ANSWER_LABELS = {"yes": _("符合"), "no": _("不符合"), "open": _("待核"), "na": _("不适用")}
 SEVERITY_LABELS = {"refuse": _("不予受理"), "flag": _("提示审核"), "exempted": _("已申请豁免")}
 EVIDENCE_LABELS = {
-    "code": _("编号"), "name": _("名称"), "score": _("相似度"), "proposal_covered": _("拟入群成员已在该群的比例"),
-    "function_coverage": _("功能覆盖率"), "purpose_similarity": _("用途相似度"), "plan_ref": _("规划依据"),
-    "plan_item": _("对应的规划项目"), "closest_plan_item": _("最接近的规划项目"), "similarity": _("相似度"),
-    "listed": _("申报的对接系统"), "found": _("台账中找到"), "missing": _("台账中没有"), "shared_data": _("拟共享的数据"),
-    "why_not_existing": _("无法利用现有系统的原因"), "own_accounts": _("本单位已有账号"),
+    "code": _("编号"),
+    "name": _("名称"),
+    "score": _("相似度"),
+    "proposal_covered": _("拟入群成员已在该群的比例"),
+    "function_coverage": _("功能覆盖率"),
+    "purpose_similarity": _("用途相似度"),
+    "plan_ref": _("规划依据"),
+    "plan_item": _("对应的规划项目"),
+    "closest_plan_item": _("最接近的规划项目"),
+    "similarity": _("相似度"),
+    "listed": _("申报的对接系统"),
+    "found": _("台账中找到"),
+    "missing": _("台账中没有"),
+    "shared_data": _("拟共享的数据"),
+    "why_not_existing": _("无法利用现有系统的原因"),
+    "own_accounts": _("本单位已有账号"),
     "fields_already_collected": _("已由现有报表采集的指标比例"),
-    "name_ratio": _("名称相似度"), "members": _("该群人数"),
+    "name_ratio": _("名称相似度"),
+    "members": _("该群人数"),
 }
-CRITERION_TITLES = {1: _("符合数字化建设规划"), 2: _("不与现有应用功能重复"), 3: _("不能作为现有系统的模块建设"),
-                    4: _("能与相关系统互联互通"), 5: _("符合数据共享要求")}
+CRITERION_TITLES = {
+    1: _("符合数字化建设规划"),
+    2: _("不与现有应用功能重复"),
+    3: _("不能作为现有系统的模块建设"),
+    4: _("能与相关系统互联互通"),
+    5: _("符合数据共享要求"),
+}
 _ = gettext
 KIND_NAMES = dict(Kind.choices)
 REGISTRY_PATHS = {"apps": "apps", "platforms": "apps", "accounts": "accounts", "groups": "groups", "forms": "forms"}
@@ -66,10 +89,17 @@ def _tabs_for(user) -> list[tuple[str, str]]:
 
 def _base_context(request, tab: str) -> dict:
     proposer, reviewer = access.can_propose(request.user), access.is_reviewer(request.user)
-    return {"tabs": _tabs_for(request.user), "tab": tab, "can_propose": proposer, "is_reviewer": reviewer,
-            # The region rules concern those who propose or review; cadres and discipline officers do neither.
-            "show_policy": proposer or reviewer, "unread": unread_count(request.user), "kinds": Kind.choices,
-            "review_count": access.to_review(request.user).count() if reviewer else 0}
+    return {
+        "tabs": _tabs_for(request.user),
+        "tab": tab,
+        "can_propose": proposer,
+        "is_reviewer": reviewer,
+        # The region rules concern those who propose or review; cadres and discipline officers do neither.
+        "show_policy": proposer or reviewer,
+        "unread": unread_count(request.user),
+        "kinds": Kind.choices,
+        "review_count": access.to_review(request.user).count() if reviewer else 0,
+    }
 
 
 def _page(request, qs, size: int = 50):
@@ -92,8 +122,10 @@ def index(request):
     elif tab == "review":
         context["page"] = _page(request, access.to_review(user).order_by("submitted_at", "id"))
     elif tab == "decided":
-        mine = ProposalEvent.objects.filter(actor=user, action__in=[
-            ProposalEvent.Action.APPROVED, ProposalEvent.Action.RETURNED, ProposalEvent.Action.REJECTED])
+        mine = ProposalEvent.objects.filter(
+            actor=user,
+            action__in=[ProposalEvent.Action.APPROVED, ProposalEvent.Action.RETURNED, ProposalEvent.Action.REJECTED],
+        )
         qs = access.scoped_proposals(user).filter(id__in=mine.values("proposal_id"))
         context["page"] = _page(request, qs)
     elif tab == "expiring":
@@ -102,17 +134,23 @@ def index(request):
             days = max(1, min(int(request.GET.get("days", default)), 3650))
         except ValueError:
             days = default
-        qs = access.scoped_filings(user).filter(status=Filing.Status.ACTIVE,
-                                                 expires_on__lte=_today() + dt.timedelta(days=days))
-        context.update(page=_page(request, qs.order_by("expires_on", "number")), days=days, today=_today(),
-                       extra=f"days={days}")
+        qs = access.scoped_filings(user).filter(
+            status=Filing.Status.ACTIVE, expires_on__lte=_today() + dt.timedelta(days=days)
+        )
+        context.update(
+            page=_page(request, qs.order_by("expires_on", "number")), days=days, today=_today(), extra=f"days={days}"
+        )
     elif tab == "catalog":
         qs = _catalog(request)
         context["catalog_filtered"] = any(request.GET.get(k) for k in ("kind", "status", "q"))
-        context.update(page=_page(request, qs), today=_today(), status_choices=Filing.Status.choices,
-                       filters={k: request.GET.get(k, "") for k in ("kind", "status", "q")},
-                       export_query=request.GET.urlencode(),
-                       extra=urlencode({k: v for k, v in request.GET.items() if k in ("kind", "status", "q") and v}))
+        context.update(
+            page=_page(request, qs),
+            today=_today(),
+            status_choices=Filing.Status.choices,
+            filters={k: request.GET.get(k, "") for k in ("kind", "status", "q")},
+            export_query=request.GET.urlencode(),
+            extra=urlencode({k: v for k, v in request.GET.items() if k in ("kind", "status", "q") and v}),
+        )
     else:
         context.update(_offcatalog(request))
     return render(request, "filings/index.html", context)
@@ -134,19 +172,34 @@ def _offcatalog(request) -> dict:
     kind = request.GET.get("kind") if request.GET.get("kind") in lifecycle.OFF_CATALOG_KINDS else "apps"
     counts = []
     for k, (model, _unit, _title) in lifecycle.OFF_CATALOG_KINDS.items():
-        counts.append((k, KIND_NAMES[k] if k != "apps" else _("应用和平台"),
-                       lifecycle.off_catalog(k, scope.scoped(request.user, model)).count()))
+        counts.append(
+            (
+                k,
+                KIND_NAMES[k] if k != "apps" else _("应用和平台"),
+                lifecycle.off_catalog(k, scope.scoped(request.user, model)).count(),
+            )
+        )
     model, unit_field, title = lifecycle.OFF_CATALOG_KINDS[kind]
     qs = lifecycle.off_catalog(kind, scope.scoped(request.user, model)).select_related(unit_field).order_by("code")
     page = _page(request, qs)
-    rows = [{"code": o.code, "name": getattr(o, title), "owner": getattr(o, unit_field).name,
-             "created": o.created_at} for o in page]
+    rows = [
+        {"code": o.code, "name": getattr(o, title), "owner": getattr(o, unit_field).name, "created": o.created_at}
+        for o in page
+    ]
     since = policies.policy_for(request.user.unit).filing_since if request.user.unit_id else None
-    return {"page": page, "rows": rows, "off_kind": kind, "extra": f"kind={kind}", "off_counts": counts, "since": since,
-            "registry_path": REGISTRY_PATHS[kind]}
+    return {
+        "page": page,
+        "rows": rows,
+        "off_kind": kind,
+        "extra": f"kind={kind}",
+        "off_counts": counts,
+        "since": since,
+        "registry_path": REGISTRY_PATHS[kind],
+    }
 
 
 # --- proposals ------------------------------------------------------------------------------------------
+
 
 @login_required
 def new_proposal(request, kind: str):
@@ -157,8 +210,9 @@ def new_proposal(request, kind: str):
     form = ProposalForm(request.POST or None, request.FILES or None, kind=kind, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = actions.do_create_proposal(kind=kind, owner=form.cleaned_owner, values=form.values(),
-                                                  acting_user=request.user)
+            proposal = actions.do_create_proposal(
+                kind=kind, owner=form.cleaned_owner, values=form.values(), acting_user=request.user
+            )
         except TransitionError as exc:
             form.add_error(None, str(exc))
         else:
@@ -168,9 +222,18 @@ def new_proposal(request, kind: str):
                 return _submit_and_redirect(request, proposal)
             messages.success(request, _("已保存草稿"))
             return redirect("filings:proposal", code=proposal.code)
-    return render(request, "filings/edit.html", {
-        **_base_context(request, "mine"), "form": form, "kind": kind, "kind_label": KIND_NAMES[kind],
-        "proposal": None, **_form_lists()})
+    return render(
+        request,
+        "filings/edit.html",
+        {
+            **_base_context(request, "mine"),
+            "form": form,
+            "kind": kind,
+            "kind_label": KIND_NAMES[kind],
+            "proposal": None,
+            **_form_lists(),
+        },
+    )
 
 
 def _form_lists() -> dict:
@@ -187,8 +250,9 @@ def edit_proposal(request, code: str):
     if proposal.status not in Proposal.TRANSITIONS["edit"]:
         messages.error(request, _("当前状态不能修改"))
         return redirect("filings:proposal", code=code)
-    form = ProposalForm(request.POST or None, request.FILES or None, kind=proposal.kind, user=request.user,
-                        owner=proposal.owner)
+    form = ProposalForm(
+        request.POST or None, request.FILES or None, kind=proposal.kind, user=request.user, owner=proposal.owner
+    )
     if request.method != "POST":
         form.set_initial_from(proposal)
     elif form.is_valid():
@@ -203,9 +267,18 @@ def edit_proposal(request, code: str):
                 return _submit_and_redirect(request, proposal)
             messages.success(request, _("已保存"))
             return redirect("filings:proposal", code=code)
-    return render(request, "filings/edit.html", {
-        **_base_context(request, "mine"), "form": form, "kind": proposal.kind,
-        "kind_label": KIND_NAMES[proposal.kind], "proposal": proposal, **_form_lists()})
+    return render(
+        request,
+        "filings/edit.html",
+        {
+            **_base_context(request, "mine"),
+            "form": form,
+            "kind": proposal.kind,
+            "kind_label": KIND_NAMES[proposal.kind],
+            "proposal": proposal,
+            **_form_lists(),
+        },
+    )
 
 
 def _submit_and_redirect(request, proposal: Proposal):
@@ -214,8 +287,10 @@ def _submit_and_redirect(request, proposal: Proposal):
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已提交，预审结果已附在申报中，等待%(region)s审核")
-                         % {"region": proposal.steps[0]["region_name"]})
+        messages.success(
+            request,
+            _("已提交，预审结果已附在申报中，等待%(region)s审核") % {"region": proposal.steps[0]["region_name"]},
+        )
     return redirect("filings:proposal", code=proposal.code)
 
 
@@ -248,12 +323,12 @@ def draft_precheck(request, kind: str):
         if proposal.kind != kind or not access.is_proposer_side(request.user, proposal):
             raise PermissionDenied
     if request.method == "POST":
-        form = ProposalForm(request.POST, request.FILES, kind=kind, user=request.user,
-                            owner=proposal.owner if proposal else None)
+        form = ProposalForm(
+            request.POST, request.FILES, kind=kind, user=request.user, owner=proposal.owner if proposal else None
+        )
         if not form.is_valid():
             return render(request, "filings/_draft_precheck.html", {"form": form, "errors": _form_errors(form)})
-        draft = Proposal(kind=kind, owner=form.cleaned_owner, code=proposal.code if proposal else "",
-                         **form.values())
+        draft = Proposal(kind=kind, owner=form.cleaned_owner, code=proposal.code if proposal else "", **form.values())
     elif proposal is not None:
         draft = proposal
     else:
@@ -276,11 +351,21 @@ def _criteria_rows(precheck: dict, previous: dict[str, str]) -> list[dict]:
     rows = []
     for c in precheck.get("criteria", []):
         key = str(c["id"])
-        evidence = [(EVIDENCE_LABELS.get(k, k), "、".join(map(str, v)) if isinstance(v, list) else v)
-                    for k, v in c.get("evidence", {}).items()]
-        rows.append({**c, "key": key, "answer_label": ANSWER_LABELS.get(c["answer"], c["answer"]), "evidence": evidence,
-                     "title": CRITERION_TITLES.get(c["id"], c["title"]),
-                     "previous": previous.get(key, ""), "preset": preset_answer(c["answer"], previous.get(key, ""))})
+        evidence = [
+            (EVIDENCE_LABELS.get(k, k), "、".join(map(str, v)) if isinstance(v, list) else v)
+            for k, v in c.get("evidence", {}).items()
+        ]
+        rows.append(
+            {
+                **c,
+                "key": key,
+                "answer_label": ANSWER_LABELS.get(c["answer"], c["answer"]),
+                "evidence": evidence,
+                "title": CRITERION_TITLES.get(c["id"], c["title"]),
+                "previous": previous.get(key, ""),
+                "preset": preset_answer(c["answer"], previous.get(key, "")),
+            }
+        )
     return rows
 
 
@@ -293,16 +378,26 @@ def _similar_rows(precheck: dict, kind: str) -> list[dict]:
 
 
 def _violation_rows(precheck: dict) -> list[dict]:
-    return [{**v, "label": RULE_LABELS.get(v["rule"], v["rule"]),
-             "severity_label": SEVERITY_LABELS.get(v["severity"], v["severity"])}
-            for v in precheck.get("violations", [])]
+    return [
+        {
+            **v,
+            "label": RULE_LABELS.get(v["rule"], v["rule"]),
+            "severity_label": SEVERITY_LABELS.get(v["severity"], v["severity"]),
+        }
+        for v in precheck.get("violations", [])
+    ]
 
 
 def _precheck_context(precheck: dict, kind: str, previous: dict[str, str] | None = None) -> dict:
     """What filings/_precheck.html shows of one pre-check result."""
-    return {"precheck": precheck, "kind": kind, "similar": _similar_rows(precheck, kind),
-            "violations": _violation_rows(precheck), "criteria": _criteria_rows(precheck, previous or {}),
-            "answer_labels": ANSWER_LABELS}
+    return {
+        "precheck": precheck,
+        "kind": kind,
+        "similar": _similar_rows(precheck, kind),
+        "violations": _violation_rows(precheck),
+        "criteria": _criteria_rows(precheck, previous or {}),
+        "answer_labels": ANSWER_LABELS,
+    }
 
 
 @login_required
@@ -317,19 +412,28 @@ def proposal_detail(request, code: str):
         visible = dict(access.pickable_people(user).filter(code__in=codes).values_list("code", "name"))
         members = [(c, visible.get(c, "")) for c in codes]
     filing = Filing.objects.filter(proposal=proposal).first()
-    return render(request, "filings/proposal.html", {
-        **_base_context(request, "mine"), "p": proposal, "kind_label": KIND_NAMES[proposal.kind],
-        **_precheck_context(proposal.precheck, proposal.kind, actions.previous_answers(proposal)),
-        "events": proposal.events.select_related(None).order_by("id"), "members": members, "filing": filing,
-        "category_label": dict(App.Category.choices).get(proposal.details.get("category"), ""),
-        "is_proposer": proposer, "can_review": reviewer,
-        "can_edit": proposer and proposal.status in Proposal.TRANSITIONS["edit"],
-        "can_submit": proposer and proposal.status in Proposal.TRANSITIONS["submit"],
-        "can_withdraw": proposer and proposal.status in Proposal.TRANSITIONS["withdraw"],
-        "can_comment": proposal.status in Proposal.TRANSITIONS["comment"] and (proposer or reviewer),
-        "history": history("proposals", proposal.code),
-        "region_of_step": {i: s for i, s in enumerate(proposal.steps)},
-    })
+    return render(
+        request,
+        "filings/proposal.html",
+        {
+            **_base_context(request, "mine"),
+            "p": proposal,
+            "kind_label": KIND_NAMES[proposal.kind],
+            **_precheck_context(proposal.precheck, proposal.kind, actions.previous_answers(proposal)),
+            "events": proposal.events.select_related(None).order_by("id"),
+            "members": members,
+            "filing": filing,
+            "category_label": dict(App.Category.choices).get(proposal.details.get("category"), ""),
+            "is_proposer": proposer,
+            "can_review": reviewer,
+            "can_edit": proposer and proposal.status in Proposal.TRANSITIONS["edit"],
+            "can_submit": proposer and proposal.status in Proposal.TRANSITIONS["submit"],
+            "can_withdraw": proposer and proposal.status in Proposal.TRANSITIONS["withdraw"],
+            "can_comment": proposal.status in Proposal.TRANSITIONS["comment"] and (proposer or reviewer),
+            "history": history("proposals", proposal.code),
+            "region_of_step": {i: s for i, s in enumerate(proposal.steps)},
+        },
+    )
 
 
 @login_required
@@ -360,14 +464,18 @@ def proposal_act(request, code: str, action: str):
             messages.success(request, _("已作出不予通过决定"))
         elif action == "approve":
             criteria = {str(n): post.get(f"criterion_{n}", "") for n, _title in CRITERIA}
-            actions.do_approve_proposal(proposal, step=step, criteria=criteria, text=post.get("text", ""),
-                                        acting_user=user)
+            actions.do_approve_proposal(
+                proposal, step=step, criteria=criteria, text=post.get("text", ""), acting_user=user
+            )
             if proposal.status == Proposal.Status.APPROVED:
                 filing = Filing.objects.get(proposal=proposal)
                 messages.success(request, _("审核通过，已备案：备案号 %(number)s") % {"number": filing.number})
             else:
-                messages.success(request, _("本级审核通过，已转%(region)s审核")
-                                 % {"region": proposal.steps[proposal.current_step]["region_name"]})
+                messages.success(
+                    request,
+                    _("本级审核通过，已转%(region)s审核")
+                    % {"region": proposal.steps[proposal.current_step]["region_name"]},
+                )
         else:
             raise Http404
     except PermissionDenied:
@@ -383,25 +491,39 @@ def people_search(request):
     q = (request.GET.get("q") or "").strip()
     people = []
     if len(q) >= 1:
-        people = list(access.pickable_people(request.user).filter(Q(name__icontains=q) | Q(code__istartswith=q))
-                      .select_related("unit").order_by("code")[:20])
+        people = list(
+            access.pickable_people(request.user)
+            .filter(Q(name__icontains=q) | Q(code__istartswith=q))
+            .select_related("unit")
+            .order_by("code")[:20]
+        )
     return render(request, "filings/_people.html", {"people": people, "q": q})
 
 
 # --- filings -------------------------------------------------------------------------------------------------
 
+
 @login_required
 def filing_detail(request, number: str):
     filing = access.get_filing_or_404(request.user, number)
     pending = filing.renewals.filter(status=RenewalRequest.Status.PENDING).first()
-    return render(request, "filings/filing.html", {
-        **_base_context(request, "catalog"), "f": filing, "today": _today(), "pending": pending,
-        "renewals": filing.renewals.all(), "kind_label": KIND_NAMES[filing.kind],
-        "registry_url": f"/{filing.registry_kind}/{filing.item_code}/",
-        "can_request": access.can_request_renewal(request.user, filing) and pending is None,
-        "can_decide": pending is not None and access.can_decide_renewal(request.user, filing),
-        "form": RenewalForm(initial={"until": _suggest_until(filing)}), "history": history("filings", filing.number),
-    })
+    return render(
+        request,
+        "filings/filing.html",
+        {
+            **_base_context(request, "catalog"),
+            "f": filing,
+            "today": _today(),
+            "pending": pending,
+            "renewals": filing.renewals.all(),
+            "kind_label": KIND_NAMES[filing.kind],
+            "registry_url": f"/{filing.registry_kind}/{filing.item_code}/",
+            "can_request": access.can_request_renewal(request.user, filing) and pending is None,
+            "can_decide": pending is not None and access.can_decide_renewal(request.user, filing),
+            "form": RenewalForm(initial={"until": _suggest_until(filing)}),
+            "history": history("filings", filing.number),
+        },
+    )
 
 
 def _suggest_until(filing: Filing) -> dt.date:
@@ -418,8 +540,9 @@ def filing_renew(request, number: str):
         messages.error(request, _("请填写续期日期和理由"))
         return redirect("filings:filing", number=number)
     try:
-        actions.do_request_renewal(filing, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"],
-                                   acting_user=request.user)
+        actions.do_request_renewal(
+            filing, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"], acting_user=request.user
+        )
         messages.success(request, _("已提交续期申请"))
     except TransitionError as exc:
         messages.error(request, str(exc))
@@ -435,8 +558,12 @@ def renewal_decide(request, number: str):
         messages.error(request, _("没有待审核的续期申请"))
         return redirect("filings:filing", number=number)
     try:
-        actions.do_decide_renewal(pending, approve=request.POST.get("decision") == "approve",
-                                  reason=request.POST.get("reason", ""), acting_user=request.user)
+        actions.do_decide_renewal(
+            pending,
+            approve=request.POST.get("decision") == "approve",
+            reason=request.POST.get("reason", ""),
+            acting_user=request.user,
+        )
         messages.success(request, _("已处理续期申请"))
     except TransitionError as exc:
         messages.error(request, str(exc))
@@ -448,13 +575,15 @@ def export(request):
     rows = _catalog(request).select_related("owner", "proposal")
     buffer = io.BytesIO()
     write_filings_xlsx(buffer, rows.iterator(chunk_size=2000), _today())
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f"attachment; filename=filings-{_today():%Y%m%d}.xlsx"
     return response
 
 
 # --- region rules -----------------------------------------------------------------------------------------
+
 
 def _visible_region(user, code: str) -> Unit | None:
     """A region in the user's scope, or one of the regions above the user's unit (whose rules apply to it)."""
@@ -494,18 +623,35 @@ def region_policy(request):
     else:
         initial = {}
         if own is not None:
-            initial = {"remind_days": own.remind_days, "filing_since": own.filing_since,
-                       "plan_items": "\n".join(own.plan_items)}
+            initial = {
+                "remind_days": own.remind_days,
+                "filing_since": own.filing_since,
+                "plan_items": "\n".join(own.plan_items),
+            }
             for kind, levels in own.routes.items():
                 initial[f"route_{kind}"] = levels
             for kind, days in own.valid_days.items():
                 initial[f"days_{kind}"] = days
         form = PolicyForm(initial=initial)
     effective = policies.policy_for(region)
-    routes = [(label, [policies.LEVEL_LABELS[lv] for lv in effective.routes[k]], effective.valid_days[k],
-               effective.sources.get(f"routes.{k}", ""))
-              for k, label in Kind.choices]
-    return render(request, "filings/policy.html", {
-        **_base_context(request, "policy"), "region": region, "form": form, "can_set": can_set,
-        "effective": effective, "routes": routes,
-    })
+    routes = [
+        (
+            label,
+            [policies.LEVEL_LABELS[lv] for lv in effective.routes[k]],
+            effective.valid_days[k],
+            effective.sources.get(f"routes.{k}", ""),
+        )
+        for k, label in Kind.choices
+    ]
+    return render(
+        request,
+        "filings/policy.html",
+        {
+            **_base_context(request, "policy"),
+            "region": region,
+            "form": form,
+            "can_set": can_set,
+            "effective": effective,
+            "routes": routes,
+        },
+    )

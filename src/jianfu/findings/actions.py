@@ -58,8 +58,11 @@ def can_decide(user: User, finding: Finding | None = None) -> bool:
 
 def is_final_decider(user: User, finding: Finding) -> bool:
     """An office officer or admin whose region covers the whole finding."""
-    return user.is_authenticated and (user.role in (Role.ADMIN, Role.OFFICE) or user.is_superuser) \
+    return (
+        user.is_authenticated
+        and (user.role in (Role.ADMIN, Role.OFFICE) or user.is_superuser)
         and covers_all(user, finding)
+    )
 
 
 def choices_for(user: User, finding: Finding) -> list[str]:
@@ -67,13 +70,15 @@ def choices_for(user: User, finding: Finding) -> list[str]:
     if is_final_decider(user, finding):
         if finding.status == Status.CONTESTED:
             return []  # settled with do_settle_request
-        return [s for s in (Status.ACCEPTED, Status.REJECTED, Status.DONE, Status.OPEN)
-                if finding.status in _ALLOWED[s]]
+        return [
+            s for s in (Status.ACCEPTED, Status.REJECTED, Status.DONE, Status.OPEN) if finding.status in _ALLOWED[s]
+        ]
     if user.is_authenticated and user.role == Role.DEPARTMENT and finding.status != Status.CONTESTED:
         # A department may accept work on its own carriers, and ask for a reject of any it can see.
         own = covers_all(user, finding)
-        return [s for s in (Status.ACCEPTED, Status.DONE) if own and finding.status in _ALLOWED[s]] + \
-            ([Status.REJECTED] if finding.status in (Status.OPEN, Status.ACCEPTED) else [])
+        return [s for s in (Status.ACCEPTED, Status.DONE) if own and finding.status in _ALLOWED[s]] + (
+            [Status.REJECTED] if finding.status in (Status.OPEN, Status.ACCEPTED) else []
+        )
     return []
 
 
@@ -82,9 +87,14 @@ def _lock(finding: Finding) -> Finding:
 
 
 def _audit(user: User, finding: Finding, action: str, old: dict, extra: dict | None = None) -> None:
-    record(actor=user, action=action, kind="findings", code=finding.fid,
-           changes={**{k: [v, getattr(finding, k)] for k, v in old.items()}, **(extra or {})},
-           unit_path=finding.owner_path)
+    record(
+        actor=user,
+        action=action,
+        kind="findings",
+        code=finding.fid,
+        changes={**{k: [v, getattr(finding, k)] for k, v in old.items()}, **(extra or {})},
+        unit_path=finding.owner_path,
+    )
 
 
 def _prefixes(paths: list[str]) -> set[str]:
@@ -130,21 +140,24 @@ def _carry_out(finding: Finding, keep: str | None, *, acting_user: User, case: s
     if kind is None or finding.action not in (Finding.Action.MERGE, Finding.Action.CANCEL):
         return {}
     if finding.action == Finding.Action.CANCEL:
-        ended = do_end_carriers(kind, finding.items[:1], "cancelled", today, acting_user=acting_user,
-                                finding=finding.fid, case=case)
+        ended = do_end_carriers(
+            kind, finding.items[:1], "cancelled", today, acting_user=acting_user, finding=finding.fid, case=case
+        )
         return {"cancelled": ended}
     candidates = [code for code, _name, _size in merge_candidates(finding)]
     keep = keep or (candidates[0] if candidates else None)
     if keep not in candidates:
         raise DecisionError(_("保留的对象必须是该问题所列、仍在用的对象之一"))
     others = [code for code in candidates if code != keep]
-    ended = do_end_carriers(kind, others, "merged", today, acting_user=acting_user, merged_into=keep,
-                            finding=finding.fid, case=case)
+    ended = do_end_carriers(
+        kind, others, "merged", today, acting_user=acting_user, merged_into=keep, finding=finding.fid, case=case
+    )
     return {"kept": keep, "merged": ended}
 
 
-def do_decide_finding(finding: Finding, status: str, reason: str, *, acting_user: User,
-                      keep: str | None = None, case: str = "") -> Finding:
+def do_decide_finding(
+    finding: Finding, status: str, reason: str, *, acting_user: User, keep: str | None = None, case: str = ""
+) -> Finding:
     """Accept, reject, mark done or reopen; a department's reject becomes a request (do_request_rejection).
 
     Marking done carries the finding out on that day (``_carry_out``); ``keep`` names the carrier a merge keeps.
@@ -168,8 +181,10 @@ def do_decide_finding(finding: Finding, status: str, reason: str, *, acting_user
         current = _lock(finding)
         allowed = _CLOSED_BY_CASE.get(current.status, []) if case else choices_for(acting_user, current)
         if status not in allowed:
-            raise DecisionError(_("当前状态为「%(old)s」，您不能改为「%(new)s」") % {
-                "old": current.get_status_display(), "new": Status(status).label})
+            raise DecisionError(
+                _("当前状态为「%(old)s」，您不能改为「%(new)s」")
+                % {"old": current.get_status_display(), "new": Status(status).label}
+            )
         old = {"status": current.status, "decision_reason": current.decision_reason}
         current.status, current.decision_reason = status, reason
         current.decided_by, current.decided_at = acting_user, timezone.now()

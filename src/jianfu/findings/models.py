@@ -52,8 +52,9 @@ class Finding(models.Model):
     # How the hours saved come about (jianfu.analysis.arithmetic) and each item's share of them.
     arithmetic = models.JSONField(default=list, blank=True)
     saved_by_item = models.JSONField(default=dict, blank=True)
-    owner = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings",
-                              verbose_name=_("责任单位"))
+    owner = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings", verbose_name=_("责任单位")
+    )
     owner_path = models.CharField(max_length=1000, db_index=True, default="/")
     # "|path|path|": the paths of the units owning every carrier the finding names. The finding is visible to
     # each of them (accounts/scope.py) and decided by an office whose region covers decider_path, their
@@ -62,12 +63,14 @@ class Finding(models.Model):
     decider_path = models.CharField(max_length=1000, default="/")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True)
     decision_reason = models.TextField(_("处理意见"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     request_reason = models.TextField(_("申请驳回理由"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(null=True, blank=True)
     first_seen = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
     last_seen = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -78,8 +81,10 @@ class Finding(models.Model):
         ordering = ["-hours_saved_per_month", "fid"]
         # The findings list's keyset order (saving, then id): a page walks this index instead of sorting.
         # The dashboard's data version reads the latest decision on every page (registry/dashboard.py).
-        indexes = [models.Index(fields=["hours_saved_per_month", "id"], name="findings_saving_id"),
-                   models.Index(fields=["decided_at"], name="finding_decided_at")]
+        indexes = [
+            models.Index(fields=["hours_saved_per_month", "id"], name="findings_saving_id"),
+            models.Index(fields=["decided_at"], name="finding_decided_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.items}"
@@ -101,8 +106,11 @@ class FindingPath(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["finding", "path"], name="findings_path_unique")]
-        indexes = [models.Index(fields=["path", "finding"], name="findings_path_prefix",
-                                opclasses=["varchar_pattern_ops", "int8_ops"])]
+        indexes = [
+            models.Index(
+                fields=["path", "finding"], name="findings_path_prefix", opclasses=["varchar_pattern_ops", "int8_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.finding_id} {self.path}"

@@ -42,8 +42,14 @@ class EngineUnavailable(RuntimeError):
     """The chosen analysis engine cannot start here (pyspark or Java missing); the message says which."""
 
 
-def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = None, engine: str = "duckdb",
-                  spark_master: str = "local[2]") -> dict:
+def run_and_store(
+    *,
+    as_of: dt.date,
+    actor: str,
+    progress: Progress | None = None,
+    engine: str = "duckdb",
+    spark_master: str = "local[2]",
+) -> dict:
     """Analyse the whole registry; return the formats.md JSON document (summary, findings, burden).
 
     ``engine`` "spark" runs the same steps on Spark SQL (``spark_master``: local[N], spark://…, yarn)."""
@@ -59,8 +65,9 @@ def run_and_store(*, as_of: dt.date, actor: str, progress: Progress | None = Non
         source = Path(folder) if engine == "duckdb" else _spark_backend(folder, spark_master)
         result = analysis.run(source, as_of=as_of, config=load_config(), progress=progress)
     document = result.to_json_dict(generated_at=timezone.localtime().isoformat(timespec="seconds"))
-    return _store_run(run, result.findings, document, field_mappings=result.field_mappings,
-                      per_person=result.tables.get("per_person"))
+    return _store_run(
+        run, result.findings, document, field_mappings=result.field_mappings, per_person=result.tables.get("per_person")
+    )
 
 
 def _spark_backend(folder: str, master: str):
@@ -87,8 +94,7 @@ def load_and_store(path: Path, *, actor: str) -> dict:
     return _store_run(run, findings, document)
 
 
-def _store_run(run: AnalysisRun, findings: list[dict], document: dict, *, field_mappings=(),
-               per_person=None) -> dict:
+def _store_run(run: AnalysisRun, findings: list[dict], document: dict, *, field_mappings=(), per_person=None) -> dict:
     """Store a run's findings, field suggestions and per-region roll-ups (a cluster run's Parquet carries neither
     of the last two: its forms keep their earlier suggestions, and its run has no roll-ups)."""
     store_findings(run, findings)
@@ -123,7 +129,9 @@ def store_rollups(run: AnalysisRun, per_person) -> int:
     import pyarrow as pa
 
     paths = dict(Unit.objects.values_list("code", "path").iterator(chunk_size=20000))
-    unit_paths = pa.table({"code": pa.array(list(paths), pa.string()), "path": pa.array(list(paths.values()), pa.string())})
+    unit_paths = pa.table(
+        {"code": pa.array(list(paths), pa.string()), "path": pa.array(list(paths.values()), pa.string())}
+    )
     con = duckdb.connect()
     try:
         con.register("person_total", per_person)
@@ -131,8 +139,19 @@ def store_rollups(run: AnalysisRun, per_person) -> int:
         rows = con.execute(_ROLLUP_SQL).fetchall()
     finally:
         con.close()
-    fields = ("unit_code", "people", "p50", "p90", "max", "mean", "total_hours", "apps_hours", "groups_hours",
-              "accounts_hours", "forms_hours")
+    fields = (
+        "unit_code",
+        "people",
+        "p50",
+        "p90",
+        "max",
+        "mean",
+        "total_hours",
+        "apps_hours",
+        "groups_hours",
+        "accounts_hours",
+        "forms_hours",
+    )
     rollups = []
     for row in rows:
         values = dict(zip(fields, row))
@@ -145,11 +164,30 @@ def store_rollups(run: AnalysisRun, per_person) -> int:
     return len(rollups)
 
 
-_CONTENT = ("type", "rule", "action", "items", "score", "evidence", "hours_saved_per_month", "reason", "owner_id",
-            "owner_path", "reason_template", "reason_params", "arithmetic", "saved_by_item", "scope_paths",
-            "decider_path")
-_CARRIERS = {"group": (WorkGroup, "owner__path"), "app": (App, "owner__path"), "account": (PublicAccount, "owner__path"),
-             "form": (Form, "issuer__path")}
+_CONTENT = (
+    "type",
+    "rule",
+    "action",
+    "items",
+    "score",
+    "evidence",
+    "hours_saved_per_month",
+    "reason",
+    "owner_id",
+    "owner_path",
+    "reason_template",
+    "reason_params",
+    "arithmetic",
+    "saved_by_item",
+    "scope_paths",
+    "decider_path",
+)
+_CARRIERS = {
+    "group": (WorkGroup, "owner__path"),
+    "app": (App, "owner__path"),
+    "account": (PublicAccount, "owner__path"),
+    "form": (Form, "issuer__path"),
+}
 
 
 def _carrier_paths() -> dict[str, str]:
@@ -185,7 +223,7 @@ def store_paths(findings: list[Finding], replace: set[int] = frozenset()) -> Non
     `replace` names findings whose earlier paths are dropped first."""
     ids = sorted(replace)
     for start in range(0, len(ids), 900):
-        FindingPath.objects.filter(finding_id__in=ids[start:start + 900]).delete()
+        FindingPath.objects.filter(finding_id__in=ids[start : start + 900]).delete()
     rows = [FindingPath(finding_id=f.id, path=path) for f in findings for path in sorted(set(f.unit_paths()))]
     FindingPath.objects.bulk_create(rows, batch_size=2000)
 
@@ -210,14 +248,23 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
         owner_id, owner_path = units.get(item.get("owner_code"), (None, "/"))
         scope_paths, decider_path = scope_of(item["type"], item["items"], owner_path, carriers)
         values = {
-            "type": item["type"], "rule": item["rule"], "action": item["action"], "items": item["items"],
-            "score": item.get("score"), "evidence": item.get("evidence") or {},
-            "hours_saved_per_month": float(item.get("hours_saved_per_month") or 0), "reason": item["reason"],
-            "owner_id": owner_id, "owner_path": owner_path,
-            "reason_template": item.get("_reason_template") or "", "reason_params": item.get("_reason_params") or {},
+            "type": item["type"],
+            "rule": item["rule"],
+            "action": item["action"],
+            "items": item["items"],
+            "score": item.get("score"),
+            "evidence": item.get("evidence") or {},
+            "hours_saved_per_month": float(item.get("hours_saved_per_month") or 0),
+            "reason": item["reason"],
+            "owner_id": owner_id,
+            "owner_path": owner_path,
+            "reason_template": item.get("_reason_template") or "",
+            "reason_params": item.get("_reason_params") or {},
             "arithmetic": item.get("_arithmetic") or [],
-            "saved_by_item": item.get("_saved_by_item") or {item["items"][0]: float(item.get("hours_saved_per_month") or 0)},
-            "scope_paths": scope_paths, "decider_path": decider_path,
+            "saved_by_item": item.get("_saved_by_item")
+            or {item["items"][0]: float(item.get("hours_saved_per_month") or 0)},
+            "scope_paths": scope_paths,
+            "decider_path": decider_path,
         }
         old = existing.get(fid)
         if old is None:
@@ -230,7 +277,7 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
     Finding.objects.bulk_update(update, list(_CONTENT), batch_size=500)
     unknown = [f for f in create if f.id is None]  # databases that return no ids from a bulk insert
     for start in range(0, len(unknown), 900):
-        chunk = unknown[start:start + 900]
+        chunk = unknown[start : start + 900]
         ids = dict(Finding.objects.filter(fid__in=[f.fid for f in chunk]).values_list("fid", "id"))
         for finding in chunk:
             finding.id = ids[finding.fid]
@@ -239,8 +286,8 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
     recurring = [fid for fid in seen if fid in existing]
     gone = [fid for fid in existing if fid not in seen]
     for start in range(0, max(len(recurring), len(gone)), 900):  # SQLite caps the number of bound parameters
-        Finding.objects.filter(fid__in=recurring[start:start + 900]).update(last_seen=run, is_current=True)
-        chunk = gone[start:start + 900]
+        Finding.objects.filter(fid__in=recurring[start : start + 900]).update(last_seen=run, is_current=True)
+        chunk = gone[start : start + 900]
         # An open finding that went away goes too, unless a case was opened on it (the case keeps its record).
         Finding.objects.filter(fid__in=chunk, status=Finding.Status.OPEN, cases__isnull=True).delete()
         Finding.objects.filter(fid__in=chunk).update(is_current=False)

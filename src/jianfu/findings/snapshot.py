@@ -40,25 +40,62 @@ def export_snapshot(folder: Path, as_of: dt.date | None = None) -> dict[str, int
     sources = {
         "units": [(c, n, p, lv, t, regions[c], path) for c, n, p, lv, t, _, path in units],
         "people": Person.objects.values_list("code", "name", "unit__code", "post").iterator(chunk_size=20000),
-        "apps": _active(App, as_of).values_list(
-            "code", "name", "category", "owner__code", "launch_date", "last_update", "registered_users",
-            "monthly_active_users", "functions", "forced_features", "description").iterator(chunk_size=5000),
-        "accounts": _active(PublicAccount, as_of).values_list(
-            "code", "name", "platform", "owner__code", "opened_date", "last_post", "followers", "posts_30d",
-            "assessments").iterator(chunk_size=5000),
-        "groups": _active(WorkGroup, as_of).values_list(
-            "code", "name", "platform", "owner_person__code", "owner__code", "created_date", "nature",
-            "task_end_date", "last_active", "messages_30d", "purpose", "demands").iterator(chunk_size=20000),
+        "apps": _active(App, as_of)
+        .values_list(
+            "code",
+            "name",
+            "category",
+            "owner__code",
+            "launch_date",
+            "last_update",
+            "registered_users",
+            "monthly_active_users",
+            "functions",
+            "forced_features",
+            "description",
+        )
+        .iterator(chunk_size=5000),
+        "accounts": _active(PublicAccount, as_of)
+        .values_list(
+            "code",
+            "name",
+            "platform",
+            "owner__code",
+            "opened_date",
+            "last_post",
+            "followers",
+            "posts_30d",
+            "assessments",
+        )
+        .iterator(chunk_size=5000),
+        "groups": _active(WorkGroup, as_of)
+        .values_list(
+            "code",
+            "name",
+            "platform",
+            "owner_person__code",
+            "owner__code",
+            "created_date",
+            "nature",
+            "task_end_date",
+            "last_active",
+            "messages_30d",
+            "purpose",
+            "demands",
+        )
+        .iterator(chunk_size=20000),
         "members": _member_rows(as_of),
-        "forms": _active(Form, as_of).values_list(
-            "code", "title", "issuer__code", "respondent_level", "frequency", "channel",
-            "minutes_per_filing").iterator(chunk_size=5000),
-        "fields": FormField.objects.filter(active_q(Form, as_of, "form__") if as_of else Q()).values_list(
-            "form__code", "position", "name", "note", "data_type", "unit").iterator(chunk_size=20000),
+        "forms": _active(Form, as_of)
+        .values_list("code", "title", "issuer__code", "respondent_level", "frequency", "channel", "minutes_per_filing")
+        .iterator(chunk_size=5000),
+        "fields": FormField.objects.filter(active_q(Form, as_of, "form__") if as_of else Q())
+        .values_list("form__code", "position", "name", "note", "data_type", "unit")
+        .iterator(chunk_size=20000),
         "elements": _element_rows(),
-        "field_elements": FieldMapping.objects.filter(confirmed=True).filter(
-            active_q(Form, as_of, "field__form__") if as_of else Q()).values_list(
-            "field__form__code", "field__position", "element__code").iterator(chunk_size=20000),
+        "field_elements": FieldMapping.objects.filter(confirmed=True)
+        .filter(active_q(Form, as_of, "field__form__") if as_of else Q())
+        .values_list("field__form__code", "field__position", "element__code")
+        .iterator(chunk_size=20000),
     }
     # Each source yields its columns in the contract's order; the contract's schema types them.
     return {table: _write(folder / f"{table}.parquet", SCHEMAS[table], rows) for table, rows in sources.items()}
@@ -66,9 +103,11 @@ def export_snapshot(folder: Path, as_of: dt.date | None = None) -> dict[str, int
 
 def _element_rows():
     """The active catalog (一表通) with each element's region path ('/' for the installation's own)."""
-    for code, name, synonyms, data_type, unit, path in DataElement.objects.filter(
-            status=DataElement.Status.ACTIVE).values_list("code", "name", "synonyms", "data_type", "unit",
-                                                          "region__path").iterator(chunk_size=20000):
+    for code, name, synonyms, data_type, unit, path in (
+        DataElement.objects.filter(status=DataElement.Status.ACTIVE)
+        .values_list("code", "name", "synonyms", "data_type", "unit", "region__path")
+        .iterator(chunk_size=20000)
+    ):
         yield code, name, list(synonyms or []), data_type or None, unit or None, path or "/"
 
 
@@ -81,13 +120,16 @@ def _member_rows(as_of: dt.date | None = None):
     where, params = "", []
     if as_of:
         # The same rule as registry.lifecycle.active_q, in SQL: begun by as_of, not ended on or before it.
-        where = ("WHERE (g.created_date IS NULL OR g.created_date <= %s) "
-                 "AND NOT (g.status <> 'active' AND g.status_date IS NOT NULL AND g.status_date <= %s)")
+        where = (
+            "WHERE (g.created_date IS NULL OR g.created_date <= %s) "
+            "AND NOT (g.status <> 'active' AND g.status_date IS NOT NULL AND g.status_date <= %s)"
+        )
         params = [as_of, as_of]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT g.code, p.code FROM {members} m JOIN {groups} g ON g.id = m.group_id "
-            f"JOIN {people} p ON p.id = m.person_id {where}", params
+            f"JOIN {people} p ON p.id = m.person_id {where}",
+            params,
         )
         while rows := cursor.fetchmany(BATCH_ROWS):
             yield from rows

@@ -22,9 +22,15 @@ from django.views.decorators.http import require_POST
 from jianfu.accounts import scope
 from jianfu.audit.log import history
 from jianfu.audit.models import AuditEvent
-from jianfu.findings.actions import (DecisionError, can_decide, choices_for, do_decide_finding, do_settle_request,
-                                     merge_candidates,
-                                     is_final_decider)
+from jianfu.findings.actions import (
+    DecisionError,
+    can_decide,
+    choices_for,
+    do_decide_finding,
+    do_settle_request,
+    merge_candidates,
+    is_final_decider,
+)
 from jianfu.findings.export import write_findings_xlsx
 from jianfu.findings.hours import saved_hours, saved_hours_by
 from jianfu.findings.labels import EVIDENCE_LABELS, ITEM_KIND, RULE_LABELS, TYPE_LABELS
@@ -34,6 +40,7 @@ from jianfu.registry.kinds import Sort
 from jianfu.registry.models import Unit
 from jianfu.registry.vocabulary import value_label
 from jianfu.textnorm import normalize_text
+
 
 def scoped_findings(user):
     return scope.scoped(user, Finding).select_related("owner")
@@ -128,11 +135,15 @@ def _cards_cached(request, qs) -> tuple[list, dict]:
     until a finding changes (every decision writes an audit row of kind "findings"; an analysis finishes a run)
     or two minutes pass."""
     user = request.user
-    written = (AuditEvent.objects.filter(object_kind="findings").aggregate(last=Max("id"))["last"],
-               AnalysisRun.objects.order_by("-id").values_list("id", "finished_at").first())
+    written = (
+        AuditEvent.objects.filter(object_kind="findings").aggregate(last=Max("id"))["last"],
+        AnalysisRun.objects.order_by("-id").values_list("id", "finished_at").first(),
+    )
     filters = sorted((k, v) for k, v in request.GET.items() if k not in ("after", "page"))
-    key = "jianfu:findings:cards:" + hashlib.sha256(repr(
-        (user.role, scope.region_path(user), filters, written)).encode()).hexdigest()
+    key = (
+        "jianfu:findings:cards:"
+        + hashlib.sha256(repr((user.role, scope.region_path(user), filters, written)).encode()).hexdigest()
+    )
     cards = cache.get(key)
     if cards is None:
         cards = _cards(qs)
@@ -145,7 +156,8 @@ def _page(request, qs):
     (the benchmarks' baseline mode keeps the old numbered pages)."""
     if getattr(settings, "JIANFU_BASELINE_QUERIES", False):
         page = Paginator(qs.order_by("-hours_saved_per_month", "fid"), listing.PAGE_SIZE).get_page(
-            request.GET.get("page"))
+            request.GET.get("page")
+        )
         base = {k: v for k, v in request.GET.items() if k not in ("after", "page")}
         return page, ("?" + urlencode({**base, "page": page.next_page_number()}) if page.has_next() else None)
     try:
@@ -175,12 +187,18 @@ def finding_list(request):
     actions, total = _cards_cached(request, qs) if first else (None, None)
     query = {k: v for k, v in request.GET.items() if k not in ("after", "page")}
     context = {
-        "page": rows, "number": getattr(page, "number", 1), "next_url": next_url,
+        "page": rows,
+        "number": getattr(page, "number", 1),
+        "next_url": next_url,
         "first_url": "?" + urlencode(query) if not first else None,
-        "actions": actions, "total": total, "query": urlencode(query),
+        "actions": actions,
+        "total": total,
+        "query": urlencode(query),
         "filters": {k: request.GET.get(k, "") for k in ("rule", "type", "action", "status", "unit", "q")},
         "current": request.GET.get("current", "1"),
-        "rules": RULE_LABELS.items(), "types": TYPE_LABELS.items(), "action_choices": Finding.Action.choices,
+        "rules": RULE_LABELS.items(),
+        "types": TYPE_LABELS.items(),
+        "action_choices": Finding.Action.choices,
         "status_choices": Finding.Status.choices,
         "last_run": AnalysisRun.objects.filter(finished_at__isnull=False).first(),
     }
@@ -208,18 +226,27 @@ def _detail_context(request, finding: Finding, chosen: str = "", typed: str = ""
     keepers = merge_candidates(finding) if finding.action == Finding.Action.MERGE and "done" in choices else []
     keeper = request.POST.get("keep") or (keepers[0][0] if keepers else "")
     return {
-        "finding": finding, "item_kind": ITEM_KIND.get(finding.type),
-        "type_label": TYPE_LABELS.get(finding.type, finding.type), "reason": display_reason(finding),
+        "finding": finding,
+        "item_kind": ITEM_KIND.get(finding.type),
+        "type_label": TYPE_LABELS.get(finding.type, finding.type),
+        "reason": display_reason(finding),
         "evidence": [(EVIDENCE_LABELS.get(k, k), v) for k, v in finding.evidence.items()],
-        "arithmetic": [{**row, "what": _translated_term(row), "who": gettext(row.get("who", ""))}
-                       for row in finding.arithmetic or []],
+        "arithmetic": [
+            {**row, "what": _translated_term(row), "who": gettext(row.get("who", ""))}
+            for row in finding.arithmetic or []
+        ],
         "rule_label": RULE_LABELS.get(finding.rule, finding.rule),
         "can_decide": can_decide(user, finding) and bool(choices),
-        "choices": [(value, labels[value]) for value in choices], "chosen": chosen, "typed": typed,
-        "can_settle": finding.status == Finding.Status.CONTESTED and is_final_decider(user, finding)
+        "choices": [(value, labels[value]) for value in choices],
+        "chosen": chosen,
+        "typed": typed,
+        "can_settle": finding.status == Finding.Status.CONTESTED
+        and is_final_decider(user, finding)
         and finding.requested_by_id != user.pk,
         "history": history("findings", finding.fid),
-        "keepers": keepers, "keeper": keeper, "carried_out": _carried_out(finding),
+        "keepers": keepers,
+        "keeper": keeper,
+        "carried_out": _carried_out(finding),
     }
 
 
@@ -250,8 +277,7 @@ def finding_decide(request, fid: str):
         if settle:
             do_settle_request(finding, settle == "confirm", reason, acting_user=request.user)
         else:
-            do_decide_finding(finding, status, reason, acting_user=request.user,
-                              keep=request.POST.get("keep") or None)
+            do_decide_finding(finding, status, reason, acting_user=request.user, keep=request.POST.get("keep") or None)
     except DecisionError as exc:
         # Show the form again as it was sent: a reject that lacked its reason must stay a reject.
         messages.error(request, str(exc))
@@ -267,7 +293,8 @@ def finding_export(request):
     buffer = io.BytesIO()
     write_findings_xlsx(buffer, qs, total_hours=saved_hours(qs))
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f"attachment; filename=findings-{stamp}.xlsx"
     return response

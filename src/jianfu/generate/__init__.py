@@ -51,11 +51,34 @@ FILE_NAMES = {
 HEADERS = {
     "units": ["编码", "名称", "上级编码", "层级", "类型"],
     "people": ["编号", "姓名", "手机号码", "所属单位", "职务"],
-    "apps": ["編號", "應用名稱", "類別", "主管單位", "上線時間", "最近更新", "註冊用戶數（人）", "月活躍用戶數（人）",
-             "功能", "強制功能", "描述"],
+    "apps": [
+        "編號",
+        "應用名稱",
+        "類別",
+        "主管單位",
+        "上線時間",
+        "最近更新",
+        "註冊用戶數（人）",
+        "月活躍用戶數（人）",
+        "功能",
+        "強制功能",
+        "描述",
+    ],
     "accounts": [" 编号", "名称 ", "平台", " 主办单位 ", "开设日期", "最近发布", "粉丝数", "近30天发布数", "考核要求"],
-    "groups": ["群编号", "群名称", "平台", "群主", "主管单位", "建群日期", "性质", "任务结束日期", "最近活跃",
-               "近30天消息数（条）", "用途", "要求"],
+    "groups": [
+        "群编号",
+        "群名称",
+        "平台",
+        "群主",
+        "主管单位",
+        "建群日期",
+        "性质",
+        "任务结束日期",
+        "最近活跃",
+        "近30天消息数（条）",
+        "用途",
+        "要求",
+    ],
     "members": ["群编号", "人员编号"],
     "members_name_phone": ["群编号", "姓名", "手机号"],
     "forms": ["编号", "表名", "发文单位", "填报对象", "频次", "填报渠道", "每次用时（分钟）"],
@@ -74,8 +97,17 @@ def write_elements(path: Path, families, created: dt.datetime) -> list[Path]:
     for family in families:
         for e in family.elements:
             i = e.indicator
-            t.add([i.code, i.name, "；".join(catalog_synonyms(e)), f"{family.name}：{i.name}", i.dtype, i.unit,
-                   family.departments[0]])
+            t.add(
+                [
+                    i.code,
+                    i.name,
+                    "；".join(catalog_synonyms(e)),
+                    f"{family.name}：{i.name}",
+                    i.dtype,
+                    i.unit,
+                    family.departments[0],
+                ]
+            )
     t.close()
     return [t.path]
 
@@ -92,8 +124,15 @@ def write_values(path: Path, world, families, as_of: dt.date, rng: np.random.Gen
         for family in families:
             for e in family.elements:
                 if rng.random() < HELD_SHARE:
-                    t.add([e.indicator.code, village.code, str(as_of.year), held_value(e.indicator, rng),
-                           f"{family.departments[0]}台账"])
+                    t.add(
+                        [
+                            e.indicator.code,
+                            village.code,
+                            str(as_of.year),
+                            held_value(e.indicator, rng),
+                            f"{family.departments[0]}台账",
+                        ]
+                    )
                     rows += 1
     # then the indicators many lines of work ask again (户籍人口数, 耕地面积 …) for villages and townships:
     # the statistics office holds them, so the regular forms that ask them can be pre-filled too
@@ -105,7 +144,9 @@ def write_values(path: Path, world, families, as_of: dt.date, rng: np.random.Gen
                 t.add([indicator.code, unit.code, str(as_of.year), held_value(indicator, rng), "统计局台账"])
                 rows += 1
     # and each line of work's own indicators, from the owning department's ledger
-    owned: dict[str, tuple[catalog.Indicator, catalog.Topic]] = {}  # an indicator several lines of work ask is held once, by the first that owns it
+    owned: dict[
+        str, tuple[catalog.Indicator, catalog.Topic]
+    ] = {}  # an indicator several lines of work ask is held once, by the first that owns it
     for topic in catalog.TOPICS:
         for indicator in topic.indicators:
             if indicator.code not in common:
@@ -157,17 +198,24 @@ def generate(
     files: list[Path] = []
     world = build_world(sz, r_world)
     U = world.units
-    root = U[world.counties[0]] if sz.level == "county" else (
-        U[world.cities[0]] if sz.level == "city" else U[world.province])
+    root = (
+        U[world.counties[0]]
+        if sz.level == "county"
+        else (U[world.cities[0]] if sz.level == "city" else U[world.province])
+    )
     stamp = f"填报日期：{as_of.year}年{as_of.month}月"
 
     # units
-    t = XlsxTable(out_dir / FILE_NAMES["units"], HEADERS["units"], created=created,
-                  title=f"{root.name}行政区划及单位清单", subtitle=stamp)
+    t = XlsxTable(
+        out_dir / FILE_NAMES["units"],
+        HEADERS["units"],
+        created=created,
+        title=f"{root.name}行政区划及单位清单",
+        subtitle=stamp,
+    )
     skip_type = r_world.random(len(U)) < 0.05
     for u in U:
-        t.add([u.code, u.name, U[u.parent].code if u.parent >= 0 else "", u.level,
-               "" if skip_type[u.idx] else u.utype])
+        t.add([u.code, u.name, U[u.parent].code if u.parent >= 0 else "", u.level, "" if skip_type[u.idx] else u.utype])
     t.close()
     files.append(t.path)
     report("units", len(U), len(U))
@@ -179,16 +227,30 @@ def generate(
     step = 50_000
     for s in range(0, n_people, step):
         e = min(n_people, s + step)
-        people_table.add_many([[world.people_code[i], world.people_name[i],
-                                phone_text(int(world.people_phone[i]), int(shapes[i])),
-                                U[world.people_unit[i]].code, world.people_post[i]] for i in range(s, e)])
+        people_table.add_many(
+            [
+                [
+                    world.people_code[i],
+                    world.people_name[i],
+                    phone_text(int(world.people_phone[i]), int(shapes[i])),
+                    U[world.people_unit[i]].code,
+                    world.people_post[i],
+                ]
+                for i in range(s, e)
+            ]
+        )
         report("people", e, n_people)
     people_table.close()
     files.append(people_table.path)
 
     # apps and platforms
-    t = XlsxTable(out_dir / FILE_NAMES["apps"], HEADERS["apps"], created=created,
-                  title=f"{root.name}政务应用程序和信息平台清单", subtitle=stamp)
+    t = XlsxTable(
+        out_dir / FILE_NAMES["apps"],
+        HEADERS["apps"],
+        created=created,
+        title=f"{root.name}政务应用程序和信息平台清单",
+        subtitle=stamp,
+    )
     app_truth = generate_apps(world, sz, r_apps, as_of, t)
     t.close(notes=[f"注：本表由{root.name}减负办汇总", "填表人：王伟    审核人：李娜"])
     files.append(t.path)
@@ -207,11 +269,17 @@ def generate(
         groups_table = CsvTable(out_dir / "工作群.csv", HEADERS["groups"], encoding="utf-8-sig")
     else:
         groups_table = XlsxTable(out_dir / FILE_NAMES["groups"], HEADERS["groups"], created=created)
-    members_csv = RollingPairsCsv(out_dir, "群成员", (HEADERS["members"][0], HEADERS["members"][1]),
-                                  split=sz.members_split, max_rows=MEMBERS_PER_FILE)
+    members_csv = RollingPairsCsv(
+        out_dir,
+        "群成员",
+        (HEADERS["members"][0], HEADERS["members"][1]),
+        split=sz.members_split,
+        max_rows=MEMBERS_PER_FILE,
+    )
     np_table = XlsxTable(out_dir / FILE_NAMES["members_name_phone"], HEADERS["members_name_phone"], created=created)
-    grp_truth = generate_groups(world, sz, r_groups, as_of, groups_table, members_csv, np_table,
-                                csv_mode=sz.groups_csv, progress=progress)
+    grp_truth = generate_groups(
+        world, sz, r_groups, as_of, groups_table, members_csv, np_table, csv_mode=sz.groups_csv, progress=progress
+    )
     if isinstance(groups_table, XlsxTable):
         groups_table.close(notes=["注：群成员名单见群成员表"])
     else:
@@ -221,8 +289,13 @@ def generate(
     files += [groups_table.path, *members_csv.paths, np_table.path]
 
     # forms and fields
-    ft = XlsxTable(out_dir / FILE_NAMES["forms"], HEADERS["forms"], created=created,
-                   title=f"{root.name}基层报表清单", subtitle=stamp)
+    ft = XlsxTable(
+        out_dir / FILE_NAMES["forms"],
+        HEADERS["forms"],
+        created=created,
+        title=f"{root.name}基层报表清单",
+        subtitle=stamp,
+    )
     fdt = XlsxTable(out_dir / FILE_NAMES["fields"], HEADERS["fields"], created=created)
     families = parse_families(len(catalog.ALL_INDICATORS) + 1)
     # the families' own stream, so that every output written before them stays as it was
@@ -261,14 +334,17 @@ def generate(
         "expired_group": single("F5", sorted(grp_truth.expired)),
         "idle_group": single("F5", sorted(grp_truth.idle)),
         "group_demand": single("F1", sorted(grp_truth.demand_f1)) + single("F2", sorted(grp_truth.demand_f2)),
-        "duplicate_apps": [{"rule": "F5", "items": c, "planted": True,
-                            **({"paraphrase": True} if c in app_truth.paraphrased else {})}
-                           for c in sorted(app_truth.duplicate_clusters)],
+        "duplicate_apps": [
+            {"rule": "F5", "items": c, "planted": True, **({"paraphrase": True} if c in app_truth.paraphrased else {})}
+            for c in sorted(app_truth.duplicate_clusters)
+        ],
         "zombie_app": single("F5", sorted(app_truth.zombie)),
         "forced_feature": [x for r in ("F1", "F2", "F3") for x in single(r, sorted(app_truth.forced[r]))],
         "stale_account": single("F5", sorted(acc_truth.stale)),
         "account_assessment": single("F3", sorted(acc_truth.assessment)),
-        "duplicate_accounts": [{"rule": "F5", "items": c, "planted": True} for c in sorted(acc_truth.duplicate_clusters)],
+        "duplicate_accounts": [
+            {"rule": "F5", "items": c, "planted": True} for c in sorted(acc_truth.duplicate_clusters)
+        ],
         "duplicate_forms": [{"rule": "F4", "items": c, "planted": True} for c in form_truth.duplicate_clusters],
     }
     truth = {
@@ -285,8 +361,11 @@ def generate(
             "groups_redrawn": grp_truth.redrawn,
         },
         "data_elements": {i.code: {"name": i.name, "unit": i.unit} for i in catalog.ALL_INDICATORS}
-        | {e.indicator.code: {"name": e.indicator.name, "unit": e.indicator.unit, "family": f.name}
-           for f in families for e in f.elements},
+        | {
+            e.indicator.code: {"name": e.indicator.name, "unit": e.indicator.unit, "family": f.name}
+            for f in families
+            for e in f.elements
+        },
         "form_field_elements": form_truth.field_elements,
     }
     truth_path = out_dir / FILE_NAMES["truth"]

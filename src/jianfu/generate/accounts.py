@@ -34,7 +34,7 @@ def _short(world: World, unit) -> str:
     name = unit.name
     if name.startswith("共青团"):
         return region.short + "共青团"
-    rest = name[len(region.name):] if name.startswith(region.name) else name
+    rest = name[len(region.name) :] if name.startswith(region.name) else name
     for suffix in ("委员会", "局", "厅", "办公室", "中心", "大队", "总队", "支队"):
         if rest.endswith(suffix) and len(rest) > len(suffix) + 1:
             rest = rest[: -len(suffix)]
@@ -84,10 +84,19 @@ def generate_accounts(world: World, rng: np.random.Generator, as_of: dt.date, ta
             assess = rng.choice(catalog.ASSESSMENTS, size=int(rng.integers(1, 3)), replace=False).tolist()
         shapes = rng.integers(0, len(XLSX_DATE_SHAPES), 2)
         plat_cell = traditional(plat) if rng.random() < 0.08 else plat
-        table.add([code, name, plat_cell, U[owner].code,
-                   date_cell(as_of - dt.timedelta(days=open_ago), XLSX_DATE_SHAPES[shapes[0]]),
-                   date_cell(as_of - dt.timedelta(days=last_ago), XLSX_DATE_SHAPES[shapes[1]]),
-                   fans, posts30, join_multi(assess, int(rng.integers(12)))])
+        table.add(
+            [
+                code,
+                name,
+                plat_cell,
+                U[owner].code,
+                date_cell(as_of - dt.timedelta(days=open_ago), XLSX_DATE_SHAPES[shapes[0]]),
+                date_cell(as_of - dt.timedelta(days=last_ago), XLSX_DATE_SHAPES[shapes[1]]),
+                fans,
+                posts30,
+                join_multi(assess, int(rng.integers(12))),
+            ]
+        )
         if last_ago >= 60:
             truth.stale.append(code)
         if assess:

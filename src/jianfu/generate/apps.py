@@ -32,8 +32,12 @@ _DESC = [
     "{kw}聚焦{topic}领域，将{purpose}搬到线上办理，具备{funcs}功能，减少纸质台账。",
     "依托本{kw}开展{purpose}，整合{funcs}等模块，为{region}{topic}工作提供数据支撑。",
 ]
-_USERS = {"province": "全省各级干部", "city": "全市各级干部", "county": "乡镇（街道）和村（社区）干部",
-          "township": "村（社区）干部和网格员"}
+_USERS = {
+    "province": "全省各级干部",
+    "city": "全市各级干部",
+    "county": "乡镇（街道）和村（社区）干部",
+    "township": "村（社区）干部和网格员",
+}
 _LEVEL_WORD = {"province": "省", "city": "市", "county": "县", "township": "镇"}
 
 
@@ -157,9 +161,16 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
         if reworded:  # the other department names the same functions in its own words
             funcs = [paraphrase(f) for f in funcs]
         shown = funcs[:3]
-        desc = _DESC[tmpl].format(region=region.name, topic=topic, owner=ou.name, kw=_KIND_WORD[kind],
-                                  purpose=purpose, funcs="、".join(shown), users=_USERS.get(region.tier, "干部"),
-                                  level=_LEVEL_WORD.get(region.tier, "县"))
+        desc = _DESC[tmpl].format(
+            region=region.name,
+            topic=topic,
+            owner=ou.name,
+            kw=_KIND_WORD[kind],
+            purpose=purpose,
+            funcs="、".join(shown),
+            users=_USERS.get(region.tier, "干部"),
+            level=_LEVEL_WORD.get(region.tier, "县"),
+        )
         if reworded:  # the whole description in the other department's words
             desc = paraphrase(desc)
         all_funcs = funcs + generic
@@ -169,7 +180,7 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
         reg = int(max(20, rng.lognormal(np.log(base_users), 0.8)))
         z = rng.random()
         low_mau = z < ZOMBIE_LOW_MAU + ZOMBIE_BOTH
-        stale = (ZOMBIE_LOW_MAU <= z < ZOMBIE_LOW_MAU + ZOMBIE_BOTH + ZOMBIE_STALE)
+        stale = ZOMBIE_LOW_MAU <= z < ZOMBIE_LOW_MAU + ZOMBIE_BOTH + ZOMBIE_STALE
         ratio = rng.uniform(0.002, 0.04) if low_mau else rng.uniform(0.08, 0.75)
         mau = int(reg * ratio)
         if low_mau:
@@ -197,8 +208,21 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
             forced_cell = traditional(forced_cell)
         if trad[3] < 0.05:
             desc = traditional(desc)
-        table.add([code, name, kind_cell, ou.code, date_cell(launched, XLSX_DATE_SHAPES[shapes[0]]),
-                   date_cell(updated, XLSX_DATE_SHAPES[shapes[1]]), reg, mau, funcs_cell, forced_cell, desc])
+        table.add(
+            [
+                code,
+                name,
+                kind_cell,
+                ou.code,
+                date_cell(launched, XLSX_DATE_SHAPES[shapes[0]]),
+                date_cell(updated, XLSX_DATE_SHAPES[shapes[1]]),
+                reg,
+                mau,
+                funcs_cell,
+                forced_cell,
+                desc,
+            ]
+        )
         if mau * 20 < reg or (as_of - updated).days >= 180:
             truth.zombie.append(code)
         for rule in sorted({catalog.FORCED_RULES[f] for f in forced}):

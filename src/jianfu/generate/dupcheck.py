@@ -43,8 +43,9 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return owner, idx
 
 
-def overlapping_pairs(ptr: np.ndarray, mem: np.ndarray, rank: np.ndarray, probe: np.ndarray | None = None,
-                      batch: int = 4_000_000):
+def overlapping_pairs(
+    ptr: np.ndarray, mem: np.ndarray, rank: np.ndarray, probe: np.ndarray | None = None, batch: int = 4_000_000
+):
     """Pairs of groups (a, b), a the smaller by (size, index), that share >= ceil(0.8 * |a|) members,
     with |a| >= 0.4 |b|; returns (a, b, overlap) arrays.  `probe` limits the search to pairs with at least
     one group in it.  `rank` maps a person id to its position in the global order (rarest first)."""
@@ -121,13 +122,13 @@ def overlapping_pairs(ptr: np.ndarray, mem: np.ndarray, rank: np.ndarray, probe:
     ov = np.zeros(len(A), dtype=np.int64)
     step = max(1, batch // max(1, int(sizes.mean()) if G else 1))
     for s in range(0, len(A), step):
-        a, b = A[s:s + step], B[s:s + step]
+        a, b = A[s : s + step], B[s : s + step]
         own, idx = _expand(ptr[a].astype(np.int64), sizes[a])
         q = b[own] * NP + mem_s[idx]
         at = np.searchsorted(mkeys, q)
         at[at >= len(mkeys)] = 0
         hit = mkeys[at] == q
-        ov[s:s + step] = np.bincount(own, weights=hit, minlength=len(a)).astype(np.int64)
+        ov[s : s + step] = np.bincount(own, weights=hit, minlength=len(a)).astype(np.int64)
     need = (8 * sizes[A] + 9) // 10
     keep = ov >= need
     return A[keep], B[keep], ov[keep]

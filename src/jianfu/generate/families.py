@@ -60,8 +60,9 @@ def parse_families(first_code: int) -> list[Family]:
         elements = []
         for spec in specs.split(";"):
             element_name, unit, wordings = spec.split(":")
-            elements.append(FamilyElement(Indicator(f"E{n:04d}", element_name, unit, "数值"),
-                                          (element_name, *wordings.split("/"))))
+            elements.append(
+                FamilyElement(Indicator(f"E{n:04d}", element_name, unit, "数值"), (element_name, *wordings.split("/")))
+            )
             n += 1
         out.append(Family(name, tuple(depts.split(",")), tuple(elements)))
     return out

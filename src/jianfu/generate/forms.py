@@ -62,14 +62,29 @@ def _department(world: World, county: int, name: str) -> int:
 def _family_forms(world: World, county: int, families: list[Family], rng: np.random.Generator) -> list[dict]:
     made = []
     for family, dept, els in family_forms(families, rng):
-        made.append({"issuer": _department(world, county, dept), "family": family, "els": els,
-                     "codes": {e.code for e in els}, "target": "村", "cluster": -1})
+        made.append(
+            {
+                "issuer": _department(world, county, dept),
+                "family": family,
+                "els": els,
+                "codes": {e.code for e in els},
+                "target": "村",
+                "cluster": -1,
+            }
+        )
     return made
 
 
-def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: dt.date, forms_table,
-                   fields_table, families: list[Family] | None = None,
-                   family_rng: np.random.Generator | None = None) -> FormTruth:
+def generate_forms(
+    world: World,
+    sizes: Sizes,
+    rng: np.random.Generator,
+    as_of: dt.date,
+    forms_table,
+    fields_table,
+    families: list[Family] | None = None,
+    family_rng: np.random.Generator | None = None,
+) -> FormTruth:
     U = world.units
     truth = FormTruth()
     forms = []  # dicts: issuer, topic, elements(list of Indicator), target, planted cluster
@@ -128,8 +143,14 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
                 issuer = cand[int(rng.integers(len(cand)))]
                 target = respondent
             els = make_fields(t, taken.get(t.name, set()), scope + made)
-            f = {"issuer": issuer, "topic": t, "els": els, "codes": {e.code for e in els}, "target": target,
-                 "cluster": -1}
+            f = {
+                "issuer": issuer,
+                "topic": t,
+                "els": els,
+                "codes": {e.code for e in els},
+                "target": target,
+                "cluster": -1,
+            }
             made.append(f)
             counts[t.name] = counts.get(t.name, 0) + 1
             taken.setdefault(t.name, set()).update(f["codes"])
@@ -158,8 +179,17 @@ def generate_forms(world: World, sizes: Sizes, rng: np.random.Generator, as_of: 
             rng.shuffle(els)
             cand = [d for d in depts if d != a["issuer"]] or [a["issuer"]]
             issuer = cand[int(rng.integers(len(cand)))]
-            made.append({"issuer": issuer, "topic": a["topic"], "els": els, "codes": {e.code for e in els},
-                         "target": a["target"], "cluster": a["cluster"], "copy": True})
+            made.append(
+                {
+                    "issuer": issuer,
+                    "topic": a["topic"],
+                    "els": els,
+                    "codes": {e.code for e in els},
+                    "target": a["target"],
+                    "cluster": a["cluster"],
+                    "copy": True,
+                }
+            )
         return made
 
     scopes: dict[int, list[dict]] = {}

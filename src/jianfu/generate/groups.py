@@ -193,7 +193,7 @@ def _sample(rng, lo, hi, need, cumw, forced):
         if rounds > 30:  # pool exhausted: take what there is
             break
     starts = np.searchsorted(result_g, np.arange(G + 1))
-    return [result_p[starts[i]:starts[i + 1]] for i in range(G)]
+    return [result_p[starts[i] : starts[i + 1]] for i in range(G)]
 
 
 @dataclass
@@ -225,8 +225,17 @@ class _Context:
     csv_mode: bool
 
 
-def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of: dt.date, table, members_csv,
-                    name_phone_table, csv_mode: bool, progress=None) -> GroupTruth:
+def generate_groups(
+    world: World,
+    sizes: Sizes,
+    rng: np.random.Generator,
+    as_of: dt.date,
+    table,
+    members_csv,
+    name_phone_table,
+    csv_mode: bool,
+    progress=None,
+) -> GroupTruth:
     """Draw every chunk's groups, plant duplicates, redraw near misses, write the rows and the members."""
     chunks = plan_chunks(world, sizes, rng)
     total_groups = sum(len(c.sizes) + c.n_copies for c in chunks)
@@ -235,11 +244,16 @@ def generate_groups(world: World, sizes: Sizes, rng: np.random.Generator, as_of:
     rank = np.empty(len(weights), dtype=np.int64)
     rank[np.argsort(weights, kind="stable")] = np.arange(len(weights))
     ctx = _Context(
-        world=world, rng=rng, as_of=as_of, cumw=np.concatenate([[0.0], np.cumsum(weights)]),
-        uniform=np.arange(len(weights) + 1, dtype=np.float64), rank=rank,
+        world=world,
+        rng=rng,
+        as_of=as_of,
+        cumw=np.concatenate([[0.0], np.cumsum(weights)]),
+        uniform=np.arange(len(weights) + 1, dtype=np.float64),
+        rank=rank,
         shapes=TEXT_DATE_SHAPES if csv_mode else XLSX_DATE_SHAPES,
         platforms=catalog.GROUP_PLATFORMS + [world.province_platform] * 2,
-        topic_names=[t.name for t in catalog.TOPICS], csv_mode=csv_mode,
+        topic_names=[t.name for t in catalog.TOPICS],
+        csv_mode=csv_mode,
     )
     truth = GroupTruth()
     next_code = 0
@@ -267,16 +281,25 @@ def _draw_base_groups(ctx: _Context, chunk: Chunk) -> _Drawn:
     own_hi = np.array([units[o].hi for o in chunk.owners], dtype=np.int64)
     has_people = own_hi > own_lo
     owner_p = np.where(
-        has_people, own_lo + (rng.random(nb) * np.maximum(1, own_hi - own_lo)).astype(np.int64),
-        chunk.pool_lo + (rng.random(nb) * (chunk.pool_hi - chunk.pool_lo)).astype(np.int64))
+        has_people,
+        own_lo + (rng.random(nb) * np.maximum(1, own_hi - own_lo)).astype(np.int64),
+        chunk.pool_lo + (rng.random(nb) * (chunk.pool_hi - chunk.pool_lo)).astype(np.int64),
+    )
     members = _sample(rng, chunk.pool_lo, chunk.pool_hi, chunk.sizes, ctx.cumw, owner_p)
     owners = list(chunk.owners.tolist())
     topic: list[str] = [""] * nb
     for i, o in enumerate(owners):
         lines_of_work = units[o].topics or ctx.topic_names
         topic[i] = lines_of_work[int(rng.integers(len(lines_of_work)))]
-    return _Drawn(members=members, owners=owners, pools=list(zip(chunk.pool_lo.tolist(), chunk.pool_hi.tolist())),
-                  owner_person=owner_p.tolist(), topic=topic, copy_of=[-1] * nb, cluster=[-1] * nb)
+    return _Drawn(
+        members=members,
+        owners=owners,
+        pools=list(zip(chunk.pool_lo.tolist(), chunk.pool_hi.tolist())),
+        owner_person=owner_p.tolist(),
+        topic=topic,
+        copy_of=[-1] * nb,
+        cluster=[-1] * nb,
+    )
 
 
 def _near_copy(rng: np.random.Generator, base: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -338,8 +361,7 @@ def _plant_duplicates(ctx: _Context, chunk: Chunk, drawn: _Drawn) -> None:
             drawn.owners.append(owner if rng.random() < 0.5 else siblings[int(rng.integers(len(siblings)))])
             drawn.pools.append(drawn.pools[o])
             new_members = new.tolist()
-            drawn.owner_person.append(drawn.owner_person[o] if drawn.owner_person[o] in new_members
-                                      else new_members[0])
+            drawn.owner_person.append(drawn.owner_person[o] if drawn.owner_person[o] in new_members else new_members[0])
             drawn.topic.append(drawn.topic[o])
             drawn.copy_of.append(o)
             drawn.cluster.append(j)
@@ -434,8 +456,17 @@ def _record_clusters(truth: GroupTruth, codes: list[str], cluster: list[int], co
             truth.accidental_clusters += 1
 
 
-def _write_groups(ctx: _Context, drawn: _Drawn, codes: list[str], ptr: np.ndarray, mem: np.ndarray, table,
-                  members_csv, name_phone_table, truth: GroupTruth) -> None:
+def _write_groups(
+    ctx: _Context,
+    drawn: _Drawn,
+    codes: list[str],
+    ptr: np.ndarray,
+    mem: np.ndarray,
+    table,
+    members_csv,
+    name_phone_table,
+    truth: GroupTruth,
+) -> None:
     """The chunk's attributes (dates, nature, demands, names …), its rows and its members' lines."""
     world, rng, as_of, shapes = ctx.world, ctx.rng, ctx.as_of, ctx.shapes
     n_groups = len(drawn.members)
@@ -485,8 +516,7 @@ def _write_groups(ctx: _Context, drawn: _Drawn, codes: list[str], ptr: np.ndarra
         created = as_of - dt.timedelta(days=int(created_ago[i]))
         last = as_of - dt.timedelta(days=int(last_ago[i]))
         end = as_of - dt.timedelta(days=int(end_ago[i])) if temp[i] else None
-        purpose = _PURPOSE_TEMPLATES[suf[i] % len(_PURPOSE_TEMPLATES)].format(
-            p=t.purposes[suf[i] % 2], t=t.name)
+        purpose = _PURPOSE_TEMPLATES[suf[i] % len(_PURPOSE_TEMPLATES)].format(p=t.purposes[suf[i] % 2], t=t.name)
         demands = []
         if f1[i]:
             demands += [_F1[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
@@ -495,10 +525,20 @@ def _write_groups(ctx: _Context, drawn: _Drawn, codes: list[str], ptr: np.ndarra
         demand_cell = join_multi(demands, int(sep_i[i]))
         if trad[i]:
             demand_cell = traditional(demand_cell)
-        row = [code, name, platform, pcode[drawn.owner_person[i]], ou.code,
-               date_cell(created, shapes[shape_i[i, 0]]), nature,
-               date_cell(end, shapes[shape_i[i, 1]]) if end else None,
-               date_cell(last, shapes[shape_i[i, 2]]), int(msgs[i]), purpose, demand_cell]
+        row = [
+            code,
+            name,
+            platform,
+            pcode[drawn.owner_person[i]],
+            ou.code,
+            date_cell(created, shapes[shape_i[i, 0]]),
+            nature,
+            date_cell(end, shapes[shape_i[i, 1]]) if end else None,
+            date_cell(last, shapes[shape_i[i, 2]]),
+            int(msgs[i]),
+            purpose,
+            demand_cell,
+        ]
         if ctx.csv_mode:
             row = ["" if v is None else str(v) for v in row]
         table.add(row)
@@ -511,7 +551,7 @@ def _write_groups(ctx: _Context, drawn: _Drawn, codes: list[str], ptr: np.ndarra
         if f2[i]:
             truth.demand_f2.append(code)
         # members: a few by name and phone instead of the person code
-        diverted = divert_all[ptr[i]:ptr[i + 1]].tolist()
+        diverted = divert_all[ptr[i] : ptr[i + 1]].tolist()
         for person, by_name in zip(drawn.members[i].tolist(), diverted):
             if by_name:
                 np_rows.append((code, pname[person], phone_text(int(pphone[person]), (person + i) % 3)))

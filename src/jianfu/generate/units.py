@@ -35,14 +35,44 @@ class Sizes:
 
 
 SCALES: dict[str, Sizes] = {
-    "tiny": Sizes("county", townships=(3, 3), villages=(4, 6), people=240, groups=300, memberships=3600,
-                  apps_per_county=14, platforms_per_county=2, forms_per_county=24),
+    "tiny": Sizes(
+        "county",
+        townships=(3, 3),
+        villages=(4, 6),
+        people=240,
+        groups=300,
+        memberships=3600,
+        apps_per_county=14,
+        platforms_per_county=2,
+        forms_per_county=24,
+    ),
     "county": Sizes("county"),
-    "city": Sizes("city", counties=10, townships=(10, 16), people=30_000, groups=60_000,
-                  memberships=1_200_000, apps_per_county=18, platforms_per_county=3, forms_per_county=50),
-    "province": Sizes("province", cities=12, counties=9, townships=(12, 18), villages=(10, 18),
-                      people=500_000, groups=1_000_000, memberships=30_000_000, apps_per_county=16,
-                      platforms_per_county=3, forms_per_county=45, members_split=True, groups_csv=True),
+    "city": Sizes(
+        "city",
+        counties=10,
+        townships=(10, 16),
+        people=30_000,
+        groups=60_000,
+        memberships=1_200_000,
+        apps_per_county=18,
+        platforms_per_county=3,
+        forms_per_county=50,
+    ),
+    "province": Sizes(
+        "province",
+        cities=12,
+        counties=9,
+        townships=(12, 18),
+        villages=(10, 18),
+        people=500_000,
+        groups=1_000_000,
+        memberships=30_000_000,
+        apps_per_county=16,
+        platforms_per_county=3,
+        forms_per_county=45,
+        members_split=True,
+        groups_csv=True,
+    ),
 }
 
 
@@ -127,8 +157,19 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
     children_of: dict[int, list[int]] = {}
 
     def add(code, name, parent, level, utype, tier, is_dept, region=None, short="", topics=None) -> Unit:
-        u = Unit(len(units), code, name, parent, level, utype, tier, is_dept,
-                 region if region is not None else len(units), short, topics or [])
+        u = Unit(
+            len(units),
+            code,
+            name,
+            parent,
+            level,
+            utype,
+            tier,
+            is_dept,
+            region if region is not None else len(units),
+            short,
+            topics or [],
+        )
         units.append(u)
         if parent >= 0:
             (depts_of if is_dept else children_of).setdefault(parent if not is_dept else region, []).append(u.idx)
@@ -136,8 +177,17 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
 
     def add_depts(region: Unit, which: list[tuple[str, str]]) -> None:
         for i, (dept, utype) in enumerate(which):
-            add(f"{region.code}{801 + i:03d}", _dept_name(region, dept), region.idx, region.level, utype,
-                region.tier, True, region=region.idx, topics=list(TOPIC_DEPTS.get(dept, [])))
+            add(
+                f"{region.code}{801 + i:03d}",
+                _dept_name(region, dept),
+                region.idx,
+                region.level,
+                utype,
+                region.tier,
+                True,
+                region=region.idx,
+                topics=list(TOPIC_DEPTS.get(dept, [])),
+            )
 
     populated = sizes.level
     prov = add(f"{prov_code}0000000000", prov_name, -1, "省", "党政机关", "province", False, short=prov_name[:-1])
@@ -148,8 +198,9 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
     cities, counties = [], []
     for ci in range(n_cities):
         cname = city_names[ci] + "市"
-        city = add(f"{prov_code}{ci + 1:02d}00000000", cname, prov.idx, "市", "党政机关", "city", False,
-                   short=city_names[ci])
+        city = add(
+            f"{prov_code}{ci + 1:02d}00000000", cname, prov.idx, "市", "党政机关", "city", False, short=city_names[ci]
+        )
         if populated in ("province", "city"):
             cities.append(city.idx)
             add_depts(city, catalog.COUNTY_DEPARTMENTS)
@@ -163,8 +214,16 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
             code_dd = ki + 1 if is_district else k_county
             if not is_district:
                 k_county += 1
-            county = add(f"{city.code[:4]}{code_dd:02d}000000", county_names[ki] + level, city.idx, level,
-                         "党政机关", "county", False, short=county_names[ki])
+            county = add(
+                f"{city.code[:4]}{code_dd:02d}000000",
+                county_names[ki] + level,
+                city.idx,
+                level,
+                "党政机关",
+                "county",
+                False,
+                short=county_names[ki],
+            )
             counties.append(county.idx)
             add_depts(county, catalog.COUNTY_DEPARTMENTS)
             n_town = int(rng.integers(sizes.townships[0], sizes.townships[1] + 1))
@@ -178,13 +237,30 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
                 ttt = counters[kind]
                 counters[kind] += 1
                 tname = town_names[ti] + kind
-                town = add(f"{county.code[:6]}{ttt:03d}000", tname, county.idx, kind, "党政机关", "township",
-                           False, short=town_names[ti])
+                town = add(
+                    f"{county.code[:6]}{ttt:03d}000",
+                    tname,
+                    county.idx,
+                    kind,
+                    "党政机关",
+                    "township",
+                    False,
+                    short=town_names[ti],
+                )
                 offices = catalog.TOWNSHIP_OFFICES[: 7 + int(rng.integers(0, len(catalog.TOWNSHIP_OFFICES) - 6))]
                 for oi, office in enumerate(offices):
                     utype = "事业单位" if office.endswith(("中心", "站", "所")) else "党政机关"
-                    add(f"{town.code}{801 + oi:03d}", tname + office, town.idx, kind, utype, "township", True,
-                        region=town.idx, topics=list(catalog.TOWNSHIP_OFFICE_TOPICS.get(office, [])))
+                    add(
+                        f"{town.code}{801 + oi:03d}",
+                        tname + office,
+                        town.idx,
+                        kind,
+                        utype,
+                        "township",
+                        True,
+                        region=town.idx,
+                        topics=list(catalog.TOWNSHIP_OFFICE_TOPICS.get(office, [])),
+                    )
                 n_vil = int(rng.integers(sizes.villages[0], sizes.villages[1] + 1))
                 if kind == "街道":
                     n_comm = n_vil
@@ -196,8 +272,16 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
                 for vi in range(n_vil):
                     comm = vi < n_comm
                     vvv = vi + 1 if comm else 200 + vi - n_comm
-                    add(f"{town.code[:9]}{vvv:03d}", vnames[vi] + ("社区" if comm else "村"), town.idx,
-                        "社区" if comm else "村", "村（居）委会", "village", False, short=vnames[vi])
+                    add(
+                        f"{town.code[:9]}{vvv:03d}",
+                        vnames[vi] + ("社区" if comm else "村"),
+                        town.idx,
+                        "社区" if comm else "村",
+                        "村（居）委会",
+                        "village",
+                        False,
+                        short=vnames[vi],
+                    )
 
     # Head counts.  Upper levels first, then each county: departments 22%, township 36%, villages 42%.
     total = sizes.people
@@ -242,6 +326,7 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
             visit(c)
 
     import sys
+
     sys.setrecursionlimit(max(10000, sys.getrecursionlimit()))
     visit(prov.idx)
     pos = 0
@@ -283,7 +368,7 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
         n = u.hi - u.lo
         if n <= 0:
             continue
-        people_unit[u.lo:u.hi] = u.idx
+        people_unit[u.lo : u.hi] = u.idx
         if u.tier == "village":
             plist = catalog.COMMUNITY_POSTS if u.level == "社区" else catalog.VILLAGE_POSTS
             base = [2.6, 2.2] + [1.2] * 20
@@ -311,5 +396,19 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
     names = person_names(rng, total)
     phones = unique_phones(rng, total)
     codes = [f"P{i + 1:07d}" for i in range(total)]
-    return World(units, prov.idx, cities, counties, depts_of, children_of, people_unit, posts, names, phones,
-                 weight, codes, prov_platform, populated)
+    return World(
+        units,
+        prov.idx,
+        cities,
+        counties,
+        depts_of,
+        children_of,
+        people_unit,
+        posts,
+        names,
+        phones,
+        weight,
+        codes,
+        prov_platform,
+        populated,
+    )

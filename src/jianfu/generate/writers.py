@@ -29,8 +29,15 @@ class XlsxTable:
     ):
         self.path = path
         self.headers = headers
-        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                                  "strings_to_formulas": False, "strings_to_urls": False})
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
         self.wb.set_properties({"created": created, "author": "jianfu generate"})
         self.ws = self.wb.add_worksheet(sheet)
         self.date_fmt = self.wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -128,7 +135,7 @@ class RollingPairsCsv:
             if room <= 0:
                 self._open()
                 continue
-            part = lines[i:i + room]
+            part = lines[i : i + room]
             assert self.f is not None  # opened in __init__, reopened by _open
             self.f.write("".join(part))
             self.in_file += len(part)

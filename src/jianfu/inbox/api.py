@@ -21,8 +21,9 @@ def absolute(url: str) -> str:
     return base.rstrip("/") + url if url.startswith("/") and base else url
 
 
-def notify(users: Iterable, subject: str, body: str = "", *, url: str = "", topic: str = "",
-           email: bool = True) -> list[Message]:
+def notify(
+    users: Iterable, subject: str, body: str = "", *, url: str = "", topic: str = "", email: bool = True
+) -> list[Message]:
     """One inbox message per distinct active user; emails go out once the surrounding transaction commits."""
     seen: set[int] = set()
     messages: list[Message] = []
@@ -30,8 +31,16 @@ def notify(users: Iterable, subject: str, body: str = "", *, url: str = "", topi
         if user is None or not getattr(user, "pk", None) or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        messages.append(Message(recipient=user, topic=topic, subject=subject[:300], body=body, url=url,
-                                emailed=bool(email and user.email)))
+        messages.append(
+            Message(
+                recipient=user,
+                topic=topic,
+                subject=subject[:300],
+                body=body,
+                url=url,
+                emailed=bool(email and user.email),
+            )
+        )
     Message.objects.bulk_create(messages)
     if email:
         outgoing = [(m.recipient.email, m.subject, m.body, m.url) for m in messages if m.emailed]

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 class Message(models.Model):
     # Public identifier in URLs: never the integer key.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_messages",
-                                  verbose_name=_("收件人"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_messages", verbose_name=_("收件人")
+    )
     topic = models.CharField(_("类别"), max_length=40, blank=True)
     subject = models.CharField(_("标题"), max_length=300)
     body = models.TextField(_("内容"), blank=True)

@@ -19,10 +19,15 @@ def inbox(request):
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "inbox/list.html", {
-        "page": page, "unread": Message.objects.filter(recipient=request.user, read_at__isnull=True).count(),
-        "only_unread": request.GET.get("unread") == "1",
-    })
+    return render(
+        request,
+        "inbox/list.html",
+        {
+            "page": page,
+            "unread": Message.objects.filter(recipient=request.user, read_at__isnull=True).count(),
+            "only_unread": request.GET.get("unread") == "1",
+        },
+    )
 
 
 @login_required

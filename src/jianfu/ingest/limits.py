@@ -80,23 +80,29 @@ def check_extents(extents: list[SheetExtent]) -> None:
     for extent in extents:
         where = f"工作表「{extent.name}」"
         if extent.cells > MAX_CELLS:
-            raise LimitExceeded(f"{where}有 {extent.cells} 个有内容的单元格，超过上限 {MAX_CELLS} 个；请拆分为多个文件导入")
+            raise LimitExceeded(
+                f"{where}有 {extent.cells} 个有内容的单元格，超过上限 {MAX_CELLS} 个；请拆分为多个文件导入"
+            )
         if extent.rows > MAX_ROWS or extent.columns > MAX_COLUMNS:
-            raise LimitExceeded(f"{where}声明的位置超出表格上限（第 {extent.rows} 行、第 {extent.columns} 列；"
-                                f"应不超过 {MAX_ROWS} 行、{MAX_COLUMNS} 列）")
+            raise LimitExceeded(
+                f"{where}声明的位置超出表格上限（第 {extent.rows} 行、第 {extent.columns} 列；"
+                f"应不超过 {MAX_ROWS} 行、{MAX_COLUMNS} 列）"
+            )
         allowed = allowed_area(extent.cells)
         if extent.area > allowed:
             raise LimitExceeded(
                 f"{where}的已用区域达 {extent.rows} 行 × {extent.columns} 列（到 {column_letters(extent.columns)}"
                 f"{extent.rows}），而有内容的单元格只有 {extent.cells} 个；应删除区域外多余的内容或格式后另存再导入"
-                f"（区域不超过 {allowed} 个单元格）")
+                f"（区域不超过 {allowed} 个单元格）"
+            )
     cells = sum(e.cells for e in extents)
     if cells > MAX_CELLS:
         raise LimitExceeded(f"工作簿共有 {cells} 个有内容的单元格，超过上限 {MAX_CELLS} 个；请拆分为多个文件导入")
     area = sum(e.area for e in extents)
     if area > MAX_WORKBOOK_AREA:
-        raise LimitExceeded(f"工作簿各工作表的已用区域合计 {area} 个单元格，超过上限 {MAX_WORKBOOK_AREA} 个；"
-                            f"请拆分为多个文件导入")
+        raise LimitExceeded(
+            f"工作簿各工作表的已用区域合计 {area} 个单元格，超过上限 {MAX_WORKBOOK_AREA} 个；请拆分为多个文件导入"
+        )
 
 
 def check_workbook(path: Path) -> None:
@@ -114,6 +120,7 @@ def check_workbook(path: Path) -> None:
 
 # -- zip containers ---------------------------------------------------------------------------------------
 
+
 def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
@@ -126,12 +133,16 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED:
         archive.close()
-        raise LimitExceeded(f"表格文件解压后达 {total >> 20} MB，超过上限 {MAX_UNCOMPRESSED >> 20} MB；请拆分为多个文件导入")
+        raise LimitExceeded(
+            f"表格文件解压后达 {total >> 20} MB，超过上限 {MAX_UNCOMPRESSED >> 20} MB；请拆分为多个文件导入"
+        )
     for member in members:
         if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             archive.close()
-            raise LimitExceeded(f"表格文件的部件「{member.filename}」压缩比异常（{member.compress_size} 字节解压为 "
-                                f"{member.file_size} 字节，超过 {MAX_RATIO} 倍），疑似压缩炸弹")
+            raise LimitExceeded(
+                f"表格文件的部件「{member.filename}」压缩比异常（{member.compress_size} 字节解压为 "
+                f"{member.file_size} 字节，超过 {MAX_RATIO} 倍），疑似压缩炸弹"
+            )
     return archive
 
 
@@ -166,8 +177,10 @@ def _xlsx_sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet XML member → the sheet's name as the workbook shows it."""
     names = set(archive.namelist())
     found = {n: PurePosixPath(n).stem for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    labels = {attributes.get(b"id", b""): attributes.get(b"name", b"").decode("utf-8", "replace")
-              for attributes in _elements(archive, "xl/workbook.xml", _SHEET)}
+    labels = {
+        attributes.get(b"id", b""): attributes.get(b"name", b"").decode("utf-8", "replace")
+        for attributes in _elements(archive, "xl/workbook.xml", _SHEET)
+    }
     for attributes in _elements(archive, "xl/_rels/workbook.xml.rels", _RELATIONSHIP):
         if not attributes.get(b"Type", b"").endswith((b"/worksheet", b"/dialogsheet", b"/chartsheet")):
             continue
@@ -181,9 +194,10 @@ def _elements(archive: zipfile.ZipFile, name: str, pattern: re.Pattern) -> list[
     """Attributes (local names) of the elements matching pattern in a small member, or none if it is absent."""
     if name not in archive.namelist() or archive.getinfo(name).file_size > 16 << 20:
         return []
-    text = b"".join(window[len(tail):] for tail, window in _chunks(archive, name))
-    return [{key.split(b":")[-1]: value for key, value in _ATTRIBUTE.findall(element)}
-            for element in pattern.findall(text)]
+    text = b"".join(window[len(tail) :] for tail, window in _chunks(archive, name))
+    return [
+        {key.split(b":")[-1]: value for key, value in _ATTRIBUTE.findall(element)} for element in pattern.findall(text)
+    ]
 
 
 def _normalise_member(name: str) -> str:
@@ -203,8 +217,11 @@ def _xlsx_extents(archive: zipfile.ZipFile) -> list[SheetExtent]:
 
 def _xlsx_extent(archive: zipfile.ZipFile, name: str, label: str) -> SheetExtent:
     """The declared dimension checked by one search; else every reference read; else a walk with expat."""
-    return (_declared_extent(archive, name, label) or _referenced_extent(archive, name, label)
-            or _xml_extent(archive, name, _XlsxCells(label)))
+    return (
+        _declared_extent(archive, name, label)
+        or _referenced_extent(archive, name, label)
+        or _xml_extent(archive, name, _XlsxCells(label))
+    )
 
 
 def _plain_cells(tail: bytes, window: bytes) -> int | None:
@@ -227,8 +244,12 @@ def _declared_extent(archive: zipfile.ZipFile, name: str, label: str) -> SheetEx
             declared = _DIMENSION.search(window)
             if declared is None:
                 return None
-            extent = SheetExtent(label, 0, int(declared.group(4) or declared.group(2)),
-                                 column_number(declared.group(3) or declared.group(1)))
+            extent = SheetExtent(
+                label,
+                0,
+                int(declared.group(4) or declared.group(2)),
+                column_number(declared.group(3) or declared.group(1)),
+            )
             outside = _outside(extent.columns, extent.rows)
         # A hit in the last bytes may be a reference cut short: the next window, which starts with them, decides.
         for pattern in (outside, _XLSX_PREFIXED):
@@ -310,7 +331,7 @@ def _xml_extent(archive: zipfile.ZipFile, name: str, visitor: _CellVisitor) -> S
     parser.EntityDeclHandler = refuse_doctype
     try:
         for tail, window in _chunks(archive, name):
-            parser.Parse(window[len(tail):], False)
+            parser.Parse(window[len(tail) :], False)
         parser.Parse(b"", True)
     except expat.ExpatError:
         pass  # malformed XML: the reader reports it; what was seen so far is still bounded below
@@ -333,8 +354,12 @@ class _CellVisitor:
         self.current.columns = max(self.current.columns, column + repeat_columns - 1)
 
     def merged(self, name: str) -> SheetExtent:
-        return SheetExtent(name, sum(e.cells for e in self.extents), max(e.rows for e in self.extents),
-                           max(e.columns for e in self.extents))
+        return SheetExtent(
+            name,
+            sum(e.cells for e in self.extents),
+            max(e.rows for e in self.extents),
+            max(e.columns for e in self.extents),
+        )
 
     def start(self, tag: str, attributes: dict) -> None:
         raise NotImplementedError
@@ -458,7 +483,7 @@ def _biff_extents(data: bytes) -> list[SheetExtent]:
     offset = 0
     while offset + 4 <= len(data):
         kind, length = struct.unpack_from("<HH", data, offset)
-        body = data[offset + 4: offset + 4 + length]
+        body = data[offset + 4 : offset + 4 + length]
         offset += 4 + length
         if kind == _BIFF_SHEET:
             names.append(_biff_sheet_name(body) or str(len(names) + 1))
@@ -473,8 +498,9 @@ def _biff_extents(data: bytes) -> list[SheetExtent]:
             if layout:
                 first_row, last_row, first_column, last_column = struct.unpack_from(layout, body)
                 if first_row > last_row or first_column > last_column:  # calamine's subtraction would wrap
-                    raise LimitExceeded(f"工作表「{current.name}」的区域声明（DIMENSIONS 记录）首行或首列在末行、末列之后，"
-                                        f"文件已损坏")
+                    raise LimitExceeded(
+                        f"工作表「{current.name}」的区域声明（DIMENSIONS 记录）首行或首列在末行、末列之后，文件已损坏"
+                    )
                 current.rows, current.columns = max(current.rows, last_row), max(current.columns, last_column)
         elif current is not None and kind in _BIFF_CELLS and len(body) >= 4:
             row, column = struct.unpack_from("<HH", body)
@@ -493,7 +519,7 @@ def _biff_sheet_name(body: bytes) -> str:
     if len(body) < 8:
         return ""
     length, wide = body[6], body[7] & 1
-    raw = body[8: 8 + length * (2 if wide else 1)]
+    raw = body[8 : 8 + length * (2 if wide else 1)]
     return raw.decode("utf-16-le" if wide else "latin-1", "replace")
 
 

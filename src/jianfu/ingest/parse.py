@@ -20,8 +20,27 @@ from jianfu.xlsx import unescape_formula
 HEADER_SEARCH_ROWS = 30
 _HEADER_CHARS = 200
 MAX_REPORTED_ERRORS = 1000
-_NOTE_PREFIXES = ("注", "备注", "说明", "填表", "制表", "审核", "负责人", "联系", "合计", "总计", "小计", "数据来源",
-                  "填报人", "单位负责人", "统计人", "报送", "签字", "盖章", "note")
+_NOTE_PREFIXES = (
+    "注",
+    "备注",
+    "说明",
+    "填表",
+    "制表",
+    "审核",
+    "负责人",
+    "联系",
+    "合计",
+    "总计",
+    "小计",
+    "数据来源",
+    "填报人",
+    "单位负责人",
+    "统计人",
+    "报送",
+    "签字",
+    "盖章",
+    "note",
+)
 
 
 @dataclass
@@ -84,9 +103,16 @@ class ParsedSheet:
     def error(self, row: int | None, header: str, raw: object, expected: str | ValueError, type_: str = "text") -> None:
         self.error_total += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(CellError(self.file_name, self.sheet_name, row, header,
-                                         values.display_value(raw, type_),
-                                         expected if isinstance(expected, Problem) else str(expected)))
+            self.errors.append(
+                CellError(
+                    self.file_name,
+                    self.sheet_name,
+                    row,
+                    header,
+                    values.display_value(raw, type_),
+                    expected if isinstance(expected, Problem) else str(expected),
+                )
+            )
 
     def records(self) -> Iterator[tuple[int, dict]]:
         """Typed records by row number; bad cells are reported to `errors` and their rows are not yielded."""
@@ -96,8 +122,10 @@ class ParsedSheet:
             self.error(None, "", "", str(exc))
 
     def _typed_records(self) -> Iterator[tuple[int, dict]]:
-        plan = [(f, self.kind.column(f), index, written, values.PARSERS[self.kind.column(f).type])
-                for f, (index, written) in self.header.columns.items()]
+        plan = [
+            (f, self.kind.column(f), index, written, values.PARSERS[self.kind.column(f).type])
+            for f, (index, written) in self.header.columns.items()
+        ]
         header_cells = {index: written for _, _, index, written, _ in plan}
         width = max(index for _, _, index, _, _ in plan) + 1
         check = _ROW_CHECKS.get(self.kind.name)
@@ -111,8 +139,14 @@ class ParsedSheet:
                 raw = cells[index]
                 if raw.__class__ is str and raw:
                     if len(raw) > MAX_CELL_CHARS:
-                        problems.append((written, raw, Problem("内容超过 %(limit)d 个字符（表格单元格的上限）", limit=MAX_CELL_CHARS),
-                                         "text"))
+                        problems.append(
+                            (
+                                written,
+                                raw,
+                                Problem("内容超过 %(limit)d 个字符（表格单元格的上限）", limit=MAX_CELL_CHARS),
+                                "text",
+                            )
+                        )
                         continue
                     if raw[0] == "'":
                         raw = unescape_formula(raw)
@@ -184,8 +218,13 @@ def _check_status(record: dict) -> tuple[str, str] | None:
     return None
 
 
-_ROW_CHECKS = {"members": _check_member, "groups": _check_group, "apps": _check_status,
-               "accounts": _check_status, "forms": _check_status}
+_ROW_CHECKS = {
+    "members": _check_member,
+    "groups": _check_group,
+    "apps": _check_status,
+    "accounts": _check_status,
+    "forms": _check_status,
+}
 
 
 @dataclass
@@ -240,7 +279,8 @@ def open_inventory(path: Path, kind: str | None = None) -> Inventory:
         return Inventory(path, [], [CellError(path.name, "", None, "", "", str(exc))], skipped)
     if not sheets:
         expected = "、".join(k.label for k in kinds)
-        message = Problem("找不到可识别的表头（前 %(rows)d 行中没有%(kinds)s的必填列）", rows=HEADER_SEARCH_ROWS,
-                          kinds=expected)
+        message = Problem(
+            "找不到可识别的表头（前 %(rows)d 行中没有%(kinds)s的必填列）", rows=HEADER_SEARCH_ROWS, kinds=expected
+        )
         return Inventory(path, [], [CellError(path.name, "", None, "", "", message)], skipped)
     return Inventory(path, sheets, [], skipped)

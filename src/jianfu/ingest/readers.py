@@ -103,7 +103,9 @@ def _merged_fills(sheet) -> dict[int, list[tuple[int, int, int, int]]]:
             continue
         area += (r1 - r0 + 1) * (c1 - c0 + 1)
         if area > MAX_SHEET_AREA:
-            raise UnreadableFile(f"工作表「{sheet.name}」的合并单元格合计超过 {MAX_SHEET_AREA} 个单元格；应取消多余的合并后另存再导入")
+            raise UnreadableFile(
+                f"工作表「{sheet.name}」的合并单元格合计超过 {MAX_SHEET_AREA} 个单元格；应取消多余的合并后另存再导入"
+            )
         fills_by_start.setdefault(r0, []).append((r0, c0, r1, c1))
     return fills_by_start
 
@@ -129,7 +131,9 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
         head = raw.read(1 << 20)
     encoding = detect_encoding(head)
     sample = head.decode(encoding, errors="ignore")[:65536]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" or (sample.count("\t") > sample.count(",") and "\t" in sample) else ","
+    delimiter = (
+        "\t" if path.suffix.lower() == ".tsv" or (sample.count("\t") > sample.count(",") and "\t" in sample) else ","
+    )
     with path.open("r", encoding=encoding, newline="") as handle:
         reader = csv.reader(_bounded_lines(handle), delimiter=delimiter)
         # Rows are counted as records, the way a spreadsheet program numbers them (a quoted line break stays in its row).

@@ -34,8 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     from jianfu.jobs import worker
     from jianfu.jobs.models import ImportJob
 
-    job = ImportJob.objects.select_related("unit", "created_by").filter(
-        code=args.code, status=ImportJob.Status.RUNNING).first()
+    job = (
+        ImportJob.objects.select_related("unit", "created_by")
+        .filter(code=args.code, status=ImportJob.Status.RUNNING)
+        .first()
+    )
     if job is None:  # reaped or finished meanwhile: nothing to do
         return 0
     worker.run_job(job)

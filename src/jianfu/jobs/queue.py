@@ -68,8 +68,13 @@ def enqueue_import(uploaded_files, *, user, dry_run: bool = False) -> ImportJob:
         # The job row is written only once its files are on disk, so a worker never claims half a job.
         unit = scope.import_scope(user)
         job = ImportJob.objects.create(
-            code=code, created_by=user, actor_name=user.username, unit=unit, unrestricted=unit is None,
-            dry_run=dry_run, files=stored,
+            code=code,
+            created_by=user,
+            actor_name=user.username,
+            unit=unit,
+            unrestricted=unit is None,
+            dry_run=dry_run,
+            files=stored,
         )
     except BaseException:
         # Uploaded sheets hold plain phone numbers: a job that was never queued must not leave them behind.

@@ -51,7 +51,9 @@ class UploadForm(forms.Form):
         limit = getattr(settings, "JIANFU_MAX_UPLOAD_MB", 200) * 1024 * 1024
         for f in files:
             if os.path.splitext(f.name)[1].lower() not in SUPPORTED_SUFFIXES:
-                raise forms.ValidationError(_("不支持的文件类型：%(name)s（应为 xlsx、xls、ods 或 csv）") % {"name": f.name})
+                raise forms.ValidationError(
+                    _("不支持的文件类型：%(name)s（应为 xlsx、xls、ods 或 csv）") % {"name": f.name}
+                )
             if f.size > limit:
                 raise forms.ValidationError(_("文件过大：%(name)s") % {"name": f.name})
         return files
@@ -96,12 +98,22 @@ REJECTION_HEADERS = ["文件", "工作表", "行", "列", "单元格的值", "�
 def job_rejections(request, code):
     """The job's refused cells as an Excel file (formula-safe), to fix the sheet row by row."""
     job = _job_or_404(request, code)
-    rows = [[e.get("file") or f.get("file"), e.get("sheet") or "", e.get("row"), e.get("column") or "",
-             e.get("value") or "", expected_text(e)]
-            for f in (job.report or {}).get("files") or [] for e in f.get("errors") or []]
+    rows = [
+        [
+            e.get("file") or f.get("file"),
+            e.get("sheet") or "",
+            e.get("row"),
+            e.get("column") or "",
+            e.get("value") or "",
+            expected_text(e),
+        ]
+        for f in (job.report or {}).get("files") or []
+        for e in f.get("errors") or []
+    ]
     buffer = io.BytesIO()
     write_table(buffer, "拒绝清单", REJECTION_HEADERS, rows, widths=[24, 14, 6, 16, 24, 60], wrap=[4, 5])
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f"attachment; filename=rejections-{job.code}.xlsx"
     return response

@@ -77,14 +77,23 @@ def claim_next(name: str | None = None) -> ImportJob | None:
     """Claim the oldest queued job; the status condition in the UPDATE makes the claim exclusive."""
     name = name or worker_name()
     for _ in range(10):
-        candidate = (ImportJob.objects.filter(status=ImportJob.Status.QUEUED)
-                     .order_by("created_at", "id").values_list("id", flat=True).first())
+        candidate = (
+            ImportJob.objects.filter(status=ImportJob.Status.QUEUED)
+            .order_by("created_at", "id")
+            .values_list("id", flat=True)
+            .first()
+        )
         if candidate is None:
             return None
         now = timezone.now()
         claimed = ImportJob.objects.filter(id=candidate, status=ImportJob.Status.QUEUED).update(
-            status=ImportJob.Status.RUNNING, started_at=now, heartbeat=now, worker=name[:100],
-            host=this_host(), pid=os.getpid())
+            status=ImportJob.Status.RUNNING,
+            started_at=now,
+            heartbeat=now,
+            worker=name[:100],
+            host=this_host(),
+            pid=os.getpid(),
+        )
         if claimed:
             return ImportJob.objects.select_related("unit", "created_by").get(id=candidate)
     return None
@@ -140,7 +149,8 @@ class _Progress:
         try:
             while not self._stop.wait(1.0):
                 ImportJob.objects.filter(id=self.job_id).update(
-                    rows_done=self.rows, current_kind=self.kind, heartbeat=timezone.now())
+                    rows_done=self.rows, current_kind=self.kind, heartbeat=timezone.now()
+                )
         except Exception:  # progress is a nicety; never let it break the import
             log.exception("progress flush failed")
         finally:
@@ -158,18 +168,35 @@ def _file_payload(result, original_names: dict[str, str]) -> dict:
         "kind": result.kind or "",
         "status": str(result.status),
         "accepted": result.accepted,
-        "rows": result.rows, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
         "error_total": result.error_total,
-        "errors": [{"file": e.file, "sheet": e.sheet, "row": e.row, "column": e.column, "value": e.value,
-                    "expected": e.expected, "template": e.template, "params": e.params} for e in result.errors],
+        "errors": [
+            {
+                "file": e.file,
+                "sheet": e.sheet,
+                "row": e.row,
+                "column": e.column,
+                "value": e.value,
+                "expected": e.expected,
+                "template": e.template,
+                "params": e.params,
+            }
+            for e in result.errors
+        ],
     }
 
 
 def fail_job(job: ImportJob, message: str, rows_done: int | None = None) -> bool:
     """Mark a running job failed with a translatable message; False when it had already ended."""
     extra = {} if rows_done is None else {"rows_done": rows_done}
-    return bool(ImportJob.objects.filter(id=job.id, status=ImportJob.Status.RUNNING).update(
-        status=ImportJob.Status.FAILED, finished_at=timezone.now(), error=message, **extra))
+    return bool(
+        ImportJob.objects.filter(id=job.id, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED, finished_at=timezone.now(), error=message, **extra
+        )
+    )
 
 
 def run_job(job: ImportJob) -> ImportJob:
@@ -185,8 +212,9 @@ def run_job(job: ImportJob) -> ImportJob:
         if job.unit is None and not job.unrestricted:
             raise _NoScope
         scope = None if job.unrestricted else job.unit
-        report = import_paths(paths, dry_run=job.dry_run, actor=job.actor_name, scope=scope, progress=progress,
-                              user=job.created_by)
+        report = import_paths(
+            paths, dry_run=job.dry_run, actor=job.actor_name, scope=scope, progress=progress, user=job.created_by
+        )
     except _NoScope:
         failure = NO_SCOPE
     except MemoryError:
@@ -204,16 +232,25 @@ def run_job(job: ImportJob) -> ImportJob:
         files = [_file_payload(r, names) for r in report.files]
         # The importer reports progress every thousand rows; the final count comes from its report.
         ImportJob.objects.filter(id=job.id).update(
-            status=ImportJob.Status.DONE, finished_at=timezone.now(), rows_done=sum(f["rows"] for f in files),
-            report={"ok": report.ok, "files": files})
-        record(actor=job.created_by or job.actor_name, action="import", kind="import", code=str(job.code),
-               changes={f["file"]: [f["kind"], f["status"], f["rows"]] for f in files},
-               unit_path=job.unit.path if job.unit else "")
+            status=ImportJob.Status.DONE,
+            finished_at=timezone.now(),
+            rows_done=sum(f["rows"] for f in files),
+            report={"ok": report.ok, "files": files},
+        )
+        record(
+            actor=job.created_by or job.actor_name,
+            action="import",
+            kind="import",
+            code=str(job.code),
+            changes={f["file"]: [f["kind"], f["status"], f["rows"]] for f in files},
+            unit_path=job.unit.path if job.unit else "",
+        )
     job.refresh_from_db()
     return job
 
 
 # -- the child process ---------------------------------------------------------------------------------------
+
 
 def child_database_url() -> str:
     """The database this process is connected to, as a URL, so the child writes to the same one (test runs
@@ -231,12 +268,24 @@ def child_database_url() -> str:
 def run_in_child(job: ImportJob) -> ImportJob:
     """Run the job in a child process with memory and time limits; however the child ends, this process goes on."""
     timeout = settings.JIANFU_IMPORT_TIMEOUT_SECONDS
-    command = [sys.executable, "-m", "jianfu.jobs.child", str(job.code),
-               "--memory-mb", str(settings.JIANFU_IMPORT_MEMORY_MB), "--cpu-seconds", str(timeout)]
-    env = {**os.environ, "DATABASE_URL": child_database_url(), "DJANGO_SETTINGS_MODULE": "jianfu.settings",
-           # One malloc arena: under RLIMIT_AS glibc otherwise retries a 128 MB arena reservation on every
-           # allocation of a second thread and crawls instead of raising MemoryError.
-           "MALLOC_ARENA_MAX": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "jianfu.jobs.child",
+        str(job.code),
+        "--memory-mb",
+        str(settings.JIANFU_IMPORT_MEMORY_MB),
+        "--cpu-seconds",
+        str(timeout),
+    ]
+    env = {
+        **os.environ,
+        "DATABASE_URL": child_database_url(),
+        "DJANGO_SETTINGS_MODULE": "jianfu.settings",
+        # One malloc arena: under RLIMIT_AS glibc otherwise retries a 128 MB arena reservation on every
+        # allocation of a second thread and crawls instead of raising MemoryError.
+        "MALLOC_ARENA_MAX": "1",
+    }
     src = str(Path(__file__).resolve().parents[2])  # the child must import this same jianfu
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
     try:
@@ -288,8 +337,13 @@ def _settle_child(job: ImportJob, pid: int, returncode: int, timed_out: bool) ->
             message = CHILD_KILLED
         else:
             message = CHILD_CRASHED
-        log.error("import job %s: child process %s ended with status %s%s", job.code, pid, returncode,
-                  " after the time limit" if timed_out else "")
+        log.error(
+            "import job %s: child process %s ended with status %s%s",
+            job.code,
+            pid,
+            returncode,
+            " after the time limit" if timed_out else "",
+        )
         delete_uploads(job)
         abandon_batches_of(this_host(), pid)
         fail_job(job, message)
@@ -299,6 +353,7 @@ def _settle_child(job: ImportJob, pid: int, returncode: int, timed_out: bool) ->
 
 
 # -- reaping what dead processes left ------------------------------------------------------------------------
+
 
 def reap_abandoned() -> int:
     """Fail jobs and import batches whose process is gone (this host, pid dead) or whose heartbeat is stale, and
@@ -331,8 +386,11 @@ def _delete_orphan_uploads() -> None:
             continue
     if not folders:
         return
-    live = set(ImportJob.objects.filter(code__in=list(folders), status__in=(
-        ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)).values_list("code", flat=True))
+    live = set(
+        ImportJob.objects.filter(
+            code__in=list(folders), status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+        ).values_list("code", flat=True)
+    )
     known = set(ImportJob.objects.filter(code__in=list(folders)).values_list("code", flat=True))
     for code, folder in folders.items():
         if code in live:
@@ -343,6 +401,7 @@ def _delete_orphan_uploads() -> None:
 
 
 # -- the loop --------------------------------------------------------------------------------------------------
+
 
 def run_claimed(job: ImportJob) -> ImportJob:
     """Run a claimed job as settings say: in a child process (the default) or in this one."""
@@ -387,7 +446,6 @@ def start_worker_thread(poll_seconds: float = 2.0, stop: threading.Event | None 
     global _thread
     if _thread is not None and _thread.is_alive():
         return _thread
-    _thread = threading.Thread(target=work_forever, args=(poll_seconds, stop), name="jianfu-import-worker",
-                               daemon=True)
+    _thread = threading.Thread(target=work_forever, args=(poll_seconds, stop), name="jianfu-import-worker", daemon=True)
     _thread.start()
     return _thread

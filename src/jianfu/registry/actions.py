@@ -21,8 +21,17 @@ CARRIERS: dict[str, type[Model]] = {"apps": App, "accounts": PublicAccount, "gro
 EDITABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "units": ("name", "unit_type"),
     "people": ("name", "post"),
-    "apps": ("name", "category", "launch_date", "last_update", "registered_users", "monthly_active_users",
-             "functions", "forced_features", "description"),
+    "apps": (
+        "name",
+        "category",
+        "launch_date",
+        "last_update",
+        "registered_users",
+        "monthly_active_users",
+        "functions",
+        "forced_features",
+        "description",
+    ),
     "accounts": ("name", "platform", "opened_date", "last_post", "followers", "posts_30d", "assessments"),
     "groups": ("name", "platform", "nature", "task_end_date", "last_active", "messages_30d", "purpose", "demands"),
     "forms": ("title", "respondent_level", "frequency", "channel", "minutes_per_filing"),
@@ -51,15 +60,28 @@ def _do_update(kind: str, obj: Model, changes: dict, *, acting_user) -> dict:
         current.save(update_fields=[*diff, "updated_at"])
         if {"name", "title", "code"} & set(diff):
             search.reindex(type(current), [current.pk])
-        record(actor=acting_user, action="update", kind=kind, code=current.code, changes=diff,
-               unit_path=scope.unit_path_of(current))
+        record(
+            actor=acting_user,
+            action="update",
+            kind=kind,
+            code=current.code,
+            changes=diff,
+            unit_path=scope.unit_path_of(current),
+        )
     for name in diff:
         setattr(obj, name, getattr(current, name))
     return diff
 
 
-def do_create_carrier(kind: str, values: dict, *, acting_user, members: list[str] | tuple = (),
-                      fields: list[dict] | tuple = (), provenance: dict | None = None) -> Model:
+def do_create_carrier(
+    kind: str,
+    values: dict,
+    *,
+    acting_user,
+    members: list[str] | tuple = (),
+    fields: list[dict] | tuple = (),
+    provenance: dict | None = None,
+) -> Model:
     """Enter a new carrier (with a group's members or a form's fields) and its audit row.
 
     Only an approved filing enters carriers: who may do so was settled by its review, whose final office may sit
@@ -74,14 +96,28 @@ def do_create_carrier(kind: str, values: dict, *, acting_user, members: list[str
         if kind == "groups":
             Membership.objects.bulk_create([Membership(group=carrier, person_id=person) for person in people])
         if kind == "forms":
-            FormField.objects.bulk_create([
-                FormField(form=carrier, position=position, name=field["name"], unit=field.get("unit") or "",
-                          data_type=field.get("data_type") or "")
-                for position, field in enumerate(fields, start=1)])
+            FormField.objects.bulk_create(
+                [
+                    FormField(
+                        form=carrier,
+                        position=position,
+                        name=field["name"],
+                        unit=field.get("unit") or "",
+                        data_type=field.get("data_type") or "",
+                    )
+                    for position, field in enumerate(fields, start=1)
+                ]
+            )
         search.reindex(model, [carrier.pk])
         name = values.get("name", values.get("title"))
-        record(actor=acting_user, action="create", kind=kind, code=carrier.code,
-               changes={"name": [None, name], **(provenance or {})}, unit_path=scope.unit_path_of(carrier))
+        record(
+            actor=acting_user,
+            action="create",
+            kind=kind,
+            code=carrier.code,
+            changes={"name": [None, name], **(provenance or {})},
+            unit_path=scope.unit_path_of(carrier),
+        )
     return carrier
 
 
@@ -109,15 +145,30 @@ def do_update_form(form: Form, changes: dict, *, acting_user) -> dict:
     return _do_update("forms", form, changes, acting_user=acting_user)
 
 
-UPDATERS = {"units": do_update_unit, "people": do_update_person, "apps": do_update_app,
-            "accounts": do_update_account, "groups": do_update_group, "forms": do_update_form}
+UPDATERS = {
+    "units": do_update_unit,
+    "people": do_update_person,
+    "apps": do_update_app,
+    "accounts": do_update_account,
+    "groups": do_update_group,
+    "forms": do_update_form,
+}
 
 
 _PLURAL = {"group": "groups", "app": "apps", "account": "accounts", "form": "forms"}
 
 
-def do_end_carriers(item_kind: str, codes: list[str], status: str, day, *, acting_user, merged_into: str = "",
-                    finding: str = "", case: str = "") -> list[str]:
+def do_end_carriers(
+    item_kind: str,
+    codes: list[str],
+    status: str,
+    day,
+    *,
+    acting_user,
+    merged_into: str = "",
+    finding: str = "",
+    case: str = "",
+) -> list[str]:
     """Cancel carriers, or merge them into ``merged_into``, effective ``day``; returns the codes changed.
 
     Called inside the decision's transaction (a finding marked done, later a case closed): the caller has
@@ -131,7 +182,9 @@ def do_end_carriers(item_kind: str, codes: list[str], status: str, day, *, actin
     model = ITEM_MODELS[item_kind]
     changed = []
     with transaction.atomic():
-        rows = model._default_manager.select_for_update(of=("self",)).filter(code__in=codes, status=CarrierStatus.ACTIVE)
+        rows = model._default_manager.select_for_update(of=("self",)).filter(
+            code__in=codes, status=CarrierStatus.ACTIVE
+        )
         for carrier in rows.select_related(*_owner_relation(model)):
             diff = {"status": [carrier.status, status], "status_date": [carrier.status_date, day]}
             carrier.status, carrier.status_date = status, day
@@ -143,10 +196,17 @@ def do_end_carriers(item_kind: str, codes: list[str], status: str, day, *, actin
                 diff["finding"] = [None, finding]
             if case:
                 diff["case"] = [None, case]
-            carrier.save(update_fields=["status", "status_date", "merged_into", "status_finding", "status_case",
-                                        "updated_at"])
-            record(actor=acting_user, action=f"carrier.{status}", kind=_PLURAL[item_kind], code=carrier.code,
-                   changes=diff, unit_path=scope.unit_path_of(carrier))
+            carrier.save(
+                update_fields=["status", "status_date", "merged_into", "status_finding", "status_case", "updated_at"]
+            )
+            record(
+                actor=acting_user,
+                action=f"carrier.{status}",
+                kind=_PLURAL[item_kind],
+                code=carrier.code,
+                changes=diff,
+                unit_path=scope.unit_path_of(carrier),
+            )
             changed.append(carrier.code)
     return sorted(changed)
 

@@ -78,31 +78,53 @@ def _per_unit(user) -> list[dict]:
     for unit_id, n in scope.scoped(user, Person).values_list("unit_id").annotate(n=Count("id")).order_by():
         people[owner_of(unit_id)] += n
     today = timezone.localdate()
-    memberships = (Membership.objects.filter(scope.unit_q(user, "person__unit"), active_q(WorkGroup, today, "group__"))
-                   .values_list("person__unit_id").annotate(n=Count("id")).order_by())
+    memberships = (
+        Membership.objects.filter(scope.unit_q(user, "person__unit"), active_q(WorkGroup, today, "group__"))
+        .values_list("person__unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     for unit_id, n in memberships:
         joined[owner_of(unit_id)] += n
-    for unit_id, n in (scope.scoped(user, WorkGroup).filter(active_q(WorkGroup, today)).values_list("owner_id")
-                       .annotate(n=Count("id")).order_by()):
+    for unit_id, n in (
+        scope.scoped(user, WorkGroup)
+        .filter(active_q(WorkGroup, today))
+        .values_list("owner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         groups[owner_of(unit_id)] += n
-    for unit_id, n in (scope.scoped(user, App).filter(active_q(App, today)).values_list("owner_id")
-                       .annotate(n=Count("id")).order_by()):
+    for unit_id, n in (
+        scope.scoped(user, App).filter(active_q(App, today)).values_list("owner_id").annotate(n=Count("id")).order_by()
+    ):
         apps[owner_of(unit_id)] += n
     rows = []
     for f in focus:
         cadres = people.get(f.id, 0)
-        rows.append({
-            "code": f.code, "name": f.name, "people": cadres, "groups_owned": groups.get(f.id, 0),
-            "apps_owned": apps.get(f.id, 0), "memberships": joined.get(f.id, 0),
-            "groups_per_cadre": round(joined.get(f.id, 0) / cadres, 2) if cadres else 0.0,
-            "apps_per_cadre": round(apps.get(f.id, 0) / cadres, 2) if cadres else 0.0,
-        })
+        rows.append(
+            {
+                "code": f.code,
+                "name": f.name,
+                "people": cadres,
+                "groups_owned": groups.get(f.id, 0),
+                "apps_owned": apps.get(f.id, 0),
+                "memberships": joined.get(f.id, 0),
+                "groups_per_cadre": round(joined.get(f.id, 0) / cadres, 2) if cadres else 0.0,
+                "apps_per_cadre": round(apps.get(f.id, 0) / cadres, 2) if cadres else 0.0,
+            }
+        )
     rows.sort(key=lambda r: (-r["groups_per_cadre"], -r["apps_per_cadre"], r["code"]))
     return rows[:TOP_UNITS]
 
 
 def _platforms(user) -> list[dict]:
-    rows = (scope.scoped(user, WorkGroup).filter(active_q(WorkGroup, timezone.localdate())).values("platform").annotate(n=Count("id")).order_by("-n", "platform")[:12])
+    rows = (
+        scope.scoped(user, WorkGroup)
+        .filter(active_q(WorkGroup, timezone.localdate()))
+        .values("platform")
+        .annotate(n=Count("id"))
+        .order_by("-n", "platform")[:12]
+    )
     return [{"name": r["platform"] or _("未填"), "value": r["n"]} for r in rows]
 
 
@@ -114,9 +136,11 @@ def data_version() -> str:
     """
     from jianfu.findings.models import AnalysisRun, Finding
 
-    stamps = [ImportBatch.objects.aggregate(m=Max("finished_at"))["m"],
-              AnalysisRun.objects.aggregate(m=Max("finished_at"))["m"],
-              Finding.objects.aggregate(m=Max("decided_at"))["m"]]
+    stamps = [
+        ImportBatch.objects.aggregate(m=Max("finished_at"))["m"],
+        AnalysisRun.objects.aggregate(m=Max("finished_at"))["m"],
+        Finding.objects.aggregate(m=Max("decided_at"))["m"],
+    ]
     return "|".join(stamp.isoformat() if stamp else "-" for stamp in stamps)
 
 
@@ -136,8 +160,10 @@ def _chart_tables(chart: dict) -> dict:
     units = chart["units"]
     return {
         "kinds": ([_("载体"), _("数量")], list(zip(chart["kinds"]["labels"], chart["kinds"]["values"]))),
-        "units": ([pgettext("plural", "单位"), *units["series"]],
-                  list(zip(units["labels"], units["groups"], units["apps"]))[::-1]),
+        "units": (
+            [pgettext("plural", "单位"), *units["series"]],
+            list(zip(units["labels"], units["groups"], units["apps"]))[::-1],
+        ),
         "platforms": ([_("平台"), _("工作群")], [(p["name"], p["value"]) for p in chart["platforms"]]),
     }
 
@@ -145,21 +171,38 @@ def _chart_tables(chart: dict) -> dict:
 @login_required
 def home(request):
     data = dashboard_data(request.user)
-    labels = {"units": pgettext("plural", "单位"), "people": _("人员"), "apps": _("应用"), "platforms": _("平台"),
-              "accounts": _("公众号"), "groups": _("工作群"), "forms": _("报表")}
+    labels = {
+        "units": pgettext("plural", "单位"),
+        "people": _("人员"),
+        "apps": _("应用"),
+        "platforms": _("平台"),
+        "accounts": _("公众号"),
+        "groups": _("工作群"),
+        "forms": _("报表"),
+    }
     chart = {
-        "kinds": {"labels": [labels[k] for k in ("apps", "platforms", "accounts", "groups", "forms")],
-                  "values": [data["counts"][k] for k in ("apps", "platforms", "accounts", "groups", "forms")]},
-        "units": {"labels": [u["name"] for u in data["units"]][::-1],
-                  "groups": [u["groups_per_cadre"] for u in data["units"]][::-1],
-                  "apps": [u["apps_per_cadre"] for u in data["units"]][::-1],
-                  "series": [_("人均加入工作群"), _("人均应用（主管）")]},
+        "kinds": {
+            "labels": [labels[k] for k in ("apps", "platforms", "accounts", "groups", "forms")],
+            "values": [data["counts"][k] for k in ("apps", "platforms", "accounts", "groups", "forms")],
+        },
+        "units": {
+            "labels": [u["name"] for u in data["units"]][::-1],
+            "groups": [u["groups_per_cadre"] for u in data["units"]][::-1],
+            "apps": [u["apps_per_cadre"] for u in data["units"]][::-1],
+            "series": [_("人均加入工作群"), _("人均应用（主管）")],
+        },
         "platforms": data["platforms"],
     }
     chart_tables = _chart_tables(chart)
-    cards = [(k, labels[k], data["counts"][k]) for k in ("units", "people", "apps", "platforms", "accounts", "groups", "forms")]
+    cards = [
+        (k, labels[k], data["counts"][k])
+        for k in ("units", "people", "apps", "platforms", "accounts", "groups", "forms")
+    ]
     context = {
-        "cards": cards, "units": data["units"], "chart": chart, "chart_tables": chart_tables,
+        "cards": cards,
+        "units": data["units"],
+        "chart": chart,
+        "chart_tables": chart_tables,
         "batches": scope.scoped(request.user, ImportBatch).order_by("-started_at")[:8],
         "jobs": scope.scoped(request.user, ImportJob).order_by("-created_at")[:5],
         "region": request.user.unit,
@@ -170,11 +213,16 @@ def home(request):
     context["burden"] = _region_burden(request.user, context["todo"]["hours"])
     if context["burden"]:
         trend = context["burden"]["trend"]
-        chart["trend"] = {"dates": [p["as_of"].isoformat() for p in trend], "p50": [round(p["p50"], 2) for p in trend],
-                          "p90": [round(p["p90"], 2) for p in trend], "series": [_("中位数"), _("90%分位数")]}
-        chart_tables["trend"] = ([_("基准日期"), _("中位数"), _("90%分位数"), _("每月负担（小时）")],
-                                 [(p["as_of"].isoformat(), round(p["p50"], 2), round(p["p90"], 2), round(p["total"], 1))
-                                  for p in trend])
+        chart["trend"] = {
+            "dates": [p["as_of"].isoformat() for p in trend],
+            "p50": [round(p["p50"], 2) for p in trend],
+            "p90": [round(p["p90"], 2) for p in trend],
+            "series": [_("中位数"), _("90%分位数")],
+        }
+        chart_tables["trend"] = (
+            [_("基准日期"), _("中位数"), _("90%分位数"), _("每月负担（小时）")],
+            [(p["as_of"].isoformat(), round(p["p50"], 2), round(p["p90"], 2), round(p["total"], 1)) for p in trend],
+        )
     return render(request, "registry/dashboard.html", context)
 
 
@@ -206,9 +254,12 @@ def _open_findings(user) -> dict:
     top = list(open_findings.select_related("owner").order_by("-hours_saved_per_month", "fid")[:TOP_FINDINGS])
     for finding in top:
         finding.type_label = TYPE_LABELS.get(finding.type, finding.type)
-    return {"hours": saved_hours(open_findings), "count": sum(n for n, _ in by_rule.values()),
-            "by_rule": [(rule, RULE_LABELS.get(rule, rule), n, hours) for rule, (n, hours) in sorted(by_rule.items())],
-            "top": top}
+    return {
+        "hours": saved_hours(open_findings),
+        "count": sum(n for n, _ in by_rule.values()),
+        "by_rule": [(rule, RULE_LABELS.get(rule, rule), n, hours) for rule, (n, hours) in sorted(by_rule.items())],
+        "top": top,
+    }
 
 
 TREND_RUNS = 24
@@ -220,8 +271,9 @@ def _region_burden(user, open_hours: float) -> dict | None:
     from jianfu.findings.models import AnalysisRun, RunRollup
     from jianfu.reports.summary import burden_series
 
-    runs = list(AnalysisRun.objects.filter(finished_at__isnull=False).order_by("-as_of", "-finished_at", "-id")
-                [:TREND_RUNS])
+    runs = list(
+        AnalysisRun.objects.filter(finished_at__isnull=False).order_by("-as_of", "-finished_at", "-id")[:TREND_RUNS]
+    )
     if not runs:
         return None
     region = None if scope.sees_everything(user) else user.unit
@@ -237,5 +289,13 @@ def _region_burden(user, open_hours: float) -> dict | None:
         if row is None:
             return None
         peak = row.max
-    return {"run": last, "p50": trend[-1]["p50"], "p90": trend[-1]["p90"], "max": peak, "total": trend[-1]["total"],
-            "people": trend[-1]["people"], "hours_saved": open_hours, "trend": trend}
+    return {
+        "run": last,
+        "p50": trend[-1]["p50"],
+        "p90": trend[-1]["p90"],
+        "max": peak,
+        "total": trend[-1]["total"],
+        "people": trend[-1]["people"],
+        "hours_saved": open_hours,
+        "trend": trend,
+    }

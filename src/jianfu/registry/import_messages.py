@@ -21,8 +21,10 @@ def expected_text(error: dict) -> str:
     template, params = error.get("template") or error.get("expected") or "", error.get("params") or {}
     if not template:
         return ""
-    words = {key: gettext(value) if key in _WORD_PARAMS and isinstance(value, str) else value
-             for key, value in params.items()}
+    words = {
+        key: gettext(value) if key in _WORD_PARAMS and isinstance(value, str) else value
+        for key, value in params.items()
+    }
     try:
         return gettext(template) % words if params else gettext(template)
     except (KeyError, TypeError, ValueError):

@@ -30,7 +30,15 @@ from jianfu.ingest.values import hash_phone, mask_phone
 from jianfu.liveness import owner_gone, this_host
 from jianfu.registry import phone_lookups, search
 from jianfu.registry.models import (
-    App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup,
+    App,
+    Form,
+    FormField,
+    ImportBatch,
+    Membership,
+    Person,
+    PublicAccount,
+    Unit,
+    WorkGroup,
 )
 
 log = logging.getLogger("jianfu.import")
@@ -64,9 +72,16 @@ class FileResult:
 
     def batch_outcome(self) -> dict:
         """The ImportBatch columns this result fills in when the file is done."""
-        return {"status": self.status, "finished_at": timezone.now(), "rows": self.rows, "created": self.created,
-                "updated": self.updated, "unchanged": self.unchanged, "error_count": self.error_total,
-                "errors": [e.as_record() for e in self.errors]}
+        return {
+            "status": self.status,
+            "finished_at": timezone.now(),
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "error_count": self.error_total,
+            "errors": [e.as_record() for e in self.errors],
+        }
 
 
 @dataclass
@@ -88,7 +103,8 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*"))
+                p
+                for p in sorted(path.rglob("*"))
                 if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))
             )
         else:
@@ -141,8 +157,13 @@ def import_paths(
     for result in checked:
         session.settle_phone_lookups(result)  # after the rollback, so the tally and its audit row stay
         result.batch_id = ImportBatch.objects.create(
-            actor=actor, file_name=result.path.name, sha256=result.sha256, kind=result.kind or "", unit_scope=scope,
-            **_owner_fields(), **result.batch_outcome(),
+            actor=actor,
+            file_name=result.path.name,
+            sha256=result.sha256,
+            kind=result.kind or "",
+            unit_scope=scope,
+            **_owner_fields(),
+            **result.batch_outcome(),
         ).id
     return ImportReport(results + checked)
 
@@ -159,8 +180,14 @@ def _owner_fields() -> dict:
 def _record_unopened(path: Path, errors: list[CellError], actor: str) -> FileResult:
     sha = file_sha256(path) if path.exists() else ""
     batch = ImportBatch.objects.create(
-        actor=actor, file_name=path.name, sha256=sha, status=ImportBatch.Status.REJECTED, **_owner_fields(),
-        error_count=len(errors), errors=[e.as_record() for e in errors], finished_at=timezone.now(),
+        actor=actor,
+        file_name=path.name,
+        sha256=sha,
+        status=ImportBatch.Status.REJECTED,
+        **_owner_fields(),
+        error_count=len(errors),
+        errors=[e.as_record() for e in errors],
+        finished_at=timezone.now(),
     )
     return FileResult(path, None, ImportBatch.Status.REJECTED, batch.id, errors=errors, error_total=len(errors))
 
@@ -219,10 +246,14 @@ class _ImportSession:
         """Over the limit: the file's row-by-row outcome is withheld, whatever it was, and the refusal audited."""
         self._audit_phone_lookups(result, granted=False)
         username = self.user.username
-        message = _("今天按姓名和手机号匹配人员的次数已达上限（每人每天 %(limit)d 次，今天已用 %(used)d 次，"
-                    "本文件需要 %(wanted)d 次）：本文件未导入也未校验，请改用人员编号，或明天再试") % {
-            "limit": phone_lookups.daily_limit(), "used": phone_lookups.used_today(username),
-            "wanted": result.phone_lookups}
+        message = _(
+            "今天按姓名和手机号匹配人员的次数已达上限（每人每天 %(limit)d 次，今天已用 %(used)d 次，"
+            "本文件需要 %(wanted)d 次）：本文件未导入也未校验，请改用人员编号，或明天再试"
+        ) % {
+            "limit": phone_lookups.daily_limit(),
+            "used": phone_lookups.used_today(username),
+            "wanted": result.phone_lookups,
+        }
         result.status = ImportBatch.Status.REJECTED
         result.created = result.updated = result.unchanged = 0
         result.errors = [CellError(result.path.name, "", None, "", "", message)]
@@ -233,8 +264,13 @@ class _ImportSession:
             self.refuse_phone_lookups(result)
 
     def _audit_phone_lookups(self, result: FileResult, *, granted: bool) -> None:
-        phone_lookups.audit(actor=self.user or self.actor, file_sha256=result.sha256, lookups=result.phone_lookups,
-                            granted=granted, unit_path=self.scope.path if self.scope else "")
+        phone_lookups.audit(
+            actor=self.user or self.actor,
+            file_sha256=result.sha256,
+            lookups=result.phone_lookups,
+            granted=granted,
+            unit_path=self.scope.path if self.scope else "",
+        )
 
     def _forget_caches(self) -> None:
         self._ids.clear()
@@ -246,7 +282,11 @@ class _ImportSession:
         kind = inventory.kind
         result = FileResult(inventory.path, kind, ImportBatch.Status.RUNNING, sha256=file_sha256(inventory.path))
         batch = ImportBatch.objects.create(
-            actor=self.actor, file_name=inventory.path.name, sha256=result.sha256, kind=kind, unit_scope=self.scope,
+            actor=self.actor,
+            file_name=inventory.path.name,
+            sha256=result.sha256,
+            kind=kind,
+            unit_scope=self.scope,
             **_owner_fields(),
         )
         result.batch_id = batch.id
@@ -345,13 +385,25 @@ class _Writer:
     def resolve(self, kind: str, code: str, row: int, column_field: str, label: str) -> int | None:
         rejected_in = self.session.rejected_codes.get(kind, {}).get(code)
         if rejected_in:
-            self.ref_error(row, column_field, code, Problem("引用的%(label)s在被拒绝的文件「%(file)s」中，本文件一并拒绝",
-                                                           label=label, file=rejected_in))
+            self.ref_error(
+                row,
+                column_field,
+                code,
+                Problem("引用的%(label)s在被拒绝的文件「%(file)s」中，本文件一并拒绝", label=label, file=rejected_in),
+            )
             return None
         found = self.session.ids(kind).get(code)
         if found is None:
-            self.ref_error(row, column_field, code, Problem("找不到此%(label)s（应为已导入或本次导入的%(kind_label)s编码）",
-                                                           label=label, kind_label=_KIND_LABELS[kind]))
+            self.ref_error(
+                row,
+                column_field,
+                code,
+                Problem(
+                    "找不到此%(label)s（应为已导入或本次导入的%(kind_label)s编码）",
+                    label=label,
+                    kind_label=_KIND_LABELS[kind],
+                ),
+            )
             return None
         if kind == "units" and not self.in_scope(found):
             self.ref_error(row, column_field, code, "该单位不在您的管辖范围内")
@@ -396,8 +448,12 @@ class _CodedWriter(_Writer):
                 continue
             key = self.key_of(values)
             if key in seen_rows:
-                self.ref_error(row, self.key_field, record.get(self.key_field, key),
-                               Problem("编号重复：与第 %(row)d 行相同", row=seen_rows[key]))
+                self.ref_error(
+                    row,
+                    self.key_field,
+                    record.get(self.key_field, key),
+                    Problem("编号重复：与第 %(row)d 行相同", row=seen_rows[key]),
+                )
                 continue
             seen_rows[key] = row
             if self.failed:
@@ -419,8 +475,11 @@ class _CodedWriter(_Writer):
         return {row["code"]: row for row in self.model.objects.filter(code__in=keys).values(*fields)}
 
     def compared_fields(self) -> list[str]:
-        return [f.attname for f in self.model._meta.concrete_fields
-                if f.attname not in ("id", "created_at", "updated_at", "batch_id")]
+        return [
+            f.attname
+            for f in self.model._meta.concrete_fields
+            if f.attname not in ("id", "created_at", "updated_at", "batch_id")
+        ]
 
     def write(self, pending: list[tuple[int, dict]]) -> None:
         keys = [self.key_of(values) for _, values in pending]
@@ -450,8 +509,9 @@ class _CodedWriter(_Writer):
         if self.session.scope is None or not current:
             return False
         ids = {row["id"] for row in current.values()}
-        inside = set(region_scope.within_unit(self.model, self.session.scope).filter(id__in=ids)
-                     .values_list("id", flat=True))
+        inside = set(
+            region_scope.within_unit(self.model, self.session.scope).filter(id__in=ids).values_list("id", flat=True)
+        )
         if inside == ids:
             return False
         for row, values in pending:
@@ -490,8 +550,9 @@ class _CodedWriter(_Writer):
                 row = self.model(id=old["id"], **values, batch_id=self.batch.id, updated_at=now)
                 fields = [meta.get_field(name) for name in [*values, "batch_id", "updated_at"]]
                 chunk.update_columns = [f.column for f in fields]
-                chunk.updates.append([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-                                     + [old["id"]])
+                chunk.updates.append(
+                    [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [old["id"]]
+                )
             else:
                 self.result.unchanged += 1
         chunk.insert_columns = [f.column for f in insert_fields]
@@ -558,8 +619,11 @@ class _UnitWriter(_CodedWriter):
             parent = record.get("parent_code")
             if parent and parent not in records and parent not in known:
                 rejected_in = self.session.rejected_codes.get("units", {}).get(parent)
-                why = (Problem("上级单位在被拒绝的文件「%(file)s」中", file=rejected_in) if rejected_in
-                       else "找不到此上级单位（应在本文件或已导入的单位中）")
+                why = (
+                    Problem("上级单位在被拒绝的文件「%(file)s」中", file=rejected_in)
+                    if rejected_in
+                    else "找不到此上级单位（应在本文件或已导入的单位中）"
+                )
                 self.ref_error(row, "parent_code", parent, why)
             if parent == code:
                 self.ref_error(row, "parent_code", parent, "上级编码不能是自身")
@@ -576,7 +640,12 @@ class _UnitWriter(_CodedWriter):
             self.claims_outside_scope(list(records.values()), self.existing(list(records)))
         if self.failed:
             return
-        paths = {u.code: u.path for u in Unit.objects.filter(code__in=[r["parent_code"] for _, r in records.values() if r.get("parent_code")]).only("code", "path")}
+        paths = {
+            u.code: u.path
+            for u in Unit.objects.filter(
+                code__in=[r["parent_code"] for _, r in records.values() if r.get("parent_code")]
+            ).only("code", "path")
+        }
         ordered: list[tuple[int, dict]] = []
         for code in order:
             row, record = records[code]
@@ -596,17 +665,26 @@ class _UnitWriter(_CodedWriter):
             chunk = []
             for row, record in by_depth[depth]:
                 parent = record.get("parent_code")
-                chunk.append((row, {
-                    "code": record["code"], "name": record["name"], "level": record["level"],
-                    "level_word": record.get("level_word") or "",
-                    "unit_type": record.get("unit_type") or "",
-                    "parent_id": level_ids[parent] if parent else None,
-                    "is_region": is_region(record["code"]),
-                    "path": paths[record["code"]],
-                }))
+                chunk.append(
+                    (
+                        row,
+                        {
+                            "code": record["code"],
+                            "name": record["name"],
+                            "level": record["level"],
+                            "level_word": record.get("level_word") or "",
+                            "unit_type": record.get("unit_type") or "",
+                            "parent_id": level_ids[parent] if parent else None,
+                            "is_region": is_region(record["code"]),
+                            "path": paths[record["code"]],
+                        },
+                    )
+                )
             for start in range(0, len(chunk), CHUNK):
-                self.write(chunk[start:start + CHUNK])
-            self.session._ids["units"].update(Unit.objects.filter(code__in=[r["code"] for _, r in by_depth[depth]]).values_list("code", "id"))
+                self.write(chunk[start : start + CHUNK])
+            self.session._ids["units"].update(
+                Unit.objects.filter(code__in=[r["code"] for _, r in by_depth[depth]]).values_list("code", "id")
+            )
 
     def finish(self) -> None:
         if self.failed:
@@ -628,7 +706,7 @@ def is_region(code: str) -> bool:
         return False
     segments, start = [], 0
     for width in _DIVISION_SEGMENTS:
-        segments.append(int(code[start:start + width]))
+        segments.append(int(code[start : start + width]))
         start += width
     if segments[0] == 0:
         return False
@@ -675,8 +753,12 @@ class _PersonWriter(_CodedWriter):
             return None
         phone = record.get("phone")
         return {
-            "code": record["code"], "name": record["name"], "unit_id": unit_id, "post": record.get("post") or "",
-            "phone_hash": hash_phone(phone, self.key) if phone else "", "phone_masked": mask_phone(phone) if phone else "",
+            "code": record["code"],
+            "name": record["name"],
+            "unit_id": unit_id,
+            "post": record.get("post") or "",
+            "phone_hash": hash_phone(phone, self.key) if phone else "",
+            "phone_masked": mask_phone(phone) if phone else "",
         }
 
     def finish(self) -> None:
@@ -693,13 +775,24 @@ class _AppWriter(_CodedWriter):
             return None
         registered, active = record.get("registered_users"), record.get("monthly_active_users")
         if registered is not None and active is not None and active > registered:
-            self.ref_error(row, "monthly_active_users", active, Problem("月活跃用户数不应大于注册用户数（%(registered)s）", registered=registered))
+            self.ref_error(
+                row,
+                "monthly_active_users",
+                active,
+                Problem("月活跃用户数不应大于注册用户数（%(registered)s）", registered=registered),
+            )
             return None
         return {
-            "code": record["code"], "name": record["name"], "category": record["category"], "owner_id": owner_id,
-            "launch_date": record.get("launch_date"), "last_update": record.get("last_update"),
-            "registered_users": registered, "monthly_active_users": active,
-            "functions": record.get("functions") or [], "forced_features": record.get("forced_features") or [],
+            "code": record["code"],
+            "name": record["name"],
+            "category": record["category"],
+            "owner_id": owner_id,
+            "launch_date": record.get("launch_date"),
+            "last_update": record.get("last_update"),
+            "registered_users": registered,
+            "monthly_active_users": active,
+            "functions": record.get("functions") or [],
+            "forced_features": record.get("forced_features") or [],
             "description": record.get("description") or "",
             **status_values(record),
         }
@@ -714,9 +807,14 @@ class _AccountWriter(_CodedWriter):
         if owner_id is None:
             return None
         return {
-            "code": record["code"], "name": record["name"], "platform": record["platform"], "owner_id": owner_id,
-            "opened_date": record.get("opened_date"), "last_post": record.get("last_post"),
-            "followers": record.get("followers"), "posts_30d": record.get("posts_30d"),
+            "code": record["code"],
+            "name": record["name"],
+            "platform": record["platform"],
+            "owner_id": owner_id,
+            "opened_date": record.get("opened_date"),
+            "last_post": record.get("last_post"),
+            "followers": record.get("followers"),
+            "posts_30d": record.get("posts_30d"),
             "assessments": record.get("assessments") or [],
             **status_values(record),
         }
@@ -739,11 +837,18 @@ class _GroupWriter(_CodedWriter):
         if owner_id is None:
             return None
         return {
-            "code": record["code"], "name": record["name"], "platform": record["platform"],
-            "owner_person_id": person_id, "owner_id": owner_id, "created_date": record.get("created_date"),
-            "nature": record["nature"], "task_end_date": record.get("task_end_date"),
-            "last_active": record.get("last_active"), "messages_30d": record.get("messages_30d"),
-            "purpose": record.get("purpose") or "", "demands": record.get("demands") or [],
+            "code": record["code"],
+            "name": record["name"],
+            "platform": record["platform"],
+            "owner_person_id": person_id,
+            "owner_id": owner_id,
+            "created_date": record.get("created_date"),
+            "nature": record["nature"],
+            "task_end_date": record.get("task_end_date"),
+            "last_active": record.get("last_active"),
+            "messages_30d": record.get("messages_30d"),
+            "purpose": record.get("purpose") or "",
+            "demands": record.get("demands") or [],
             **status_values(record),
         }
 
@@ -757,9 +862,13 @@ class _FormWriter(_CodedWriter):
         if issuer_id is None:
             return None
         return {
-            "code": record["code"], "title": record["title"], "issuer_id": issuer_id,
-            "respondent_level": record.get("respondent_level") or "", "frequency": record["frequency"],
-            "channel": record.get("channel") or "", "minutes_per_filing": record.get("minutes_per_filing"),
+            "code": record["code"],
+            "title": record["title"],
+            "issuer_id": issuer_id,
+            "respondent_level": record.get("respondent_level") or "",
+            "frequency": record["frequency"],
+            "channel": record.get("channel") or "",
+            "minutes_per_filing": record.get("minutes_per_filing"),
             **status_values(record),
         }
 
@@ -796,8 +905,12 @@ class _FieldWriter(_CodedWriter):
             self.ref_error(row, "form_code", record["form_code"], "该报表不在您的管辖范围内")
             return None
         return {
-            "form_id": form_id, "position": record["position"], "name": record["name"], "note": record.get("note") or "",
-            "data_type": record.get("data_type") or "", "unit": record.get("unit") or "",
+            "form_id": form_id,
+            "position": record["position"],
+            "name": record["name"],
+            "note": record.get("note") or "",
+            "data_type": record.get("data_type") or "",
+            "unit": record.get("unit") or "",
         }
 
     def form_in_scope(self, form_id: int) -> bool:
@@ -806,7 +919,8 @@ class _FieldWriter(_CodedWriter):
         # One look-up per form, not per field row: a form's fields sit together in the file.
         if form_id not in self._form_scope:
             self._form_scope[form_id] = Form.objects.filter(
-                id=form_id, issuer__path__startswith=self.session.scope.path).exists()
+                id=form_id, issuer__path__startswith=self.session.scope.path
+            ).exists()
         return self._form_scope[form_id]
 
     def existing(self, keys: list) -> dict:
@@ -888,11 +1002,21 @@ class _MemberWriter(_Writer):
 
     def _missing(self, row: int, column_field: str, code: str, rejected: dict[str, str], label: str) -> None:
         if code in rejected:
-            self.ref_error(row, column_field, code, Problem("引用的%(label)s在被拒绝的文件「%(file)s」中，本文件一并拒绝",
-                                                           label=label, file=rejected[code]))
+            self.ref_error(
+                row,
+                column_field,
+                code,
+                Problem(
+                    "引用的%(label)s在被拒绝的文件「%(file)s」中，本文件一并拒绝", label=label, file=rejected[code]
+                ),
+            )
         else:
-            self.ref_error(row, column_field, code, Problem("找不到此%(label)s（应为已导入或本次导入的%(kind_label)s编号）",
-                                                           label=label, kind_label=label))
+            self.ref_error(
+                row,
+                column_field,
+                code,
+                Problem("找不到此%(label)s（应为已导入或本次导入的%(kind_label)s编号）", label=label, kind_label=label),
+            )
 
     def _by_name_and_phone(self, row: int, record: dict) -> int | None:
         self.result.phone_lookups += 1
@@ -915,15 +1039,19 @@ class _MemberWriter(_Writer):
                 # COPY into a transaction-local table, then one set-based insert: far fewer round trips
                 # than a parameterised insert per row.
                 raw = cursor.cursor
-                raw.execute("CREATE TEMP TABLE IF NOT EXISTS jianfu_member_load "
-                            "(group_id bigint, person_id bigint, batch_id bigint) ON COMMIT DROP")
+                raw.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS jianfu_member_load "
+                    "(group_id bigint, person_id bigint, batch_id bigint) ON COMMIT DROP"
+                )
                 raw.execute("TRUNCATE jianfu_member_load")
                 with raw.copy("COPY jianfu_member_load (group_id, person_id, batch_id) FROM STDIN") as copy:
                     for row in pending:
                         copy.write_row(row)
-                raw.execute(f"INSERT INTO {self.table} (group_id, person_id, batch_id) "
-                            "SELECT group_id, person_id, batch_id FROM jianfu_member_load "
-                            "ON CONFLICT (group_id, person_id) DO NOTHING")
+                raw.execute(
+                    f"INSERT INTO {self.table} (group_id, person_id, batch_id) "
+                    "SELECT group_id, person_id, batch_id FROM jianfu_member_load "
+                    "ON CONFLICT (group_id, person_id) DO NOTHING"
+                )
                 self.inserted += raw.rowcount
             else:
                 cursor.executemany(
@@ -956,8 +1084,11 @@ def abandon_batch(batch_id: int) -> bool:
         with transaction.atomic():
             file_name = ImportBatch.objects.filter(id=batch_id).values_list("file_name", flat=True).first() or ""
             claimed = ImportBatch.objects.filter(id=batch_id, status=ImportBatch.Status.RUNNING).update(
-                status=ImportBatch.Status.FAILED, finished_at=timezone.now(), error_count=1,
-                errors=[CellError(file_name, "", None, "", "", ABANDONED).as_dict()])
+                status=ImportBatch.Status.FAILED,
+                finished_at=timezone.now(),
+                error_count=1,
+                errors=[CellError(file_name, "", None, "", "", ABANDONED).as_dict()],
+            )
             if not claimed:
                 return False
             touched = set(Membership.objects.filter(batch_id=batch_id).values_list("group_id", flat=True).distinct())
@@ -982,14 +1113,23 @@ def reap_abandoned_batches(stale_after: float) -> int:
     cutoff = timezone.now() - timezone.timedelta(seconds=stale_after)
     reaped = 0
     for batch_id, host, pid, heartbeat, started_at in ImportBatch.objects.filter(
-            status=ImportBatch.Status.RUNNING).values_list("id", "host", "pid", "heartbeat", "started_at"):
+        status=ImportBatch.Status.RUNNING
+    ).values_list("id", "host", "pid", "heartbeat", "started_at"):
         if owner_gone(host, pid) or (heartbeat or started_at) < cutoff:
             reaped += abandon_batch(batch_id)
     return reaped
 
 
-_TABLES_OF_KIND = {"units": Unit, "people": Person, "apps": App, "accounts": PublicAccount, "groups": WorkGroup,
-                   "members": Membership, "forms": Form, "fields": FormField}
+_TABLES_OF_KIND = {
+    "units": Unit,
+    "people": Person,
+    "apps": App,
+    "accounts": PublicAccount,
+    "groups": WorkGroup,
+    "members": Membership,
+    "forms": Form,
+    "fields": FormField,
+}
 
 
 def refresh_planner_statistics(kinds: set[str]) -> None:
@@ -1022,10 +1162,11 @@ def refresh_member_counts(group_ids: set[int] | None = None) -> None:
             return
         ids = sorted(group_ids)
         for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
+            chunk = ids[start : start + 900]
             cursor.execute(
                 f"UPDATE {groups} SET member_count = (SELECT COUNT(*) FROM {members} m WHERE m.group_id = {groups}.id) "
-                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk,
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
             )
 
 
@@ -1039,6 +1180,12 @@ def writer_for(kind: str) -> type[_Writer]:
 
 
 _WRITERS: dict[str, type[_Writer]] = {
-    "units": _UnitWriter, "people": _PersonWriter, "apps": _AppWriter, "accounts": _AccountWriter,
-    "groups": _GroupWriter, "members": _MemberWriter, "forms": _FormWriter, "fields": _FieldWriter,
+    "units": _UnitWriter,
+    "people": _PersonWriter,
+    "apps": _AppWriter,
+    "accounts": _AccountWriter,
+    "groups": _GroupWriter,
+    "members": _MemberWriter,
+    "forms": _FormWriter,
+    "fields": _FieldWriter,
 }

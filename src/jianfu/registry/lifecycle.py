@@ -14,10 +14,19 @@ from django.db.models import Model, Q
 from jianfu.registry.models import App, CarrierStatus, Form, PublicAccount, WorkGroup
 
 # The report's carrier kinds (formats.md "Outcome summary"), platforms apart from apps, with their models.
-KINDS: dict[str, type[Model]] = {"groups": WorkGroup, "apps": App, "platforms": App, "accounts": PublicAccount,
-                                 "forms": Form}
-START_FIELD: dict[type[Model], str | None] = {App: "launch_date", PublicAccount: "opened_date",
-                                              WorkGroup: "created_date", Form: None}
+KINDS: dict[str, type[Model]] = {
+    "groups": WorkGroup,
+    "apps": App,
+    "platforms": App,
+    "accounts": PublicAccount,
+    "forms": Form,
+}
+START_FIELD: dict[type[Model], str | None] = {
+    App: "launch_date",
+    PublicAccount: "opened_date",
+    WorkGroup: "created_date",
+    Form: None,
+}
 # Finding item kinds (jianfu.analysis.findings.ITEM_KIND, plus forms) → model.
 ITEM_MODELS: dict[str, type[Model]] = {"group": WorkGroup, "app": App, "account": PublicAccount, "form": Form}
 

@@ -77,8 +77,9 @@ class Carrier(Tracked):
     detection, burden and the outcome report ask "active on which day", never "is it active".
     """
 
-    status = models.CharField(_("状态"), max_length=20, choices=CarrierStatus.choices,
-                              default=CarrierStatus.ACTIVE, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=CarrierStatus.choices, default=CarrierStatus.ACTIVE, db_index=True
+    )
     status_date = models.DateField(_("注销日期"), null=True, blank=True)
     # The carrier a merged one was merged into (a code of the same kind).
     merged_into = models.CharField(_("并入"), max_length=40, blank=True, default="")
@@ -222,7 +223,9 @@ class Membership(models.Model):
     # The unique (group, person) index serves group look-ups, so group needs no index of its own.
     group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "person"], name="membership_group_person_unique")]

@@ -27,8 +27,10 @@ def charge(username: str, lookups: int, *, limit: int | None) -> bool:
     if limit is not None and lookups > limit:
         return False
     table = PhoneLookupTally._meta.db_table
-    sql = (f"INSERT INTO {table} (username, day, lookups) VALUES (%s, %s, %s) "
-           f"ON CONFLICT (username, day) DO UPDATE SET lookups = {table}.lookups + excluded.lookups")
+    sql = (
+        f"INSERT INTO {table} (username, day, lookups) VALUES (%s, %s, %s) "
+        f"ON CONFLICT (username, day) DO UPDATE SET lookups = {table}.lookups + excluded.lookups"
+    )
     params: list = [username, timezone.localdate(), lookups]
     if limit is not None:
         sql += f" WHERE {table}.lookups + excluded.lookups <= %s"
@@ -45,9 +47,14 @@ def used_today(username: str) -> int:
 
 def audit(*, actor, file_sha256: str, lookups: int, granted: bool, unit_path: str) -> None:
     """One audit row per file that looked people up by name + phone: who, how many, which file (by hash)."""
-    record(actor=actor, action="phone_lookup" if granted else "phone_lookup_refused", kind="import",
-           code=file_sha256[:16], changes={"lookups": [None, lookups], "file_sha256": [None, file_sha256]},
-           unit_path=unit_path)
+    record(
+        actor=actor,
+        action="phone_lookup" if granted else "phone_lookup_refused",
+        kind="import",
+        code=file_sha256[:16],
+        changes={"lookups": [None, lookups], "file_sha256": [None, file_sha256]},
+        unit_path=unit_path,
+    )
 
 
 def spend(user, lookups: int, *, file_sha256: str, unit_path: str) -> bool:

@@ -45,8 +45,14 @@ _FOLD = str.maketrans(_FOLD_FROM, _FOLD_TO)
 
 
 # kind → (number stored in the index, model name, title field): every list with a `?q=` search (registry/kinds.py).
-_KINDS = {"units": (1, "Unit", "name"), "people": (2, "Person", "name"), "apps": (3, "App", "name"),
-          "accounts": (4, "PublicAccount", "name"), "groups": (5, "WorkGroup", "name"), "forms": (6, "Form", "title")}
+_KINDS = {
+    "units": (1, "Unit", "name"),
+    "people": (2, "Person", "name"),
+    "apps": (3, "App", "name"),
+    "accounts": (4, "PublicAccount", "name"),
+    "groups": (5, "WorkGroup", "name"),
+    "forms": (6, "Form", "title"),
+}
 
 
 def _kinds(apps=None) -> dict[str, tuple[int, type[Model], str]]:
@@ -118,10 +124,16 @@ def _rarest(number: int, wanted: list[tuple[str, str | None]]) -> tuple[int, tup
 def _intersection_sql(number: int, wanted: list[tuple[str, str | None]]) -> tuple[str, list]:
     """SELECT obj_id of the objects holding every one of these bigrams (two characters each)."""
     table = connection.ops.quote_name(_model()._meta.db_table)
-    joins = [f"JOIN {table} AS g{n} ON g{n}.kind = g0.kind AND g{n}.first = %s AND g{n}.second = %s "
-             f"AND g{n}.obj_id = g0.obj_id" for n in range(1, len(wanted))]
-    return (f"SELECT g0.obj_id FROM {table} AS g0 {' '.join(joins)} "
-            "WHERE g0.kind = %s AND g0.first = %s AND g0.second = %s", _order_params(number, wanted))
+    joins = [
+        f"JOIN {table} AS g{n} ON g{n}.kind = g0.kind AND g{n}.first = %s AND g{n}.second = %s "
+        f"AND g{n}.obj_id = g0.obj_id"
+        for n in range(1, len(wanted))
+    ]
+    return (
+        f"SELECT g0.obj_id FROM {table} AS g0 {' '.join(joins)} "
+        "WHERE g0.kind = %s AND g0.first = %s AND g0.second = %s",
+        _order_params(number, wanted),
+    )
 
 
 def _order_params(number: int, wanted: list[tuple[str, str | None]]) -> list:
@@ -172,7 +184,9 @@ def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {DENSE + 1}) AS i", params)
             if cursor.fetchone()[0] > DENSE:
                 return ordered_scan(qs)  # dense matches: a scan in page order fills a page quickly
-    column = f"{connection.ops.quote_name(qs.model._meta.db_table)}.{connection.ops.quote_name(qs.model._meta.pk.column)}"
+    column = (
+        f"{connection.ops.quote_name(qs.model._meta.db_table)}.{connection.ops.quote_name(qs.model._meta.pk.column)}"
+    )
     if connection.vendor == "postgresql":
         # An array computed once: the planner then fetches these rows by primary key (an IN subquery tempts it
         # into scanning the whole table for the LIKE and hash-joining, as its estimate of a LIKE is poor).
@@ -183,6 +197,7 @@ def narrow(qs: QuerySet, kind: str, query: str) -> QuerySet:
 
 
 # -- keeping it current ----------------------------------------------------------------------------------
+
 
 def _rows(number: int, objects: Iterable[tuple[int, str, str]]) -> list[tuple[int, int, str, str]]:
     rows = []
@@ -211,7 +226,7 @@ def _index(number: int, qs: QuerySet, title: str, *, replace: bool, chunk: int =
     def flush() -> None:
         if replace:
             for start in range(0, len(ids), 900):
-                SearchGram.objects.filter(kind=number, obj_id__in=ids[start:start + 900]).delete()
+                SearchGram.objects.filter(kind=number, obj_id__in=ids[start : start + 900]).delete()
         _write(_rows(number, batch), SearchGram._meta.db_table)
         ids.clear()
         batch.clear()
@@ -270,10 +285,14 @@ def _rebuild_postgresql(number: int, model: type[Model], title: str, table: str)
     quote = connection.ops.quote_name
     table, source = quote(table), quote(model._meta.db_table)
     column = quote(model._meta.get_field(title).column)
-    texts = (f"SELECT id, translate({column}, %s, %s) || %s AS t FROM {source} "
-             f"UNION ALL SELECT id, translate(code, %s, %s) || %s FROM {source}")
-    sql = (f"INSERT INTO {table} (kind, obj_id, first, second) "
-           f"SELECT DISTINCT %s, x.id, substr(x.t, i, 1), substr(x.t, i + 1, 1) "
-           f"FROM ({texts}) AS x, generate_series(1, length(x.t) - 1) AS i ORDER BY 1, 3, 4, 2")
+    texts = (
+        f"SELECT id, translate({column}, %s, %s) || %s AS t FROM {source} "
+        f"UNION ALL SELECT id, translate(code, %s, %s) || %s FROM {source}"
+    )
+    sql = (
+        f"INSERT INTO {table} (kind, obj_id, first, second) "
+        f"SELECT DISTINCT %s, x.id, substr(x.t, i, 1), substr(x.t, i + 1, 1) "
+        f"FROM ({texts}) AS x, generate_series(1, length(x.t) - 1) AS i ORDER BY 1, 3, 4, 2"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [number, _FOLD_FROM, _FOLD_TO, END, _FOLD_FROM, _FOLD_TO, END])

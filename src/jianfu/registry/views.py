@@ -53,17 +53,33 @@ def object_list(request, kind: str):
     try:
         page = listing.keyset_page(qs, spec.sorts[sort_key], request.GET.get("after"), number, size=listing.PAGE_SIZE)
     except listing.BadCursor:
-        return render(request, "registry/bad_cursor.html", {"spec": spec, "first_url": "?" + urlencode(base)},
-                      status=400)
+        return render(
+            request, "registry/bad_cursor.html", {"spec": spec, "first_url": "?" + urlencode(base)}, status=400
+        )
     context = {
-        "spec": spec, "kind": kind, "page": page, "applied": applied, "params": base, "sort_key": sort_key,
+        "spec": spec,
+        "kind": kind,
+        "page": page,
+        "applied": applied,
+        "params": base,
+        "sort_key": sort_key,
         "q": request.GET.get("q", ""),
-        "next_url": "?" + urlencode({**base, "after": page.next_cursor, "page": page.number + 1}) if page.has_next else None,
+        "next_url": "?" + urlencode({**base, "after": page.next_cursor, "page": page.number + 1})
+        if page.has_next
+        else None,
         "first_url": "?" + urlencode(base) if page.number > 1 else None,
         "export_url": "?" + urlencode({**base, "format": "xlsx"}),
         "can_edit": scope.can_edit_kind(request.user, spec.model),
-        "filters": [{"param": f.param, "label": f.label, "type": f.type, "choices": f.choices,
-                     "value": request.GET.get(f.param, "")} for f in spec.filters],
+        "filters": [
+            {
+                "param": f.param,
+                "label": f.label,
+                "type": f.type,
+                "choices": f.choices,
+                "value": request.GET.get(f.param, ""),
+            }
+            for f in spec.filters
+        ],
         "sorts": [(key, s.label) for key, s in spec.sorts.items()],
     }
     template = "registry/_results.html" if request.headers.get("HX-Request") else "registry/list.html"
@@ -77,8 +93,12 @@ def object_export(request, kind: str):
     handle, _rows = write_xlsx(kind, qs.order_by("code"))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"{spec.label}-{stamp}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def platforms(request):
@@ -91,8 +111,13 @@ def object_detail(request, kind: str, code: str):
     spec = _spec(kind)
     qs = scope.scoped(request.user, spec.model).select_related(*spec.related)
     obj = scope.get_scoped_or_404(request.user, spec.model, code, queryset=qs)
-    context = {"spec": spec, "kind": kind, "obj": obj, "history": history(kind, code),
-               "can_edit": scope.can_edit(request.user, obj)}
+    context = {
+        "spec": spec,
+        "kind": kind,
+        "obj": obj,
+        "history": history(kind, code),
+        "can_edit": scope.can_edit(request.user, obj),
+    }
     context.update(_DETAIL_EXTRAS[kind](request.user, obj))
     return render(request, f"registry/detail_{kind}.html", context)
 
@@ -110,15 +135,22 @@ def _unit_extras(user, unit: Unit) -> dict:
 
 
 def _person_extras(user, person: Person) -> dict:
-    groups = (scope.scoped(user, WorkGroup).filter(memberships__person=person)
-              .select_related("owner").order_by("code")[:MEMBER_LIMIT])
+    groups = (
+        scope.scoped(user, WorkGroup)
+        .filter(memberships__person=person)
+        .select_related("owner")
+        .order_by("code")[:MEMBER_LIMIT]
+    )
     apps = scope.scoped(user, App).filter(owner=person.unit).order_by("code")[:200]
     # Forms this cadre's unit fills: aimed at its level and issued within the regions above it.
     ancestors = [code for code in person.unit.path.strip("/").split("/") if code]
-    forms = (scope.scoped(user, Form)
-             .filter(Q(respondent_level=person.unit.level) | Q(respondent_level=""))
-             .filter(Q(issuer__code__in=ancestors) | Q(issuer__parent__code__in=ancestors))
-             .select_related("issuer").order_by("code")[:200])
+    forms = (
+        scope.scoped(user, Form)
+        .filter(Q(respondent_level=person.unit.level) | Q(respondent_level=""))
+        .filter(Q(issuer__code__in=ancestors) | Q(issuer__parent__code__in=ancestors))
+        .select_related("issuer")
+        .order_by("code")[:200]
+    )
     return {"groups": groups, "apps": apps, "forms": forms}
 
 
@@ -133,33 +165,52 @@ def overlapping_groups(user, group: WorkGroup, limit: int = 10) -> list[dict]:
     membership made the planner hash-join the whole table (seconds at city scale).
     """
     own_members = Membership.objects.filter(group_id=group.id).values("person_id")
-    counts = list(Membership.objects.filter(person_id__in=own_members).exclude(group_id=group.id)
-                  .values("group_id").annotate(shared=Count("id")).order_by("-shared", "group_id")
-                  .values_list("group_id", "shared")[:OVERLAP_CANDIDATES])
+    counts = list(
+        Membership.objects.filter(person_id__in=own_members)
+        .exclude(group_id=group.id)
+        .values("group_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "group_id")
+        .values_list("group_id", "shared")[:OVERLAP_CANDIDATES]
+    )
     shared_by_id = dict(counts)
-    candidates = (scope.scoped(user, WorkGroup).filter(id__in=shared_by_id)
-                  .values("id", "code", "name", "platform", "member_count", "owner__name"))
+    candidates = (
+        scope.scoped(user, WorkGroup)
+        .filter(id__in=shared_by_id)
+        .values("id", "code", "name", "platform", "member_count", "owner__name")
+    )
     rows = sorted(candidates, key=lambda g: (-shared_by_id[g["id"]], g["code"]))[:limit]
     result = []
     for row in rows:
         shared = shared_by_id[row["id"]]
         union = group.member_count + row["member_count"] - shared
         smaller = min(group.member_count, row["member_count"])
-        result.append({
-            "code": row["code"], "name": row["name"], "platform": row["platform"], "owner": row["owner__name"],
-            "members": row["member_count"], "shared": shared,
-            "jaccard": shared / union if union > 0 else 0.0,
-            "containment": shared / smaller if smaller else 0.0,
-        })
+        result.append(
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "platform": row["platform"],
+                "owner": row["owner__name"],
+                "members": row["member_count"],
+                "shared": shared,
+                "jaccard": shared / union if union > 0 else 0.0,
+                "containment": shared / smaller if smaller else 0.0,
+            }
+        )
     return result
 
 
 def _group_extras(user, group: WorkGroup) -> dict:
-    members = list(Membership.objects.filter(group=group).select_related("person__unit")
-                   .order_by("person__code")[:MEMBER_LIMIT])
+    members = list(
+        Membership.objects.filter(group=group).select_related("person__unit").order_by("person__code")[:MEMBER_LIMIT]
+    )
     visible = set(scope.scoped(user, Person).filter(id__in=[m.person_id for m in members]).values_list("id", flat=True))
-    return {"members": members, "visible_people": visible, "overlaps": overlapping_groups(user, group),
-            "member_limit": MEMBER_LIMIT}
+    return {
+        "members": members,
+        "visible_people": visible,
+        "overlaps": overlapping_groups(user, group),
+        "member_limit": MEMBER_LIMIT,
+    }
 
 
 def _form_extras(user, form: Form) -> dict:
@@ -173,8 +224,14 @@ def _no_extras(user, obj) -> dict:
     return {}
 
 
-_DETAIL_EXTRAS = {"units": _unit_extras, "people": _person_extras, "apps": _no_extras, "accounts": _no_extras,
-                  "groups": _group_extras, "forms": _form_extras}
+_DETAIL_EXTRAS = {
+    "units": _unit_extras,
+    "people": _person_extras,
+    "apps": _no_extras,
+    "accounts": _no_extras,
+    "groups": _group_extras,
+    "forms": _form_extras,
+}
 
 
 @login_required

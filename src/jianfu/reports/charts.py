@@ -57,8 +57,13 @@ def _png(plt, fig) -> bytes:
 
 
 def kind_labels() -> dict[str, str]:
-    return {"groups": _("工作群"), "apps": _("应用"), "platforms": _("平台"), "accounts": _("公众号"),
-            "forms": _("报表")}
+    return {
+        "groups": _("工作群"),
+        "apps": _("应用"),
+        "platforms": _("平台"),
+        "accounts": _("公众号"),
+        "forms": _("报表"),
+    }
 
 
 def carriers_over_time(report: Report) -> bytes:
@@ -90,9 +95,12 @@ def hours_per_cadre(report: Report) -> bytes:
         plt, fig, ax = _figure(7.0, 4.0)
         names = [_("中位数"), _("90%分位数")]
         width = 0.36
-        for offset, (key, label, color) in enumerate(((
-                "start", _("期初 %(day)s") % {"day": report.summary["from"]}, _COLORS[5]),
-                ("end", _("期末 %(day)s") % {"day": report.summary["to"]}, _COLORS[0]))):
+        for offset, (key, label, color) in enumerate(
+            (
+                ("start", _("期初 %(day)s") % {"day": report.summary["from"]}, _COLORS[5]),
+                ("end", _("期末 %(day)s") % {"day": report.summary["to"]}, _COLORS[0]),
+            )
+        ):
             values = [cadre[key]["p50"], cadre[key]["p90"]]
             bars = ax.bar([i + (offset - 0.5) * width for i in range(2)], values, width, label=label, color=color)
             ax.bar_label(bars, fmt="%.1f")
@@ -111,8 +119,10 @@ def findings_by_rule(report: Report) -> bytes:
         plt, fig, ax = _figure(7.5, 4.0)
         names = [f"{rule} {RULE_LABELS.get(rule, '')}" for rule, *_counts in rows] or ["—"]
         bottoms = [0] * len(names)
-        for index, (label, color) in enumerate(zip((_("待处理"), _("已采纳"), _("已驳回"), _("已完成")),
-                                                   (_COLORS[1], _COLORS[0], _COLORS[5], _COLORS[2])), start=1):
+        for index, (label, color) in enumerate(
+            zip((_("待处理"), _("已采纳"), _("已驳回"), _("已完成")), (_COLORS[1], _COLORS[0], _COLORS[5], _COLORS[2])),
+            start=1,
+        ):
             values = [row[index] for row in rows] or [0]
             ax.bar(names, values, bottom=bottoms, label=label, color=color)
             bottoms = [b + v for b, v in zip(bottoms, values)]
@@ -123,5 +133,8 @@ def findings_by_rule(report: Report) -> bytes:
 
 
 def all_charts(report: Report) -> list[tuple[str, bytes]]:
-    return [(_("在用载体数量变化"), carriers_over_time(report)), (_("人均每月负担（小时）"), hours_per_cadre(report)),
-            (_("各类问题及处理情况"), findings_by_rule(report))]
+    return [
+        (_("在用载体数量变化"), carriers_over_time(report)),
+        (_("人均每月负担（小时）"), hours_per_cadre(report)),
+        (_("各类问题及处理情况"), findings_by_rule(report)),
+    ]

@@ -33,11 +33,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path, content in outputs:
         Path(path).write_bytes(content)
     s = report.summary
-    print(f"{s['region_name'] or '全部地区'} {s['from']} 至 {s['to']}：每月负担 {s['hours_per_month']['start']:.1f} → "
-          f"{s['hours_per_month']['end']:.1f} 小时；人均中位数 {s['per_cadre_hours_per_month']['start']['p50']:.2f} → "
-          f"{s['per_cadre_hours_per_month']['end']['p50']:.2f} 小时；完成整改 {s['findings']['done']} 条")
-    for kind, label in (("groups", "工作群"), ("apps", "应用"), ("platforms", "平台"), ("accounts", "公众号"),
-                        ("forms", "报表")):
+    print(
+        f"{s['region_name'] or '全部地区'} {s['from']} 至 {s['to']}：每月负担 {s['hours_per_month']['start']:.1f} → "
+        f"{s['hours_per_month']['end']:.1f} 小时；人均中位数 {s['per_cadre_hours_per_month']['start']['p50']:.2f} → "
+        f"{s['per_cadre_hours_per_month']['end']['p50']:.2f} 小时；完成整改 {s['findings']['done']} 条"
+    )
+    for kind, label in (
+        ("groups", "工作群"),
+        ("apps", "应用"),
+        ("platforms", "平台"),
+        ("accounts", "公众号"),
+        ("forms", "报表"),
+    ):
         print(f"  {label:<6}{s['carriers'][kind]['start']:>10,} → {s['carriers'][kind]['end']:>10,}")
     for path, _content in outputs:
         print(f"已写入 {path}")

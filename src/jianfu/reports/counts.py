@@ -20,9 +20,13 @@ def clue_and_case_counts(start: dt.date, end: dt.date, region=None) -> dict:
     cases = scope.in_region(None, Case, region)
     opened = cases.filter(opened_at__date__range=(start, end))
     return {
-        "clues": {"received": clues.filter(received_at__date__range=(start, end)).count(),
-                  "closed": clues.filter(status=Clue.Status.CLOSED, closed_at__date__range=(start, end)).count()},
-        "cases": {"opened": opened.count(),
-                  "closed": cases.filter(status=Case.Status.CLOSED, closed_at__date__range=(start, end)).count(),
-                  "overdue": opened.filter(overdue=True).count()},
+        "clues": {
+            "received": clues.filter(received_at__date__range=(start, end)).count(),
+            "closed": clues.filter(status=Clue.Status.CLOSED, closed_at__date__range=(start, end)).count(),
+        },
+        "cases": {
+            "opened": opened.count(),
+            "closed": cases.filter(status=Case.Status.CLOSED, closed_at__date__range=(start, end)).count(),
+            "overdue": opened.filter(overdue=True).count(),
+        },
     }

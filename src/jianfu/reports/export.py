@@ -28,54 +28,99 @@ def summary_paragraph(report: Report) -> str:
     s = report.summary
     carriers, labels = s["carriers"], kind_labels()
     changes = "，".join(
-        _("%(kind)s由 %(start)d 个减至 %(end)d 个") % {"kind": labels[k], "start": carriers[k]["start"],
-                                                   "end": carriers[k]["end"]}
-        if carriers[k]["end"] <= carriers[k]["start"] else
-        _("%(kind)s由 %(start)d 个增至 %(end)d 个") % {"kind": labels[k], "start": carriers[k]["start"],
-                                                   "end": carriers[k]["end"]}
-        for k in CARRIER_KINDS)
+        _("%(kind)s由 %(start)d 个减至 %(end)d 个")
+        % {"kind": labels[k], "start": carriers[k]["start"], "end": carriers[k]["end"]}
+        if carriers[k]["end"] <= carriers[k]["start"]
+        else _("%(kind)s由 %(start)d 个增至 %(end)d 个")
+        % {"kind": labels[k], "start": carriers[k]["start"], "end": carriers[k]["end"]}
+        for k in CARRIER_KINDS
+    )
     hours, cadre, f = s["hours_per_month"], s["per_cadre_hours_per_month"], s["findings"]
     return _(
         "%(start)s 至 %(end)s，%(region)s%(changes)s。基层每月负担由 %(h0)s 小时变为 %(h1)s 小时，%(change)s；"
         "人均每月负担中位数由 %(p50a)s 小时变为 %(p50b)s 小时，90%%分位数由 %(p90a)s 小时变为 %(p90b)s 小时。"
         "期间新发现问题 %(opened)d 条，采纳 %(accepted)d 条，驳回 %(rejected)d 条，完成整改 %(done)d 条；"
         "收到问题线索 %(clues)d 条，办结 %(clues_closed)d 条；立案 %(cases)d 件，办结 %(cases_closed)d 件，"
-        "逾期 %(overdue)d 件。") % {
-        "start": s["from"], "end": s["to"], "region": region_label(report), "changes": changes,
-        "h0": _num(hours["start"]), "h1": _num(hours["end"]),
-        "change": (_("减少 %(h)s 小时") if hours["saved"] >= 0 else _("增加 %(h)s 小时")) % {"h": _num(abs(hours["saved"]))},
-        "p50a": _num(cadre["start"]["p50"]), "p50b": _num(cadre["end"]["p50"]),
-        "p90a": _num(cadre["start"]["p90"]), "p90b": _num(cadre["end"]["p90"]),
-        "opened": f["opened"], "accepted": f["accepted"], "rejected": f["rejected"], "done": f["done"],
-        "clues": s["clues"]["received"], "clues_closed": s["clues"]["closed"], "cases": s["cases"]["opened"],
-        "cases_closed": s["cases"]["closed"], "overdue": s["cases"]["overdue"]}
+        "逾期 %(overdue)d 件。"
+    ) % {
+        "start": s["from"],
+        "end": s["to"],
+        "region": region_label(report),
+        "changes": changes,
+        "h0": _num(hours["start"]),
+        "h1": _num(hours["end"]),
+        "change": (_("减少 %(h)s 小时") if hours["saved"] >= 0 else _("增加 %(h)s 小时"))
+        % {"h": _num(abs(hours["saved"]))},
+        "p50a": _num(cadre["start"]["p50"]),
+        "p50b": _num(cadre["end"]["p50"]),
+        "p90a": _num(cadre["start"]["p90"]),
+        "p90b": _num(cadre["end"]["p90"]),
+        "opened": f["opened"],
+        "accepted": f["accepted"],
+        "rejected": f["rejected"],
+        "done": f["done"],
+        "clues": s["clues"]["received"],
+        "clues_closed": s["clues"]["closed"],
+        "cases": s["cases"]["opened"],
+        "cases_closed": s["cases"]["closed"],
+        "overdue": s["cases"]["overdue"],
+    }
 
 
 def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
     """Every table of the report: (title, header, rows) — the sheets of the .xlsx, the tables of the documents."""
     s, labels = report.summary, kind_labels()
-    carriers = [[labels[k], s["carriers"][k]["start"], s["carriers"][k]["end"],
-                 s["carriers"][k]["end"] - s["carriers"][k]["start"]] for k in CARRIER_KINDS]
+    carriers = [
+        [
+            labels[k],
+            s["carriers"][k]["start"],
+            s["carriers"][k]["end"],
+            s["carriers"][k]["end"] - s["carriers"][k]["start"],
+        ]
+        for k in CARRIER_KINDS
+    ]
     hours = s["hours_per_month"]
     cadre = s["per_cadre_hours_per_month"]
-    burden = [[_("基层每月负担（小时）"), hours["start"], hours["end"], round(hours["end"] - hours["start"], 2)],
-              [_("人均每月负担中位数（小时）"), cadre["start"]["p50"], cadre["end"]["p50"],
-               round(cadre["end"]["p50"] - cadre["start"]["p50"], 2)],
-              [_("人均每月负担90%分位数（小时）"), cadre["start"]["p90"], cadre["end"]["p90"],
-               round(cadre["end"]["p90"] - cadre["start"]["p90"], 2)]]
+    burden = [
+        [_("基层每月负担（小时）"), hours["start"], hours["end"], round(hours["end"] - hours["start"], 2)],
+        [
+            _("人均每月负担中位数（小时）"),
+            cadre["start"]["p50"],
+            cadre["end"]["p50"],
+            round(cadre["end"]["p50"] - cadre["start"]["p50"], 2),
+        ],
+        [
+            _("人均每月负担90%分位数（小时）"),
+            cadre["start"]["p90"],
+            cadre["end"]["p90"],
+            round(cadre["end"]["p90"] - cadre["start"]["p90"], 2),
+        ],
+    ]
     f = s["findings"]
-    findings = [[_("新发现"), f["opened"]], [_("采纳"), f["accepted"]], [_("驳回"), f["rejected"]],
-                [_("完成整改"), f["done"]], [_("完成整改的问题每月可减负（小时）"), hours["done_findings"]]]
+    findings = [
+        [_("新发现"), f["opened"]],
+        [_("采纳"), f["accepted"]],
+        [_("驳回"), f["rejected"]],
+        [_("完成整改"), f["done"]],
+        [_("完成整改的问题每月可减负（小时）"), hours["done_findings"]],
+    ]
     by_rule = [[f"{rule} {RULE_LABELS.get(rule, '')}", *counts] for rule, *counts in report.by_rule]
-    supervision = [[_("收到问题线索"), s["clues"]["received"]], [_("办结线索"), s["clues"]["closed"]],
-                   [_("立案"), s["cases"]["opened"]], [_("办结案件"), s["cases"]["closed"]],
-                   [_("逾期案件"), s["cases"]["overdue"]]]
+    supervision = [
+        [_("收到问题线索"), s["clues"]["received"]],
+        [_("办结线索"), s["clues"]["closed"]],
+        [_("立案"), s["cases"]["opened"]],
+        [_("办结案件"), s["cases"]["closed"]],
+        [_("逾期案件"), s["cases"]["overdue"]],
+    ]
     series = report.carrier_series
     over_time = [[d, *(series[k][i] for k in CARRIER_KINDS)] for i, d in enumerate(series["dates"])]
-    runs = [[p["as_of"], p["people"], round(p["total"], 2), round(p["p50"], 2), round(p["p90"], 2)]
-            for p in report.runs]
-    units = [[i, u["name"], u["code"], u["level"], u["people"], u["mean"], u["p90"], u["total"]]
-             for i, u in enumerate(report.top_units, start=1)]
+    runs = [
+        [p["as_of"], p["people"], round(p["total"], 2), round(p["p50"], 2), round(p["p90"], 2)] for p in report.runs
+    ]
+    units = [
+        [i, u["name"], u["code"], u["level"], u["people"], u["mean"], u["p90"], u["total"]]
+        for i, u in enumerate(report.top_units, start=1)
+    ]
     result = [
         (_("载体数量"), [_("载体"), _("期初"), _("期末"), _("增减")], carriers),
         (_("基层负担"), [_("指标"), _("期初"), _("期末"), _("增减")], burden),
@@ -84,14 +129,33 @@ def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
         (_("线索与案件"), [_("事项"), _("数量")], supervision),
         (_("载体变化"), [_("日期"), *(labels[k] for k in CARRIER_KINDS)], over_time),
         (_("历次分析"), [_("基准日期"), _("人数"), _("每月负担（小时）"), _("人均中位数"), _("人均90%分位数")], runs),
-        (_("负担最重的单位"), [_("序号"), _("单位"), _("编码"), _("层级"), _("人数"), _("人均（小时/月）"),
-                          _("90%分位数"), _("合计（小时/月）")], units),
+        (
+            _("负担最重的单位"),
+            [
+                _("序号"),
+                _("单位"),
+                _("编码"),
+                _("层级"),
+                _("人数"),
+                _("人均（小时/月）"),
+                _("90%分位数"),
+                _("合计（小时/月）"),
+            ],
+            units,
+        ),
     ]
     for kind in CARRIER_KINDS:
-        rows = [[code, name, status, day, into, finding] for code, name, status, day, into, finding
-                in report.ended.get(kind, [])]
-        result.append((_("%(kind)s注销与整合") % {"kind": labels[kind]},
-                       [_("编号"), _("名称"), _("状态"), _("生效日期"), _("并入"), _("依据问题")], rows))
+        rows = [
+            [code, name, status, day, into, finding]
+            for code, name, status, day, into, finding in report.ended.get(kind, [])
+        ]
+        result.append(
+            (
+                _("%(kind)s注销与整合") % {"kind": labels[kind]},
+                [_("编号"), _("名称"), _("状态"), _("生效日期"), _("并入"), _("依据问题")],
+                rows,
+            )
+        )
     return result
 
 
@@ -104,9 +168,12 @@ def write_xlsx(report: Report) -> bytes:
     ws = book.add_worksheet(_("概要")[:31])
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 100)
-    overview = [(_("地区"), region_label(report)), (_("地区编码"), report.summary["region"] or ""),
-                (_("期间"), f"{report.summary['from']} — {report.summary['to']}"),
-                (_("概述"), summary_paragraph(report))]
+    overview = [
+        (_("地区"), region_label(report)),
+        (_("地区编码"), report.summary["region"] or ""),
+        (_("期间"), f"{report.summary['from']} — {report.summary['to']}"),
+        (_("概述"), summary_paragraph(report)),
+    ]
     for r, (key, value) in enumerate(overview):
         ws.write_string(r, 0, key, bold)
         ws.write_string(r, 1, neutralise(value))
@@ -155,9 +222,12 @@ def build_document(report: Report, issuer: str | None = None):
     from jianfu.documents import Document, Heading, Image, Paragraph, Table
 
     s = report.summary
-    doc = Document(_("%(region)s减负实效报告（%(start)s 至 %(end)s）") % {
-        "region": region_label(report), "start": s["from"], "end": s["to"]},
-        issuer=issuer, date=timezone.localdate())
+    doc = Document(
+        _("%(region)s减负实效报告（%(start)s 至 %(end)s）")
+        % {"region": region_label(report), "start": s["from"], "end": s["to"]},
+        issuer=issuer,
+        date=timezone.localdate(),
+    )
     doc.add(Heading(_("一、总体情况")), Paragraph(summary_paragraph(report)))
     every = {title: (header, rows) for title, header, rows in tables(report)}
     doc.add(Heading(_("二、载体清理情况")))
@@ -169,8 +239,12 @@ def build_document(report: Report, issuer: str | None = None):
         header, rows = every[title]
         doc.add(Heading(f"（{_chinese_number(index)}）{labels[kind]}", level=2))
         start, end = s["carriers"][kind]["start"], s["carriers"][kind]["end"]
-        doc.add(Paragraph(_("期初在用 %(start)d 个，期末在用 %(end)d 个；期间注销或整合 %(n)d 个。") % {
-            "start": start, "end": end, "n": len(rows)}))
+        doc.add(
+            Paragraph(
+                _("期初在用 %(start)d 个，期末在用 %(end)d 个；期间注销或整合 %(n)d 个。")
+                % {"start": start, "end": end, "n": len(rows)}
+            )
+        )
         if rows:
             doc.add(Table(header, [[_cell(v) for v in row] for row in rows], caption=title))
     doc.add(Heading(_("三、基层负担变化")))
@@ -187,8 +261,12 @@ def build_document(report: Report, issuer: str | None = None):
         doc.add(Table(header, [[_cell(v) for v in row] for row in rows], caption=_("负担最重的单位")))
     else:
         doc.add(Paragraph(_("期末分析没有该地区各单位的负担数据。")))
-    doc.add(Paragraph(_("数据来源：期初为 %(a)s 的分析，期末为 %(b)s 的分析；载体按各日期的在用状态统计。") % {
-        "a": s["runs"]["start"]["as_of"], "b": s["runs"]["end"]["as_of"]}))
+    doc.add(
+        Paragraph(
+            _("数据来源：期初为 %(a)s 的分析，期末为 %(b)s 的分析；载体按各日期的在用状态统计。")
+            % {"a": s["runs"]["start"]["as_of"], "b": s["runs"]["end"]["as_of"]}
+        )
+    )
     return doc
 
 

@@ -68,8 +68,12 @@ def parse_window(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
         except ValueError:
             raise ReportError("invalid", _("日期应为 YYYY-MM-DD 格式"), name) from None
     if days[0] > days[1]:
-        raise ReportError("invalid", _("开始日期（%(start)s）晚于结束日期（%(end)s）") % {
-            "start": days[0].isoformat(), "end": days[1].isoformat()}, "from")
+        raise ReportError(
+            "invalid",
+            _("开始日期（%(start)s）晚于结束日期（%(end)s）")
+            % {"start": days[0].isoformat(), "end": days[1].isoformat()},
+            "from",
+        )
     return days[0], days[1]
 
 
@@ -103,8 +107,12 @@ def pick_runs(start: dt.date, end: dt.date) -> tuple[AnalysisRun, AnalysisRun, l
     runs = _runs()
     inside = [r for r in runs if start <= r.as_of <= end]
     if not inside:
-        raise ReportError("no_runs", _("%(start)s 至 %(end)s 之间没有分析记录：请先运行分析（jianfu analyze），"
-                                       "或选择包含分析日期的时间段") % {"start": start, "end": end}, "from")
+        raise ReportError(
+            "no_runs",
+            _("%(start)s 至 %(end)s 之间没有分析记录：请先运行分析（jianfu analyze），或选择包含分析日期的时间段")
+            % {"start": start, "end": end},
+            "from",
+        )
     before = [r for r in runs if r.as_of <= start]
     start_run = before[-1] if before else inside[0]
     end_run = [r for r in runs if r.as_of <= end][-1]
@@ -116,9 +124,13 @@ def _burden_of(run: AnalysisRun, region: Unit | None) -> dict:
     if region is None:
         per_person = (run.burden or {}).get("per_person_hours_per_month") or {}
         totals = (run.burden or {}).get("total_hours_per_month") or {}
-        return {"total": float(totals.get("total") or 0.0), "p50": float(per_person.get("p50") or 0.0),
-                "p90": float(per_person.get("p90") or 0.0), "mean": float(per_person.get("mean") or 0.0),
-                "people": int(per_person.get("people") or 0)}
+        return {
+            "total": float(totals.get("total") or 0.0),
+            "p50": float(per_person.get("p50") or 0.0),
+            "p90": float(per_person.get("p90") or 0.0),
+            "mean": float(per_person.get("mean") or 0.0),
+            "people": int(per_person.get("people") or 0),
+        }
     row = RunRollup.objects.filter(run=run, unit_code=region.code).first()
     if row is None:
         return {"total": 0.0, "p50": 0.0, "p90": 0.0, "mean": 0.0, "people": 0}
@@ -133,9 +145,16 @@ def burden_series(runs: list[AnalysisRun], region: Unit | None) -> list[dict]:
     points = []
     for run in runs:
         row = rows.get(run.id)
-        points.append({"as_of": run.as_of, "total": row.total_hours if row else 0.0, "p50": row.p50 if row else 0.0,
-                       "p90": row.p90 if row else 0.0, "mean": row.mean if row else 0.0,
-                       "people": row.people if row else 0})
+        points.append(
+            {
+                "as_of": run.as_of,
+                "total": row.total_hours if row else 0.0,
+                "p50": row.p50 if row else 0.0,
+                "p90": row.p90 if row else 0.0,
+                "mean": row.mean if row else 0.0,
+                "people": row.people if row else 0,
+            }
+        )
     return points
 
 
@@ -156,11 +175,17 @@ def _ended(user, region: Unit | None, start: dt.date, end: dt.date) -> dict[str,
     rows = {}
     for kind in CARRIER_KINDS:
         model = KINDS[kind]
-        qs = (scope.in_region(user, model, region).filter(kind_filter(kind))
-              .exclude(status=CarrierStatus.ACTIVE).filter(status_date__range=(start, end))
-              .order_by("status_date", "code"))
-        rows[kind] = [(c.code, str(c), c.get_status_display(), c.status_date, c.merged_into, c.status_finding)
-                      for c in qs[:ENDED_ROWS_PER_KIND]]
+        qs = (
+            scope.in_region(user, model, region)
+            .filter(kind_filter(kind))
+            .exclude(status=CarrierStatus.ACTIVE)
+            .filter(status_date__range=(start, end))
+            .order_by("status_date", "code")
+        )
+        rows[kind] = [
+            (c.code, str(c), c.get_status_display(), c.status_date, c.merged_into, c.status_finding)
+            for c in qs[:ENDED_ROWS_PER_KIND]
+        ]
     return rows
 
 
@@ -175,15 +200,26 @@ def _series_days(start: dt.date, end: dt.date, runs: list[AnalysisRun]) -> list[
 def _findings(user, region: Unit | None, start: dt.date, end: dt.date) -> tuple[dict, list, float]:
     qs = scope.in_region(user, Finding, region)
     decided = qs.filter(decided_at__date__range=(start, end))
-    counts = {"opened": qs.filter(first_seen__as_of__range=(start, end)).count(),
-              **{status: decided.filter(status=status).count() for status in ("accepted", "rejected", "done")}}
+    counts = {
+        "opened": qs.filter(first_seen__as_of__range=(start, end)).count(),
+        **{status: decided.filter(status=status).count() for status in ("accepted", "rejected", "done")},
+    }
     by_rule: dict[str, dict[str, int]] = {}
-    for rule, status, n in (qs.filter(first_seen__as_of__lte=end).values_list("rule", "status")
-                            .annotate(n=Count("id")).order_by()):
+    for rule, status, n in (
+        qs.filter(first_seen__as_of__lte=end).values_list("rule", "status").annotate(n=Count("id")).order_by()
+    ):
         by_rule.setdefault(rule, {}).setdefault(status, 0)
         by_rule[rule][status] += n
-    table = [(rule, row.get("open", 0) + row.get("contested", 0), row.get("accepted", 0), row.get("rejected", 0),
-              row.get("done", 0)) for rule, row in sorted(by_rule.items())]
+    table = [
+        (
+            rule,
+            row.get("open", 0) + row.get("contested", 0),
+            row.get("accepted", 0),
+            row.get("rejected", 0),
+            row.get("done", 0),
+        )
+        for rule, row in sorted(by_rule.items())
+    ]
     return counts, table, saved_hours(decided.filter(status="done"))
 
 
@@ -193,17 +229,28 @@ def _top_units(run: AnalysisRun, region: Unit | None, user) -> list[dict]:
         rows = rows.exclude(unit_code=region.code)
     rows = list(rows.order_by("-mean", "unit_code")[:TOP_UNITS])
     units = {u.code: u for u in Unit.objects.filter(code__in=[r.unit_code for r in rows])}
-    return [{"code": r.unit_code, "name": units[r.unit_code].name if r.unit_code in units else r.unit_code,
-             "level": units[r.unit_code].level_label if r.unit_code in units else "",
-             "people": r.people, "mean": round(r.mean, 2), "p90": round(r.p90, 2), "total": round(r.total_hours, 1)}
-            for r in rows]
+    return [
+        {
+            "code": r.unit_code,
+            "name": units[r.unit_code].name if r.unit_code in units else r.unit_code,
+            "level": units[r.unit_code].level_label if r.unit_code in units else "",
+            "people": r.people,
+            "mean": round(r.mean, 2),
+            "p90": round(r.p90, 2),
+            "total": round(r.total_hours, 1),
+        }
+        for r in rows
+    ]
 
 
 def build_report(start: dt.date, end: dt.date, region: Unit | None, *, user=None) -> Report:
     """Everything the summary JSON, the page, the spreadsheet and the documents show, for one window."""
     if start > end:
-        raise ReportError("invalid", _("开始日期（%(start)s）晚于结束日期（%(end)s）") % {
-            "start": start.isoformat(), "end": end.isoformat()}, "from")
+        raise ReportError(
+            "invalid",
+            _("开始日期（%(start)s）晚于结束日期（%(end)s）") % {"start": start.isoformat(), "end": end.isoformat()},
+            "from",
+        )
     start_run, end_run, inside = pick_runs(start, end)
     days = _series_days(start, end, inside)
     carriers = _carriers(user, region, days)
@@ -212,21 +259,35 @@ def build_report(start: dt.date, end: dt.date, region: Unit | None, *, user=None
     findings, by_rule, done_hours = _findings(user, region, start, end)
     summary = {
         "region": region.code if region else None,
-        "from": start.isoformat(), "to": end.isoformat(),
+        "from": start.isoformat(),
+        "to": end.isoformat(),
         "carriers": {kind: {"start": counts[first], "end": counts[last]} for kind, counts in carriers.items()},
         "findings": findings,
-        "hours_per_month": {"start": round(before["total"], 2), "end": round(after["total"], 2),
-                            "saved": round(before["total"] - after["total"], 2),
-                            "done_findings": round(done_hours, 2)},
-        "per_cadre_hours_per_month": {"start": {"p50": round(before["p50"], 2), "p90": round(before["p90"], 2)},
-                                      "end": {"p50": round(after["p50"], 2), "p90": round(after["p90"], 2)}},
+        "hours_per_month": {
+            "start": round(before["total"], 2),
+            "end": round(after["total"], 2),
+            "saved": round(before["total"] - after["total"], 2),
+            "done_findings": round(done_hours, 2),
+        },
+        "per_cadre_hours_per_month": {
+            "start": {"p50": round(before["p50"], 2), "p90": round(before["p90"], 2)},
+            "end": {"p50": round(after["p50"], 2), "p90": round(after["p90"], 2)},
+        },
         **clue_and_case_counts(start, end, region),
         "region_name": region.name if region else None,
-        "runs": {"start": {"id": start_run.id, "as_of": start_run.as_of.isoformat()},
-                 "end": {"id": end_run.id, "as_of": end_run.as_of.isoformat()}},
+        "runs": {
+            "start": {"id": start_run.id, "as_of": start_run.as_of.isoformat()},
+            "end": {"id": end_run.id, "as_of": end_run.as_of.isoformat()},
+        },
     }
     return Report(
-        summary=summary, region=region, start_run=start_run, end_run=end_run,
-        carrier_series={"dates": days, **carriers}, ended=_ended(user, region, start, end),
-        runs=burden_series(inside, region), by_rule=by_rule, top_units=_top_units(end_run, region, user),
+        summary=summary,
+        region=region,
+        start_run=start_run,
+        end_run=end_run,
+        carrier_series={"dates": days, **carriers},
+        ended=_ended(user, region, start, end),
+        runs=burden_series(inside, region),
+        by_rule=by_rule,
+        top_units=_top_units(end_run, region, user),
     )

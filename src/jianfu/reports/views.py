@@ -40,8 +40,10 @@ def _region_choices(user) -> list[Unit]:
 
 def _window(request) -> tuple[str, str]:
     today = timezone.localdate()
-    return (request.GET.get("from") or (today - dt.timedelta(days=DEFAULT_DAYS)).isoformat(),
-            request.GET.get("to") or today.isoformat())
+    return (
+        request.GET.get("from") or (today - dt.timedelta(days=DEFAULT_DAYS)).isoformat(),
+        request.GET.get("to") or today.isoformat(),
+    )
 
 
 def _report(request):
@@ -57,28 +59,48 @@ def _chart_data(report) -> dict:
     series = report.carrier_series
     cadre = report.summary["per_cadre_hours_per_month"]
     return {
-        "carriers": {"dates": [d.isoformat() for d in series["dates"]],
-                     "series": [{"name": str(labels[k]), "data": series[k]} for k in CARRIER_KINDS]},
-        "cadre": {"labels": [_("中位数"), _("90%分位数")],
-                  "series": [{"name": _("期初"), "data": [cadre["start"]["p50"], cadre["start"]["p90"]]},
-                             {"name": _("期末"), "data": [cadre["end"]["p50"], cadre["end"]["p90"]]}]},
-        "rules": {"labels": [f"{rule} {RULE_LABELS.get(rule, '')}" for rule, *_c in report.by_rule],
-                  "series": [{"name": name, "data": [row[i] for row in report.by_rule]}
-                             for i, name in enumerate((_("待处理"), _("已采纳"), _("已驳回"), _("已完成")), start=1)]},
+        "carriers": {
+            "dates": [d.isoformat() for d in series["dates"]],
+            "series": [{"name": str(labels[k]), "data": series[k]} for k in CARRIER_KINDS],
+        },
+        "cadre": {
+            "labels": [_("中位数"), _("90%分位数")],
+            "series": [
+                {"name": _("期初"), "data": [cadre["start"]["p50"], cadre["start"]["p90"]]},
+                {"name": _("期末"), "data": [cadre["end"]["p50"], cadre["end"]["p90"]]},
+            ],
+        },
+        "rules": {
+            "labels": [f"{rule} {RULE_LABELS.get(rule, '')}" for rule, *_c in report.by_rule],
+            "series": [
+                {"name": name, "data": [row[i] for row in report.by_rule]}
+                for i, name in enumerate((_("待处理"), _("已采纳"), _("已驳回"), _("已完成")), start=1)
+            ],
+        },
     }
 
 
 def _chart_tables(data: dict) -> dict:
     carriers = data["carriers"]
     return {
-        "carriers": ([_("日期"), *(s["name"] for s in carriers["series"])],
-                     [[d, *(s["data"][i] for s in carriers["series"])] for i, d in enumerate(carriers["dates"])]),
-        "cadre": ([_("指标"), *(s["name"] for s in data["cadre"]["series"])],
-                  [[label, *(s["data"][i] for s in data["cadre"]["series"])]
-                   for i, label in enumerate(data["cadre"]["labels"])]),
-        "rules": ([_("规则"), *(s["name"] for s in data["rules"]["series"])],
-                  [[label, *(s["data"][i] for s in data["rules"]["series"])]
-                   for i, label in enumerate(data["rules"]["labels"])]),
+        "carriers": (
+            [_("日期"), *(s["name"] for s in carriers["series"])],
+            [[d, *(s["data"][i] for s in carriers["series"])] for i, d in enumerate(carriers["dates"])],
+        ),
+        "cadre": (
+            [_("指标"), *(s["name"] for s in data["cadre"]["series"])],
+            [
+                [label, *(s["data"][i] for s in data["cadre"]["series"])]
+                for i, label in enumerate(data["cadre"]["labels"])
+            ],
+        ),
+        "rules": (
+            [_("规则"), *(s["name"] for s in data["rules"]["series"])],
+            [
+                [label, *(s["data"][i] for s in data["rules"]["series"])]
+                for i, label in enumerate(data["rules"]["labels"])
+            ],
+        ),
     }
 
 
@@ -87,8 +109,13 @@ def report_page(request):
     if not may_report(request.user):
         raise PermissionDenied
     start, end = _window(request)
-    context = {"start": start, "end": end, "region_code": request.GET.get("region", ""),
-               "regions": _region_choices(request.user), "formats": list(FORMATS)}
+    context = {
+        "start": start,
+        "end": end,
+        "region_code": request.GET.get("region", ""),
+        "regions": _region_choices(request.user),
+        "formats": list(FORMATS),
+    }
     status = 200
     try:
         report = _report(request)
@@ -99,9 +126,17 @@ def report_page(request):
         status = _STATUS[exc.code]
     else:
         chart = _chart_data(report)
-        context.update({"report": report, "s": report.summary, "paragraph": export.summary_paragraph(report),
-                        "tables": export.tables(report), "chart": chart, "chart_tables": _chart_tables(chart),
-                        "query": request.GET.urlencode()})
+        context.update(
+            {
+                "report": report,
+                "s": report.summary,
+                "paragraph": export.summary_paragraph(report),
+                "tables": export.tables(report),
+                "chart": chart,
+                "chart_tables": _chart_tables(chart),
+                "query": request.GET.urlencode(),
+            }
+        )
     return render(request, "reports/page.html", context, status=status)
 
 

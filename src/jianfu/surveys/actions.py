@@ -52,8 +52,9 @@ def _check_manager(user, survey: Survey | None = None) -> None:
 
 
 @transaction.atomic
-def do_create_survey(user, *, title: str, region_code: str, question: str = "", simulated: bool = False,
-                     actor: str | None = None) -> Survey:
+def do_create_survey(
+    user, *, title: str, region_code: str, question: str = "", simulated: bool = False, actor: str | None = None
+) -> Survey:
     """A survey of the people of a region (the officer's own region or one below it)."""
     if user is not None:
         _check_manager(user)
@@ -72,12 +73,23 @@ def do_create_survey(user, *, title: str, region_code: str, question: str = "", 
         problems.append(_("找不到编码为 %(code)s 的行政区划（或不在您的管辖范围内）") % {"code": region_code})
     if problems:
         raise SurveyError(*problems)
-    survey = Survey.objects.create(code=f"S{secrets.token_hex(4).upper()}", title=title, question=question,
-                                   region=region, owner_path=region.path, simulated=simulated,
-                                   created_by=user if getattr(user, "pk", None) else None)
-    record(actor=user or actor or "cli", action="create", kind="survey", code=survey.code,
-           changes={"title": [None, title], "region": [None, region.code], "simulated": [None, simulated]},
-           unit_path=region.path)
+    survey = Survey.objects.create(
+        code=f"S{secrets.token_hex(4).upper()}",
+        title=title,
+        question=question,
+        region=region,
+        owner_path=region.path,
+        simulated=simulated,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    record(
+        actor=user or actor or "cli",
+        action="create",
+        kind="survey",
+        code=survey.code,
+        changes={"title": [None, title], "region": [None, region.code], "simulated": [None, simulated]},
+        unit_path=region.path,
+    )
     return survey
 
 
@@ -111,8 +123,11 @@ def do_issue_links(user, survey: Survey, area_code: str, *, actor: str | None = 
     area = Unit.objects.filter(code=area_code, path__startswith=survey.region.path).first()
     if area is None:
         raise SurveyError(_("找不到该片区：%(code)s") % {"code": area_code})
-    people = Person.objects.filter(unit=area) if area == survey.region else Person.objects.filter(
-        unit__path__startswith=area.path)
+    people = (
+        Person.objects.filter(unit=area)
+        if area == survey.region
+        else Person.objects.filter(unit__path__startswith=area.path)
+    )
     people = list(people.select_related("unit").order_by("unit__path", "name", "code"))
     answered = set(SurveyLink.objects.filter(survey=survey, used_on__isnull=False).values_list("person_id", flat=True))
     people = [p for p in people if p.id not in answered]
@@ -120,24 +135,38 @@ def do_issue_links(user, survey: Survey, area_code: str, *, actor: str | None = 
     issued, rows = [], []
     for person in people:
         token = secrets.token_urlsafe(24)
-        rows.append(SurveyLink(survey=survey, person=person, area=area,
-                               token_hash=token_hash(token)))
+        rows.append(SurveyLink(survey=survey, person=person, area=area, token_hash=token_hash(token)))
         issued.append(IssuedLink(person, token))
     SurveyLink.objects.bulk_create(rows, batch_size=500)
-    record(actor=user or actor or "cli", action="issue", kind="survey", code=survey.code,
-           changes={"area": [None, area.code], "links": [None, len(issued)]}, unit_path=survey.region.path)
+    record(
+        actor=user or actor or "cli",
+        action="issue",
+        kind="survey",
+        code=survey.code,
+        changes={"area": [None, area.code], "links": [None, len(issued)]},
+        unit_path=survey.region.path,
+    )
     return issued
 
 
 def link_for(token: str) -> SurveyLink | None:
     if not token or len(token) > 100:
         return None
-    return SurveyLink.objects.select_related("survey", "person__unit", "area").filter(token_hash=token_hash(token)).first()
+    return (
+        SurveyLink.objects.select_related("survey", "person__unit", "area").filter(token_hash=token_hash(token)).first()
+    )
 
 
 @transaction.atomic
-def do_submit(token: str, *, minutes: dict[tuple[str, str], float], droppable: set[tuple[str, str]], text: str,
-              bearers: dict[tuple[str, str], int], allowed: set[tuple[str, str]]) -> None:
+def do_submit(
+    token: str,
+    *,
+    minutes: dict[tuple[str, str], float],
+    droppable: set[tuple[str, str]],
+    text: str,
+    bearers: dict[tuple[str, str], int],
+    allowed: set[tuple[str, str]],
+) -> None:
     """Record one survey: the link is marked used (the day only); answers keep no trace of the person."""
     link = link_for(token)
     if link is None:
@@ -161,15 +190,34 @@ def do_submit(token: str, *, minutes: dict[tuple[str, str], float], droppable: s
     link.used_on = timezone.localdate()
     link.save(update_fields=["used_on"])
     survey, area = link.survey, link.area
-    SurveyReturn.objects.create(survey=survey, area=area, text=text,
-                                keywords=[[w, round(x, 4)] for w, x in painpoints.keywords(text)] if text else [])
-    CarrierAnswer.objects.bulk_create([
-        CarrierAnswer(survey=survey, area=area, kind=kind, carrier_code=code, minutes_per_week=float(value),
-                      droppable=(kind, code) in droppable, bearers=bearers.get((kind, code), 1) if kind == "form" else 1)
-        for (kind, code), value in sorted(minutes.items(), key=lambda kv: secrets.randbits(32))
-    ])
-    record(actor="anonymous", action="answer", kind="survey", code=survey.code, changes={"area": [None, area.code]},
-           unit_path=survey.region.path)
+    SurveyReturn.objects.create(
+        survey=survey,
+        area=area,
+        text=text,
+        keywords=[[w, round(x, 4)] for w, x in painpoints.keywords(text)] if text else [],
+    )
+    CarrierAnswer.objects.bulk_create(
+        [
+            CarrierAnswer(
+                survey=survey,
+                area=area,
+                kind=kind,
+                carrier_code=code,
+                minutes_per_week=float(value),
+                droppable=(kind, code) in droppable,
+                bearers=bearers.get((kind, code), 1) if kind == "form" else 1,
+            )
+            for (kind, code), value in sorted(minutes.items(), key=lambda kv: secrets.randbits(32))
+        ]
+    )
+    record(
+        actor="anonymous",
+        action="answer",
+        kind="survey",
+        code=survey.code,
+        changes={"area": [None, area.code]},
+        unit_path=survey.region.path,
+    )
 
 
 @transaction.atomic
@@ -178,8 +226,14 @@ def do_close_survey(user, survey: Survey) -> Survey:
     if survey.is_open:
         survey.closed_at = timezone.now()
         survey.save(update_fields=["closed_at"])
-        record(actor=user, action="close", kind="survey", code=survey.code, changes={"closed": [False, True]},
-               unit_path=survey.region.path)
+        record(
+            actor=user,
+            action="close",
+            kind="survey",
+            code=survey.code,
+            changes={"closed": [False, True]},
+            unit_path=survey.region.path,
+        )
     return survey
 
 
@@ -199,11 +253,22 @@ def do_apply_calibration(user, survey: Survey, *, actor: str | None = None) -> R
     old = RegionCalibration.objects.filter(region=survey.region).first()
     cal, _created = RegionCalibration.objects.update_or_create(
         region=survey.region,
-        defaults={"owner_path": survey.region.path, "survey": survey, "overrides": result.overrides,
-                  "report": result.as_dict(), "applied_by": getattr(user, "username", None) or actor or "cli"})
-    record(actor=user or actor or "cli", action="calibrate", kind="survey", code=survey.code,
-           changes={"region": [None, survey.region.code],
-                    "overrides": [old.overrides if old else None, result.overrides]}, unit_path=survey.region.path)
+        defaults={
+            "owner_path": survey.region.path,
+            "survey": survey,
+            "overrides": result.overrides,
+            "report": result.as_dict(),
+            "applied_by": getattr(user, "username", None) or actor or "cli",
+        },
+    )
+    record(
+        actor=user or actor or "cli",
+        action="calibrate",
+        kind="survey",
+        code=survey.code,
+        changes={"region": [None, survey.region.code], "overrides": [old.overrides if old else None, result.overrides]},
+        unit_path=survey.region.path,
+    )
     return cal
 
 
@@ -214,8 +279,14 @@ def do_clear_calibration(user, region: Unit) -> None:
     old = RegionCalibration.objects.filter(region=region).first()
     if old is not None:
         old.delete()
-        record(actor=user, action="delete", kind="calibration", code=region.code,
-               changes={"overrides": [old.overrides, None]}, unit_path=region.path)
+        record(
+            actor=user,
+            action="delete",
+            kind="calibration",
+            code=region.code,
+            changes={"overrides": [old.overrides, None]},
+            unit_path=region.path,
+        )
 
 
 @transaction.atomic
@@ -225,13 +296,20 @@ def do_link_person(user: User, person_code: str, *, acting_user: User | None) ->
     if person is None:
         raise SurveyError(_("找不到编号为 %(code)s 的人员") % {"code": person_code})
     if user.unit_id and not person.unit.path.startswith(user.unit.path):
-        raise SurveyError(_("人员 %(code)s 不在账号所属单位 %(unit)s 的范围内") % {"code": person.code, "unit": user.unit.name})
+        raise SurveyError(
+            _("人员 %(code)s 不在账号所属单位 %(unit)s 的范围内") % {"code": person.code, "unit": user.unit.name}
+        )
     taken = CadreLogin.objects.filter(person=person).exclude(user=user).select_related("user").first()
     if taken is not None:
         raise SurveyError(_("人员 %(code)s 已关联账号 %(name)s") % {"code": person.code, "name": taken.user.username})
     old = CadreLogin.objects.filter(user=user).select_related("person").first()
     link, _created = CadreLogin.objects.update_or_create(user=user, defaults={"person": person})
-    record(actor=acting_user or "cli", action="update", kind="user", code=user.username,
-           changes={"person": [old.person.code if old else None, person.code]},
-           unit_path=user.unit.path if user.unit_id else person.unit.path)
+    record(
+        actor=acting_user or "cli",
+        action="update",
+        kind="user",
+        code=user.username,
+        changes={"person": [old.person.code if old else None, person.code]},
+        unit_path=user.unit.path if user.unit_id else person.unit.path,
+    )
     return link

@@ -15,8 +15,11 @@ K_ANONYMITY = MIN_ANSWERS  # no figure is shown, or fitted, from fewer responden
 
 def stored_calibrations() -> dict[str, dict]:
     """Region code → calibrated burden parameter overrides, for the burden model."""
-    return {code: overrides for code, overrides in
-            RegionCalibration.objects.values_list("region__code", "overrides") if overrides}
+    return {
+        code: overrides
+        for code, overrides in RegionCalibration.objects.values_list("region__code", "overrides")
+        if overrides
+    }
 
 
 def base_config() -> AnalysisConfig:
@@ -61,22 +64,36 @@ def carrier_facts(kind_codes: dict[str, set[str]]) -> dict[tuple[str, str], dict
         region = regions.get(a.owner_id)
         if region and region.code not in people:
             people[region.code] = Person.objects.filter(unit__path__startswith=region.path).count()
-        facts[("app", a.code)] = {"name": a.name, "monthly_active_users": a.monthly_active_users,
-                                  "scope_people": people.get(region.code, 0) if region else 0,
-                                  "forced_features": tuple(a.forced_features or ())}
+        facts[("app", a.code)] = {
+            "name": a.name,
+            "monthly_active_users": a.monthly_active_users,
+            "scope_people": people.get(region.code, 0) if region else 0,
+            "forced_features": tuple(a.forced_features or ()),
+        }
     for c in PublicAccount.objects.filter(code__in=kind_codes.get("account", ())):
-        facts[("account", c.code)] = {"name": c.name, "assessments": tuple(c.assessments or ()), "posts_30d": c.posts_30d}
+        facts[("account", c.code)] = {
+            "name": c.name,
+            "assessments": tuple(c.assessments or ()),
+            "posts_30d": c.posts_30d,
+        }
     forms = Form.objects.filter(code__in=kind_codes.get("form", ())).annotate(n=Count("fields"))
     for f in forms:
-        facts[("form", f.code)] = {"name": f.title, "frequency": f.frequency, "minutes_per_filing": f.minutes_per_filing,
-                                   "fields": f.n}
+        facts[("form", f.code)] = {
+            "name": f.title,
+            "frequency": f.frequency,
+            "minutes_per_filing": f.minutes_per_filing,
+            "fields": f.n,
+        }
     return facts
 
 
 def survey_answers(survey: Survey) -> tuple[list[Answer], dict[tuple[str, str], dict]]:
     """Every carrier answer of the survey as a calibration Answer (carriers gone from the registry are left out)."""
-    rows = list(CarrierAnswer.objects.filter(survey=survey).values_list("kind", "carrier_code", "minutes_per_week",
-                                                                          "droppable", "bearers"))
+    rows = list(
+        CarrierAnswer.objects.filter(survey=survey).values_list(
+            "kind", "carrier_code", "minutes_per_week", "droppable", "bearers"
+        )
+    )
     kind_codes: dict[str, set[str]] = defaultdict(set)
     for kind, code, *_rest in rows:
         kind_codes[kind].add(code)
@@ -101,10 +118,10 @@ def region_params(survey: Survey) -> BurdenParams:
 @dataclass
 class Results:
     respondents: int
-    shown: bool                   # at least K respondents: anything is shown at all
+    shown: bool  # at least K respondents: anything is shown at all
     calibration: Calibration | None
-    carriers: list[dict]          # carriers with at least K answers
-    hidden_carriers: int          # carriers answered by fewer than K
+    carriers: list[dict]  # carriers with at least K answers
+    hidden_carriers: int  # carriers answered by fewer than K
     params: list[tuple[str, str, str]]  # (parameter, before, after)
 
 
@@ -140,13 +157,18 @@ def results(survey: Survey) -> Results:
             hidden += 1
             continue
         n = len(rows)
-        carriers.append({
-            "kind": key[0], "code": key[1], "name": facts[key]["name"], "answers": n,
-            "measured_h": sum(a.minutes_per_week for a in rows) * weeks / n / 60,
-            "model_h": sum(model_minutes(params, a) for a in rows) / n / 60,
-            "calibrated_h": sum(model_minutes(calibrated, a) for a in rows) / n / 60,
-            "droppable_pct": 100.0 * droppable.get(key, 0) / n,
-        })
+        carriers.append(
+            {
+                "kind": key[0],
+                "code": key[1],
+                "name": facts[key]["name"],
+                "answers": n,
+                "measured_h": sum(a.minutes_per_week for a in rows) * weeks / n / 60,
+                "model_h": sum(model_minutes(params, a) for a in rows) / n / 60,
+                "calibrated_h": sum(model_minutes(calibrated, a) for a in rows) / n / 60,
+                "droppable_pct": 100.0 * droppable.get(key, 0) / n,
+            }
+        )
     carriers.sort(key=lambda r: (-r["measured_h"], r["kind"], r["code"]))
     return Results(respondents, True, cal, carriers, hidden, _param_rows(params, cal.overrides))
 
@@ -154,5 +176,9 @@ def results(survey: Survey) -> Results:
 def _droppable_counts(survey: Survey):
     from django.db.models import Count, Q
 
-    return (CarrierAnswer.objects.filter(survey=survey).values("kind", "carrier_code")
-            .annotate(n=Count("id", filter=Q(droppable=True))).values_list("kind", "carrier_code", "n"))
+    return (
+        CarrierAnswer.objects.filter(survey=survey)
+        .values("kind", "carrier_code")
+        .annotate(n=Count("id", filter=Q(droppable=True)))
+        .values_list("kind", "carrier_code", "n")
+    )

@@ -30,12 +30,12 @@ KIND_ORDER = ("group", "app", "account", "form")
 
 @dataclass
 class Carrier:
-    kind: str            # group / app / account / form
+    kind: str  # group / app / account / form
     code: str
     name: str
-    owner: str           # the owner's (issuer's) name
-    region_code: str     # the owner's nearest region: what an anonymous clue about it names
-    minutes: float       # a month, for this person
+    owner: str  # the owner's (issuer's) name
+    region_code: str  # the owner's nearest region: what an anonymous clue about it names
+    minutes: float  # a month, for this person
     facts: dict = field(default_factory=dict)  # what the model reads (calibration.Answer fields)
     owner_path: str = ""  # the owner unit's path: findings naming the carrier list it in their scope paths
 
@@ -112,47 +112,99 @@ class Bearing:
         owners = self.owners(ordered) if ordered else {}
         out: list[Carrier] = []
 
-        memberships = (Membership.objects.filter(person=person).select_related("group__owner")
-                       .order_by("group__name", "group__code"))
+        memberships = (
+            Membership.objects.filter(person=person)
+            .select_related("group__owner")
+            .order_by("group__name", "group__code")
+        )
         for m in memberships:
             g = m.group
             region = _nearest_region(g.owner, regions) or _nearest_region(g.owner, self._regions_of(g.owner))
             facts = {"messages_30d": g.messages_30d, "demands": tuple(g.demands or ())}
-            out.append(Carrier("group", g.code, g.name, g.owner.name, region.code if region else g.owner.code,
-                               personal.group_minutes(params, g.messages_30d, g.demands), facts, g.owner.path))
+            out.append(
+                Carrier(
+                    "group",
+                    g.code,
+                    g.name,
+                    g.owner.name,
+                    region.code if region else g.owner.code,
+                    personal.group_minutes(params, g.messages_30d, g.demands),
+                    facts,
+                    g.owner.path,
+                )
+            )
 
         for app in App.objects.filter(owner_id__in=list(owners)).select_related("owner").order_by("name", "code"):
             region = owners[app.owner_id]
             people = self.scope_people(region)
-            facts = {"monthly_active_users": app.monthly_active_users, "scope_people": people,
-                     "forced_features": tuple(app.forced_features or ())}
-            out.append(Carrier("app", app.code, app.name, app.owner.name, region.code,
-                               personal.app_minutes(params, app.monthly_active_users, people, app.forced_features), facts,
-                               app.owner.path))
+            facts = {
+                "monthly_active_users": app.monthly_active_users,
+                "scope_people": people,
+                "forced_features": tuple(app.forced_features or ()),
+            }
+            out.append(
+                Carrier(
+                    "app",
+                    app.code,
+                    app.name,
+                    app.owner.name,
+                    region.code,
+                    personal.app_minutes(params, app.monthly_active_users, people, app.forced_features),
+                    facts,
+                    app.owner.path,
+                )
+            )
 
-        accounts = PublicAccount.objects.filter(owner_id__in=list(owners)).select_related("owner").order_by("name", "code")
+        accounts = (
+            PublicAccount.objects.filter(owner_id__in=list(owners)).select_related("owner").order_by("name", "code")
+        )
         for acc in accounts:
             minutes = personal.account_minutes(params, acc.assessments, acc.posts_30d)
             if not acc.assessments:
                 continue  # an account that assesses nobody costs its readers nothing the model counts
             facts = {"assessments": tuple(acc.assessments or ()), "posts_30d": acc.posts_30d}
-            out.append(Carrier("account", acc.code, acc.name, acc.owner.name, owners[acc.owner_id].code, minutes, facts,
-                               acc.owner.path))
+            out.append(
+                Carrier(
+                    "account",
+                    acc.code,
+                    acc.name,
+                    acc.owner.name,
+                    owners[acc.owner_id].code,
+                    minutes,
+                    facts,
+                    acc.owner.path,
+                )
+            )
 
         own_region = ordered[-1] if ordered else None
         if own_region is not None and unit.level == own_region.level:
             default_level = self.config.burden.form_default_respondent_level
             sharing = self.sharing_people(own_region)
             fields = self.field_counts()
-            for form in Form.objects.filter(issuer_id__in=list(owners)).select_related("issuer").order_by("title", "code"):
+            for form in (
+                Form.objects.filter(issuer_id__in=list(owners)).select_related("issuer").order_by("title", "code")
+            ):
                 if (form.respondent_level or default_level) != own_region.level:
                     continue
                 n = fields.get(form.id, 0)
-                facts = {"frequency": form.frequency, "minutes_per_filing": form.minutes_per_filing, "fields": n,
-                         "sharing_people": sharing}
-                out.append(Carrier("form", form.code, form.title, form.issuer.name, owners[form.issuer_id].code,
-                                   personal.form_minutes(params, form.frequency, form.minutes_per_filing, n, sharing),
-                                   facts, form.issuer.path))
+                facts = {
+                    "frequency": form.frequency,
+                    "minutes_per_filing": form.minutes_per_filing,
+                    "fields": n,
+                    "sharing_people": sharing,
+                }
+                out.append(
+                    Carrier(
+                        "form",
+                        form.code,
+                        form.title,
+                        form.issuer.name,
+                        owners[form.issuer_id].code,
+                        personal.form_minutes(params, form.frequency, form.minutes_per_filing, n, sharing),
+                        facts,
+                        form.issuer.path,
+                    )
+                )
         return out
 
     def _regions_of(self, unit: Unit) -> dict[str, Unit]:

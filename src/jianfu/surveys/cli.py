@@ -16,19 +16,45 @@ import sys
 from jianfu.bootstrap import EXIT_FAILED, EXIT_OK, setup_django
 
 # The hidden truth the simulation answers from: what a real survey might find (all assumptions).
-TRUTH = {"app_active_share": 0.12, "app_scale": 0.8, "group_scale": 0.55, "account_scale": 1.3, "form_scale": 1.2,
-         "noise_sigma": 0.5}
+TRUTH = {
+    "app_active_share": 0.12,
+    "app_scale": 0.8,
+    "group_scale": 0.55,
+    "account_scale": 1.3,
+    "form_scale": 1.2,
+    "noise_sigma": 0.5,
+}
 OPEN_ANSWERS = {
-    "checkin": ["工作群每天晚上要打卡接龙，周末也不停", "群里天天要求打卡接龙，收到请回复刷屏", "打卡接龙太多，一天要在好几个群里接龙",
-                "希望取消工作群里的打卡接龙"],
-    "screenshot": ["每项工作都要截图留痕上传照片，拍照比干活还费时间", "截图留痕、上传照片视频太多", "工作留痕要拍照上传，重复拍照",
-                   "过度留痕，要截图发群里证明"],
-    "forms": ["同样的数据要在好几个报表里重复填报", "报表重复填报，各部门要的数据差不多", "多头填报，一个数字报了三遍",
-              "报表太多，重复填报严重"],
-    "ranking": ["学习强国积分排名压力大，每天刷积分", "积分排名通报，只能刷分", "应用在线时长和积分排名考核，占用大量时间",
-                "点赞转发考核，每天要转发点赞"],
-    "apps": ["要装的政务APP太多，每个都要登录签到", "政务APP重复，功能差不多却要分别登录", "小程序和APP太多，每天定期登录",
-             "APP签到打卡，手机装满了"],
+    "checkin": [
+        "工作群每天晚上要打卡接龙，周末也不停",
+        "群里天天要求打卡接龙，收到请回复刷屏",
+        "打卡接龙太多，一天要在好几个群里接龙",
+        "希望取消工作群里的打卡接龙",
+    ],
+    "screenshot": [
+        "每项工作都要截图留痕上传照片，拍照比干活还费时间",
+        "截图留痕、上传照片视频太多",
+        "工作留痕要拍照上传，重复拍照",
+        "过度留痕，要截图发群里证明",
+    ],
+    "forms": [
+        "同样的数据要在好几个报表里重复填报",
+        "报表重复填报，各部门要的数据差不多",
+        "多头填报，一个数字报了三遍",
+        "报表太多，重复填报严重",
+    ],
+    "ranking": [
+        "学习强国积分排名压力大，每天刷积分",
+        "积分排名通报，只能刷分",
+        "应用在线时长和积分排名考核，占用大量时间",
+        "点赞转发考核，每天要转发点赞",
+    ],
+    "apps": [
+        "要装的政务APP太多，每个都要登录签到",
+        "政务APP重复，功能差不多却要分别登录",
+        "小程序和APP太多，每天定期登录",
+        "APP签到打卡，手机装满了",
+    ],
 }
 
 
@@ -63,8 +89,12 @@ def _open_answer(carriers, rng: random.Random) -> str:
         themes += ["screenshot"] * 2
     if any(c.kind == "form" for c in carriers):
         themes += ["forms"] * 2
-    if any(c.kind in ("app", "account") and (set(c.facts.get("forced_features", ())) | set(c.facts.get("assessments", ())))
-           & {"积分排名", "在线时长", "点赞转发考核", "学习时长考核"} for c in carriers):
+    if any(
+        c.kind in ("app", "account")
+        and (set(c.facts.get("forced_features", ())) | set(c.facts.get("assessments", ())))
+        & {"积分排名", "在线时长", "点赞转发考核", "学习时长考核"}
+        for c in carriers
+    ):
         themes += ["ranking"] * 2
     if rng.random() < 0.25:
         return ""
@@ -83,9 +113,14 @@ def _simulate_area(survey, area, bearing, config, rng: random.Random, response_r
         params = config.params_for_path(link.person.unit.path)
         minutes = {(c.kind, c.code): simulated_minutes_per_week(c, params, rng) for c in carriers}
         droppable = {(c.kind, c.code) for c in carriers if rng.random() < (0.5 if c.minutes > 60 else 0.15)}
-        actions.do_submit(link.token, minutes=minutes, droppable=droppable, text=_open_answer(carriers, rng),
-                          bearers={(c.kind, c.code): c.facts.get("sharing_people", 1) for c in carriers},
-                          allowed=set(minutes))
+        actions.do_submit(
+            link.token,
+            minutes=minutes,
+            droppable=droppable,
+            text=_open_answer(carriers, rng),
+            bearers={(c.kind, c.code): c.facts.get("sharing_people", 1) for c in carriers},
+            allowed=set(minutes),
+        )
         answered += 1
     return len(links), answered
 
@@ -99,14 +134,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from jianfu.surveys.calibrating import base_config
     from jianfu.surveys.carriers import Bearing
 
-    region = (Unit.objects.filter(code=args.region, is_region=True).first() if args.region
-              else Unit.objects.filter(parent__isnull=True, is_region=True).order_by("code").first())
+    region = (
+        Unit.objects.filter(code=args.region, is_region=True).first()
+        if args.region
+        else Unit.objects.filter(parent__isnull=True, is_region=True).order_by("code").first()
+    )
     if region is None:
         print("错误：找不到该行政区划（请先导入台账）", file=sys.stderr)
         return EXIT_FAILED
     rng = random.Random(args.seed)
-    survey = actions.do_create_survey(None, title=args.title, region_code=region.code, simulated=True,
-                                      actor="simulate")
+    survey = actions.do_create_survey(None, title=args.title, region_code=region.code, simulated=True, actor="simulate")
     config = base_config()
     bearing = Bearing(config)
     areas = [region, *actions.areas_of(survey)]
@@ -116,8 +153,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             issued_here, answered_here = _simulate_area(survey, area, bearing, config, rng, args.response_rate)
         issued += issued_here
         answered += answered_here
-    print(f"已发起模拟调研 {survey.code}（{region.name}）：发放 {issued} 个链接，模拟作答 {answered} 份。"
-          "注意：答卷是程序模拟的，不是真实干部的回答。")
+    print(
+        f"已发起模拟调研 {survey.code}（{region.name}）：发放 {issued} 个链接，模拟作答 {answered} 份。"
+        "注意：答卷是程序模拟的，不是真实干部的回答。"
+    )
     print("模拟所用的“真实”参数：" + json.dumps(TRUTH, ensure_ascii=False))
     _print_results(survey)
     if args.apply:
@@ -141,15 +180,27 @@ def _print_results(survey) -> dict:
             continue
         ratio = "—" if k.ratio is None else f"{k.ratio:.3f}"
         share = "" if k.share is None else f"，实测活跃比例 {k.share:.3f}"
-        print(f"  {kind:8} {k.answers:7} 条  {k.measured_min / 60:10.1f} / {k.model_min / 60:10.1f} / "
-              f"{k.calibrated_min / 60:10.1f} / {ratio}{share}")
+        print(
+            f"  {kind:8} {k.answers:7} 条  {k.measured_min / 60:10.1f} / {k.model_min / 60:10.1f} / "
+            f"{k.calibrated_min / 60:10.1f} / {ratio}{share}"
+        )
     print("校准得到的参数（原值 → 校准值）：")
     for name, before, after in res.params:
         print(f"  {name}: {before} → {after}")
     points, rest = pain_points(survey)
-    print("痛点：" + "；".join(f"{'、'.join(p.keywords)}（{p.count}人）" for p in points) + (f"；其他 {rest} 人" if rest else ""))
-    doc.update({"kinds": res.calibration.as_dict()["kinds"], "overrides": res.calibration.overrides,
-                "pain_points": [{"keywords": p.keywords, "count": p.count} for p in points], "other": rest})
+    print(
+        "痛点："
+        + "；".join(f"{'、'.join(p.keywords)}（{p.count}人）" for p in points)
+        + (f"；其他 {rest} 人" if rest else "")
+    )
+    doc.update(
+        {
+            "kinds": res.calibration.as_dict()["kinds"],
+            "overrides": res.calibration.overrides,
+            "pain_points": [{"keywords": p.keywords, "count": p.count} for p in points],
+            "other": rest,
+        }
+    )
     return doc
 
 

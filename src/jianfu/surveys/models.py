@@ -26,8 +26,9 @@ class Survey(models.Model):
     question = models.CharField(_("开放问题"), max_length=300)
     region = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("调研范围"))
     owner_path = models.CharField(max_length=1000, db_index=True)  # the region's path: the scope door's column
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     simulated = models.BooleanField(_("模拟数据"), default=False)

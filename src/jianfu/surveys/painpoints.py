@@ -14,7 +14,9 @@ CACHE_SECONDS = 600
 
 def _cluster(returns) -> tuple[list[PainPoint], int]:
     """Pain points from the keywords stored with each non-blank answer (none from fewer than K answers)."""
-    vectors = [dict((w, x) for w, x in words) for words in returns.exclude(text="").values_list("keywords", flat=True)[:20000]]
+    vectors = [
+        dict((w, x) for w, x in words) for words in returns.exclude(text="").values_list("keywords", flat=True)[:20000]
+    ]
     if len(vectors) < K_ANONYMITY:
         return [], 0
     return cluster_keywords(vectors, min_count=K_ANONYMITY)

@@ -37,14 +37,16 @@ def pdf(survey, area_name: str, slips: list[Slip]) -> bytes:
     """The sheet as a PDF through jianfu.documents (WeasyPrint, the CJK font embedded): a grid of QR slips."""
     from jianfu.documents import Document, Image, Paragraph, Table, render_pdf
 
-    cells = [Image(_qr_png(slip.url), width_cm=3.6, caption=f"{slip.name}　{slip.post}".strip() + "\n" + slip.unit)
-             for slip in slips]
-    rows = [cells[i:i + SHEET_COLUMNS] for i in range(0, len(cells), SHEET_COLUMNS)]
+    cells = [
+        Image(_qr_png(slip.url), width_cm=3.6, caption=f"{slip.name}　{slip.post}".strip() + "\n" + slip.unit)
+        for slip in slips
+    ]
+    rows = [cells[i : i + SHEET_COLUMNS] for i in range(0, len(cells), SHEET_COLUMNS)]
     if rows and len(rows[-1]) < SHEET_COLUMNS:
         rows[-1] = rows[-1] + [""] * (SHEET_COLUMNS - len(rows[-1]))
-    document = Document(survey.title, blocks=[
-        Paragraph(f"{area_name}　" + _("每人一码，只能提交一次"), indent=False),
-        Table([], rows)])
+    document = Document(
+        survey.title, blocks=[Paragraph(f"{area_name}　" + _("每人一码，只能提交一次"), indent=False), Table([], rows)]
+    )
     return render_pdf(document)
 
 

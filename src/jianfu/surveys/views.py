@@ -39,32 +39,46 @@ def _manager_or_403(request) -> None:
 
 # --- office pages ---
 
+
 @login_required
 def survey_list(request):
     _manager_or_403(request)
     error = None
     if request.method == "POST":
         try:
-            survey = actions.do_create_survey(request.user, title=request.POST.get("title", ""),
-                                              region_code=request.POST.get("region", ""),
-                                              question=request.POST.get("question", ""))
+            survey = actions.do_create_survey(
+                request.user,
+                title=request.POST.get("title", ""),
+                region_code=request.POST.get("region", ""),
+                question=request.POST.get("question", ""),
+            )
         except actions.SurveyError as exc:
             error = exc.messages
         else:
             messages.success(request, _("已发起调研：%(title)s") % {"title": survey.title})
             return redirect("surveys:detail", survey.code)
-    surveys = (scope.scoped(request.user, Survey).select_related("region")
-               .annotate(issued=Count("links", distinct=True), answered=Count("returns", distinct=True))[:200])
-    return render(request, "surveys/list.html", {
-        "surveys": surveys, "errors": error, "post": request.POST,
-        "default_region": request.user.unit.code if request.user.unit_id else "",
-        "default_question": actions.DEFAULT_QUESTION,
-    })
+    surveys = (
+        scope.scoped(request.user, Survey)
+        .select_related("region")
+        .annotate(issued=Count("links", distinct=True), answered=Count("returns", distinct=True))[:200]
+    )
+    return render(
+        request,
+        "surveys/list.html",
+        {
+            "surveys": surveys,
+            "errors": error,
+            "post": request.POST,
+            "default_region": request.user.unit.code if request.user.unit_id else "",
+            "default_question": actions.DEFAULT_QUESTION,
+        },
+    )
 
 
 def _survey_or_404(request, code: str) -> Survey:
-    return scope.get_scoped_or_404(request.user, Survey, code,
-                                   queryset=scope.scoped(request.user, Survey).select_related("region"))
+    return scope.get_scoped_or_404(
+        request.user, Survey, code, queryset=scope.scoped(request.user, Survey).select_related("region")
+    )
 
 
 @login_required
@@ -72,8 +86,9 @@ def survey_detail(request, code: str):
     _manager_or_403(request)
     survey = _survey_or_404(request, code)
     issued = dict(SurveyLink.objects.filter(survey=survey).values_list("area_id").annotate(n=Count("id")))
-    used = dict(SurveyLink.objects.filter(survey=survey, used_on__isnull=False).values_list("area_id")
-                .annotate(n=Count("id")))
+    used = dict(
+        SurveyLink.objects.filter(survey=survey, used_on__isnull=False).values_list("area_id").annotate(n=Count("id"))
+    )
     answered = dict(survey.returns.values_list("area_id").annotate(n=Count("id")))
     areas = []
     for area in [survey.region, *actions.areas_of(survey)]:
@@ -81,25 +96,50 @@ def survey_detail(request, code: str):
         people = (people.filter(unit=area) if area == survey.region else people).count()
         if area == survey.region and not people:
             continue
-        areas.append({"unit": area, "people": people, "issued": issued.get(area.id, 0), "used": used.get(area.id, 0),
-                      "answered": answered.get(area.id, 0)})
+        areas.append(
+            {
+                "unit": area,
+                "people": people,
+                "issued": issued.get(area.id, 0),
+                "used": used.get(area.id, 0),
+                "answered": answered.get(area.id, 0),
+            }
+        )
     res = results(survey)
     kinds = []
     if res.calibration:
         for kind in KIND_ORDER:
             k = res.calibration.kinds.get(kind)
             if k and k.answers >= K_ANONYMITY:
-                kinds.append({"kind": kind, "label": _kind_label(kind), "report": k, "measured_h": k.measured_min / 60,
-                              "model_h": k.model_min / 60, "calibrated_h": k.calibrated_min / 60})
+                kinds.append(
+                    {
+                        "kind": kind,
+                        "label": _kind_label(kind),
+                        "report": k,
+                        "measured_h": k.measured_min / 60,
+                        "model_h": k.model_min / 60,
+                        "calibrated_h": k.calibrated_min / 60,
+                    }
+                )
     for row in res.carriers:
         row["label"] = _kind_label(row["kind"])
     calibration = RegionCalibration.objects.filter(region=survey.region).first()
     points, rest = pain_points(survey) if res.shown else ([], 0)
-    return render(request, "surveys/detail.html", {
-        "survey": survey, "areas": areas, "results": res, "kinds": kinds, "k": K_ANONYMITY,
-        "calibration": calibration, "points": points, "rest": rest,
-        "totals": {"issued": sum(issued.values()), "used": sum(used.values()), "answered": res.respondents},
-    })
+    return render(
+        request,
+        "surveys/detail.html",
+        {
+            "survey": survey,
+            "areas": areas,
+            "results": res,
+            "kinds": kinds,
+            "k": K_ANONYMITY,
+            "calibration": calibration,
+            "points": points,
+            "rest": rest,
+            "totals": {"issued": sum(issued.values()), "used": sum(used.values()), "answered": res.respondents},
+        },
+    )
 
 
 @login_required
@@ -115,7 +155,9 @@ def survey_issue(request, code: str):
         return redirect("surveys:detail", survey.code)
     area = request.POST.get("area", "")
     base = request.build_absolute_uri("/")[:-1]
-    slips = [sheets.Slip(i.person.name, i.person.post or "", i.person.unit.name, f"{base}/s/{i.token}/") for i in issued]
+    slips = [
+        sheets.Slip(i.person.name, i.person.post or "", i.person.unit.name, f"{base}/s/{i.token}/") for i in issued
+    ]
     if request.POST.get("format") == "pdf":
         unit = scope.within_unit(Unit, survey.region).filter(code=area).first()
         response = HttpResponse(sheets.pdf(survey, unit.name if unit else area, slips), content_type="application/pdf")
@@ -148,11 +190,15 @@ def survey_calibrate(request, code: str):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("已把本次调研测得的参数用于%(region)s的负担测算，下次分析起生效") % {"region": survey.region.name})
+        messages.success(
+            request,
+            _("已把本次调研测得的参数用于%(region)s的负担测算，下次分析起生效") % {"region": survey.region.name},
+        )
     return redirect("surveys:detail", survey.code)
 
 
 # --- the public one-time form ---
+
 
 def _field(kind: str, code: str) -> str:
     return f"{kind}:{code}"
@@ -161,11 +207,19 @@ def _field(kind: str, code: str) -> str:
 def answer(request, token: str):
     link = actions.link_for(token)
     if link is None:
-        return render(request, "surveys/answer_closed.html",
-                      {"message": _("链接无效，请核对二维码或向发放单位索取新链接")}, status=404)
+        return render(
+            request,
+            "surveys/answer_closed.html",
+            {"message": _("链接无效，请核对二维码或向发放单位索取新链接")},
+            status=404,
+        )
     if link.used_on is not None:
-        return render(request, "surveys/answer_closed.html",
-                      {"message": _("此链接已经提交过，每个链接只能使用一次。如需更正，请联系发放单位")}, status=410)
+        return render(
+            request,
+            "surveys/answer_closed.html",
+            {"message": _("此链接已经提交过，每个链接只能使用一次。如需更正，请联系发放单位")},
+            status=410,
+        )
     if not link.survey.is_open:
         return render(request, "surveys/answer_closed.html", {"message": _("调研已结束，不再接收答卷")}, status=410)
     bearing = Bearing(effective_config())
@@ -188,23 +242,42 @@ def answer(request, token: str):
             errors.append(_("每周用时请填写数字（分钟），不用时填 0"))
         else:
             try:
-                actions.do_submit(token, minutes=minutes, droppable=droppable & set(minutes),
-                                  text=request.POST.get("text", ""),
-                                  bearers={(c.kind, c.code): c.facts.get("sharing_people", 1) for c in carriers},
-                                  allowed={(c.kind, c.code) for c in carriers})
+                actions.do_submit(
+                    token,
+                    minutes=minutes,
+                    droppable=droppable & set(minutes),
+                    text=request.POST.get("text", ""),
+                    bearers={(c.kind, c.code): c.facts.get("sharing_people", 1) for c in carriers},
+                    allowed={(c.kind, c.code) for c in carriers},
+                )
             except actions.SurveyError as exc:
                 errors.extend(exc.messages)
             else:
                 return render(request, "surveys/answer_done.html", {"survey": link.survey})
     groups = defaultdict(list)
     for c in carriers:
-        groups[c.kind].append({"carrier": c, "field": _field(c.kind, c.code), "value": values.get(_field(c.kind, c.code), ""),
-                               "dropped": bool(request.POST.get("d:" + _field(c.kind, c.code)))})
+        groups[c.kind].append(
+            {
+                "carrier": c,
+                "field": _field(c.kind, c.code),
+                "value": values.get(_field(c.kind, c.code), ""),
+                "dropped": bool(request.POST.get("d:" + _field(c.kind, c.code))),
+            }
+        )
     sections = [(_kind_label(k), groups[k]) for k in KIND_ORDER if groups[k]]
-    response = render(request, "surveys/answer.html", {
-        "survey": link.survey, "sections": sections, "errors": errors, "text": request.POST.get("text", ""),
-        "max_minutes": actions.MAX_MINUTES_PER_WEEK, "max_text": actions.MAX_TEXT,
-    }, status=400 if errors else 200)
+    response = render(
+        request,
+        "surveys/answer.html",
+        {
+            "survey": link.survey,
+            "sections": sections,
+            "errors": errors,
+            "text": request.POST.get("text", ""),
+            "max_minutes": actions.MAX_MINUTES_PER_WEEK,
+            "max_text": actions.MAX_TEXT,
+        },
+        status=400 if errors else 200,
+    )
     response["Cache-Control"] = "no-store"
     # The token is in the address: never pass it to another site. ("no-referrer" would also blank the Origin of
     # the form's own POST, which the CSRF check then refuses.)
@@ -213,6 +286,7 @@ def answer(request, token: str):
 
 
 # --- the cadre's own page ---
+
 
 def clue_link(carrier) -> str:
     """The anonymous clue form, prefilled with the carrier: no login, no person in the address."""
@@ -254,13 +328,27 @@ def me(request):
     for kind in KIND_ORDER:
         rows = sorted((c for c in carriers if c.kind == kind), key=lambda c: (-c.minutes, c.name))
         if rows:
-            sections.append({"kind": kind, "label": _kind_label(kind), "rows": [(c, clue_link(c)) for c in rows],
-                             "hours": sum(c.hours for c in rows)})
+            sections.append(
+                {
+                    "kind": kind,
+                    "label": _kind_label(kind),
+                    "rows": [(c, clue_link(c)) for c in rows],
+                    "hours": sum(c.hours for c in rows),
+                }
+            )
     findings = _findings_for(carriers)
     for f in findings:
         f.visible = scope.scoped(request.user, Finding).filter(pk=f.pk).exists()
-    return render(request, "surveys/me.html", {
-        "person": person, "sections": sections, "total": sum(c.hours for c in carriers), "findings": findings,
-        "calibrated": RegionCalibration.objects.filter(
-            Q(region__code__in=[c for c in person.unit.path.split("/") if c])).exists(),
-    })
+    return render(
+        request,
+        "surveys/me.html",
+        {
+            "person": person,
+            "sections": sections,
+            "total": sum(c.hours for c in carriers),
+            "findings": findings,
+            "calibrated": RegionCalibration.objects.filter(
+                Q(region__code__in=[c for c in person.unit.path.split("/") if c])
+            ).exists(),
+        },
+    )

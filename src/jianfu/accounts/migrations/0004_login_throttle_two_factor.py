@@ -6,24 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_ratecounter'),
-        ('registry', '0002_workgroup_member_count_index'),
+        ("accounts", "0003_ratecounter"),
+        ("registry", "0002_workgroup_member_count_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TwoFactorPolicy',
+            name="TwoFactorPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('roles', models.JSONField(default=list)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('unit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='two_factor_policy', to='registry.unit')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("roles", models.JSONField(default=list)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "unit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="two_factor_policy",
+                        to="registry.unit",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.DeleteModel(
-            name='LoginFailure',
+            name="LoginFailure",
         ),
     ]

@@ -31,8 +31,12 @@ def date_literal(d: date) -> str:
     return f"DATE '{d.isoformat()}'"
 
 
-def sql_detector(type_: str, steps: StepsFn, reason: Callable[[dict[str, Any]], Reason],
-                 arithmetic: Callable[[dict[str, Any], AnalysisConfig], list[dict[str, Any]]] | None = None) -> Detector:
+def sql_detector(
+    type_: str,
+    steps: StepsFn,
+    reason: Callable[[dict[str, Any]], Reason],
+    arithmetic: Callable[[dict[str, Any], AnalysisConfig], list[dict[str, Any]]] | None = None,
+) -> Detector:
     """A detector whose last step already holds one row per finding.
 
     The row has ``rule``, ``action``, ``items`` (main item first), ``owner_code``, ``score``,
@@ -45,11 +49,20 @@ def sql_detector(type_: str, steps: StepsFn, reason: Callable[[dict[str, Any]], 
         out = []
         for row in rows:
             evidence = {k[3:]: v for k, v in row.items() if k.startswith("ev_")}
-            out.append(make_finding(
-                type_, row["rule"], row["action"], list(row["items"]), score=row["score"], evidence=evidence,
-                hours_saved=row["hours_saved"] or 0.0, reason=reason(row), owner_code=row["owner_code"],
-                arithmetic=arithmetic(row, config) if arithmetic else None,
-            ))
+            out.append(
+                make_finding(
+                    type_,
+                    row["rule"],
+                    row["action"],
+                    list(row["items"]),
+                    score=row["score"],
+                    evidence=evidence,
+                    hours_saved=row["hours_saved"] or 0.0,
+                    reason=reason(row),
+                    owner_code=row["owner_code"],
+                    arithmetic=arithmetic(row, config) if arithmetic else None,
+                )
+            )
         return out
 
     return Detector(type_, steps, build)
@@ -60,7 +73,14 @@ def all_detectors() -> list[Detector]:
     from jianfu.analysis.detectors import accounts, apps, duplicate_apps, duplicate_groups, groups
 
     return [
-        duplicate_groups.DETECTOR, groups.EXPIRED, groups.IDLE, groups.DEMAND,
-        duplicate_apps.DETECTOR, apps.ZOMBIE, apps.FORCED,
-        accounts.STALE, accounts.ASSESSMENT, accounts.DUPLICATES,
+        duplicate_groups.DETECTOR,
+        groups.EXPIRED,
+        groups.IDLE,
+        groups.DEMAND,
+        duplicate_apps.DETECTOR,
+        apps.ZOMBIE,
+        apps.FORCED,
+        accounts.STALE,
+        accounts.ASSESSMENT,
+        accounts.DUPLICATES,
     ]

@@ -26,7 +26,10 @@ def zombie_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
     # An app nobody updates but many still use is a maintenance problem, not a zombie to close: it is to be
     # rectified (kept up or handed over), and closing it would save nobody any time.
     # 100·MAU < pct·registered keeps 4.99 % vs 5 % exact (integers on the left, an exact double on the right).
-    return [SQLStep(output_table("zombie_app"), f"""
+    return [
+        SQLStep(
+            output_table("zombie_app"),
+            f"""
 SELECT 'F5' AS rule, CASE WHEN still_used THEN 'rectify' ELSE 'cancel' END AS action, [code] AS items, owner_code,
   1.0 AS score, CASE WHEN still_used THEN 0.0 ELSE hours_saved END AS hours_saved, name, category,
   low_use, stale, still_used, last_update, forced_features, ev_mau_percent, ev_monthly_active_users,
@@ -49,21 +52,34 @@ FROM (
   FROM {APPS} a LEFT JOIN {BURDEN} b ON b.code = a.code
   WHERE a.code IS NOT NULL
 ) t
-WHERE low_use OR stale""")]
+WHERE low_use OR stale""",
+        )
+    ]
 
 
 def zombie_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Names only the condition that held: low use, no update, or both, with the numbers."""
-    params = {"kind": _kind(row), "name": row["name"] or row["items"][0], "percent": f"{row['ev_mau_percent'] or 0:g}",
-              "days": row["ev_days_since_update"], "since": row["last_update"] or ""}
+    params = {
+        "kind": _kind(row),
+        "name": row["name"] or row["items"][0],
+        "percent": f"{row['ev_mau_percent'] or 0:g}",
+        "days": row["ev_days_since_update"],
+        "since": row["last_update"] or "",
+    }
     if row["low_use"] and row["stale"]:
-        return ("{kind}「{name}」月活跃用户仅占注册用户的{percent}%，且已{days}天未更新（最近更新{since}），"
-                "建议关停或整合。", params)
+        return (
+            "{kind}「{name}」月活跃用户仅占注册用户的{percent}%，且已{days}天未更新（最近更新{since}），"
+            "建议关停或整合。",
+            params,
+        )
     if row["low_use"]:
         return "{kind}「{name}」月活跃用户仅占注册用户的{percent}%，使用率低，建议关停或整合。", params
     if row["still_used"]:
-        return ("{kind}「{name}」已{days}天未更新（最近更新{since}），但月活跃用户仍占注册用户的{percent}%，"
-                "建议明确维护责任、及时更新，而非关停。", params)
+        return (
+            "{kind}「{name}」已{days}天未更新（最近更新{since}），但月活跃用户仍占注册用户的{percent}%，"
+            "建议明确维护责任、及时更新，而非关停。",
+            params,
+        )
     return ("{kind}「{name}」已{days}天未更新（最近更新{since}），疑似无人维护，建议核实后关停或整合。", params)
 
 

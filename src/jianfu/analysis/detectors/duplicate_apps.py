@@ -33,11 +33,60 @@ from jianfu.textnorm import normalize_text
 
 #: words that say nothing about what an app is for (its kind, its being governmental, filler verbs).
 GENERIC_WORDS = (
-    "小程序", "公众号", "客户端", "一体化", "平台", "系统", "应用", "程序", "软件", "管理", "服务", "工作",
-    "信息", "数据", "用于", "提供", "实现", "进行", "相关", "功能", "在线", "网上", "政务", "综合", "智慧",
-    "数字", "移动", "掌上", "办公", "统一", "全省", "全市", "全县", "全区", "辖区", "各级", "基层", "干部",
-    "群众", "居民", "支持", "通过", "以及", "及时", "方便", "便捷", "一站式", "模块", "版本", "APP", "app",
-    "H5", "PC", "端",
+    "小程序",
+    "公众号",
+    "客户端",
+    "一体化",
+    "平台",
+    "系统",
+    "应用",
+    "程序",
+    "软件",
+    "管理",
+    "服务",
+    "工作",
+    "信息",
+    "数据",
+    "用于",
+    "提供",
+    "实现",
+    "进行",
+    "相关",
+    "功能",
+    "在线",
+    "网上",
+    "政务",
+    "综合",
+    "智慧",
+    "数字",
+    "移动",
+    "掌上",
+    "办公",
+    "统一",
+    "全省",
+    "全市",
+    "全县",
+    "全区",
+    "辖区",
+    "各级",
+    "基层",
+    "干部",
+    "群众",
+    "居民",
+    "支持",
+    "通过",
+    "以及",
+    "及时",
+    "方便",
+    "便捷",
+    "一站式",
+    "模块",
+    "版本",
+    "APP",
+    "app",
+    "H5",
+    "PC",
+    "端",
 )
 _REGION_SUFFIX = re.compile(r"(省|市|自治州|州|地区|盟|县|自治县|区|旗|镇|乡|街道|村|社区|居委会|村委会)$")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -81,7 +130,7 @@ def purpose_terms(name: str | None, description: str | None, places: Iterable[st
             terms["w:" + word] += 1
     for run in _CJK_RUN.findall(text):
         for i in range(len(run) - 1):
-            terms["b:" + run[i:i + 2]] += 1
+            terms["b:" + run[i : i + 2]] += 1
     return terms
 
 
@@ -109,8 +158,7 @@ def similar_pairs(apps: list[dict[str, Any]], config: AnalysisConfig) -> list[di
     """Qualifying pairs among ``apps`` (dicts with code, name, description, functions, region, level,
     places); IDF over all of them; only apps of one region (and level, if configured) are compared."""
     purposes = [purpose_terms(a.get("name"), a.get("description"), a.get("places") or ()) for a in apps]
-    functions = [Counter({normalize_text(f): 1 for f in (a.get("functions") or []) if normalize_text(f)})
-                 for a in apps]
+    functions = [Counter({normalize_text(f): 1 for f in (a.get("functions") or []) if normalize_text(f)}) for a in apps]
     p_idf, f_idf = _idf(purposes), _idf(functions)
     p_vec = [_vector(t, p_idf) for t in purposes]
     f_vec = [_vector(t, f_idf) for t in functions]
@@ -144,19 +192,34 @@ def similar_pairs(apps: list[dict[str, Any]], config: AnalysisConfig) -> list[di
                 score = max(purpose, (1 - w) * purpose + w * func)
                 if score >= config.dup_app_similarity:
                     shared = set(functions[i]) & set(functions[j])
-                    pairs.append({"a": i, "b": j, "similarity": score, "purpose_similarity": purpose,
-                                  "function_similarity": func, "shared_functions": len(shared)})
+                    pairs.append(
+                        {
+                            "a": i,
+                            "b": j,
+                            "similarity": score,
+                            "purpose_similarity": purpose,
+                            "function_similarity": func,
+                            "shared_functions": len(shared),
+                        }
+                    )
     return pairs
 
 
 def steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
     apps = input_name("apps")
     places = "__jf_f_app_places"
-    return [SQLStep(places, f"""
+    return [
+        SQLStep(
+            places,
+            f"""
 SELECT x.code AS unit_code, list(pu.name) AS places
 FROM __jf_b_unit_anc x JOIN __jf_b_unit pu ON pu.code = x.anc AND pu.code = pu.region_code
 WHERE x.code IN (SELECT owner_code FROM {apps}) AND pu.name IS NOT NULL
-GROUP BY x.code"""), SQLStep(output_table("duplicate_apps"), f"""
+GROUP BY x.code""",
+        ),
+        SQLStep(
+            output_table("duplicate_apps"),
+            f"""
 SELECT a.code, a.name, a.category, a.description, a.functions, a.owner_code, a.monthly_active_users,
   a.registered_users, u.region_code AS region, ru.level AS level, u.path, a.forced_features,
   coalesce(b.scope_people, 0) AS scope_people,
@@ -167,7 +230,9 @@ LEFT JOIN __jf_b_unit u ON u.code = a.owner_code
 LEFT JOIN __jf_b_unit ru ON ru.code = u.region_code
 LEFT JOIN __jf_b_app b ON b.code = a.code
 LEFT JOIN {places} pl ON pl.unit_code = a.owner_code
-WHERE a.code IS NOT NULL""")]
+WHERE a.code IS NOT NULL""",
+        ),
+    ]
 
 
 def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list[dict[str, Any]]:
@@ -182,8 +247,14 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
         edges[where[p["a"]]].append(p)
     out = []
     for n, comp in enumerate(comps):
-        ranked = sorted(comp, key=lambda i: (-(apps[i]["monthly_active_users"] or -1),
-                                             -(apps[i]["registered_users"] or -1), apps[i]["code"]))
+        ranked = sorted(
+            comp,
+            key=lambda i: (
+                -(apps[i]["monthly_active_users"] or -1),
+                -(apps[i]["registered_users"] or -1),
+                apps[i]["code"],
+            ),
+        )
         main, rest = ranked[0], sorted(ranked[1:], key=lambda i: apps[i]["code"])
         best = max(edges[n], key=lambda p: (p["similarity"], p["purpose_similarity"]))
         saved, terms = {}, []
@@ -194,22 +265,45 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
             terms += arithmetic.app_forced(apps[i]["scope_people"], apps[i]["forced_features"], params)
             terms += arithmetic.app_duplicated_usage(apps[i]["monthly_active_users"], apps[i]["usage_h"], params)
         names = [apps[i]["name"] or apps[i]["code"] for i in [main, *rest]]
-        shown = {"similarity": f"{best['purpose_similarity']:.2f}", "functions": best["shared_functions"],
-                  "kept": names[0]}
+        shown = {
+            "similarity": f"{best['purpose_similarity']:.2f}",
+            "functions": best["shared_functions"],
+            "kept": names[0],
+        }
         if len(names) == 2:
-            reason = ("「{first}」与「{second}」属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
-                      "属于重复建设，建议整合为「{kept}」。", {**shown, "first": names[0], "second": names[1]})
+            reason = (
+                "「{first}」与「{second}」属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
+                "属于重复建设，建议整合为「{kept}」。",
+                {**shown, "first": names[0], "second": names[1]},
+            )
         else:
-            reason = ("{names}应用属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
-                      "属于重复建设，建议整合为「{kept}」。", {**shown, "names": quote_names(names)})
-        out.append(make_finding(
-            "duplicate_apps", "F5", "merge", [apps[i]["code"] for i in [main, *rest]], score=best["similarity"],
-            evidence={"similarity": best["similarity"], "purpose_similarity": best["purpose_similarity"],
-                      "function_similarity": best["function_similarity"],
-                      "shared_functions": best["shared_functions"], "apps": len(names), "pairs": len(edges[n])},
-            hours_saved=sum(saved.values()), reason=reason, owner_code=apps[main]["owner_code"], saved_by_item=saved,
-            arithmetic=terms,
-        ))
+            reason = (
+                "{names}应用属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
+                "属于重复建设，建议整合为「{kept}」。",
+                {**shown, "names": quote_names(names)},
+            )
+        out.append(
+            make_finding(
+                "duplicate_apps",
+                "F5",
+                "merge",
+                [apps[i]["code"] for i in [main, *rest]],
+                score=best["similarity"],
+                evidence={
+                    "similarity": best["similarity"],
+                    "purpose_similarity": best["purpose_similarity"],
+                    "function_similarity": best["function_similarity"],
+                    "shared_functions": best["shared_functions"],
+                    "apps": len(names),
+                    "pairs": len(edges[n]),
+                },
+                hours_saved=sum(saved.values()),
+                reason=reason,
+                owner_code=apps[main]["owner_code"],
+                saved_by_item=saved,
+                arithmetic=terms,
+            )
+        )
     return out
 
 

@@ -50,8 +50,10 @@ class FormsPlan:
 
 
 def _catalog(backend: AnalysisBackend) -> list[dict[str, Any]]:
-    return backend.query(f"SELECT code, name, synonyms, data_type, unit, coalesce(region_path, '/') AS region_path "
-                         f"FROM {input_name('elements')} WHERE code IS NOT NULL AND name IS NOT NULL ORDER BY code")
+    return backend.query(
+        f"SELECT code, name, synonyms, data_type, unit, coalesce(region_path, '/') AS region_path "
+        f"FROM {input_name('elements')} WHERE code IS NOT NULL AND name IS NOT NULL ORDER BY code"
+    )
 
 
 def map_fields(backend: AnalysisBackend) -> list[dict[str, Any]]:
@@ -59,12 +61,14 @@ def map_fields(backend: AnalysisBackend) -> list[dict[str, Any]]:
     catalog = _catalog(backend)
     fields = backend.query(f"""
 SELECT f.form_code, f.position, f.name, coalesce(u.path, '/') AS issuer_path
-FROM {input_name('fields')} f
-LEFT JOIN {input_name('forms')} fm ON fm.code = f.form_code
-LEFT JOIN {input_name('units')} u ON u.code = fm.issuer_code
+FROM {input_name("fields")} f
+LEFT JOIN {input_name("forms")} fm ON fm.code = f.form_code
+LEFT JOIN {input_name("units")} u ON u.code = fm.issuer_code
 WHERE f.form_code IS NOT NULL ORDER BY f.form_code, f.position""")
-    confirmed = {(r["form_code"], r["position"]): r["element_code"] for r in backend.query(
-        f"SELECT form_code, position, element_code FROM {input_name('field_elements')}")}
+    confirmed = {
+        (r["form_code"], r["position"]): r["element_code"]
+        for r in backend.query(f"SELECT form_code, position, element_code FROM {input_name('field_elements')}")
+    }
     region_paths = sorted({e["region_path"] for e in catalog})
     matchers: dict[tuple[str, ...], FieldMatcher] = {}
     by_catalog: dict[tuple[str, ...], list[int]] = defaultdict(list)
@@ -74,9 +78,13 @@ WHERE f.form_code IS NOT NULL ORDER BY f.form_code, f.position""")
     results: list[dict[str, Any]] = [{}] * len(fields)
     for visible, indexes in by_catalog.items():
         if visible not in matchers:
-            matchers[visible] = FieldMatcher([
-                CatalogElement(e["code"], e["name"], tuple(e["synonyms"] or ()), e["data_type"], e["unit"])
-                for e in catalog if e["region_path"] in visible])
+            matchers[visible] = FieldMatcher(
+                [
+                    CatalogElement(e["code"], e["name"], tuple(e["synonyms"] or ()), e["data_type"], e["unit"])
+                    for e in catalog
+                    if e["region_path"] in visible
+                ]
+            )
         matches = matchers[visible].match_many([fields[i]["name"] or "" for i in indexes])
         for i, match in zip(indexes, matches):
             row = fields[i]
@@ -85,8 +93,13 @@ WHERE f.form_code IS NOT NULL ORDER BY f.form_code, f.position""")
                 element, confidence = confirmed[key], 1.0
             else:
                 element, confidence = match.element, float(match.confidence)
-            results[i] = {"form": row["form_code"], "position": row["position"], "field": row["name"],
-                          "element": element, "confidence": round(confidence, 4)}
+            results[i] = {
+                "form": row["form_code"],
+                "position": row["position"],
+                "field": row["name"],
+                "element": element,
+                "confidence": round(confidence, 4),
+            }
     return results
 
 
@@ -97,9 +110,14 @@ def _form_facts(backend: AnalysisBackend, mappings: list[dict[str, Any]]) -> dic
     forms = {}
     for row in backend.query(f"""
 SELECT f.code, f.title, f.issuer_code, coalesce(b.total_h, 0) AS hours
-FROM {input_name('forms')} f LEFT JOIN {B}form b ON b.code = f.code WHERE f.code IS NOT NULL ORDER BY f.code"""):
-        forms[row["code"]] = FormFacts(row["code"], row["title"] or "", row["issuer_code"],
-                                       frozenset(respondents.get(row["code"], ())), float(row["hours"] or 0))
+FROM {input_name("forms")} f LEFT JOIN {B}form b ON b.code = f.code WHERE f.code IS NOT NULL ORDER BY f.code"""):
+        forms[row["code"]] = FormFacts(
+            row["code"],
+            row["title"] or "",
+            row["issuer_code"],
+            frozenset(respondents.get(row["code"], ())),
+            float(row["hours"] or 0),
+        )
     for m in mappings:
         facts = forms.get(m["form"])
         if facts is None:
@@ -145,7 +163,7 @@ def _merge_clusters(forms: dict[str, FormFacts], cancelled: set[str], config: An
     for group in by_respondents.values():
         group.sort(key=lambda x: x.code)
         for i, a in enumerate(group):
-            for b in group[i + 1:]:
+            for b in group[i + 1 :]:
                 shared = len(a.elements & b.elements)
                 smaller = min(len(a.elements), len(b.elements))
                 if shared >= config.dup_form_min_shared and shared >= config.dup_form_merge_share * smaller:
@@ -157,14 +175,33 @@ def _cancel_finding(f: FormFacts, covered_by: dict[str, str], forms: dict[str, F
     keepers = sorted(set(covered_by.values()))
     titles: list[str | None] = [forms[c].title for c in keepers]
     return make_finding(
-        TYPE, "F4", "cancel", [f.code, *keepers], score=1.0,
-        evidence={"shared_elements": sorted(f.elements)[:MAX_NAMED], "shared": len(f.elements),
-                  "fields": f.fields, "covered_by": covered_by, "respondents": len(f.respondents)},
-        hours_saved=f.hours, owner_code=f.issuer, saved_by_item={f.code: f.hours},
-        reason=("报表「{title}」的 {n} 项数据已由{others}向同一批填报单位采集，可以取消",
-                {"title": f.title, "n": len(f.elements), "others": quote_names(titles)}),
-        arithmetic=[{"form": f.code, "respondents": len(f.respondents), "hours_per_month": round(f.hours, 2),
-                     "term": "cancelled form: all its hours"}],
+        TYPE,
+        "F4",
+        "cancel",
+        [f.code, *keepers],
+        score=1.0,
+        evidence={
+            "shared_elements": sorted(f.elements)[:MAX_NAMED],
+            "shared": len(f.elements),
+            "fields": f.fields,
+            "covered_by": covered_by,
+            "respondents": len(f.respondents),
+        },
+        hours_saved=f.hours,
+        owner_code=f.issuer,
+        saved_by_item={f.code: f.hours},
+        reason=(
+            "报表「{title}」的 {n} 项数据已由{others}向同一批填报单位采集，可以取消",
+            {"title": f.title, "n": len(f.elements), "others": quote_names(titles)},
+        ),
+        arithmetic=[
+            {
+                "form": f.code,
+                "respondents": len(f.respondents),
+                "hours_per_month": round(f.hours, 2),
+                "term": "cancelled form: all its hours",
+            }
+        ],
     )
 
 
@@ -182,17 +219,36 @@ def _merge_finding(cluster: list[str], forms: dict[str, FormFacts]) -> tuple[dic
         duplicated = len(m.elements & set(shared))
         hours = m.hours * duplicated / m.fields if m.fields else 0.0
         saved_by_item[m.code] = hours
-        arithmetic.append({"form": m.code, "hours_per_month": round(m.hours, 2), "duplicated_fields": duplicated,
-                           "fields": m.fields, "saved": round(hours, 2)})
+        arithmetic.append(
+            {
+                "form": m.code,
+                "hours_per_month": round(m.hours, 2),
+                "duplicated_fields": duplicated,
+                "fields": m.fields,
+                "saved": round(hours, 2),
+            }
+        )
     union = set().union(*(m.elements for m in members))
     smaller = min(len(m.elements) for m in members)
     finding = make_finding(
-        TYPE, "F4", "merge", [m.code for m in members], score=len(shared) / max(smaller, 1),
-        evidence={"shared_elements": shared[:MAX_NAMED], "shared": len(shared), "elements_after": len(union),
-                  "respondents": len(main.respondents)},
-        hours_saved=sum(saved_by_item.values()), owner_code=main.issuer, saved_by_item=saved_by_item,
-        reason=("{forms}向同一批填报单位采集 {n} 项相同的数据，可以合并为一张表",
-                {"forms": quote_names([m.title for m in members]), "n": len(shared)}),
+        TYPE,
+        "F4",
+        "merge",
+        [m.code for m in members],
+        score=len(shared) / max(smaller, 1),
+        evidence={
+            "shared_elements": shared[:MAX_NAMED],
+            "shared": len(shared),
+            "elements_after": len(union),
+            "respondents": len(main.respondents),
+        },
+        hours_saved=sum(saved_by_item.values()),
+        owner_code=main.issuer,
+        saved_by_item=saved_by_item,
+        reason=(
+            "{forms}向同一批填报单位采集 {n} 项相同的数据，可以合并为一张表",
+            {"forms": quote_names([m.title for m in members]), "n": len(shared)},
+        ),
         arithmetic=arithmetic,
     )
     return finding, len(union) + sum(m.unmapped for m in members)
@@ -220,7 +276,8 @@ def plan(backend: AnalysisBackend, config: AnalysisConfig) -> FormsPlan:
     hours_before = sum(f.hours for f in forms.values())
     saved = sum(v for finding in findings for v in finding["_saved_by_item"].values())
     consolidation = {
-        "forms_before": len(forms), "forms_after": len(forms) - len(cancelled) - merged_away,
+        "forms_before": len(forms),
+        "forms_after": len(forms) - len(cancelled) - merged_away,
         "indicators_before": sum(len(f.elements) + f.unmapped for f in forms.values()),
         "indicators_after": indicators_after,
         "hours_before_per_month": round(hours_before, 2),

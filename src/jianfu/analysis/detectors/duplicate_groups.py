@@ -52,8 +52,8 @@ def pair_steps(config: AnalysisConfig, members: str | None = None, partitions: i
     tj = f"(2*{ja}*n + {ja + jb - 1}) // {ja + jb}"
     tc = f"({cn}*n + {cd - 1}) // {cd}"
     t = f"CASE WHEN n >= {m} THEN least({tj}, {tc}) ELSE {tj} END"
-    mj = f"({ja}*n + {jb - 1}) // {jb}"                      # smallest Jaccard partner of a group of n
-    mc = f"greatest({m}, ({rn}*n + {rd - 1}) // {rd})"       # smallest containment partner
+    mj = f"({ja}*n + {jb - 1}) // {jb}"  # smallest Jaccard partner of a group of n
+    mc = f"greatest({m}, ({rn}*n + {rd - 1}) // {rd})"  # smallest containment partner
     tmin_j = f"({ja}*({mj} + n) + {ja + jb - 1}) // {ja + jb}"
     tmin_c = f"({cn}*{mc} + {cd - 1}) // {cd}"
     tmin = f"CASE WHEN {mc} <= n THEN least({tmin_j}, {tmin_c}) ELSE {tmin_j} END"
@@ -63,34 +63,55 @@ def pair_steps(config: AnalysisConfig, members: str | None = None, partitions: i
     umax = f"CASE WHEN n >= {m} THEN greatest(({rd}*n) // {rn}, ({jb}*n) // {ja}) ELSE ({jb}*n) // {ja} END"
     return [
         # Global order: rarest people first; ties by code so that the order (and the run) is reproducible.
-        SQLStep(f"{P}tok", f"""
+        SQLStep(
+            f"{P}tok",
+            f"""
 SELECT person_code, CAST(row_number() OVER (ORDER BY count(*), person_code) AS INTEGER) AS tok
-FROM {members} GROUP BY person_code"""),
+FROM {members} GROUP BY person_code""",
+        ),
         # Each group as the sorted list of its distinct people's ranks.
-        SQLStep(f"{P}list", f"""
+        SQLStep(
+            f"{P}list",
+            f"""
 SELECT group_code, CAST(row_number() OVER (ORDER BY group_code) AS BIGINT) AS gid, toks
 FROM (SELECT mm.group_code, array_sort(array_distinct(list(t.tok))) AS toks
       FROM {members} mm JOIN {P}tok t ON t.person_code = mm.person_code
-      WHERE t.tok IS NOT NULL GROUP BY mm.group_code) l"""),
-        SQLStep(f"{P}size", f"""
+      WHERE t.tok IS NOT NULL GROUP BY mm.group_code) l""",
+        ),
+        SQLStep(
+            f"{P}size",
+            f"""
 SELECT gid, toks, n, n * 4294967296 + gid AS ord, {umax} AS umax, least({k}, {t}) AS need,
   least(n, n - ({t}) + {k}) AS lx, least(n, n - ({tmin}) + {k}) AS ly
-FROM (SELECT gid, toks, CAST(array_length(toks) AS BIGINT) AS n FROM {P}list) s"""),
+FROM (SELECT gid, toks, CAST(array_length(toks) AS BIGINT) AS n FROM {P}list) s""",
+        ),
         # The index holds each group's first ly ranks; the probe side each group's first lx (lx ≤ ly).
-        SQLStep(f"{P}index", f"""
-SELECT gid, n, ord, unnest(array_slice(toks, 1, ly)) AS tok FROM {P}size"""),
-        SQLStep(f"{P}probe", f"""
-SELECT gid, ord, umax, need, unnest(array_slice(toks, 1, lx)) AS tok FROM {P}size"""),
+        SQLStep(
+            f"{P}index",
+            f"""
+SELECT gid, n, ord, unnest(array_slice(toks, 1, ly)) AS tok FROM {P}size""",
+        ),
+        SQLStep(
+            f"{P}probe",
+            f"""
+SELECT gid, ord, umax, need, unnest(array_slice(toks, 1, lx)) AS tok FROM {P}size""",
+        ),
         *_candidate_steps(parts, k, max(1, int(config.dup_group_bucket_rows))),
-        SQLStep(f"{P}verified", f"""
+        SQLStep(
+            f"{P}verified",
+            f"""
 SELECT x, y, nx, ny, o FROM (
   SELECT c.x, c.y, a.n AS nx, b.n AS ny, CAST(array_length(array_intersect(a.toks, b.toks)) AS BIGINT) AS o
   FROM {P}cand c JOIN {P}size a ON a.gid = c.x JOIN {P}size b ON b.gid = c.y
 ) v
-WHERE {jb}*o >= {ja}*(nx + ny - o) OR (nx >= {m} AND {rd}*nx >= {rn}*ny AND {cd}*o >= {cn}*nx)"""),
-        SQLStep(PAIRS, f"""
+WHERE {jb}*o >= {ja}*(nx + ny - o) OR (nx >= {m} AND {rd}*nx >= {rn}*ny AND {cd}*o >= {cn}*nx)""",
+        ),
+        SQLStep(
+            PAIRS,
+            f"""
 SELECT ga.group_code AS group_a, gb.group_code AS group_b, v.nx AS members_a, v.ny AS members_b, v.o AS shared
-FROM {P}verified v JOIN {P}list ga ON ga.gid = v.x JOIN {P}list gb ON gb.gid = v.y"""),
+FROM {P}verified v JOIN {P}list ga ON ga.gid = v.x JOIN {P}list gb ON gb.gid = v.y""",
+        ),
     ]
 
 
@@ -101,18 +122,29 @@ def _candidate_steps(parts: int, k: int, bucket_rows: int) -> list[SQLStep]:
     # row goes to salt gid % salts, each probe row to every salt, so every (probe, index) pair still meets
     # exactly once and no (tok, salt) bucket holds more than bucket_rows index rows.
     salting = [
-        SQLStep(f"{P}hot", f"""
+        SQLStep(
+            f"{P}hot",
+            f"""
 SELECT tok, CAST((count(*) + {bucket_rows - 1}) // {bucket_rows} AS BIGINT) AS salts
-FROM {P}index GROUP BY tok HAVING count(*) > {bucket_rows}"""),
-        SQLStep(f"{P}index_salted", f"""
+FROM {P}index GROUP BY tok HAVING count(*) > {bucket_rows}""",
+        ),
+        SQLStep(
+            f"{P}index_salted",
+            f"""
 SELECT i.gid, i.n, i.ord, i.tok, CASE WHEN h.salts IS NULL THEN 0 ELSE i.gid % h.salts END AS salt
-FROM {P}index i LEFT JOIN {P}hot h ON h.tok = i.tok""", materialise=False),
-        SQLStep(f"{P}probe_salted", f"""
+FROM {P}index i LEFT JOIN {P}hot h ON h.tok = i.tok""",
+            materialise=False,
+        ),
+        SQLStep(
+            f"{P}probe_salted",
+            f"""
 SELECT p.gid, p.ord, p.umax, p.need, p.tok, CAST(0 AS BIGINT) AS salt
 FROM {P}probe p WHERE NOT EXISTS (SELECT 1 FROM {P}hot h WHERE h.tok = p.tok)
 UNION ALL
 SELECT p.gid, p.ord, p.umax, p.need, p.tok, unnest(generate_series(CAST(0 AS BIGINT), h.salts - 1)) AS salt
-FROM {P}probe p JOIN {P}hot h ON h.tok = p.tok""", materialise=False),
+FROM {P}probe p JOIN {P}hot h ON h.tok = p.tok""",
+            materialise=False,
+        ),
     ]
 
     # Candidates: y after x in (size, id) order, within the length filter, sharing ≥ need prefix members.
@@ -149,8 +181,11 @@ def qualifies(config: AnalysisConfig, nx: int, ny: int, o: int) -> tuple[bool, b
     """(Jaccard criterion, containment criterion) for sizes nx ≤ ny and overlap o — integer arithmetic."""
     j, c, r = config.dup_group_jaccard, config.dup_group_containment, config.dup_group_size_ratio
     by_jaccard = j.denominator * o >= j.numerator * (nx + ny - o)
-    by_containment = (nx >= config.dup_group_min_members and r.denominator * nx >= r.numerator * ny
-                      and c.denominator * o >= c.numerator * nx)
+    by_containment = (
+        nx >= config.dup_group_min_members
+        and r.denominator * nx >= r.numerator * ny
+        and c.denominator * o >= c.numerator * nx
+    )
     return by_jaccard, by_containment
 
 
@@ -158,22 +193,28 @@ def is_subset_of_larger(config: AnalysisConfig, proposed: int, existing: int, sh
     """The containment criterion's share and minimum met by ``proposed`` inside ``existing``, but ``existing``
     more than 1/R times its size (an all-staff group): a subset worth a note, not a duplicate."""
     c, r = config.dup_group_containment, config.dup_group_size_ratio
-    return (proposed >= config.dup_group_min_members and c.denominator * shared >= c.numerator * proposed
-            and r.denominator * proposed < r.numerator * existing)
+    return (
+        proposed >= config.dup_group_min_members
+        and c.denominator * shared >= c.numerator * proposed
+        and r.denominator * proposed < r.numerator * existing
+    )
 
 
 def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list[dict[str, Any]]:
     pairs = backend.query(f"SELECT * FROM {PAIRS}")
     if not pairs:
         return []
-    info = {row["code"]: row for row in backend.query(f"""
+    info = {
+        row["code"]: row
+        for row in backend.query(f"""
 SELECT g.code, g.name, g.owner_code, coalesce(g.messages_30d, 0) AS messages_30d, u.path, g.demands,
   coalesce(b.attention_h, 0) AS attention_h, coalesce(b.messages_h, 0) AS messages_h,
   coalesce(b.f1_h, 0) + coalesce(b.f2_h, 0) AS demand_h
-FROM {input_name('groups')} g
+FROM {input_name("groups")} g
 JOIN (SELECT group_a AS code FROM {PAIRS} UNION SELECT group_b FROM {PAIRS}) p ON p.code = g.code
 LEFT JOIN __jf_b_grp b ON b.code = g.code
-LEFT JOIN __jf_b_unit u ON u.code = g.owner_code""")}
+LEFT JOIN __jf_b_unit u ON u.code = g.owner_code""")
+    }
     size: dict[str, int] = {}
     for p in pairs:
         size[p["group_a"]], size[p["group_b"]] = p["members_a"], p["members_b"]
@@ -184,6 +225,7 @@ LEFT JOIN __jf_b_unit u ON u.code = g.owner_code""")}
     for p in pairs:
         by_root.setdefault(where[p["group_a"]], []).append(p)
     for i, comp in enumerate(comps):
+
         def rank(code: str) -> tuple:
             meta = info.get(code, {})
             return (-size[code], -(meta.get("messages_30d") or 0), code)
@@ -206,25 +248,45 @@ LEFT JOIN __jf_b_unit u ON u.code = g.owner_code""")}
         names = [info.get(c, {}).get("name") or c for c in items]
         params = {"jaccard": f"{jac:.2f}", "containment": f"{con:.0%}", "shared": e["shared"]}
         if len(items) == 2:
-            reason = ("工作群「{first}」与「{second}」成员高度重合（Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
-                      "共同成员{shared}人），属于为同一工作重复建群，建议整合为一个群。",
-                      {**params, "first": names[0], "second": names[1]})
+            reason = (
+                "工作群「{first}」与「{second}」成员高度重合（Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
+                "共同成员{shared}人），属于为同一工作重复建群，建议整合为一个群。",
+                {**params, "first": names[0], "second": names[1]},
+            )
         else:
-            reason = ("{names}工作群成员高度重合（最相近的两个群Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
-                      "共同成员{shared}人），属于为同一工作重复建群，建议整合为「{kept}」。",
-                      {**params, "names": quote_names(names), "kept": names[0]})
-        out.append(make_finding(
-            "duplicate_groups", "F4", "merge", items, score=score,
-            evidence={"jaccard": jac, "containment": con, "shared_members": e["shared"],
-                      "groups": len(items), "pairs": len(by_root[i]), "members": size[main]},
-            hours_saved=sum(saved.values()), reason=reason,
-            owner_code=info.get(main, {}).get("owner_code"), saved_by_item=saved, arithmetic=terms,
-        ))
+            reason = (
+                "{names}工作群成员高度重合（最相近的两个群Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
+                "共同成员{shared}人），属于为同一工作重复建群，建议整合为「{kept}」。",
+                {**params, "names": quote_names(names), "kept": names[0]},
+            )
+        out.append(
+            make_finding(
+                "duplicate_groups",
+                "F4",
+                "merge",
+                items,
+                score=score,
+                evidence={
+                    "jaccard": jac,
+                    "containment": con,
+                    "shared_members": e["shared"],
+                    "groups": len(items),
+                    "pairs": len(by_root[i]),
+                    "members": size[main],
+                },
+                hours_saved=sum(saved.values()),
+                reason=reason,
+                owner_code=info.get(main, {}).get("owner_code"),
+                saved_by_item=saved,
+                arithmetic=terms,
+            )
+        )
     return out
 
 
-def _saving(rest: list[str], pairs: list[dict[str, Any]], info: dict, size: dict[str, int],
-            config: AnalysisConfig) -> tuple[dict[str, float], list[dict[str, Any]]]:
+def _saving(
+    rest: list[str], pairs: list[dict[str, Any]], info: dict, size: dict[str, int], config: AnalysisConfig
+) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """What merging removes: for the members a dropped group shares with another group of the cluster, one
     group's attention and demands, and the share of its messages the other group already carries. Members
     found in no other group move into the kept group and save nothing."""
@@ -238,14 +300,16 @@ def _saving(rest: list[str], pairs: list[dict[str, Any]], info: dict, size: dict
         params = config.params_for_path(meta.get("path")) if config.region_overrides else config.burden
         fraction = min(1.0, shared_of.get(code, 0) / size[code]) if size.get(code) else 0.0
         share = params.duplicate_work_share
-        saved[code] = fraction * (meta.get("attention_h", 0.0) + meta.get("demand_h", 0.0)
-                                  + share * meta.get("messages_h", 0.0))
+        saved[code] = fraction * (
+            meta.get("attention_h", 0.0) + meta.get("demand_h", 0.0) + share * meta.get("messages_h", 0.0)
+        )
         people = fraction * size.get(code, 0)
         name = meta.get("name") or code
         shared = arithmetic.SHARED_MEMBERS
         terms.append(arithmetic.group_attention(people, params, ("「{name}」：少关注一个群", {"name": name}), shared))
-        terms += arithmetic.group_demands(people, meta.get("demands") or [], meta.get("messages_30d") or 0, params,
-                                          who=shared)
+        terms += arithmetic.group_demands(
+            people, meta.get("demands") or [], meta.get("messages_30d") or 0, params, who=shared
+        )
         terms += arithmetic.group_messages(people, meta.get("messages_30d") or 0, params, share)
     return saved, terms
 

@@ -22,32 +22,42 @@ RESIDUAL_H = "coalesce(b.attention_h, 0) + coalesce(b.f1_h, 0) + coalesce(b.f2_h
 def expired_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
     today = date_literal(as_of)
     # A task that ends today is not over yet: only an end date before the analysis date counts.
-    return [SQLStep(output_table("expired_group"), f"""
+    return [
+        SQLStep(
+            output_table("expired_group"),
+            f"""
 SELECT 'F5' AS rule, 'cancel' AS action, [g.code] AS items, g.owner_code, 1.0 AS score,
   {RESIDUAL_H} AS hours_saved, g.name, CAST(g.task_end_date AS VARCHAR) AS task_end_date, g.demands,
   date_diff('day', g.task_end_date, {today}) AS ev_days_past_end,
   coalesce(b.members, 0) AS ev_members, coalesce(g.messages_30d, 0) AS ev_messages_30d
 FROM {GROUPS} g LEFT JOIN {BURDEN} b ON b.code = g.code
-WHERE g.code IS NOT NULL AND g.nature = 'temporary' AND g.task_end_date < {today}""")]
+WHERE g.code IS NOT NULL AND g.nature = 'temporary' AND g.task_end_date < {today}""",
+        )
+    ]
 
 
 def expired_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    return ("临时工作群「{name}」的任务已于{end}结束（已过{days}天），群仍未解散，建议解散。",
-            {"name": row["name"] or row["items"][0], "end": row["task_end_date"], "days": row["ev_days_past_end"]})
+    return (
+        "临时工作群「{name}」的任务已于{end}结束（已过{days}天），群仍未解散，建议解散。",
+        {"name": row["name"] or row["items"][0], "end": row["task_end_date"], "days": row["ev_days_past_end"]},
+    )
 
 
 def residual_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dict[str, Any]]:
     """What dissolving a group removes: membership and the demands, for every member."""
     members = row["ev_members"]
-    return ([arithmetic.group_attention(members, config.burden)]
-            + arithmetic.group_demands(members, row["demands"], row.get("messages_30d", row.get("ev_messages_30d", 0)),
-                                       config.burden))
+    return [arithmetic.group_attention(members, config.burden)] + arithmetic.group_demands(
+        members, row["demands"], row.get("messages_30d", row.get("ev_messages_30d", 0)), config.burden
+    )
 
 
 def idle_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
     today = date_literal(as_of)
     # Never active: idle since it was created. Unknown dates, or messages without a date: not judged.
-    return [SQLStep(output_table("idle_group"), f"""
+    return [
+        SQLStep(
+            output_table("idle_group"),
+            f"""
 SELECT 'F5' AS rule, 'cancel' AS action, [code] AS items, owner_code, 1.0 AS score, hours_saved, name,
   CAST(last_active AS VARCHAR) AS last_active, demands, messages_30d, ev_idle_days, ev_members
 FROM (
@@ -58,7 +68,9 @@ FROM (
   FROM {GROUPS} g LEFT JOIN {BURDEN} b ON b.code = g.code
   WHERE g.code IS NOT NULL AND NOT (g.last_active IS NULL AND coalesce(g.messages_30d, 0) > 0)
 ) t
-WHERE ev_idle_days >= {int(config.idle_group_days)}""")]
+WHERE ev_idle_days >= {int(config.idle_group_days)}""",
+        )
+    ]
 
 
 def idle_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -82,8 +94,10 @@ WHERE g.code IS NOT NULL AND {has_any("g.demands", terms)}""")
     return [SQLStep(output_table("group_demand"), "\nUNION ALL".join(parts))]
 
 
-DEMAND_TEMPLATES = {"F1": "工作群「{name}」要求成员{terms}，属于强制使用，建议整改。",
-                    "F2": "工作群「{name}」要求成员{terms}，属于过度留痕，建议整改。"}
+DEMAND_TEMPLATES = {
+    "F1": "工作群「{name}」要求成员{terms}，属于强制使用，建议整改。",
+    "F2": "工作群「{name}」要求成员{terms}，属于过度留痕，建议整改。",
+}
 
 
 def demand_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -93,8 +107,9 @@ def demand_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def demand_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dict[str, Any]]:
-    return arithmetic.group_demands(row["ev_members"], row["demands"], row["ev_messages_30d"], config.burden,
-                                    row["rule"])
+    return arithmetic.group_demands(
+        row["ev_members"], row["demands"], row["ev_messages_30d"], config.burden, row["rule"]
+    )
 
 
 EXPIRED = sql_detector("expired_group", expired_steps, expired_reason, residual_arithmetic)

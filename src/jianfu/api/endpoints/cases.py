@@ -104,18 +104,39 @@ def case_json(case: Case, *, history: bool = True) -> dict:
     events = []
     if history:
         for event in case.events.all().prefetch_related("evidence"):
-            events.append({"at": event.at, "action": event.action, "by": event.actor_name, "text": event.text,
-                           "evidence": [{"name": f.name, "content_type": f.content_type, "size": f.size,
-                                         "sha256": f.sha256} for f in event.evidence.all()]})
+            events.append(
+                {
+                    "at": event.at,
+                    "action": event.action,
+                    "by": event.actor_name,
+                    "text": event.text,
+                    "evidence": [
+                        {"name": f.name, "content_type": f.content_type, "size": f.size, "sha256": f.sha256}
+                        for f in event.evidence.all()
+                    ],
+                }
+            )
     return {
-        "number": case.number, "status": case.status, "overdue": case.overdue, "escalated": case.escalated,
-        "escalation_level": case.escalation_level, "finding": case.finding.fid if case.finding_id else None,
+        "number": case.number,
+        "status": case.status,
+        "overdue": case.overdue,
+        "escalated": case.escalated,
+        "escalation_level": case.escalation_level,
+        "finding": case.finding.fid if case.finding_id else None,
         "clue": case.clue_id,
-        "unit": case.unit.code, "supervisor": case.supervisor.code, "demand": case.demand, "deadline": case.deadline,
-        "opened_at": case.opened_at, "closed_at": case.closed_at, "response_text": case.response_text,
-        "verification_text": case.verification_text, "reopen_count": case.reopen_count,
-        "outcomes": [{"kind": o.kind, "reason": o.reason, "by": o.decided_by_name, "at": o.decided_at.isoformat()}
-                     for o in case.outcomes.all()],
+        "unit": case.unit.code,
+        "supervisor": case.supervisor.code,
+        "demand": case.demand,
+        "deadline": case.deadline,
+        "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+        "response_text": case.response_text,
+        "verification_text": case.verification_text,
+        "reopen_count": case.reopen_count,
+        "outcomes": [
+            {"kind": o.kind, "reason": o.reason, "by": o.decided_by_name, "at": o.decided_at.isoformat()}
+            for o in case.outcomes.all()
+        ],
         "history": events,
     }
 
@@ -188,17 +209,37 @@ def get_case(request, number: str):
     return case_json(_case_or_404(request.user, number))
 
 
-_RESPOND_BODY = {"requestBody": {"content": {
-    "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string"},
-        "evidence": {"type": "array", "items": {"type": "string", "format": "binary"},
-                     "description": "JPEG, PNG or PDF, at most 10 MB each, at most 5; re-encoded without metadata"}}}},
-}}}
+_RESPOND_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {
+                        "text": {"type": "string"},
+                        "evidence": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "JPEG, PNG or PDF, at most 10 MB each, at most 5; re-encoded without metadata",
+                        },
+                    },
+                }
+            },
+        }
+    }
+}
 
 
-@router.post("/cases/{number}/respond/", response={200: CaseOut, **ERRORS}, operation_id="respond_case",
-             openapi_extra=_RESPOND_BODY)
+@router.post(
+    "/cases/{number}/respond/",
+    response={200: CaseOut, **ERRORS},
+    operation_id="respond_case",
+    openapi_extra=_RESPOND_BODY,
+)
 def respond_case(request, number: str):
     """What the responsible unit did: JSON {"text"} or multipart text plus `evidence` files."""
     case = _case_or_404(request.user, number)
@@ -233,8 +274,9 @@ def verify_case(request, number: str, payload: VerifyIn):
     case = _case_or_404(request.user, number)
     try:
         with via_api_token(request.auth.id):
-            case = actions.do_verify_case(case, payload.accepted, payload.text, acting_user=request.user,
-                                          new_deadline=payload.deadline)
+            case = actions.do_verify_case(
+                case, payload.accepted, payload.text, acting_user=request.user, new_deadline=payload.deadline
+            )
     except TransitionError as exc:
         raise _refusal(exc) from None
     return case_json(case)
@@ -263,9 +305,13 @@ def _notice_file(request, code: str, kind: str) -> HttpResponse:
     notice = scope.scoped(request.user, Notice).filter(code=code).first()
     if notice is None:
         raise Http404
-    response = HttpResponse(notices.render(notice, kind), content_type={
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "pdf": "application/pdf"}[kind])
+    response = HttpResponse(
+        notices.render(notice, kind),
+        content_type={
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "pdf": "application/pdf",
+        }[kind],
+    )
     response["Content-Disposition"] = f"attachment; filename={notices.file_name(notice, kind)}"
     return response
 

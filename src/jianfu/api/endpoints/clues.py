@@ -50,8 +50,6 @@ class ReceiptOut(Schema):
     due_on: dt.date
 
 
-
-
 class TrackOut(Schema):
     status: str
     due_on: dt.date
@@ -95,13 +93,27 @@ class ClueParams(Schema):
 
 def clue_json(clue: Clue, *, with_messages: bool = False) -> dict:
     """A clue for an officer: never the reporter's phone, not even masked (it is for the handler's page only)."""
-    out = {"id": clue.pk, "category": clue.category, "region": clue.region.code, "region_name": clue.region.name,
-           "carrier_code": clue.carrier_code, "carrier_text": clue.carrier_text, "description": clue.description,
-           "status": clue.status, "received_at": clue.received_at, "due_on": clue.due_on, "overdue": clue.overdue,
-           "handler": clue.handler.username if clue.handler else None, "outcome": clue.outcome,
-           "closed_at": clue.closed_at, "merged_into": clue.merged_into_id, "linked_codes": clue.linked_codes,
-           "linked_findings": clue.linked_findings, "linked_cases": clue.linked_cases,
-           "evidence": clue.evidence.count()}
+    out = {
+        "id": clue.pk,
+        "category": clue.category,
+        "region": clue.region.code,
+        "region_name": clue.region.name,
+        "carrier_code": clue.carrier_code,
+        "carrier_text": clue.carrier_text,
+        "description": clue.description,
+        "status": clue.status,
+        "received_at": clue.received_at,
+        "due_on": clue.due_on,
+        "overdue": clue.overdue,
+        "handler": clue.handler.username if clue.handler else None,
+        "outcome": clue.outcome,
+        "closed_at": clue.closed_at,
+        "merged_into": clue.merged_into_id,
+        "linked_codes": clue.linked_codes,
+        "linked_findings": clue.linked_findings,
+        "linked_cases": clue.linked_cases,
+        "evidence": clue.evidence.count(),
+    }
     if with_messages:
         out["messages"] = [{"at": m.at, "from": m.sender, "text": m.text} for m in clue.messages.all()]
     return out
@@ -131,17 +143,22 @@ def file_clue(request, fields: Form[ClueIn], evidence: File[list[UploadedFile]] 
     # Read from the request itself: the declared field documents it, the checks below are ours.
     for upload in request.FILES.getlist("evidence")[: MAX_FILES + 1]:
         if upload.size > MAX_BYTES:
-            raise ApiError("too_large", fields={"evidence": [
-                actions.file_too_large_message(upload.name)]})
+            raise ApiError("too_large", fields={"evidence": [actions.file_too_large_message(upload.name)]})
         uploads.append(actions.Upload(upload.name, upload.read()))
     try:
         clue, receipt = actions.do_file_clue(
-            category=fields.category, region_code=fields.region, description=fields.description,
-            carrier=fields.carrier, contact=fields.contact, uploads=uploads)
+            category=fields.category,
+            region_code=fields.region,
+            description=fields.description,
+            carrier=fields.carrier,
+            contact=fields.contact,
+            uploads=uploads,
+        )
     except actions.ClueError as exc:
         problems = getattr(exc, "problems", {exc.field or "body": str(exc)})
-        raise ApiError("too_large" if exc.too_large else "invalid",
-                       fields={name: [message] for name, message in problems.items()}) from None
+        raise ApiError(
+            "too_large" if exc.too_large else "invalid", fields={name: [message] for name, message in problems.items()}
+        ) from None
     return Status(201, {"receipt": receipt, "status": clue.status, "due_on": clue.due_on})
 
 
@@ -154,8 +171,12 @@ def track_clue(request, receipt: PathParam[Receipt]):
     if clue is None:
         raise Http404
     view = clue_views.track_view(clue)
-    return {"status": view["status"], "due_on": view["due_on"], "outcome": view["outcome"],
-            "messages": view["messages"]}
+    return {
+        "status": view["status"],
+        "due_on": view["due_on"],
+        "outcome": view["outcome"],
+        "messages": view["messages"],
+    }
 
 
 def _may_list(request) -> None:
@@ -189,6 +210,3 @@ def get_clue(request, clue_id: int):
     except Clue.DoesNotExist:
         raise Http404 from None
     return clue_json(clue, with_messages=True)
-
-
-

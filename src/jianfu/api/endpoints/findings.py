@@ -39,19 +39,31 @@ class FindingParams(Schema):
 def as_json(finding: Finding) -> dict:
     """A finding as `analyze --json` writes it, plus its status and decision."""
     return {
-        "id": finding.fid, "type": finding.type, "rule": finding.rule, "action": finding.action,
-        "items": finding.items, "score": finding.score, "evidence": finding.evidence,
-        "hours_saved_per_month": finding.hours_saved_per_month, "reason": finding.reason,
-        "owner_code": finding.owner.code if finding.owner else None, "status": finding.status,
-        "decision_reason": finding.decision_reason, "decided_at": finding.decided_at,
+        "id": finding.fid,
+        "type": finding.type,
+        "rule": finding.rule,
+        "action": finding.action,
+        "items": finding.items,
+        "score": finding.score,
+        "evidence": finding.evidence,
+        "hours_saved_per_month": finding.hours_saved_per_month,
+        "reason": finding.reason,
+        "owner_code": finding.owner.code if finding.owner else None,
+        "status": finding.status,
+        "decision_reason": finding.decision_reason,
+        "decided_at": finding.decided_at,
     }
 
 
 def _state_refuses(seen: str, current: str, target: str) -> bool:
     """Whether a refused decision is a state conflict (409) rather than a role that may not (403)."""
     Status = Finding.Status
-    return (current != seen or current == target or current in (Status.DONE, Status.CONTESTED)
-            or (target == Status.DONE and current != Status.ACCEPTED))
+    return (
+        current != seen
+        or current == target
+        or current in (Status.DONE, Status.CONTESTED)
+        or (target == Status.DONE and current != Status.ACCEPTED)
+    )
 
 
 def _scoped(user):
@@ -72,8 +84,7 @@ def finding_list(request, params: Query[FindingParams]):
     for name in ("type", "rule", "status"):
         if getattr(params, name):
             qs = qs.filter(**{name: getattr(params, name)})
-    rows, next_url = pages.page(request, qs, BY_ID, namespace="findings", cursor=params.cursor,
-                                limit=params.limit)
+    rows, next_url = pages.page(request, qs, BY_ID, namespace="findings", cursor=params.cursor, limit=params.limit)
     return {"results": [as_json(row) for row in rows], "next": next_url}
 
 
@@ -92,20 +103,27 @@ def finding_decision(request, fid: str, payload: DecisionIn):
     target = DECISION_STATUS[payload.decision]
     if target == Finding.Status.REJECTED and not payload.reason.strip():
         raise ApiError("invalid", fields={"reason": [_("驳回必须填写理由")]})
-    if payload.keep and target == Finding.Status.DONE and \
-            payload.keep not in [code for code, _n, _s in actions.merge_candidates(finding)]:
+    if (
+        payload.keep
+        and target == Finding.Status.DONE
+        and payload.keep not in [code for code, _n, _s in actions.merge_candidates(finding)]
+    ):
         raise ApiError("invalid", fields={"keep": [_("保留的对象必须是该问题所列、仍在用的对象之一")]})
     try:
         with via_api_token(request.auth.id):
-            decided = actions.do_decide_finding(finding, target, payload.reason, acting_user=request.user,
-                                                keep=payload.keep)
+            decided = actions.do_decide_finding(
+                finding, target, payload.reason, acting_user=request.user, keep=payload.keep
+            )
     except PermissionDenied:
         raise ApiError("forbidden") from None
     except actions.DecisionError:
         current = Finding.objects.filter(pk=finding.pk).values_list("status", flat=True).first()
         if not _state_refuses(finding.status, current, target):
             raise ApiError("forbidden") from None  # the state allows it, this officer may not (not their carriers)
-        raise ApiError("conflict", _("当前状态为「%(current)s」，不能改为「%(target)s」") % {
-            "current": Finding.Status(current).label, "target": Finding.Status(target).label}) from None
+        raise ApiError(
+            "conflict",
+            _("当前状态为「%(current)s」，不能改为「%(target)s」")
+            % {"current": Finding.Status(current).label, "target": Finding.Status(target).label},
+        ) from None
     decided.owner = finding.owner
     return as_json(decided)

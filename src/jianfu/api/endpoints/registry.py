@@ -9,7 +9,15 @@ from pydantic import Field
 from jianfu.accounts import scope
 from jianfu.api import pages
 from jianfu.api.schemas import (
-    ERRORS, AccountOut, AppOut, FormDetailOut, FormOut, GroupOut, PersonOut, UnitOut, page_of,
+    ERRORS,
+    AccountOut,
+    AppOut,
+    FormDetailOut,
+    FormOut,
+    GroupOut,
+    PersonOut,
+    UnitOut,
+    page_of,
 )
 from jianfu.registry import listing
 from jianfu.registry.kinds import KINDS
@@ -28,32 +36,80 @@ def _code(unit) -> str | None:
 
 
 def _unit(obj) -> dict:
-    return {"code": obj.code, "name": obj.name, "parent": _code(obj.parent), "level": obj.level,
-            "unit_type": obj.unit_type, "is_region": obj.is_region, "updated_at": obj.updated_at}
+    return {
+        "code": obj.code,
+        "name": obj.name,
+        "parent": _code(obj.parent),
+        "level": obj.level,
+        "unit_type": obj.unit_type,
+        "is_region": obj.is_region,
+        "updated_at": obj.updated_at,
+    }
 
 
 def _person(obj) -> dict:
-    return {"code": obj.code, "name": obj.name, "unit": obj.unit.code, "post": obj.post,
-            "phone_masked": obj.phone_masked, "updated_at": obj.updated_at}
+    return {
+        "code": obj.code,
+        "name": obj.name,
+        "unit": obj.unit.code,
+        "post": obj.post,
+        "phone_masked": obj.phone_masked,
+        "updated_at": obj.updated_at,
+    }
 
 
 def _app(obj) -> dict:
-    names = ("code", "name", "category", "launch_date", "last_update", "registered_users", "monthly_active_users",
-             "functions", "forced_features", "description", "updated_at")
+    names = (
+        "code",
+        "name",
+        "category",
+        "launch_date",
+        "last_update",
+        "registered_users",
+        "monthly_active_users",
+        "functions",
+        "forced_features",
+        "description",
+        "updated_at",
+    )
     return {**{name: getattr(obj, name) for name in names}, "owner": obj.owner.code}
 
 
 def _account(obj) -> dict:
-    names = ("code", "name", "platform", "opened_date", "last_post", "followers", "posts_30d", "assessments",
-             "updated_at")
+    names = (
+        "code",
+        "name",
+        "platform",
+        "opened_date",
+        "last_post",
+        "followers",
+        "posts_30d",
+        "assessments",
+        "updated_at",
+    )
     return {**{name: getattr(obj, name) for name in names}, "owner": obj.owner.code}
 
 
 def _group(obj) -> dict:
-    names = ("code", "name", "platform", "created_date", "nature", "task_end_date", "last_active", "messages_30d",
-             "purpose", "demands", "member_count", "updated_at")
-    return {**{name: getattr(obj, name) for name in names}, "owner": obj.owner.code,
-            "owner_person": _code(obj.owner_person)}
+    names = (
+        "code",
+        "name",
+        "platform",
+        "created_date",
+        "nature",
+        "task_end_date",
+        "last_active",
+        "messages_30d",
+        "purpose",
+        "demands",
+        "member_count",
+        "updated_at",
+    )
+    return {
+        **{name: getattr(obj, name) for name in names},
+        "owner": obj.owner.code,
+        "owner_person": _code(obj.owner_person),
+    }
 
 
 def _form(obj) -> dict:
@@ -85,8 +141,9 @@ def _register(kind: str) -> None:
     def object_list(request, params: Query[ListParams]):
         qs = scope.scoped(request.user, spec.model).select_related(*related)
         qs, _applied = listing.apply_filters(qs, spec, {"q": params.q}, request.user)
-        rows, next_url = pages.page(request, qs, spec.sorts["code"], namespace=kind, cursor=params.cursor,
-                                    limit=params.limit)
+        rows, next_url = pages.page(
+            request, qs, spec.sorts["code"], namespace=kind, cursor=params.cursor, limit=params.limit
+        )
         return {"results": [as_item(row) for row in rows], "next": next_url}
 
     def object_detail(request, code: str):
@@ -98,10 +155,15 @@ def _register(kind: str) -> None:
 
     object_list.__doc__ = f"List {kind} in the token's region, by code; ?q= searches names and codes."
     object_detail.__doc__ = f"One of the {kind} by its code; 404 outside the token's region."
-    router.get(f"/{kind}/", response={200: page_schema, **ERRORS}, operation_id=f"list_{kind}",
-               summary=f"list {kind}")(object_list)
-    router.get(f"/{kind}/{{code}}/", response={200: detail_schema, **ERRORS}, operation_id=f"get_{kind}",
-               summary=f"one of {kind}")(object_detail)
+    router.get(f"/{kind}/", response={200: page_schema, **ERRORS}, operation_id=f"list_{kind}", summary=f"list {kind}")(
+        object_list
+    )
+    router.get(
+        f"/{kind}/{{code}}/",
+        response={200: detail_schema, **ERRORS},
+        operation_id=f"get_{kind}",
+        summary=f"one of {kind}",
+    )(object_detail)
 
 
 for _kind in ENDPOINTS:

@@ -51,8 +51,10 @@ def _refuse_foreign_owners(user, document: dict) -> None:
     visible = set(scope.scoped(user, Unit).filter(code__in=owners - {""}).values_list("code", flat=True))
     outside = sorted(owners - visible)
     if outside:
-        messages = [_("主管单位「%(code)s」不在您的管辖区域内") % {"code": code} if code else _("申报对象缺少主管单位")
-                    for code in outside]
+        messages = [
+            _("主管单位「%(code)s」不在您的管辖区域内") % {"code": code} if code else _("申报对象缺少主管单位")
+            for code in outside
+        ]
         raise ApiError("invalid", fields={"files": messages})
 
 
@@ -75,7 +77,9 @@ def precheck(request, files: File[list[UploadedFile]]):
         document = precheck_paths(paths)
     # Where `jianfu precheck` exits 1 (nothing could be checked), the API answers 400 with the same messages.
     if document["errors"]:
-        raise ApiError("invalid", fields={"files": [e.get("message") or e.get("expected", "") for e in document["errors"]]})
+        raise ApiError(
+            "invalid", fields={"files": [e.get("message") or e.get("expected", "") for e in document["errors"]]}
+        )
     if not document["proposals"]:
         raise ApiError("invalid", fields={"files": [_("没有找到可预审的应用、平台、公众账号、工作群或报表")]})
     _refuse_foreign_owners(request.user, document)
@@ -105,9 +109,16 @@ def import_status(request, code: str):
 def job_json(job: ImportJob) -> dict:
     report = job.report or {}
     return {
-        "code": str(job.code), "status": job.status, "dry_run": job.dry_run, "created_at": job.created_at,
-        "started_at": job.started_at, "finished_at": job.finished_at, "rows_done": job.rows_done,
-        "file_names": job.file_names, "ok": report.get("ok"), "files": report.get("files", []),
+        "code": str(job.code),
+        "status": job.status,
+        "dry_run": job.dry_run,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "rows_done": job.rows_done,
+        "file_names": job.file_names,
+        "ok": report.get("ok"),
+        "files": report.get("files", []),
         # The worker's own text may be a raw exception; the client gets a translated sentence, the log the detail.
         "error": _("导入失败，请检查文件后重新上传") if job.status == ImportJob.Status.FAILED else None,
     }

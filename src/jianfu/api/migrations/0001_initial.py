@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,20 +14,27 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=16, verbose_name='令牌前缀')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('label', models.CharField(blank=True, max_length=100, verbose_name='用途')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('expires_at', models.DateTimeField(verbose_name='到期时间')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prefix", models.CharField(max_length=16, verbose_name="令牌前缀")),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("label", models.CharField(blank=True, max_length=100, verbose_name="用途")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("expires_at", models.DateTimeField(verbose_name="到期时间")),
+                ("last_used_at", models.DateTimeField(blank=True, null=True, verbose_name="最近使用")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,23 +14,33 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_name', models.CharField(max_length=150, verbose_name='操作人')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('action', models.CharField(max_length=50, verbose_name='操作')),
-                ('object_kind', models.CharField(max_length=30, verbose_name='对象类型')),
-                ('object_code', models.CharField(max_length=100, verbose_name='对象编号')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
-                ('unit_path', models.CharField(db_index=True, max_length=1000)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("actor_name", models.CharField(max_length=150, verbose_name="操作人")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                ("action", models.CharField(max_length=50, verbose_name="操作")),
+                ("object_kind", models.CharField(max_length=30, verbose_name="对象类型")),
+                ("object_code", models.CharField(max_length=100, verbose_name="对象编号")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更内容")),
+                ("unit_path", models.CharField(db_index=True, max_length=1000)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['object_kind', 'object_code', 'id'], name='audit_object')],
+                "ordering": ["-id"],
+                "indexes": [models.Index(fields=["object_kind", "object_code", "id"], name="audit_object")],
             },
         ),
     ]

@@ -15,7 +15,6 @@ def sign_existing_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("audit", "0001_initial"),
     ]

@@ -7,74 +7,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0005_importbatch_owner_process'),
+        ("registry", "0005_importbatch_owner_process"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Clue',
+            name="Clue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('F1', 'F1 强制使用'), ('F2', 'F2 过度留痕'), ('F3', 'F3 滥用排名'), ('F4', 'F4 多头填报'), ('F5', 'F5 空壳僵尸'), ('other', '其他')], max_length=10, verbose_name='类别')),
-                ('region_path', models.CharField(db_index=True, max_length=1000)),
-                ('carrier_code', models.CharField(blank=True, default='', max_length=40, verbose_name='涉及对象编号')),
-                ('carrier_text', models.CharField(blank=True, default='', max_length=200, verbose_name='涉及对象')),
-                ('description', models.TextField(verbose_name='问题描述')),
-                ('status', models.CharField(choices=[('new', '待受理'), ('handling', '办理中'), ('closed', '已办结'), ('merged', '已合并')], db_index=True, default='new', max_length=20, verbose_name='状态')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='收到时间')),
-                ('due_on', models.DateField(verbose_name='办理期限')),
-                ('outcome', models.TextField(blank=True, default='', verbose_name='办理结果')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('linked_codes', models.JSONField(blank=True, default=list, verbose_name='关联台账对象')),
-                ('linked_findings', models.JSONField(blank=True, default=list, verbose_name='关联问题')),
-                ('linked_cases', models.JSONField(blank=True, default=list, verbose_name='关联案件')),
-                ('receipt_hash', models.CharField(max_length=64, unique=True)),
-                ('contact_hash', models.CharField(blank=True, default='', max_length=64)),
-                ('contact_masked', models.CharField(blank=True, default='', max_length=20)),
-                ('contact_sealed', models.TextField(blank=True, default='')),
-                ('handler', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='handled_clues', to=settings.AUTH_USER_MODEL, verbose_name='承办人')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='clues.clue', verbose_name='合并到')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clues', to='registry.unit', verbose_name='发生地')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("F1", "F1 强制使用"),
+                            ("F2", "F2 过度留痕"),
+                            ("F3", "F3 滥用排名"),
+                            ("F4", "F4 多头填报"),
+                            ("F5", "F5 空壳僵尸"),
+                            ("other", "其他"),
+                        ],
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("region_path", models.CharField(db_index=True, max_length=1000)),
+                ("carrier_code", models.CharField(blank=True, default="", max_length=40, verbose_name="涉及对象编号")),
+                ("carrier_text", models.CharField(blank=True, default="", max_length=200, verbose_name="涉及对象")),
+                ("description", models.TextField(verbose_name="问题描述")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("new", "待受理"), ("handling", "办理中"), ("closed", "已办结"), ("merged", "已合并")],
+                        db_index=True,
+                        default="new",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="收到时间"),
+                ),
+                ("due_on", models.DateField(verbose_name="办理期限")),
+                ("outcome", models.TextField(blank=True, default="", verbose_name="办理结果")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                ("linked_codes", models.JSONField(blank=True, default=list, verbose_name="关联台账对象")),
+                ("linked_findings", models.JSONField(blank=True, default=list, verbose_name="关联问题")),
+                ("linked_cases", models.JSONField(blank=True, default=list, verbose_name="关联案件")),
+                ("receipt_hash", models.CharField(max_length=64, unique=True)),
+                ("contact_hash", models.CharField(blank=True, default="", max_length=64)),
+                ("contact_masked", models.CharField(blank=True, default="", max_length=20)),
+                ("contact_sealed", models.TextField(blank=True, default="")),
+                (
+                    "handler",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="handled_clues",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="承办人",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="clues.clue",
+                        verbose_name="合并到",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clues",
+                        to="registry.unit",
+                        verbose_name="发生地",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stored_name', models.CharField(max_length=80, unique=True)),
-                ('kind', models.CharField(max_length=10)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('clue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='clues.clue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stored_name", models.CharField(max_length=80, unique=True)),
+                ("kind", models.CharField(max_length=10)),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "clue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="evidence", to="clues.clue"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sender', models.CharField(choices=[('handler', '办理人员'), ('reporter', '反映人')], max_length=10)),
-                ('text', models.TextField()),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('clue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='clues.clue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sender", models.CharField(choices=[("handler", "办理人员"), ("reporter", "反映人")], max_length=10)),
+                ("text", models.TextField()),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "clue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="clues.clue"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='clue',
-            index=models.Index(fields=['region_path', 'status'], name='clue_region_status'),
+            model_name="clue",
+            index=models.Index(fields=["region_path", "status"], name="clue_region_status"),
         ),
     ]

@@ -7,123 +7,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0005_importbatch_owner_process'),
+        ("registry", "0005_importbatch_owner_process"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataElement',
+            name="DataElement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='元素编码')),
-                ('name', models.CharField(db_index=True, max_length=200, verbose_name='名称')),
-                ('synonyms', models.JSONField(blank=True, default=list, verbose_name='同义词')),
-                ('definition', models.TextField(blank=True, verbose_name='定义')),
-                ('data_type', models.CharField(blank=True, choices=[('text', '文本'), ('number', '数值'), ('date', '日期'), ('choice', '选项')], max_length=20, verbose_name='数据类型')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='计量单位')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='权威来源')),
-                ('status', models.CharField(choices=[('active', '已收录'), ('candidate', '候选'), ('merged', '已合并')], default='active', max_length=20, verbose_name='状态')),
-                ('search_text', models.TextField(blank=True, default='')),
-                ('batch', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.importbatch')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='elements.dataelement')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.unit', verbose_name='所属区域')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="元素编码")),
+                ("name", models.CharField(db_index=True, max_length=200, verbose_name="名称")),
+                ("synonyms", models.JSONField(blank=True, default=list, verbose_name="同义词")),
+                ("definition", models.TextField(blank=True, verbose_name="定义")),
+                (
+                    "data_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("text", "文本"), ("number", "数值"), ("date", "日期"), ("choice", "选项")],
+                        max_length=20,
+                        verbose_name="数据类型",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="计量单位")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="权威来源")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "已收录"), ("candidate", "候选"), ("merged", "已合并")],
+                        default="active",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("search_text", models.TextField(blank=True, default="")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.importbatch",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="elements.dataelement",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.unit",
+                        verbose_name="所属区域",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='FieldMapping',
+            name="FieldMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confidence', models.FloatField(default=0.0)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('confirmed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('element', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='elements.dataelement')),
-                ('field', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mapping', to='registry.formfield')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("confidence", models.FloatField(default=0.0)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("confirmed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "element",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="elements.dataelement",
+                    ),
+                ),
+                (
+                    "field",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="mapping", to="registry.formfield"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FormIssue',
+            name="FormIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(default=jianfu.elements.models._new_number, max_length=20, unique=True)),
-                ('period', models.CharField(max_length=20, verbose_name='期间')),
-                ('deadline', models.DateField(verbose_name='截止日期')),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('form', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issues', to='registry.form')),
-                ('issued_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.unit', verbose_name='发文单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(default=jianfu.elements.models._new_number, max_length=20, unique=True)),
+                ("period", models.CharField(max_length=20, verbose_name="期间")),
+                ("deadline", models.DateField(verbose_name="截止日期")),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "form",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="issues", to="registry.form"
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.unit",
+                        verbose_name="发文单位",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issued_at'],
+                "ordering": ["-issued_at"],
             },
         ),
         migrations.CreateModel(
-            name='IssueCopy',
+            name="IssueCopy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(default=jianfu.elements.models._new_number, max_length=20, unique=True)),
-                ('status', models.CharField(choices=[('open', '待填报'), ('submitted', '已提交')], default='open', max_length=20)),
-                ('fields_total', models.PositiveIntegerField(default=0)),
-                ('prefilled', models.PositiveIntegerField(default=0)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='copies', to='elements.formissue')),
-                ('respondent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.unit', verbose_name='填报单位')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(default=jianfu.elements.models._new_number, max_length=20, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待填报"), ("submitted", "已提交")], default="open", max_length=20
+                    ),
+                ),
+                ("fields_total", models.PositiveIntegerField(default=0)),
+                ("prefilled", models.PositiveIntegerField(default=0)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="copies", to="elements.formissue"
+                    ),
+                ),
+                (
+                    "respondent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.unit",
+                        verbose_name="填报单位",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['respondent__code'],
+                "ordering": ["respondent__code"],
             },
         ),
         migrations.CreateModel(
-            name='CopyValue',
+            name="CopyValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefilled_value', models.CharField(blank=True, max_length=500)),
-                ('prefill_source', models.CharField(blank=True, max_length=300)),
-                ('value', models.CharField(blank=True, max_length=500)),
-                ('field', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.formfield')),
-                ('element', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='elements.dataelement')),
-                ('copy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='elements.issuecopy')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prefilled_value", models.CharField(blank=True, max_length=500)),
+                ("prefill_source", models.CharField(blank=True, max_length=300)),
+                ("value", models.CharField(blank=True, max_length=500)),
+                (
+                    "field",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="registry.formfield"
+                    ),
+                ),
+                (
+                    "element",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="elements.dataelement",
+                    ),
+                ),
+                (
+                    "copy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="values", to="elements.issuecopy"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['field__position'],
+                "ordering": ["field__position"],
             },
         ),
         migrations.CreateModel(
-            name='HeldValue',
+            name="HeldValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('period', models.CharField(max_length=20, verbose_name='期间')),
-                ('value', models.CharField(max_length=500, verbose_name='值')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='来源')),
-                ('origin', models.CharField(choices=[('import', '导入'), ('submission', '填报')], default='import', max_length=20)),
-                ('batch', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.importbatch')),
-                ('element', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='values', to='elements.dataelement')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("period", models.CharField(max_length=20, verbose_name="期间")),
+                ("value", models.CharField(max_length=500, verbose_name="值")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="来源")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("import", "导入"), ("submission", "填报")], default="import", max_length=20
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.importbatch",
+                    ),
+                ),
+                (
+                    "element",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="elements.dataelement",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="registry.unit"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('element', 'unit', 'period'), name='heldvalue_unique')],
+                "constraints": [models.UniqueConstraint(fields=("element", "unit", "period"), name="heldvalue_unique")],
             },
         ),
         migrations.AddConstraint(
-            model_name='issuecopy',
-            constraint=models.UniqueConstraint(fields=('issue', 'respondent'), name='issuecopy_unique'),
+            model_name="issuecopy",
+            constraint=models.UniqueConstraint(fields=("issue", "respondent"), name="issuecopy_unique"),
         ),
         migrations.AddConstraint(
-            model_name='copyvalue',
-            constraint=models.UniqueConstraint(fields=('copy', 'field'), name='copyvalue_unique'),
+            model_name="copyvalue",
+            constraint=models.UniqueConstraint(fields=("copy", "field"), name="copyvalue_unique"),
         ),
     ]

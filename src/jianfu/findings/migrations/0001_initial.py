@@ -6,55 +6,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnalysisRun',
+            name="AnalysisRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor', models.CharField(max_length=150, verbose_name='操作人')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('as_of', models.DateField(verbose_name='基准日期')),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('burden', models.JSONField(blank=True, default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("actor", models.CharField(max_length=150, verbose_name="操作人")),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("as_of", models.DateField(verbose_name="基准日期")),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("burden", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fid', models.CharField(max_length=64, unique=True)),
-                ('type', models.CharField(db_index=True, max_length=40, verbose_name='类型')),
-                ('rule', models.CharField(db_index=True, max_length=10, verbose_name='规则')),
-                ('action', models.CharField(choices=[('cancel', '取消'), ('merge', '整合'), ('optimise', '优化'), ('rectify', '整改')], db_index=True, max_length=20, verbose_name='建议')),
-                ('items', models.JSONField(default=list, verbose_name='对象')),
-                ('score', models.FloatField(blank=True, null=True, verbose_name='得分')),
-                ('evidence', models.JSONField(default=dict, verbose_name='证据')),
-                ('hours_saved_per_month', models.FloatField(default=0, verbose_name='每月可减负（小时）')),
-                ('reason', models.TextField(verbose_name='理由')),
-                ('owner_path', models.CharField(db_index=True, default='/', max_length=1000)),
-                ('status', models.CharField(choices=[('open', '待处理'), ('accepted', '已采纳'), ('rejected', '已驳回'), ('done', '已完成')], db_index=True, default='open', max_length=20, verbose_name='状态')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='处理意见')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('is_current', models.BooleanField(db_index=True, default=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('first_seen', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='findings.analysisrun')),
-                ('last_seen', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='findings.analysisrun')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='findings', to='registry.unit', verbose_name='责任单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fid", models.CharField(max_length=64, unique=True)),
+                ("type", models.CharField(db_index=True, max_length=40, verbose_name="类型")),
+                ("rule", models.CharField(db_index=True, max_length=10, verbose_name="规则")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("cancel", "取消"), ("merge", "整合"), ("optimise", "优化"), ("rectify", "整改")],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="建议",
+                    ),
+                ),
+                ("items", models.JSONField(default=list, verbose_name="对象")),
+                ("score", models.FloatField(blank=True, null=True, verbose_name="得分")),
+                ("evidence", models.JSONField(default=dict, verbose_name="证据")),
+                ("hours_saved_per_month", models.FloatField(default=0, verbose_name="每月可减负（小时）")),
+                ("reason", models.TextField(verbose_name="理由")),
+                ("owner_path", models.CharField(db_index=True, default="/", max_length=1000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("accepted", "已采纳"),
+                            ("rejected", "已驳回"),
+                            ("done", "已完成"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True, verbose_name="处理意见")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("is_current", models.BooleanField(db_index=True, default=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "first_seen",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="findings.analysisrun",
+                    ),
+                ),
+                (
+                    "last_seen",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="findings.analysisrun",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="findings",
+                        to="registry.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-hours_saved_per_month', 'fid'],
+                "ordering": ["-hours_saved_per_month", "fid"],
             },
         ),
     ]

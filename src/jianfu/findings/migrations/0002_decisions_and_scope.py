@@ -6,61 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('findings', '0001_initial'),
+        ("findings", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='finding',
-            name='arithmetic',
+            model_name="finding",
+            name="arithmetic",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='decider_path',
-            field=models.CharField(default='/', max_length=1000),
+            model_name="finding",
+            name="decider_path",
+            field=models.CharField(default="/", max_length=1000),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='reason_params',
+            model_name="finding",
+            name="reason_params",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='reason_template',
-            field=models.TextField(blank=True, default=''),
+            model_name="finding",
+            name="reason_template",
+            field=models.TextField(blank=True, default=""),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='request_reason',
-            field=models.TextField(blank=True, verbose_name='申请驳回理由'),
+            model_name="finding",
+            name="request_reason",
+            field=models.TextField(blank=True, verbose_name="申请驳回理由"),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='requested_at',
+            model_name="finding",
+            name="requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='requested_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="finding",
+            name="requested_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='saved_by_item',
+            model_name="finding",
+            name="saved_by_item",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='scope_paths',
-            field=models.TextField(default='|/|'),
+            model_name="finding",
+            name="scope_paths",
+            field=models.TextField(default="|/|"),
         ),
         migrations.AlterField(
-            model_name='finding',
-            name='status',
-            field=models.CharField(choices=[('open', '待处理'), ('accepted', '已采纳'), ('rejected', '已驳回'), ('done', '已完成'), ('contested', '申请驳回待确认')], db_index=True, default='open', max_length=20, verbose_name='状态'),
+            model_name="finding",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("open", "待处理"),
+                    ("accepted", "已采纳"),
+                    ("rejected", "已驳回"),
+                    ("done", "已完成"),
+                    ("contested", "申请驳回待确认"),
+                ],
+                db_index=True,
+                default="open",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
     ]

@@ -13,7 +13,8 @@ def fill_paths(apps, schema_editor):
         table, paths = Finding._meta.db_table, FindingPath._meta.db_table
         schema_editor.execute(
             f"INSERT INTO {paths} (finding_id, path) SELECT DISTINCT id, p FROM {table}, "
-            f"unnest(string_to_array(scope_paths, '|')) AS p WHERE p <> ''")
+            f"unnest(string_to_array(scope_paths, '|')) AS p WHERE p <> ''"
+        )
         return
     batch = []
     for pk, scope_paths in Finding.objects.values_list("id", "scope_paths").iterator(chunk_size=5000):
@@ -25,37 +26,40 @@ def fill_paths(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('findings', '0002_decisions_and_scope'),
-        ('registry', '0005_importbatch_owner_process'),
+        ("findings", "0002_decisions_and_scope"),
+        ("registry", "0005_importbatch_owner_process"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FindingPath',
+            name="FindingPath",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=1000)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=1000)),
             ],
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['hours_saved_per_month', 'id'], name='findings_saving_id'),
+            model_name="finding",
+            index=models.Index(fields=["hours_saved_per_month", "id"], name="findings_saving_id"),
         ),
         migrations.AddField(
-            model_name='findingpath',
-            name='finding',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='paths', to='findings.finding'),
+            model_name="findingpath",
+            name="finding",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="paths", to="findings.finding"
+            ),
         ),
         migrations.AddIndex(
-            model_name='findingpath',
-            index=models.Index(fields=['path', 'finding'], name='findings_path_prefix', opclasses=['varchar_pattern_ops', 'int8_ops']),
+            model_name="findingpath",
+            index=models.Index(
+                fields=["path", "finding"], name="findings_path_prefix", opclasses=["varchar_pattern_ops", "int8_ops"]
+            ),
         ),
         migrations.AddConstraint(
-            model_name='findingpath',
-            constraint=models.UniqueConstraint(fields=('finding', 'path'), name='findings_path_unique'),
+            model_name="findingpath",
+            constraint=models.UniqueConstraint(fields=("finding", "path"), name="findings_path_unique"),
         ),
         migrations.RunPython(fill_paths, migrations.RunPython.noop),
     ]

@@ -6,47 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('findings', '0003_finding_paths'),
-        ('registry', '0006_carrier_status'),
+        ("findings", "0003_finding_paths"),
+        ("registry", "0006_carrier_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RunRollup',
+            name="RunRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_code', models.CharField(max_length=40)),
-                ('path', models.CharField(max_length=1000)),
-                ('people', models.PositiveIntegerField(default=0)),
-                ('p50', models.FloatField(default=0)),
-                ('p90', models.FloatField(default=0)),
-                ('max', models.FloatField(default=0)),
-                ('mean', models.FloatField(default=0)),
-                ('total_hours', models.FloatField(default=0)),
-                ('apps_hours', models.FloatField(default=0)),
-                ('groups_hours', models.FloatField(default=0)),
-                ('accounts_hours', models.FloatField(default=0)),
-                ('forms_hours', models.FloatField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("unit_code", models.CharField(max_length=40)),
+                ("path", models.CharField(max_length=1000)),
+                ("people", models.PositiveIntegerField(default=0)),
+                ("p50", models.FloatField(default=0)),
+                ("p90", models.FloatField(default=0)),
+                ("max", models.FloatField(default=0)),
+                ("mean", models.FloatField(default=0)),
+                ("total_hours", models.FloatField(default=0)),
+                ("apps_hours", models.FloatField(default=0)),
+                ("groups_hours", models.FloatField(default=0)),
+                ("accounts_hours", models.FloatField(default=0)),
+                ("forms_hours", models.FloatField(default=0)),
             ],
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['decided_at'], name='finding_decided_at'),
+            model_name="finding",
+            index=models.Index(fields=["decided_at"], name="finding_decided_at"),
         ),
         migrations.AddField(
-            model_name='runrollup',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rollups', to='findings.analysisrun'),
+            model_name="runrollup",
+            name="run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="rollups", to="findings.analysisrun"
+            ),
         ),
         migrations.AddIndex(
-            model_name='runrollup',
-            index=models.Index(fields=['unit_code', 'run'], name='runrollup_unit_run'),
+            model_name="runrollup",
+            index=models.Index(fields=["unit_code", "run"], name="runrollup_unit_run"),
         ),
         migrations.AddConstraint(
-            model_name='runrollup',
-            constraint=models.UniqueConstraint(fields=('run', 'unit_code'), name='runrollup_run_unit_unique'),
+            model_name="runrollup",
+            constraint=models.UniqueConstraint(fields=("run", "unit_code"), name="runrollup_run_unit_unique"),
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,22 +15,30 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('topic', models.CharField(blank=True, max_length=40, verbose_name='类别')),
-                ('subject', models.CharField(max_length=300, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='链接')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('emailed', models.BooleanField(default=False, verbose_name='已发邮件')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inbox_messages', to=settings.AUTH_USER_MODEL, verbose_name='收件人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("topic", models.CharField(blank=True, max_length=40, verbose_name="类别")),
+                ("subject", models.CharField(max_length=300, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="链接")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                ("emailed", models.BooleanField(default=False, verbose_name="已发邮件")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inbox_messages",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="收件人",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['recipient', 'read_at'], name='inbox_recipient_unread')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["recipient", "read_at"], name="inbox_recipient_unread")],
             },
         ),
     ]

@@ -7,40 +7,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('actor_name', models.CharField(max_length=150, verbose_name='操作人')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='提交时间')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '导入中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=20, verbose_name='状态')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('worker', models.CharField(blank=True, max_length=100)),
-                ('heartbeat', models.DateTimeField(blank=True, null=True)),
-                ('files', models.JSONField(default=list)),
-                ('unrestricted', models.BooleanField(default=False)),
-                ('dry_run', models.BooleanField(default=False, verbose_name='仅校验')),
-                ('rows_done', models.PositiveIntegerField(default=0, verbose_name='已处理行数')),
-                ('current_kind', models.CharField(blank=True, max_length=20)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("actor_name", models.CharField(max_length=150, verbose_name="操作人")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="提交时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "排队中"), ("running", "导入中"), ("done", "已完成"), ("failed", "失败")],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                ("worker", models.CharField(blank=True, max_length=100)),
+                ("heartbeat", models.DateTimeField(blank=True, null=True)),
+                ("files", models.JSONField(default=list)),
+                ("unrestricted", models.BooleanField(default=False)),
+                ("dry_run", models.BooleanField(default=False, verbose_name="仅校验")),
+                ("rows_done", models.PositiveIntegerField(default=0, verbose_name="已处理行数")),
+                ("current_kind", models.CharField(blank=True, max_length=20)),
+                ("report", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'created_at'], name='importjob_queue')],
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["status", "created_at"], name="importjob_queue")],
             },
         ),
     ]

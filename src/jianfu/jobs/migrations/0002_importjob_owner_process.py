@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='host',
+            model_name="importjob",
+            name="host",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='pid',
+            model_name="importjob",
+            name="pid",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]

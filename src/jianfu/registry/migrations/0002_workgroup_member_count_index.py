@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='workgroup',
-            index=models.Index(fields=['member_count', 'id'], name='workgroup_member_count_id'),
+            model_name="workgroup",
+            index=models.Index(fields=["member_count", "id"], name="workgroup_member_count_id"),
         ),
     ]

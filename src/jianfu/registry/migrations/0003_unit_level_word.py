@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_workgroup_member_count_index'),
+        ("registry", "0002_workgroup_member_count_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='unit',
-            name='level_word',
-            field=models.CharField(blank=True, default='', max_length=20, verbose_name='层级（原表写法）'),
+            model_name="unit",
+            name="level_word",
+            field=models.CharField(blank=True, default="", max_length=20, verbose_name="层级（原表写法）"),
         ),
     ]

@@ -4,22 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_unit_level_word'),
+        ("registry", "0003_unit_level_word"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PhoneLookupTally',
+            name="PhoneLookupTally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('day', models.DateField()),
-                ('lookups', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("username", models.CharField(max_length=150)),
+                ("day", models.DateField()),
+                ("lookups", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('username', 'day'), name='phonelookup_user_day_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("username", "day"), name="phonelookup_user_day_unique")
+                ],
             },
         ),
     ]

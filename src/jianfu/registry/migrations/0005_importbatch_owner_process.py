@@ -4,30 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_phone_lookup_tally'),
+        ("registry", "0004_phone_lookup_tally"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='heartbeat',
+            model_name="importbatch",
+            name="heartbeat",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='host',
+            model_name="importbatch",
+            name="host",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='pid',
+            model_name="importbatch",
+            name="pid",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='importbatch',
-            name='status',
-            field=models.CharField(choices=[('running', '导入中'), ('accepted', '已导入'), ('rejected', '已拒绝'), ('dry_run', '试导入'), ('failed', '失败')], default='running', max_length=20, verbose_name='状态'),
+            model_name="importbatch",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("running", "导入中"),
+                    ("accepted", "已导入"),
+                    ("rejected", "已拒绝"),
+                    ("dry_run", "试导入"),
+                    ("failed", "失败"),
+                ],
+                default="running",
+                max_length=20,
+                verbose_name="状态",
+            ),
         ),
     ]

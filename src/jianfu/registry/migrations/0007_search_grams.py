@@ -10,23 +10,34 @@ def fill_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0006_carrier_status'),
+        ("registry", "0006_carrier_status"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SearchGram',
+            name="SearchGram",
             fields=[
-                ('pk', models.CompositePrimaryKey('kind', 'first', 'second', 'obj_id', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.PositiveSmallIntegerField()),
-                ('first', models.CharField(max_length=1)),
-                ('second', models.CharField(max_length=1)),
-                ('obj_id', models.BigIntegerField()),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "kind",
+                        "first",
+                        "second",
+                        "obj_id",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("kind", models.PositiveSmallIntegerField()),
+                ("first", models.CharField(max_length=1)),
+                ("second", models.CharField(max_length=1)),
+                ("obj_id", models.BigIntegerField()),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'obj_id'], name='registry_searchgram_obj')],
+                "indexes": [models.Index(fields=["kind", "obj_id"], name="registry_searchgram_obj")],
             },
         ),
         migrations.RunPython(fill_index, migrations.RunPython.noop),

@@ -7,8 +7,15 @@ from jianfu.registry.vocabulary import value_label as _value_label
 register = template.Library()
 
 _KIND_LABELS = {
-    "units": _("单位"), "people": _("人员"), "apps": _("应用"), "platforms": _("平台"), "accounts": _("公众号"),
-    "groups": _("工作群"), "members": _("群成员"), "forms": _("报表"), "fields": _("报表字段"),
+    "units": _("单位"),
+    "people": _("人员"),
+    "apps": _("应用"),
+    "platforms": _("平台"),
+    "accounts": _("公众号"),
+    "groups": _("工作群"),
+    "members": _("群成员"),
+    "forms": _("报表"),
+    "fields": _("报表字段"),
 }
 
 

@@ -7,92 +7,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0005_importbatch_owner_process'),
+        ("registry", "0005_importbatch_owner_process"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CadreLogin',
+            name="CadreLogin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='login_link', to='registry.person')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='cadre_link', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="login_link", to="registry.person"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cadre_link",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('question', models.CharField(max_length=300, verbose_name='开放问题')),
-                ('owner_path', models.CharField(db_index=True, max_length=1000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('simulated', models.BooleanField(default=False, verbose_name='模拟数据')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.unit', verbose_name='调研范围')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("question", models.CharField(max_length=300, verbose_name="开放问题")),
+                ("owner_path", models.CharField(db_index=True, max_length=1000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("simulated", models.BooleanField(default=False, verbose_name="模拟数据")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.unit",
+                        verbose_name="调研范围",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RegionCalibration',
+            name="RegionCalibration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner_path', models.CharField(db_index=True, max_length=1000)),
-                ('overrides', models.JSONField(default=dict)),
-                ('report', models.JSONField(default=dict)),
-                ('applied_by', models.CharField(max_length=150)),
-                ('applied_at', models.DateTimeField(auto_now=True)),
-                ('region', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.unit')),
-                ('survey', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='surveys.survey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("owner_path", models.CharField(db_index=True, max_length=1000)),
+                ("overrides", models.JSONField(default=dict)),
+                ("report", models.JSONField(default=dict)),
+                ("applied_by", models.CharField(max_length=150)),
+                ("applied_at", models.DateTimeField(auto_now=True)),
+                (
+                    "region",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="registry.unit"
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SurveyReturn',
+            name="SurveyReturn",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('text', models.TextField(blank=True)),
-                ('keywords', models.JSONField(blank=True, default=list)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.unit')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='returns', to='surveys.survey')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("text", models.TextField(blank=True)),
+                ("keywords", models.JSONField(blank=True, default=list)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.unit"
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="returns", to="surveys.survey"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CarrierAnswer',
+            name="CarrierAnswer",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('app', '应用'), ('group', '工作群'), ('account', '公众号'), ('form', '报表')], max_length=10)),
-                ('carrier_code', models.CharField(max_length=40)),
-                ('minutes_per_week', models.FloatField()),
-                ('droppable', models.BooleanField(default=False)),
-                ('bearers', models.PositiveIntegerField(default=1)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.unit')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='surveys.survey')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("app", "应用"), ("group", "工作群"), ("account", "公众号"), ("form", "报表")],
+                        max_length=10,
+                    ),
+                ),
+                ("carrier_code", models.CharField(max_length=40)),
+                ("minutes_per_week", models.FloatField()),
+                ("droppable", models.BooleanField(default=False)),
+                ("bearers", models.PositiveIntegerField(default=1)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.unit"
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="answers", to="surveys.survey"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['survey', 'kind', 'carrier_code'], name='surveys_answer_carrier')],
+                "indexes": [models.Index(fields=["survey", "kind", "carrier_code"], name="surveys_answer_carrier")],
             },
         ),
         migrations.CreateModel(
-            name='SurveyLink',
+            name="SurveyLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('used_on', models.DateField(blank=True, null=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.unit')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='surveys.survey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("used_on", models.DateField(blank=True, null=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.unit"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="registry.person"
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="surveys.survey"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('survey', 'person'), name='surveys_one_link_per_person')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("survey", "person"), name="surveys_one_link_per_person")
+                ],
             },
         ),
     ]
