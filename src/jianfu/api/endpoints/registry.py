@@ -122,6 +122,61 @@ def _form_detail(obj) -> dict:
     return {**_form(obj), "fields": list(fields)}
 
 
+# What a list page reads, kind → {answer field: column or lookup}: the same values the row → dict functions
+# give for an object, read with .values() — no model instances, no columns the answer does not carry (a city's
+# page of 50 groups built 150 model objects and decoded every JSON column before; see docs/performance.md).
+def _columns(names: tuple[str, ...], **related: str) -> dict[str, str]:
+    return {**{name: name for name in names}, **related}
+
+
+LIST_COLUMNS = {
+    "units": _columns(("code", "name", "level", "unit_type", "is_region", "updated_at"), parent="parent__code"),
+    "people": _columns(("code", "name", "post", "phone_masked", "updated_at"), unit="unit__code"),
+    "apps": _columns(
+        (
+            "code",
+            "name",
+            "category",
+            "launch_date",
+            "last_update",
+            "registered_users",
+            "monthly_active_users",
+            "functions",
+            "forced_features",
+            "description",
+            "updated_at",
+        ),
+        owner="owner__code",
+    ),
+    "accounts": _columns(
+        ("code", "name", "platform", "opened_date", "last_post", "followers", "posts_30d", "assessments", "updated_at"),
+        owner="owner__code",
+    ),
+    "groups": _columns(
+        (
+            "code",
+            "name",
+            "platform",
+            "created_date",
+            "nature",
+            "task_end_date",
+            "last_active",
+            "messages_30d",
+            "purpose",
+            "demands",
+            "member_count",
+            "updated_at",
+        ),
+        owner="owner__code",
+        owner_person="owner_person__code",
+    ),
+    "forms": _columns(
+        ("code", "title", "respondent_level", "frequency", "channel", "minutes_per_filing", "updated_at"),
+        issuer="issuer__code",
+    ),
+}
+
+
 # kind → (list item schema, detail schema, row → dict, object → detail dict, related objects to join)
 ENDPOINTS = {
     "units": (UnitOut, UnitOut, _unit, _unit, ("parent",)),
@@ -138,13 +193,21 @@ def _register(kind: str) -> None:
     spec = KINDS[kind]
     page_schema = page_of(item_schema, f"{item_schema.__name__.removesuffix('Out')}Page")
 
+    columns = LIST_COLUMNS[kind]
+
     def object_list(request, params: Query[ListParams]):
-        qs = scope.scoped(request.user, spec.model).select_related(*related)
-        qs, _applied = listing.apply_filters(qs, spec, {"q": params.q}, request.user)
-        rows, next_url = pages.page(
-            request, qs, spec.sorts["code"], namespace=kind, cursor=params.cursor, limit=params.limit
+        qs, _applied = listing.apply_filters(
+            scope.scoped(request.user, spec.model), spec, {"q": params.q}, request.user
         )
-        return {"results": [as_item(row) for row in rows], "next": next_url}
+        rows, next_url = pages.page(
+            request,
+            qs.values("id", *columns.values()),
+            spec.sorts["code"],
+            namespace=kind,
+            cursor=params.cursor,
+            limit=params.limit,
+        )
+        return {"results": [{name: row[lookup] for name, lookup in columns.items()} for row in rows], "next": next_url}
 
     def object_detail(request, code: str):
         qs = scope.scoped(request.user, spec.model).select_related(*related)
