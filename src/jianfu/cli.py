@@ -143,7 +143,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         bars(kind, done - last.get(kind, 0))
         last[kind] = done
 
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    as_of = args.as_of
     summary = generate(args.scale, args.seed, Path(args.out), as_of=as_of, progress=progress)
     bars.close()
     counts = summary["counts"]
@@ -151,11 +151,19 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _iso_date(text: str) -> dt.date:
+    """An argparse type: a bad date is a usage error (exit 2) with a Chinese message, not a traceback."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD，例如 2026-11-26，而不是 {text!r}") from None
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     setup_django()
     from jianfu.findings.running import EngineUnavailable, run_and_store
 
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else dt.date.today()
+    as_of = args.as_of or dt.date.today()
     bar = _StepBar(not args.quiet)
     try:
         document = run_and_store(
@@ -183,6 +191,19 @@ def cmd_findings_load(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     _write_findings_files(args, document)
     _print_summary(document, None)
+    return EXIT_OK
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    setup_django()
+    from jianfu.findings.snapshot import export_snapshot
+
+    folder = Path(args.folder)
+    if folder.exists() and any(folder.iterdir()):
+        print(f"目录 {folder} 不是空的：快照只写入新目录或空目录", file=sys.stderr)
+        return EXIT_FAILED
+    counts = export_snapshot(folder, as_of=args.as_of)
+    print(f"已导出分析快照到 {folder}：" + "，".join(f"{k} {v:,}" for k, v in counts.items()))
     return EXIT_OK
 
 
@@ -502,7 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", choices=["county", "city", "province"], default="county")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", required=True)
-    p.add_argument("--as-of", help="基准日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--as-of", type=_iso_date, help="基准日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_generate)
 
@@ -514,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("analyze", help="运行全部检测规则并保存问题清单")
-    p.add_argument("--as-of", help="基准日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--as-of", type=_iso_date, help="基准日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--json", help="把问题清单写入 JSON 文件")
     p.add_argument("--xlsx", help="把问题清单写入 Excel 文件")
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
@@ -538,6 +559,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--xlsx", help="把问题清单写入 Excel 文件")
     q.add_argument("--actor", default=os.environ.get("USER", "cli"))
     q.set_defaults(func=cmd_findings_load)
+
+    p = sub.add_parser("snapshot", help="把台账导出为分析快照（Parquet，每表一个文件），供集群上的 spark_job.py 读取")
+    p.add_argument("folder", help="新目录或空目录")
+    p.add_argument("--as-of", type=_iso_date, help="只导出这一天仍在用的载体（YYYY-MM-DD；默认全部）")
+    p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")
