@@ -250,7 +250,11 @@ def test_results_workbook(catalog, api):
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][-2:] == ("低保户数（户）", "低保人数（人）") and rows[1][0] == "330102001000" and rows[1][-2:] == (40, 40)
+    assert (
+        rows[0][-2:] == ("低保户数（户）", "低保人数（人）")
+        and rows[1][0] == "330102001000"
+        and rows[1][-2:] == (40, 40)
+    )
     assert api(catalog.county).get("/api/v1/elements/issues/").json()["results"][0]["submitted"] == 1
     _error(api(catalog.outsider).get(f"/api/v1/elements/issues/{issue.number}/results.xlsx"), 404, "not_found")
     _error(api(catalog.cadre).get(f"/api/v1/elements/issues/{issue.number}/results.xlsx"), 403, "forbidden")

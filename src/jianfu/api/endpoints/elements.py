@@ -236,7 +236,10 @@ def issue_results(request, number: str):
     """The results as Excel: one row per respondent, the form's fields in its own column order."""
     issue = _issue_or_404(request.user, number)
     return FileResponse(
-        results_workbook(issue), as_attachment=True, filename=f"{issue.form.code}-{issue.period}.xlsx", content_type=XLSX
+        results_workbook(issue),
+        as_attachment=True,
+        filename=f"{issue.form.code}-{issue.period}.xlsx",
+        content_type=XLSX,
     )
 
 
@@ -286,9 +289,7 @@ def _rows(form: Form, fields: list) -> list[dict]:
     # writes nothing; issuing the form or the next analysis stores it).
     missing = [f for f in fields if f.id not in stored]
     live = suggest(missing, form.issuer.path) if missing else {}
-    names = dict(
-        DataElement.objects.filter(code__in={s[0] for s in live.values() if s[0]}).values_list("code", "name")
-    )
+    names = dict(DataElement.objects.filter(code__in={s[0] for s in live.values() if s[0]}).values_list("code", "name"))
     rows = []
     for f in fields:
         m = stored.get(f.id)
