@@ -7,13 +7,15 @@ One notion of "the same thing said differently", shared by the field mapping, th
    bracketed parts out (a unit such as ``（人）`` is kept as ``.unit``; a note such as ``（含已故人员）`` is
    dropped), numerals in words → digits where they count something (六十周岁 → 60岁), the curated
    government synonyms folded to one spelling, and the role prefix (户主, 联系人 …) kept as a qualifier
-   rather than matched as text: ``本人`` is the default role and is dropped.
+   rather than matched as text: ``本人`` is the default role and is dropped; a bare role whose one bracket
+   names an attribute (户主（姓名）) asks that attribute (户主姓名).
 2. **Score** candidates with character unigrams, bigrams and trigrams weighted by their rarity (IDF) across
    the catalog's names and synonyms; an inverted index over the rarer n-grams finds the candidates, so a
    field is never compared with the whole catalog. An exact name or synonym (after normalisation) wins
    outright.
 3. **Veto** a candidate whose value kind differs (persons, households, area, money, date, address, name,
-   code …), whose qualifiers differ (户籍 vs 常住, 本人 vs 联系人, 户主 vs 成员, 应缴 vs 已缴 …) or whose
+   code …), whose qualifiers differ (户籍 vs 常住, 本人 vs 联系人, 户主 vs 成员, 应缴 vs 已缴, a negation 未 / 非 /
+   不 on one side only …) or whose
    numbers differ (60岁以上 vs 80岁以上).
 4. **Threshold**: below it the field stays unmapped (``element`` is ``None``): a candidate new element.
 5. **Learn**: :meth:`FieldMatcher.add_synonym` records a confirmed field name, which then maps exactly.
