@@ -14,7 +14,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from jianfu.api.auth import TokenAuth
-from jianfu.api.endpoints import cases, clues, findings, registry, reports, uploads
+from jianfu.api.endpoints import cases, clues, elements, findings, registry, reports, uploads
 from jianfu.api.errors import STATUS_CODES, ApiError, error_response, from_exception, validation_fields
 
 log = logging.getLogger("jianfu.api")
@@ -71,6 +71,7 @@ api = NinjaAPI(
     renderer=Utf8JSONRenderer(),
     parser=NulRefusingParser(),
 )
+api.add_router("", elements.router)  # before registry: its paths are more specific
 api.add_router("", registry.router)
 api.add_router("", findings.router)
 api.add_router("", uploads.router)
