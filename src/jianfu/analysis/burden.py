@@ -441,9 +441,15 @@ SELECT count(*) AS people, quantile_cont(total_h, 0.5) AS p50, quantile_cont(tot
   sum(total_h) AS total
 FROM {B}person_total""")[0]
     limit = int(config.burden_table_limit)
-    per_unit = backend.query(f"SELECT * FROM {B}per_unit ORDER BY hours_per_person DESC, unit_code LIMIT {limit}")
-    per_region = backend.query(f"SELECT * FROM {B}per_region ORDER BY hours_per_person DESC, region_code LIMIT {limit}")
-    per_owner = backend.query(f"SELECT * FROM {B}per_owner ORDER BY total_h DESC, owner_code LIMIT {limit}")
+    # Ordered on hours rounded to 1e-6: equal hours summed in another order differ in the last bits, and the
+    # engines must list tied rows alike (by code).
+    per_unit = backend.query(
+        f"SELECT * FROM {B}per_unit ORDER BY round(hours_per_person, 6) DESC, unit_code LIMIT {limit}"
+    )
+    per_region = backend.query(
+        f"SELECT * FROM {B}per_region ORDER BY round(hours_per_person, 6) DESC, region_code LIMIT {limit}"
+    )
+    per_owner = backend.query(f"SELECT * FROM {B}per_owner ORDER BY round(total_h, 6) DESC, owner_code LIMIT {limit}")
     for rows in (per_unit, per_region, per_owner):
         for row in rows:
             for key, value in row.items():
