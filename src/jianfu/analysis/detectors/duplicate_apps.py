@@ -282,7 +282,9 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
             params = config.params_for_path(apps[i]["path"]) if config.region_overrides else config.burden
             # Merging removes the dropped app's forced features and the share of its use that reports twice.
             saved[apps[i]["code"]] = apps[i]["forced_h"] + params.duplicate_work_share * apps[i]["usage_h"]
-            terms += arithmetic.app_forced(apps[i]["scope_people"], apps[i]["forced_features"], params)
+            terms += arithmetic.app_forced(
+                apps[i]["scope_people"], apps[i]["forced_features"], params, None, apps[i]["monthly_active_users"]
+            )
             terms += arithmetic.app_duplicated_usage(apps[i]["monthly_active_users"], apps[i]["usage_h"], params)
         names = [apps[i]["name"] or apps[i]["code"] for i in [main, *rest]]
         shown = {
