@@ -134,3 +134,18 @@ def test_phone_lookups_count_the_last_24_hours_not_the_calendar_day(monkeypatch)
     assert phone_lookups.used_today("qingbo") == 5
     at(monkeypatch, EDGE - 60 + 86_400)
     assert phone_lookups.charge("qingbo", 5, limit=5)
+
+
+@pytest.mark.django_db
+def test_a_subject_idle_for_a_window_is_dropped_when_a_new_one_arrives(monkeypatch):
+    from jianfu.accounts.models import RateCounter, RateHit
+
+    at(monkeypatch, EDGE)
+    throttle.allow("login", "old", limit=5, window_seconds=900)
+    throttle.allow("login", "old", limit=5, window_seconds=900)
+    assert RateCounter.objects.get(key="login:old").count == 1  # bounded, however often it is hit
+    at(monkeypatch, EDGE + 901)
+    throttle.allow("login", "new", limit=5, window_seconds=900)
+    assert not RateCounter.objects.filter(key="login:old").exists()
+    assert not RateHit.objects.filter(key="login:old").exists()
+    assert RateHit.objects.filter(key="login:new").count() == 1

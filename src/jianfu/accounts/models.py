@@ -33,7 +33,7 @@ class TwoFactorPolicy(models.Model):
 
 class RateCounter(models.Model):
     """One rate-limited subject (key = scope:subject): the row accounts.throttle locks to serialise its hits;
-    `count` is how many times it was locked, `expires_at` when its last hit is a window old."""
+    `count` is 0 until it is hit a second time, then 1; `expires_at` is when its last hit is a window old."""
 
     key = models.CharField(max_length=200, primary_key=True)
     count = models.PositiveIntegerField(default=0)

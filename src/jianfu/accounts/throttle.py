@@ -39,12 +39,13 @@ def _lock(key: str, expires: dt.datetime) -> bool:
     table, key_col, count_col = (connection.ops.quote_name(n) for n in (_TABLE, "key", "count"))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_col}, {count_col}, expires_at) VALUES (%s, 1, %s) "
-            f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = {table}.{count_col} + 1, "
+            # count is 0 as inserted and 1 once the row is hit again: RETURNING tells a new subject apart.
+            f"INSERT INTO {table} ({key_col}, {count_col}, expires_at) VALUES (%s, 0, %s) "
+            f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = 1, "
             f"expires_at = EXCLUDED.expires_at RETURNING {count_col}",
             [key, expires],
         )
-        return cursor.fetchone()[0] == 1
+        return cursor.fetchone()[0] == 0
 
 
 def _used(key: str, *, window_seconds: int, now: float) -> int:
