@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from django.conf import settings
 from ninja.security import HttpBearer
@@ -26,8 +25,8 @@ class TokenAuth(HttpBearer):
             return None
         limit = settings.JIANFU_API_RATE_PER_MINUTE
         if not throttle.allow("api", str(found.id), limit=limit, window_seconds=RATE_WINDOW_SECONDS):
-            retry_after = RATE_WINDOW_SECONDS - int(time.time()) % RATE_WINDOW_SECONDS
-            raise ApiError("rate_limited", headers={"Retry-After": str(max(1, retry_after))})
+            wait = throttle.retry_after("api", str(found.id), limit=limit, window_seconds=RATE_WINDOW_SECONDS)
+            raise ApiError("rate_limited", headers={"Retry-After": str(max(1, wait))})
         note_use(found)
         request.user = found.user
         return found

@@ -1,6 +1,6 @@
 """GET /api/v1/<kind>/ and /api/v1/<kind>/<code>/ for the six registry kinds, through the region scope."""
 
-from __future__ import annotations
+from typing import Literal
 
 from django.http import Http404
 from ninja import Query, Router, Schema
@@ -29,6 +29,14 @@ class ListParams(Schema):
     q: str = Field("", max_length=100, description="search in name and code, Simplified or Traditional")
     limit: int = Field(pages.DEFAULT_LIMIT, ge=1, le=pages.MAX_LIMIT)
     cursor: str | None = Field(None, max_length=pages.MAX_CURSOR_CHARS)
+
+
+class CarrierListParams(ListParams):
+    status: Literal["active", "cancelled", "merged"] | None = Field(
+        None,
+        description="the carrier's status today: active (not cancelled or merged by today), cancelled or merged; "
+        "every status when absent",
+    )
 
 
 def _code(unit) -> str | None:
@@ -138,9 +146,13 @@ def _register(kind: str) -> None:
     spec = KINDS[kind]
     page_schema = page_of(item_schema, f"{item_schema.__name__.removesuffix('Out')}Page")
 
-    def object_list(request, params: Query[ListParams]):
+    carrier = any(f.param == "status" for f in spec.filters)
+    params_schema = CarrierListParams if carrier else ListParams
+
+    def object_list(request, params: Query[params_schema]):  # type: ignore[valid-type]
         qs = scope.scoped(request.user, spec.model).select_related(*related)
-        qs, _applied = listing.apply_filters(qs, spec, {"q": params.q}, request.user)
+        filters = {"q": params.q, "status": getattr(params, "status", None) or ""}
+        qs, _applied = listing.apply_filters(qs, spec, filters, request.user)
         rows, next_url = pages.page(
             request, qs, spec.sorts["code"], namespace=kind, cursor=params.cursor, limit=params.limit
         )
@@ -153,7 +165,9 @@ def _register(kind: str) -> None:
         except spec.model.DoesNotExist:
             raise Http404 from None
 
-    object_list.__doc__ = f"List {kind} in the token's region, by code; ?q= searches names and codes."
+    object_list.__doc__ = f"List {kind} in the token's region, by code; ?q= searches names and codes" + (
+        "; ?status= keeps active, cancelled or merged carriers." if carrier else "."
+    )
     object_detail.__doc__ = f"One of the {kind} by its code; 404 outside the token's region."
     router.get(f"/{kind}/", response={200: page_schema, **ERRORS}, operation_id=f"list_{kind}", summary=f"list {kind}")(
         object_list
