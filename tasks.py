@@ -193,7 +193,9 @@ def test(pytest_args: list[str]) -> int:
     if postgres_available():
         # A throwaway database per run: pytest-django creates test_<name> and drops it afterwards.
         name = f"jianfu_{uuid.uuid4().hex[:10]}"
-        runs.append(("PostgreSQL", {"DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name}))
+        # Tests that never reach the database run once, in the SQLite run (tests/conftest.py).
+        pg_env = {"DATABASE_URL": PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, "JIANFU_DATABASE_TESTS_ONLY": "1"}
+        runs.append(("PostgreSQL", pg_env))
     elif require_pg:
         print("! PostgreSQL is required here but not reachable at " + PG_ADMIN_URL, flush=True)
         return 1

@@ -11,6 +11,36 @@ import pytest  # noqa: E402
 from tests import cast as cast_files  # noqa: E402
 
 
+# Fixtures through which a test reaches the database (pytest-django's own names; not django_db_blocker,
+# which an autouse fixture of pytest-django puts in every test).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
+def pytest_collection_modifyitems(config, items):
+    """With JIANFU_DATABASE_TESTS_ONLY=1, keep only the tests that use the database.
+
+    The test command runs the suite on SQLite and on PostgreSQL side by side; a test that never reaches the
+    database (the analysis package, the parsers, the generator, Spark on Parquet, subprocesses that drop
+    DATABASE_URL) gives the same answer on both, so the PostgreSQL run leaves it to the SQLite run.
+    """
+    if os.environ.get("JIANFU_DATABASE_TESTS_ONLY") != "1":
+        return
+    kept = [item for item in items if uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _own_audit_checkpoints(settings, tmp_path):
     # Each test database starts empty: checkpoints of another test's log would name rows that never existed here.

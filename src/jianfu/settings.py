@@ -22,9 +22,11 @@ _TRUE_WORDS = {"1", "true", "yes", "on"}
 _FALSE_WORDS = {"0", "false", "no", "off"}
 
 
-def _refuse(name: str, shown: str, expected: str, default: object) -> None:
+def _refuse(name: str, shown: str, expected: str, default: object, english: str, default_en: str = "") -> None:
+    """Collect one bad variable as one line: the Chinese users read, then the English detail for the log."""
     fallback = f"不设或留空时为 {default}" if default != "" else "可不设或留空"
-    _errors.append(f"{name}={shown}：{expected}（{fallback}）")
+    fallback_en = f"unset or empty means {default_en or default}" if default != "" else "may be unset or empty"
+    _errors.append(f"{name}={shown}：{expected}（{fallback}） | {name}={shown}: expected {english} ({fallback_en})")
 
 
 def env_str(name: str, default: str) -> str:
@@ -41,7 +43,13 @@ def env_int(name: str, default: int, minimum: int, maximum: int) -> int:
     except ValueError:
         value = None
     if value is None or not minimum <= value <= maximum:
-        _refuse(name, repr(raw), f"应为 {minimum} 到 {maximum} 之间的整数", default)
+        _refuse(
+            name,
+            repr(raw),
+            f"应为 {minimum} 到 {maximum} 之间的整数",
+            default,
+            f"an integer from {minimum} to {maximum}",
+        )
         return default
     return value
 
@@ -53,7 +61,9 @@ def env_bool(name: str, default: bool) -> bool:
     if raw in _FALSE_WORDS:
         return False
     if raw:
-        _refuse(name, repr(raw), "应为 1/true/yes/on 或 0/false/no/off", int(default))
+        _refuse(
+            name, repr(raw), "应为 1/true/yes/on 或 0/false/no/off", int(default), "1/true/yes/on or 0/false/no/off"
+        )
     return default
 
 
@@ -61,7 +71,7 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = env_str(name, default)
     if raw.upper() in choices:
         return raw.upper()
-    _refuse(name, repr(raw), "应为 " + "、".join(choices) + " 之一", default)
+    _refuse(name, repr(raw), "应为 " + "、".join(choices) + " 之一", default, "one of " + ", ".join(choices))
     return default
 
 
@@ -75,7 +85,13 @@ def env_origins(name: str) -> list[str]:
     origins = env_list(name, [])
     for origin in origins:
         if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
-            _refuse(name, repr(origin), "每一项应为 https://主机[:端口] 的形式（不带路径），多项用逗号分隔", "")
+            _refuse(
+                name,
+                repr(origin),
+                "每一项应为 https://主机[:端口] 的形式（不带路径），多项用逗号分隔",
+                "",
+                "each item as https://host[:port] (no path), items separated by commas",
+            )
     return origins
 
 
@@ -84,7 +100,7 @@ def env_date(name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw) if raw else None
     except ValueError:
-        _refuse(name, repr(raw), "应为 YYYY-MM-DD 格式的日期", "")
+        _refuse(name, repr(raw), "应为 YYYY-MM-DD 格式的日期", "", "a date as YYYY-MM-DD")
         return None
 
 
@@ -93,7 +109,13 @@ def env_time_zone(name: str, default: str) -> str:
     try:
         zoneinfo.ZoneInfo(raw)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        _refuse(name, repr(raw), "应为 IANA 时区名，如 Asia/Shanghai", default)
+        _refuse(
+            name,
+            repr(raw),
+            "应为 IANA 时区名，如 Asia/Shanghai",
+            default,
+            "an IANA time zone name such as Asia/Shanghai",
+        )
         return default
     return raw
 
@@ -112,6 +134,8 @@ def env_database(name: str, default: str) -> dict:
             f"{scheme}://…",
             "应为 postgres://用户:密码@主机:端口/库名 或 sqlite:///绝对路径",
             "JIANFU_HOME 中的 SQLite",
+            "postgres://user:password@host:port/database or sqlite:///absolute/path",
+            "SQLite in JIANFU_HOME",
         )
         return dj_database_url.parse(default, conn_max_age=60)
     return config
@@ -126,7 +150,13 @@ def env_class_path(name: str, default: str) -> str:
     except (ImportError, ValueError):
         found = False
     if not found:
-        _refuse(name, repr(raw), "应为可导入的类路径，如 django.core.mail.backends.smtp.EmailBackend", default)
+        _refuse(
+            name,
+            repr(raw),
+            "应为可导入的类路径，如 django.core.mail.backends.smtp.EmailBackend",
+            default,
+            "an importable class path such as django.core.mail.backends.smtp.EmailBackend",
+        )
         return default
     return raw
 
@@ -134,7 +164,7 @@ def env_class_path(name: str, default: str) -> str:
 def private_folder(name: str, path: Path) -> bool:
     """Create a folder only its owner can enter (0700); False, with an error collected, when that fails."""
     if path.exists() and not path.is_dir():
-        _refuse(name, repr(str(path)), "这是一个文件，应为文件夹", "./.jianfu")
+        _refuse(name, repr(str(path)), "这是一个文件，应为文件夹", "./.jianfu", "a folder, but this is a file")
         return False
     try:
         if not path.is_dir():
@@ -142,7 +172,13 @@ def private_folder(name: str, path: Path) -> bool:
             path.chmod(0o700)  # mkdir's mode is filtered by the umask
         return True
     except OSError as exc:
-        _refuse(name, repr(str(path)), f"无法创建或使用该文件夹（{exc.strerror}）", "./.jianfu")
+        _refuse(
+            name,
+            repr(str(path)),
+            f"无法创建或使用该文件夹（{exc.strerror}）",
+            "./.jianfu",
+            f"a folder this process can create and use ({exc.strerror})",
+        )
         return False
 
 
@@ -164,7 +200,13 @@ def private_secret(env_name: str, path: Path) -> str:
             draft.unlink()
     value = path.read_text().strip()
     if not value:
-        _refuse(env_name, "（未设置）", f"{path} 是空文件：请设置该变量，或删除这个空文件让系统重新生成", "")
+        _refuse(
+            env_name,
+            "（未设置）",
+            f"{path} 是空文件：请设置该变量，或删除这个空文件让系统重新生成",
+            "",
+            f"the secret: {path} is empty; set the variable, or delete the empty file to have one generated",
+        )
     return value
 
 
@@ -359,7 +401,13 @@ DEFAULT_FROM_EMAIL = env_str("JIANFU_EMAIL_FROM", "jianfu@localhost")
 # Reminders and review requests link back here (e.g. https://jianfu.example.gov.cn); empty: relative links.
 JIANFU_BASE_URL = env_str("JIANFU_BASE_URL", "").rstrip("/")
 if JIANFU_BASE_URL and not JIANFU_BASE_URL.startswith(("http://", "https://")):
-    _refuse("JIANFU_BASE_URL", repr(JIANFU_BASE_URL), "应以 https:// 或 http:// 开头", "")
+    _refuse(
+        "JIANFU_BASE_URL",
+        repr(JIANFU_BASE_URL),
+        "应以 https:// 或 http:// 开头",
+        "",
+        "a URL starting with https:// or http://",
+    )
 # The installation-wide filing cut-off (see docs/filings.md); None: every unfiled item is off-catalog.
 JIANFU_FILING_SINCE = env_date("JIANFU_FILING_SINCE")
 # `jianfu serve` runs imports in a thread of its own process unless this is off (a separate `jianfu worker`).
@@ -400,12 +448,24 @@ def env_networks(name: str) -> list[str]:
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            _refuse(name, repr(entry), "每一项应为 IP 地址或 CIDR 网段，多项用逗号分隔", "")
+            _refuse(
+                name,
+                repr(entry),
+                "每一项应为 IP 地址或 CIDR 网段，多项用逗号分隔",
+                "",
+                "each item an IP address or a CIDR network, items separated by commas",
+            )
     return entries
 
 
 if env_str("JIANFU_TRUST_X_FORWARDED_FOR", ""):
-    _refuse("JIANFU_TRUST_X_FORWARDED_FOR", "…", "已停用：请在 JIANFU_TRUSTED_PROXIES 中列出反向代理的地址", "")
+    _refuse(
+        "JIANFU_TRUST_X_FORWARDED_FOR",
+        "…",
+        "已停用：请在 JIANFU_TRUSTED_PROXIES 中列出反向代理的地址",
+        "",
+        "nothing: this variable is retired; list the reverse proxies' addresses in JIANFU_TRUSTED_PROXIES",
+    )
 # X-Forwarded-For is believed only when REMOTE_ADDR is one of these (empty: never).
 JIANFU_TRUSTED_PROXIES = env_networks("JIANFU_TRUSTED_PROXIES")
 
@@ -421,5 +481,6 @@ OTP_TOTP_ISSUER = env_str("JIANFU_OTP_ISSUER", "Jianfu 减负")
 
 if _errors:
     raise ImproperlyConfigured(
-        "配置有误，请修正以下环境变量（留空等于不设）：\n" + "\n".join(f"  {e}" for e in _errors)
+        "配置有误，请修正以下环境变量（留空等于不设）/ Bad configuration, fix these environment variables "
+        "(empty means unset):\n" + "\n".join(f"  {e}" for e in _errors)
     )

@@ -14,7 +14,7 @@ from jianfu.accounts import throttle
 def test_it_counts_within_a_window_and_allows_up_to_the_limit():
     results = [throttle.allow("login", "alice", limit=3, window_seconds=900) for _ in range(5)]
     assert results == [True, True, True, False, False]
-    assert throttle.count("login", "alice", window_seconds=900) == 5
+    assert throttle.count("login", "alice", window_seconds=900) == 3  # refused attempts are not kept
     assert throttle.count("login", "bob", window_seconds=900) == 0
 
 
@@ -89,10 +89,10 @@ def test_inside_a_transaction_a_count_that_need_not_be_durable_relaxes_nothing()
             with connection.cursor() as cursor:
                 cursor.execute("SHOW synchronous_commit")
                 assert cursor.fetchone()[0] == "on"
-    assert not any("synchronous_commit', 'off'" in q["sql"] for q in queries.captured_queries)
+    assert not any("synchronous_commit = off" in q["sql"] for q in queries.captured_queries)
     with CaptureQueriesContext(connection) as queries:
         throttle.hit("api", "t3", window_seconds=60, durable=False)
-    relaxed = [q for q in queries.captured_queries if "synchronous_commit', 'off'" in q["sql"]]
+    relaxed = [q for q in queries.captured_queries if "synchronous_commit = off" in q["sql"]]
     assert len(relaxed) == (1 if connection.vendor == "postgresql" else 0)
 
 
@@ -106,3 +106,94 @@ def test_a_refund_gives_an_attempt_back_but_never_goes_below_zero():
     throttle.refund("login", "erin", window_seconds=900)
     assert throttle.count("login", "dave", window_seconds=900) == 1
     assert throttle.count("login", "erin", window_seconds=900) == 0
+
+
+# --- sliding windows, on a controlled clock --------------------------------------------------------------
+
+EDGE = 1_800_000_000.0  # a multiple of 900, 60 and 86,400: where a fixed window would start afresh
+
+
+def at(monkeypatch, seconds: float) -> None:
+    """Set the throttle's clock to `seconds` since the epoch."""
+    monkeypatch.setattr("jianfu.accounts.throttle.time.time", lambda: seconds)
+
+
+@pytest.mark.django_db
+def test_a_window_edge_gives_no_second_allowance(monkeypatch):
+    at(monkeypatch, EDGE - 1)
+    assert [throttle.allow("login", "mallory", limit=5, window_seconds=900) for _ in range(5)] == [True] * 5
+    at(monkeypatch, EDGE + 1)  # a fixed window would start afresh here and admit five more
+    assert not throttle.allow("login", "mallory", limit=5, window_seconds=900)
+    assert throttle.retry_after("login", "mallory", limit=5, window_seconds=900) == 898
+    at(monkeypatch, EDGE - 1 + 900)  # exactly a window after the five: they have aged out
+    assert throttle.allow("login", "mallory", limit=5, window_seconds=900)
+    assert throttle.count("login", "mallory", window_seconds=900) == 1
+
+
+@pytest.mark.django_db
+def test_no_interval_of_a_window_admits_more_than_the_limit(monkeypatch):
+    import random
+
+    rng = random.Random(7)
+    times = sorted(EDGE + rng.uniform(-1000, 1000) for _ in range(300))
+    admitted = []
+    for moment in times:
+        at(monkeypatch, moment)
+        if throttle.allow("api", "token", limit=10, window_seconds=60):
+            admitted.append(moment)
+    assert len(admitted) >= 10 * 2000 // 60 // 2  # it does admit, roughly the limit per window
+    for i, start in enumerate(admitted):
+        assert sum(1 for t in admitted[i:] if t < start + 60) <= 10
+
+
+@pytest.mark.django_db
+def test_refused_attempts_do_not_prolong_a_lock(monkeypatch):
+    at(monkeypatch, EDGE)
+    for _ in range(3):
+        throttle.allow("login", "oscar", limit=3, window_seconds=900)
+    for second in range(1, 900, 60):  # keeps trying all along
+        at(monkeypatch, EDGE + second)
+        assert not throttle.allow("login", "oscar", limit=3, window_seconds=900)
+    at(monkeypatch, EDGE + 900)
+    assert throttle.allow("login", "oscar", limit=3, window_seconds=900)
+
+
+@pytest.mark.django_db
+def test_the_password_lock_holds_across_the_quarter_hour(monkeypatch):
+    from jianfu.accounts import lockout
+
+    at(monkeypatch, EDGE - 2)
+    for _ in range(lockout.PAIR_LIMIT):
+        assert lockout.admit_password_attempt("county", "10.1.1.1", known_device=False) is None
+    at(monkeypatch, EDGE + 2)
+    assert lockout.admit_password_attempt("county", "10.1.1.1", known_device=False) is not None
+    at(monkeypatch, EDGE - 2 + lockout.WINDOW_SECONDS)
+    assert lockout.admit_password_attempt("county", "10.1.1.1", known_device=False) is None
+
+
+@pytest.mark.django_db
+def test_phone_lookups_count_the_last_24_hours_not_the_calendar_day(monkeypatch):
+    from jianfu.registry import phone_lookups
+
+    at(monkeypatch, EDGE - 60)  # a minute before midnight (UTC)
+    assert phone_lookups.charge("qingbo", 5, limit=5)
+    at(monkeypatch, EDGE + 60)  # a per-day tally would start afresh here
+    assert not phone_lookups.charge("qingbo", 1, limit=5)
+    assert phone_lookups.used_today("qingbo") == 5
+    at(monkeypatch, EDGE - 60 + 86_400)
+    assert phone_lookups.charge("qingbo", 5, limit=5)
+
+
+@pytest.mark.django_db
+def test_a_subject_idle_for_a_window_is_dropped_when_a_new_one_arrives(monkeypatch):
+    from jianfu.accounts.models import RateCounter, RateHit
+
+    at(monkeypatch, EDGE)
+    throttle.allow("login", "old", limit=5, window_seconds=900)
+    throttle.allow("login", "old", limit=5, window_seconds=900)
+    assert RateCounter.objects.get(key="login:old").count == 1  # bounded, however often it is hit
+    at(monkeypatch, EDGE + 901)
+    throttle.allow("login", "new", limit=5, window_seconds=900)
+    assert not RateCounter.objects.filter(key="login:old").exists()
+    assert not RateHit.objects.filter(key="login:old").exists()
+    assert RateHit.objects.filter(key="login:new").count() == 1

@@ -11,7 +11,7 @@ import pytest
 from jianfu.accounts.actions import do_create_user
 from jianfu.findings.running import run_and_store
 from jianfu.surveys import actions
-from tests.cast import COUNTY, PASSWORD, TOWNSHIP
+from tests.cast import COMMUNITY, COUNTY, PASSWORD, TOWNSHIP
 
 expect = pytest.importorskip("playwright.sync_api").expect
 PHONE = {"width": 390, "height": 844}
@@ -19,7 +19,7 @@ PHONE = {"width": 390, "height": 844}
 
 def test_a_linked_cadre_reports_a_group_from_me_at_phone_width(cast, page, login, live_server, shots):
     run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
-    do_create_user("zhangsan", password=PASSWORD, unit_code=TOWNSHIP, role="cadre", acting_user=None, person_code="P1")
+    do_create_user("zhangsan", password=PASSWORD, unit_code=COMMUNITY, role="cadre", acting_user=None, person_code="P1")
     page.set_viewport_size(PHONE)
     login("zhangsan")
     page.goto(f"{live_server.url}/me/")

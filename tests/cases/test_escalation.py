@@ -64,3 +64,23 @@ def test_the_command_line_job_and_its_json(due, tmp_path, capsys):
     assert json.loads(out.read_text(encoding="utf-8"))["escalated"] == []
     assert main(["cases", "escalate", "--as-of", "2026-13-01"]) == 1
     assert "--as-of" in capsys.readouterr().err
+
+
+def test_many_overdue_cases_cost_a_few_statements_not_a_dozen_each(due, django_assert_max_num_queries):
+    from jianfu.audit.log import verify_chain
+
+    template = {f.attname: getattr(due.case, f.attname) for f in Case._meta.concrete_fields if f.attname != "id"}
+    # Copies name no finding: one finding has at most one open case (setup only, written in bulk).
+    Case.objects.bulk_create([Case(**{**template, "number": f"T{n:04d}", "finding_id": None}) for n in range(40)])
+    day = due.case.deadline + dt.timedelta(days=1)
+    with django_assert_max_num_queries(40):  # 41 cases: the old job made about fourteen statements per case
+        changed = actions.do_escalate_overdue(day)
+    assert len(changed) == 41
+    # One audit row per case, chained; two case events and a message to each office and department per case.
+    assert AuditEvent.objects.filter(action="case.escalated", object_code__in=changed).count() == 41
+    assert verify_chain() == []
+    copy = Case.objects.get(number="T0007")
+    assert copy.supervisor.code == CITY and copy.escalation_level == 1 and copy.overdue_since == day
+    assert list(copy.events.values_list("action", flat=True)) == ["overdue", "escalated"]
+    told = set(Message.objects.filter(url="/cases/T0007/").values_list("recipient__username", flat=True))
+    assert {"county", "county2", "jiwei", "city", "bureau", "bureau2"} <= told and "outsider" not in told

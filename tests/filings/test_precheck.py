@@ -144,3 +144,47 @@ def test_a_saved_proposal_is_checked_like_a_file_item(cast):
 
     proposal = make_proposal(cast.department, "groups")
     assert Prechecker().check(proposal_item(proposal))["similar"][0]["code"] == "G1"
+
+
+def end(kind: str, codes: list[str], status: str, day, cast, merged_into: str = "") -> None:
+    from jianfu.registry.actions import do_end_carriers
+
+    do_end_carriers(kind, codes, status, day, acting_user=cast.admin, merged_into=merged_into)
+
+
+def test_carriers_cancelled_or_merged_are_no_duplicates(cast):
+    import datetime as dt
+
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    end("group", ["G1"], "cancelled", yesterday, cast)
+    end("group", ["G4"], "merged", yesterday, cast, merged_into="G2")
+    groups = Prechecker().check(item("groups", DUPLICATE_GROUP))
+    assert {"G1", "G4"}.isdisjoint(s["code"] for s in groups["similar"])
+    assert "F4" not in {v["rule"] for v in groups["violations"]}
+    end("account", ["AC1"], "cancelled", yesterday, cast)
+    account = Prechecker().check(item("accounts", ACCOUNT, owner=COUNTY, platform="微信公众号") | {"name": "上城发布"})
+    assert "AC1" not in {s["code"] for s in account["similar"]} and "F5" not in {
+        v["rule"] for v in account["violations"]
+    }
+    end("form", ["F1"], "merged", yesterday, cast, merged_into="F2")
+    form = Prechecker().check(item("forms", FORM))
+    assert "F1" not in {s["code"] for s in form["similar"]}
+
+
+def test_a_carrier_ending_later_is_still_compared(cast):
+    import datetime as dt
+
+    end("group", ["G1"], "cancelled", dt.date.today() + dt.timedelta(days=30), cast)
+    first = Prechecker().check(item("groups", DUPLICATE_GROUP))["similar"][0]
+    assert first["code"] == "G1" and first["duplicate"]
+
+
+def test_a_cancelled_app_is_no_duplicate_nor_a_related_system(cast):
+    import datetime as dt
+
+    before = Prechecker().check(item("apps", DISTINCT_APP, related_systems=["A2"]) | {"name": "清波通"})
+    assert "A1" in {s["code"] for s in before["similar"] if s["duplicate"]}
+    end("app", ["A1", "A2"], "cancelled", dt.date.today() - dt.timedelta(days=1), cast)
+    after = Prechecker().check(item("apps", DISTINCT_APP, related_systems=["A2"]) | {"name": "清波通"})
+    assert "A1" not in {s["code"] for s in after["similar"]}
+    assert "F5" not in {v["rule"] for v in after["violations"]}

@@ -98,6 +98,17 @@ def data_values() -> list[str]:
     values.add(REFUSED_APP["name"])
     for functions in App.objects.values_list("functions", flat=True):  # an app's own list of what it does
         values.update(functions or ())
+    from jianfu.cases.models import Case
+    from jianfu.clues.models import Clue
+    from jianfu.elements.models import DataElement
+    from jianfu.surveys.models import Survey
+
+    for name, synonyms, source in DataElement.objects.values_list("name", "synonyms", "source"):
+        values.update([name, source, *(synonyms or ())])
+    values.update(v for v in Case.objects.values_list("demand", flat=True) if v)
+    for row in Clue.objects.values_list("description", "carrier_text"):
+        values.update(v for v in row if v)
+    values.update(v for row in Survey.objects.values_list("title", "question") for v in row if v)
     return sorted(values, key=len, reverse=True)
 
 
@@ -134,6 +145,7 @@ def pages(cast, as_user, tmp_path):
     worker.run_pending()
     job = ImportJob.objects.get()
     notify([cast.county], INBOX_SUBJECT)
+    case, clue, survey, token = supervision_pages(cast, finding, tmp_path)
     urls = [
         "/",
         "/units/?level=township",
@@ -152,8 +164,45 @@ def pages(cast, as_user, tmp_path):
         f"/import/{job.code}/",
         "/import/",
         "/inbox/",
+        # Supervision, clue triage, 一表通 and surveys.
+        "/cases/",
+        f"/cases/{case.number}/",
+        "/notices/",
+        f"/findings/{finding.fid}/case/",
+        "/clues/",
+        f"/clues/{clue.pk}/",
+        "/elements/",
+        "/elements/DE001/",
+        "/elements/issues/",
+        "/forms/F3/",
+        "/surveys/",
+        f"/surveys/{survey.code}/",
+        "/me/",
+        "/clues/new/",
+        "/clues/track/",
+        f"/s/{token}/",
     ]
     return client, urls, proposal
+
+
+def supervision_pages(cast, finding, tmp_path):
+    """A case on the finding, an anonymous clue about 清波街道, the small 一表通 catalog and a survey of 上城区."""
+    from jianfu.cases.actions import do_open_case
+    from jianfu.clues.actions import do_file_clue
+    from jianfu.surveys.actions import do_create_survey, do_issue_links
+    from tests.cast import COUNTY, TOWNSHIP
+    from tests.elements.catalog import import_catalog
+
+    case = do_open_case(
+        finding, cast.county.unit, "请撤销重复的群", dt.date.today() + dt.timedelta(days=10), acting_user=cast.county
+    )
+    clue, _receipt = do_file_clue(category="F2", region_code=TOWNSHIP, description="每天要求截图打卡")
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    import_catalog(catalog)
+    survey = do_create_survey(cast.county, title="上城区减负调研", region_code=COUNTY)
+    token = do_issue_links(cast.county, survey, TOWNSHIP)[0].token
+    return case, clue, survey, token
 
 
 def leaks(client, urls, language, bad) -> dict:
@@ -179,3 +228,11 @@ def test_english_pages_hold_no_chinese_in_their_chrome(pages):
 def test_traditional_pages_hold_no_simplified_forms_in_their_chrome(pages):
     client, urls, _ = pages
     assert leaks(client, urls, "zh-hant", lambda text: TO_TAIWAN.convert(text) != text) == {}
+
+
+@pytest.mark.parametrize(
+    "language,bad", [("en", lambda text: HAN.search(text)), ("zh-hant", lambda text: TO_TAIWAN.convert(text) != text)]
+)
+def test_the_discipline_officers_supervision_page_is_translated(pages, cast, as_user, language, bad):
+    client = as_user(cast.discipline)
+    assert leaks(client, ["/cases/supervision/", "/cases/"], language, bad) == {}

@@ -169,3 +169,25 @@ def test_the_detail_page_shows_the_status_date_keeper_and_finding(first_run, as_
     body = as_user(first_run.county).get("/groups/G1/").content.decode()
     assert 'id="carrier-status"' in body and "/groups/G4/" in body and f"/findings/{merge.fid}/" in body
     assert 'id="carrier-status"' not in as_user(first_run.county).get("/groups/G4/").content.decode()
+
+
+def test_a_merge_brings_the_merged_groups_members_into_the_kept_group(first_run):
+    from jianfu.registry.models import Membership, Person
+
+    Membership.objects.create(group=WorkGroup.objects.get(code="G1"), person=Person.objects.get(code="P3"))
+    merge = Finding.objects.get(type="duplicate_groups")
+    accept_and_finish(merge, first_run.county, keep="G4")
+    g4 = WorkGroup.objects.get(code="G4")
+    members = set(Membership.objects.filter(group=g4).values_list("person__code", flat=True))
+    assert members == {"P1", "P2", "P3"} and g4.member_count == 3
+    # The merged group keeps its own list (history); the kept group's change is audited with the finding.
+    assert set(Membership.objects.filter(group__code="G1").values_list("person__code", flat=True)) == {"P1", "P2", "P3"}
+    event = AuditEvent.objects.get(action="update", object_kind="groups", object_code="G4")
+    assert event.changes["members_added"] == [None, ["P3"]] and event.changes["member_count"] == [2, 3]
+    assert event.changes["merged_from"] == [None, ["G1"]] and event.changes["finding"] == [None, merge.fid]
+
+
+def test_a_merge_of_groups_with_the_same_members_adds_nobody(first_run):
+    accept_and_finish(Finding.objects.get(type="duplicate_groups"), first_run.county, keep="G4")
+    assert WorkGroup.objects.get(code="G4").member_count == 2
+    assert not AuditEvent.objects.filter(action="update", object_kind="groups", object_code="G4").exists()

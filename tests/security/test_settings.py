@@ -242,3 +242,31 @@ def test_without_https_the_deployment_check_names_what_is_missing(tmp_path):
     assert result.returncode == 1
     for check in ("security.W004", "security.W012", "security.W016"):  # HSTS, session and CSRF cookies not Secure
         assert check in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_a_bad_value_carries_the_english_detail_for_the_operator(tmp_path, name):
+    import re
+
+    value, expected = BAD[name]
+    with pytest.raises(ImproperlyConfigured) as caught:
+        settings_from_env(tmp_path, **{name: value})
+    heading, line = str(caught.value).splitlines()
+    assert "Bad configuration" in heading
+    chinese, english = line.strip().split(" | ")
+    assert chinese.startswith(f"{name}=") and expected in chinese  # what users read stays as it was
+    assert english.startswith(f"{name}=") and ": expected " in english
+    assert not re.search(r"[\u4e00-\u9fff]", english), english
+
+
+def test_the_english_detail_names_the_range_and_the_default(tmp_path):
+    with pytest.raises(ImproperlyConfigured) as caught:
+        settings_from_env(tmp_path, JIANFU_WEB_WORKERS="many")
+    assert "JIANFU_WEB_WORKERS='many': expected an integer from 1 to 64 (unset or empty means 1)" in str(caught.value)
+
+
+def test_cli_prints_the_english_detail_on_stderr(tmp_path):
+    result = run_cli(tmp_path / "home", "stats", "--json", JIANFU_TIME_ZONE="Mars/Base")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "JIANFU_TIME_ZONE='Mars/Base': expected an IANA time zone name such as Asia/Shanghai" in result.stderr
+    assert "应为 IANA 时区名" in result.stderr

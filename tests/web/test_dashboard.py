@@ -118,3 +118,18 @@ def test_every_officer_sees_the_burden_of_their_own_region(cast, as_user):
     # The outsider's county holds one cadre; the county of the office three: the figures are not the province's.
     assert as_user(cast.outsider).get("/").context["burden"]["people"] == 1
     assert as_user(cast.county).get("/").context["burden"]["people"] == 3
+
+
+def test_the_removable_hours_say_what_share_of_the_burden_they_are(cast, as_user):
+    import datetime as dt
+
+    from jianfu.findings.running import run_and_store
+
+    run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
+    response = as_user(cast.admin).get("/")
+    burden = response.context["burden"]
+    assert burden["total"] > 0 and 0 <= burden["hours_saved"] <= burden["total"]
+    assert burden["saved_percent"] == 100.0 * burden["hours_saved"] / burden["total"]
+    page = response.content.decode()
+    assert "去重后" in page and 'id="burden-saving-share"' in page
+    assert f"占本地区负担的 {burden['saved_percent']:.0f}%" in page

@@ -22,7 +22,8 @@ from jianfu.ingest.values import hash_phone
 from jianfu.jobs import worker
 from jianfu.jobs.models import ImportJob
 from jianfu.registry.importing import import_paths
-from jianfu.registry.models import Membership, Person, PhoneLookupTally, Unit
+from jianfu.registry import phone_lookups
+from jianfu.registry.models import Membership, Person, Unit
 from tests.builders import write_csv
 from tests.cast import TOWNSHIP
 
@@ -135,7 +136,7 @@ def test_the_daily_limit_refuses_the_attack_and_audits_it_without_phones(townshi
     assert event.actor == township and event.changes["lookups"] == [None, 10_000]
     assert event.changes["file_sha256"][1] == file_sha256(path)
     assert "5678" not in json.dumps(event.changes)
-    assert not PhoneLookupTally.objects.filter(username="qingbo", lookups__gt=0).exists()
+    assert phone_lookups.used_today("qingbo") == 0
 
 
 def test_lookups_add_up_over_the_day_until_the_limit(township, tmp_path, settings):
@@ -147,7 +148,7 @@ def test_lookups_add_up_over_the_day_until_the_limit(township, tmp_path, setting
     assert ok.files[0].errors == []  # 3 of 5
     refused = import_paths([second], dry_run=True, actor="qingbo", scope=unit, user=township)
     assert "已达上限" in refused.files[0].errors[0].expected  # 3 more would make 6
-    assert PhoneLookupTally.objects.get(username="qingbo").lookups == 3
+    assert phone_lookups.used_today("qingbo") == 3
     granted = AuditEvent.objects.filter(action="phone_lookup", actor=township)
     assert [e.changes["lookups"][1] for e in granted] == [3]
 

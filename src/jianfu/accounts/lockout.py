@@ -1,7 +1,8 @@
 """Throttle password and one-time-code guessing with the shared atomic counter (accounts.throttle).
 
 Every attempt is counted *before* its password is checked, in one atomic increment, so N parallel guesses
-cannot all slip under a limit the way a read-then-write check lets them. The limits, per 15-minute window:
+cannot all slip under a limit the way a read-then-write check lets them. The limits, in any 15 minutes (sliding
+windows: at most the limit in any interval of that length, even across what would be a fixed window's edge):
 
 - per (username, source address): 5 attempts, then that username is locked *for that source only*, so a
   guesser elsewhere cannot lock the real user out; a success resets it;
@@ -13,8 +14,8 @@ cannot all slip under a limit the way a read-then-write check lets them. The lim
 - one-time codes: 5 per (user, source) and 10 per user from all sources, on top of django-otp's own
   per-device back-off.
 
-Windows are fixed (they end on the quarter hour), so a lock lasts at most 15 minutes. Counter keys carry a
-hash of the username and address, never the values themselves.
+Refused attempts are not counted, so a lock ends 15 minutes after the oldest attempt it counts, however often
+the locked party retries. Counter keys carry a hash of the username and address, never the values themselves.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def username_key(username: str) -> str:
 
 
 def _subject(*parts: str) -> str:
-    # Fixed length whatever the username, so the window number at the end of the key is never cut off.
+    # Fixed length whatever the username, so a key never exceeds its column.
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
@@ -62,17 +63,15 @@ def _locked_message() -> str:
 def admit_password_attempt(username: str, ip: str | None, *, known_device: bool) -> str | None:
     """Count one password attempt before it is checked; a refusal message when it is over a limit."""
     user, source = username_key(username), _source(ip)
-    if throttle.hit("login-pair", _subject(user, source), window_seconds=WINDOW_SECONDS) > PAIR_LIMIT:
+    if not throttle.allow("login-pair", _subject(user, source), limit=PAIR_LIMIT, window_seconds=WINDOW_SECONDS):
         return _locked_message()
-    if throttle.hit("login-source", _subject(source), window_seconds=WINDOW_SECONDS) > SOURCE_LIMIT:
+    if not throttle.allow("login-source", _subject(source), limit=SOURCE_LIMIT, window_seconds=WINDOW_SECONDS):
         return _locked_message()
     if known_device:
         return None
     failures = throttle.count("login-user", _subject(user), window_seconds=WINDOW_SECONDS)
-    if (
-        failures >= USERNAME_SOFT_LIMIT
-        and throttle.hit("login-user-slow", _subject(user), window_seconds=USERNAME_SLOW_WINDOW_SECONDS)
-        > USERNAME_SLOW_LIMIT
+    if failures >= USERNAME_SOFT_LIMIT and not throttle.allow(
+        "login-user-slow", _subject(user), limit=USERNAME_SLOW_LIMIT, window_seconds=USERNAME_SLOW_WINDOW_SECONDS
     ):
         return _("该账号近期登录失败次数过多，请 1 分钟后再试。")
     return None
@@ -93,8 +92,10 @@ def password_succeeded(username: str, ip: str | None) -> None:
 def admit_otp_attempt(user_id: int, ip: str | None) -> str | None:
     """Count one one-time-code attempt before it is checked; a refusal message when it is over a limit."""
     user, source = str(user_id), _source(ip)
-    over_pair = throttle.hit("otp-pair", _subject(user, source), window_seconds=WINDOW_SECONDS) > OTP_PAIR_LIMIT
-    if over_pair or throttle.hit("otp-user", _subject(user), window_seconds=WINDOW_SECONDS) > OTP_USER_LIMIT:
+    pair_ok = throttle.allow("otp-pair", _subject(user, source), limit=OTP_PAIR_LIMIT, window_seconds=WINDOW_SECONDS)
+    if not pair_ok or not throttle.allow(
+        "otp-user", _subject(user), limit=OTP_USER_LIMIT, window_seconds=WINDOW_SECONDS
+    ):
         return _("验证码错误次数过多，请 15 分钟后再试。")
     return None
 

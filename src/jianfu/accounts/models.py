@@ -32,8 +32,20 @@ class TwoFactorPolicy(models.Model):
 
 
 class RateCounter(models.Model):
-    """One fixed-window counter (key = scope:subject:window); incremented atomically by accounts.throttle."""
+    """One rate-limited subject (key = scope:subject): the row accounts.throttle locks to serialise its hits;
+    `count` is 0 until it is hit a second time, then 1; `expires_at` is when its last hit is a window old."""
 
     key = models.CharField(max_length=200, primary_key=True)
     count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
+
+
+class RateHit(models.Model):
+    """One admitted hit of a rate-limited subject, kept for one window: a sliding window counts these."""
+
+    key = models.CharField(max_length=200)
+    at = models.FloatField()  # seconds since the epoch
+    cost = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"], name="accounts_ratehit_key_at")]

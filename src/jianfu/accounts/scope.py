@@ -213,6 +213,29 @@ def in_region(user: User | None, model: type[Model], unit) -> QuerySet:
     return qs & within_unit(model, unit)
 
 
+def naming_units(model: type[Model], paths) -> QuerySet:
+    """Objects of a model that names several units (a finding) listing one of these unit paths exactly.
+
+    The door to findings about one person's *own* carriers (the cadre's page /me/): their owners usually lie
+    above the cadre's unit, outside the login's scope, so the page shows such an object reduced to what concerns
+    the person's own carriers (kind, rule, status, those carriers' names) and never its other figures."""
+    label = _label(model)
+    if label not in _MULTI_PATH_TABLES:
+        raise LookupError(f"{label} does not name several units")
+    table, column = _MULTI_PATH_TABLES[label]
+    rows = apps.get_model(table)._default_manager.filter(path__in=sorted(set(paths)))
+    return model._default_manager.filter(pk__in=rows.values(column))
+
+
+def applying_to(model: type[Model], unit) -> QuerySet:
+    """Objects kept per region that apply to `unit`: those of its own region and the regions above it (the survey
+    calibrations whose parameters set a person's hours), whatever the viewer's scope."""
+    label = _label(model)
+    if _UNIT_LOOKUPS.get(label, False) is not None or label not in _PATH_COLUMNS:
+        raise LookupError(f"{label} is not kept per region path")
+    return model._default_manager.filter(**{f"{_PATH_COLUMNS[label]}__in": ancestor_paths(unit.path)})
+
+
 def visible_from_unit(model: type[Model], unit) -> QuerySet:
     """A shared catalog as an officer of `unit` sees it without a request (an import): own region and below,
     the regions above, and the installation's own entries (None: all)."""

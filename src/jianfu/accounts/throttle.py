@@ -1,86 +1,141 @@
-"""Fixed-window rate limits with one atomic counter per window, shared by every process through the database.
+"""Sliding-window rate limits shared by every process through the database.
 
-Used for login throttling, phone-based lookups and API tokens. A single INSERT … ON CONFLICT … RETURNING
-(SQLite ≥ 3.35, PostgreSQL) makes parallel requests see distinct counts, so N parallel attempts cannot all
-pass a limit of N-1 the way a read-then-write check lets them.
+A limit of N per W seconds admits at most N (in cost) in *any* interval of W seconds, wherever it starts: every
+admitted hit is kept with its time (`RateHit`), and a new one is admitted only when the hits of the last W
+seconds plus its own cost stay within N. (Fixed windows let about 2N through across a window's edge: N just
+before it and N just after.) A refused hit is not kept, so a refusal lasts until the oldest admitted hit of the
+last W seconds is W old, never longer, however often the refused party retries.
+
+Used for login throttling, one-time codes, the public clue form, API tokens and name + phone lookups. Hits of one
+subject are serialised by an upsert of its `RateCounter` row, which holds that row's lock until the transaction
+ends (PostgreSQL; SQLite serialises writers anyway), so N parallel attempts cannot all pass a limit of N-1.
+Keys are `scope:subject`; callers pass a hash as the subject wherever it would name a person or an address.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 
 from django.db import connection, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import Sum
 
-from jianfu.accounts.models import RateCounter
+from jianfu.accounts.models import RateCounter, RateHit
 
 _TABLE = RateCounter._meta.db_table
 
 
-def _window_key(scope: str, subject: str, window_seconds: int, now: float) -> tuple[str, int]:
-    window = int(now // window_seconds)
-    return f"{scope}:{subject}:{window}"[:200], (window + 1) * window_seconds
+def _key(scope: str, subject: str) -> str:
+    return f"{scope}:{subject}"[:200]
 
 
-def hit(scope: str, subject: str, *, window_seconds: int, cost: int = 1, durable: bool = True) -> int:
-    """Add `cost` to the subject's counter for the current window and return the new count.
+def _moment(seconds: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc)
 
-    `durable=False` (the API's per-request count) lets PostgreSQL commit this one statement without waiting for
-    its WAL flush, when it is its own transaction: the count is the same and just as atomic, only a database
-    crash in the next fraction of a second could forget it. Every request of a token waited for that flush while
-    holding the counter row's lock, so a busy token's requests queued behind each other's disk writes. Login,
-    lockout and one-time counters stay durable."""
-    now = time.time()
-    key, window_end = _window_key(scope, subject, window_seconds, now)
-    expires = dt.datetime.fromtimestamp(window_end, tz=dt.timezone.utc)
+
+def _lock(key: str, expires: dt.datetime) -> bool:
+    """Upsert the subject's row, which locks it until the transaction ends; True when the row is new."""
     table, key_col, count_col = (connection.ops.quote_name(n) for n in (_TABLE, "key", "count"))
-    upsert = (
-        f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = {table}.{count_col} + EXCLUDED.{count_col} "
-        f"RETURNING {count_col}"
-    )
-    if not durable and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # One statement in autocommit (no BEGIN and COMMIT round trips); set_config(…, true) lasts until the end
-        # of this statement's own transaction, so nothing else this connection writes is affected.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({key_col}, {count_col}, expires_at) SELECT %s, %s, %s "
-                f"FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit {upsert}",
-                [key, cost, expires],
-            )
-            count = cursor.fetchone()[0]
-    else:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({key_col}, {count_col}, expires_at) VALUES (%s, %s, %s) {upsert}",
-                [key, cost, expires],
-            )
-            count = cursor.fetchone()[0]
-    if count == cost:
-        # First hit of a window: a good moment to drop expired windows, so no scheduled job is needed.
-        RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()
-    return count
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # count is 0 as inserted and 1 once the row is hit again: RETURNING tells a new subject apart.
+            f"INSERT INTO {table} ({key_col}, {count_col}, expires_at) VALUES (%s, 0, %s) "
+            f"ON CONFLICT ({key_col}) DO UPDATE SET {count_col} = 1, "
+            f"expires_at = EXCLUDED.expires_at RETURNING {count_col}",
+            [key, expires],
+        )
+        return cursor.fetchone()[0] == 0
 
 
-def count(scope: str, subject: str, *, window_seconds: int) -> int:
-    """The subject's count in the current window, without adding to it."""
-    key, _ = _window_key(scope, subject, window_seconds, time.time())
-    return RateCounter.objects.filter(key=key).values_list("count", flat=True).first() or 0
+def _used(key: str, *, window_seconds: int, now: float) -> int:
+    hits = RateHit.objects.filter(key=key, at__gt=now - window_seconds)
+    return hits.aggregate(total=Sum("cost"))["total"] or 0
+
+
+def hit(
+    scope: str,
+    subject: str,
+    *,
+    window_seconds: int,
+    cost: int = 1,
+    limit: int | None = None,
+    durable: bool = True,
+) -> int:
+    """Count `cost` for the subject and return the total of the last `window_seconds` with it.
+
+    With a `limit`, a hit that would pass it is not kept (the total returned is then above the limit).
+
+    `durable=False` (the API's per-request count) lets PostgreSQL commit the hit without waiting for its WAL
+    flush when the hit is its own transaction: the same count, just as serialised, only a database crash in the
+    next fraction of a second could forget it. Every request of a token waited for that flush while holding the
+    subject's row lock, so a busy token's requests queued behind each other's disk writes. Login, lockout and
+    one-time counters stay durable."""
+    relaxed = not durable and connection.vendor == "postgresql" and not connection.in_atomic_block
+    now = time.time()
+    key = _key(scope, subject)
+    with transaction.atomic():
+        if relaxed:
+            # SET LOCAL ends with this transaction: nothing else this connection writes is affected.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        fresh = _lock(key, _moment(now + window_seconds))
+        RateHit.objects.filter(key=key, at__lte=now - window_seconds).delete()
+        total = _used(key, window_seconds=window_seconds, now=now) + cost
+        if limit is None or total <= limit:
+            RateHit.objects.create(key=key, at=now, cost=cost)
+    if fresh:
+        # A new subject: a good moment to drop the ones whose last hit is a window old, so no job is needed.
+        expired = RateCounter.objects.filter(expires_at__lt=_moment(now))
+        RateHit.objects.filter(key__in=expired.values("key")).delete()
+        expired.delete()
+    return total
 
 
 def allow(scope: str, subject: str, *, limit: int, window_seconds: int, cost: int = 1, durable: bool = True) -> bool:
-    """Count one attempt and say whether it is still within `limit` for this window."""
-    return hit(scope, subject, window_seconds=window_seconds, cost=cost, durable=durable) <= limit
+    """Count one attempt if it stays within `limit` in the last `window_seconds`; whether it did."""
+    return hit(scope, subject, window_seconds=window_seconds, cost=cost, limit=limit, durable=durable) <= limit
+
+
+def count(scope: str, subject: str, *, window_seconds: int) -> int:
+    """The subject's total in the last `window_seconds`, without adding to it."""
+    return _used(_key(scope, subject), window_seconds=window_seconds, now=time.time())
+
+
+def retry_after(scope: str, subject: str, *, limit: int, window_seconds: int, cost: int = 1) -> int:
+    """Seconds until a hit of `cost` would be admitted again (0: now)."""
+    now = time.time()
+    hits = RateHit.objects.filter(key=_key(scope, subject), at__gt=now - window_seconds).order_by("at")
+    rows = list(hits.values_list("at", "cost"))
+    total = sum(c for _at, c in rows) + cost
+    if total <= limit:
+        return 0
+    for at, c in rows:
+        total -= c
+        if total <= limit:
+            return max(1, math.ceil(at + window_seconds - now))
+    return window_seconds  # the cost alone is over the limit
 
 
 def refund(scope: str, subject: str, *, window_seconds: int, cost: int = 1) -> None:
-    """Give back `cost` of the current window's count (e.g. an attempt that succeeded), never below zero."""
-    key, _ = _window_key(scope, subject, window_seconds, time.time())
-    RateCounter.objects.filter(key=key, count__gte=cost).update(count=F("count") - cost)
+    """Give back `cost` of the subject's latest hits (e.g. an attempt that succeeded), if it has that much."""
+    now = time.time()
+    key = _key(scope, subject)
+    with transaction.atomic():
+        _lock(key, _moment(now + window_seconds))
+        if _used(key, window_seconds=window_seconds, now=now) < cost:
+            return
+        for row in RateHit.objects.filter(key=key, at__gt=now - window_seconds).order_by("-at", "-id"):
+            if cost <= 0:
+                break
+            taken = min(cost, row.cost)
+            cost -= taken
+            if taken == row.cost:
+                row.delete()
+            else:
+                RateHit.objects.filter(pk=row.pk).update(cost=row.cost - taken)
 
 
 def reset(scope: str, subject: str, *, window_seconds: int) -> None:
-    """Forget the subject's current window (e.g. after a successful login)."""
-    key, _ = _window_key(scope, subject, window_seconds, time.time())
-    RateCounter.objects.filter(key=key).delete()
+    """Forget the subject's hits (e.g. after a successful login)."""
+    RateHit.objects.filter(key=_key(scope, subject)).delete()

@@ -51,8 +51,18 @@ def _ordered(terms: Iterable[str], vocabulary: dict) -> list[str]:
     return sorted({t for t in terms or () if t in vocabulary}, key=order.index)
 
 
-def app_forced(people: float, features: Iterable[str], params: BurdenParams, rule: str | None = None) -> list[Term]:
-    """Forced-use features of an app, borne by everyone in its region (of one rule, or all)."""
+def app_forced(
+    people: float,
+    features: Iterable[str],
+    params: BurdenParams,
+    rule: str | None = None,
+    monthly_active_users: int | None = None,
+) -> list[Term]:
+    """Forced-use features of an app (of one rule, or all), borne by the ``people`` of its region, or by its
+    monthly active users when fewer of them are known (a daily check-in makes its user active)."""
+    who = REGION
+    if monthly_active_users is not None and monthly_active_users < float(people or 0):
+        people, who = monthly_active_users, ACTIVE
     out = []
     for feature in _ordered(features, APP_FEATURES):
         if rule and APP_FEATURES[feature][0] != rule:
@@ -67,6 +77,7 @@ def app_forced(people: float, features: Iterable[str], params: BurdenParams, rul
                 params.times_per_month(cadence),
                 cadence.minutes,
                 f"app_features[{feature}]",
+                who,
             )
         )
     return out
@@ -92,14 +103,17 @@ def app_duplicated_usage(users: float, usage_hours: float, params: BurdenParams)
 def group_demands(
     members: float,
     demands: Iterable[str],
-    messages: float,
+    messages: float | None,
     params: BurdenParams,
     rule: str | None = None,
     who: str = MEMBERS,
 ) -> list[Term]:
-    """Demands a group makes of every member (of one rule, or all)."""
+    """Demands a group makes of every member (of one rule, or all). ``messages`` is the group's messages in the
+    last 30 days (None: unknown); a group with none demands nothing that month (every demand is a post)."""
     out = []
-    for demand in _ordered(demands, GROUP_DEMANDS):
+    silent = messages is not None and float(messages) == 0
+    messages = float(messages or 0)
+    for demand in [] if silent else _ordered(demands, GROUP_DEMANDS):
         if rule and GROUP_DEMANDS[demand][0] != rule:
             continue
         cadence = params.group_demands.get(demand)

@@ -166,6 +166,12 @@ SELECT p.person_code, p.pset, a.anc FROM {B}person p JOIN {B}unit_anc a ON a.cod
 
     # --- apps: usage by the active share of the owner's region; forced features by everyone in it ---
     f_rule = {r: _case_terms("a.forced_features", APP_FEATURES, r, "pr.app_f_{aid}") for r in ("F1", "F2", "F3")}
+    # A forced feature is borne by the people who open the app: its monthly active users when known (a daily
+    # check-in makes its user active), everyone in the region when unknown (burden-model.md, de-duplication).
+    bearers = (
+        "(CASE WHEN a.monthly_active_users IS NULL OR tot.people = 0 THEN 1.0 "
+        "ELSE least(1.0, CAST(a.monthly_active_users AS DOUBLE) / tot.people) END)"
+    )
     steps += [
         SQLStep(
             f"{B}app_pset",
@@ -173,7 +179,7 @@ SELECT p.person_code, p.pset, a.anc FROM {B}person p JOIN {B}unit_anc a ON a.cod
 SELECT a.code, u.region_code AS region, sc.pset, sc.people,
   (CASE WHEN a.monthly_active_users IS NULL OR tot.people = 0 THEN pr.app_share_default
         ELSE least(1.0, CAST(a.monthly_active_users AS DOUBLE) / tot.people) END) * pr.app_usage_min AS usage_min,
-  {f_rule["F1"]} AS f1_min, {f_rule["F2"]} AS f2_min, {f_rule["F3"]} AS f3_min
+  {f_rule["F1"]} * {bearers} AS f1_min, {f_rule["F2"]} * {bearers} AS f2_min, {f_rule["F3"]} * {bearers} AS f3_min
 FROM {apps} a
 JOIN {B}unit u ON u.code = a.owner_code
 JOIN {B}scope sc ON sc.anc = u.region_code
@@ -240,6 +246,8 @@ SELECT region AS anc, pset, sum(assessment_min) AS minutes FROM {B}acc_pset GROU
     g_f1 = _case_terms("g.demands", GROUP_DEMANDS, "F1", "pr.grp_d_{aid}")
     g_f2 = _case_terms("g.demands", GROUP_DEMANDS, "F2", "pr.grp_d_{aid}")
     msgs = "coalesce(CAST(g.messages_30d AS DOUBLE), 0)"
+    # A group with no message in 30 days demands nothing that month: every demand is a post in the group.
+    active = "(CASE WHEN g.messages_30d = 0 THEN 0.0 ELSE 1.0 END)"
     member_rel = (
         f"SELECT m.group_code, m.person_code, p.pset FROM (SELECT DISTINCT group_code, person_code FROM {members}) m "
         f"JOIN {B}person p ON p.person_code = m.person_code"
@@ -253,9 +261,9 @@ SELECT region AS anc, pset, sum(assessment_min) AS minutes FROM {B}acc_pset GROU
 SELECT g.code, pr.pset,
   pr.grp_attention_min AS attention_min,
   {msgs} * (pr.grp_read_min + pr.grp_reply_share * pr.grp_reply_min) AS messages_min,
-  {g_f1} + CASE WHEN {has_any("g.demands", sql_list(_REPLY_DEMANDS))}
+  {g_f1} * {active} + CASE WHEN {has_any("g.demands", sql_list(_REPLY_DEMANDS))}
                 THEN {msgs} * (pr.grp_reply_share_dem - pr.grp_reply_share) * pr.grp_reply_min ELSE 0 END AS f1_min,
-  {g_f2} AS f2_min
+  {g_f2} * {active} AS f2_min
 FROM {groups} g CROSS JOIN {B}params pr WHERE g.code IS NOT NULL""",
         ),
         SQLStep(f"{B}member", member_rel),
@@ -433,9 +441,15 @@ SELECT count(*) AS people, quantile_cont(total_h, 0.5) AS p50, quantile_cont(tot
   sum(total_h) AS total
 FROM {B}person_total""")[0]
     limit = int(config.burden_table_limit)
-    per_unit = backend.query(f"SELECT * FROM {B}per_unit ORDER BY hours_per_person DESC, unit_code LIMIT {limit}")
-    per_region = backend.query(f"SELECT * FROM {B}per_region ORDER BY hours_per_person DESC, region_code LIMIT {limit}")
-    per_owner = backend.query(f"SELECT * FROM {B}per_owner ORDER BY total_h DESC, owner_code LIMIT {limit}")
+    # Ordered on hours rounded to 1e-6: equal hours summed in another order differ in the last bits, and the
+    # engines must list tied rows alike (by code).
+    per_unit = backend.query(
+        f"SELECT * FROM {B}per_unit ORDER BY round(hours_per_person, 6) DESC, unit_code LIMIT {limit}"
+    )
+    per_region = backend.query(
+        f"SELECT * FROM {B}per_region ORDER BY round(hours_per_person, 6) DESC, region_code LIMIT {limit}"
+    )
+    per_owner = backend.query(f"SELECT * FROM {B}per_owner ORDER BY round(total_h, 6) DESC, owner_code LIMIT {limit}")
     for rows in (per_unit, per_region, per_owner):
         for row in rows:
             for key, value in row.items():

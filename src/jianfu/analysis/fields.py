@@ -7,13 +7,15 @@ One notion of "the same thing said differently", shared by the field mapping, th
    bracketed parts out (a unit such as ``（人）`` is kept as ``.unit``; a note such as ``（含已故人员）`` is
    dropped), numerals in words → digits where they count something (六十周岁 → 60岁), the curated
    government synonyms folded to one spelling, and the role prefix (户主, 联系人 …) kept as a qualifier
-   rather than matched as text: ``本人`` is the default role and is dropped.
+   rather than matched as text: ``本人`` is the default role and is dropped; a bare role whose one bracket
+   names an attribute (户主（姓名）) asks that attribute (户主姓名).
 2. **Score** candidates with character unigrams, bigrams and trigrams weighted by their rarity (IDF) across
    the catalog's names and synonyms; an inverted index over the rarer n-grams finds the candidates, so a
    field is never compared with the whole catalog. An exact name or synonym (after normalisation) wins
    outright.
 3. **Veto** a candidate whose value kind differs (persons, households, area, money, date, address, name,
-   code …), whose qualifiers differ (户籍 vs 常住, 本人 vs 联系人, 户主 vs 成员, 应缴 vs 已缴 …) or whose
+   code …), whose qualifiers differ (户籍 vs 常住, 本人 vs 联系人, 户主 vs 成员, 应缴 vs 已缴, a negation 未 / 非 /
+   不 on one side only …) or whose
    numbers differ (60岁以上 vs 80岁以上).
 4. **Threshold**: below it the field stays unmapped (``element`` is ``None``): a candidate new element.
 5. **Learn**: :meth:`FieldMatcher.add_synonym` records a confirmed field name, which then maps exactly.
@@ -311,11 +313,17 @@ QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {
     "new_old": ("新建", "改建", "在建", "已建"),
     "party": ("预备党员", "正式党员", "流动党员", "困难党员", "农村党员"),
     "age_group": ("婴幼儿", "青少年", "儿童", "学生"),
+    # Last, so that the words above that hold one (未缴, 不合格) are taken first: a negation on one side only
+    # asks the complement (未整改隐患数 is not 整改隐患数, 非户籍人口 is not 户籍人口).
+    "negation": ("未", "非", "不"),
 }
 # Words that look like a group's word but are something else (常住 in 常住地 is an address …).
-_QUALIFIER_EXCEPTIONS = ("妇女", "子女", "女儿", "男女", "儿女", "农村居民", "一般公共")
+_QUALIFIER_EXCEPTIONS = ("妇女", "子女", "女儿", "男女", "儿女", "农村居民", "一般公共", "不动产")
 # 本人 is the default role: 本人身份证号 asks the same as 身份证号.
 _DEFAULT_ROLE_WORDS = ("本人",)
+
+
+_ROLE_WORDS = frozenset(QUALIFIER_GROUPS["role"]) | frozenset(_ROLE_PERSON_WORDS)
 
 
 def qualifiers_of(text: str) -> frozenset[str]:
@@ -438,6 +446,17 @@ def _unit_of(inner: str) -> str | None:
     return inner if inner in UNIT_KINDS else None
 
 
+def _role_with_attribute(raw: str) -> str:
+    """户主（姓名） asks 户主姓名: a bare role whose one bracket names the attribute asked of it."""
+    inner = _BRACKETED.findall(raw)
+    if len(inner) != 1:
+        return raw
+    bare, attribute = _BRACKETED.sub("", raw).strip().rstrip(":："), inner[0].strip()
+    if bare not in _ROLE_WORDS or _unit_of(attribute) or _kind_of_name(attribute) not in ATTRIBUTE_KINDS:
+        return raw
+    return bare + attribute
+
+
 @lru_cache(maxsize=200_000)
 def normalise_field(text: str) -> NormalisedField:
     """Reduce a printed field name to what it asks (see the module docstring)."""
@@ -445,6 +464,7 @@ def normalise_field(text: str) -> NormalisedField:
     raw = to_simplified(raw.strip())
     raw = _ENUMERATION.sub("", raw)  # 1、户主姓名 / （三）户主姓名 / *户主姓名 / 户主姓名：
     unit = None
+    raw = _role_with_attribute(raw)
     for bracket in _BRACKETED.finditer(raw):
         found = _unit_of(bracket.group(1))
         if found:

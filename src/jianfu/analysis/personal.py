@@ -25,6 +25,14 @@ def app_share(params: BurdenParams, monthly_active_users: int | None, scope_peop
     return min(1.0, monthly_active_users / scope_people)
 
 
+def forced_share(monthly_active_users: int | None, scope_people: int) -> float:
+    """Share of the region's people who bear an app's forced features: those who open it (MAU / P(R)) when
+    MAU is known — a daily check-in makes its user active — and everyone when it is not."""
+    if monthly_active_users is None or not scope_people:
+        return 1.0
+    return min(1.0, monthly_active_users / scope_people)
+
+
 def app_usage_minutes(params: BurdenParams, share: float) -> float:
     return share * params.app_sessions_per_active_user * params.app_minutes_per_session
 
@@ -41,18 +49,22 @@ def app_minutes(
 ) -> float:
     """Minutes a month an app or platform costs each person of its owner's region."""
     share = app_share(params, monthly_active_users, scope_people)
-    return app_usage_minutes(params, share) + app_forced_minutes(params, forced_features)
+    forced = forced_share(monthly_active_users, scope_people) * app_forced_minutes(params, forced_features)
+    return app_usage_minutes(params, share) + forced
 
 
 def group_minutes(params: BurdenParams, messages_30d: float | None, demands: Iterable[str]) -> float:
-    """Minutes a month a work group costs each member: attention, messages, F1 and F2 demands."""
+    """Minutes a month a work group costs each member: attention, messages, F1 and F2 demands. A group with no
+    message in 30 days (0, not unknown) demands nothing that month: every demand is a post in the group."""
     msgs = float(messages_30d or 0)
+    silent = messages_30d is not None and msgs == 0
     demands = set(demands or ())
     minutes = params.group_attention_minutes
     minutes += msgs * (
         params.group_read_seconds_per_message / 60.0 + params.group_reply_share * params.group_minutes_per_reply
     )
-    minutes += sum(params.per_month(params.group_demands.get(d, _ZERO)) for d in demands if d in GROUP_DEMANDS)
+    if not silent:
+        minutes += sum(params.per_month(params.group_demands.get(d, _ZERO)) for d in demands if d in GROUP_DEMANDS)
     if demands & set(_REPLY_DEMANDS):
         minutes += (
             msgs * (params.group_reply_share_demanded - params.group_reply_share) * params.group_minutes_per_reply

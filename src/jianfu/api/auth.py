@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from django.conf import settings
 from ninja.security import HttpBearer
@@ -27,8 +26,8 @@ class TokenAuth(HttpBearer):
         limit = settings.JIANFU_API_RATE_PER_MINUTE
         # Not durable: a count lost to a database crash is harmless, a flush per request is not (throttle.hit).
         if not throttle.allow("api", str(found.id), limit=limit, window_seconds=RATE_WINDOW_SECONDS, durable=False):
-            retry_after = RATE_WINDOW_SECONDS - int(time.time()) % RATE_WINDOW_SECONDS
-            raise ApiError("rate_limited", headers={"Retry-After": str(max(1, retry_after))})
+            wait = throttle.retry_after("api", str(found.id), limit=limit, window_seconds=RATE_WINDOW_SECONDS)
+            raise ApiError("rate_limited", headers={"Retry-After": str(max(1, wait))})
         note_use(found)
         request.user = found.user
         return found

@@ -17,7 +17,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from jianfu.api.auth import TokenAuth
-from jianfu.api.endpoints import cases, clues, findings, registry, reports, uploads
+from jianfu.api.endpoints import cases, clues, elements, findings, registry, reports, uploads
 from jianfu.api.errors import STATUS_CODES, ApiError, error_response, from_exception, validation_fields
 
 log = logging.getLogger("jianfu.api")
@@ -86,6 +86,7 @@ api = NinjaAPI(
     renderer=Utf8JSONRenderer(),
     parser=NulRefusingParser(),
 )
+api.add_router("", elements.router)  # before registry: its paths are more specific
 api.add_router("", registry.router)
 api.add_router("", findings.router)
 api.add_router("", uploads.router)

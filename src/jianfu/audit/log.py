@@ -70,6 +70,44 @@ def record(*, actor, action: str, kind: str, code: str, changes: dict, unit_path
     return event
 
 
+def record_many(entries: list[dict]) -> list[AuditEvent]:
+    """Append several events in one insert, chained in their order: a batch job's one row per object.
+
+    Each entry holds record()'s keyword arguments (actor, action, kind, code, changes, unit_path)."""
+    if not entries:
+        return []
+    token = _API_TOKEN.get()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+        at = timezone.now().replace(microsecond=0)
+        events = []
+        for entry in entries:
+            actor, changes = entry["actor"], entry["changes"]
+            if token is not None:
+                changes = {**changes, "api_token": [None, token]}
+            event = AuditEvent(
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_name=getattr(actor, "username", None) or str(actor or "system"),
+                at=at,
+                action=entry["action"],
+                object_kind=entry["kind"],
+                object_code=entry["code"],
+                changes=json.loads(json.dumps({k: _jsonable(v) for k, v in changes.items()}, ensure_ascii=False)),
+                unit_path=entry["unit_path"] or "",
+                prev_hash=previous,
+            )
+            event.hash = event.compute_hash()
+            event.mac = event.compute_mac()
+            previous = event.hash
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        transaction.on_commit(checkpoint_if_due, robust=True)
+    return events
+
+
 def verify_chain() -> list[int]:
     """Ids of rows whose hash, link or signature does not match: empty when nobody has tampered with the log."""
     return sorted({problem.event_id for problem in verify_log() if problem.event_id is not None})

@@ -16,6 +16,7 @@ Who does what (issue 13):
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from jianfu.accounts import scope
 from jianfu.accounts.models import Role, User
-from jianfu.audit.log import record
+from jianfu.audit.log import record, record_many
 from jianfu.cases.models import (
     Accountability,
     Case,
@@ -45,7 +46,7 @@ from jianfu.clues import actions as clue_actions
 from jianfu.clues.models import Clue
 from jianfu.findings import actions as finding_actions
 from jianfu.findings.models import Finding
-from jianfu.inbox.api import notify
+from jianfu.inbox.api import notify, notify_many
 from jianfu.registry.models import Unit
 
 SUPERVISOR_ROLES = {Role.OFFICE, Role.DISCIPLINE, Role.ADMIN}
@@ -398,9 +399,15 @@ def do_verify_case(
 # --- deadlines --------------------------------------------------------------------------------------------
 
 
+ESCALATION_BATCH = 500  # cases locked, updated and audited together
+
+
 def do_escalate_overdue(as_of: dt.date, *, acting_user: User | None = None) -> list[str]:
     """The daily job: unanswered cases past their deadline are flagged overdue and escalated one level up (and
-    again every JIANFU_CASE_REESCALATE_DAYS while still unanswered). Running it twice on a day changes nothing."""
+    again every JIANFU_CASE_REESCALATE_DAYS while still unanswered). Running it twice on a day changes nothing.
+
+    Cases go in batches: each batch is locked, changed, given its case events, one audit row per case and its
+    notices in a few set-wide statements (not a dozen queries per case)."""
     every = getattr(settings, "JIANFU_CASE_REESCALATE_DAYS", 14)
     due = (
         Case.objects.filter(status__in=Case.AWAITING_RESPONSE, deadline__lt=as_of)
@@ -408,17 +415,42 @@ def do_escalate_overdue(as_of: dt.date, *, acting_user: User | None = None) -> l
         .filter(Q(overdue=False) | Q(escalated_on__isnull=True) | Q(escalated_on__lte=as_of - dt.timedelta(days=every)))
         .order_by("id")
     )
+    ids = list(due.values_list("pk", flat=True))
     changed: list[str] = []
-    for pk in list(due.values_list("pk", flat=True)):
-        with transaction.atomic():
-            case = (
-                Case.objects.select_for_update(of=("self",)).select_related("unit", "region", "supervisor").get(pk=pk)
-            )
+    for start in range(0, len(ids), ESCALATION_BATCH):
+        changed += _escalate_batch(ids[start : start + ESCALATION_BATCH], as_of, every, acting_user)
+    return changed
+
+
+def _regions_above(units: Iterable[Unit]) -> dict[int, Unit | None]:
+    """unit id → region_above(unit), for many units in one query (a unit's path lists its ancestors)."""
+    chains = {u.id: [c for c in u.path.strip("/").split("/") if c][:-1] for u in units}
+    codes = {c for chain in chains.values() for c in chain}
+    regions = {u.code: u for u in Unit.objects.filter(code__in=codes, is_region=True)}
+    return {uid: next((regions[c] for c in reversed(chain) if c in regions), None) for uid, chain in chains.items()}
+
+
+def _escalate_batch(ids: list[int], as_of: dt.date, every: int, acting_user: User | None) -> list[str]:
+    with transaction.atomic():
+        cases = list(
+            Case.objects.select_for_update(of=("self",))
+            .select_related("unit", "region", "supervisor")
+            .filter(pk__in=ids)
+            .order_by("id")
+        )
+        above = _regions_above({case.supervisor for case in cases})
+        done: list[Case] = []
+        events: list[CaseEvent] = []
+        audits: list[dict] = []
+        notices: list[tuple[Case, Unit, str, str]] = []
+        actor = acting_user if getattr(acting_user, "pk", None) else None
+        actor_name = getattr(acting_user, "username", None) or "system"
+        for case in cases:
             if not case.awaiting_response or case.deadline >= as_of:
                 continue  # answered meanwhile
             old = {"overdue": case.overdue, "supervisor": case.supervisor.code, "level": case.escalation_level}
             became_overdue = case.mark_overdue(as_of)
-            upper = region_above(case.supervisor)
+            upper = above[case.supervisor.id]
             again = case.escalated_on is None or (as_of - case.escalated_on).days >= every
             escalated = bool(upper and again and case.escalated_on != as_of)
             if not (became_overdue or escalated):
@@ -426,29 +458,34 @@ def do_escalate_overdue(as_of: dt.date, *, acting_user: User | None = None) -> l
             previous = case.supervisor
             if escalated:
                 case.escalate_to(upper, as_of)
-            case.save()
+            done.append(case)
             days = (as_of - case.deadline).days
             if became_overdue:
-                _event(
-                    case, CaseEvent.Action.OVERDUE, acting_user, _("已超过整改期限 %(days)s 天未反馈") % {"days": days}
+                text = _("已超过整改期限 %(days)s 天未反馈") % {"days": days}
+                events.append(
+                    CaseEvent(case=case, action=CaseEvent.Action.OVERDUE, actor=actor, actor_name=actor_name, text=text)
                 )
             if escalated:
-                _event(
-                    case,
-                    CaseEvent.Action.ESCALATED,
-                    acting_user,
-                    _("由%(old)s升级至%(new)s督办") % {"old": previous.name, "new": upper.name},
+                text = _("由%(old)s升级至%(new)s督办") % {"old": previous.name, "new": upper.name}
+                events.append(
+                    CaseEvent(
+                        case=case, action=CaseEvent.Action.ESCALATED, actor=actor, actor_name=actor_name, text=text
+                    )
                 )
-            _audit(
-                acting_user,
-                case,
-                "escalated" if escalated else "overdue",
+            audits.append(
                 {
-                    "overdue": [old["overdue"], case.overdue],
-                    "supervisor": [old["supervisor"], case.supervisor.code],
-                    "escalation_level": [old["level"], case.escalation_level],
-                    "as_of": [None, as_of],
-                },
+                    "actor": acting_user,
+                    "action": f"case.{'escalated' if escalated else 'overdue'}",
+                    "kind": "cases",
+                    "code": case.number,
+                    "changes": {
+                        "overdue": [old["overdue"], case.overdue],
+                        "supervisor": [old["supervisor"], case.supervisor.code],
+                        "escalation_level": [old["level"], case.escalation_level],
+                        "as_of": [None, as_of],
+                    },
+                    "unit_path": case.unit_path,
+                }
             )
             subject = _("案件逾期未反馈：%(number)s（期限 %(deadline)s）") % {
                 "number": case.number,
@@ -457,15 +494,36 @@ def do_escalate_overdue(as_of: dt.date, *, acting_user: User | None = None) -> l
             body = _("责任单位：%(unit)s\n整改要求：%(demand)s") % {"unit": case.unit.name, "demand": case.demand}
             if escalated:
                 body += "\n" + _("已升级至%(new)s督办") % {"new": upper.name}
-            notify(
-                list(_officers((Role.OFFICE, Role.DISCIPLINE), {previous, case.supervisor})) + list(responders(case)),
+            notices.append((case, previous, subject, body))
+        if not done:
+            return []
+        Case.objects.bulk_update(
+            done,
+            ["overdue", "overdue_since", "supervisor", "escalation_level", "escalated_on", "version"],
+            batch_size=500,
+        )
+        CaseEvent.objects.bulk_create(events, batch_size=500)
+        record_many(audits)
+        offices: dict[int, list[User]] = defaultdict(list)
+        units = {u.id for case, previous, *_rest in notices for u in (previous, case.supervisor)}
+        for user in _officers((Role.OFFICE, Role.DISCIPLINE), Unit.objects.filter(id__in=units)).order_by("id"):
+            offices[user.unit_id].append(user)
+        departments: dict[int, list[User]] = defaultdict(list)
+        for user in User.objects.filter(
+            role=Role.DEPARTMENT, is_active=True, unit_id__in={case.unit_id for case, *_rest in notices}
+        ).order_by("id"):
+            departments[user.unit_id].append(user)
+        notify_many(
+            (
+                [*offices[previous.id], *offices[case.supervisor.id], *departments[case.unit_id]],
                 subject,
                 body,
-                url=_url(case),
-                topic="case",
+                _url(case),
+                "case",
             )
-            changed.append(case.number)
-    return changed
+            for case, previous, subject, body in notices
+        )
+    return [case.number for case in done]
 
 
 # --- accountability ---------------------------------------------------------------------------------------

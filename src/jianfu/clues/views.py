@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -37,7 +36,8 @@ SUGGESTIONS = 20
 
 
 def retry_after() -> int:
-    return max(1, HOUR - int(time.time()) % HOUR)
+    # The limits slide over the last hour: an hour from now every counted post has aged out.
+    return HOUR
 
 
 def allow_post_all(request) -> bool:
@@ -140,7 +140,7 @@ def clue_new(request):
     if not allow_post(request):
         return _no_store(_limited(request, "clues/new.html", _form_context(values)))
     nonce = challenge_nonce(request.POST.get("challenge", ""), request.POST.get("answer", ""))
-    if nonce is None or throttle.hit("clue-challenge", nonce, window_seconds=2 * HOUR) > 1:
+    if nonce is None or not throttle.allow("clue-challenge", nonce, limit=1, window_seconds=2 * HOUR):
         errors = {"answer": _("验证题答案不对或已过期，请回答新的题目（用阿拉伯数字）")}
         return _no_store(render(request, "clues/new.html", _form_context(values, errors), status=400))
     choices: list[Unit] = []

@@ -186,8 +186,8 @@ def read_member_upload(path: Path, people, *, user) -> tuple[list[str], list[str
     ):
         return [], [
             gettext(
-                "今天按姓名和手机号匹配人员的次数已达上限（每人每天 %(limit)d 次），名单未读取：请改用人员编号，"
-                "或明天再试"
+                "24 小时内按姓名和手机号匹配人员的次数已达上限（每人每 24 小时 %(limit)d 次），名单未读取：请改用人员编号，"
+                "或稍后再试"
             )
             % {"limit": phone_lookups.daily_limit()}
         ]

@@ -15,6 +15,9 @@ For one proposed item (a plain dict, from the web form or from an import-format 
 * ``criteria`` — the five review criteria of the national rules, each ``yes`` / ``no`` from the data with
   its evidence, ``open`` for the reviewer to answer, or ``na`` where it does not apply to the kind.
 
+Only carriers active on the check's day (``registry.lifecycle.active_q``) are compared: a proposal that
+resembles a carrier already cancelled or merged away is no duplicate of it (docs/filings.md).
+
 Among equally similar items the one with the same owner, then the same region, then the closer name ranks
 first. Items are compared with the registry of the proposal's home region (its county, or the city or province
 it belongs to) and the regions above it — duplicates are judged within a region, as the detectors judge them.
@@ -50,6 +53,7 @@ from jianfu.analysis.similarity import (
 )
 from jianfu.filings import policy as policies
 from jianfu.findings.labels import RULE_LABELS as FINDING_RULE_LABELS
+from jianfu.registry.lifecycle import active_q
 from jianfu.registry.models import App, Form, FormField, Membership, Person, PublicAccount, Unit, WorkGroup
 from jianfu.textnorm import normalize_text
 
@@ -127,15 +131,15 @@ def _round(value: float) -> float:
 _APP_INDEX: dict[tuple, tuple[AppIndex, dict]] = {}
 
 
-def _app_catalogue(config: AnalysisConfig) -> tuple[AppIndex, dict[str, dict]]:
-    """All apps and platforms as an index (IDF over the whole catalogue, as the detector takes it), cached
-    per process until the catalogue changes."""
-    sig = tuple(App.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id")).values())
+def _app_catalogue(config: AnalysisConfig, as_of: dt.date) -> tuple[AppIndex, dict[str, dict]]:
+    """The apps and platforms active on ``as_of`` as an index (IDF over that catalogue, as the detector takes
+    it), cached per process until the catalogue or the day changes."""
+    sig = (as_of, *App.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id")).values())
     cached = _APP_INDEX.get(sig)
     if cached is not None:
         return cached
     rows = list(
-        App.objects.values(
+        App.objects.filter(active_q(App, as_of)).values(
             "code", "name", "description", "functions", "category", "owner__code", "owner__name", "owner__path"
         )
     )
@@ -268,7 +272,9 @@ class Prechecker:
             region = self.unit(region_code)
             rows = (
                 list(
-                    model.objects.filter(**{f"{owner_field}__path__startswith": region.path}).values(
+                    model.objects.filter(active_q(model, self.as_of))
+                    .filter(**{f"{owner_field}__path__startswith": region.path})
+                    .values(
                         "id",
                         "code",
                         name_field,
@@ -368,10 +374,10 @@ class Prechecker:
     # --- similar items ---------------------------------------------------------------------------------
 
     def _similar_apps(self, item, owner, ctx, notes):
-        index, info = _app_catalogue(self.config)
+        index, info = _app_catalogue(self.config, self.as_of)
         candidates = None
         if owner is not None:
-            in_chain = App.objects.filter(policies.chain_q(owner, "owner", ctx["home"]))
+            in_chain = App.objects.filter(active_q(App, self.as_of), policies.chain_q(owner, "owner", ctx["home"]))
             candidates = set(in_chain.values_list("code", flat=True))
             candidates.discard(item.get("code") or "")
         proposal = {
@@ -409,7 +415,7 @@ class Prechecker:
         listed = [normalize_text(s) for s in item.get("related_systems") or [] if normalize_text(s)]
         if not listed:
             return {"listed": [], "found": [], "missing": []}
-        qs = App.objects.all()
+        qs = App.objects.filter(active_q(App, self.as_of))
         found_rows = list(qs.filter(code__in=listed).values_list("code", "name")) + list(
             qs.filter(name__in=listed).values_list("code", "name")
         )
@@ -430,7 +436,7 @@ class Prechecker:
                 + ("……" if len(unknown) > 10 else "")
             )
         n = len(ids)
-        groups = WorkGroup.objects.all()
+        groups = WorkGroup.objects.filter(active_q(WorkGroup, self.as_of))
         if owner is not None:
             groups = groups.filter(policies.chain_q(owner, "owner", ctx["home"]))
         out = []
@@ -507,7 +513,7 @@ class Prechecker:
         return out, {"members": n, "overlap": overlap}
 
     def _similar_accounts(self, item, owner, ctx, notes):
-        qs = PublicAccount.objects.all()
+        qs = PublicAccount.objects.filter(active_q(PublicAccount, self.as_of))
         if owner is not None:
             qs = qs.filter(policies.chain_q(owner, "owner", ctx["home"]))
         platform = normalize_text(item.get("platform"))
@@ -544,7 +550,7 @@ class Prechecker:
         return self._rank_near(out, ctx, keys=("name_similarity",)), {"own_accounts": own_accounts}
 
     def _similar_forms(self, item, owner, ctx, notes):
-        qs = Form.objects.all()
+        qs = Form.objects.filter(active_q(Form, self.as_of))
         if owner is not None:
             qs = qs.filter(policies.chain_q(owner, "issuer", ctx["home"]))
         forms = {r["id"]: r for r in qs.values("id", "code", "title", "issuer__code", "issuer__name", "issuer__path")}

@@ -25,23 +25,30 @@ def notify(
     users: Iterable, subject: str, body: str = "", *, url: str = "", topic: str = "", email: bool = True
 ) -> list[Message]:
     """One inbox message per distinct active user; emails go out once the surrounding transaction commits."""
-    seen: set[int] = set()
+    return notify_many([(users, subject, body, url, topic)], email=email)
+
+
+def notify_many(notices: Iterable[tuple[Iterable, str, str, str, str]], *, email: bool = True) -> list[Message]:
+    """Several notices at once, each (users, subject, body, url, topic) as notify() takes them: the messages in one
+    insert, the emails after the commit (a daily job telling the offices of a thousand cases)."""
     messages: list[Message] = []
-    for user in users:
-        if user is None or not getattr(user, "pk", None) or user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
-        messages.append(
-            Message(
-                recipient=user,
-                topic=topic,
-                subject=subject[:300],
-                body=body,
-                url=url,
-                emailed=bool(email and user.email),
+    for users, subject, body, url, topic in notices:
+        seen: set[int] = set()
+        for user in users:
+            if user is None or not getattr(user, "pk", None) or user.pk in seen or not user.is_active:
+                continue
+            seen.add(user.pk)
+            messages.append(
+                Message(
+                    recipient=user,
+                    topic=topic,
+                    subject=subject[:300],
+                    body=body,
+                    url=url,
+                    emailed=bool(email and user.email),
+                )
             )
-        )
-    Message.objects.bulk_create(messages)
+    Message.objects.bulk_create(messages, batch_size=500)
     if email:
         outgoing = [(m.recipient.email, m.subject, m.body, m.url) for m in messages if m.emailed]
         if outgoing:

@@ -208,7 +208,52 @@ def do_end_carriers(
                 unit_path=scope.unit_path_of(carrier),
             )
             changed.append(carrier.code)
+        if item_kind == "group" and status == CarrierStatus.MERGED and changed and merged_into:
+            _merge_members(changed, merged_into, acting_user=acting_user, finding=finding, case=case)
     return sorted(changed)
+
+
+def _merge_members(codes: list[str], kept_code: str, *, acting_user, finding: str, case: str) -> None:
+    """Merging groups means their people now meet in the kept group: add the merged groups' members it lacks,
+    recount it and audit the change, so the kept group and the burden the model counts stay truthful. The merged
+    groups keep their own member lists (they are history, no longer active)."""
+    kept = WorkGroup.objects.select_for_update().select_related("owner").filter(code=kept_code).first()
+    if kept is None:
+        return
+    present = set(Membership.objects.filter(group=kept).values_list("person_id", flat=True))
+    incoming = (
+        Membership.objects.filter(group__code__in=codes)
+        .exclude(person_id__in=present)
+        .order_by("person__code")
+        .values_list("person_id", "person__code")
+        .distinct()
+    )
+    added = list(dict(incoming).items())
+    if not added:
+        return
+    Membership.objects.bulk_create(
+        [Membership(group=kept, person_id=pid) for pid, _code in added], ignore_conflicts=True
+    )
+    before = kept.member_count
+    kept.member_count = Membership.objects.filter(group=kept).count()
+    kept.save(update_fields=["member_count", "updated_at"])
+    changes = {
+        "member_count": [before, kept.member_count],
+        "members_added": [None, [code for _pid, code in added]],
+        "merged_from": [None, sorted(codes)],
+    }
+    if finding:
+        changes["finding"] = [None, finding]
+    if case:
+        changes["case"] = [None, case]
+    record(
+        actor=acting_user,
+        action="update",
+        kind="groups",
+        code=kept.code,
+        changes=changes,
+        unit_path=scope.unit_path_of(kept),
+    )
 
 
 def _owner_relation(model) -> tuple[str, ...]:

@@ -297,5 +297,7 @@ def _region_burden(user, open_hours: float) -> dict | None:
         "total": trend[-1]["total"],
         "people": trend[-1]["people"],
         "hours_saved": open_hours,
+        # Each carrier counted once and never above what it costs, so this share is at most 100 %.
+        "saved_percent": 100.0 * open_hours / trend[-1]["total"] if trend[-1]["total"] else None,
         "trend": trend,
     }

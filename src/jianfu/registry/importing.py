@@ -124,7 +124,7 @@ def import_paths(
 ) -> ImportReport:
     """Import files (or folders) in dependency order; a file referencing a rejected file's objects is rejected too.
 
-    `user` is the officer behind the import: their name + phone lookups are capped per day. Without one (the
+    `user` is the officer behind the import: their name + phone lookups are capped per 24 hours. Without one (the
     installation's own command line, which holds the phone key anyway) lookups are audited but not capped.
     """
     forced_kind = resolve_kind(kind)
@@ -247,8 +247,8 @@ class _ImportSession:
         self._audit_phone_lookups(result, granted=False)
         username = self.user.username
         message = _(
-            "今天按姓名和手机号匹配人员的次数已达上限（每人每天 %(limit)d 次，今天已用 %(used)d 次，"
-            "本文件需要 %(wanted)d 次）：本文件未导入也未校验，请改用人员编号，或明天再试"
+            "24 小时内按姓名和手机号匹配人员的次数已达上限（每人每 24 小时 %(limit)d 次，已用 %(used)d 次，"
+            "本文件需要 %(wanted)d 次）：本文件未导入也未校验，请改用人员编号，或稍后再试"
         ) % {
             "limit": phone_lookups.daily_limit(),
             "used": phone_lookups.used_today(username),

@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jianfu.registry.models import App, Form, Level, Person, PublicAccount, Unit, WorkGroup
+from jianfu.registry.models import App, CarrierStatus, Form, Level, Person, PublicAccount, Unit, WorkGroup
 from jianfu.registry.vocabulary import value_choices
 
 GROUP_PLATFORMS = ["微信", "企业微信", "钉钉", "QQ", "政务微信", "浙政钉", "渝快政", "赣政通"]
@@ -44,7 +44,8 @@ class Filter:
     param: str
     label: object
     # "choice": exact match on `field` from `choices`; "unit": subtree of a unit code; "present": a JSON list
-    # is non-empty; "contains": a JSON list holds the chosen value.
+    # is non-empty; "contains": a JSON list holds the chosen value; "lifecycle": the carrier's status today
+    # (registry.lifecycle.status_q: active, cancelled or merged).
     type: str
     field: str = ""
     choices: tuple = ()
@@ -71,6 +72,8 @@ def _code_sort() -> Sort:
 
 
 _DATE0 = dt.date(1900, 1, 1)
+# The carriers' lists: active (the default view shows every status, as before), cancelled or merged today.
+STATUS_FILTER = Filter("status", _("状态"), "lifecycle", "status", tuple(CarrierStatus.choices))
 
 KINDS: dict[str, KindSpec] = {
     "units": KindSpec(
@@ -106,6 +109,7 @@ KINDS: dict[str, KindSpec] = {
         filters=(
             Filter("category", _("类别"), "choice", "category", tuple(App.Category.choices)),
             Filter("unit", _("主管单位"), "unit"),
+            STATUS_FILTER,
             Filter("forced", _("有强制功能"), "present", "forced_features"),
             Filter("feature", _("强制功能"), "contains", "forced_features", value_choices(FORCED_FEATURES)),
         ),
@@ -126,6 +130,7 @@ KINDS: dict[str, KindSpec] = {
         filters=(
             Filter("platform", _("平台"), "choice", "platform", value_choices(ACCOUNT_PLATFORMS)),
             Filter("unit", _("主办单位"), "unit"),
+            STATUS_FILTER,
             Filter("assessed", _("有考核要求"), "present", "assessments"),
         ),
         sorts={
@@ -146,6 +151,7 @@ KINDS: dict[str, KindSpec] = {
             Filter("platform", _("平台"), "choice", "platform", value_choices(GROUP_PLATFORMS)),
             Filter("nature", _("性质"), "choice", "nature", tuple(WorkGroup.Nature.choices)),
             Filter("unit", _("主管单位"), "unit"),
+            STATUS_FILTER,
             Filter("demands", _("有对成员的要求"), "present", "demands"),
             Filter("demand", _("要求"), "contains", "demands", value_choices(GROUP_DEMANDS)),
         ),
@@ -169,6 +175,7 @@ KINDS: dict[str, KindSpec] = {
             Filter("level", _("填报对象"), "choice", "respondent_level", tuple(Level.choices)),
             Filter("channel", _("填报渠道"), "choice", "channel", value_choices(CHANNELS)),
             Filter("unit", _("发文单位"), "unit"),
+            STATUS_FILTER,
         ),
         sorts={
             "code": _code_sort(),

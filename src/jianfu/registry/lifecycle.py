@@ -41,6 +41,15 @@ def active_q(model: type[Model], day: dt.date, prefix: str = "") -> Q:
     return q
 
 
+def status_q(status: str, day: dt.date, prefix: str = "") -> Q:
+    """A Q selecting the carriers whose status on ``day`` is ``status``: ``active`` (not cancelled or merged on or
+    before ``day``), ``cancelled`` or ``merged`` (on or before ``day``); the registry lists' ``?status=``."""
+    ended = Q(**{f"{prefix}status_date__lte": day}) & ~Q(**{f"{prefix}status": CarrierStatus.ACTIVE})
+    if status == CarrierStatus.ACTIVE:
+        return ~ended
+    return ended & Q(**{f"{prefix}status": status})
+
+
 def kind_filter(kind: str) -> Q:
     """Apps and platforms share a table: the category tells them apart."""
     if kind == "platforms":

@@ -11,10 +11,12 @@ from django.core import signing
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from jianfu.accounts import scope
 from jianfu.registry import search
 from jianfu.registry.kinds import KindSpec, Sort
+from jianfu.registry.lifecycle import status_q
 from jianfu.registry.models import Unit
 from jianfu.textnorm import normalize_text
 
@@ -60,6 +62,10 @@ def apply_filters(qs: QuerySet, spec: KindSpec, params, user) -> tuple[QuerySet,
                 qs = qs.filter(**{flt.field: []})
             else:
                 continue
+        elif flt.type == "lifecycle":
+            if value not in dict(flt.choices):
+                continue
+            qs = qs.filter(status_q(value, timezone.localdate()))
         elif flt.type == "contains":
             if connection.vendor != "postgresql":
                 qs = qs.annotate(**{f"_{flt.field}_text": Cast(flt.field, TextField())})

@@ -273,20 +273,6 @@ class FormField(Tracked):
         return self.name
 
 
-class PhoneLookupTally(models.Model):
-    """How many people one user looked up by name + phone on one day (a full number is learnt that way)."""
-
-    username = models.CharField(max_length=150)
-    day = models.DateField()
-    lookups = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["username", "day"], name="phonelookup_user_day_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.username} {self.day}: {self.lookups}"
-
-
 class SearchGram(models.Model):
     """One character bigram of a registry object's title or code: the `?q=` search index (registry/search.py).
 

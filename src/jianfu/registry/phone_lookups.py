@@ -1,16 +1,18 @@
 """Matching a person by name + phone confirms a full phone number that the registry only shows masked: with
 the masked 3 + 4 digits known, 10,000 candidates are left. Every such lookup is therefore counted per user
-per day, refused beyond JIANFU_PHONE_LOOKUPS_PER_DAY, and audited (user, count, file hash — never a phone).
+over the last 24 hours (the sliding windows of `accounts.throttle`, the same counter as the login limits),
+refused beyond JIANFU_PHONE_LOOKUPS_PER_DAY, and audited (user, count, file hash — never a phone).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
-from django.utils import timezone
 
+from jianfu.accounts import throttle
 from jianfu.audit.log import record
-from jianfu.registry.models import PhoneLookupTally
+
+SCOPE = "phone-lookup"
+WINDOW_SECONDS = 24 * 3600
 
 
 def daily_limit() -> int:
@@ -18,31 +20,19 @@ def daily_limit() -> int:
 
 
 def charge(username: str, lookups: int, *, limit: int | None) -> bool:
-    """Add `lookups` to the user's tally for today unless that passes `limit` (None: no limit); True if added.
-
-    One conditional upsert (SQLite ≥ 3.35 and PostgreSQL), so two imports at once cannot both slip under the cap.
-    """
+    """Add `lookups` to the user's count of the last 24 hours unless that passes `limit` (None: no limit, still
+    counted); True if added. Parallel imports are serialised per user, so two cannot both slip under the cap."""
     if lookups <= 0:
         return True
-    if limit is not None and lookups > limit:
-        return False
-    table = PhoneLookupTally._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (username, day, lookups) VALUES (%s, %s, %s) "
-        f"ON CONFLICT (username, day) DO UPDATE SET lookups = {table}.lookups + excluded.lookups"
-    )
-    params: list = [username, timezone.localdate(), lookups]
-    if limit is not None:
-        sql += f" WHERE {table}.lookups + excluded.lookups <= %s"
-        params.append(limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " RETURNING lookups", params)
-        return cursor.fetchone() is not None
+    if limit is None:
+        throttle.hit(SCOPE, username, window_seconds=WINDOW_SECONDS, cost=lookups)
+        return True
+    return throttle.allow(SCOPE, username, limit=limit, window_seconds=WINDOW_SECONDS, cost=lookups)
 
 
 def used_today(username: str) -> int:
-    tally = PhoneLookupTally.objects.filter(username=username, day=timezone.localdate()).first()
-    return tally.lookups if tally else 0
+    """Lookups the user made in the last 24 hours."""
+    return throttle.count(SCOPE, username, window_seconds=WINDOW_SECONDS)
 
 
 def audit(*, actor, file_sha256: str, lookups: int, granted: bool, unit_path: str) -> None:

@@ -102,7 +102,7 @@ def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
         [_("采纳"), f["accepted"]],
         [_("驳回"), f["rejected"]],
         [_("完成整改"), f["done"]],
-        [_("完成整改的问题每月可减负（小时）"), hours["done_findings"]],
+        [_("完成整改的问题每月可减负（去重后，小时）"), hours["done_findings"]],
     ]
     by_rule = [[f"{rule} {RULE_LABELS.get(rule, '')}", *counts] for rule, *counts in report.by_rule]
     supervision = [

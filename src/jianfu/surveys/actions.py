@@ -295,7 +295,8 @@ def do_link_person(user: User, person_code: str, *, acting_user: User | None) ->
     person = Person.objects.select_related("unit").filter(code=(person_code or "").strip()).first()
     if person is None:
         raise SurveyError(_("找不到编号为 %(code)s 的人员") % {"code": person_code})
-    if user.unit_id and not person.unit.path.startswith(user.unit.path):
+    # Inside the login's unit, and inside what the login may see (a cadre: their own unit, not the ones below).
+    if user.unit_id and not (person.unit.path.startswith(user.unit.path) and scope.in_scope(user, person)):
         raise SurveyError(
             _("人员 %(code)s 不在账号所属单位 %(unit)s 的范围内") % {"code": person.code, "unit": user.unit.name}
         )

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -293,19 +293,17 @@ def clue_link(carrier) -> str:
     return "/clues/new/?" + urlencode({"region": carrier.region_code, "carrier": carrier.code})
 
 
-def _findings_for(carriers) -> list[Finding]:
-    """Current findings that name one of these carriers (matched by kind and code)."""
+def _findings_for(user, carriers) -> list[Finding]:
+    """Current findings that name one of these carriers (matched by kind and code), each marked `visible` when the
+    viewer's own scope holds it; the others concern the person only through their own carriers."""
     wanted = {(c.kind, c.code): c.name for c in carriers}
-    codes = {c.code for c in carriers}
-    if not codes:
+    if not wanted:
         return []
     found = []
     # A finding lists the paths of the units owning its carriers; narrow on those and on the type, then match the
     # codes in Python (items are a JSON list, and SQLite has no JSON contains).
-    paths = Q()
-    for path in sorted({c.owner_path for c in carriers if c.owner_path}):
-        paths |= Q(scope_paths__contains=f"|{path}|")
-    query = Finding.objects.filter(paths, is_current=True).exclude(status=Finding.Status.REJECTED)
+    paths = {c.owner_path for c in carriers if c.owner_path}
+    query = scope.naming_units(Finding, paths).filter(is_current=True).exclude(status=Finding.Status.REJECTED)
     types = [t for t, kind in ITEM_KIND.items() if kind in {k for k, _c in wanted}]
     for f in query.filter(type__in=types).order_by("-hours_saved_per_month", "fid").iterator(chunk_size=2000):
         kind = ITEM_KIND.get(f.type)
@@ -314,15 +312,22 @@ def _findings_for(carriers) -> list[Finding]:
             f.rule_label = RULE_LABELS.get(f.rule, f.rule)
             f.mine = [wanted[(kind, code)] for code in f.items if (kind, code) in wanted]
             found.append(f)
-    return found[:50]
+    found = found[:50]
+    visible = set(scope.scoped(user, Finding).filter(pk__in=[f.pk for f in found]).values_list("pk", flat=True))
+    for f in found:
+        f.visible = f.pk in visible
+    return found
 
 
 @login_required
 def me(request):
-    link = CadreLogin.objects.filter(user=request.user).select_related("person__unit").first()
-    if link is None:
+    link = CadreLogin.objects.filter(user=request.user).first()
+    # The linked person must still be inside the login's own scope (a login moved to another unit keeps its link).
+    person = (
+        scope.scoped(request.user, Person).select_related("unit").filter(pk=link.person_id).first() if link else None
+    )
+    if person is None:
         return render(request, "surveys/me_unlinked.html")
-    person = link.person
     carriers = Bearing(effective_config()).carriers(person)
     sections = []
     for kind in KIND_ORDER:
@@ -336,9 +341,6 @@ def me(request):
                     "hours": sum(c.hours for c in rows),
                 }
             )
-    findings = _findings_for(carriers)
-    for f in findings:
-        f.visible = scope.scoped(request.user, Finding).filter(pk=f.pk).exists()
     return render(
         request,
         "surveys/me.html",
@@ -346,9 +348,7 @@ def me(request):
             "person": person,
             "sections": sections,
             "total": sum(c.hours for c in carriers),
-            "findings": findings,
-            "calibrated": RegionCalibration.objects.filter(
-                Q(region__code__in=[c for c in person.unit.path.split("/") if c])
-            ).exists(),
+            "findings": _findings_for(request.user, carriers),
+            "calibrated": scope.applying_to(RegionCalibration, person.unit).exists(),
         },
     )

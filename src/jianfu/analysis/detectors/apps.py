@@ -86,7 +86,9 @@ def zombie_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def zombie_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dict[str, Any]]:
     if row["still_used"]:
         return []  # nothing is closed, so no hours are claimed
-    return arithmetic.app_forced(row["ev_people_in_scope"], row["forced_features"], config.burden)
+    return arithmetic.app_forced(
+        row["ev_people_in_scope"], row["forced_features"], config.burden, None, row["ev_monthly_active_users"]
+    )
 
 
 def forced_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
@@ -97,7 +99,8 @@ def forced_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
 SELECT '{rule}' AS rule, 'rectify' AS action, [a.code] AS items, a.owner_code, 1.0 AS score,
   coalesce(b.{rule.lower()}_h, 0) AS hours_saved, a.name, a.category, a.forced_features,
   array_intersect(a.forced_features, {terms}) AS terms,
-  array_length(array_intersect(a.forced_features, {terms})) AS ev_features, coalesce(b.scope_people, 0) AS ev_people_in_scope
+  array_length(array_intersect(a.forced_features, {terms})) AS ev_features, coalesce(b.scope_people, 0) AS ev_people_in_scope,
+  a.monthly_active_users
 FROM {APPS} a LEFT JOIN {BURDEN} b ON b.code = a.code
 WHERE a.code IS NOT NULL AND {has_any("a.forced_features", terms)}""")
     return [SQLStep(output_table("forced_feature"), "\nUNION ALL".join(parts))]
@@ -117,7 +120,9 @@ def forced_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def forced_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dict[str, Any]]:
-    return arithmetic.app_forced(row["ev_people_in_scope"], row["forced_features"], config.burden, row["rule"])
+    return arithmetic.app_forced(
+        row["ev_people_in_scope"], row["forced_features"], config.burden, row["rule"], row["monthly_active_users"]
+    )
 
 
 ZOMBIE = sql_detector("zombie_app", zombie_steps, zombie_reason, zombie_arithmetic)

@@ -19,7 +19,7 @@ import re
 from collections import Counter, defaultdict
 from datetime import date
 from functools import lru_cache
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from jianfu.analysis import arithmetic
@@ -28,7 +28,7 @@ from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector, output_table
 from jianfu.analysis.findings import clusters, make_finding, quote_names
 from jianfu.analysis.snapshot import input_name
-from jianfu.analysis.synonyms import fold_synonyms
+from jianfu.analysis.synonyms import Folder, catalog_equivalences, fold_synonyms
 from jianfu.textnorm import normalize_text
 
 #: words that say nothing about what an app is for (its kind, its being governmental, filler verbs).
@@ -114,13 +114,21 @@ def _place_words(names: Iterable[str | None]) -> list[str]:
     return sorted(words, key=len, reverse=True)  # longest first, so 西湖区 goes before 西湖
 
 
-def purpose_terms(name: str | None, description: str | None, places: Iterable[str | None] = ()) -> Counter:
-    """The terms of an app's purpose: jieba words (``w:``) and CJK character bigrams (``b:``)."""
+def purpose_terms(
+    name: str | None,
+    description: str | None,
+    places: Iterable[str | None] = (),
+    fold: Callable[[str], str] | None = None,
+) -> Counter:
+    """The terms of an app's purpose: jieba words (``w:``) and CJK character bigrams (``b:``).
+
+    ``fold`` puts synonyms in one spelling: by default the curated list; :func:`similar_pairs` passes a
+    :class:`~jianfu.analysis.synonyms.Folder` that adds the catalog's learned synonyms."""
     text = f"{normalize_text(name)} {normalize_text(description)}"
     for word in _place_words(places):
         text = text.replace(word, " ")
     # Government synonyms in one spelling (线上报送 reads as 在线上报), the field matcher's list.
-    text = fold_synonyms(text)
+    text = (fold or fold_synonyms)(text)
     for word in GENERIC_WORDS:
         text = text.replace(word, " ")
     terms: Counter = Counter()
@@ -154,10 +162,16 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-def similar_pairs(apps: list[dict[str, Any]], config: AnalysisConfig) -> list[dict[str, Any]]:
+def similar_pairs(
+    apps: list[dict[str, Any]], config: AnalysisConfig, equivalences: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Qualifying pairs among ``apps`` (dicts with code, name, description, functions, region, level,
-    places); IDF over all of them; only apps of one region (and level, if configured) are compared."""
-    purposes = [purpose_terms(a.get("name"), a.get("description"), a.get("places") or ()) for a in apps]
+    places); IDF over all of them; only apps of one region (and level, if configured) are compared.
+    ``equivalences`` (variant → spelling, from :func:`~jianfu.analysis.synonyms.catalog_equivalences`) fold
+    after the curated synonyms: what officers confirmed for fields counts for app descriptions too."""
+    # Only when there are equivalences: the module-level fold_synonyms stays the one tests can swap out.
+    fold = Folder(equivalences) if equivalences else None
+    purposes = [purpose_terms(a.get("name"), a.get("description"), a.get("places") or (), fold) for a in apps]
     functions = [Counter({normalize_text(f): 1 for f in (a.get("functions") or []) if normalize_text(f)}) for a in apps]
     p_idf, f_idf = _idf(purposes), _idf(functions)
     p_vec = [_vector(t, p_idf) for t in purposes]
@@ -235,9 +249,15 @@ WHERE a.code IS NOT NULL""",
     ]
 
 
+def learned_equivalences(backend: AnalysisBackend) -> dict[str, str]:
+    """The catalog's synonyms (imported, and learned from confirmed mappings) as equivalences for app purposes."""
+    rows = backend.query(f"SELECT name, synonyms FROM {input_name('elements')} WHERE name IS NOT NULL")
+    return catalog_equivalences((r["name"], r["synonyms"]) for r in rows if r["synonyms"])
+
+
 def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list[dict[str, Any]]:
     apps = backend.query(f"SELECT * FROM {output_table('duplicate_apps')} ORDER BY code")
-    pairs = similar_pairs(apps, config)
+    pairs = similar_pairs(apps, config, learned_equivalences(backend))
     if not pairs:
         return []
     edges: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -262,7 +282,9 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
             params = config.params_for_path(apps[i]["path"]) if config.region_overrides else config.burden
             # Merging removes the dropped app's forced features and the share of its use that reports twice.
             saved[apps[i]["code"]] = apps[i]["forced_h"] + params.duplicate_work_share * apps[i]["usage_h"]
-            terms += arithmetic.app_forced(apps[i]["scope_people"], apps[i]["forced_features"], params)
+            terms += arithmetic.app_forced(
+                apps[i]["scope_people"], apps[i]["forced_features"], params, None, apps[i]["monthly_active_users"]
+            )
             terms += arithmetic.app_duplicated_usage(apps[i]["monthly_active_users"], apps[i]["usage_h"], params)
         names = [apps[i]["name"] or apps[i]["code"] for i in [main, *rest]]
         shown = {

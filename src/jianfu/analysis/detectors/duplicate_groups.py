@@ -207,7 +207,7 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
     info = {
         row["code"]: row
         for row in backend.query(f"""
-SELECT g.code, g.name, g.owner_code, coalesce(g.messages_30d, 0) AS messages_30d, u.path, g.demands,
+SELECT g.code, g.name, g.owner_code, coalesce(g.messages_30d, 0) AS messages_30d, g.messages_30d AS known_messages_30d, u.path, g.demands,
   coalesce(b.attention_h, 0) AS attention_h, coalesce(b.messages_h, 0) AS messages_h,
   coalesce(b.f1_h, 0) + coalesce(b.f2_h, 0) AS demand_h
 FROM {input_name("groups")} g
@@ -308,7 +308,7 @@ def _saving(
         shared = arithmetic.SHARED_MEMBERS
         terms.append(arithmetic.group_attention(people, params, ("「{name}」：少关注一个群", {"name": name}), shared))
         terms += arithmetic.group_demands(
-            people, meta.get("demands") or [], meta.get("messages_30d") or 0, params, who=shared
+            people, meta.get("demands") or [], meta.get("known_messages_30d"), params, who=shared
         )
         terms += arithmetic.group_messages(people, meta.get("messages_30d") or 0, params, share)
     return saved, terms

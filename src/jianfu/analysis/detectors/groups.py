@@ -29,7 +29,7 @@ def expired_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
 SELECT 'F5' AS rule, 'cancel' AS action, [g.code] AS items, g.owner_code, 1.0 AS score,
   {RESIDUAL_H} AS hours_saved, g.name, CAST(g.task_end_date AS VARCHAR) AS task_end_date, g.demands,
   date_diff('day', g.task_end_date, {today}) AS ev_days_past_end,
-  coalesce(b.members, 0) AS ev_members, coalesce(g.messages_30d, 0) AS ev_messages_30d
+  coalesce(b.members, 0) AS ev_members, coalesce(g.messages_30d, 0) AS ev_messages_30d, g.messages_30d
 FROM {GROUPS} g LEFT JOIN {BURDEN} b ON b.code = g.code
 WHERE g.code IS NOT NULL AND g.nature = 'temporary' AND g.task_end_date < {today}""",
         )
@@ -47,7 +47,7 @@ def residual_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dic
     """What dissolving a group removes: membership and the demands, for every member."""
     members = row["ev_members"]
     return [arithmetic.group_attention(members, config.burden)] + arithmetic.group_demands(
-        members, row["demands"], row.get("messages_30d", row.get("ev_messages_30d", 0)), config.burden
+        members, row["demands"], row["messages_30d"], config.burden
     )
 
 
@@ -61,7 +61,7 @@ def idle_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
 SELECT 'F5' AS rule, 'cancel' AS action, [code] AS items, owner_code, 1.0 AS score, hours_saved, name,
   CAST(last_active AS VARCHAR) AS last_active, demands, messages_30d, ev_idle_days, ev_members
 FROM (
-  SELECT g.code, g.owner_code, g.name, g.last_active, g.demands, coalesce(g.messages_30d, 0) AS messages_30d,
+  SELECT g.code, g.owner_code, g.name, g.last_active, g.demands, g.messages_30d,
     {RESIDUAL_H} AS hours_saved,
     date_diff('day', coalesce(g.last_active, g.created_date), {today}) AS ev_idle_days,
     coalesce(b.members, 0) AS ev_members
@@ -88,7 +88,7 @@ def demand_steps(config: AnalysisConfig, as_of: date) -> list[SQLStep]:
 SELECT '{rule}' AS rule, 'rectify' AS action, [g.code] AS items, g.owner_code, 1.0 AS score,
   coalesce(b.{hours}, 0) AS hours_saved, g.name, g.demands, array_intersect(g.demands, {terms}) AS terms,
   array_length(array_intersect(g.demands, {terms})) AS ev_demands, coalesce(b.members, 0) AS ev_members,
-  coalesce(g.messages_30d, 0) AS ev_messages_30d
+  coalesce(g.messages_30d, 0) AS ev_messages_30d, g.messages_30d
 FROM {GROUPS} g LEFT JOIN {BURDEN} b ON b.code = g.code
 WHERE g.code IS NOT NULL AND {has_any("g.demands", terms)}""")
     return [SQLStep(output_table("group_demand"), "\nUNION ALL".join(parts))]
@@ -107,9 +107,7 @@ def demand_reason(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def demand_arithmetic(row: dict[str, Any], config: AnalysisConfig) -> list[dict[str, Any]]:
-    return arithmetic.group_demands(
-        row["ev_members"], row["demands"], row["ev_messages_30d"], config.burden, row["rule"]
-    )
+    return arithmetic.group_demands(row["ev_members"], row["demands"], row["messages_30d"], config.burden, row["rule"])
 
 
 EXPIRED = sql_detector("expired_group", expired_steps, expired_reason, residual_arithmetic)

@@ -1,7 +1,8 @@
 """GET /api/v1/<kind>/ and /api/v1/<kind>/<code>/ for the six registry kinds, through the region scope."""
 
-from __future__ import annotations
+from typing import Literal
 
+from django.db.models import Model
 from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -31,174 +32,74 @@ class ListParams(Schema):
     cursor: str | None = Field(None, max_length=pages.MAX_CURSOR_CHARS)
 
 
+class CarrierListParams(ListParams):
+    status: Literal["active", "cancelled", "merged"] | None = Field(
+        None,
+        description="the carrier's status today: active (not cancelled or merged by today), cancelled or merged; "
+        "every status when absent",
+    )
+
+
 def _code(unit) -> str | None:
     return unit.code if unit is not None else None
 
 
-def _unit(obj) -> dict:
-    return {
-        "code": obj.code,
-        "name": obj.name,
-        "parent": _code(obj.parent),
-        "level": obj.level,
-        "unit_type": obj.unit_type,
-        "is_region": obj.is_region,
-        "updated_at": obj.updated_at,
-    }
+class _Fields:
+    """Object → dict of the fields an answer schema lists; a foreign key (parent, unit, owner, issuer) as the
+    related object's code. The schema is the one list of what the API shows of a kind."""
+
+    def __init__(self, schema: type[Schema], model: type[Model]):
+        self.names = tuple(schema.model_fields)
+        self.related = tuple(f.name for f in model._meta.concrete_fields if f.many_to_one and f.name in self.names)
+
+    def __call__(self, obj: Model) -> dict:
+        row = {name: getattr(obj, name) for name in self.names}
+        for name in self.related:
+            row[name] = _code(row[name])
+        return row
+
+    def columns(self) -> dict[str, str]:
+        """Answer field → the column or lookup a list page reads it from with .values(): the same values as
+        __call__ gives for an object, without model instances or columns the answer does not carry (a city's page
+        of 50 groups built 150 model objects and decoded every JSON column before; see docs/performance.md)."""
+        return {name: f"{name}__code" if name in self.related else name for name in self.names}
 
 
-def _person(obj) -> dict:
-    return {
-        "code": obj.code,
-        "name": obj.name,
-        "unit": obj.unit.code,
-        "post": obj.post,
-        "phone_masked": obj.phone_masked,
-        "updated_at": obj.updated_at,
-    }
-
-
-def _app(obj) -> dict:
-    names = (
-        "code",
-        "name",
-        "category",
-        "launch_date",
-        "last_update",
-        "registered_users",
-        "monthly_active_users",
-        "functions",
-        "forced_features",
-        "description",
-        "updated_at",
-    )
-    return {**{name: getattr(obj, name) for name in names}, "owner": obj.owner.code}
-
-
-def _account(obj) -> dict:
-    names = (
-        "code",
-        "name",
-        "platform",
-        "opened_date",
-        "last_post",
-        "followers",
-        "posts_30d",
-        "assessments",
-        "updated_at",
-    )
-    return {**{name: getattr(obj, name) for name in names}, "owner": obj.owner.code}
-
-
-def _group(obj) -> dict:
-    names = (
-        "code",
-        "name",
-        "platform",
-        "created_date",
-        "nature",
-        "task_end_date",
-        "last_active",
-        "messages_30d",
-        "purpose",
-        "demands",
-        "member_count",
-        "updated_at",
-    )
-    return {
-        **{name: getattr(obj, name) for name in names},
-        "owner": obj.owner.code,
-        "owner_person": _code(obj.owner_person),
-    }
-
-
-def _form(obj) -> dict:
-    names = ("code", "title", "respondent_level", "frequency", "channel", "minutes_per_filing", "updated_at")
-    return {**{name: getattr(obj, name) for name in names}, "issuer": obj.issuer.code}
-
-
-def _form_detail(obj) -> dict:
+def _form_fields(obj) -> dict:
     fields = obj.fields.order_by("position").values("position", "name", "note", "data_type", "unit")[:1000]
-    return {**_form(obj), "fields": list(fields)}
+    return {"fields": list(fields)}
 
 
-# What a list page reads, kind → {answer field: column or lookup}: the same values the row → dict functions
-# give for an object, read with .values() — no model instances, no columns the answer does not carry (a city's
-# page of 50 groups built 150 model objects and decoded every JSON column before; see docs/performance.md).
-def _columns(names: tuple[str, ...], **related: str) -> dict[str, str]:
-    return {**{name: name for name in names}, **related}
-
-
-LIST_COLUMNS = {
-    "units": _columns(("code", "name", "level", "unit_type", "is_region", "updated_at"), parent="parent__code"),
-    "people": _columns(("code", "name", "post", "phone_masked", "updated_at"), unit="unit__code"),
-    "apps": _columns(
-        (
-            "code",
-            "name",
-            "category",
-            "launch_date",
-            "last_update",
-            "registered_users",
-            "monthly_active_users",
-            "functions",
-            "forced_features",
-            "description",
-            "updated_at",
-        ),
-        owner="owner__code",
-    ),
-    "accounts": _columns(
-        ("code", "name", "platform", "opened_date", "last_post", "followers", "posts_30d", "assessments", "updated_at"),
-        owner="owner__code",
-    ),
-    "groups": _columns(
-        (
-            "code",
-            "name",
-            "platform",
-            "created_date",
-            "nature",
-            "task_end_date",
-            "last_active",
-            "messages_30d",
-            "purpose",
-            "demands",
-            "member_count",
-            "updated_at",
-        ),
-        owner="owner__code",
-        owner_person="owner_person__code",
-    ),
-    "forms": _columns(
-        ("code", "title", "respondent_level", "frequency", "channel", "minutes_per_filing", "updated_at"),
-        issuer="issuer__code",
-    ),
-}
-
-
-# kind → (list item schema, detail schema, row → dict, object → detail dict, related objects to join)
+# kind → (list item schema, detail schema, what the detail adds to the item)
 ENDPOINTS = {
-    "units": (UnitOut, UnitOut, _unit, _unit, ("parent",)),
-    "people": (PersonOut, PersonOut, _person, _person, ("unit",)),
-    "apps": (AppOut, AppOut, _app, _app, ("owner",)),
-    "accounts": (AccountOut, AccountOut, _account, _account, ("owner",)),
-    "groups": (GroupOut, GroupOut, _group, _group, ("owner", "owner_person")),
-    "forms": (FormOut, FormDetailOut, _form, _form_detail, ("issuer",)),
+    "units": (UnitOut, UnitOut, None),
+    "people": (PersonOut, PersonOut, None),
+    "apps": (AppOut, AppOut, None),
+    "accounts": (AccountOut, AccountOut, None),
+    "groups": (GroupOut, GroupOut, None),
+    "forms": (FormOut, FormDetailOut, _form_fields),
 }
 
 
 def _register(kind: str) -> None:
-    item_schema, detail_schema, as_item, as_detail, related = ENDPOINTS[kind]
+    item_schema, detail_schema, detail_extra = ENDPOINTS[kind]
     spec = KINDS[kind]
+    as_item = _Fields(item_schema, spec.model)
+    related = as_item.related
+
+    def as_detail(obj) -> dict:
+        return {**as_item(obj), **detail_extra(obj)} if detail_extra else as_item(obj)
+
     page_schema = page_of(item_schema, f"{item_schema.__name__.removesuffix('Out')}Page")
 
-    columns = LIST_COLUMNS[kind]
+    carrier = any(f.param == "status" for f in spec.filters)
+    params_schema = CarrierListParams if carrier else ListParams
 
-    def object_list(request, params: Query[ListParams]):
-        qs, _applied = listing.apply_filters(
-            scope.scoped(request.user, spec.model), spec, {"q": params.q}, request.user
-        )
+    columns = as_item.columns()
+
+    def object_list(request, params: Query[params_schema]):  # type: ignore[valid-type]
+        filters = {"q": params.q, "status": getattr(params, "status", None) or ""}
+        qs, _applied = listing.apply_filters(scope.scoped(request.user, spec.model), spec, filters, request.user)
         rows, next_url = pages.page(
             request,
             qs.values("id", *columns.values()),
@@ -216,7 +117,9 @@ def _register(kind: str) -> None:
         except spec.model.DoesNotExist:
             raise Http404 from None
 
-    object_list.__doc__ = f"List {kind} in the token's region, by code; ?q= searches names and codes."
+    object_list.__doc__ = f"List {kind} in the token's region, by code; ?q= searches names and codes" + (
+        "; ?status= keeps active, cancelled or merged carriers." if carrier else "."
+    )
     object_detail.__doc__ = f"One of the {kind} by its code; 404 outside the token's region."
     router.get(f"/{kind}/", response={200: page_schema, **ERRORS}, operation_id=f"list_{kind}", summary=f"list {kind}")(
         object_list
