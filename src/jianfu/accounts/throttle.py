@@ -24,6 +24,7 @@ from django.db.models import Sum
 from jianfu.accounts.models import RateCounter, RateHit
 
 _TABLE = RateCounter._meta.db_table
+_HITS = RateHit._meta.db_table
 
 
 def _key(scope: str, subject: str) -> str:
@@ -53,6 +54,25 @@ def _used(key: str, *, window_seconds: int, now: float) -> int:
     return hits.aggregate(total=Sum("cost"))["total"] or 0
 
 
+def _count_hit(key: str, *, now: float, window_seconds: int, cost: int, limit: int | None) -> int:
+    """Inside hit()'s transaction, with the subject's row locked: drop its hits older than the window, sum the
+    rest with `cost`, keep the new hit when the sum stays within `limit`. Written as SQL once: every API request
+    runs these three statements, and the ORM spent more CPU compiling them than the database spent running them."""
+    table, key_col, at_col, cost_col = (connection.ops.quote_name(n) for n in (_HITS, "key", "at", "cost"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {key_col} = %s AND {at_col} <= %s", [key, now - window_seconds])
+        cursor.execute(
+            f"SELECT COALESCE(SUM({cost_col}), 0) FROM {table} WHERE {key_col} = %s AND {at_col} > %s",
+            [key, now - window_seconds],
+        )
+        total = int(cursor.fetchone()[0]) + cost
+        if limit is None or total <= limit:
+            cursor.execute(
+                f"INSERT INTO {table} ({key_col}, {at_col}, {cost_col}) VALUES (%s, %s, %s)", [key, now, cost]
+            )
+    return total
+
+
 def hit(
     scope: str,
     subject: str,
@@ -80,10 +100,7 @@ def hit(
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
         fresh = _lock(key, _moment(now + window_seconds))
-        RateHit.objects.filter(key=key, at__lte=now - window_seconds).delete()
-        total = _used(key, window_seconds=window_seconds, now=now) + cost
-        if limit is None or total <= limit:
-            RateHit.objects.create(key=key, at=now, cost=cost)
+        total = _count_hit(key, now=now, window_seconds=window_seconds, cost=cost, limit=limit)
     if fresh:
         # A new subject: a good moment to drop the ones whose last hit is a window old, so no job is needed.
         expired = RateCounter.objects.filter(expires_at__lt=_moment(now))
