@@ -583,6 +583,19 @@ class _UnitWriter(_CodedWriter):
     def consume(self, sheet: ParsedSheet) -> None:
         # Units reference each other: read the whole file, then write parents before children.
         self.sheet = sheet
+        records = self._read_records(sheet)
+        known = self.session.ids("units")
+        order = self._parents_first(records)
+        self._check_parents(records, order, known)
+        if self.session.scope is not None:
+            self._check_scope(records, order, known)
+        if self.failed:
+            return
+        self.plan(self.write_levels, *self._by_depth(records, order))
+        self.tick()
+
+    def _read_records(self, sheet: ParsedSheet) -> dict[str, tuple[int, dict]]:
+        """Code → (row, record); a code met again is an error on its later row."""
         records: dict[str, tuple[int, dict]] = {}
         for row, record in sheet.records():
             self.result.rows += 1
@@ -592,7 +605,10 @@ class _UnitWriter(_CodedWriter):
                 self.ref_error(row, "code", code, Problem("编码重复：与第 %(row)d 行相同", row=records[code][0]))
                 continue
             records[code] = (row, record)
-        known = self.session.ids("units")
+        return records
+
+    def _parents_first(self, records: dict[str, tuple[int, dict]]) -> list[str]:
+        """The file's codes with every parent the file holds before its children; a cycle is an error."""
         order: list[str] = []
         state: dict[str, int] = {}  # 1 visiting, 2 done
 
@@ -614,6 +630,10 @@ class _UnitWriter(_CodedWriter):
 
         for code in records:
             visit(code)
+        return order
+
+    def _check_parents(self, records: dict[str, tuple[int, dict]], order: list[str], known: dict[str, int]) -> None:
+        """Each parent is in this file or already imported, and is not the unit itself."""
         for code in order:
             row, record = records[code]
             parent = record.get("parent_code")
@@ -627,19 +647,24 @@ class _UnitWriter(_CodedWriter):
                 self.ref_error(row, "parent_code", parent, why)
             if parent == code:
                 self.ref_error(row, "parent_code", parent, "上级编码不能是自身")
-        if self.session.scope is not None:
-            for code in order:
-                row, record = records[code]
-                parent = record.get("parent_code")
-                if parent in known and not self.in_scope(known[parent]):
-                    self.ref_error(row, "parent_code", parent, "该上级单位不在您的管辖范围内")
-                elif not parent and code not in known:
-                    self.ref_error(row, "parent_code", "", "只有系统管理员可以导入顶级单位")
-        if self.session.scope is not None and records:
+
+    def _check_scope(self, records: dict[str, tuple[int, dict]], order: list[str], known: dict[str, int]) -> None:
+        """An uploader with a region hangs units only under units of that region, and adds no top-level unit."""
+        for code in order:
+            row, record = records[code]
+            parent = record.get("parent_code")
+            if parent in known and not self.in_scope(known[parent]):
+                self.ref_error(row, "parent_code", parent, "该上级单位不在您的管辖范围内")
+            elif not parent and code not in known:
+                self.ref_error(row, "parent_code", "", "只有系统管理员可以导入顶级单位")
+        if records:
             # A code already used outside the uploader's region would move that unit into it.
             self.claims_outside_scope(list(records.values()), self.existing(list(records)))
-        if self.failed:
-            return
+
+    def _by_depth(
+        self, records: dict[str, tuple[int, dict]], order: list[str]
+    ) -> tuple[dict[int, list[tuple[int, dict]]], dict[str, str]]:
+        """The rows grouped by depth in the tree, parents first, and the path of every unit the file names."""
         paths = {
             u.code: u.path
             for u in Unit.objects.filter(
@@ -656,8 +681,7 @@ class _UnitWriter(_CodedWriter):
         by_depth: dict[int, list[tuple[int, dict]]] = {}
         for row, record in ordered:
             by_depth.setdefault(paths[record["code"]].count("/"), []).append((row, record))
-        self.plan(self.write_levels, by_depth, paths)
-        self.tick()
+        return by_depth, paths
 
     def write_levels(self, by_depth: dict[int, list[tuple[int, dict]]], paths: dict[str, str]) -> None:
         for depth in sorted(by_depth):
