@@ -10,17 +10,7 @@ from django.utils import timezone
 
 from jianfu.ingest import CellError
 from jianfu.liveness import owner_gone
-from jianfu.registry.models import (
-    App,
-    Form,
-    FormField,
-    ImportBatch,
-    Membership,
-    Person,
-    PublicAccount,
-    Unit,
-    WorkGroup,
-)
+from jianfu.registry.models import App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup
 
 log = logging.getLogger("jianfu.import")
 # A batch whose importing process died: the message shown in its report (a msgid, translated when shown).

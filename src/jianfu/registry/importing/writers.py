@@ -21,17 +21,7 @@ from jianfu.ingest.errors import Problem
 from jianfu.ingest.parse import ParsedSheet
 from jianfu.ingest.values import hash_phone, mask_phone
 from jianfu.registry import search
-from jianfu.registry.models import (
-    App,
-    Form,
-    FormField,
-    ImportBatch,
-    Membership,
-    Person,
-    PublicAccount,
-    Unit,
-    WorkGroup,
-)
+from jianfu.registry.models import App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup
 from jianfu.registry.importing.maintenance import _beat_batch, refresh_member_counts
 
 if TYPE_CHECKING:
