@@ -2,6 +2,7 @@
 
 from typing import Literal
 
+from django.db.models import Model
 from django.http import Http404
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -43,107 +44,46 @@ def _code(unit) -> str | None:
     return unit.code if unit is not None else None
 
 
-def _unit(obj) -> dict:
-    return {
-        "code": obj.code,
-        "name": obj.name,
-        "parent": _code(obj.parent),
-        "level": obj.level,
-        "unit_type": obj.unit_type,
-        "is_region": obj.is_region,
-        "updated_at": obj.updated_at,
-    }
+class _Fields:
+    """Object → dict of the fields an answer schema lists; a foreign key (parent, unit, owner, issuer) as the
+    related object's code. The schema is the one list of what the API shows of a kind."""
+
+    def __init__(self, schema: type[Schema], model: type[Model]):
+        self.names = tuple(schema.model_fields)
+        self.related = tuple(f.name for f in model._meta.concrete_fields if f.many_to_one and f.name in self.names)
+
+    def __call__(self, obj: Model) -> dict:
+        row = {name: getattr(obj, name) for name in self.names}
+        for name in self.related:
+            row[name] = _code(row[name])
+        return row
 
 
-def _person(obj) -> dict:
-    return {
-        "code": obj.code,
-        "name": obj.name,
-        "unit": obj.unit.code,
-        "post": obj.post,
-        "phone_masked": obj.phone_masked,
-        "updated_at": obj.updated_at,
-    }
-
-
-def _app(obj) -> dict:
-    names = (
-        "code",
-        "name",
-        "category",
-        "launch_date",
-        "last_update",
-        "registered_users",
-        "monthly_active_users",
-        "functions",
-        "forced_features",
-        "description",
-        "updated_at",
-    )
-    return {**{name: getattr(obj, name) for name in names}, "owner": obj.owner.code}
-
-
-def _account(obj) -> dict:
-    names = (
-        "code",
-        "name",
-        "platform",
-        "opened_date",
-        "last_post",
-        "followers",
-        "posts_30d",
-        "assessments",
-        "updated_at",
-    )
-    return {**{name: getattr(obj, name) for name in names}, "owner": obj.owner.code}
-
-
-def _group(obj) -> dict:
-    names = (
-        "code",
-        "name",
-        "platform",
-        "created_date",
-        "nature",
-        "task_end_date",
-        "last_active",
-        "messages_30d",
-        "purpose",
-        "demands",
-        "member_count",
-        "updated_at",
-    )
-    return {
-        **{name: getattr(obj, name) for name in names},
-        "owner": obj.owner.code,
-        "owner_person": _code(obj.owner_person),
-    }
-
-
-def _form(obj) -> dict:
-    names = ("code", "title", "respondent_level", "frequency", "channel", "minutes_per_filing", "updated_at")
-    return {**{name: getattr(obj, name) for name in names}, "issuer": obj.issuer.code}
-
-
-def _form_detail(obj) -> dict:
+def _form_fields(obj) -> dict:
     fields = obj.fields.order_by("position").values("position", "name", "note", "data_type", "unit")[:1000]
-    return {**_form(obj), "fields": list(fields)}
+    return {"fields": list(fields)}
 
 
-# kind → (list item schema, detail schema, row → dict, object → detail dict, related objects to join)
+# kind → (list item schema, detail schema, what the detail adds to the item)
 ENDPOINTS = {
-    "units": (UnitOut, UnitOut, _unit, _unit, ("parent",)),
-    "people": (PersonOut, PersonOut, _person, _person, ("unit",)),
-    "apps": (AppOut, AppOut, _app, _app, ("owner",)),
-    "accounts": (AccountOut, AccountOut, _account, _account, ("owner",)),
-    "groups": (GroupOut, GroupOut, _group, _group, ("owner", "owner_person")),
-    "forms": (FormOut, FormDetailOut, _form, _form_detail, ("issuer",)),
+    "units": (UnitOut, UnitOut, None),
+    "people": (PersonOut, PersonOut, None),
+    "apps": (AppOut, AppOut, None),
+    "accounts": (AccountOut, AccountOut, None),
+    "groups": (GroupOut, GroupOut, None),
+    "forms": (FormOut, FormDetailOut, _form_fields),
 }
 
 
 def _register(kind: str) -> None:
-    item_schema, detail_schema, as_item, as_detail, related = ENDPOINTS[kind]
+    item_schema, detail_schema, detail_extra = ENDPOINTS[kind]
     spec = KINDS[kind]
+    as_item = _Fields(item_schema, spec.model)
+    related = as_item.related
+
+    def as_detail(obj) -> dict:
+        return {**as_item(obj), **detail_extra(obj)} if detail_extra else as_item(obj)
+
     page_schema = page_of(item_schema, f"{item_schema.__name__.removesuffix('Out')}Page")
 
     carrier = any(f.param == "status" for f in spec.filters)
