@@ -7,6 +7,7 @@ import json
 import duckdb
 import pyarrow as pa
 
+from tests.formats import FINDING_KEYS
 from tests.analysis.helpers import AS_OF, UNITS, app, days_ago, group, members_of
 from jianfu.analysis import SCHEMAS, finding_id, load_snapshot, run, write_snapshot
 
@@ -16,18 +17,6 @@ TABLES = dict(
     members=members_of({"G1": ["P1", "P2", "P3"], "G2": ["P1", "P2", "P3"], "G3": ["P1"]}),
     apps=[app("A1", last_update=days_ago(400), forced_features=["积分排名"])],
 )
-FINDING_KEYS = {
-    "id",
-    "type",
-    "rule",
-    "action",
-    "items",
-    "score",
-    "evidence",
-    "hours_saved_per_month",
-    "reason",
-    "owner_code",
-}
 
 
 def test_json_shape(tmp_path):
@@ -42,7 +31,7 @@ def test_json_shape(tmp_path):
     assert set(doc["burden"]["per_person_hours_per_month"]) >= {"p50", "p90", "max"}
     types = set()
     for f in doc["findings"]:
-        assert set(f) == FINDING_KEYS
+        assert set(f) == FINDING_KEYS | {"owner_code"}
         assert f["action"] in {"cancel", "merge", "optimise", "rectify"}
         assert isinstance(f["reason"], str) and f["reason"].endswith("。")
         assert all(isinstance(v, (int, float)) for v in f["evidence"].values())

@@ -4,6 +4,7 @@ import pytest
 
 from jianfu.audit.models import AuditEvent
 from jianfu.findings.models import Finding
+from tests.formats import FINDING_KEYS
 from tests.web.conftest import BUREAU, SIBLING
 
 pytestmark = pytest.mark.django_db
@@ -37,18 +38,7 @@ def test_the_list_holds_the_region_only_as_analyze_writes_it(analysed, api):
     )
     assert county and outsider and not county & outsider
     row = api(analysed.county).get(f"/api/v1/findings/{a_finding_of(BUREAU).fid}/").json()
-    assert set(row) >= {
-        "id",
-        "type",
-        "rule",
-        "action",
-        "items",
-        "score",
-        "evidence",
-        "hours_saved_per_month",
-        "reason",
-        "status",
-    }
+    assert set(row) >= FINDING_KEYS | {"status"}
     assert row["status"] == "open" and row["owner_code"] == BUREAU
 
 

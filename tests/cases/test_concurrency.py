@@ -3,11 +3,7 @@ own connection). Only one verification applies; the other sees the new state and
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
-from django.db import connection
 
 from jianfu.accounts.models import Role
 from jianfu.cases import actions
@@ -16,6 +12,7 @@ from jianfu.audit.models import AuditEvent
 from jianfu.findings.models import Finding
 from tests.cases.conftest import in_days, own_finding
 from tests.cast import BUREAU, COUNTY, build_cast, make_user
+from tests.concurrency import at_once, hold_the_first_lock, require_postgresql
 from jianfu.findings.running import run_and_store
 from jianfu.registry.models import Unit
 
@@ -24,8 +21,7 @@ import datetime as dt
 
 @pytest.fixture
 def responded_case(transactional_db, county_folder):
-    if connection.vendor != "postgresql":
-        pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
+    require_postgresql()
     cast = build_cast(county_folder)
     run_and_store(as_of=dt.date(2026, 11, 26), actor="test")
     cast.county2 = make_user("county2", COUNTY, Role.OFFICE)
@@ -36,52 +32,10 @@ def responded_case(transactional_db, county_folder):
     return cast
 
 
-def race(*calls):
-    """Start the calls in threads at the same moment; each thread has its own database connection."""
-    start = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as exc:  # kept for the test to inspect
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.fixture
 def held_lock(monkeypatch):
-    """The first racer to lock the case keeps the lock until PostgreSQL shows the other one waiting for it."""
-    lock_case = actions._lock
-    first = threading.Lock()
-
-    def lock_and_wait(case):
-        locked = lock_case(case)
-        if threading.current_thread() is not threading.main_thread() and first.acquire(blocking=False):
-            deadline = time.monotonic() + 10
-            with connection.cursor() as cursor:
-                while time.monotonic() < deadline:
-                    cursor.execute(
-                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
-                        " AND transactionid = pg_current_xact_id()::text::xid"
-                    )
-                    if cursor.fetchone()[0]:
-                        break
-                    time.sleep(0.01)
-                else:
-                    raise AssertionError("the other verifier never waited for the case's row lock")
-        return locked
-
-    monkeypatch.setattr(actions, "_lock", lock_and_wait)
+    """The first verifier to lock the case keeps the lock until PostgreSQL shows the other one waiting for it."""
+    hold_the_first_lock(monkeypatch, actions, "_lock")
 
 
 def verify(user, accepted, text=""):
@@ -93,7 +47,7 @@ number = [""]
 
 def test_two_verifiers_accepting_at_once_close_the_case_once(responded_case, held_lock):
     number[0] = responded_case.case.number
-    outcomes = race(verify(responded_case.county, True), verify(responded_case.discipline, True))
+    outcomes = at_once(verify(responded_case.county, True), verify(responded_case.discipline, True))
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert len(refused) == 1 and isinstance(refused[0], actions.IllegalTransition), outcomes
     case = Case.objects.get(number=number[0])
@@ -106,7 +60,7 @@ def test_two_verifiers_accepting_at_once_close_the_case_once(responded_case, hel
 
 def test_an_acceptance_and_a_refusal_at_once(responded_case, held_lock):
     number[0] = responded_case.case.number
-    outcomes = race(verify(responded_case.county, True), verify(responded_case.county2, False, "不到位"))
+    outcomes = at_once(verify(responded_case.county, True), verify(responded_case.county2, False, "不到位"))
     refused = [o for o in outcomes if isinstance(o, Exception)]
     assert len(refused) == 1 and isinstance(refused[0], actions.IllegalTransition), outcomes
     case = Case.objects.get(number=number[0])
@@ -118,7 +72,7 @@ def test_an_acceptance_and_a_refusal_at_once(responded_case, held_lock):
 def test_two_officers_opening_a_case_on_one_finding_at_once(responded_case):
     finding = Finding.objects.get(type="forced_feature", rule="F3", items=["A1"])
     unit = Unit.objects.get(code=BUREAU)
-    outcomes = race(
+    outcomes = at_once(
         *[
             lambda user=user: actions.do_open_case(finding, unit, "取消积分排名", in_days(5), acting_user=user)
             for user in (responded_case.county, responded_case.discipline)

@@ -75,6 +75,8 @@ def test_the_whole_triage_is_audited(cast, clue, as_user):
     assert other.status == "merged" and other.merged_into_id == clue.pk
     actions_done = set(AuditEvent.objects.filter(object_kind="clues").values_list("action", flat=True))
     assert {"clue.assigned", "clue.linked", "clue.merged", "clue.replied", "clue.closed"} <= actions_done
+    linked = AuditEvent.objects.get(action="clue.linked")
+    assert linked.changes == {"linked_codes": [[], ["A1", "G4"]], "linked_findings": [[], []]}
     # A closed clue takes no more moves; the message says why.
     page = client.post(f"/clues/{clue.pk}/close/", {"outcome": "again"}, follow=True)
     assert "不能再办理" in page.content.decode()
@@ -153,7 +155,8 @@ def test_evidence_downloads_only_in_scope(cast, as_user, settings):
 def test_the_cases_app_links_a_case_to_a_clue(cast, clue):
     linked = actions.do_link_case(clue, "AJ-2026-0001", acting_user=cast.discipline)
     assert linked.linked_cases == ["AJ-2026-0001"] and linked.status == Clue.Status.HANDLING
-    assert AuditEvent.objects.filter(action="clue.case_linked", actor=cast.discipline).exists()
+    event = AuditEvent.objects.get(action="clue.case_linked", actor=cast.discipline)
+    assert event.changes == {"linked_cases": [[], ["AJ-2026-0001"]], "status": ["new", "handling"]}
     with pytest.raises(actions.ClueError):
         actions.do_link_case(clue, "AJ-2026-0002", acting_user=cast.outsider)
     with pytest.raises(actions.ClueError):

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import threading
-import time
 
 import pytest
-from django.db import connection
 
 from jianfu.accounts.models import Role
 from jianfu.filings import actions
 from jianfu.filings.models import Filing, Proposal, ProposalEvent, StaleDecision, TransitionError
 from tests.cast import CITY, COUNTY, build_cast, make_user
+from tests.concurrency import at_once, hold_the_first_lock, require_postgresql
 from tests.proposals import make_proposal
 
 ALL_YES = {"1": "yes", "4": "yes"}
@@ -20,8 +18,7 @@ ALL_YES = {"1": "yes", "4": "yes"}
 
 @pytest.fixture
 def committed(transactional_db, county_folder):
-    if connection.vendor != "postgresql":
-        pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
+    require_postgresql()
     cast = build_cast(county_folder)
     cast.county2 = make_user("county2", COUNTY, Role.OFFICE)
     cast.city = make_user("city", CITY, Role.OFFICE)
@@ -32,58 +29,10 @@ def committed(transactional_db, county_folder):
     return cast
 
 
-def at_once(*calls):
-    """Run the calls in threads released together; each gets its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
-def wait_until_another_transaction_waits_for_mine(timeout: float = 10) -> None:
-    """Return once some other transaction waits on a lock this one holds (PostgreSQL's pg_locks, live)."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
-                " AND transactionid = pg_current_xact_id()::text::xid"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.01)
-    raise AssertionError("the other decision never waited for the proposal's row lock")
-
-
 @pytest.fixture
 def slow_lock(monkeypatch):
-    """A test-only barrier: the first decision to lock the proposal holds the lock until the other decision is
-    queued behind it, so the two really overlap (no pause in the actions themselves)."""
-    take_lock = actions._locked
-    first = threading.Lock()
-
-    def hold_until_the_other_waits(proposal):
-        current = take_lock(proposal)
-        # Only the racing calls (threads of at_once) meet; a decision the test makes beforehand passes straight on.
-        if threading.current_thread() is not threading.main_thread() and first.acquire(blocking=False):
-            wait_until_another_transaction_waits_for_mine()
-        return current
-
-    monkeypatch.setattr(actions, "_locked", hold_until_the_other_waits)
+    """The first decision to lock the proposal holds the lock until the other decision is queued behind it."""
+    hold_the_first_lock(monkeypatch, actions, "_locked")
 
 
 def approve(user, step):

@@ -11,6 +11,7 @@ from jianfu.findings.models import Finding
 from jianfu.findings.running import run_and_store
 from jianfu.registry.importing import import_paths
 from tests.builders import write_xlsx
+from tests.formats import FINDING_KEYS
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 11, 26)
@@ -96,17 +97,7 @@ def test_cli_analyze_writes_the_spec_json_and_xlsx(cast, tmp_path, capsys):
     assert set(document["summary"]) >= {"findings", "hours_saved_per_month"}
     assert set(document["burden"]["per_person_hours_per_month"]) >= {"p50", "p90", "max"}
     first = document["findings"][0]
-    assert set(first) >= {
-        "id",
-        "type",
-        "rule",
-        "action",
-        "items",
-        "score",
-        "evidence",
-        "hours_saved_per_month",
-        "reason",
-    }
+    assert set(first) >= FINDING_KEYS
     import openpyxl
 
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active

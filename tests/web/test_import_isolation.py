@@ -174,7 +174,7 @@ def test_a_members_file_that_fails_midway_is_undone(cast, tmp_path, monkeypatch)
     rows = [["群编号", "人员编号"], ["G3", "P2"], ["G3", "P3"], ["G4", "P3"], ["G4", "P4"]]
     before = set(Membership.objects.values_list("group_id", "person_id"))
     counts = dict(WorkGroup.objects.values_list("code", "member_count"))
-    monkeypatch.setattr(importing, "MEMBER_CHUNK", 1)
+    monkeypatch.setattr(importing.writers, "MEMBER_CHUNK", 1)
     real_insert = importing._MemberWriter._insert
     calls = []
 

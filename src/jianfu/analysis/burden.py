@@ -111,21 +111,26 @@ def _case_terms(column: str, vocabulary: dict, rule: str | None, value: str) -> 
 
 
 def burden_steps(config: AnalysisConfig, multi_pset: bool) -> list[SQLStep]:
-    """The burden model as SQL steps (parameter tables must be registered first)."""
-    units, people, members = input_name("units"), input_name("people"), input_name("members")
-    apps, groups, accounts = input_name("apps"), input_name("groups"), input_name("accounts")
-    forms, fields = input_name("forms"), input_name("fields")
-    default_level = config.burden.form_default_respondent_level
-    level_case = (
-        "CASE "
-        + " ".join(
-            f"WHEN lvl IN ({', '.join(sql_str(w) for w in words)}) THEN {sql_str(level)}"
-            for level, words in _LEVEL_WORDS.items()
-        )
-        + " ELSE lvl END"
-    )
+    """The burden model as SQL steps (parameter tables must be registered first).
 
-    steps = [
+    ``multi_pset``: regions override parameters, so ``__jf_b_unit_pset`` is registered and each person is
+    costed with their own unit's set. The order matters: a step reads only the steps before it.
+    """
+    return [
+        *_population_steps(multi_pset),
+        *_app_steps(),
+        *_account_steps(),
+        *_group_steps(multi_pset),
+        *_form_steps(config.burden.form_default_respondent_level),
+        *_per_person_steps(),
+        *_roll_up_steps(),
+    ]
+
+
+def _population_steps(multi_pset: bool) -> list[SQLStep]:
+    """Units with their parameter set and ancestors, the people who bear burden, and head counts per region."""
+    units, people, members = input_name("units"), input_name("people"), input_name("members")
+    return [
         SQLStep(
             f"{B}unit",
             (
@@ -164,7 +169,10 @@ SELECT p.person_code, p.pset, a.anc FROM {B}person p JOIN {B}unit_anc a ON a.cod
         SQLStep(f"{B}scope_total", f"SELECT anc, sum(people) AS people FROM {B}scope GROUP BY anc"),
     ]
 
-    # --- apps: usage by the active share of the owner's region; forced features by everyone in it ---
+
+def _app_steps() -> list[SQLStep]:
+    """Apps: usage by the active share of the owner's region; forced features by the app's active users."""
+    apps = input_name("apps")
     f_rule = {r: _case_terms("a.forced_features", APP_FEATURES, r, "pr.app_f_{aid}") for r in ("F1", "F2", "F3")}
     # A forced feature is borne by the people who open the app: its monthly active users when known (a daily
     # check-in makes its user active), everyone in the region when unknown (burden-model.md, de-duplication).
@@ -172,7 +180,7 @@ SELECT p.person_code, p.pset, a.anc FROM {B}person p JOIN {B}unit_anc a ON a.cod
         "(CASE WHEN a.monthly_active_users IS NULL OR tot.people = 0 THEN 1.0 "
         "ELSE least(1.0, CAST(a.monthly_active_users AS DOUBLE) / tot.people) END)"
     )
-    steps += [
+    return [
         SQLStep(
             f"{B}app_pset",
             f"""
@@ -206,17 +214,20 @@ FROM {B}app_pset GROUP BY region, pset""",
         ),
     ]
 
-    # --- public accounts: assessments borne by everyone in the owner's region; upkeep by the owner ---
-    ass = " + ".join(
+
+def _account_steps() -> list[SQLStep]:
+    """Public accounts: assessments borne by everyone in the owner's region; upkeep by the owner."""
+    accounts = input_name("accounts")
+    assessment_min = " + ".join(
         f"CASE WHEN list_contains(a.assessments, {sql_str(term)}) THEN pr.acc_a_{aid}_pm + pr.acc_a_{aid}_pp * "
         f"coalesce(CAST(a.posts_30d AS DOUBLE), pr.acc_posts_default) ELSE 0 END"
         for term, aid in ACCOUNT_ASSESSMENTS.items()
     )
-    steps += [
+    return [
         SQLStep(
             f"{B}acc_pset",
             f"""
-SELECT a.code, u.region_code AS region, sc.pset, sc.people, ({ass}) AS assessment_min
+SELECT a.code, u.region_code AS region, sc.pset, sc.people, ({assessment_min}) AS assessment_min
 FROM {accounts} a
 JOIN {B}unit u ON u.code = a.owner_code
 JOIN {B}scope sc ON sc.anc = u.region_code
@@ -242,31 +253,34 @@ SELECT region AS anc, pset, sum(assessment_min) AS minutes FROM {B}acc_pset GROU
         ),
     ]
 
-    # --- work groups: every member reads, replies, meets the demands ---
-    g_f1 = _case_terms("g.demands", GROUP_DEMANDS, "F1", "pr.grp_d_{aid}")
-    g_f2 = _case_terms("g.demands", GROUP_DEMANDS, "F2", "pr.grp_d_{aid}")
-    msgs = "coalesce(CAST(g.messages_30d AS DOUBLE), 0)"
+
+def _group_steps(multi_pset: bool) -> list[SQLStep]:
+    """Work groups: every member reads, replies and meets the demands."""
+    groups, members = input_name("groups"), input_name("members")
+    f1_demands = _case_terms("g.demands", GROUP_DEMANDS, "F1", "pr.grp_d_{aid}")
+    f2_demands = _case_terms("g.demands", GROUP_DEMANDS, "F2", "pr.grp_d_{aid}")
+    messages = "coalesce(CAST(g.messages_30d AS DOUBLE), 0)"
     # A group with no message in 30 days demands nothing that month: every demand is a post in the group.
     active = "(CASE WHEN g.messages_30d = 0 THEN 0.0 ELSE 1.0 END)"
-    member_rel = (
+    member_with_pset = (
         f"SELECT m.group_code, m.person_code, p.pset FROM (SELECT DISTINCT group_code, person_code FROM {members}) m "
         f"JOIN {B}person p ON p.person_code = m.person_code"
         if multi_pset
         else f"SELECT DISTINCT group_code, person_code, 0 AS pset FROM {members}"
     )
-    steps += [
+    return [
         SQLStep(
             f"{B}grp_pset",
             f"""
 SELECT g.code, pr.pset,
   pr.grp_attention_min AS attention_min,
-  {msgs} * (pr.grp_read_min + pr.grp_reply_share * pr.grp_reply_min) AS messages_min,
-  {g_f1} * {active} + CASE WHEN {has_any("g.demands", sql_list(_REPLY_DEMANDS))}
-                THEN {msgs} * (pr.grp_reply_share_dem - pr.grp_reply_share) * pr.grp_reply_min ELSE 0 END AS f1_min,
-  {g_f2} * {active} AS f2_min
+  {messages} * (pr.grp_read_min + pr.grp_reply_share * pr.grp_reply_min) AS messages_min,
+  {f1_demands} * {active} + CASE WHEN {has_any("g.demands", sql_list(_REPLY_DEMANDS))}
+                THEN {messages} * (pr.grp_reply_share_dem - pr.grp_reply_share) * pr.grp_reply_min ELSE 0 END AS f1_min,
+  {f2_demands} * {active} AS f2_min
 FROM {groups} g CROSS JOIN {B}params pr WHERE g.code IS NOT NULL""",
         ),
-        SQLStep(f"{B}member", member_rel),
+        SQLStep(f"{B}member", member_with_pset),
         SQLStep(
             f"{B}grp_count", f"SELECT group_code, pset, count(*) AS members FROM {B}member GROUP BY group_code, pset"
         ),
@@ -293,18 +307,30 @@ GROUP BY m.person_code""",
         ),
     ]
 
-    # --- forms: each respondent region unit files; its people share the time ---
-    freq_case = (
+
+def _respondent_level_case(column: str) -> str:
+    """A CASE that maps the Chinese level words a form's respondent column may carry to level names."""
+    whens = " ".join(
+        f"WHEN {column} IN ({', '.join(sql_str(w) for w in words)}) THEN {sql_str(level)}"
+        for level, words in _LEVEL_WORDS.items()
+    )
+    return f"CASE {whens} ELSE {column} END"
+
+
+def _form_steps(default_level: str) -> list[SQLStep]:
+    """Forms: each respondent region unit files; its people share the time."""
+    forms, fields = input_name("forms"), input_name("fields")
+    filings_per_month = (
         "CASE f.frequency "
         + " ".join(f"WHEN {sql_str(fr)} THEN pr.form_n_{fr}" for fr in FREQUENCIES)
         + " ELSE pr.form_n_adhoc END"
     )
-    steps += [
+    return [
         SQLStep(f"{B}form_fields", f"SELECT form_code, count(*) AS n FROM {fields} GROUP BY form_code"),
         SQLStep(
             f"{B}form_level",
             f"""
-SELECT code, issuer_code, frequency, minutes_per_filing, {level_case} AS respondent_level
+SELECT code, issuer_code, frequency, minutes_per_filing, {_respondent_level_case("lvl")} AS respondent_level
 FROM (SELECT *, coalesce(nullif(trim(respondent_level), ''), {sql_str(default_level)}) AS lvl FROM {forms}) t
 WHERE code IS NOT NULL""",
             materialise=False,
@@ -313,7 +339,7 @@ WHERE code IS NOT NULL""",
             f"{B}form_unit",
             f"""
 SELECT f.code AS form_code, r.code AS unit_code, r.level,
-  {freq_case} AS filings,
+  {filings_per_month} AS filings,
   coalesce(f.minutes_per_filing, pr.form_min_base + pr.form_min_field * coalesce(ff.n, 0)) AS minutes
 FROM {B}form_level f
 JOIN {B}unit iu ON iu.code = f.issuer_code
@@ -344,8 +370,10 @@ FROM {B}person p JOIN {B}unit u ON u.code = p.unit_code GROUP BY u.region_code, 
         ),
     ]
 
-    # --- per person, per unit, per region, per owner ---
-    steps += [
+
+def _per_person_steps() -> list[SQLStep]:
+    """Each person's hours by kind: apps and accounts of every ancestor region, their groups, their unit's forms."""
+    return [
         SQLStep(
             f"{B}person_app",
             f"""
@@ -379,6 +407,12 @@ LEFT JOIN {B}person_grp g ON g.person_code = p.person_code
 LEFT JOIN {B}person_acc c ON c.person_code = p.person_code
 LEFT JOIN {B}person_form f ON f.person_code = p.person_code""",
         ),
+    ]
+
+
+def _roll_up_steps() -> list[SQLStep]:
+    """The totals the summary reads: per unit and per region (from people), per owner (from items)."""
+    return [
         SQLStep(
             f"{B}per_unit",
             f"""
@@ -423,7 +457,6 @@ FROM {B}item i LEFT JOIN {B}unit u ON u.code = i.owner_code
 WHERE i.owner_code IS NOT NULL GROUP BY i.owner_code, u.name, u.level""",
         ),
     ]
-    return steps
 
 
 def _r(value: Any, digits: int = 2) -> Any:

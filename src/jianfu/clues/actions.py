@@ -251,6 +251,12 @@ def _locked(clue: Clue) -> Clue:
     return Clue.objects.select_for_update().get(pk=clue.pk)
 
 
+def _save_audited(current: Clue, old: dict, action: str, acting_user: User) -> None:
+    """Save the fields ``old`` names (field → value before the change) and audit each as [before, after]."""
+    current.save(update_fields=list(old))
+    _audit(acting_user, current, action, {field: [value, getattr(current, field)] for field, value in old.items()})
+
+
 def _open_or_refuse(clue: Clue) -> None:
     if not clue.is_open:
         raise ClueError(
@@ -305,16 +311,10 @@ def do_link(clue: Clue, codes: list[str], finding_ids: list[str], *, acting_user
         raise ClueError(_("找不到问题：%(ids)s") % {"ids": "、".join(missing)}, "findings")
     with transaction.atomic():
         current = _locked(clue)
-        old = (list(current.linked_codes), list(current.linked_findings))
-        current.linked_codes = sorted(set(old[0]) | set(codes))
-        current.linked_findings = sorted(set(old[1]) | set(finding_ids))
-        current.save(update_fields=["linked_codes", "linked_findings"])
-        _audit(
-            acting_user,
-            current,
-            "linked",
-            {"linked_codes": [old[0], current.linked_codes], "linked_findings": [old[1], current.linked_findings]},
-        )
+        old = {"linked_codes": list(current.linked_codes), "linked_findings": list(current.linked_findings)}
+        current.linked_codes = sorted(set(old["linked_codes"]) | set(codes))
+        current.linked_findings = sorted(set(old["linked_findings"]) | set(finding_ids))
+        _save_audited(current, old, "linked", acting_user)
     return current
 
 
@@ -326,18 +326,12 @@ def do_link_case(clue: Clue, case_number: str, *, acting_user: User) -> Clue:
         raise ClueError(_("案件编号不能为空"), "case")
     with transaction.atomic():
         current = _locked(clue)
-        old = (list(current.linked_cases), current.status)
+        old = {"linked_cases": list(current.linked_cases), "status": current.status}
         if case_number not in current.linked_cases:
             current.linked_cases = [*current.linked_cases, case_number]
         if current.status == Clue.Status.NEW:
             current.status = Clue.Status.HANDLING
-        current.save(update_fields=["linked_cases", "status"])
-        _audit(
-            acting_user,
-            current,
-            "case_linked",
-            {"linked_cases": [old[0], current.linked_cases], "status": [old[1], current.status]},
-        )
+        _save_audited(current, old, "case_linked", acting_user)
     return current
 
 

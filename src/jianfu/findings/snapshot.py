@@ -39,57 +39,14 @@ def export_snapshot(folder: Path, as_of: dt.date | None = None) -> dict[str, int
     regions = _region_codes(units)
     sources = {
         "units": [(c, n, p, lv, t, regions[c], path) for c, n, p, lv, t, _, path in units],
-        "people": Person.objects.values_list("code", "name", "unit__code", "post").iterator(chunk_size=20000),
-        "apps": _active(App, as_of)
-        .values_list(
-            "code",
-            "name",
-            "category",
-            "owner__code",
-            "launch_date",
-            "last_update",
-            "registered_users",
-            "monthly_active_users",
-            "functions",
-            "forced_features",
-            "description",
-        )
-        .iterator(chunk_size=5000),
-        "accounts": _active(PublicAccount, as_of)
-        .values_list(
-            "code",
-            "name",
-            "platform",
-            "owner__code",
-            "opened_date",
-            "last_post",
-            "followers",
-            "posts_30d",
-            "assessments",
-        )
-        .iterator(chunk_size=5000),
-        "groups": _active(WorkGroup, as_of)
-        .values_list(
-            "code",
-            "name",
-            "platform",
-            "owner_person__code",
-            "owner__code",
-            "created_date",
-            "nature",
-            "task_end_date",
-            "last_active",
-            "messages_30d",
-            "purpose",
-            "demands",
-        )
-        .iterator(chunk_size=20000),
+        "people": Person.objects.values_list(*_lookups("people")).iterator(chunk_size=20000),
+        "apps": _active(App, as_of).values_list(*_lookups("apps")).iterator(chunk_size=5000),
+        "accounts": _active(PublicAccount, as_of).values_list(*_lookups("accounts")).iterator(chunk_size=5000),
+        "groups": _active(WorkGroup, as_of).values_list(*_lookups("groups")).iterator(chunk_size=20000),
         "members": _member_rows(as_of),
-        "forms": _active(Form, as_of)
-        .values_list("code", "title", "issuer__code", "respondent_level", "frequency", "channel", "minutes_per_filing")
-        .iterator(chunk_size=5000),
+        "forms": _active(Form, as_of).values_list(*_lookups("forms")).iterator(chunk_size=5000),
         "fields": FormField.objects.filter(active_q(Form, as_of, "form__") if as_of else Q())
-        .values_list("form__code", "position", "name", "note", "data_type", "unit")
+        .values_list(*_lookups("fields"))
         .iterator(chunk_size=20000),
         "elements": _element_rows(),
         "field_elements": FieldMapping.objects.filter(confirmed=True)
@@ -99,6 +56,11 @@ def export_snapshot(folder: Path, as_of: dt.date | None = None) -> dict[str, int
     }
     # Each source yields its columns in the contract's order; the contract's schema types them.
     return {table: _write(folder / f"{table}.parquet", SCHEMAS[table], rows) for table, rows in sources.items()}
+
+
+def _lookups(table: str) -> list[str]:
+    """The contract table's columns as the registry's field lookups: a column ``owner_code`` is ``owner__code``."""
+    return [name.removesuffix("_code") + "__code" if name.endswith("_code") else name for name in SCHEMAS[table].names]
 
 
 def _element_rows():

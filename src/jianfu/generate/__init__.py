@@ -19,13 +19,13 @@ from typing import Callable
 import numpy as np
 
 from . import catalog
-from .accounts import generate_accounts
-from .apps import generate_apps
+from .accounts import AccountTruth, generate_accounts
+from .apps import AppTruth, generate_apps
 from .families import HELD_SHARE, catalog_synonyms, held_value, parse_families
-from .forms import generate_forms
-from .groups import generate_groups
+from .forms import FormTruth, generate_forms
+from .groups import GroupTruth, generate_groups
 from .messy import phone_text
-from .units import SCALES, Sizes, build_world
+from .units import SCALES, Sizes, Unit, World, build_world
 from .writers import CsvTable, RollingPairsCsv, XlsxTable
 
 __all__ = ["generate", "SCALES", "Sizes", "MEMBERS_PER_FILE", "FILE_NAMES"]
@@ -187,43 +187,112 @@ def generate(
     as_of = as_of or dt.date.today()
     sz = resolve_sizes(scale, sizes)
     scale_name = scale if isinstance(scale, str) else sz.level
-    created = dt.datetime(as_of.year, as_of.month, as_of.day)
     ss = np.random.SeedSequence(seed)
     r_world, r_people, r_groups, r_apps, r_accounts, r_forms = (np.random.default_rng(s) for s in ss.spawn(6))
 
-    def report(kind: str, done: int, total: int) -> None:
-        if progress:
-            progress(kind, done, total)
-
-    files: list[Path] = []
     world = build_world(sz, r_world)
-    U = world.units
-    root = (
-        U[world.counties[0]]
-        if sz.level == "county"
-        else (U[world.cities[0]] if sz.level == "city" else U[world.province])
-    )
-    stamp = f"填报日期：{as_of.year}年{as_of.month}月"
+    out = _Output(out_dir, as_of, _populated_root(world, sz), progress)
+    _write_units(out, world, r_world)
+    _write_people(out, world, r_people)
+    app_truth = _write_apps(out, world, sz, r_apps)
+    acc_truth = _write_accounts(out, world, r_accounts)
+    grp_truth = _write_groups_and_members(out, world, sz, r_groups)
+    families = parse_families(len(catalog.ALL_INDICATORS) + 1)
+    # the families' own stream, so that every output written before them stays as it was
+    r_families, r_values = (np.random.default_rng(s) for s in np.random.SeedSequence([seed, 15]).spawn(2))
+    form_truth = _write_forms(out, world, sz, r_forms, families, r_families)
+    # the data-element catalog and the values already held (一表通)
+    out.files += write_elements(out_dir / FILE_NAMES["elements"], families, out.created)
+    held = write_values(out_dir / FILE_NAMES["values"], world, families, as_of, r_values)
+    out.files.append(out_dir / FILE_NAMES["values"])
 
-    # units
-    t = XlsxTable(
-        out_dir / FILE_NAMES["units"],
-        HEADERS["units"],
-        created=created,
-        title=f"{root.name}行政区划及单位清单",
-        subtitle=stamp,
-    )
-    skip_type = r_world.random(len(U)) < 0.05
-    for u in U:
-        t.add([u.code, u.name, U[u.parent].code if u.parent >= 0 else "", u.level, "" if skip_type[u.idx] else u.utype])
+    counts = _counts(world, app_truth, acc_truth, grp_truth, form_truth, families, held)
+    findings = _planted_findings(grp_truth, app_truth, acc_truth, form_truth)
+    truth = {
+        "generator": "jianfu.generate/1",
+        "scale": scale_name,
+        "seed": seed,
+        "as_of": as_of.isoformat(),
+        "root_unit": out.root.code,
+        "counts": counts,
+        "findings": findings,
+        "stats": {
+            "group_clusters_planted": grp_truth.planted_clusters,
+            "group_clusters_accidental": grp_truth.accidental_clusters,
+            "groups_redrawn": grp_truth.redrawn,
+        },
+        "data_elements": _data_elements(families),
+        "form_field_elements": form_truth.field_elements,
+    }
+    _write_truth(out, truth)
+    return {
+        **counts,  # the counts per kind also at the top level
+        "scale": scale_name,
+        "seed": seed,
+        "as_of": as_of.isoformat(),
+        "counts": counts,
+        "findings": {k: len(v) for k, v in findings.items()},
+        "files": [str(p) for p in out.files],
+        "seconds": round(time.time() - started, 1),
+    }
+
+
+class _Output:
+    """Where one run writes: its folder, the date its workbooks carry, the unit its titles name, the files
+    written so far, and the progress callback."""
+
+    def __init__(
+        self, folder: Path, as_of: dt.date, root: Unit, progress: Callable[[str, int, int], None] | None
+    ) -> None:
+        self.folder = folder
+        self.as_of = as_of
+        self.created = dt.datetime(as_of.year, as_of.month, as_of.day)
+        self.stamp = f"填报日期：{as_of.year}年{as_of.month}月"
+        self.root = root
+        self.progress = progress
+        self.files: list[Path] = []
+
+    def report(self, kind: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(kind, done, total)
+
+    def xlsx(self, kind: str, title: str | None = None) -> XlsxTable:
+        """The workbook of one kind; with a title, under "<root's name><title>" and the date line."""
+        if title is None:
+            return XlsxTable(self.folder / FILE_NAMES[kind], HEADERS[kind], created=self.created)
+        return XlsxTable(
+            self.folder / FILE_NAMES[kind],
+            HEADERS[kind],
+            created=self.created,
+            title=f"{self.root.name}{title}",
+            subtitle=self.stamp,
+        )
+
+
+def _populated_root(world: World, sizes: Sizes) -> Unit:
+    units = world.units
+    if sizes.level == "county":
+        return units[world.counties[0]]
+    return units[world.cities[0]] if sizes.level == "city" else units[world.province]
+
+
+def _write_units(out: _Output, world: World, rng: np.random.Generator) -> None:
+    units = world.units
+    t = out.xlsx("units", title="行政区划及单位清单")
+    skip_type = rng.random(len(units)) < 0.05
+    for u in units:
+        parent = units[u.parent].code if u.parent >= 0 else ""
+        t.add([u.code, u.name, parent, u.level, "" if skip_type[u.idx] else u.utype])
     t.close()
-    files.append(t.path)
-    report("units", len(U), len(U))
+    out.files.append(t.path)
+    out.report("units", len(units), len(units))
 
-    # people (GBK)
+
+def _write_people(out: _Output, world: World, rng: np.random.Generator) -> None:
+    """The people file, in GBK, phones written in three shapes."""
     n_people = len(world.people_code)
-    people_table = CsvTable(out_dir / FILE_NAMES["people"], HEADERS["people"], encoding="gbk")
-    shapes = r_people.integers(0, 3, n_people)
+    people_table = CsvTable(out.folder / FILE_NAMES["people"], HEADERS["people"], encoding="gbk")
+    shapes = rng.integers(0, 3, n_people)
     step = 50_000
     for s in range(0, n_people, step):
         e = min(n_people, s + step)
@@ -233,52 +302,62 @@ def generate(
                     world.people_code[i],
                     world.people_name[i],
                     phone_text(int(world.people_phone[i]), int(shapes[i])),
-                    U[world.people_unit[i]].code,
+                    world.units[world.people_unit[i]].code,
                     world.people_post[i],
                 ]
                 for i in range(s, e)
             ]
         )
-        report("people", e, n_people)
+        out.report("people", e, n_people)
     people_table.close()
-    files.append(people_table.path)
+    out.files.append(people_table.path)
 
-    # apps and platforms
-    t = XlsxTable(
-        out_dir / FILE_NAMES["apps"],
-        HEADERS["apps"],
-        created=created,
-        title=f"{root.name}政务应用程序和信息平台清单",
-        subtitle=stamp,
-    )
-    app_truth = generate_apps(world, sz, r_apps, as_of, t)
-    t.close(notes=[f"注：本表由{root.name}减负办汇总", "填表人：王伟    审核人：李娜"])
-    files.append(t.path)
-    report("apps", app_truth.apps + app_truth.platforms, app_truth.apps + app_truth.platforms)
 
-    # public accounts
-    t = XlsxTable(out_dir / FILE_NAMES["accounts"], HEADERS["accounts"], created=created)
-    acc_truth = generate_accounts(world, r_accounts, as_of, t)
+def _write_apps(out: _Output, world: World, sizes: Sizes, rng: np.random.Generator) -> AppTruth:
+    """Apps and platforms, in one workbook with notes under the table."""
+    t = out.xlsx("apps", title="政务应用程序和信息平台清单")
+    truth = generate_apps(world, sizes, rng, out.as_of, t)
+    t.close(notes=[f"注：本表由{out.root.name}减负办汇总", "填表人：王伟    审核人：李娜"])
+    out.files.append(t.path)
+    out.report("apps", truth.apps + truth.platforms, truth.apps + truth.platforms)
+    return truth
+
+
+def _write_accounts(out: _Output, world: World, rng: np.random.Generator) -> AccountTruth:
+    t = out.xlsx("accounts")
+    truth = generate_accounts(world, rng, out.as_of, t)
     t.close()
-    files.append(t.path)
-    report("accounts", acc_truth.accounts, acc_truth.accounts)
+    out.files.append(t.path)
+    out.report("accounts", truth.accounts, truth.accounts)
+    return truth
 
-    # groups and members
+
+def _write_groups_and_members(out: _Output, world: World, sizes: Sizes, rng: np.random.Generator) -> GroupTruth:
+    """Groups (a CSV at province scale), members by code (split into files at province scale), and the
+    members a unit listed by name and phone."""
     groups_table: CsvTable | XlsxTable
-    if sz.groups_csv:
-        groups_table = CsvTable(out_dir / "工作群.csv", HEADERS["groups"], encoding="utf-8-sig")
+    if sizes.groups_csv:
+        groups_table = CsvTable(out.folder / "工作群.csv", HEADERS["groups"], encoding="utf-8-sig")
     else:
-        groups_table = XlsxTable(out_dir / FILE_NAMES["groups"], HEADERS["groups"], created=created)
+        groups_table = out.xlsx("groups")
     members_csv = RollingPairsCsv(
-        out_dir,
+        out.folder,
         "群成员",
         (HEADERS["members"][0], HEADERS["members"][1]),
-        split=sz.members_split,
+        split=sizes.members_split,
         max_rows=MEMBERS_PER_FILE,
     )
-    np_table = XlsxTable(out_dir / FILE_NAMES["members_name_phone"], HEADERS["members_name_phone"], created=created)
-    grp_truth = generate_groups(
-        world, sz, r_groups, as_of, groups_table, members_csv, np_table, csv_mode=sz.groups_csv, progress=progress
+    np_table = out.xlsx("members_name_phone")
+    truth = generate_groups(
+        world,
+        sizes,
+        rng,
+        out.as_of,
+        groups_table,
+        members_csv,
+        np_table,
+        csv_mode=sizes.groups_csv,
+        progress=out.progress,
     )
     if isinstance(groups_table, XlsxTable):
         groups_table.close(notes=["注：群成员名单见群成员表"])
@@ -286,34 +365,37 @@ def generate(
         groups_table.close()
     members_csv.close()
     np_table.close()
-    files += [groups_table.path, *members_csv.paths, np_table.path]
+    out.files += [groups_table.path, *members_csv.paths, np_table.path]
+    return truth
 
-    # forms and fields
-    ft = XlsxTable(
-        out_dir / FILE_NAMES["forms"],
-        HEADERS["forms"],
-        created=created,
-        title=f"{root.name}基层报表清单",
-        subtitle=stamp,
-    )
-    fdt = XlsxTable(out_dir / FILE_NAMES["fields"], HEADERS["fields"], created=created)
-    families = parse_families(len(catalog.ALL_INDICATORS) + 1)
-    # the families' own stream, so that every output written before them stays as it was
-    r_families, r_values = (np.random.default_rng(s) for s in np.random.SeedSequence([seed, 15]).spawn(2))
-    form_truth = generate_forms(world, sz, r_forms, as_of, ft, fdt, families=families, family_rng=r_families)
-    ft.close(notes=["注：频次为“临时”的报表按通知要求不定期报送", f"填表人：{root.name}减负办"])
+
+def _write_forms(
+    out: _Output, world: World, sizes: Sizes, rng: np.random.Generator, families, family_rng: np.random.Generator
+) -> FormTruth:
+    """Forms and their fields, two workbooks."""
+    ft = out.xlsx("forms", title="基层报表清单")
+    fdt = out.xlsx("fields")
+    truth = generate_forms(world, sizes, rng, out.as_of, ft, fdt, families=families, family_rng=family_rng)
+    ft.close(notes=["注：频次为“临时”的报表按通知要求不定期报送", f"填表人：{out.root.name}减负办"])
     fdt.close()
-    files += [ft.path, fdt.path]
-    report("forms", form_truth.forms, form_truth.forms)
+    out.files += [ft.path, fdt.path]
+    out.report("forms", truth.forms, truth.forms)
+    return truth
 
-    # the data-element catalog and the values already held (一表通)
-    files += write_elements(out_dir / FILE_NAMES["elements"], families, created)
-    held = write_values(out_dir / FILE_NAMES["values"], world, families, as_of, r_values)
-    files.append(out_dir / FILE_NAMES["values"])
 
-    counts = {
-        "units": len(U),
-        "people": n_people,
+def _counts(
+    world: World,
+    app_truth: AppTruth,
+    acc_truth: AccountTruth,
+    grp_truth: GroupTruth,
+    form_truth: FormTruth,
+    families,
+    held: int,
+) -> dict[str, int]:
+    """Rows written per kind, as the summary and truth.json give them."""
+    return {
+        "units": len(world.units),
+        "people": len(world.people_code),
         "apps": app_truth.apps,
         "platforms": app_truth.platforms,
         "accounts": acc_truth.accounts,
@@ -326,10 +408,16 @@ def generate(
         "values": held,
     }
 
+
+def _planted_findings(
+    grp_truth: GroupTruth, app_truth: AppTruth, acc_truth: AccountTruth, form_truth: FormTruth
+) -> dict[str, list[dict]]:
+    """The findings truth.json promises, by type: what the generator planted (and the accidental overlaps)."""
+
     def single(rule: str, codes: list[str]) -> list[dict]:
         return [{"rule": rule, "items": [c]} for c in codes]
 
-    findings = {
+    return {
         "duplicate_groups": [{"rule": "F4", "items": c, "planted": p} for c, p in sorted(grp_truth.duplicate_clusters)],
         "expired_group": single("F5", sorted(grp_truth.expired)),
         "idle_group": single("F5", sorted(grp_truth.idle)),
@@ -347,38 +435,19 @@ def generate(
         ],
         "duplicate_forms": [{"rule": "F4", "items": c, "planted": True} for c in form_truth.duplicate_clusters],
     }
-    truth = {
-        "generator": "jianfu.generate/1",
-        "scale": scale_name,
-        "seed": seed,
-        "as_of": as_of.isoformat(),
-        "root_unit": root.code,
-        "counts": counts,
-        "findings": findings,
-        "stats": {
-            "group_clusters_planted": grp_truth.planted_clusters,
-            "group_clusters_accidental": grp_truth.accidental_clusters,
-            "groups_redrawn": grp_truth.redrawn,
-        },
-        "data_elements": {i.code: {"name": i.name, "unit": i.unit} for i in catalog.ALL_INDICATORS}
-        | {
-            e.indicator.code: {"name": e.indicator.name, "unit": e.indicator.unit, "family": f.name}
-            for f in families
-            for e in f.elements
-        },
-        "form_field_elements": form_truth.field_elements,
+
+
+def _data_elements(families) -> dict[str, dict]:
+    """Element code → name and unit (and family) for every element the catalog file lists."""
+    return {i.code: {"name": i.name, "unit": i.unit} for i in catalog.ALL_INDICATORS} | {
+        e.indicator.code: {"name": e.indicator.name, "unit": e.indicator.unit, "family": f.name}
+        for f in families
+        for e in f.elements
     }
-    truth_path = out_dir / FILE_NAMES["truth"]
+
+
+def _write_truth(out: _Output, truth: dict) -> None:
+    truth_path = out.folder / FILE_NAMES["truth"]
     with open(truth_path, "w", encoding="utf-8") as f:
         json.dump(truth, f, ensure_ascii=False, indent=None, separators=(",", ":"))
-    files.append(truth_path)
-    return {
-        **counts,  # the counts per kind also at the top level
-        "scale": scale_name,
-        "seed": seed,
-        "as_of": as_of.isoformat(),
-        "counts": counts,
-        "findings": {k: len(v) for k, v in findings.items()},
-        "files": [str(p) for p in files],
-        "seconds": round(time.time() - started, 1),
-    }
+    out.files.append(truth_path)

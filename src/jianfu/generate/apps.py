@@ -16,7 +16,7 @@ import numpy as np
 
 from . import catalog
 from .messy import XLSX_DATE_SHAPES, date_cell, join_multi, traditional
-from .units import Sizes, World
+from .units import Sizes, Unit, World
 
 DUP_REGION_RATE = 0.5  # share of regions (county, city, province) that get a planted duplicate cluster
 TRIPLE_RATE = 0.25  # of those, share that are clusters of three
@@ -74,15 +74,64 @@ def _app_name(rng, kind: str, region_short: str, topic: str, purpose: str) -> st
 
 
 def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: dt.date, table) -> AppTruth:
+    """Apps and platforms of every populated region (a county's avoid its city's and province's topics), planted
+    duplicate clusters among them; writes their rows and returns the truth."""
     U = world.units
     truth = AppTruth()
-    topics_all = [t.name for t in catalog.TOPICS]
-    items = []  # (owner, kind, topic, purpose, template, cluster)
-    cluster_id = 0
+    planner = _AppPlanner(world, rng)
+    if world.populated == "province":
+        prov_topics = planner.region_apps(world.province, 10, 3, set())
+    else:
+        prov_topics = set()
+    city_topics = {}
+    if world.populated in ("province", "city"):
+        for c in world.cities:
+            city_topics[c] = planner.region_apps(c, 6, 2, prov_topics)
+    for k in world.counties:
+        city = U[k].parent
+        planner.region_apps(
+            k, sizes.apps_per_county, sizes.platforms_per_county, prov_topics | city_topics.get(city, set())
+        )
 
-    def region_apps(region: int, n_apps: int, n_plat: int, banned: set[str]) -> set[str]:
-        nonlocal cluster_id
-        free = [t for t in topics_all if t not in banned]
+    clusters: dict[int, list[str]] = {}
+    n_app = n_plat = 0
+    for owner, kind, topic, purpose, tmpl, cl, reworded in planner.items:
+        if kind == "平台":
+            n_plat += 1
+            code = f"PF{n_plat:05d}"
+        else:
+            n_app += 1
+            code = f"A{n_app:06d}"
+        if cl >= 0:
+            clusters.setdefault(cl, []).append(code)
+            if reworded:
+                truth.reworded_clusters.add(cl)
+        row, zombie, forced = _app_row(world, rng, as_of, code, U[owner], kind, topic, purpose, tmpl, cl >= 0, reworded)
+        table.add(row)
+        if zombie:
+            truth.zombie.append(code)
+        for rule in sorted({catalog.FORCED_RULES[f] for f in forced}):
+            truth.forced[rule].append(code)
+    truth.duplicate_clusters = [sorted(v) for v in clusters.values()]
+    truth.paraphrased = [sorted(v) for cl, v in clusters.items() if cl in truth.reworded_clusters]
+    truth.apps, truth.platforms = n_app, n_plat
+    return truth
+
+
+class _AppPlanner:
+    """Draws the apps of one region after another: items (owner, kind, topic, purpose, description template,
+    planted cluster or -1, reworded), clusters numbered across regions."""
+
+    def __init__(self, world: World, rng: np.random.Generator) -> None:
+        self.world = world
+        self.rng = rng
+        self.items: list[tuple] = []
+        self.cluster_id = 0
+
+    def region_apps(self, region: int, n_apps: int, n_plat: int, banned: set[str]) -> set[str]:
+        """One region's apps and platforms on topics the regions above have not taken; returns its topics."""
+        world, rng, U = self.world, self.rng, self.world.units
+        free = [t.name for t in catalog.TOPICS if t.name not in banned]
         n = min(len(free), n_apps + n_plat)
         chosen = rng.choice(free, size=n, replace=False).tolist()
         depts = world.depts_of.get(region, [])
@@ -99,135 +148,141 @@ def generate_apps(world: World, sizes: Sizes, rng: np.random.Generator, as_of: d
                 if offices:
                     owner = offices[int(rng.integers(len(offices)))]
             new.append((owner, kind, topic, t.purposes[int(rng.integers(2))], int(rng.integers(len(_DESC))), -1, False))
-        # a planted cluster: same region and level, same purpose, another department
-        app_items = [x for x in new if x[1] != "平台" and U[x[0]].tier == tier]
-        if app_items and rng.random() < DUP_REGION_RATE:
-            orig = app_items[int(rng.integers(len(app_items)))]
-            idx = new.index(orig)
-            new[idx] = orig[:5] + (cluster_id, False)
-            # in about half the regions the copies word the purpose with government synonyms (decided by the
-            # region's code, so no random draw is spent and every other output stays as it was)
-            reworded = int(U[region].code[:6]) % 2 == 1
-            copies = 2 if rng.random() < TRIPLE_RATE else 1
-            used_t = {orig[4]}
-            for _ in range(copies):
-                others = [d for d in depts if d != orig[0]] or [orig[0]]
-                owner = others[int(rng.integers(len(others)))]
-                tmpl = int(rng.choice([k for k in range(len(_DESC)) if k not in used_t]))
-                used_t.add(tmpl)
-                kind = catalog.APP_KINDS[int(rng.integers(len(catalog.APP_KINDS)))]
-                purpose = paraphrase(orig[3]) if reworded else orig[3]
-                new.append((owner, kind, orig[2], purpose, tmpl, cluster_id, reworded))
-            cluster_id += 1
-        items.extend(new)
+        self._plant_cluster(region, new)
+        self.items.extend(new)
         return set(chosen)
 
-    if world.populated == "province":
-        prov_topics = region_apps(world.province, 10, 3, set())
-    else:
-        prov_topics = set()
-    city_topics = {}
-    if world.populated in ("province", "city"):
-        for c in world.cities:
-            city_topics[c] = region_apps(c, 6, 2, prov_topics)
-    for k in world.counties:
-        city = U[k].parent
-        region_apps(k, sizes.apps_per_county, sizes.platforms_per_county, prov_topics | city_topics.get(city, set()))
+    def _plant_cluster(self, region: int, new: list[tuple]) -> None:
+        """Now and then a planted cluster: same region and level, same purpose, another department."""
+        rng, U = self.rng, self.world.units
+        depts = self.world.depts_of.get(region, [])
+        app_items = [x for x in new if x[1] != "平台" and U[x[0]].tier == U[region].tier]
+        if not (app_items and rng.random() < DUP_REGION_RATE):
+            return
+        orig = app_items[int(rng.integers(len(app_items)))]
+        idx = new.index(orig)
+        new[idx] = orig[:5] + (self.cluster_id, False)
+        # in about half the regions the copies word the purpose with government synonyms (decided by the
+        # region's code, so no random draw is spent and every other output stays as it was)
+        reworded = int(U[region].code[:6]) % 2 == 1
+        copies = 2 if rng.random() < TRIPLE_RATE else 1
+        used_t = {orig[4]}
+        for _ in range(copies):
+            others = [d for d in depts if d != orig[0]] or [orig[0]]
+            owner = others[int(rng.integers(len(others)))]
+            tmpl = int(rng.choice([k for k in range(len(_DESC)) if k not in used_t]))
+            used_t.add(tmpl)
+            kind = catalog.APP_KINDS[int(rng.integers(len(catalog.APP_KINDS)))]
+            purpose = paraphrase(orig[3]) if reworded else orig[3]
+            new.append((owner, kind, orig[2], purpose, tmpl, self.cluster_id, reworded))
+        self.cluster_id += 1
 
-    # attributes
-    clusters: dict[int, list[str]] = {}
-    n_app = n_plat = 0
-    for owner, kind, topic, purpose, tmpl, cl, reworded in items:
-        ou = U[owner]
-        region = U[ou.region]
-        t = catalog.TOPIC_BY_NAME[topic]
-        if kind == "平台":
-            n_plat += 1
-            code = f"PF{n_plat:05d}"
-        else:
-            n_app += 1
-            code = f"A{n_app:06d}"
-        if cl >= 0:
-            clusters.setdefault(cl, []).append(code)
-            if reworded:
-                truth.reworded_clusters.add(cl)
-        name = _app_name(rng, kind, region.short, topic, purpose)
-        # functions: 3-4 of the topic's, 0-2 generic; planted copies keep at least 3 of the original's
-        k_t = int(rng.integers(3, len(t.functions) + 1))
-        if cl >= 0:
-            k_t = len(t.functions)
-        funcs = rng.choice(t.functions, size=k_t, replace=False).tolist()
-        generic = rng.choice(catalog.GENERIC_FUNCTIONS, size=int(rng.integers(0, 3)), replace=False).tolist()
-        if reworded:  # the other department names the same functions in its own words
-            funcs = [paraphrase(f) for f in funcs]
-        shown = funcs[:3]
-        desc = _DESC[tmpl].format(
-            region=region.name,
-            topic=topic,
-            owner=ou.name,
-            kw=_KIND_WORD[kind],
-            purpose=purpose,
-            funcs="、".join(shown),
-            users=_USERS.get(region.tier, "干部"),
-            level=_LEVEL_WORD.get(region.tier, "县"),
-        )
-        if reworded:  # the whole description in the other department's words
-            desc = paraphrase(desc)
-        all_funcs = funcs + generic
-        rng.shuffle(all_funcs)
-        # usage
-        base_users = {"province": 60000, "city": 12000, "county": 2500, "township": 300}[region.tier]
-        reg = int(max(20, rng.lognormal(np.log(base_users), 0.8)))
-        z = rng.random()
-        low_mau = z < ZOMBIE_LOW_MAU + ZOMBIE_BOTH
-        stale = ZOMBIE_LOW_MAU <= z < ZOMBIE_LOW_MAU + ZOMBIE_BOTH + ZOMBIE_STALE
-        ratio = rng.uniform(0.002, 0.04) if low_mau else rng.uniform(0.08, 0.75)
-        mau = int(reg * ratio)
-        if low_mau:
-            mau = min(mau, (reg - 1) // 20 - 0)  # strictly below 5%
-            mau = max(0, mau)
-        else:
-            mau = max(mau, -(-reg * 8 // 100))
-        upd_ago = int(rng.integers(200, 1100)) if stale else int(rng.integers(0, 150))
-        launch_ago = upd_ago + int(rng.integers(30, 2000))
-        launched = as_of - dt.timedelta(days=launch_ago)
-        updated = as_of - dt.timedelta(days=upd_ago)
-        forced = []
-        if rng.random() < FORCED_RATE:
-            forced = rng.choice(list(catalog.FORCED_RULES), size=int(rng.integers(1, 4)), replace=False).tolist()
-        shapes = rng.integers(0, len(XLSX_DATE_SHAPES), 2)
-        trad = rng.random(4)
-        kind_cell = kind if trad[0] > 0.2 else traditional(kind)
-        if kind == "平台" and trad[0] > 0.6:
-            kind_cell = "平台"
-        funcs_cell = join_multi(all_funcs, int(rng.integers(12)))
-        forced_cell = join_multi(forced, int(rng.integers(12)))
-        if trad[1] < 0.1:
-            funcs_cell = traditional(funcs_cell)
-        if trad[2] < 0.15:
-            forced_cell = traditional(forced_cell)
-        if trad[3] < 0.05:
-            desc = traditional(desc)
-        table.add(
-            [
-                code,
-                name,
-                kind_cell,
-                ou.code,
-                date_cell(launched, XLSX_DATE_SHAPES[shapes[0]]),
-                date_cell(updated, XLSX_DATE_SHAPES[shapes[1]]),
-                reg,
-                mau,
-                funcs_cell,
-                forced_cell,
-                desc,
-            ]
-        )
-        if mau * 20 < reg or (as_of - updated).days >= 180:
-            truth.zombie.append(code)
-        for rule in sorted({catalog.FORCED_RULES[f] for f in forced}):
-            truth.forced[rule].append(code)
-    truth.duplicate_clusters = [sorted(v) for v in clusters.values()]
-    truth.paraphrased = [sorted(v) for cl, v in clusters.items() if cl in truth.reworded_clusters]
-    truth.apps, truth.platforms = n_app, n_plat
-    return truth
+
+def _app_row(
+    world: World,
+    rng: np.random.Generator,
+    as_of: dt.date,
+    code: str,
+    ou: Unit,
+    kind: str,
+    topic: str,
+    purpose: str,
+    tmpl: int,
+    planted: bool,
+    reworded: bool,
+) -> tuple[list, bool, list[str]]:
+    """One line of the apps file; also whether it is a zombie and its forced features. Draws from the run's
+    generator, so rows must be made in order."""
+    region = world.units[ou.region]
+    name = _app_name(rng, kind, region.short, topic, purpose)
+    all_funcs, desc = _functions_and_description(rng, ou, region, kind, topic, purpose, tmpl, planted, reworded)
+    reg, mau, launched, updated = _usage(rng, region.tier, as_of)
+    forced = []
+    if rng.random() < FORCED_RATE:
+        forced = rng.choice(list(catalog.FORCED_RULES), size=int(rng.integers(1, 4)), replace=False).tolist()
+    shapes = rng.integers(0, len(XLSX_DATE_SHAPES), 2)
+    trad = rng.random(4)
+    kind_cell = kind if trad[0] > 0.2 else traditional(kind)
+    if kind == "平台" and trad[0] > 0.6:
+        kind_cell = "平台"
+    funcs_cell = join_multi(all_funcs, int(rng.integers(12)))
+    forced_cell = join_multi(forced, int(rng.integers(12)))
+    if trad[1] < 0.1:
+        funcs_cell = traditional(funcs_cell)
+    if trad[2] < 0.15:
+        forced_cell = traditional(forced_cell)
+    if trad[3] < 0.05:
+        desc = traditional(desc)
+    row = [
+        code,
+        name,
+        kind_cell,
+        ou.code,
+        date_cell(launched, XLSX_DATE_SHAPES[shapes[0]]),
+        date_cell(updated, XLSX_DATE_SHAPES[shapes[1]]),
+        reg,
+        mau,
+        funcs_cell,
+        forced_cell,
+        desc,
+    ]
+    zombie = mau * 20 < reg or (as_of - updated).days >= 180
+    return row, zombie, forced
+
+
+def _functions_and_description(
+    rng: np.random.Generator,
+    ou: Unit,
+    region: Unit,
+    kind: str,
+    topic: str,
+    purpose: str,
+    tmpl: int,
+    planted: bool,
+    reworded: bool,
+) -> tuple[list[str], str]:
+    """3-4 of the topic's functions and 0-2 generic ones (a planted copy keeps all of the topic's, so at least 3
+    of the original's), shuffled; and the description from its template."""
+    t = catalog.TOPIC_BY_NAME[topic]
+    k_t = int(rng.integers(3, len(t.functions) + 1))
+    if planted:
+        k_t = len(t.functions)
+    funcs = rng.choice(t.functions, size=k_t, replace=False).tolist()
+    generic = rng.choice(catalog.GENERIC_FUNCTIONS, size=int(rng.integers(0, 3)), replace=False).tolist()
+    if reworded:  # the other department names the same functions in its own words
+        funcs = [paraphrase(f) for f in funcs]
+    desc = _DESC[tmpl].format(
+        region=region.name,
+        topic=topic,
+        owner=ou.name,
+        kw=_KIND_WORD[kind],
+        purpose=purpose,
+        funcs="、".join(funcs[:3]),
+        users=_USERS.get(region.tier, "干部"),
+        level=_LEVEL_WORD.get(region.tier, "县"),
+    )
+    if reworded:  # the whole description in the other department's words
+        desc = paraphrase(desc)
+    all_funcs = funcs + generic
+    rng.shuffle(all_funcs)
+    return all_funcs, desc
+
+
+def _usage(rng: np.random.Generator, tier: str, as_of: dt.date) -> tuple[int, int, dt.date, dt.date]:
+    """Registered and monthly active users, launch and last update: a share of zombies, by few users (under 5%),
+    by no update for 180 days or more, or both."""
+    base_users = {"province": 60000, "city": 12000, "county": 2500, "township": 300}[tier]
+    reg = int(max(20, rng.lognormal(np.log(base_users), 0.8)))
+    z = rng.random()
+    low_mau = z < ZOMBIE_LOW_MAU + ZOMBIE_BOTH
+    stale = ZOMBIE_LOW_MAU <= z < ZOMBIE_LOW_MAU + ZOMBIE_BOTH + ZOMBIE_STALE
+    ratio = rng.uniform(0.002, 0.04) if low_mau else rng.uniform(0.08, 0.75)
+    mau = int(reg * ratio)
+    if low_mau:
+        mau = min(mau, (reg - 1) // 20 - 0)  # strictly below 5%
+        mau = max(0, mau)
+    else:
+        mau = max(mau, -(-reg * 8 // 100))
+    upd_ago = int(rng.integers(200, 1100)) if stale else int(rng.integers(0, 150))
+    launch_ago = upd_ago + int(rng.integers(30, 2000))
+    return reg, mau, as_of - dt.timedelta(days=launch_ago), as_of - dt.timedelta(days=upd_ago)

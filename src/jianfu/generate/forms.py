@@ -85,14 +85,58 @@ def generate_forms(
     families: list[Family] | None = None,
     family_rng: np.random.Generator | None = None,
 ) -> FormTruth:
+    """Forms of every populated level (a county's see its city's and province's as their scope), planted
+    duplicates among them, the form families last; writes their rows and returns the truth."""
     U = world.units
     truth = FormTruth()
+    planner = _FormPlanner(world, rng)
     forms = []  # dicts: issuer, topic, elements(list of Indicator), target, planted cluster
-    topics = catalog.TOPICS
-    commons = catalog.COMMON_INDICATORS
-    cluster_id = 0
+    scopes: dict[int, list[dict]] = {}
+    prov_forms = planner.region_forms(world.province, 15, [], "县") if world.populated == "province" else []
+    forms += prov_forms
+    city_forms = {}
+    if world.populated in ("province", "city"):
+        for c in world.cities:
+            city_forms[c] = planner.region_forms(c, 10, list(prov_forms), "县")
+            forms += city_forms[c]
+    for k in world.counties:
+        scope = prov_forms + city_forms.get(U[k].parent, [])
+        made = planner.region_forms(k, sizes.forms_per_county, list(scope), "乡")
+        scopes[k] = scope + made
+        forms += made
+    # form families after every other form, drawn from their own stream: the forms above stay as they were
+    if families and family_rng is not None:
+        for k in world.counties:
+            made = _family_forms(world, k, families, family_rng)
+            scopes[k] += made
+            forms += made
 
-    def make_fields(topic: catalog.Topic, taken: set[str], scope: list[dict]) -> list[catalog.Indicator]:
+    for i, f in enumerate(forms):
+        f["code"] = f"F{i + 1:06d}"
+    truth.duplicate_clusters = _duplicate_clusters(scopes)
+    truth.planted = sum(1 for f in forms if f.get("copy"))
+
+    for f in forms:
+        if "family" in f:
+            _write_family_form(f, U[f["issuer"]], family_rng, forms_table, fields_table, truth)
+        else:
+            _write_form(f, U[f["issuer"]], rng, as_of, forms_table, fields_table, truth)
+    truth.forms = len(forms)
+    return truth
+
+
+class _FormPlanner:
+    """Draws the forms of one region after another, numbering planted duplicate clusters across them."""
+
+    def __init__(self, world: World, rng: np.random.Generator) -> None:
+        self.world = world
+        self.rng = rng
+        self.cluster_id = 0
+
+    def make_fields(self, topic: catalog.Topic, taken: set[str], scope: list[dict]) -> list[catalog.Indicator]:
+        """3–6 of the topic's indicators (those no form of the scope asks yet, first) and up to two common ones,
+        redrawn until the form shares less than half of the smaller with every form of its scope."""
+        rng, commons = self.rng, catalog.COMMON_INDICATORS
         for attempt in range(40):
             avail = [i for i in topic.indicators if i.code not in taken]
             if len(avail) < 2:
@@ -116,8 +160,16 @@ def generate_forms(
                 return els
         return els
 
-    def region_forms(region: int, n: int, scope: list[dict], respondent: str) -> list[dict]:
-        nonlocal cluster_id
+    def region_forms(self, region: int, n: int, scope: list[dict], respondent: str) -> list[dict]:
+        """``n`` forms issued in one region (a county's township offices issue some), a share of them planted
+        copies of others; ``scope`` holds the forms from above that its respondents also fill."""
+        made = self._new_forms(region, n - int(round(n * DUP_RATE)), scope, respondent)
+        made += self._planted_copies(region, int(round(n * DUP_RATE)), scope, made)
+        return made
+
+    def _new_forms(self, region: int, n: int, scope: list[dict], respondent: str) -> list[dict]:
+        """Forms on topics the scope holds fewer than two of, each from a department of that line of work."""
+        world, rng, U = self.world, self.rng, self.world.units
         counts: dict[str, int] = {}
         taken: dict[str, set[str]] = {}
         for f in scope:
@@ -126,9 +178,8 @@ def generate_forms(
         depts = world.depts_of.get(region, [])
         towns = world.children_of.get(region, []) if U[region].tier == "county" else []
         made: list[dict] = []
-        n_dup = int(round(n * DUP_RATE))
-        for _ in range(n - n_dup):
-            free = [t for t in topics if counts.get(t.name, 0) < 2]
+        for _ in range(n):
+            free = [t for t in catalog.TOPICS if counts.get(t.name, 0) < 2]
             if not free:
                 break
             t = free[int(rng.integers(len(free)))]
@@ -142,7 +193,7 @@ def generate_forms(
                 cand = [d for d in depts if t.name in U[d].topics] or depts or [region]
                 issuer = cand[int(rng.integers(len(cand)))]
                 target = respondent
-            els = make_fields(t, taken.get(t.name, set()), scope + made)
+            els = self.make_fields(t, taken.get(t.name, set()), scope + made)
             f = {
                 "issuer": issuer,
                 "topic": t,
@@ -154,12 +205,21 @@ def generate_forms(
             made.append(f)
             counts[t.name] = counts.get(t.name, 0) + 1
             taken.setdefault(t.name, set()).update(f["codes"])
-        # planted duplicates of forms of this region
+        return made
+
+    def _planted_copies(self, region: int, n_dup: int, scope: list[dict], made: list[dict]) -> list[dict]:
+        """Copies of forms just made, issued by another department: covered by the original (a subset) or
+        overlapping it (most of it plus one element), clear of every other form of the scope."""
+        rng = self.rng
+        depts = self.world.depts_of.get(region, [])
+        copies: list[dict] = []
         originals = [f for f in made if len(f["els"]) >= 4]
         for _ in range(min(n_dup, len(originals))):
             a = originals.pop(int(rng.integers(len(originals))))
             base = list(a["els"])
-            others = [f for f in scope + made if f is not a and (a["cluster"] < 0 or f["cluster"] != a["cluster"])]
+            others = [
+                f for f in scope + made + copies if f is not a and (a["cluster"] < 0 or f["cluster"] != a["cluster"])
+            ]
             for _ in range(30):
                 if rng.random() < COVER_SHARE:  # covered: a subset of the original
                     k = int(rng.integers(3, len(base) + 1))
@@ -174,12 +234,12 @@ def generate_forms(
                 if all(2 * _containment(codes, f["codes"])[0] < _containment(codes, f["codes"])[1] for f in others):
                     break
             if a["cluster"] < 0:
-                a["cluster"] = cluster_id
-                cluster_id += 1
+                a["cluster"] = self.cluster_id
+                self.cluster_id += 1
             rng.shuffle(els)
             cand = [d for d in depts if d != a["issuer"]] or [a["issuer"]]
             issuer = cand[int(rng.integers(len(cand)))]
-            made.append(
+            copies.append(
                 {
                     "issuer": issuer,
                     "topic": a["topic"],
@@ -190,32 +250,11 @@ def generate_forms(
                     "copy": True,
                 }
             )
-        return made
+        return copies
 
-    scopes: dict[int, list[dict]] = {}
-    prov_forms = region_forms(world.province, 15, [], "县") if world.populated == "province" else []
-    forms += prov_forms
-    city_forms = {}
-    if world.populated in ("province", "city"):
-        for c in world.cities:
-            city_forms[c] = region_forms(c, 10, list(prov_forms), "县")
-            forms += city_forms[c]
-    for k in world.counties:
-        scope = prov_forms + city_forms.get(U[k].parent, [])
-        made = region_forms(k, sizes.forms_per_county, list(scope), "乡")
-        scopes[k] = scope + made
-        forms += made
-    # form families after every other form, drawn from their own stream: the forms above stay as they were
-    if families and family_rng is not None:
-        for k in world.counties:
-            made = _family_forms(world, k, families, family_rng)
-            scopes[k] += made
-            forms += made
 
-    for i, f in enumerate(forms):
-        f["code"] = f"F{i + 1:06d}"
-
-    # truth: exact pairs (containment >= 0.7 of the smaller) within each county's scope
+def _duplicate_clusters(scopes: dict[int, list[dict]]) -> list[list[str]]:
+    """The truth: forms joined by exact pairs (containment >= 0.7 of the smaller) within each county's scope."""
     pairs: set[tuple[str, ...]] = set()
     for scope in scopes.values():
         for x in range(len(scope)):
@@ -238,33 +277,29 @@ def generate_forms(
     comps: dict[str, set[str]] = {}
     for form_code in list(parent):
         comps.setdefault(find(form_code), set()).add(form_code)
-    truth.duplicate_clusters = sorted(sorted(v) for v in comps.values() if len(v) > 1)
-    truth.planted = sum(1 for f in forms if f.get("copy"))
+    return sorted(sorted(v) for v in comps.values() if len(v) > 1)
 
-    # rows
-    for f in forms:
-        if "family" in f:
-            _write_family_form(f, U[f["issuer"]], family_rng, forms_table, fields_table, truth)
-            continue
-        issuer = U[f["issuer"]]
-        t = f["topic"]
-        title = f"{issuer.name}{t.name}{_TITLES[int(rng.integers(len(_TITLES)))]}"
-        if f.get("copy"):
-            title = f"{issuer.name}{t.name}{_TITLES[int(rng.integers(len(_TITLES)))]}（{as_of.year}年）"
-        freq = catalog.FORM_FREQUENCIES[int(rng.integers(len(catalog.FORM_FREQUENCIES)))]
-        chan = catalog.FORM_CHANNELS[int(rng.integers(len(catalog.FORM_CHANNELS)))]
-        minutes = int(rng.integers(1, 13)) * 10 if rng.random() < 0.9 else None
-        forms_table.add([f["code"], title, issuer.code, f["target"], freq, chan, minutes])
-        vk = rng.integers(0, 4, len(f["els"]))
-        if f.get("copy"):  # printed differently from the original
-            vk = (vk + 1) % 4
-        for j, (ind, k) in enumerate(zip(f["els"], vk.tolist())):
-            note = _NOTES[int(rng.integers(len(_NOTES)))]
-            fields_table.add([f["code"], j + 1, variant(ind, k), note, ind.dtype, ind.unit])
-            truth.fields += 1
-        truth.field_elements[f["code"]] = [e.code for e in f["els"]]
-    truth.forms = len(forms)
-    return truth
+
+def _write_form(
+    f: dict, issuer, rng: np.random.Generator, as_of: dt.date, forms_table, fields_table, truth: FormTruth
+) -> None:
+    """One form's row and its fields' rows, each field worded one of four ways (a copy differently)."""
+    t = f["topic"]
+    title = f"{issuer.name}{t.name}{_TITLES[int(rng.integers(len(_TITLES)))]}"
+    if f.get("copy"):
+        title = f"{issuer.name}{t.name}{_TITLES[int(rng.integers(len(_TITLES)))]}（{as_of.year}年）"
+    freq = catalog.FORM_FREQUENCIES[int(rng.integers(len(catalog.FORM_FREQUENCIES)))]
+    chan = catalog.FORM_CHANNELS[int(rng.integers(len(catalog.FORM_CHANNELS)))]
+    minutes = int(rng.integers(1, 13)) * 10 if rng.random() < 0.9 else None
+    forms_table.add([f["code"], title, issuer.code, f["target"], freq, chan, minutes])
+    vk = rng.integers(0, 4, len(f["els"]))
+    if f.get("copy"):  # printed differently from the original
+        vk = (vk + 1) % 4
+    for j, (ind, k) in enumerate(zip(f["els"], vk.tolist())):
+        note = _NOTES[int(rng.integers(len(_NOTES)))]
+        fields_table.add([f["code"], j + 1, variant(ind, k), note, ind.dtype, ind.unit])
+        truth.fields += 1
+    truth.field_elements[f["code"]] = [e.code for e in f["els"]]
 
 
 def _write_family_form(f: dict, issuer, rng, forms_table, fields_table, truth: FormTruth) -> None:

@@ -456,6 +456,128 @@ def _record_clusters(truth: GroupTruth, codes: list[str], cluster: list[int], co
             truth.accidental_clusters += 1
 
 
+@dataclass
+class _Attributes:
+    """What one chunk's groups are like, drawn for all of them at once (one entry per group)."""
+
+    created_ago: np.ndarray  # days before as_of
+    temp: np.ndarray  # temporary (task) group
+    last_ago: np.ndarray  # days since the last message
+    end_ago: np.ndarray  # days since the task ended (negative: ends later)
+    msgs: np.ndarray  # messages in the last 30 days
+    f1: np.ndarray  # demands of rule F1
+    f2: np.ndarray  # demands of rule F2
+    plat: np.ndarray
+    shape_i: np.ndarray  # date shapes of its four date cells
+    sep_i: np.ndarray  # separator of its demands cell
+    decor: np.ndarray
+    suf: np.ndarray  # picks the name suffix, nature word, purpose and copy mark
+    trad: np.ndarray  # written in Traditional characters
+
+
+def _draw_attributes(ctx: _Context, n_groups: int) -> _Attributes:
+    rng = ctx.rng
+    created_ago = rng.integers(1, 1500, n_groups)
+    temp = rng.random(n_groups) < TEMP_RATE
+    expired = temp & (rng.random(n_groups) < EXPIRED_OF_TEMP)
+    idle = rng.random(n_groups) < np.where(expired, 0.6, IDLE_RATE)
+    last_ago = np.where(idle, rng.integers(62, 700, n_groups), rng.integers(0, 56, n_groups))
+    created_ago = last_ago + created_ago
+    end_ago = np.where(expired, rng.integers(2, 400, n_groups), -rng.integers(2, 240, n_groups))
+    # an ended task ended after the group was created
+    end_ago = np.where(expired, np.minimum(end_ago, np.maximum(2, created_ago - 3)), end_ago)
+    msgs = np.where(last_ago < 30, np.maximum(1, rng.lognormal(3.0, 1.2, n_groups).astype(np.int64)), 0)
+    return _Attributes(
+        created_ago=created_ago,
+        temp=temp,
+        last_ago=last_ago,
+        end_ago=end_ago,
+        msgs=msgs,
+        f1=rng.random(n_groups) < DEMAND_F1_RATE,
+        f2=rng.random(n_groups) < DEMAND_F2_RATE,
+        plat=rng.integers(0, len(ctx.platforms), n_groups),
+        shape_i=rng.integers(0, len(ctx.shapes), (n_groups, 4)),
+        sep_i=rng.integers(0, 12, n_groups),
+        decor=rng.integers(0, len(_DECOR), n_groups),
+        suf=rng.integers(0, 100, n_groups),
+        trad=rng.random(n_groups) < 0.04,
+    )
+
+
+def _group_name(owner_name: str, topic: catalog.Topic, a: _Attributes, i: int, is_copy: bool, as_of: dt.date) -> str:
+    """A standing group after its owner and line of work; a task group after its year, sometimes its owner too;
+    decorations, and a copy's 「（新）」 or 「2群」."""
+    suf = a.suf[i]
+    if a.temp[i]:
+        year = (as_of - dt.timedelta(days=int(a.created_ago[i]))).year
+        name = f"{year}年{topic.name}{_TEMP_SUFFIX[suf % len(_TEMP_SUFFIX)]}"
+        if suf % 3 == 0:
+            name = owner_name + name
+    else:
+        name = f"{owner_name}{topic.name}{_STANDING_SUFFIX[suf % len(_STANDING_SUFFIX)]}"
+    name += _DECOR[a.decor[i]]
+    if is_copy and suf % 2 == 0:
+        name += "（新）" if suf % 4 == 0 else "2群"
+    return name
+
+
+def _group_row(ctx: _Context, drawn: _Drawn, a: _Attributes, i: int, code: str) -> list:
+    """One line of the groups file, as a person would have typed it (date shapes, Traditional now and then).
+    Draws the group's demands from the run's generator, so rows must be made in order."""
+    world, rng, as_of, shapes = ctx.world, ctx.rng, ctx.as_of, ctx.shapes
+    topic = catalog.TOPIC_BY_NAME[drawn.topic[i]]
+    owner = world.units[drawn.owners[i]]
+    suf, temp, trad = a.suf[i], a.temp[i], a.trad[i]
+    name = _group_name(owner.name, topic, a, i, drawn.copy_of[i] >= 0, as_of)
+    platform = ctx.platforms[a.plat[i]]
+    if trad:
+        platform = traditional(platform)
+    nature = ("临时" if suf % 2 else "临时性") if temp else ("常设" if suf % 5 else "长期")
+    if trad and temp:
+        nature = traditional(nature)
+    created = as_of - dt.timedelta(days=int(a.created_ago[i]))
+    last = as_of - dt.timedelta(days=int(a.last_ago[i]))
+    end = as_of - dt.timedelta(days=int(a.end_ago[i])) if temp else None
+    purpose = _PURPOSE_TEMPLATES[suf % len(_PURPOSE_TEMPLATES)].format(p=topic.purposes[suf % 2], t=topic.name)
+    demands = []
+    if a.f1[i]:
+        demands += [_F1[k] for k in sorted(set(rng.integers(0, 3, 1 + suf % 2).tolist()))]
+    if a.f2[i]:
+        demands += [_F2[k] for k in sorted(set(rng.integers(0, 3, 1 + suf % 2).tolist()))]
+    demand_cell = join_multi(demands, int(a.sep_i[i]))
+    if trad:
+        demand_cell = traditional(demand_cell)
+    row = [
+        code,
+        name,
+        platform,
+        world.people_code[drawn.owner_person[i]],
+        owner.code,
+        date_cell(created, shapes[a.shape_i[i, 0]]),
+        nature,
+        date_cell(end, shapes[a.shape_i[i, 1]]) if end else None,
+        date_cell(last, shapes[a.shape_i[i, 2]]),
+        int(a.msgs[i]),
+        purpose,
+        demand_cell,
+    ]
+    return ["" if v is None else str(v) for v in row] if ctx.csv_mode else row
+
+
+def _record_group_truth(truth: GroupTruth, code: str, a: _Attributes, i: int, as_of: dt.date) -> None:
+    """The group's expiry, idleness and demands, judged on the dates as written."""
+    end = as_of - dt.timedelta(days=int(a.end_ago[i])) if a.temp[i] else None
+    last = as_of - dt.timedelta(days=int(a.last_ago[i]))
+    if a.temp[i] and end is not None and end < as_of:
+        truth.expired.append(code)
+    if (as_of - last).days >= 60:
+        truth.idle.append(code)
+    if a.f1[i]:
+        truth.demand_f1.append(code)
+    if a.f2[i]:
+        truth.demand_f2.append(code)
+
+
 def _write_groups(
     ctx: _Context,
     drawn: _Drawn,
@@ -468,88 +590,17 @@ def _write_groups(
     truth: GroupTruth,
 ) -> None:
     """The chunk's attributes (dates, nature, demands, names …), its rows and its members' lines."""
-    world, rng, as_of, shapes = ctx.world, ctx.rng, ctx.as_of, ctx.shapes
+    world = ctx.world
     n_groups = len(drawn.members)
-    created_ago = rng.integers(1, 1500, n_groups)
-    temp = rng.random(n_groups) < TEMP_RATE
-    expired = temp & (rng.random(n_groups) < EXPIRED_OF_TEMP)
-    idle = rng.random(n_groups) < np.where(expired, 0.6, IDLE_RATE)
-    last_ago = np.where(idle, rng.integers(62, 700, n_groups), rng.integers(0, 56, n_groups))
-    created_ago = last_ago + created_ago
-    end_ago = np.where(expired, rng.integers(2, 400, n_groups), -rng.integers(2, 240, n_groups))
-    # an ended task ended after the group was created
-    end_ago = np.where(expired, np.minimum(end_ago, np.maximum(2, created_ago - 3)), end_ago)
-    msgs = np.where(last_ago < 30, np.maximum(1, rng.lognormal(3.0, 1.2, n_groups).astype(np.int64)), 0)
-    f1 = rng.random(n_groups) < DEMAND_F1_RATE
-    f2 = rng.random(n_groups) < DEMAND_F2_RATE
-    plat = rng.integers(0, len(ctx.platforms), n_groups)
-    shape_i = rng.integers(0, len(shapes), (n_groups, 4))
-    sep_i = rng.integers(0, 12, n_groups)
-    decor = rng.integers(0, len(_DECOR), n_groups)
-    suf = rng.integers(0, 100, n_groups)
-    trad = rng.random(n_groups) < 0.04
-    divert_all = rng.random(len(mem)) < DIVERT_RATE
+    attributes = _draw_attributes(ctx, n_groups)
+    divert_all = ctx.rng.random(len(mem)) < DIVERT_RATE
     pcode, pname, pphone = world.people_code, world.people_name, world.people_phone
     lines: list[str] = []
     np_rows = []
     for i in range(n_groups):
         code = codes[i]
-        t = catalog.TOPIC_BY_NAME[drawn.topic[i]]
-        ou = world.units[drawn.owners[i]]
-        prefix = ou.name
-        if temp[i]:
-            year = (as_of - dt.timedelta(days=int(created_ago[i]))).year
-            name = f"{year}年{t.name}{_TEMP_SUFFIX[suf[i] % len(_TEMP_SUFFIX)]}"
-            if suf[i] % 3 == 0:
-                name = prefix + name
-        else:
-            name = f"{prefix}{t.name}{_STANDING_SUFFIX[suf[i] % len(_STANDING_SUFFIX)]}"
-        name += _DECOR[decor[i]]
-        if drawn.copy_of[i] >= 0 and suf[i] % 2 == 0:
-            name += "（新）" if suf[i] % 4 == 0 else "2群"
-        platform = ctx.platforms[plat[i]]
-        if trad[i]:
-            platform = traditional(platform)
-        nature = ("临时" if suf[i] % 2 else "临时性") if temp[i] else ("常设" if suf[i] % 5 else "长期")
-        if trad[i] and temp[i]:
-            nature = traditional(nature)
-        created = as_of - dt.timedelta(days=int(created_ago[i]))
-        last = as_of - dt.timedelta(days=int(last_ago[i]))
-        end = as_of - dt.timedelta(days=int(end_ago[i])) if temp[i] else None
-        purpose = _PURPOSE_TEMPLATES[suf[i] % len(_PURPOSE_TEMPLATES)].format(p=t.purposes[suf[i] % 2], t=t.name)
-        demands = []
-        if f1[i]:
-            demands += [_F1[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
-        if f2[i]:
-            demands += [_F2[k] for k in sorted(set(rng.integers(0, 3, 1 + suf[i] % 2).tolist()))]
-        demand_cell = join_multi(demands, int(sep_i[i]))
-        if trad[i]:
-            demand_cell = traditional(demand_cell)
-        row = [
-            code,
-            name,
-            platform,
-            pcode[drawn.owner_person[i]],
-            ou.code,
-            date_cell(created, shapes[shape_i[i, 0]]),
-            nature,
-            date_cell(end, shapes[shape_i[i, 1]]) if end else None,
-            date_cell(last, shapes[shape_i[i, 2]]),
-            int(msgs[i]),
-            purpose,
-            demand_cell,
-        ]
-        if ctx.csv_mode:
-            row = ["" if v is None else str(v) for v in row]
-        table.add(row)
-        if temp[i] and end is not None and end < as_of:
-            truth.expired.append(code)
-        if (as_of - last).days >= 60:
-            truth.idle.append(code)
-        if f1[i]:
-            truth.demand_f1.append(code)
-        if f2[i]:
-            truth.demand_f2.append(code)
+        table.add(_group_row(ctx, drawn, attributes, i, code))
+        _record_group_truth(truth, code, attributes, i, ctx.as_of)
         # members: a few by name and phone instead of the person code
         diverted = divert_all[ptr[i] : ptr[i + 1]].tolist()
         for person, by_name in zip(drawn.members[i].tolist(), diverted):

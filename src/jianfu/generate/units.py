@@ -7,6 +7,7 @@ contiguous index range; group members are drawn from such ranges.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -150,15 +151,48 @@ for _t in catalog.TOPICS:
 
 
 def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
+    """The unit tree of one scale and its cadres: names, posts, phones, codes and membership weights."""
     namer = PlaceNamer(rng)
     prov_code, prov_name, prov_platform = catalog.PROVINCES[int(rng.integers(len(catalog.PROVINCES)))]
-    units: list[Unit] = []
-    depts_of: dict[int, list[int]] = {}
-    children_of: dict[int, list[int]] = {}
+    tree = _Tree()
+    province, cities, counties = _add_regions(tree, sizes, rng, namer, prov_code, prov_name)
+    total = sizes.people
+    heads = _head_counts(tree, sizes, rng, province, cities, counties)
+    _number_people(tree, province, counties, heads, total)
+    people_unit, posts, weight = _posts_and_weights(tree.units, total)
+    weight *= rng.lognormal(0.0, 0.45, total)
+    names = person_names(rng, total)
+    phones = unique_phones(rng, total)
+    codes = [f"P{i + 1:07d}" for i in range(total)]
+    return World(
+        tree.units,
+        province,
+        cities,
+        counties,
+        tree.depts_of,
+        tree.children_of,
+        people_unit,
+        posts,
+        names,
+        phones,
+        weight,
+        codes,
+        prov_platform,
+        sizes.level,
+    )
 
-    def add(code, name, parent, level, utype, tier, is_dept, region=None, short="", topics=None) -> Unit:
+
+class _Tree:
+    """The units as they are added, with each region's departments and child regions."""
+
+    def __init__(self) -> None:
+        self.units: list[Unit] = []
+        self.depts_of: dict[int, list[int]] = {}
+        self.children_of: dict[int, list[int]] = {}
+
+    def add(self, code, name, parent, level, utype, tier, is_dept, region=None, short="", topics=None) -> Unit:
         u = Unit(
-            len(units),
+            len(self.units),
             code,
             name,
             parent,
@@ -166,18 +200,20 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
             utype,
             tier,
             is_dept,
-            region if region is not None else len(units),
+            region if region is not None else len(self.units),
             short,
             topics or [],
         )
-        units.append(u)
+        self.units.append(u)
         if parent >= 0:
-            (depts_of if is_dept else children_of).setdefault(parent if not is_dept else region, []).append(u.idx)
+            (self.depts_of if is_dept else self.children_of).setdefault(parent if not is_dept else region, []).append(
+                u.idx
+            )
         return u
 
-    def add_depts(region: Unit, which: list[tuple[str, str]]) -> None:
+    def add_depts(self, region: Unit, which: list[tuple[str, str]]) -> None:
         for i, (dept, utype) in enumerate(which):
-            add(
+            self.add(
                 f"{region.code}{801 + i:03d}",
                 _dept_name(region, dept),
                 region.idx,
@@ -189,21 +225,27 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
                 topics=list(TOPIC_DEPTS.get(dept, [])),
             )
 
+
+def _add_regions(
+    tree: _Tree, sizes: Sizes, rng: np.random.Generator, namer: PlaceNamer, prov_code: str, prov_name: str
+) -> tuple[int, list[int], list[int]]:
+    """Province, cities and counties (departments only at the populated levels); returns the province and the
+    populated cities and counties."""
     populated = sizes.level
-    prov = add(f"{prov_code}0000000000", prov_name, -1, "省", "党政机关", "province", False, short=prov_name[:-1])
+    prov = tree.add(f"{prov_code}0000000000", prov_name, -1, "省", "党政机关", "province", False, short=prov_name[:-1])
     if populated == "province":
-        add_depts(prov, catalog.COUNTY_DEPARTMENTS)
+        tree.add_depts(prov, catalog.COUNTY_DEPARTMENTS)
     n_cities = sizes.cities if populated == "province" else 1
     city_names = namer.names(n_cities)
     cities, counties = [], []
     for ci in range(n_cities):
         cname = city_names[ci] + "市"
-        city = add(
+        city = tree.add(
             f"{prov_code}{ci + 1:02d}00000000", cname, prov.idx, "市", "党政机关", "city", False, short=city_names[ci]
         )
         if populated in ("province", "city"):
             cities.append(city.idx)
-            add_depts(city, catalog.COUNTY_DEPARTMENTS)
+            tree.add_depts(city, catalog.COUNTY_DEPARTMENTS)
         n_counties = sizes.counties if populated != "county" else 1
         county_names = namer.names(n_counties)
         n_districts = 0 if populated == "county" else max(1, n_counties // 5)
@@ -214,7 +256,7 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
             code_dd = ki + 1 if is_district else k_county
             if not is_district:
                 k_county += 1
-            county = add(
+            county = tree.add(
                 f"{city.code[:4]}{code_dd:02d}000000",
                 county_names[ki] + level,
                 city.idx,
@@ -225,74 +267,94 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
                 short=county_names[ki],
             )
             counties.append(county.idx)
-            add_depts(county, catalog.COUNTY_DEPARTMENTS)
-            n_town = int(rng.integers(sizes.townships[0], sizes.townships[1] + 1))
-            n_streets = max(1, n_town // 2) if is_district else (1 if n_town >= 6 else 0)
-            n_xiang = 0 if is_district else n_town // 4
-            n_zhen = n_town - n_streets - n_xiang
-            town_names = namer.names(n_town)
-            kinds = ["街道"] * n_streets + ["镇"] * n_zhen + ["乡"] * n_xiang
-            counters = {"街道": 1, "镇": 100, "乡": 200}
-            for ti, kind in enumerate(kinds):
-                ttt = counters[kind]
-                counters[kind] += 1
-                tname = town_names[ti] + kind
-                town = add(
-                    f"{county.code[:6]}{ttt:03d}000",
-                    tname,
-                    county.idx,
-                    kind,
-                    "党政机关",
-                    "township",
-                    False,
-                    short=town_names[ti],
-                )
-                offices = catalog.TOWNSHIP_OFFICES[: 7 + int(rng.integers(0, len(catalog.TOWNSHIP_OFFICES) - 6))]
-                for oi, office in enumerate(offices):
-                    utype = "事业单位" if office.endswith(("中心", "站", "所")) else "党政机关"
-                    add(
-                        f"{town.code}{801 + oi:03d}",
-                        tname + office,
-                        town.idx,
-                        kind,
-                        utype,
-                        "township",
-                        True,
-                        region=town.idx,
-                        topics=list(catalog.TOWNSHIP_OFFICE_TOPICS.get(office, [])),
-                    )
-                n_vil = int(rng.integers(sizes.villages[0], sizes.villages[1] + 1))
-                if kind == "街道":
-                    n_comm = n_vil
-                elif kind == "镇":
-                    n_comm = min(n_vil, int(rng.integers(1, 3)))
-                else:
-                    n_comm = 0
-                vnames = namer.names(n_vil)
-                for vi in range(n_vil):
-                    comm = vi < n_comm
-                    vvv = vi + 1 if comm else 200 + vi - n_comm
-                    add(
-                        f"{town.code[:9]}{vvv:03d}",
-                        vnames[vi] + ("社区" if comm else "村"),
-                        town.idx,
-                        "社区" if comm else "村",
-                        "村（居）委会",
-                        "village",
-                        False,
-                        short=vnames[vi],
-                    )
+            tree.add_depts(county, catalog.COUNTY_DEPARTMENTS)
+            _add_townships(tree, county, is_district, sizes, rng, namer)
+    return prov.idx, cities, counties
 
-    # Head counts.  Upper levels first, then each county: departments 22%, township 36%, villages 42%.
+
+def _add_townships(
+    tree: _Tree, county: Unit, is_district: bool, sizes: Sizes, rng: np.random.Generator, namer: PlaceNamer
+) -> None:
+    """A county's townships (streets in a district, towns and xiang in a county), each with offices and villages."""
+    n_town = int(rng.integers(sizes.townships[0], sizes.townships[1] + 1))
+    n_streets = max(1, n_town // 2) if is_district else (1 if n_town >= 6 else 0)
+    n_xiang = 0 if is_district else n_town // 4
+    n_zhen = n_town - n_streets - n_xiang
+    town_names = namer.names(n_town)
+    kinds = ["街道"] * n_streets + ["镇"] * n_zhen + ["乡"] * n_xiang
+    counters = {"街道": 1, "镇": 100, "乡": 200}
+    for ti, kind in enumerate(kinds):
+        ttt = counters[kind]
+        counters[kind] += 1
+        tname = town_names[ti] + kind
+        town = tree.add(
+            f"{county.code[:6]}{ttt:03d}000",
+            tname,
+            county.idx,
+            kind,
+            "党政机关",
+            "township",
+            False,
+            short=town_names[ti],
+        )
+        offices = catalog.TOWNSHIP_OFFICES[: 7 + int(rng.integers(0, len(catalog.TOWNSHIP_OFFICES) - 6))]
+        for oi, office in enumerate(offices):
+            utype = "事业单位" if office.endswith(("中心", "站", "所")) else "党政机关"
+            tree.add(
+                f"{town.code}{801 + oi:03d}",
+                tname + office,
+                town.idx,
+                kind,
+                utype,
+                "township",
+                True,
+                region=town.idx,
+                topics=list(catalog.TOWNSHIP_OFFICE_TOPICS.get(office, [])),
+            )
+        _add_villages(tree, town, kind, sizes, rng, namer)
+
+
+def _add_villages(
+    tree: _Tree, town: Unit, kind: str, sizes: Sizes, rng: np.random.Generator, namer: PlaceNamer
+) -> None:
+    """A township's villages and communities (all communities under a street, one or two under a town)."""
+    n_vil = int(rng.integers(sizes.villages[0], sizes.villages[1] + 1))
+    if kind == "街道":
+        n_comm = n_vil
+    elif kind == "镇":
+        n_comm = min(n_vil, int(rng.integers(1, 3)))
+    else:
+        n_comm = 0
+    vnames = namer.names(n_vil)
+    for vi in range(n_vil):
+        comm = vi < n_comm
+        vvv = vi + 1 if comm else 200 + vi - n_comm
+        tree.add(
+            f"{town.code[:9]}{vvv:03d}",
+            vnames[vi] + ("社区" if comm else "村"),
+            town.idx,
+            "社区" if comm else "村",
+            "村（居）委会",
+            "village",
+            False,
+            short=vnames[vi],
+        )
+
+
+def _head_counts(
+    tree: _Tree, sizes: Sizes, rng: np.random.Generator, province: int, cities: list[int], counties: list[int]
+) -> np.ndarray:
+    """People per unit. Upper levels first, then each county: departments 22%, township 36%, villages 42%."""
+    depts_of, children_of = tree.depts_of, tree.children_of
     total = sizes.people
     upper_people = 0
-    heads = np.zeros(len(units), dtype=np.int64)
-    if populated == "province":
+    heads = np.zeros(len(tree.units), dtype=np.int64)
+    if sizes.level == "province":
         prov_share = int(total * 0.015)
-        depts = depts_of.get(prov.idx, [])
+        depts = depts_of.get(province, [])
         heads[depts] = _allocate(prov_share, np.ones(len(depts)))
         upper_people += prov_share
-    if populated in ("province", "city"):
+    if sizes.level in ("province", "city"):
         city_share = int(total * 0.04)
         per_city = _allocate(city_share, np.ones(len(cities)))
         for c, n in zip(cities, per_city):
@@ -315,8 +377,13 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
             heads[t] = leaders
             heads[town_offices] = _allocate(int(th) - leaders, rng.uniform(0.6, 1.4, len(town_offices)))
         heads[villages] = _allocate(n_vil, rng.uniform(0.7, 1.3, len(villages)))
+    return heads
 
-    # Depth-first numbering of people: a region, its departments, then its child regions.
+
+def _number_people(tree: _Tree, province: int, counties: list[int], heads: np.ndarray, total: int) -> None:
+    """Each unit's own and subtree person ranges, numbered depth first (a region, its departments, then its child
+    regions), and the county of every unit."""
+    units, depts_of, children_of = tree.units, tree.depts_of, tree.children_of
     order: list[int] = []
 
     def visit(r: int) -> None:
@@ -325,10 +392,8 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
         for c in children_of.get(r, []):
             visit(c)
 
-    import sys
-
     sys.setrecursionlimit(max(10000, sys.getrecursionlimit()))
-    visit(prov.idx)
+    visit(province)
     pos = 0
     for at in order:
         units[at].lo = pos
@@ -349,8 +414,7 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
             units[d].sub_lo, units[d].sub_hi = units[d].lo, units[d].hi
         return lo, hi
 
-    subtree(prov.idx)
-    # county of every unit
+    subtree(province)
     for k in counties:
         stack = [k]
         while stack:
@@ -360,7 +424,9 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
                 units[d].county = k
             stack.extend(children_of.get(r, []))
 
-    # People: unit, post, weight.
+
+def _posts_and_weights(units: list[Unit], total: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Person → unit, post (the unit's post list in order, its level's words) and base membership weight."""
     people_unit = np.empty(total, dtype=np.int32)
     posts: list[str] = [""] * total
     weight = np.empty(total, dtype=np.float64)
@@ -392,23 +458,4 @@ def build_world(sizes: Sizes, rng: np.random.Generator) -> World:
             if posts[u.lo + j] == "包村干部":
                 b = 2.2
             weight[u.lo + j] = b
-    weight *= rng.lognormal(0.0, 0.45, total)
-    names = person_names(rng, total)
-    phones = unique_phones(rng, total)
-    codes = [f"P{i + 1:07d}" for i in range(total)]
-    return World(
-        units,
-        prov.idx,
-        cities,
-        counties,
-        depts_of,
-        children_of,
-        people_unit,
-        posts,
-        names,
-        phones,
-        weight,
-        codes,
-        prov_platform,
-        populated,
-    )
+    return people_unit, posts, weight

@@ -1,19 +1,13 @@
-"""Import inventories into the registry: all-or-nothing per file, idempotent by code.
-
-Each file is first read, validated and planned without writing (on SQLite: without the write lock, so the web
-app keeps answering); only a file with no error is then written, in one short transaction (members: in
-transactions of MEMBER_CHUNK rows, undone as a whole if the import fails or its process dies).
-"""
+"""One writer per import kind: validate a parsed sheet's rows against the registry, plan the writes, then
+write them (codes upserted in chunks, units parents first, members in transactions of MEMBER_CHUNK rows)."""
 
 from __future__ import annotations
 
-import logging
-import os
 import re
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -22,316 +16,20 @@ from django.utils.translation import gettext as _
 
 from jianfu.accounts import scope as region_scope
 
-from jianfu.ingest import CellError, KIND_ORDER, open_inventory
+from jianfu.ingest import CellError
 from jianfu.ingest.errors import Problem
-from jianfu.ingest.parse import Inventory, ParsedSheet, resolve_kind
-from jianfu.ingest.readers import SUPPORTED_SUFFIXES, UnreadableFile, file_sha256
+from jianfu.ingest.parse import ParsedSheet
 from jianfu.ingest.values import hash_phone, mask_phone
-from jianfu.liveness import owner_gone, this_host
-from jianfu.registry import phone_lookups, search
-from jianfu.registry.models import (
-    App,
-    Form,
-    FormField,
-    ImportBatch,
-    Membership,
-    Person,
-    PublicAccount,
-    Unit,
-    WorkGroup,
-)
+from jianfu.registry import search
+from jianfu.registry.models import App, Form, FormField, ImportBatch, Membership, Person, PublicAccount, Unit, WorkGroup
+from jianfu.registry.importing.maintenance import _beat_batch, refresh_member_counts
 
-log = logging.getLogger("jianfu.import")
+if TYPE_CHECKING:
+    from jianfu.registry.importing.session import FileResult, _ImportSession
 
 CHUNK = 5000
 _KIND_LABELS = {"units": "单位", "people": "人员", "groups": "工作群", "forms": "报表", "elements": "数据元"}
 MEMBER_CHUNK = 20000  # rows per members transaction: about a second of write lock on SQLite
-Progress = Callable[[str, int], None]
-# A batch whose importing process died: the message shown in its report (a msgid, translated when shown).
-ABANDONED = "导入进程中断，本文件已撤销，未留下任何数据；请重新导入"
-
-
-@dataclass
-class FileResult:
-    path: Path
-    kind: str | None
-    status: str
-    batch_id: int | None = None
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[CellError] = field(default_factory=list)
-    error_total: int = 0
-    sha256: str = ""
-    phone_lookups: int = 0  # rows matched to a person by name + phone (counted against the daily limit)
-
-    @property
-    def accepted(self) -> bool:
-        return self.status in (ImportBatch.Status.ACCEPTED, ImportBatch.Status.DRY_RUN)
-
-    def batch_outcome(self) -> dict:
-        """The ImportBatch columns this result fills in when the file is done."""
-        return {
-            "status": self.status,
-            "finished_at": timezone.now(),
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "error_count": self.error_total,
-            "errors": [e.as_record() for e in self.errors],
-        }
-
-
-@dataclass
-class ImportReport:
-    files: list[FileResult]
-
-    @property
-    def ok(self) -> bool:
-        return all(f.accepted for f in self.files)
-
-
-class _Rejected(Exception):
-    """Raised inside a dry run's transaction to roll it back."""
-
-
-def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(("~$", "."))
-            )
-        else:
-            found.append(path)
-    return found
-
-
-def import_paths(
-    paths: Iterable[Path | str],
-    *,
-    kind: str | None = None,
-    dry_run: bool = False,
-    actor: str = "cli",
-    scope: Unit | None = None,
-    progress: Progress | None = None,
-    user=None,
-) -> ImportReport:
-    """Import files (or folders) in dependency order; a file referencing a rejected file's objects is rejected too.
-
-    `user` is the officer behind the import: their name + phone lookups are capped per 24 hours. Without one (the
-    installation's own command line, which holds the phone key anyway) lookups are audited but not capped.
-    """
-    forced_kind = resolve_kind(kind)
-    inventories: list[Inventory] = []
-    results: list[FileResult] = []
-    for path in expand_paths(paths):
-        if not path.exists():
-            results.append(_reject_unopened(path, "文件不存在", actor))
-            continue
-        inventory = open_inventory(path, forced_kind)
-        if inventory.file_errors:
-            results.append(_record_unopened(path, inventory.file_errors, actor))
-            continue
-        inventories.append(inventory)
-    inventories.sort(key=lambda inv: (KIND_ORDER.index(inv.kind), str(inv.path)))
-    session = _ImportSession(actor=actor, dry_run=dry_run, scope=scope, progress=progress, user=user)
-    if not dry_run:
-        results.extend(session.import_inventory(inventory) for inventory in inventories)
-        refresh_planner_statistics({r.kind for r in results if r.status == ImportBatch.Status.ACCEPTED and r.created})
-        return ImportReport(results)
-    # A dry run imports every file for real inside one outer transaction, so later files can see earlier
-    # ones, then rolls it all back and keeps only the batch records.
-    checked: list[FileResult] = []
-    try:
-        with transaction.atomic():
-            checked.extend(session.import_inventory(inventory) for inventory in inventories)
-            raise _Rejected
-    except _Rejected:
-        pass
-    for result in checked:
-        session.settle_phone_lookups(result)  # after the rollback, so the tally and its audit row stay
-        result.batch_id = ImportBatch.objects.create(
-            actor=actor,
-            file_name=result.path.name,
-            sha256=result.sha256,
-            kind=result.kind or "",
-            unit_scope=scope,
-            **_owner_fields(),
-            **result.batch_outcome(),
-        ).id
-    return ImportReport(results + checked)
-
-
-def _reject_unopened(path: Path, reason: str, actor: str) -> FileResult:
-    return _record_unopened(path, [CellError(path.name, "", None, "", "", reason)], actor)
-
-
-def _owner_fields() -> dict:
-    """Which process writes a batch, so a batch left running by a killed import can be reaped."""
-    return {"host": this_host(), "pid": os.getpid(), "heartbeat": timezone.now()}
-
-
-def _record_unopened(path: Path, errors: list[CellError], actor: str) -> FileResult:
-    sha = file_sha256(path) if path.exists() else ""
-    batch = ImportBatch.objects.create(
-        actor=actor,
-        file_name=path.name,
-        sha256=sha,
-        status=ImportBatch.Status.REJECTED,
-        **_owner_fields(),
-        error_count=len(errors),
-        errors=[e.as_record() for e in errors],
-        finished_at=timezone.now(),
-    )
-    return FileResult(path, None, ImportBatch.Status.REJECTED, batch.id, errors=errors, error_total=len(errors))
-
-
-class _ImportSession:
-    """State shared by the files of one import call: code → id maps and the codes of rejected files."""
-
-    def __init__(self, *, actor: str, dry_run: bool, scope: Unit | None, progress: Progress | None, user=None):
-        self.actor = actor
-        self.user = user
-        self.dry_run = dry_run
-        self.scope = scope
-        self.progress = progress
-        self.rejected_codes: dict[str, dict[str, str]] = {}
-        self._ids: dict[str, dict[str, int]] = {}
-        self._unit_paths: dict[int, str] | None = None
-        self._people_by_phone: dict[tuple[str, str], int | None] | None = None
-
-    # -- lookups ---------------------------------------------------------------------------------------
-    def ids(self, kind: str) -> dict[str, int]:
-        if kind not in self._ids:
-            model = {"units": Unit, "people": Person, "groups": WorkGroup, "forms": Form}[kind]
-            self._ids[kind] = dict(model.objects.values_list("code", "id").iterator(chunk_size=20000))
-        return self._ids[kind]
-
-    def unit_paths(self) -> dict[int, str]:
-        if self._unit_paths is None:
-            self._unit_paths = dict(Unit.objects.values_list("id", "path"))
-        return self._unit_paths
-
-    def people_by_phone(self) -> dict[tuple[str, str], int | None]:
-        """(name, phone hash) → person id among the people the uploader may see: a match outside the region must
-        look exactly like no match, or the report would confirm phone numbers of people the officer cannot see."""
-        if self._people_by_phone is None:
-            index: dict[tuple[str, str], int | None] = {}
-            people = region_scope.within_unit(Person, self.scope).exclude(phone_hash="")
-            for pid, name, phone_hash in people.values_list("id", "name", "phone_hash"):
-                key = (name, phone_hash)
-                index[key] = None if key in index else pid  # None marks an ambiguous name + phone
-            self._people_by_phone = index
-        return self._people_by_phone
-
-    # -- name + phone lookups -----------------------------------------------------------------------------
-    def charge_phone_lookups(self, result: FileResult) -> bool:
-        """Count the file's name + phone lookups against the user's daily limit; True when they fit (or no limit)."""
-        if not result.phone_lookups:
-            return True
-        username = getattr(self.user, "username", None)
-        limit = phone_lookups.daily_limit() if username else None
-        granted = phone_lookups.charge(username or self.actor, result.phone_lookups, limit=limit)
-        if granted:
-            self._audit_phone_lookups(result, granted=True)
-        return granted
-
-    def refuse_phone_lookups(self, result: FileResult) -> None:
-        """Over the limit: the file's row-by-row outcome is withheld, whatever it was, and the refusal audited."""
-        self._audit_phone_lookups(result, granted=False)
-        username = self.user.username
-        message = _(
-            "24 小时内按姓名和手机号匹配人员的次数已达上限（每人每 24 小时 %(limit)d 次，已用 %(used)d 次，"
-            "本文件需要 %(wanted)d 次）：本文件未导入也未校验，请改用人员编号，或稍后再试"
-        ) % {
-            "limit": phone_lookups.daily_limit(),
-            "used": phone_lookups.used_today(username),
-            "wanted": result.phone_lookups,
-        }
-        result.status = ImportBatch.Status.REJECTED
-        result.created = result.updated = result.unchanged = 0
-        result.errors = [CellError(result.path.name, "", None, "", "", message)]
-        result.error_total = 1
-
-    def settle_phone_lookups(self, result: FileResult) -> None:
-        if not self.charge_phone_lookups(result):
-            self.refuse_phone_lookups(result)
-
-    def _audit_phone_lookups(self, result: FileResult, *, granted: bool) -> None:
-        phone_lookups.audit(
-            actor=self.user or self.actor,
-            file_sha256=result.sha256,
-            lookups=result.phone_lookups,
-            granted=granted,
-            unit_path=self.scope.path if self.scope else "",
-        )
-
-    def _forget_caches(self) -> None:
-        self._ids.clear()
-        self._unit_paths = None
-        self._people_by_phone = None
-
-    # -- one file --------------------------------------------------------------------------------------
-    def import_inventory(self, inventory: Inventory) -> FileResult:
-        kind = inventory.kind
-        result = FileResult(inventory.path, kind, ImportBatch.Status.RUNNING, sha256=file_sha256(inventory.path))
-        batch = ImportBatch.objects.create(
-            actor=self.actor,
-            file_name=inventory.path.name,
-            sha256=result.sha256,
-            kind=kind,
-            unit_scope=self.scope,
-            **_owner_fields(),
-        )
-        result.batch_id = batch.id
-        writer = writer_for(kind)(self, batch, result)
-        over_limit = False
-        try:
-            self._check(inventory, writer, result)
-            if not result.error_total:
-                # An accepted file pays for its lookups before it is written; over the limit nothing is written.
-                if not self.dry_run and not self.charge_phone_lookups(result):
-                    over_limit = True
-                else:
-                    writer.write_planned()
-        except UnreadableFile as exc:
-            result.errors.append(CellError(inventory.path.name, "", None, "", "", str(exc)))
-            result.error_total += 1
-        except BaseException:
-            # Whatever was written is undone and the batch says so: a crash leaves the data as it was.
-            self._forget_caches()
-            abandon_batch(batch.id)
-            raise
-        if over_limit:
-            self.refuse_phone_lookups(result)
-        elif result.error_total and not self.dry_run:
-            self.settle_phone_lookups(result)  # a rejected file's report still answered every lookup
-        if result.error_total:
-            result.status = ImportBatch.Status.REJECTED
-            self.rejected_codes.setdefault(kind, {}).update(dict.fromkeys(writer.codes_seen, inventory.path.name))
-            self._forget_caches()
-            log.info("rejected %s: %d bad cells", inventory.path, result.error_total)
-        else:
-            result.status = ImportBatch.Status.DRY_RUN if self.dry_run else ImportBatch.Status.ACCEPTED
-        ImportBatch.objects.filter(id=batch.id).update(**result.batch_outcome())
-        return result
-
-    def _check(self, inventory: Inventory, writer: _Writer, result: FileResult) -> None:
-        """Read, validate and plan the whole file; writes nothing, so it holds no write lock."""
-        for sheet in inventory.sheets:
-            writer.consume(sheet)
-        for sheet in inventory.sheets:
-            result.rows += sheet.refused_rows
-            result.errors.extend(sheet.errors)
-            result.error_total += sheet.error_total
-        result.errors.extend(writer.errors)
-        result.error_total += len(writer.errors)
 
 
 @dataclass
@@ -486,7 +184,7 @@ class _CodedWriter(_Writer):
         current = self.existing(keys)
         now = timezone.now()
         create, update, silent = [], [], 0
-        for _, values in pending:
+        for _row, values in pending:
             old = current.get(self.key_of(values))
             if old is None:
                 create.append(self.model(**values, batch_id=self.batch.id))
@@ -538,7 +236,7 @@ class _CodedWriter(_Writer):
             return chunk  # the file is refused; nothing of it will be written
         meta = self.model._meta
         insert_fields = [f for f in meta.concrete_fields if not f.primary_key]
-        for _, values in pending:
+        for _row, values in pending:
             old = current.get(self.key_of(values))
             if old is None:
                 row = self.model(**values, batch_id=self.batch.id)
@@ -583,6 +281,19 @@ class _UnitWriter(_CodedWriter):
     def consume(self, sheet: ParsedSheet) -> None:
         # Units reference each other: read the whole file, then write parents before children.
         self.sheet = sheet
+        records = self._read_records(sheet)
+        known = self.session.ids("units")
+        order = self._parents_first(records)
+        self._check_parents(records, order, known)
+        if self.session.scope is not None:
+            self._check_scope(records, order, known)
+        if self.failed:
+            return
+        self.plan(self.write_levels, *self._by_depth(records, order))
+        self.tick()
+
+    def _read_records(self, sheet: ParsedSheet) -> dict[str, tuple[int, dict]]:
+        """Code → (row, record); a code met again is an error on its later row."""
         records: dict[str, tuple[int, dict]] = {}
         for row, record in sheet.records():
             self.result.rows += 1
@@ -592,7 +303,10 @@ class _UnitWriter(_CodedWriter):
                 self.ref_error(row, "code", code, Problem("编码重复：与第 %(row)d 行相同", row=records[code][0]))
                 continue
             records[code] = (row, record)
-        known = self.session.ids("units")
+        return records
+
+    def _parents_first(self, records: dict[str, tuple[int, dict]]) -> list[str]:
+        """The file's codes with every parent the file holds before its children; a cycle is an error."""
         order: list[str] = []
         state: dict[str, int] = {}  # 1 visiting, 2 done
 
@@ -614,6 +328,10 @@ class _UnitWriter(_CodedWriter):
 
         for code in records:
             visit(code)
+        return order
+
+    def _check_parents(self, records: dict[str, tuple[int, dict]], order: list[str], known: dict[str, int]) -> None:
+        """Each parent is in this file or already imported, and is not the unit itself."""
         for code in order:
             row, record = records[code]
             parent = record.get("parent_code")
@@ -627,19 +345,24 @@ class _UnitWriter(_CodedWriter):
                 self.ref_error(row, "parent_code", parent, why)
             if parent == code:
                 self.ref_error(row, "parent_code", parent, "上级编码不能是自身")
-        if self.session.scope is not None:
-            for code in order:
-                row, record = records[code]
-                parent = record.get("parent_code")
-                if parent in known and not self.in_scope(known[parent]):
-                    self.ref_error(row, "parent_code", parent, "该上级单位不在您的管辖范围内")
-                elif not parent and code not in known:
-                    self.ref_error(row, "parent_code", "", "只有系统管理员可以导入顶级单位")
-        if self.session.scope is not None and records:
+
+    def _check_scope(self, records: dict[str, tuple[int, dict]], order: list[str], known: dict[str, int]) -> None:
+        """An uploader with a region hangs units only under units of that region, and adds no top-level unit."""
+        for code in order:
+            row, record = records[code]
+            parent = record.get("parent_code")
+            if parent in known and not self.in_scope(known[parent]):
+                self.ref_error(row, "parent_code", parent, "该上级单位不在您的管辖范围内")
+            elif not parent and code not in known:
+                self.ref_error(row, "parent_code", "", "只有系统管理员可以导入顶级单位")
+        if records:
             # A code already used outside the uploader's region would move that unit into it.
             self.claims_outside_scope(list(records.values()), self.existing(list(records)))
-        if self.failed:
-            return
+
+    def _by_depth(
+        self, records: dict[str, tuple[int, dict]], order: list[str]
+    ) -> tuple[dict[int, list[tuple[int, dict]]], dict[str, str]]:
+        """The rows grouped by depth in the tree, parents first, and the path of every unit the file names."""
         paths = {
             u.code: u.path
             for u in Unit.objects.filter(
@@ -656,8 +379,7 @@ class _UnitWriter(_CodedWriter):
         by_depth: dict[int, list[tuple[int, dict]]] = {}
         for row, record in ordered:
             by_depth.setdefault(paths[record["code"]].count("/"), []).append((row, record))
-        self.plan(self.write_levels, by_depth, paths)
-        self.tick()
+        return by_depth, paths
 
     def write_levels(self, by_depth: dict[int, list[tuple[int, dict]]], paths: dict[str, str]) -> None:
         for depth in sorted(by_depth):
@@ -1068,106 +790,6 @@ class _MemberWriter(_Writer):
         self.result.created = self.inserted
         self.result.unchanged = self.result.rows - self.result.created
         refresh_member_counts(self.touched_groups)
-
-
-def _beat_batch(batch_id: int) -> None:
-    ImportBatch.objects.filter(id=batch_id).update(heartbeat=timezone.now())
-
-
-def abandon_batch(batch_id: int) -> bool:
-    """Undo what a batch wrote and mark it failed; False when it had already ended.
-
-    Only members are written in several transactions (tagged with their batch, added never changed), so deleting
-    the batch's memberships undoes it; every other kind is written in one transaction that the database undoes.
-    """
-    try:
-        with transaction.atomic():
-            file_name = ImportBatch.objects.filter(id=batch_id).values_list("file_name", flat=True).first() or ""
-            claimed = ImportBatch.objects.filter(id=batch_id, status=ImportBatch.Status.RUNNING).update(
-                status=ImportBatch.Status.FAILED,
-                finished_at=timezone.now(),
-                error_count=1,
-                errors=[CellError(file_name, "", None, "", "", ABANDONED).as_dict()],
-            )
-            if not claimed:
-                return False
-            touched = set(Membership.objects.filter(batch_id=batch_id).values_list("group_id", flat=True).distinct())
-            if touched:
-                Membership.objects.filter(batch_id=batch_id).delete()
-                refresh_member_counts(touched)
-    except Exception:  # inside a broken transaction (a dry run) the outer rollback undoes it; the reaper retries
-        log.exception("could not abandon import batch %s", batch_id)
-        return False
-    log.warning("import batch %s abandoned and undone", batch_id)
-    return True
-
-
-def abandon_batches_of(host: str, pid: int) -> int:
-    """Abandon the running batches of a process known to be dead."""
-    running = ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, host=host, pid=pid)
-    return sum(abandon_batch(batch_id) for batch_id in running.values_list("id", flat=True))
-
-
-def reap_abandoned_batches(stale_after: float) -> int:
-    """Abandon running batches whose process is gone from this host or whose heartbeat is older than stale_after."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=stale_after)
-    reaped = 0
-    for batch_id, host, pid, heartbeat, started_at in ImportBatch.objects.filter(
-        status=ImportBatch.Status.RUNNING
-    ).values_list("id", "host", "pid", "heartbeat", "started_at"):
-        if owner_gone(host, pid) or (heartbeat or started_at) < cutoff:
-            reaped += abandon_batch(batch_id)
-    return reaped
-
-
-_TABLES_OF_KIND = {
-    "units": Unit,
-    "people": Person,
-    "apps": App,
-    "accounts": PublicAccount,
-    "groups": WorkGroup,
-    "members": Membership,
-    "forms": Form,
-    "fields": FormField,
-}
-
-
-def refresh_planner_statistics(kinds: set[str]) -> None:
-    """After a bulk load the planner's row estimates are stale: on PostgreSQL the group detail page's overlap
-    query went from 8 ms to 3 s until the next autovacuum. Refresh them for the tables that grew."""
-    tables = [_TABLES_OF_KIND[k]._meta.db_table for k in sorted(kinds) if k in _TABLES_OF_KIND]
-    if not tables:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for table in tables:
-                cursor.execute(f"ANALYZE {table}")
-        elif connection.vendor == "sqlite":
-            cursor.execute("PRAGMA analysis_limit=2000")  # sample, so a 30M-row table costs milliseconds
-            for table in tables:
-                cursor.execute(f"ANALYZE {table}")
-
-
-def refresh_member_counts(group_ids: set[int] | None = None) -> None:
-    """Recount members of the given groups (all groups when None or many) with set-based updates."""
-    groups, members = WorkGroup._meta.db_table, Membership._meta.db_table
-    with connection.cursor() as cursor:
-        if group_ids is None or len(group_ids) > 5000:
-            # One aggregation over the membership table beats thousands of correlated counts.
-            cursor.execute(
-                f"UPDATE {groups} SET member_count = s.n FROM "
-                f"(SELECT group_id, COUNT(*) AS n FROM {members} GROUP BY group_id) s "
-                f"WHERE {groups}.id = s.group_id AND {groups}.member_count <> s.n"
-            )
-            return
-        ids = sorted(group_ids)
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            cursor.execute(
-                f"UPDATE {groups} SET member_count = (SELECT COUNT(*) FROM {members} m WHERE m.group_id = {groups}.id) "
-                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
 
 
 def writer_for(kind: str) -> type[_Writer]:
