@@ -7,6 +7,12 @@ list pages, in the same run against the same server; p50/p95 per page and throug
     jianfu token create bench            # prints the token
     python benchmarks/bench_api.py --url http://127.0.0.1:8765 --user bench --password … --token jf_…
 
+With --server-pid (the pid `jianfu serve` printed or `pgrep -f "jianfu serve"` finds; its worker processes are
+counted with it) each side also reports the server's CPU per page, read from /proc before and after the measured
+run, beside the benchmark's own CPU per page (its client threads share the machine) and, with --postgres-cpu, that
+of every process named postgres (other users of the same PostgreSQL server count too). CPU per page moves far less
+with a busy machine than latency does.
+
 Each client follows `next` links (API) or rel="next" links (HTML) for up to --pages pages of 50 rows, then
 starts over on the other list. With --baseline-url (a second server on the same database started with
 JIANFU_BASELINE_QUERIES=1: the old substring scope of findings and the old COUNT pages) the same load runs
@@ -85,6 +91,53 @@ class HtmlClient:
         return status, following, body.count("<tr") - 1
 
 
+def _proc_cpu_seconds(pid: int) -> float:
+    """User plus system CPU of one process so far (0 when it has gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid → (parent pid, command name) of every process /proc shows."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        name = text[text.find("(") + 1 : text.rfind(")")]
+        found[int(entry)] = (int(text.rsplit(")", 1)[1].split()[1]), name)
+    return found
+
+
+def cpu_snapshot(args) -> dict[str, float]:
+    """CPU seconds so far of the server (its pid and every descendant), this benchmark, and postgres processes."""
+    snapshot = {"client": time.process_time()}
+    if not (args.server_pid or args.postgres_cpu):
+        return snapshot
+    processes = _processes()
+    if args.server_pid:
+        tree, frontier = set(args.server_pid), list(args.server_pid)
+        while frontier:
+            parent = frontier.pop()
+            children = [pid for pid, (ppid, _name) in processes.items() if ppid == parent and pid not in tree]
+            tree.update(children)
+            frontier.extend(children)
+        snapshot["server"] = sum(_proc_cpu_seconds(pid) for pid in tree)
+    if args.postgres_cpu:
+        snapshot["postgres"] = sum(
+            _proc_cpu_seconds(pid) for pid, (_p, name) in processes.items() if name == "postgres"
+        )
+    return snapshot
+
+
 def load(make_client, args) -> dict:
     """Run args.clients clients of one kind back to back; latencies per list and overall throughput."""
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -115,7 +168,9 @@ def load(make_client, args) -> dict:
                         path = None
             kind = LISTS[(LISTS.index(kind) + 1) % len(LISTS)]
 
+    before, load_before = cpu_snapshot(args), os.getloadavg()[0]
     wall = run_clients(args.clients, worker, args.max_seconds)
+    after, load_after = cpu_snapshot(args), os.getloadavg()[0]
     every = [v for values in latencies.values() for v in values]
     report = {
         "wall_seconds": round(wall, 1),
@@ -123,6 +178,12 @@ def load(make_client, args) -> dict:
         "errors": dict(errors),
         "pages_per_second": round(len(every) / wall, 1) if wall else 0.0,
         "lists": {kind: percentiles(values) for kind, values in sorted(latencies.items())},
+        "load_average": [round(load_before, 2), round(load_after, 2)],
+        # Every request counts (a page that failed still cost CPU), so divide by requests, not by good pages.
+        "cpu_ms_per_page": {
+            who: round(1000 * (after[who] - before[who]) / max(1, len(every) + sum(errors.values())), 2)
+            for who in after
+        },
     }
     report["all"] = percentiles(every)
     return report
@@ -158,6 +219,9 @@ def show(report: dict, args) -> None:
             )
         if result["errors"]:
             print(f"{side} errors:", json.dumps(result["errors"], ensure_ascii=False))
+        cpu = ", ".join(f"{who} {ms} ms" for who, ms in result["cpu_ms_per_page"].items())
+        load_before, load_after = result["load_average"]
+        print(f"{side} CPU per page: {cpu}; load average {load_before} → {load_after}")
     ratio = (
         report["api"]["pages_per_second"] / report["html"]["pages_per_second"]
         if report["html"]["pages_per_second"]
@@ -188,6 +252,18 @@ def main() -> int:
         "--baseline-url",
         help="a second server on the same database started with "
         "JIANFU_BASELINE_QUERIES=1: measured first, then printed beside --url with ratios",
+    )
+    parser.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="the server's process id (repeatable; its descendants count too): report its CPU per page",
+    )
+    parser.add_argument(
+        "--postgres-cpu",
+        action="store_true",
+        help="also report the CPU per page of every process named postgres (a shared server counts others' work too)",
     )
     parser.add_argument("--json", help="also write the report to this file")
     args = parser.parse_args()

@@ -7,6 +7,8 @@ from jianfu.registry import dashboard
 handler500 = "jianfu.middleware.server_error"  # a locked SQLite database answers 503 "busy, retry", not 500
 
 urlpatterns = [
+    # First: every API request is resolved here without trying the web pages' patterns (all under other prefixes).
+    path("", include("jianfu.api.urls")),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path("login/otp/", account_views.login_otp, name="login_otp"),
@@ -26,5 +28,4 @@ urlpatterns = [
     path("", include("jianfu.surveys.urls")),
     path("", include("jianfu.clues.urls")),
     path("", include("jianfu.reports.urls")),
-    path("", include("jianfu.api.urls")),
 ]

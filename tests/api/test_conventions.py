@@ -16,7 +16,8 @@ def error_of(response) -> dict:
 
 
 def test_an_unknown_path_is_404_with_the_error_object(cast, api):
-    for path in ("/api/v1/nothing/", "/api/v2/groups/", "/api/"):
+    # /api/v1/ itself is ninja's root view, which raises Http404 outside its exception handlers (it was a 500).
+    for path in ("/api/v1/nothing/", "/api/v2/groups/", "/api/", "/api/v1/"):
         response = api(cast.county).get(path)
         assert response.status_code == 404 and error_of(response)["code"] == "not_found"
 

@@ -24,7 +24,8 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         limit = settings.JIANFU_API_RATE_PER_MINUTE
-        if not throttle.allow("api", str(found.id), limit=limit, window_seconds=RATE_WINDOW_SECONDS):
+        # Not durable: a count lost to a database crash is harmless, a flush per request is not (throttle.hit).
+        if not throttle.allow("api", str(found.id), limit=limit, window_seconds=RATE_WINDOW_SECONDS, durable=False):
             wait = throttle.retry_after("api", str(found.id), limit=limit, window_seconds=RATE_WINDOW_SECONDS)
             raise ApiError("rate_limited", headers={"Retry-After": str(max(1, wait))})
         note_use(found)

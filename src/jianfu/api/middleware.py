@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.http import Http404
 
 from jianfu.api.errors import STATUS_CODES, error_response
 
@@ -48,5 +49,7 @@ class ApiMiddleware:
     def process_exception(self, request, exception):
         if not request.path.startswith(API_PREFIX):
             return None
+        if isinstance(exception, Http404):  # raised outside ninja's handlers, e.g. its docs-pointing root view
+            return error_response("not_found")
         log.exception("API request failed: %s %s", request.method, request.path)
         return error_response("server_error")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jianfu.accounts.models import User
 from jianfu.api.models import ApiToken
 from jianfu.audit.log import record
+from jianfu.registry.models import Unit
 
 TOKEN_PREFIX = "jf_"
 PUBLIC_CHARS = 8
@@ -79,16 +81,63 @@ def do_revoke_user_tokens(user: User, *, acting_user: User | None) -> int:
 
 
 def authenticate(raw: str) -> ApiToken | None:
-    """The live token with this text whose user may still log in, or None."""
+    """The live token with this text whose user may still log in, or None; its user and unit come with it."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__unit")
-        .filter(digest=digest_of(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
+    token = _live_token(digest_of(raw), timezone.now())
     if token is None or not token.user.is_active:
         return None
+    return token
+
+
+# The look-up every API request makes, written once as SQL from the three models' fields: the ORM spent ~1 ms of
+# CPU compiling this one unchanging three-table query on every request (more than the rest of the check).
+_JOINED = ((ApiToken, "t"), (User, "u"), (Unit, "n"))
+
+
+@functools.cache
+def _live_token_sql(vendor: str) -> tuple[str, list[tuple[list[str], list[tuple], int]]]:
+    """(SQL taking the digest and now; per model: field attnames, (converters, column) per field, index of the pk)."""
+    q = connection.ops.quote_name
+    select, models = [], []
+    for model, alias in _JOINED:
+        names, converting = [], []
+        for field in model._meta.concrete_fields:
+            select.append(f"{alias}.{q(field.column)}")
+            column = field.get_col(alias)
+            names.append(field.attname)
+            converting.append((connection.ops.get_db_converters(column) + column.get_db_converters(connection), column))
+        models.append((names, converting, names.index(model._meta.pk.attname)))
+    user_id, unit_id = ApiToken._meta.get_field("user").column, User._meta.get_field("unit").column
+    sql = (
+        f"SELECT {', '.join(select)} FROM {q(ApiToken._meta.db_table)} t"
+        f" INNER JOIN {q(User._meta.db_table)} u ON t.{q(user_id)} = u.{q(User._meta.pk.column)}"
+        f" LEFT OUTER JOIN {q(Unit._meta.db_table)} n ON u.{q(unit_id)} = n.{q(Unit._meta.pk.column)}"
+        f" WHERE t.{q('digest')} = %s AND t.{q('revoked_at')} IS NULL AND t.{q('expires_at')} > %s"
+    )
+    return sql, models
+
+
+def _live_token(digest: str, now: dt.datetime) -> ApiToken | None:
+    """The unrevoked, unexpired token with this digest (unique), with its user and the user's unit attached, as
+    ApiToken.objects.select_related("user", "user__unit") gives them: whole rows, nothing deferred."""
+    sql, models = _live_token_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [digest, connection.ops.adapt_datetimefield_value(now)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    objects, start = [], 0
+    for (model, _alias), (names, converting, pk_index) in zip(_JOINED, models):
+        values = list(row[start : start + len(names)])
+        start += len(names)
+        for i, (converters, column) in enumerate(converting):
+            for converter in converters:
+                values[i] = converter(values[i], column, connection)
+        objects.append(model.from_db(connection.alias, names, values) if values[pk_index] is not None else None)
+    token, user, unit = objects
+    ApiToken._meta.get_field("user").set_cached_value(token, user)
+    User._meta.get_field("unit").set_cached_value(user, unit)
     return token
 
 

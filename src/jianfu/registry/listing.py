@@ -156,6 +156,7 @@ def _fetch(qs: QuerySet, n: int) -> list:
 
 def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, number: int = 1, size: int = PAGE_SIZE) -> Page:
     """One page ordered by (sort key, id); fetches size+1 rows to learn whether a next page exists.
+    ``qs`` may be a .values() queryset that includes "id": its rows are then dicts carrying "_k" too.
 
     Raises BadCursor when ``cursor`` was not issued by this list in this order.
     """
@@ -173,5 +174,10 @@ def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, number: int = 1, s
     rows = _fetch(qs, size + 1)
     has_next = len(rows) > size
     rows = rows[:size]
-    next_cursor = encode_cursor(rows[-1]._k, rows[-1].id, namespace) if has_next else None
+    next_cursor = None
+    if has_next:
+        last = rows[-1]
+        # Model rows, or dicts from a .values() queryset (the API reads only the columns it answers with).
+        value, pk = (last["_k"], last["id"]) if isinstance(last, dict) else (last._k, last.id)
+        next_cursor = encode_cursor(value, pk, namespace)
     return Page(rows, has_next, next_cursor, number)

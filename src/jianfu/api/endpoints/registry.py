@@ -58,6 +58,12 @@ class _Fields:
             row[name] = _code(row[name])
         return row
 
+    def columns(self) -> dict[str, str]:
+        """Answer field → the column or lookup a list page reads it from with .values(): the same values as
+        __call__ gives for an object, without model instances or columns the answer does not carry (a city's page
+        of 50 groups built 150 model objects and decoded every JSON column before; see docs/performance.md)."""
+        return {name: f"{name}__code" if name in self.related else name for name in self.names}
+
 
 def _form_fields(obj) -> dict:
     fields = obj.fields.order_by("position").values("position", "name", "note", "data_type", "unit")[:1000]
@@ -89,14 +95,20 @@ def _register(kind: str) -> None:
     carrier = any(f.param == "status" for f in spec.filters)
     params_schema = CarrierListParams if carrier else ListParams
 
+    columns = as_item.columns()
+
     def object_list(request, params: Query[params_schema]):  # type: ignore[valid-type]
-        qs = scope.scoped(request.user, spec.model).select_related(*related)
         filters = {"q": params.q, "status": getattr(params, "status", None) or ""}
-        qs, _applied = listing.apply_filters(qs, spec, filters, request.user)
+        qs, _applied = listing.apply_filters(scope.scoped(request.user, spec.model), spec, filters, request.user)
         rows, next_url = pages.page(
-            request, qs, spec.sorts["code"], namespace=kind, cursor=params.cursor, limit=params.limit
+            request,
+            qs.values("id", *columns.values()),
+            spec.sorts["code"],
+            namespace=kind,
+            cursor=params.cursor,
+            limit=params.limit,
         )
-        return {"results": [as_item(row) for row in rows], "next": next_url}
+        return {"results": [{name: row[lookup] for name, lookup in columns.items()} for row in rows], "next": next_url}
 
     def object_detail(request, code: str):
         qs = scope.scoped(request.user, spec.model).select_related(*related)
