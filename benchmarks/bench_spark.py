@@ -194,8 +194,11 @@ def main() -> None:
     results = []
     for i in range(args.runs):
         for engine in args.engines.split(","):
+            load_before = os.getloadavg()[0]
             result = spawn(engine, args)
             result["run"] = i + 1
+            # The machine may be shared: the 1-minute load average around each run says how much.
+            result["load_1min"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
             results.append(result)
             print(json.dumps(result, ensure_ascii=False), flush=True)
     load = os.getloadavg()

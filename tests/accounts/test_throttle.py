@@ -147,6 +147,48 @@ def test_no_interval_of_a_window_admits_more_than_the_limit(monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("bucket_seconds", [0, 3])
+def test_no_interval_of_a_window_admits_more_than_the_limit_with_or_without_buckets(monkeypatch, bucket_seconds):
+    import random
+
+    rng = random.Random(11)
+    times = sorted(EDGE + rng.uniform(-300, 300) for _ in range(3000))
+    admitted = []
+    for moment in times:
+        at(monkeypatch, moment)
+        if throttle.allow("api", "busy", limit=100, window_seconds=60, bucket_seconds=bucket_seconds):
+            admitted.append(moment)
+    assert len(admitted) >= 100 * 600 // 60 * 8 // 10  # a bucket may refuse a little early, never late
+    for i, start in enumerate(admitted):
+        assert sum(1 for t in admitted[i:] if t < start + 60) <= 100
+
+
+@pytest.mark.django_db
+def test_buckets_bound_the_rows_a_busy_subject_keeps(monkeypatch):
+    from jianfu.accounts.models import RateHit
+
+    for step in range(6000):  # 50 hits a second for two minutes, under a limit it never reaches
+        at(monkeypatch, EDGE + step / 50)
+        assert throttle.allow("api", "flood", limit=1_000_000, window_seconds=60, bucket_seconds=3)
+    assert RateHit.objects.filter(key="api:flood").count() <= 60 // 3 + 2
+    assert throttle.count("api", "flood", window_seconds=60, bucket_seconds=3) >= 50 * 60
+
+
+@pytest.mark.django_db
+def test_retry_after_with_buckets_names_the_first_second_that_is_admitted(monkeypatch):
+    at(monkeypatch, EDGE + 1.5)  # inside the bucket [EDGE, EDGE + 3)
+    assert all(throttle.allow("api", "t9", limit=4, window_seconds=60, bucket_seconds=3) for _ in range(4))
+    at(monkeypatch, EDGE + 10)
+    assert not throttle.allow("api", "t9", limit=4, window_seconds=60, bucket_seconds=3)
+    wait = throttle.retry_after("api", "t9", limit=4, window_seconds=60, bucket_seconds=3)
+    assert wait == 53  # the whole bucket is a window old at EDGE + 63
+    at(monkeypatch, EDGE + 10 + wait - 0.5)
+    assert not throttle.allow("api", "t9", limit=4, window_seconds=60, bucket_seconds=3)
+    at(monkeypatch, EDGE + 10 + wait)
+    assert throttle.allow("api", "t9", limit=4, window_seconds=60, bucket_seconds=3)
+
+
+@pytest.mark.django_db
 def test_refused_attempts_do_not_prolong_a_lock(monkeypatch):
     at(monkeypatch, EDGE)
     for _ in range(3):

@@ -92,7 +92,8 @@ def test_the_rate_limit_answers_429_with_retry_after(cast, client, settings):
     statuses = [client.get("/api/v1/units/", **bearer(raw)).status_code for _ in range(3)]
     limited = client.get("/api/v1/units/", **bearer(raw))
     assert statuses == [200, 200, 200] and limited.status_code == 429
-    assert 1 <= int(limited["Retry-After"]) <= 60 and limited.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(limited["Retry-After"]) <= 63  # a window and one 3-second bucket (throttle.py)
+    assert limited.json()["error"]["code"] == "rate_limited"
     # The limit is per token: another token of the same officer still gets through.
     other = do_create_token(cast.county, acting_user=None)[1]
     assert client.get("/api/v1/units/", **bearer(other)).status_code == 200

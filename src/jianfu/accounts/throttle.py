@@ -10,6 +10,11 @@ Used for login throttling, one-time codes, the public clue form, API tokens and 
 subject are serialised by an upsert of its `RateCounter` row, which holds that row's lock until the transaction
 ends (PostgreSQL; SQLite serialises writers anyway), so N parallel attempts cannot all pass a limit of N-1.
 Keys are `scope:subject`; callers pass a hash as the subject wherever it would name a person or an address.
+
+A subject with a high limit (an API token) would keep thousands of hits a window, summed on every request: such
+callers pass `bucket_seconds`, and hits of the same bucket share one row (its `at` is the bucket's start). A bucket
+counts as long as any of it lies in the window, so the sum can only overcount: at most N in any interval of W
+seconds still holds, a refusal may last up to one bucket longer, and a subject keeps at most W / bucket + 2 rows.
 """
 
 from __future__ import annotations
@@ -49,27 +54,38 @@ def _lock(key: str, expires: dt.datetime) -> bool:
         return cursor.fetchone()[0] == 0
 
 
-def _used(key: str, *, window_seconds: int, now: float) -> int:
-    hits = RateHit.objects.filter(key=key, at__gt=now - window_seconds)
+def _used(key: str, *, window_seconds: int, now: float, bucket_seconds: int = 0) -> int:
+    hits = RateHit.objects.filter(key=key, at__gt=now - window_seconds - bucket_seconds)
     return hits.aggregate(total=Sum("cost"))["total"] or 0
 
 
-def _count_hit(key: str, *, now: float, window_seconds: int, cost: int, limit: int | None) -> int:
+def _count_hit(
+    key: str, *, now: float, window_seconds: int, cost: int, limit: int | None, bucket_seconds: int = 0
+) -> int:
     """Inside hit()'s transaction, with the subject's row locked: drop its hits older than the window, sum the
-    rest with `cost`, keep the new hit when the sum stays within `limit`. Written as SQL once: every API request
-    runs these three statements, and the ORM spent more CPU compiling them than the database spent running them."""
+    rest with `cost`, keep the new hit when the sum stays within `limit` (in its bucket's row, with buckets).
+    Written as SQL once: every API request runs these statements, and the ORM spent more CPU compiling them
+    than the database spent running them."""
     table, key_col, at_col, cost_col = (connection.ops.quote_name(n) for n in (_HITS, "key", "at", "cost"))
+    horizon = now - window_seconds - bucket_seconds
+    at = math.floor(now / bucket_seconds) * bucket_seconds if bucket_seconds else now
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {key_col} = %s AND {at_col} <= %s", [key, now - window_seconds])
+        cursor.execute(f"DELETE FROM {table} WHERE {key_col} = %s AND {at_col} <= %s", [key, horizon])
         cursor.execute(
-            f"SELECT COALESCE(SUM({cost_col}), 0) FROM {table} WHERE {key_col} = %s AND {at_col} > %s",
-            [key, now - window_seconds],
+            f"SELECT COALESCE(SUM({cost_col}), 0) FROM {table} WHERE {key_col} = %s AND {at_col} > %s", [key, horizon]
         )
         total = int(cursor.fetchone()[0]) + cost
-        if limit is None or total <= limit:
+        if limit is not None and total > limit:
+            return total
+        if bucket_seconds:
+            # The subject's lock serialises this update-else-insert: one row per bucket, no unique index needed.
             cursor.execute(
-                f"INSERT INTO {table} ({key_col}, {at_col}, {cost_col}) VALUES (%s, %s, %s)", [key, now, cost]
+                f"UPDATE {table} SET {cost_col} = {cost_col} + %s WHERE {key_col} = %s AND {at_col} = %s",
+                [cost, key, at],
             )
+            if cursor.rowcount:
+                return total
+        cursor.execute(f"INSERT INTO {table} ({key_col}, {at_col}, {cost_col}) VALUES (%s, %s, %s)", [key, at, cost])
     return total
 
 
@@ -81,6 +97,7 @@ def hit(
     cost: int = 1,
     limit: int | None = None,
     durable: bool = True,
+    bucket_seconds: int = 0,
 ) -> int:
     """Count `cost` for the subject and return the total of the last `window_seconds` with it.
 
@@ -100,7 +117,9 @@ def hit(
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
         fresh = _lock(key, _moment(now + window_seconds))
-        total = _count_hit(key, now=now, window_seconds=window_seconds, cost=cost, limit=limit)
+        total = _count_hit(
+            key, now=now, window_seconds=window_seconds, cost=cost, limit=limit, bucket_seconds=bucket_seconds
+        )
     if fresh:
         # A new subject: a good moment to drop the ones whose last hit is a window old, so no job is needed.
         expired = RateCounter.objects.filter(expires_at__lt=_moment(now))
@@ -109,20 +128,41 @@ def hit(
     return total
 
 
-def allow(scope: str, subject: str, *, limit: int, window_seconds: int, cost: int = 1, durable: bool = True) -> bool:
+def allow(
+    scope: str,
+    subject: str,
+    *,
+    limit: int,
+    window_seconds: int,
+    cost: int = 1,
+    durable: bool = True,
+    bucket_seconds: int = 0,
+) -> bool:
     """Count one attempt if it stays within `limit` in the last `window_seconds`; whether it did."""
-    return hit(scope, subject, window_seconds=window_seconds, cost=cost, limit=limit, durable=durable) <= limit
+    total = hit(
+        scope,
+        subject,
+        window_seconds=window_seconds,
+        cost=cost,
+        limit=limit,
+        durable=durable,
+        bucket_seconds=bucket_seconds,
+    )
+    return total <= limit
 
 
-def count(scope: str, subject: str, *, window_seconds: int) -> int:
+def count(scope: str, subject: str, *, window_seconds: int, bucket_seconds: int = 0) -> int:
     """The subject's total in the last `window_seconds`, without adding to it."""
-    return _used(_key(scope, subject), window_seconds=window_seconds, now=time.time())
+    return _used(_key(scope, subject), window_seconds=window_seconds, now=time.time(), bucket_seconds=bucket_seconds)
 
 
-def retry_after(scope: str, subject: str, *, limit: int, window_seconds: int, cost: int = 1) -> int:
+def retry_after(
+    scope: str, subject: str, *, limit: int, window_seconds: int, cost: int = 1, bucket_seconds: int = 0
+) -> int:
     """Seconds until a hit of `cost` would be admitted again (0: now)."""
     now = time.time()
-    hits = RateHit.objects.filter(key=_key(scope, subject), at__gt=now - window_seconds).order_by("at")
+    horizon = now - window_seconds - bucket_seconds
+    hits = RateHit.objects.filter(key=_key(scope, subject), at__gt=horizon).order_by("at")
     rows = list(hits.values_list("at", "cost"))
     total = sum(c for _at, c in rows) + cost
     if total <= limit:
@@ -130,7 +170,8 @@ def retry_after(scope: str, subject: str, *, limit: int, window_seconds: int, co
     for at, c in rows:
         total -= c
         if total <= limit:
-            return max(1, math.ceil(at + window_seconds - now))
+            # A hit (a bucket) stops counting once all of it is a window old.
+            return max(1, math.ceil(at + bucket_seconds + window_seconds - now))
     return window_seconds  # the cost alone is over the limit
 
 
