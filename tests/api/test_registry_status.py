@@ -86,3 +86,37 @@ def test_the_filter_bar_offers_the_status_in_the_page_language(cast, as_user, la
             option in select and 'value="merged"' in select and label in html.split('<select name="status">')[0][-80:]
         )
     assert '<select name="status">' not in client.get("/people/").content.decode()
+
+
+def api_statuses(client, kind: str, query: str = "") -> dict[str, str]:
+    response = client.get(f"/api/v1/{kind}/{query}")
+    assert response.status_code == 200, response.content
+    return {row["code"]: row["status"] for row in response.json()["results"]}
+
+
+def test_each_carrier_answers_its_status_today(ended, api):
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    do_end_carriers("app", ["A1"], "merged", yesterday, acting_user=ended.admin, merged_into="A2")
+    do_end_carriers("account", ["AC1"], "cancelled", yesterday, acting_user=ended.admin)
+    do_end_carriers("form", ["F1"], "cancelled", dt.date.today() + dt.timedelta(days=3), acting_user=ended.admin)
+    token = api(ended.county)
+    groups = api_statuses(token, "groups")
+    assert (groups["G1"], groups["G2"], groups["G4"]) == ("cancelled", "merged", "active")
+    assert api_statuses(token, "apps")["A1"] == "merged" and api_statuses(token, "apps")["A2"] == "active"
+    assert api_statuses(token, "accounts")["AC1"] == "cancelled"
+    assert api_statuses(token, "forms")["F1"] == "active"  # cancelled in three days: not yet
+    # The field and the ?status= filter agree on every kind.
+    for kind in ("apps", "accounts", "groups", "forms"):
+        for status in ("active", "cancelled", "merged"):
+            assert set(api_statuses(token, kind, f"?status={status}").values()) <= {status}
+    detail = token.get("/api/v1/groups/G2/").json()
+    assert detail["status"] == "merged" and detail["code"] == "G2"
+    assert token.get("/api/v1/forms/F1/").json()["status"] == "active"
+
+
+def test_the_status_of_a_carrier_out_of_scope_is_not_shown(ended, api):
+    assert api(ended.outsider).get("/api/v1/groups/G1/").status_code == 404
+    assert api(ended.outsider).get("/api/v1/groups/G3/").json()["status"] == "cancelled"
+    assert api(None).get("/api/v1/groups/G3/").status_code == 401
+    # Units and people carry no status.
+    assert "status" not in api(ended.county).get("/api/v1/units/").json()["results"][0]

@@ -119,7 +119,10 @@ def test_the_phone_menu_opens_and_lists_become_cards(furnished, login, live_serv
     expect(nav_link).to_be_hidden()
     page.click("[data-toggles-nav]")
     expect(page.locator("[data-toggles-nav]")).to_have_attribute("aria-expanded", "true")
+    expect(nav_link).to_be_hidden()  # in the 治理 section, which opens in place
+    page.click("#mainnav summary:has-text('治理')")
     expect(nav_link).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # Each card shows its field names (from the column headers), including rows htmx swaps in.
     page.fill("input[name=q]", "防汛")
     expect(page.locator("#results tbody tr")).to_have_count(1)
@@ -128,3 +131,30 @@ def test_the_phone_menu_opens_and_lists_become_cards(furnished, login, live_serv
     page.set_viewport_size(OFFICE)
     expect(page.locator("[data-toggles-nav]")).to_be_hidden()
     expect(nav_link).to_be_visible()
+
+
+def test_the_section_menus_work_from_the_keyboard(furnished, login, live_server):
+    page = login("county")
+    page.set_viewport_size(OFFICE)
+    page.goto(f"{live_server.url}/groups/")
+    registers, oversight = page.locator("#mainnav summary").nth(0), page.locator("#mainnav summary").nth(1)
+    expect(registers).to_have_attribute("aria-current", "true")
+    findings = page.locator("#mainnav a[href='/findings/']")
+    expect(findings).to_be_hidden()
+    oversight.focus()
+    page.keyboard.press("Enter")
+    expect(findings).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(findings).to_be_focused()
+    # One menu at a time; Escape closes it and returns to its summary.
+    registers.click()
+    expect(findings).to_be_hidden()
+    expect(page.locator("#mainnav a[href='/units/']")).to_be_visible()
+    page.locator("#mainnav a[href='/units/']").focus()
+    page.keyboard.press("Escape")
+    expect(page.locator("#mainnav a[href='/units/']")).to_be_hidden()
+    expect(registers).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#mainnav a[href='/units/']")).to_be_visible()
+    page.locator("footer").click()  # a click elsewhere closes the open menu
+    expect(page.locator("#mainnav a[href='/units/']")).to_be_hidden()

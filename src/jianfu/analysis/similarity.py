@@ -31,6 +31,7 @@ from jianfu.analysis.detectors.duplicate_apps import purpose_terms
 from jianfu.analysis.detectors.duplicate_groups import is_subset_of_larger, qualifies
 from jianfu.analysis.fields import normalise_field
 from jianfu.analysis.schema import GENERIC_APP_FUNCTIONS
+from jianfu.analysis.synonyms import Folder
 from jianfu.textnorm import normalize_text
 
 __all__ = [
@@ -158,13 +159,23 @@ class AppIndex:
 
     ``apps`` are dicts with ``code``, ``name``, ``description``, ``functions`` and ``places`` (the names
     of the regions the owner sits in, removed from the text as the detector does). IDF is taken over all
-    of them plus the proposal, as ``duplicate_apps`` takes it over the catalogue.
+    of them plus the proposal, as ``duplicate_apps`` takes it over the catalogue; ``equivalences`` (the
+    catalog's learned synonyms, :func:`~jianfu.analysis.synonyms.catalog_equivalences`) fold purposes as there.
     """
 
-    def __init__(self, apps: Sequence[Mapping[str, Any]], config: AnalysisConfig | None = None):
+    def __init__(
+        self,
+        apps: Sequence[Mapping[str, Any]],
+        config: AnalysisConfig | None = None,
+        equivalences: Mapping[str, str] | None = None,
+    ):
         self.config = config or AnalysisConfig()
         self.apps = list(apps)
-        self.purposes = [purpose_terms(a.get("name"), a.get("description"), a.get("places") or ()) for a in self.apps]
+        # The catalog's learned synonyms fold after the curated list, as in duplicate_apps.similar_pairs.
+        self.fold = Folder(equivalences) if equivalences else None
+        self.purposes = [
+            purpose_terms(a.get("name"), a.get("description"), a.get("places") or (), self.fold) for a in self.apps
+        ]
         self.functions = [_functions(a.get("functions")) for a in self.apps]
         self.p_df: Counter = Counter()
         self.f_df: Counter = Counter()
@@ -189,7 +200,9 @@ class AppIndex:
         ordered by ``tiebreak(app)`` (larger first), then by code."""
         allowed = None if candidates is None else {self.by_code[c] for c in candidates if c in self.by_code}
         n = len(self.apps) + 1
-        p_terms = purpose_terms(proposal.get("name"), proposal.get("description"), proposal.get("places") or ())
+        p_terms = purpose_terms(
+            proposal.get("name"), proposal.get("description"), proposal.get("places") or (), self.fold
+        )
         f_terms = _functions(proposal.get("functions"))
         p_vec = _weights(p_terms, self.p_df, n, p_terms)
         f_vec = _weights(f_terms, self.f_df, n, f_terms)

@@ -6,7 +6,7 @@ The field matcher, the purpose similarity of ``duplicate_apps`` and the filing p
 one notion of "the same thing said differently". Synonyms learned from confirmed field mappings are the
 catalog's own (:meth:`jianfu.analysis.fields.FieldMatcher.add_synonym`); :func:`catalog_equivalences` turns
 the catalog's synonyms into equivalences that :class:`Folder` applies after the curated list, so that
-``duplicate_apps`` reads app descriptions with what officers taught the field matcher.
+``duplicate_apps`` and the filing pre-check read app descriptions with what officers taught the field matcher.
 """
 
 from __future__ import annotations

@@ -36,6 +36,13 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
     return create_model(name, __base__=Schema, results=(list[item], ...), next=(str | None, None))
 
 
+# A carrier's status today, the value ?status= selects by (a cancellation or merger dated later is not yet one).
+CarrierStatusField = Literal["active", "cancelled", "merged"]
+STATUS_FIELD = Field(
+    description="the carrier's status today: active, or cancelled or merged once the change's date has come"
+)
+
+
 class UnitOut(Schema):
     code: str
     name: str
@@ -67,6 +74,7 @@ class AppOut(Schema):
     functions: list[str]
     forced_features: list[str]
     description: str
+    status: CarrierStatusField = STATUS_FIELD
     updated_at: dt.datetime
 
 
@@ -80,6 +88,7 @@ class AccountOut(Schema):
     followers: int | None
     posts_30d: int | None
     assessments: list[str]
+    status: CarrierStatusField = STATUS_FIELD
     updated_at: dt.datetime
 
 
@@ -97,6 +106,7 @@ class GroupOut(Schema):
     purpose: str
     demands: list[str]
     member_count: int
+    status: CarrierStatusField = STATUS_FIELD
     updated_at: dt.datetime
 
 
@@ -116,6 +126,7 @@ class FormOut(Schema):
     frequency: str
     channel: str
     minutes_per_filing: float | None
+    status: CarrierStatusField = STATUS_FIELD
     updated_at: dt.datetime
 
 

@@ -51,6 +51,8 @@ from jianfu.analysis.similarity import (
     rank,
     text_similarity,
 )
+from jianfu.analysis.synonyms import catalog_equivalences
+from jianfu.elements.models import DataElement
 from jianfu.filings import policy as policies
 from jianfu.findings.labels import RULE_LABELS as FINDING_RULE_LABELS
 from jianfu.registry.lifecycle import active_q
@@ -131,10 +133,20 @@ def _round(value: float) -> float:
 _APP_INDEX: dict[tuple, tuple[AppIndex, dict]] = {}
 
 
+def learned_equivalences() -> dict[str, str]:
+    """The active catalog's synonyms (imported, and learned from confirmed mappings) as equivalences for app
+    purposes: what ``duplicate_apps.learned_equivalences`` reads from the analysis snapshot of the same rows."""
+    rows = DataElement.objects.filter(status=DataElement.Status.ACTIVE).values_list("name", "synonyms")
+    return catalog_equivalences((name, synonyms) for name, synonyms in rows.iterator() if name and synonyms)
+
+
 def _app_catalogue(config: AnalysisConfig, as_of: dt.date) -> tuple[AppIndex, dict[str, dict]]:
     """The apps and platforms active on ``as_of`` as an index (IDF over that catalogue, as the detector takes
-    it), cached per process until the catalogue or the day changes."""
-    sig = (as_of, *App.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id")).values())
+    it, purposes folded with the catalog's learned synonyms), cached per process until the catalogue, the
+    data-element catalog or the day changes."""
+    apps = App.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id")).values()
+    elements = DataElement.objects.aggregate(n=Count("id"), m=Max("updated_at"), i=Max("id")).values()
+    sig = (as_of, *apps, *elements)
     cached = _APP_INDEX.get(sig)
     if cached is not None:
         return cached
@@ -147,7 +159,7 @@ def _app_catalogue(config: AnalysisConfig, as_of: dt.date) -> tuple[AppIndex, di
     region_names = dict(Unit.objects.filter(code__in=codes, is_region=True).values_list("code", "name"))
     for r in rows:
         r["places"] = [region_names[c] for c in policies.ancestor_codes(r["owner__path"]) if c in region_names]
-    index = AppIndex(rows, config)
+    index = AppIndex(rows, config, learned_equivalences())
     info = {r["code"]: r for r in rows}
     _APP_INDEX.clear()
     _APP_INDEX[sig] = (index, info)

@@ -50,6 +50,13 @@ def status_q(status: str, day: dt.date, prefix: str = "") -> Q:
     return ended & Q(**{f"{prefix}status": status})
 
 
+def status_on(carrier: Model, day: dt.date) -> str:
+    """The carrier's status on ``day``, as ``status_q`` selects it: its cancellation or merger once dated on or
+    before ``day``, else active (a change dated later, or undated, has not happened yet)."""
+    ended = carrier.status != CarrierStatus.ACTIVE and carrier.status_date is not None and carrier.status_date <= day
+    return carrier.status if ended else CarrierStatus.ACTIVE
+
+
 def kind_filter(kind: str) -> Q:
     """Apps and platforms share a table: the category tells them apart."""
     if kind == "platforms":

@@ -4,6 +4,7 @@ from typing import Literal
 
 from django.db.models import Model
 from django.http import Http404
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -20,7 +21,7 @@ from jianfu.api.schemas import (
     UnitOut,
     page_of,
 )
-from jianfu.registry import listing
+from jianfu.registry import lifecycle, listing
 from jianfu.registry.kinds import KINDS
 
 router = Router(tags=["registry"])
@@ -56,6 +57,8 @@ class _Fields:
         row = {name: getattr(obj, name) for name in self.names}
         for name in self.related:
             row[name] = _code(row[name])
+        if "status" in row:  # today's status, the value ?status= filters by, not the stored one
+            row["status"] = lifecycle.status_on(obj, timezone.localdate())
         return row
 
     def columns(self) -> dict[str, str]:

@@ -39,6 +39,18 @@
       else { nav.setAttribute("data-collapsed", ""); nav.removeAttribute("data-open"); }
     });
   }
+  // <details class="navgroup">: the section menus work without script; with it, a click elsewhere or Escape
+  // closes an open menu (Escape hands the focus back to the section's summary).
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.navgroup[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = event.target.closest && event.target.closest("details.navgroup[open]");
+    if (menu) { menu.removeAttribute("open"); menu.querySelector("summary").focus(); }
+  });
   document.addEventListener("DOMContentLoaded", function () { labelCells(document); foldNavigation(); });
   document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target); });
 })();
