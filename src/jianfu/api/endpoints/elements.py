@@ -230,7 +230,7 @@ def issue_detail(request, number: str):
     "/elements/issues/{number}/results.xlsx",
     response={200: None, **ERRORS},
     operation_id="form_issue_results",
-    openapi_extra={"responses": {"200": {"description": "the workbook", "content": {XLSX: {}}}}},
+    openapi_extra={"responses": {200: {"description": "the workbook", "content": {XLSX: {}}}}},
 )
 def issue_results(request, number: str):
     """The results as Excel: one row per respondent, the form's fields in its own column order."""
