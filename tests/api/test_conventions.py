@@ -113,3 +113,25 @@ def test_too_many_files_or_a_broken_multipart_body_is_400(cast, api):
         content_type="multipart/form-data; boundary=",
     )
     assert broken.status_code == 400 and "error" in broken.json()
+
+
+def test_the_renderer_writes_dates_and_times_as_before():
+    """orjson writes the answers; dates, times and lazy texts must read exactly as DjangoJSONEncoder wrote them."""
+    import datetime as dt
+    import json
+
+    from django.utils.translation import gettext_lazy
+
+    from jianfu.api.main import ApiJSONEncoder, Utf8JSONRenderer
+
+    data = {
+        "at": dt.datetime(2026, 11, 29, 21, 55, 42, 831198, tzinfo=dt.timezone.utc),
+        "day": dt.date(2026, 11, 26),
+        "time": dt.time(8, 30, 0, 123456),
+        "text": gettext_lazy("问题清单"),
+        "rows": [{"n": 1, "x": 0.1, "none": None, "中文": "群"}],
+    }
+    written = Utf8JSONRenderer().render(None, data, response_status=200)
+    before = json.dumps(data, cls=ApiJSONEncoder, ensure_ascii=False)
+    assert json.loads(written) == json.loads(before)
+    assert json.loads(written)["at"] == "2026-11-29T21:55:42.831Z" and "群" in written.decode("utf-8")

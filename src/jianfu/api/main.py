@@ -15,6 +15,7 @@ from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+import orjson
 
 from jianfu.api.auth import TokenAuth
 from jianfu.api.endpoints import cases, clues, elements, findings, registry, reports, uploads
@@ -41,10 +42,29 @@ class ApiJSONEncoder(NinjaJSONEncoder):
 
 
 class Utf8JSONRenderer(JSONRenderer):
-    """Chinese text as UTF-8, not \\u escapes: readable in logs and curl, and a third smaller."""
+    """Chinese text as UTF-8, not \\u escapes: readable in logs and curl, and a third smaller.
+
+    Written by orjson: the standard library's encoder was a quarter of an API list page's CPU. Dates and times
+    still go through ApiJSONEncoder (OPT_PASSTHROUGH_DATETIME), so they read exactly as before (DjangoJSONEncoder:
+    milliseconds, "Z" for UTC); so do lazy translations, decimals and pydantic's URL and address types."""
 
     encoder_class = ApiJSONEncoder
     json_dumps_params = {"ensure_ascii": False}
+
+    def render(self, request, data, *, response_status):
+        options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+        return orjson.dumps(data, default=_encode_other, option=options)
+
+
+_fallback_encoder = ApiJSONEncoder()
+
+
+def _encode_other(value):
+    """What orjson hands back. A day is most of it (three or four a group row) and reads as its ISO form under
+    either encoder, so it skips DjangoJSONEncoder's chain of type tests; the rest keeps DjangoJSONEncoder's text."""
+    if type(value) is dt.date:
+        return value.isoformat()
+    return _fallback_encoder.default(value)
 
 
 def _holds_nul(value) -> bool:

@@ -53,8 +53,13 @@ def status_q(status: str, day: dt.date, prefix: str = "") -> Q:
 def status_on(carrier: Model, day: dt.date) -> str:
     """The carrier's status on ``day``, as ``status_q`` selects it: its cancellation or merger once dated on or
     before ``day``, else active (a change dated later, or undated, has not happened yet)."""
-    ended = carrier.status != CarrierStatus.ACTIVE and carrier.status_date is not None and carrier.status_date <= day
-    return carrier.status if ended else CarrierStatus.ACTIVE
+    return stored_status_on(carrier.status, carrier.status_date, day)
+
+
+def stored_status_on(status: str, status_date: dt.date | None, day: dt.date) -> str:
+    """status_on for the two stored columns, as a list page reads them with .values()."""
+    ended = status != CarrierStatus.ACTIVE and status_date is not None and status_date <= day
+    return status if ended else CarrierStatus.ACTIVE
 
 
 def kind_filter(kind: str) -> Q:

@@ -105,13 +105,18 @@ def _register(kind: str) -> None:
         qs, _applied = listing.apply_filters(scope.scoped(request.user, spec.model), spec, filters, request.user)
         rows, next_url = pages.page(
             request,
-            qs.values("id", *columns.values()),
+            qs.values("id", *columns.values(), *(["status_date"] if carrier else [])),
             spec.sorts["code"],
             namespace=kind,
             cursor=params.cursor,
             limit=params.limit,
         )
-        return {"results": [{name: row[lookup] for name, lookup in columns.items()} for row in rows], "next": next_url}
+        results = [{name: row[lookup] for name, lookup in columns.items()} for row in rows]
+        if carrier:  # today's status, as the detail answers it and ?status= filters by, not the stored one
+            today = timezone.localdate()
+            for result, row in zip(results, rows, strict=True):
+                result["status"] = lifecycle.stored_status_on(row["status"], row["status_date"], today)
+        return {"results": results, "next": next_url}
 
     def object_detail(request, code: str):
         qs = scope.scoped(request.user, spec.model).select_related(*related)
