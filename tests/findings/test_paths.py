@@ -206,3 +206,17 @@ def test_findings_pages_count_nothing_and_refuse_a_forged_cursor(analysed, as_us
     assert second.context["total"] is None  # the cards are on the first page only
     assert not any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
     assert client.get("/findings/?after=forged").status_code == 400
+
+
+def test_the_sole_root_office_reads_no_path_table_and_sees_the_same(analysed, settings):
+    """Under the one root every path lies in scope: the filter is skipped (SQLite collected a province's million
+    ids for it), and the root office still sees exactly what the substring scope gave it."""
+    from jianfu.registry.models import Unit
+
+    assert FindingPath._meta.db_table not in str(scope.scoped(analysed.province, Finding).query)
+    assert scoped_ids(analysed.province, settings, False) == scoped_ids(analysed.province, settings, True)
+    assert FindingPath._meta.db_table in str(scope.scoped(analysed.county, Finding).query)
+    # A second root (another province's units imported beside): the root office's filter is back.
+    Unit.objects.create(code="440000000000", name="广东省", level="province", path="/440000000000/")
+    assert FindingPath._meta.db_table in str(scope.scoped(analysed.province, Finding).query)
+    assert scoped_ids(analysed.province, settings, False) == scoped_ids(analysed.province, settings, True)
