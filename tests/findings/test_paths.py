@@ -132,6 +132,11 @@ def test_the_scope_reads_the_path_table_through_an_index(analysed):
     with connection.cursor() as cursor:
         path = analysed.county.unit.path
         if connection.vendor == "postgresql":
+            # With real statistics (the analysis runs ANALYZE on the table) the planner may rather walk the small
+            # table's (finding, path) unique index with a filter. Dropped inside the test's transaction (rolled
+            # back), with sequential scans off, only an index that serves LIKE 'p%' keeps the plan off a seq scan.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred foreign-key checks left pending
+            cursor.execute(f"ALTER TABLE {FindingPath._meta.db_table} DROP CONSTRAINT findings_path_unique")
             cursor.execute("SET enable_seqscan = off")
             cursor.execute(
                 f"EXPLAIN SELECT finding_id FROM {FindingPath._meta.db_table} WHERE path LIKE %s", [path + "%"]
