@@ -42,3 +42,23 @@ def import_catalog(folder: Path) -> None:
     builders.write_xlsx(folder / "报表字段3.xlsx", FIELD_ROWS)
     report = import_paths([folder], actor="cli")
     assert report.ok, [e.message() for f in report.files for e in f.errors]
+
+
+def import_paraphrase_case(folder: Path, app_rows: list[list]) -> None:
+    """Apps, the element 外出务工人员数 (DE009) and a form field 异地就业人员数 that names it in other words, not yet
+    mapped: what an officer's confirmation teaches as a synonym (duplicate_apps and the pre-check both use it)."""
+    folder.mkdir()
+    builders.write_xlsx(folder / "应用3.xlsx", app_rows)
+    builders.write_xlsx(
+        folder / "数据元3.xlsx",
+        [
+            ["元素编码", "名称", "同义词", "定义", "数据类型", "计量单位", "权威来源"],
+            ["DE009", "外出务工人员数", "", "", "数值", "人", "人社局"],
+        ],
+    )
+    builders.write_xlsx(
+        folder / "报表字段5.xlsx",
+        [["报表编号", "序号", "字段名称", "数据类型", "计量单位"], ["F3", 4, "异地就业人员数", "数值", "人"]],
+    )
+    report = import_paths([folder], actor="cli")
+    assert report.ok, [e.message() for f in report.files for e in f.errors]

@@ -11,10 +11,9 @@ from jianfu.elements import actions
 from jianfu.elements.models import DataElement
 from jianfu.findings.models import Finding
 from jianfu.findings.running import run_and_store
-from jianfu.registry.importing import import_paths
 from jianfu.registry.models import FormField
-from tests import builders
 from tests.cast import APP_ROWS, BUREAU
+from tests.elements.catalog import import_paraphrase_case
 
 pytestmark = pytest.mark.django_db
 AS_OF = dt.date(2026, 11, 26)
@@ -51,22 +50,7 @@ ROWS = [
 
 @pytest.fixture
 def paraphrased(catalog, tmp_path):
-    folder = tmp_path / "more"
-    folder.mkdir()
-    builders.write_xlsx(folder / "应用3.xlsx", ROWS)
-    builders.write_xlsx(
-        folder / "数据元3.xlsx",
-        [
-            ["元素编码", "名称", "同义词", "定义", "数据类型", "计量单位", "权威来源"],
-            ["DE009", "外出务工人员数", "", "", "数值", "人", "人社局"],
-        ],
-    )
-    builders.write_xlsx(
-        folder / "报表字段5.xlsx",
-        [["报表编号", "序号", "字段名称", "数据类型", "计量单位"], ["F3", 4, "异地就业人员数", "数值", "人"]],
-    )
-    report = import_paths([folder], actor="cli")
-    assert report.ok, [e.message() for f in report.files for e in f.errors]
+    import_paraphrase_case(tmp_path / "more", ROWS)
     return catalog
 
 

@@ -8,11 +8,9 @@ import pytest
 from jianfu.elements import actions
 from jianfu.elements.models import DataElement
 from jianfu.filings.precheck import Prechecker, learned_equivalences
-from jianfu.registry.importing import import_paths
 from jianfu.registry.models import FormField
-from tests import builders
 from tests.cast import APP_ROWS, BUREAU
-from tests.elements.catalog import import_catalog
+from tests.elements.catalog import import_catalog, import_paraphrase_case
 
 pytestmark = pytest.mark.django_db
 
@@ -46,22 +44,7 @@ PROPOSAL = {
 def paraphrased(cast, tmp_path):
     """The cast, the catalog with 外出务工人员数 (DE009), app A7, and a form field 异地就业人员数 not yet mapped."""
     import_catalog(tmp_path)
-    folder = tmp_path / "more"
-    folder.mkdir()
-    builders.write_xlsx(folder / "应用3.xlsx", [APP_ROWS[0], EXISTING_APP])
-    builders.write_xlsx(
-        folder / "数据元3.xlsx",
-        [
-            ["元素编码", "名称", "同义词", "定义", "数据类型", "计量单位", "权威来源"],
-            ["DE009", "外出务工人员数", "", "", "数值", "人", "人社局"],
-        ],
-    )
-    builders.write_xlsx(
-        folder / "报表字段5.xlsx",
-        [["报表编号", "序号", "字段名称", "数据类型", "计量单位"], ["F3", 4, "异地就业人员数", "数值", "人"]],
-    )
-    report = import_paths([folder], actor="cli")
-    assert report.ok, [e.message() for f in report.files for e in f.errors]
+    import_paraphrase_case(tmp_path / "more", [APP_ROWS[0], EXISTING_APP])
     return cast
 
 
