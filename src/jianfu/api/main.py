@@ -48,9 +48,6 @@ class Utf8JSONRenderer(JSONRenderer):
     still go through ApiJSONEncoder (OPT_PASSTHROUGH_DATETIME), so they read exactly as before (DjangoJSONEncoder:
     milliseconds, "Z" for UTC); so do lazy translations, decimals and pydantic's URL and address types."""
 
-    encoder_class = ApiJSONEncoder
-    json_dumps_params = {"ensure_ascii": False}
-
     def render(self, request, data, *, response_status):
         options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
         return orjson.dumps(data, default=_encode_other, option=options)
