@@ -228,3 +228,19 @@ def test_the_dashboard_says_what_to_do_first_with_the_same_number(analysed, as_u
         as_user(analysed.outsider).get("/").context["todo"]["count"]
         < as_user(analysed.province).get("/").context["todo"]["count"]
     )
+
+
+def test_a_decision_shows_on_the_cached_dashboard_at_once(analysed, as_user):
+    """The dashboard caches its sums over the open findings; a decision makes a new data version."""
+    from jianfu.accounts import scope
+
+    client = as_user(analysed.county)
+    before = client.get("/").context["todo"]
+    finding = own_finding()
+    assert finding.hours_saved_per_month > 0
+    client.post(f"/findings/{finding.fid}/decide/", {"status": "accepted"})
+    after = client.get("/").context["todo"]
+    open_findings = scope.scoped(analysed.county, Finding).filter(is_current=True, status="open")
+    assert after["count"] == before["count"] - 1 == open_findings.count()
+    # A1 stays named by its zombie finding, whose saving is larger: the hours hold, each item counted once.
+    assert after["hours"] == saved_hours(open_findings) <= before["hours"]

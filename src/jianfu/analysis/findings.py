@@ -102,14 +102,38 @@ def public(finding: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in finding.items() if not k.startswith("_")}
 
 
+class BestSavings:
+    """Each item's largest saving over the findings added so far: acting on all of them saves the sum.
+
+    An item named by several findings (a group both idle and a duplicate) counts once, with its largest saving.
+    Kept as a tally so that one pass over the findings can cost several subsets at once (the whole set and
+    each rule's share of it).
+    """
+
+    __slots__ = ("best",)
+
+    def __init__(self) -> None:
+        self.best: dict[str, float] = {}
+
+    def add(self, finding_type: str, saved_by_item: dict[str, Any]) -> None:
+        prefix = ITEM_KIND.get(finding_type, finding_type)  # groups, apps and accounts may reuse a code
+        best = self.best
+        for item, hours in saved_by_item.items():
+            key = f"{prefix}:{item}"
+            saving = float(hours)
+            if saving > best.get(key, 0.0):
+                best[key] = saving
+
+    def total(self) -> float:
+        return round(float(sum(self.best.values())), 2)
+
+
 def deduplicated_hours(findings: Iterable[dict[str, Any]]) -> float:
     """Hours saved if every finding were acted on, each item counted once (its largest saving)."""
-    best: dict[str, float] = {}
+    tally = BestSavings()
     for f in findings:
-        for item, hours in f.get("_saved_by_item", {}).items():
-            key = f"{ITEM_KIND.get(f['type'], f['type'])}:{item}"  # groups, apps and accounts may reuse a code
-            best[key] = max(best.get(key, 0.0), float(hours))
-    return round(float(sum(best.values())), 2)
+        tally.add(f["type"], f.get("_saved_by_item", {}))
+    return tally.total()
 
 
 class UnionFind:

@@ -8,20 +8,53 @@ whatever subset the viewer filtered.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Iterator
 
-from jianfu.analysis.findings import deduplicated_hours
+import orjson
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
+
+from jianfu.analysis.findings import BestSavings
+
+
+def _savings(findings: QuerySet, *fields: str) -> Iterator[tuple]:
+    """(*fields, type, saved_by_item) of each finding, read in one pass.
+
+    The JSON is read as text and parsed with orjson: a province office sums a million findings here, and the
+    JSON field's own decoding (the standard library, one call a row) was most of the time.
+    """
+    rows = (
+        findings.order_by()
+        .annotate(saved_text=Cast("saved_by_item", TextField()))
+        .values_list(*fields, "type", "saved_text")
+        .iterator(chunk_size=5000)
+    )
+    loads = orjson.loads
+    for *values, kind, text in rows:
+        yield *values, kind, (loads(text) if text else None) or {}
 
 
 def saved_hours(findings: QuerySet) -> float:
     """Hours a month the findings of this queryset would save if acted on, each item counted once."""
-    rows = findings.order_by().values_list("type", "saved_by_item").iterator(chunk_size=5000)
-    return deduplicated_hours({"type": kind, "_saved_by_item": saved or {}} for kind, saved in rows)
+    tally = BestSavings()
+    for kind, saved in _savings(findings):
+        tally.add(kind, saved)
+    return tally.total()
 
 
-def saved_hours_by(findings: QuerySet, field: str) -> dict[str, tuple[int, float]]:
-    """{value of field: (findings, hours saved)} — each group costed with saved_hours."""
-    rows: dict[str, list[dict]] = {}
-    for value, kind, saved in findings.order_by().values_list(field, "type", "saved_by_item").iterator(chunk_size=5000):
-        rows.setdefault(value, []).append({"type": kind, "_saved_by_item": saved or {}})
-    return {value: (len(group), deduplicated_hours(group)) for value, group in rows.items()}
+def saved_hours_split(findings: QuerySet, field: str) -> tuple[float, dict[str, tuple[int, float]]]:
+    """The hours of the whole queryset and {value of field: (findings, hours saved)}, from one pass over it.
+
+    Each share is costed as saved_hours costs it, so the shares may sum to more than the whole: an item named
+    under two values counts once in the whole.
+    """
+    whole = BestSavings()
+    shares: dict[str, tuple[list[int], BestSavings]] = {}
+    for value, kind, saved in _savings(findings, field):
+        whole.add(kind, saved)
+        share = shares.get(value)
+        if share is None:
+            share = shares[value] = ([0], BestSavings())
+        share[0][0] += 1
+        share[1].add(kind, saved)
+    return whole.total(), {value: (count[0], tally.total()) for value, (count, tally) in shares.items()}

@@ -32,7 +32,7 @@ from jianfu.findings.actions import (
     is_final_decider,
 )
 from jianfu.findings.export import write_findings_xlsx
-from jianfu.findings.hours import saved_hours, saved_hours_by
+from jianfu.findings.hours import saved_hours, saved_hours_split
 from jianfu.findings.labels import EVIDENCE_LABELS, ITEM_KIND, RULE_LABELS, TYPE_LABELS
 from jianfu.findings.models import AnalysisRun, Finding, FindingPath
 from jianfu.registry import listing
@@ -120,9 +120,9 @@ def _filtered(request):
 
 
 def _cards(qs) -> tuple[list, dict]:
-    by_action = saved_hours_by(qs, "action")
+    hours, by_action = saved_hours_split(qs, "action")
     actions = [(value, label, *by_action.get(value, (0, 0.0))) for value, label in Finding.Action.choices]
-    return actions, {"n": sum(n for n, _ in by_action.values()), "hours": saved_hours(qs)}
+    return actions, {"n": sum(n for n, _ in by_action.values()), "hours": hours}
 
 
 CARDS_SECONDS = 120

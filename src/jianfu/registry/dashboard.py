@@ -244,18 +244,28 @@ def _clue_counts(user) -> dict | None:
 
 
 def _open_findings(user) -> dict:
-    """What to do first: the viewer's open findings by rule, the hours they would save, the ten biggest."""
-    from jianfu.findings.hours import saved_hours, saved_hours_by
+    """What to do first: the viewer's open findings by rule, the hours they would save, the ten biggest.
+
+    The sums read every open finding of the region (a province office: a million rows), so they are cached
+    with the other roll-ups under the data version, which a decision changes; the ten biggest are an index walk.
+    """
+    from jianfu.findings.hours import saved_hours_split
     from jianfu.findings.labels import RULE_LABELS, TYPE_LABELS
     from jianfu.findings.models import Finding
 
     open_findings = scope.scoped(user, Finding).filter(is_current=True, status=Finding.Status.OPEN)
-    by_rule = saved_hours_by(open_findings, "rule")
+    key = f"jianfu:dashboard-todo:{user.role}:{scope.region_path(user)}:{data_version()}"
+    sums = cache.get(key)
+    if sums is None:
+        hours, by_rule = saved_hours_split(open_findings, "rule")
+        sums = {"hours": hours, "by_rule": by_rule}
+        cache.set(key, sums, CACHE_SECONDS)
     top = list(open_findings.select_related("owner").order_by("-hours_saved_per_month", "fid")[:TOP_FINDINGS])
     for finding in top:
         finding.type_label = TYPE_LABELS.get(finding.type, finding.type)
+    by_rule = sums["by_rule"]
     return {
-        "hours": saved_hours(open_findings),
+        "hours": sums["hours"],
         "count": sum(n for n, _ in by_rule.values()),
         "by_rule": [(rule, RULE_LABELS.get(rule, rule), n, hours) for rule, (n, hours) in sorted(by_rule.items())],
         "top": top,
