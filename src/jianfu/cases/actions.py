@@ -430,6 +430,10 @@ def _regions_above(units: Iterable[Unit]) -> dict[int, Unit | None]:
     return {uid: next((regions[c] for c in reversed(chain) if c in regions), None) for uid, chain in chains.items()}
 
 
+# (case, its supervisor before this run, subject, body)
+_OverdueNotice = tuple[Case, Unit, str, str]
+
+
 def _escalate_batch(ids: list[int], as_of: dt.date, every: int, acting_user: User | None) -> list[str]:
     with transaction.atomic():
         cases = list(
@@ -442,59 +446,16 @@ def _escalate_batch(ids: list[int], as_of: dt.date, every: int, acting_user: Use
         done: list[Case] = []
         events: list[CaseEvent] = []
         audits: list[dict] = []
-        notices: list[tuple[Case, Unit, str, str]] = []
-        actor = acting_user if getattr(acting_user, "pk", None) else None
-        actor_name = getattr(acting_user, "username", None) or "system"
+        notices: list[_OverdueNotice] = []
         for case in cases:
-            if not case.awaiting_response or case.deadline >= as_of:
-                continue  # answered meanwhile
-            old = {"overdue": case.overdue, "supervisor": case.supervisor.code, "level": case.escalation_level}
-            became_overdue = case.mark_overdue(as_of)
-            upper = above[case.supervisor.id]
-            again = case.escalated_on is None or (as_of - case.escalated_on).days >= every
-            escalated = bool(upper and again and case.escalated_on != as_of)
-            if not (became_overdue or escalated):
+            step = _escalate_one(case, above[case.supervisor.id], as_of, every, acting_user)
+            if step is None:
                 continue
-            previous = case.supervisor
-            if escalated:
-                case.escalate_to(upper, as_of)
+            case_events, audit, notice = step
             done.append(case)
-            days = (as_of - case.deadline).days
-            if became_overdue:
-                text = _("已超过整改期限 %(days)s 天未反馈") % {"days": days}
-                events.append(
-                    CaseEvent(case=case, action=CaseEvent.Action.OVERDUE, actor=actor, actor_name=actor_name, text=text)
-                )
-            if escalated:
-                text = _("由%(old)s升级至%(new)s督办") % {"old": previous.name, "new": upper.name}
-                events.append(
-                    CaseEvent(
-                        case=case, action=CaseEvent.Action.ESCALATED, actor=actor, actor_name=actor_name, text=text
-                    )
-                )
-            audits.append(
-                {
-                    "actor": acting_user,
-                    "action": f"case.{'escalated' if escalated else 'overdue'}",
-                    "kind": "cases",
-                    "code": case.number,
-                    "changes": {
-                        "overdue": [old["overdue"], case.overdue],
-                        "supervisor": [old["supervisor"], case.supervisor.code],
-                        "escalation_level": [old["level"], case.escalation_level],
-                        "as_of": [None, as_of],
-                    },
-                    "unit_path": case.unit_path,
-                }
-            )
-            subject = _("案件逾期未反馈：%(number)s（期限 %(deadline)s）") % {
-                "number": case.number,
-                "deadline": case.deadline.isoformat(),
-            }
-            body = _("责任单位：%(unit)s\n整改要求：%(demand)s") % {"unit": case.unit.name, "demand": case.demand}
-            if escalated:
-                body += "\n" + _("已升级至%(new)s督办") % {"new": upper.name}
-            notices.append((case, previous, subject, body))
+            events += case_events
+            audits.append(audit)
+            notices.append(notice)
         if not done:
             return []
         Case.objects.bulk_update(
@@ -504,26 +465,82 @@ def _escalate_batch(ids: list[int], as_of: dt.date, every: int, acting_user: Use
         )
         CaseEvent.objects.bulk_create(events, batch_size=500)
         record_many(audits)
-        offices: dict[int, list[User]] = defaultdict(list)
-        units = {u.id for case, previous, *_rest in notices for u in (previous, case.supervisor)}
-        for user in _officers((Role.OFFICE, Role.DISCIPLINE), Unit.objects.filter(id__in=units)).order_by("id"):
-            offices[user.unit_id].append(user)
-        departments: dict[int, list[User]] = defaultdict(list)
-        for user in User.objects.filter(
-            role=Role.DEPARTMENT, is_active=True, unit_id__in={case.unit_id for case, *_rest in notices}
-        ).order_by("id"):
-            departments[user.unit_id].append(user)
-        notify_many(
-            (
-                [*offices[previous.id], *offices[case.supervisor.id], *departments[case.unit_id]],
-                subject,
-                body,
-                _url(case),
-                "case",
-            )
-            for case, previous, subject, body in notices
-        )
+        _notify_overdue(notices)
     return [case.number for case in done]
+
+
+def _escalate_one(
+    case: Case, upper: Unit | None, as_of: dt.date, every: int, acting_user: User | None
+) -> tuple[list[CaseEvent], dict, _OverdueNotice] | None:
+    """Marks one locked case overdue and hands it up to ``upper`` when due; None when nothing changes."""
+    if not case.awaiting_response or case.deadline >= as_of:
+        return None  # answered meanwhile
+    old = {"overdue": case.overdue, "supervisor": case.supervisor.code, "level": case.escalation_level}
+    became_overdue = case.mark_overdue(as_of)
+    again = case.escalated_on is None or (as_of - case.escalated_on).days >= every
+    escalated = bool(upper and again and case.escalated_on != as_of)
+    if not (became_overdue or escalated):
+        return None
+    previous = case.supervisor
+    if escalated:
+        case.escalate_to(upper, as_of)
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    actor_name = getattr(acting_user, "username", None) or "system"
+    events: list[CaseEvent] = []
+    if became_overdue:
+        text = _("已超过整改期限 %(days)s 天未反馈") % {"days": (as_of - case.deadline).days}
+        events.append(
+            CaseEvent(case=case, action=CaseEvent.Action.OVERDUE, actor=actor, actor_name=actor_name, text=text)
+        )
+    if escalated:
+        text = _("由%(old)s升级至%(new)s督办") % {"old": previous.name, "new": upper.name}
+        events.append(
+            CaseEvent(case=case, action=CaseEvent.Action.ESCALATED, actor=actor, actor_name=actor_name, text=text)
+        )
+    audit = {
+        "actor": acting_user,
+        "action": f"case.{'escalated' if escalated else 'overdue'}",
+        "kind": "cases",
+        "code": case.number,
+        "changes": {
+            "overdue": [old["overdue"], case.overdue],
+            "supervisor": [old["supervisor"], case.supervisor.code],
+            "escalation_level": [old["level"], case.escalation_level],
+            "as_of": [None, as_of],
+        },
+        "unit_path": case.unit_path,
+    }
+    subject = _("案件逾期未反馈：%(number)s（期限 %(deadline)s）") % {
+        "number": case.number,
+        "deadline": case.deadline.isoformat(),
+    }
+    body = _("责任单位：%(unit)s\n整改要求：%(demand)s") % {"unit": case.unit.name, "demand": case.demand}
+    if escalated:
+        body += "\n" + _("已升级至%(new)s督办") % {"new": upper.name}
+    return events, audit, (case, previous, subject, body)
+
+
+def _notify_overdue(notices: list[_OverdueNotice]) -> None:
+    """Tells the offices that supervised and now supervise each case, and the responsible department."""
+    offices: dict[int, list[User]] = defaultdict(list)
+    units = {u.id for case, previous, *_rest in notices for u in (previous, case.supervisor)}
+    for user in _officers((Role.OFFICE, Role.DISCIPLINE), Unit.objects.filter(id__in=units)).order_by("id"):
+        offices[user.unit_id].append(user)
+    departments: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(
+        role=Role.DEPARTMENT, is_active=True, unit_id__in={case.unit_id for case, *_rest in notices}
+    ).order_by("id"):
+        departments[user.unit_id].append(user)
+    notify_many(
+        (
+            [*offices[previous.id], *offices[case.supervisor.id], *departments[case.unit_id]],
+            subject,
+            body,
+            _url(case),
+            "case",
+        )
+        for case, previous, subject, body in notices
+    )
 
 
 # --- accountability ---------------------------------------------------------------------------------------
