@@ -50,6 +50,13 @@ def _save_upload(upload) -> Path:
     return Path(handle.name)
 
 
+def _checkboxes(label, vocabulary) -> forms.MultipleChoiceField:
+    """An optional multiple choice among the values of a registry vocabulary."""
+    return forms.MultipleChoiceField(
+        label=label, required=False, widget=forms.CheckboxSelectMultiple, choices=value_choices(vocabulary)
+    )
+
+
 def _fields_of_kind(kind: str) -> dict[str, forms.Field]:
     """The fields a proposal of this kind asks for beyond the common ones, in the order the form shows them."""
     if kind in ("apps", "platforms"):
@@ -69,12 +76,7 @@ def _app_fields(kind: str) -> dict[str, forms.Field]:
     f["functions"] = forms.CharField(
         label=_("功能"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("多个功能用顿号、分号或换行分隔")
     )
-    f["forced_features"] = forms.MultipleChoiceField(
-        label=_("强制功能"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=value_choices(FORCED_FEATURES),
-    )
+    f["forced_features"] = _checkboxes(_("强制功能"), FORCED_FEATURES)
     f["description"] = forms.CharField(
         label=_("描述"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("建设内容和主要用途")
     )
@@ -96,12 +98,7 @@ def _account_fields() -> dict[str, forms.Field]:
     f["platform"] = forms.CharField(
         label=_("平台"), max_length=50, widget=forms.TextInput(attrs={"list": "account-platforms"})
     )
-    f["assessments"] = forms.MultipleChoiceField(
-        label=_("考核要求"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=value_choices(ACCOUNT_ASSESSMENTS),
-    )
+    f["assessments"] = _checkboxes(_("考核要求"), ACCOUNT_ASSESSMENTS)
     f["description"] = forms.CharField(label=_("账号定位"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     return f
 
@@ -117,12 +114,7 @@ def _group_fields() -> dict[str, forms.Field]:
         label=_("任务结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     f["purpose"] = forms.CharField(label=_("用途"), widget=forms.Textarea(attrs={"rows": 2}))
-    f["demands"] = forms.MultipleChoiceField(
-        label=_("对成员要求"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        choices=value_choices(GROUP_DEMANDS),
-    )
+    f["demands"] = _checkboxes(_("对成员要求"), GROUP_DEMANDS)
     f["members"] = forms.CharField(
         label=_("拟入群成员"),
         required=False,
