@@ -439,6 +439,19 @@ class Prechecker:
         }
 
     def _similar_groups(self, item, owner, ctx, notes):
+        ids = self._proposed_member_ids(item, notes)
+        groups = WorkGroup.objects.filter(active_q(WorkGroup, self.as_of))
+        if owner is not None:
+            groups = groups.filter(policies.chain_q(owner, "owner", ctx["home"]))
+        if ids:
+            out, overlap = self._groups_sharing_members(item, list(ids.values()), groups, ctx)
+        else:
+            notes.append("未提供成员名单：仅按群名称和用途相似度比对，无法按成员重合判断重复")
+            out, overlap = self._groups_alike_in_text(item, groups, ctx), {}
+        return out, {"members": len(ids), "overlap": overlap}
+
+    def _proposed_member_ids(self, item, notes) -> dict[str, int]:
+        """Person code → id for the proposed members found in the registry; a note names those that are not."""
         codes = [c for c in dict.fromkeys(item.get("members") or []) if c]
         ids = dict(Person.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
         unknown = [c for c in codes if c not in ids]
@@ -447,82 +460,75 @@ class Prechecker:
                 f"{len(unknown)} 名拟入群成员不在人员台账中：{'、'.join(unknown[:10])}"
                 + ("……" if len(unknown) > 10 else "")
             )
-        n = len(ids)
-        groups = WorkGroup.objects.filter(active_q(WorkGroup, self.as_of))
-        if owner is not None:
-            groups = groups.filter(policies.chain_q(owner, "owner", ctx["home"]))
-        out = []
+        return ids
+
+    def _groups_sharing_members(self, item, person_ids: list[int], groups, ctx) -> tuple[list[dict], dict[int, int]]:
+        """The groups ranked by how many of the proposed members they share; group id → members shared."""
+        n = len(person_ids)
+        rows = (
+            Membership.objects.filter(person_id__in=person_ids)
+            .filter(group__in=groups)
+            .values("group_id", "group__member_count")
+            .annotate(shared=Count("id"))
+        )
         overlap: dict[int, int] = {}
-        if n:
-            rows = (
-                Membership.objects.filter(person_id__in=list(ids.values()))
-                .filter(group__in=groups)
-                .values("group_id", "group__member_count")
-                .annotate(shared=Count("id"))
+        scored = []
+        for r in rows:
+            shared = r["shared"]
+            overlap[r["group_id"]] = shared
+            ev = group_overlap(n, max(r["group__member_count"], shared), shared, self.config)
+            scored.append((r["group_id"], ev))
+        # Names and purposes only decide ties: read them for the candidates that can still reach the top.
+        scored.sort(key=lambda x: (-x[1]["jaccard"], -x[1]["containment"]))
+        if len(scored) > self.limit:
+            edge = (scored[self.limit - 1][1]["jaccard"], scored[self.limit - 1][1]["containment"])
+            scored = [x for x in scored if (x[1]["jaccard"], x[1]["containment"]) >= edge]
+        evidence = dict(scored)
+        matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+        found = list(
+            WorkGroup.objects.filter(id__in=list(evidence)).values(
+                "id", "code", "name", "purpose", "owner__code", "owner__name", "owner__path"
             )
-            scored = []
-            for r in rows:
-                shared = r["shared"]
-                overlap[r["group_id"]] = shared
-                ev = group_overlap(n, max(r["group__member_count"], shared), shared, self.config)
-                scored.append((r["group_id"], ev))
-            # Names and purposes only decide ties: read them for the candidates that can still reach the top.
-            scored.sort(key=lambda x: (-x[1]["jaccard"], -x[1]["containment"]))
-            if len(scored) > self.limit:
-                edge = (scored[self.limit - 1][1]["jaccard"], scored[self.limit - 1][1]["containment"])
-                scored = [x for x in scored if (x[1]["jaccard"], x[1]["containment"]) >= edge]
-            evidence = dict(scored)
-            matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-            found = list(
-                WorkGroup.objects.filter(id__in=list(evidence)).values(
-                    "id", "code", "name", "purpose", "owner__code", "owner__name", "owner__path"
+        )
+        self._load_region_flags(r["owner__path"] for r in found)
+        out = []
+        for r in found:
+            if r["code"] == item.get("code"):
+                continue
+            ev = evidence[r["id"]]
+            out.append(
+                _group_candidate(
+                    r,
+                    score=ev["jaccard"],
+                    duplicate=ev["qualifies_jaccard"] or ev["qualifies_containment"],
+                    evidence=ev,
+                    tiebreak=(
+                        *self._nearness(ctx, r["owner__code"], r["owner__path"], r["name"]),
+                        matcher(f"{r['name']} {r['purpose']}"),
+                    ),
                 )
             )
-            self._load_region_flags(r["owner__path"] for r in found)
-            for r in found:
-                if r["code"] == item.get("code"):
-                    continue
-                ev = evidence[r["id"]]
+        return rank(out, self.limit, keys=("containment",)), overlap
+
+    def _groups_alike_in_text(self, item, groups, ctx) -> list[dict]:
+        """Without a member list: the groups whose name and purpose resemble the proposal's, never duplicates."""
+        matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+        out = []
+        for r in groups.values(
+            "code", "name", "purpose", "member_count", "owner__code", "owner__name", "owner__path"
+        ).iterator():
+            sim = matcher(f"{r['name']} {r['purpose']}")
+            if sim > 0:
                 out.append(
-                    {
-                        "code": r["code"],
-                        "kind": "groups",
-                        "name": r["name"],
-                        "owner_code": r["owner__code"],
-                        "owner": r["owner__name"],
-                        "score": ev["jaccard"],
-                        "duplicate": ev["qualifies_jaccard"] or ev["qualifies_containment"],
-                        "evidence": ev,
-                        "tiebreak": (
-                            *self._nearness(ctx, r["owner__code"], r["owner__path"], r["name"]),
-                            matcher(f"{r['name']} {r['purpose']}"),
-                        ),
-                    }
-                )
-            out = rank(out, self.limit, keys=("containment",))
-        else:
-            notes.append("未提供成员名单：仅按群名称和用途相似度比对，无法按成员重合判断重复")
-            matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-            for r in groups.values(
-                "code", "name", "purpose", "member_count", "owner__code", "owner__name", "owner__path"
-            ).iterator():
-                sim = matcher(f"{r['name']} {r['purpose']}")
-                if sim > 0:
-                    out.append(
-                        {
-                            "code": r["code"],
-                            "kind": "groups",
-                            "name": r["name"],
-                            "owner_code": r["owner__code"],
-                            "owner": r["owner__name"],
-                            "score": _round(sim),
-                            "duplicate": False,
-                            "evidence": {"text_similarity": _round(sim), "members": r["member_count"]},
-                            "owner_path": r["owner__path"],
-                        }
+                    _group_candidate(
+                        r,
+                        score=_round(sim),
+                        duplicate=False,
+                        evidence={"text_similarity": _round(sim), "members": r["member_count"]},
+                        owner_path=r["owner__path"],
                     )
-            out = self._rank_near(out, ctx)
-        return out, {"members": n, "overlap": overlap}
+                )
+        return self._rank_near(out, ctx)
 
     def _similar_accounts(self, item, owner, ctx, notes):
         qs = PublicAccount.objects.filter(active_q(PublicAccount, self.as_of))
@@ -756,6 +762,18 @@ class Prechecker:
 
 
 _NOT_APPLICABLE: tuple[str, dict, str] = ("na", {}, "不适用")
+
+
+def _group_candidate(row: dict[str, Any], **facts) -> dict[str, Any]:
+    """A registry group as the pre-check lists it beside a proposal: who it is, then ``facts`` in order."""
+    return {
+        "code": row["code"],
+        "kind": "groups",
+        "name": row["name"],
+        "owner_code": row["owner__code"],
+        "owner": row["owner__name"],
+        **facts,
+    }
 
 
 def _plan_answer(item: dict[str, Any], plan: list[str]) -> tuple[str, dict, str]:
