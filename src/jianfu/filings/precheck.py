@@ -624,27 +624,7 @@ class Prechecker:
         kind = item["kind"]
         label = KIND_LABELS[kind]
         out: list[dict[str, Any]] = []
-        exempt = bool(item.get("emergency")) and bool((item.get("emergency_reason") or "").strip())
-        listed = forced_terms(item)
-        written = written_demands(item)
-        for rule in sorted(set(listed) | set(written)):
-            terms = list(dict.fromkeys([*listed.get(rule, []), *(w["label"] for w in written.get(rule, []))]))
-            parts = []
-            if listed.get(rule):
-                parts.append(f"含有「{'、'.join(listed[rule])}」")
-            if written.get(rule):
-                parts.append("在" + "、".join(f"{w['field_label']}中写有「{w['text']}」" for w in written[rule]))
-            found = "，".join(parts)
-            reason = f"申报的{label}{found}，属于{RULE_NAMES[rule]}，按规定不予受理"
-            if exempt:
-                reason = (
-                    f"申报的{label}{found}（{RULE_NAMES[rule]}），"
-                    f"已申报为安全或应急用途：{item['emergency_reason'].strip()}"
-                )
-            violation = {"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason, "terms": terms}
-            if written.get(rule):
-                violation["written"] = [{"field": w["field"], "text": w["text"]} for w in written[rule]]
-            out.append(violation)
+        out += _forced_violations(item, label)
         if kind in policies.COUNTY_AND_ABOVE_ONLY and owner is not None and owner.level in ("township", "village"):
             out.append(
                 {
@@ -654,33 +634,7 @@ class Prechecker:
                 }
             )
         if kind == "groups":
-            end = _as_date(item.get("task_end_date"))
-            if item.get("nature") == "standing":
-                hint = _TEMPORARY_HINTS.search(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-                if end is not None:
-                    out.append(
-                        {
-                            "rule": "STANDING",
-                            "severity": "flag",
-                            "reason": f"工作群申报为常设群，但所承担的任务将于 {end:%Y-%m-%d} 结束，"
-                            "应按临时群申报并在任务结束后解散",
-                        }
-                    )
-                elif hint:
-                    out.append(
-                        {
-                            "rule": "STANDING",
-                            "severity": "flag",
-                            "reason": f"工作群申报为常设群，但名称或用途表明为阶段性任务（「{hint.group(1)}」），"
-                            "应按临时群申报并写明任务结束日期",
-                        }
-                    )
-            elif end is None:
-                out.append({"rule": "TASK_END", "severity": "flag", "reason": "临时工作群未填写任务结束日期"})
-            elif end < self.as_of:
-                out.append(
-                    {"rule": "TASK_END", "severity": "flag", "reason": f"临时工作群的任务结束日期 {end:%Y-%m-%d} 已过"}
-                )
+            out += _group_nature_violations(item, self.as_of)
         measured, by_name = _duplicates(similar, facts)
         if measured is not None:
             out.append(_duplicate_violation(kind, measured))
@@ -774,6 +728,65 @@ def _group_candidate(row: dict[str, Any], **facts) -> dict[str, Any]:
         "owner": row["owner__name"],
         **facts,
     }
+
+
+def _forced_violations(item: dict[str, Any], label: str) -> list[dict[str, Any]]:
+    """A refusal for each rule the proposal's forced features or written demands break; exempted, with the reason
+    given, for a declared safety or emergency use."""
+    out: list[dict[str, Any]] = []
+    exempt = bool(item.get("emergency")) and bool((item.get("emergency_reason") or "").strip())
+    listed = forced_terms(item)
+    written = written_demands(item)
+    for rule in sorted(set(listed) | set(written)):
+        terms = list(dict.fromkeys([*listed.get(rule, []), *(w["label"] for w in written.get(rule, []))]))
+        parts = []
+        if listed.get(rule):
+            parts.append(f"含有「{'、'.join(listed[rule])}」")
+        if written.get(rule):
+            parts.append("在" + "、".join(f"{w['field_label']}中写有「{w['text']}」" for w in written[rule]))
+        found = "，".join(parts)
+        reason = f"申报的{label}{found}，属于{RULE_NAMES[rule]}，按规定不予受理"
+        if exempt:
+            reason = (
+                f"申报的{label}{found}（{RULE_NAMES[rule]}），"
+                f"已申报为安全或应急用途：{item['emergency_reason'].strip()}"
+            )
+        violation = {"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason, "terms": terms}
+        if written.get(rule):
+            violation["written"] = [{"field": w["field"], "text": w["text"]} for w in written[rule]]
+        out.append(violation)
+    return out
+
+
+def _group_nature_violations(item: dict[str, Any], as_of: dt.date) -> list[dict[str, Any]]:
+    """Flags for a work group declared standing though its task ends, or temporary without a (future) end."""
+    out: list[dict[str, Any]] = []
+    end = _as_date(item.get("task_end_date"))
+    if item.get("nature") == "standing":
+        hint = _TEMPORARY_HINTS.search(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+        if end is not None:
+            out.append(
+                {
+                    "rule": "STANDING",
+                    "severity": "flag",
+                    "reason": f"工作群申报为常设群，但所承担的任务将于 {end:%Y-%m-%d} 结束，"
+                    "应按临时群申报并在任务结束后解散",
+                }
+            )
+        elif hint:
+            out.append(
+                {
+                    "rule": "STANDING",
+                    "severity": "flag",
+                    "reason": f"工作群申报为常设群，但名称或用途表明为阶段性任务（「{hint.group(1)}」），"
+                    "应按临时群申报并写明任务结束日期",
+                }
+            )
+    elif end is None:
+        out.append({"rule": "TASK_END", "severity": "flag", "reason": "临时工作群未填写任务结束日期"})
+    elif end < as_of:
+        out.append({"rule": "TASK_END", "severity": "flag", "reason": f"临时工作群的任务结束日期 {end:%Y-%m-%d} 已过"})
+    return out
 
 
 def _plan_answer(item: dict[str, Any], plan: list[str]) -> tuple[str, dict, str]:
