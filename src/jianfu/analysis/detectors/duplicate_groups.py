@@ -43,10 +43,22 @@ def pair_steps(config: AnalysisConfig, members: str | None = None, partitions: i
     """
     members = members or input_name("members")
     parts = max(1, int(partitions or config.dup_group_partitions or 1))
+    k = int(config.dup_group_prefix_extra)
+    return [
+        *_prefix_steps(config, members),
+        *_candidate_steps(parts, k, max(1, int(config.dup_group_bucket_rows))),
+        *_verify_steps(config),
+    ]
+
+
+def _prefix_bounds(config: AnalysisConfig) -> tuple[str, str, str]:
+    """SQL expressions over a group's size n: t, the least overlap it shares with a qualifying partner when it is the
+    smaller; tmin, the least overlap any qualifying partner of it can have; umax, the largest partner it can pair with.
+    """
     ja, jb = config.dup_group_jaccard.numerator, config.dup_group_jaccard.denominator
     cn, cd = config.dup_group_containment.numerator, config.dup_group_containment.denominator
     rn, rd = config.dup_group_size_ratio.numerator, config.dup_group_size_ratio.denominator
-    m, k = int(config.dup_group_min_members), int(config.dup_group_prefix_extra)
+    m = int(config.dup_group_min_members)
 
     # ceil(p/q) for positive integers is (p + q − 1) // q.
     tj = f"(2*{ja}*n + {ja + jb - 1}) // {ja + jb}"
@@ -58,9 +70,15 @@ def pair_steps(config: AnalysisConfig, members: str | None = None, partitions: i
     tmin_c = f"({cn}*{mc} + {cd - 1}) // {cd}"
     tmin = f"CASE WHEN {mc} <= n THEN least({tmin_j}, {tmin_c}) ELSE {tmin_j} END"
 
-    # Largest partner size a group of n can pair with (length filter), and a single sort key for
-    # "y comes after x": larger, or as large with a larger id.
+    # Largest partner size a group of n can pair with (length filter).
     umax = f"CASE WHEN n >= {m} THEN greatest(({rd}*n) // {rn}, ({jb}*n) // {ja}) ELSE ({jb}*n) // {ja} END"
+    return t, tmin, umax
+
+
+def _prefix_steps(config: AnalysisConfig, members: str) -> list[SQLStep]:
+    """The global order of people, each group as its sorted ranks, and the prefixes the candidate join meets on."""
+    t, tmin, umax = _prefix_bounds(config)
+    k = int(config.dup_group_prefix_extra)
     return [
         # Global order: rarest people first; ties by code so that the order (and the run) is reproducible.
         SQLStep(
@@ -78,6 +96,7 @@ FROM (SELECT mm.group_code, array_sort(array_distinct(list(t.tok))) AS toks
       FROM {members} mm JOIN {P}tok t ON t.person_code = mm.person_code
       WHERE t.tok IS NOT NULL GROUP BY mm.group_code) l""",
         ),
+        # ord: a single sort key for "y comes after x": larger, or as large with a larger id.
         SQLStep(
             f"{P}size",
             f"""
@@ -96,7 +115,16 @@ SELECT gid, n, ord, unnest(array_slice(toks, 1, ly)) AS tok FROM {P}size""",
             f"""
 SELECT gid, ord, umax, need, unnest(array_slice(toks, 1, lx)) AS tok FROM {P}size""",
         ),
-        *_candidate_steps(parts, k, max(1, int(config.dup_group_bucket_rows))),
+    ]
+
+
+def _verify_steps(config: AnalysisConfig) -> list[SQLStep]:
+    """The candidates' exact overlaps, kept when they meet either criterion, named by group code."""
+    ja, jb = config.dup_group_jaccard.numerator, config.dup_group_jaccard.denominator
+    cn, cd = config.dup_group_containment.numerator, config.dup_group_containment.denominator
+    rn, rd = config.dup_group_size_ratio.numerator, config.dup_group_size_ratio.denominator
+    m = int(config.dup_group_min_members)
+    return [
         SQLStep(
             f"{P}verified",
             f"""
