@@ -562,7 +562,17 @@ def _demo_login() -> tuple[str, str] | None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jianfu", description="减负：政务应用、工作群、报表台账与形式主义问题检测")
     sub = parser.add_subparsers(dest="command", required=True)
+    # The order of these calls is the order of the commands in `jianfu --help`.
+    _add_registry_commands(sub)
+    _add_analysis_commands(sub)
+    _add_server_commands(sub)
+    _add_admin_commands(sub)
+    _add_app_commands(sub)
+    return parser
 
+
+def _add_registry_commands(sub: argparse._SubParsersAction) -> None:
+    """import, stats, generate, demo: getting inventories into the registry."""
     p = sub.add_parser("import", help="导入台账文件或文件夹")
     p.add_argument("paths", nargs="+")
     p.add_argument(
@@ -595,6 +605,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网页")
     p.set_defaults(func=cmd_demo)
 
+
+def _add_analysis_commands(sub: argparse._SubParsersAction) -> None:
+    """analyze, findings, snapshot: running the detectors and moving their results."""
     p = sub.add_parser("analyze", help="运行全部检测规则并保存问题清单")
     p.add_argument("--as-of", type=_iso_date, help="基准日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--json", help="把问题清单写入 JSON 文件")
@@ -626,6 +639,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_iso_date, help="只导出这一天仍在用的载体（YYYY-MM-DD；默认全部）")
     p.set_defaults(func=cmd_snapshot)
 
+
+def _add_server_commands(sub: argparse._SubParsersAction) -> None:
+    """serve, worker: the long-running processes."""
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -642,6 +658,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--poll", type=float, default=2.0, help="空闲时查询新任务的间隔（秒）")
     p.set_defaults(func=cmd_worker)
 
+
+def _add_admin_commands(sub: argparse._SubParsersAction) -> None:
+    """audit, user: administration."""
     p = sub.add_parser("audit", help="审计日志")
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     q = audit_sub.add_parser("verify", help="校验审计日志的哈希链、签名和检查点（退出码 0 完整，1 被篡改）")
@@ -658,6 +677,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--person", help="关联人员台账中的本人（人员编号），用于“我的负担”页面 /me/；须在该用户单位范围内")
     q.set_defaults(func=cmd_user_add)
 
+
+def _add_app_commands(sub: argparse._SubParsersAction) -> None:
+    """The commands each app declares in its own cli module."""
     from jianfu.filings.cli import add_parsers
 
     add_parsers(sub)
@@ -673,7 +695,6 @@ def build_parser() -> argparse.ArgumentParser:
     from jianfu.reports.cli import add_parsers as add_report_parsers
 
     add_report_parsers(sub)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from jianfu.analysis import burden as burden_model
-from jianfu.analysis.backend import AnalysisBackend, DuckDBBackend, Progress
+from jianfu.analysis.backend import AnalysisBackend, DuckDBBackend, Progress, SQLStep
 from jianfu.analysis.config import AnalysisConfig
 from jianfu.analysis.detectors import Detector, all_detectors
 from jianfu.analysis.findings import deduplicated_hours, public
@@ -65,6 +65,43 @@ class AnalysisResult:
         }
 
 
+def _duckdb_backend(snapshot: Any, config: AnalysisConfig) -> DuckDBBackend:
+    """DuckDB over a snapshot directory or connection, within the configured threads, memory and spill directory."""
+    return DuckDBBackend(
+        load_snapshot(snapshot),
+        threads=config.threads,
+        memory_limit=config.memory_limit,
+        temp_directory=config.temp_directory,
+    )
+
+
+def _with_partitions(backend: AnalysisBackend, config: AnalysisConfig) -> AnalysisConfig:
+    """The config with the duplicate-groups join's partitions counted from the memberships when set to 0 (auto)."""
+    if config.dup_group_partitions != 0:
+        return config
+    members = "members" if backend.columns("members") else input_name("members")
+    return dataclasses.replace(config, dup_group_partitions=auto_partitions(backend, members))
+
+
+def _detect(
+    backend: AnalysisBackend,
+    config: AnalysisConfig,
+    as_of: date,
+    detector: Detector,
+    steps: list[SQLStep],
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """One detector's steps, then its findings; with the progress count after them."""
+    done = backend.run_steps(steps, progress, done, total)
+    found = detector.build(backend, config, as_of)
+    done += 1
+    if progress:
+        progress(f"build {detector.type}", done, total)
+    return found, done
+
+
 def run(
     snapshot: Any,
     as_of: date,
@@ -86,23 +123,12 @@ def run(
     config = config or AnalysisConfig()
     if isinstance(as_of, datetime):
         as_of = as_of.date()
-    if isinstance(snapshot, AnalysisBackend):
-        backend = snapshot
-    else:
-        backend = DuckDBBackend(
-            load_snapshot(snapshot),
-            threads=config.threads,
-            memory_limit=config.memory_limit,
-            temp_directory=config.temp_directory,
-        )
+    backend = snapshot if isinstance(snapshot, AnalysisBackend) else _duckdb_backend(snapshot, config)
     with_forms = (detectors is None) if forms is None else forms
     detectors = all_detectors() if detectors is None else detectors
     try:
-        inputs = input_steps(backend)
-        done = backend.run_steps(inputs)
-        if config.dup_group_partitions == 0:
-            members = "members" if backend.columns("members") else input_name("members")
-            config = dataclasses.replace(config, dup_group_partitions=auto_partitions(backend, members))
+        done = backend.run_steps(input_steps(backend))
+        config = _with_partitions(backend, config)
         multi = burden_model.register_param_sets(backend, config)
         b_steps = burden_model.burden_steps(config, multi)
         d_steps = [d.steps(config, as_of) for d in detectors]
@@ -110,11 +136,8 @@ def run(
         done = backend.run_steps(b_steps, progress, done, total)
         findings: list[dict[str, Any]] = []
         for detector, steps in zip(detectors, d_steps):
-            done = backend.run_steps(steps, progress, done, total)
-            findings.extend(detector.build(backend, config, as_of))
-            done += 1
-            if progress:
-                progress(f"build {detector.type}", done, total)
+            found, done = _detect(backend, config, as_of, detector, steps, progress, done, total)
+            findings.extend(found)
         forms_plan = duplicate_forms.plan(backend, config) if with_forms else None
         if forms_plan is not None:
             findings.extend(forms_plan.findings)

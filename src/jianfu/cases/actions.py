@@ -187,40 +187,15 @@ def do_open_case(
     today: dt.date | None = None,
 ) -> Case:
     """Open a case on a finding or a clue: the responsible unit's department officers are told by inbox and email."""
-    if not is_supervisor(acting_user):
-        raise Forbidden(_("只有减负办或纪检监察人员可以立案交办"))
     is_clue = isinstance(source, Clue)
-    if not scope.scoped(acting_user, type(source)).filter(pk=source.pk).exists():
-        raise Forbidden(_("该线索不在您的管辖区域内") if is_clue else _("该问题不在您的管辖区域内"))
-    if not is_clue and not finding_actions.covers_all(acting_user, source):
-        raise Forbidden(_("该问题涉及您管辖区域以外的单位，请由上级立案"))
-    if not scope.in_scope(acting_user, unit):
-        raise CaseError(_("责任单位不在您的管辖区域内"))
+    _check_may_open(source, unit, acting_user)
     demand = _clean_text(demand, _("整改要求"))
     today = today or timezone.localdate()
-    if not isinstance(deadline, dt.date):
-        raise CaseError(_("整改期限应为日期"))
-    if deadline < today:
-        raise CaseError(_("整改期限不能早于今天（%(today)s）") % {"today": today.isoformat()})
-    if deadline > today + dt.timedelta(days=MAX_DEADLINE_DAYS):
-        raise CaseError(_("整改期限不能超过一年"))
+    _check_deadline(deadline, today)
     region = region_of(acting_user.unit) if acting_user.unit_id else region_of(unit)
     try:
         with transaction.atomic():
-            # The source's row lock serialises two officers opening a case on it at once; the partial unique
-            # indexes are the last word if anything slips past.
-            locked = type(source).objects.select_for_update().get(pk=source.pk)
-            if is_clue and not locked.is_open:
-                raise Conflict(_("线索当前状态为「%(status)s」，不能立案") % {"status": locked.get_status_display()})
-            if not is_clue and locked.status in (Finding.Status.REJECTED, Finding.Status.DONE):
-                raise Conflict(_("问题当前状态为「%(status)s」，不能立案") % {"status": locked.get_status_display()})
-            existing = (
-                Case.objects.filter(**{"clue" if is_clue else "finding": locked})
-                .exclude(status=Case.Status.CLOSED)
-                .first()
-            )
-            if existing:
-                raise Conflict(_("该问题已有未办结的案件 %(number)s") % {"number": existing.number})
+            locked = _lock_openable_source(source)
             case = Case.objects.create(
                 number=_next_number(today.year),
                 finding=None if is_clue else locked,
@@ -234,37 +209,87 @@ def do_open_case(
                 region=region,
                 supervisor=region,
             )
-            _event(case, CaseEvent.Action.OPENED, acting_user, demand)
-            source_ref = ["clue", locked.pk] if is_clue else ["finding", locked.fid]
-            _audit(
-                acting_user,
-                case,
-                "opened",
-                {
-                    source_ref[0]: [None, source_ref[1]],
-                    "unit": [None, unit.code],
-                    "demand": [None, demand],
-                    "deadline": [None, deadline],
-                    "status": [None, case.status],
-                },
-            )
+            _record_opening(case, locked, acting_user)
             if is_clue:
                 clue_actions.do_link_case(locked, case.number, acting_user=acting_user)
-            subject = _("整改交办：%(number)s，限 %(deadline)s 前反馈") % {
-                "number": case.number,
-                "deadline": deadline.isoformat(),
-            }
-            body = _("问题：%(reason)s\n整改要求：%(demand)s\n整改期限：%(deadline)s") % {
-                "reason": source_summary(case),
-                "demand": demand,
-                "deadline": deadline.isoformat(),
-            }
-            notify(responders(case), subject, body, url=_url(case), topic="case")
+            _notify_opened(case)
     except IntegrityError:
         raise Conflict(_("该问题已有未办结的案件")) from None
     except clue_actions.ClueError as exc:
         raise Forbidden(str(exc)) from None
     return case
+
+
+def _check_may_open(source: Finding | Clue, unit: Unit, acting_user: User) -> None:
+    """Only a supervisor opens a case, on a source and for a unit inside their region."""
+    if not is_supervisor(acting_user):
+        raise Forbidden(_("只有减负办或纪检监察人员可以立案交办"))
+    is_clue = isinstance(source, Clue)
+    if not scope.scoped(acting_user, type(source)).filter(pk=source.pk).exists():
+        raise Forbidden(_("该线索不在您的管辖区域内") if is_clue else _("该问题不在您的管辖区域内"))
+    if not is_clue and not finding_actions.covers_all(acting_user, source):
+        raise Forbidden(_("该问题涉及您管辖区域以外的单位，请由上级立案"))
+    if not scope.in_scope(acting_user, unit):
+        raise CaseError(_("责任单位不在您的管辖区域内"))
+
+
+def _check_deadline(deadline: dt.date, today: dt.date) -> None:
+    if not isinstance(deadline, dt.date):
+        raise CaseError(_("整改期限应为日期"))
+    if deadline < today:
+        raise CaseError(_("整改期限不能早于今天（%(today)s）") % {"today": today.isoformat()})
+    if deadline > today + dt.timedelta(days=MAX_DEADLINE_DAYS):
+        raise CaseError(_("整改期限不能超过一年"))
+
+
+def _lock_openable_source(source: Finding | Clue) -> Finding | Clue:
+    """The source locked, if a case may still be opened on it: open, and without a case in progress."""
+    # The source's row lock serialises two officers opening a case on it at once; the partial unique
+    # indexes are the last word if anything slips past.
+    is_clue = isinstance(source, Clue)
+    locked = type(source).objects.select_for_update().get(pk=source.pk)
+    if is_clue and not locked.is_open:
+        raise Conflict(_("线索当前状态为「%(status)s」，不能立案") % {"status": locked.get_status_display()})
+    if not is_clue and locked.status in (Finding.Status.REJECTED, Finding.Status.DONE):
+        raise Conflict(_("问题当前状态为「%(status)s」，不能立案") % {"status": locked.get_status_display()})
+    existing = (
+        Case.objects.filter(**{"clue" if is_clue else "finding": locked}).exclude(status=Case.Status.CLOSED).first()
+    )
+    if existing:
+        raise Conflict(_("该问题已有未办结的案件 %(number)s") % {"number": existing.number})
+    return locked
+
+
+def _record_opening(case: Case, source: Finding | Clue, acting_user: User) -> None:
+    """The case's first event and its audit row, naming the source."""
+    _event(case, CaseEvent.Action.OPENED, acting_user, case.demand)
+    source_ref = ["clue", source.pk] if isinstance(source, Clue) else ["finding", source.fid]
+    _audit(
+        acting_user,
+        case,
+        "opened",
+        {
+            source_ref[0]: [None, source_ref[1]],
+            "unit": [None, case.unit.code],
+            "demand": [None, case.demand],
+            "deadline": [None, case.deadline],
+            "status": [None, case.status],
+        },
+    )
+
+
+def _notify_opened(case: Case) -> None:
+    """Tells the responsible unit's department officers what to put right and by when."""
+    subject = _("整改交办：%(number)s，限 %(deadline)s 前反馈") % {
+        "number": case.number,
+        "deadline": case.deadline.isoformat(),
+    }
+    body = _("问题：%(reason)s\n整改要求：%(demand)s\n整改期限：%(deadline)s") % {
+        "reason": source_summary(case),
+        "demand": case.demand,
+        "deadline": case.deadline.isoformat(),
+    }
+    notify(responders(case), subject, body, url=_url(case), topic="case")
 
 
 def source_summary(case: Case) -> str:
@@ -430,6 +455,10 @@ def _regions_above(units: Iterable[Unit]) -> dict[int, Unit | None]:
     return {uid: next((regions[c] for c in reversed(chain) if c in regions), None) for uid, chain in chains.items()}
 
 
+# (case, its supervisor before this run, subject, body)
+_OverdueNotice = tuple[Case, Unit, str, str]
+
+
 def _escalate_batch(ids: list[int], as_of: dt.date, every: int, acting_user: User | None) -> list[str]:
     with transaction.atomic():
         cases = list(
@@ -442,59 +471,16 @@ def _escalate_batch(ids: list[int], as_of: dt.date, every: int, acting_user: Use
         done: list[Case] = []
         events: list[CaseEvent] = []
         audits: list[dict] = []
-        notices: list[tuple[Case, Unit, str, str]] = []
-        actor = acting_user if getattr(acting_user, "pk", None) else None
-        actor_name = getattr(acting_user, "username", None) or "system"
+        notices: list[_OverdueNotice] = []
         for case in cases:
-            if not case.awaiting_response or case.deadline >= as_of:
-                continue  # answered meanwhile
-            old = {"overdue": case.overdue, "supervisor": case.supervisor.code, "level": case.escalation_level}
-            became_overdue = case.mark_overdue(as_of)
-            upper = above[case.supervisor.id]
-            again = case.escalated_on is None or (as_of - case.escalated_on).days >= every
-            escalated = bool(upper and again and case.escalated_on != as_of)
-            if not (became_overdue or escalated):
+            step = _escalate_one(case, above[case.supervisor.id], as_of, every, acting_user)
+            if step is None:
                 continue
-            previous = case.supervisor
-            if escalated:
-                case.escalate_to(upper, as_of)
+            case_events, audit, notice = step
             done.append(case)
-            days = (as_of - case.deadline).days
-            if became_overdue:
-                text = _("已超过整改期限 %(days)s 天未反馈") % {"days": days}
-                events.append(
-                    CaseEvent(case=case, action=CaseEvent.Action.OVERDUE, actor=actor, actor_name=actor_name, text=text)
-                )
-            if escalated:
-                text = _("由%(old)s升级至%(new)s督办") % {"old": previous.name, "new": upper.name}
-                events.append(
-                    CaseEvent(
-                        case=case, action=CaseEvent.Action.ESCALATED, actor=actor, actor_name=actor_name, text=text
-                    )
-                )
-            audits.append(
-                {
-                    "actor": acting_user,
-                    "action": f"case.{'escalated' if escalated else 'overdue'}",
-                    "kind": "cases",
-                    "code": case.number,
-                    "changes": {
-                        "overdue": [old["overdue"], case.overdue],
-                        "supervisor": [old["supervisor"], case.supervisor.code],
-                        "escalation_level": [old["level"], case.escalation_level],
-                        "as_of": [None, as_of],
-                    },
-                    "unit_path": case.unit_path,
-                }
-            )
-            subject = _("案件逾期未反馈：%(number)s（期限 %(deadline)s）") % {
-                "number": case.number,
-                "deadline": case.deadline.isoformat(),
-            }
-            body = _("责任单位：%(unit)s\n整改要求：%(demand)s") % {"unit": case.unit.name, "demand": case.demand}
-            if escalated:
-                body += "\n" + _("已升级至%(new)s督办") % {"new": upper.name}
-            notices.append((case, previous, subject, body))
+            events += case_events
+            audits.append(audit)
+            notices.append(notice)
         if not done:
             return []
         Case.objects.bulk_update(
@@ -504,26 +490,82 @@ def _escalate_batch(ids: list[int], as_of: dt.date, every: int, acting_user: Use
         )
         CaseEvent.objects.bulk_create(events, batch_size=500)
         record_many(audits)
-        offices: dict[int, list[User]] = defaultdict(list)
-        units = {u.id for case, previous, *_rest in notices for u in (previous, case.supervisor)}
-        for user in _officers((Role.OFFICE, Role.DISCIPLINE), Unit.objects.filter(id__in=units)).order_by("id"):
-            offices[user.unit_id].append(user)
-        departments: dict[int, list[User]] = defaultdict(list)
-        for user in User.objects.filter(
-            role=Role.DEPARTMENT, is_active=True, unit_id__in={case.unit_id for case, *_rest in notices}
-        ).order_by("id"):
-            departments[user.unit_id].append(user)
-        notify_many(
-            (
-                [*offices[previous.id], *offices[case.supervisor.id], *departments[case.unit_id]],
-                subject,
-                body,
-                _url(case),
-                "case",
-            )
-            for case, previous, subject, body in notices
-        )
+        _notify_overdue(notices)
     return [case.number for case in done]
+
+
+def _escalate_one(
+    case: Case, upper: Unit | None, as_of: dt.date, every: int, acting_user: User | None
+) -> tuple[list[CaseEvent], dict, _OverdueNotice] | None:
+    """Marks one locked case overdue and hands it up to ``upper`` when due; None when nothing changes."""
+    if not case.awaiting_response or case.deadline >= as_of:
+        return None  # answered meanwhile
+    old = {"overdue": case.overdue, "supervisor": case.supervisor.code, "level": case.escalation_level}
+    became_overdue = case.mark_overdue(as_of)
+    again = case.escalated_on is None or (as_of - case.escalated_on).days >= every
+    escalated = bool(upper and again and case.escalated_on != as_of)
+    if not (became_overdue or escalated):
+        return None
+    previous = case.supervisor
+    if escalated:
+        case.escalate_to(upper, as_of)
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    actor_name = getattr(acting_user, "username", None) or "system"
+    events: list[CaseEvent] = []
+    if became_overdue:
+        text = _("已超过整改期限 %(days)s 天未反馈") % {"days": (as_of - case.deadline).days}
+        events.append(
+            CaseEvent(case=case, action=CaseEvent.Action.OVERDUE, actor=actor, actor_name=actor_name, text=text)
+        )
+    if escalated:
+        text = _("由%(old)s升级至%(new)s督办") % {"old": previous.name, "new": upper.name}
+        events.append(
+            CaseEvent(case=case, action=CaseEvent.Action.ESCALATED, actor=actor, actor_name=actor_name, text=text)
+        )
+    audit = {
+        "actor": acting_user,
+        "action": f"case.{'escalated' if escalated else 'overdue'}",
+        "kind": "cases",
+        "code": case.number,
+        "changes": {
+            "overdue": [old["overdue"], case.overdue],
+            "supervisor": [old["supervisor"], case.supervisor.code],
+            "escalation_level": [old["level"], case.escalation_level],
+            "as_of": [None, as_of],
+        },
+        "unit_path": case.unit_path,
+    }
+    subject = _("案件逾期未反馈：%(number)s（期限 %(deadline)s）") % {
+        "number": case.number,
+        "deadline": case.deadline.isoformat(),
+    }
+    body = _("责任单位：%(unit)s\n整改要求：%(demand)s") % {"unit": case.unit.name, "demand": case.demand}
+    if escalated:
+        body += "\n" + _("已升级至%(new)s督办") % {"new": upper.name}
+    return events, audit, (case, previous, subject, body)
+
+
+def _notify_overdue(notices: list[_OverdueNotice]) -> None:
+    """Tells the offices that supervised and now supervise each case, and the responsible department."""
+    offices: dict[int, list[User]] = defaultdict(list)
+    units = {u.id for case, previous, *_rest in notices for u in (previous, case.supervisor)}
+    for user in _officers((Role.OFFICE, Role.DISCIPLINE), Unit.objects.filter(id__in=units)).order_by("id"):
+        offices[user.unit_id].append(user)
+    departments: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(
+        role=Role.DEPARTMENT, is_active=True, unit_id__in={case.unit_id for case, *_rest in notices}
+    ).order_by("id"):
+        departments[user.unit_id].append(user)
+    notify_many(
+        (
+            [*offices[previous.id], *offices[case.supervisor.id], *departments[case.unit_id]],
+            subject,
+            body,
+            _url(case),
+            "case",
+        )
+        for case, previous, subject, body in notices
+    )
 
 
 # --- accountability ---------------------------------------------------------------------------------------

@@ -443,35 +443,15 @@ def do_submit_copy(
         raise ElementError(Problem("已过截止日期 %(date)s，不能再提交", date=copy.issue.deadline.isoformat()))
     values = list(copy.values.select_related("field", "element"))
     live_prefill(copy, values)
-    problems: dict[int, Problem] = {}
-    clean: dict[int, str] = {}
-    for v in values:
-        text = raw.get(v.field_id, "")
-        data_type = (v.element.data_type if v.element else "") or _field_type(v.field)
-        unit = v.field.unit or (v.element.unit if v.element else "")
-        try:
-            clean[v.field_id] = check_value(text, data_type, unit)
-        except Problem as exc:
-            problems[v.field_id] = exc
-        except ValueError as exc:
-            problems[v.field_id] = Problem(str(exc))
+    clean, problems = _checked_values(values, raw)
     if problems:
         return problems
-    issue = copy.issue
     with transaction.atomic():
         locked = IssueCopy.objects.select_for_update().get(pk=copy.pk)
         for v in values:
             v.value = clean[v.field_id]
         CopyValue.objects.bulk_update(values, ["value", "prefilled_value", "prefill_source"])
-        source = f"{issue.form.code} {issue.form.title}"
-        for v in values:
-            if v.element_id and v.value != "":
-                HeldValue.objects.update_or_create(
-                    element_id=v.element_id,
-                    unit_id=copy.respondent_id,
-                    period=issue.period,
-                    defaults={"value": v.value, "source": source[:200], "origin": HeldValue.Origin.SUBMISSION},
-                )
+        _hold_submitted(copy, values)
         locked.status, locked.submitted_at, locked.submitted_by = (
             IssueCopy.Status.SUBMITTED,
             timezone.now(),
@@ -494,6 +474,37 @@ def do_submit_copy(
             kind="form_issues",
         )
     return {}
+
+
+def _checked_values(values: list[CopyValue], raw: dict[int, str]) -> tuple[dict[int, str], dict[int, Problem]]:
+    """(field id → the value as stored, field id → its problem), each checked by its element's type and unit."""
+    problems: dict[int, Problem] = {}
+    clean: dict[int, str] = {}
+    for v in values:
+        text = raw.get(v.field_id, "")
+        data_type = (v.element.data_type if v.element else "") or _field_type(v.field)
+        unit = v.field.unit or (v.element.unit if v.element else "")
+        try:
+            clean[v.field_id] = check_value(text, data_type, unit)
+        except Problem as exc:
+            problems[v.field_id] = exc
+        except ValueError as exc:
+            problems[v.field_id] = Problem(str(exc))
+    return clean, problems
+
+
+def _hold_submitted(copy: IssueCopy, values: list[CopyValue]) -> None:
+    """Every non-empty value of a data element becomes the respondent's held value for the period: filled once."""
+    issue = copy.issue
+    source = f"{issue.form.code} {issue.form.title}"
+    for v in values:
+        if v.element_id and v.value != "":
+            HeldValue.objects.update_or_create(
+                element_id=v.element_id,
+                unit_id=copy.respondent_id,
+                period=issue.period,
+                defaults={"value": v.value, "source": source[:200], "origin": HeldValue.Origin.SUBMISSION},
+            )
 
 
 def _field_type(field: FormField) -> str:

@@ -522,6 +522,44 @@ def _expiry(p: Proposal, approved_on: dt.date) -> tuple[dt.date, str]:
     return approved_on + dt.timedelta(days=days), Filing.Basis.REVIEW
 
 
+def _carrier_values(p: Proposal, code: str, today: dt.date) -> dict:
+    """The registry row an approved proposal becomes, from the details its kind asks for."""
+    d = p.details
+    rk = p.registry_kind
+    common = {"code": code, "name": p.name, "owner": p.owner}
+    if rk == "apps":
+        return {
+            **common,
+            "category": "platform" if p.kind == "platforms" else (d.get("category") or "app"),
+            "launch_date": None,
+            "functions": d.get("functions") or [],
+            "forced_features": d.get("forced_features") or [],
+            "description": d.get("description") or "",
+        }
+    if rk == "accounts":
+        return {**common, "platform": d.get("platform") or "", "assessments": d.get("assessments") or []}
+    if rk == "groups":
+        end = d.get("task_end_date")
+        return {
+            **common,
+            "platform": d.get("platform") or "",
+            "created_date": today,
+            "nature": d.get("nature") or "standing",
+            "task_end_date": dt.date.fromisoformat(end) if end else None,
+            "purpose": d.get("purpose") or "",
+            "demands": d.get("demands") or [],
+        }
+    return {
+        "code": code,
+        "title": p.name,
+        "issuer": p.owner,
+        "frequency": d.get("frequency") or "adhoc",
+        "respondent_level": d.get("respondent_level") or "",
+        "channel": d.get("channel") or "",
+        "minutes_per_filing": d.get("minutes_per_filing"),
+    }
+
+
 def _enter_registry(p: Proposal, actor: User) -> Filing:
     today = timezone.localdate()
     region_code = p.steps[-1]["region"]
@@ -532,39 +570,7 @@ def _enter_registry(p: Proposal, actor: User) -> Filing:
     if model.objects.filter(code=code).exists():
         raise TransitionError(gettext("台账中已有编号为「%(code)s」的对象，无法备案：请退回修改编号") % {"code": code})
     d = p.details
-    common = {"code": code, "name": p.name, "owner": p.owner}
-    if rk == "apps":
-        values = {
-            **common,
-            "category": "platform" if p.kind == "platforms" else (d.get("category") or "app"),
-            "launch_date": None,
-            "functions": d.get("functions") or [],
-            "forced_features": d.get("forced_features") or [],
-            "description": d.get("description") or "",
-        }
-    elif rk == "accounts":
-        values = {**common, "platform": d.get("platform") or "", "assessments": d.get("assessments") or []}
-    elif rk == "groups":
-        end = d.get("task_end_date")
-        values = {
-            **common,
-            "platform": d.get("platform") or "",
-            "created_date": today,
-            "nature": d.get("nature") or "standing",
-            "task_end_date": dt.date.fromisoformat(end) if end else None,
-            "purpose": d.get("purpose") or "",
-            "demands": d.get("demands") or [],
-        }
-    else:
-        values = {
-            "code": code,
-            "title": p.name,
-            "issuer": p.owner,
-            "frequency": d.get("frequency") or "adhoc",
-            "respondent_level": d.get("respondent_level") or "",
-            "channel": d.get("channel") or "",
-            "minutes_per_filing": d.get("minutes_per_filing"),
-        }
+    values = _carrier_values(p, code, today)
     obj = do_create_carrier(
         rk,
         values,

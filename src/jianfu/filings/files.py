@@ -76,6 +76,19 @@ def _member_codes(rows: list[dict], queryset=None) -> tuple[list[str], int]:
 def read_proposals(paths: list[Path | str]) -> ReadResult:
     """Every app, platform, account, group and form in the files as a proposal item (members and fields attached)."""
     result = ReadResult()
+    by_kind = _records_by_kind(paths, result)
+    result.items += [_app_item(r) for r in by_kind.get("apps", [])]
+    result.items += [_account_item(r) for r in by_kind.get("accounts", [])]
+    result.items += _group_items(by_kind.get("groups", []), by_kind.get("members", []), result)
+    fields: dict[str, list[dict]] = {}
+    for r in by_kind.get("fields", []):
+        fields.setdefault(r["form_code"], []).append(r)
+    result.items += [_form_item(r, fields.get(r["code"], [])) for r in by_kind.get("forms", [])]
+    return result
+
+
+def _records_by_kind(paths: list[Path | str], result: ReadResult) -> dict[str, list[dict]]:
+    """The records of every readable file, by kind; missing files and files of units or people are noted."""
     by_kind: dict[str, list[dict]] = {}
     for path in expand_paths(paths):
         if not Path(path).exists():
@@ -88,43 +101,44 @@ def read_proposals(paths: list[Path | str]) -> ReadResult:
             result.notes.append(f"{Path(path).name}：{kind} 文件不是申报对象，已跳过")
             continue
         by_kind.setdefault(kind, []).extend(records)
+    return by_kind
+
+
+def _app_item(r: dict) -> dict:
+    return {
+        "kind": "platforms" if r.get("category") == "platform" else "apps",
+        "code": r["code"],
+        "name": r["name"],
+        "owner_code": r.get("owner_code"),
+        "category": r.get("category"),
+        "functions": r.get("functions") or [],
+        "forced_features": r.get("forced_features") or [],
+        "description": r.get("description") or "",
+    }
+
+
+def _account_item(r: dict) -> dict:
+    return {
+        "kind": "accounts",
+        "code": r["code"],
+        "name": r["name"],
+        "owner_code": r.get("owner_code"),
+        "platform": r.get("platform") or "",
+        "assessments": r.get("assessments") or [],
+    }
+
+
+def _group_items(groups: list[dict], member_rows: list[dict], result: ReadResult) -> list[dict]:
+    """The groups with their members as person codes; unmatched members and stray group codes are noted."""
     members: dict[str, list[dict]] = {}
-    for r in by_kind.get("members", []):
+    for r in member_rows:
         members.setdefault(r["group_code"], []).append(r)
-    fields: dict[str, list[dict]] = {}
-    for r in by_kind.get("fields", []):
-        fields.setdefault(r["form_code"], []).append(r)
-    for r in by_kind.get("apps", []):
-        result.items.append(
-            {
-                "kind": "platforms" if r.get("category") == "platform" else "apps",
-                "code": r["code"],
-                "name": r["name"],
-                "owner_code": r.get("owner_code"),
-                "category": r.get("category"),
-                "functions": r.get("functions") or [],
-                "forced_features": r.get("forced_features") or [],
-                "description": r.get("description") or "",
-            }
-        )
-    for r in by_kind.get("accounts", []):
-        result.items.append(
-            {
-                "kind": "accounts",
-                "code": r["code"],
-                "name": r["name"],
-                "owner_code": r.get("owner_code"),
-                "platform": r.get("platform") or "",
-                "assessments": r.get("assessments") or [],
-            }
-        )
-    group_codes = set()
-    for r in by_kind.get("groups", []):
-        group_codes.add(r["code"])
+    items = []
+    for r in groups:
         codes, unmatched = _member_codes(members.get(r["code"], []))
         if unmatched:
             result.notes.append(f"工作群 {r['code']}：{unmatched} 名成员的姓名和手机号在人员台账中找不到")
-        result.items.append(
+        items.append(
             {
                 "kind": "groups",
                 "code": r["code"],
@@ -138,26 +152,26 @@ def read_proposals(paths: list[Path | str]) -> ReadResult:
                 "members": codes,
             }
         )
-    stray = sorted(set(members) - group_codes)
+    stray = sorted(set(members) - {r["code"] for r in groups})
     if stray:
         result.notes.append(
             f"成员文件中有 {len(stray)} 个群编号不在所给的工作群文件中，已忽略：{'、'.join(stray[:10])}"
         )
-    for r in by_kind.get("forms", []):
-        rows = sorted(fields.get(r["code"], []), key=lambda f: f.get("position") or 0)
-        result.items.append(
-            {
-                "kind": "forms",
-                "code": r["code"],
-                "name": r["title"],
-                "owner_code": r.get("issuer_code"),
-                "frequency": r.get("frequency"),
-                "respondent_level": r.get("respondent_level") or "",
-                "channel": r.get("channel") or "",
-                "fields": [f["name"] for f in rows],
-            }
-        )
-    return result
+    return items
+
+
+def _form_item(r: dict, field_rows: list[dict]) -> dict:
+    rows = sorted(field_rows, key=lambda f: f.get("position") or 0)
+    return {
+        "kind": "forms",
+        "code": r["code"],
+        "name": r["title"],
+        "owner_code": r.get("issuer_code"),
+        "frequency": r.get("frequency"),
+        "respondent_level": r.get("respondent_level") or "",
+        "channel": r.get("channel") or "",
+        "fields": [f["name"] for f in rows],
+    }
 
 
 def read_member_upload(path: Path, people, *, user) -> tuple[list[str], list[str]]:

@@ -50,6 +50,104 @@ def _save_upload(upload) -> Path:
     return Path(handle.name)
 
 
+def _checkboxes(label, vocabulary) -> forms.MultipleChoiceField:
+    """An optional multiple choice among the values of a registry vocabulary."""
+    return forms.MultipleChoiceField(
+        label=label, required=False, widget=forms.CheckboxSelectMultiple, choices=value_choices(vocabulary)
+    )
+
+
+def _fields_of_kind(kind: str) -> dict[str, forms.Field]:
+    """The fields a proposal of this kind asks for beyond the common ones, in the order the form shows them."""
+    if kind in ("apps", "platforms"):
+        return _app_fields(kind)
+    if kind == "accounts":
+        return _account_fields()
+    if kind == "groups":
+        return _group_fields()
+    return _form_fields()
+
+
+def _app_fields(kind: str) -> dict[str, forms.Field]:
+    """What a proposal for an app or a platform adds: its functions, features and plan."""
+    f: dict[str, forms.Field] = {}
+    if kind == "apps":
+        f["category"] = forms.ChoiceField(label=_("类别"), choices=APP_CATEGORIES)
+    f["functions"] = forms.CharField(
+        label=_("功能"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("多个功能用顿号、分号或换行分隔")
+    )
+    f["forced_features"] = _checkboxes(_("强制功能"), FORCED_FEATURES)
+    f["description"] = forms.CharField(
+        label=_("描述"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("建设内容和主要用途")
+    )
+    f["plan_ref"] = forms.CharField(
+        label=_("规划依据"), max_length=300, required=False, help_text=_("所依据的数字化建设规划项目名称")
+    )
+    f["related_systems"] = forms.CharField(
+        label=_("对接系统"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("需互联互通的现有系统编号或名称，多个用顿号或换行分隔"),
+    )
+    return f
+
+
+def _account_fields() -> dict[str, forms.Field]:
+    """What a proposal for a public account adds: its platform and assessments."""
+    f: dict[str, forms.Field] = {}
+    f["platform"] = forms.CharField(
+        label=_("平台"), max_length=50, widget=forms.TextInput(attrs={"list": "account-platforms"})
+    )
+    f["assessments"] = _checkboxes(_("考核要求"), ACCOUNT_ASSESSMENTS)
+    f["description"] = forms.CharField(label=_("账号定位"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    return f
+
+
+def _group_fields() -> dict[str, forms.Field]:
+    """What a proposal for a work group adds: its nature, demands and members."""
+    f: dict[str, forms.Field] = {}
+    f["platform"] = forms.CharField(
+        label=_("平台"), max_length=50, widget=forms.TextInput(attrs={"list": "group-platforms"})
+    )
+    f["nature"] = forms.ChoiceField(label=_("性质"), choices=WorkGroup.Nature.choices)
+    f["task_end_date"] = forms.DateField(
+        label=_("任务结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    f["purpose"] = forms.CharField(label=_("用途"), widget=forms.Textarea(attrs={"rows": 2}))
+    f["demands"] = _checkboxes(_("对成员要求"), GROUP_DEMANDS)
+    f["members"] = forms.CharField(
+        label=_("拟入群成员"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("人员编号，每行一个或用顿号分隔；可用下方搜索添加"),
+    )
+    f["members_file"] = forms.FileField(
+        label=_("上传成员名单"),
+        required=False,
+        help_text=_("群成员或人员名单文件（.xlsx/.xls/.csv），按人员编号或姓名+手机号匹配"),
+    )
+    return f
+
+
+def _form_fields() -> dict[str, forms.Field]:
+    """What a proposal for a form adds: frequency, respondents, channel and fields."""
+    f: dict[str, forms.Field] = {}
+    f["frequency"] = forms.ChoiceField(label=_("频次"), choices=Form.Frequency.choices)
+    f["respondent_level"] = forms.ChoiceField(label=_("填报对象"), choices=[("", "—"), *Level.choices], required=False)
+    f["channel"] = forms.ChoiceField(label=_("填报渠道"), choices=value_choices(CHANNELS))
+    f["minutes_per_filing"] = forms.FloatField(label=_("每次用时（分钟）"), required=False, min_value=0)
+    f["fields_text"] = forms.CharField(
+        label=_("报表字段"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("每行一个指标，可写「指标名称，计量单位」"),
+    )
+    f["fields_file"] = forms.FileField(
+        label=_("上传报表字段"), required=False, help_text=_("报表字段文件（含「字段名称」列）")
+    )
+    return f
+
+
 class ProposalForm(forms.Form):
     name = forms.CharField(max_length=300)
     owner = forms.CharField(label=_("申报单位编码"), max_length=40, required=False, help_text=_("留空为本人所在单位"))
@@ -84,86 +182,8 @@ class ProposalForm(forms.Form):
 
         if owner is not None or owner_choices(user).count() <= 1:
             del self.fields["owner"]
+        self.fields.update(_fields_of_kind(kind))
         f = self.fields
-        if kind in ("apps", "platforms"):
-            if kind == "apps":
-                f["category"] = forms.ChoiceField(label=_("类别"), choices=APP_CATEGORIES)
-            f["functions"] = forms.CharField(
-                label=_("功能"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("多个功能用顿号、分号或换行分隔")
-            )
-            f["forced_features"] = forms.MultipleChoiceField(
-                label=_("强制功能"),
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                choices=value_choices(FORCED_FEATURES),
-            )
-            f["description"] = forms.CharField(
-                label=_("描述"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("建设内容和主要用途")
-            )
-            f["plan_ref"] = forms.CharField(
-                label=_("规划依据"), max_length=300, required=False, help_text=_("所依据的数字化建设规划项目名称")
-            )
-            f["related_systems"] = forms.CharField(
-                label=_("对接系统"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                help_text=_("需互联互通的现有系统编号或名称，多个用顿号或换行分隔"),
-            )
-        elif kind == "accounts":
-            f["platform"] = forms.CharField(
-                label=_("平台"), max_length=50, widget=forms.TextInput(attrs={"list": "account-platforms"})
-            )
-            f["assessments"] = forms.MultipleChoiceField(
-                label=_("考核要求"),
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                choices=value_choices(ACCOUNT_ASSESSMENTS),
-            )
-            f["description"] = forms.CharField(
-                label=_("账号定位"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-            )
-        elif kind == "groups":
-            f["platform"] = forms.CharField(
-                label=_("平台"), max_length=50, widget=forms.TextInput(attrs={"list": "group-platforms"})
-            )
-            f["nature"] = forms.ChoiceField(label=_("性质"), choices=WorkGroup.Nature.choices)
-            f["task_end_date"] = forms.DateField(
-                label=_("任务结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-            )
-            f["purpose"] = forms.CharField(label=_("用途"), widget=forms.Textarea(attrs={"rows": 2}))
-            f["demands"] = forms.MultipleChoiceField(
-                label=_("对成员要求"),
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                choices=value_choices(GROUP_DEMANDS),
-            )
-            f["members"] = forms.CharField(
-                label=_("拟入群成员"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 4}),
-                help_text=_("人员编号，每行一个或用顿号分隔；可用下方搜索添加"),
-            )
-            f["members_file"] = forms.FileField(
-                label=_("上传成员名单"),
-                required=False,
-                help_text=_("群成员或人员名单文件（.xlsx/.xls/.csv），按人员编号或姓名+手机号匹配"),
-            )
-        else:
-            f["frequency"] = forms.ChoiceField(label=_("频次"), choices=Form.Frequency.choices)
-            f["respondent_level"] = forms.ChoiceField(
-                label=_("填报对象"), choices=[("", "—"), *Level.choices], required=False
-            )
-            f["channel"] = forms.ChoiceField(label=_("填报渠道"), choices=value_choices(CHANNELS))
-            f["minutes_per_filing"] = forms.FloatField(label=_("每次用时（分钟）"), required=False, min_value=0)
-            f["fields_text"] = forms.CharField(
-                label=_("报表字段"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 5}),
-                help_text=_("每行一个指标，可写「指标名称，计量单位」"),
-            )
-            f["fields_file"] = forms.FileField(
-                label=_("上传报表字段"), required=False, help_text=_("报表字段文件（含「字段名称」列）")
-            )
         order = ["name", "owner", "item_code", *[k for k in f if k not in self.COMMON], *self.COMMON_TAIL]
         self.order_fields([k for k in order if k in f])
         self.member_problems: list[str] = []

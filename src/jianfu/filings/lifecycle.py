@@ -46,6 +46,13 @@ def run_lifecycle(as_of: dt.date | None = None, *, actor: str = "scheduler") -> 
     """Send reminders for filings close to their date, and expire those whose date has passed."""
     today = as_of or timezone.localdate()
     report = LifecycleReport(today)
+    _send_reminders(today, actor, report)
+    _expire_passed(today, actor, report)
+    return report
+
+
+def _send_reminders(today: dt.date, actor: str, report: LifecycleReport) -> None:
+    """Remind the owners of the active filings within their region's reminder window, once per expiry date."""
     cache: dict[int, int] = {}
     longest = max(
         [
@@ -90,6 +97,10 @@ def run_lifecycle(as_of: dt.date | None = None, *, actor: str = "scheduler") -> 
             unit_path=filing.owner_path,
         )
         report.reminded.append(filing.number)
+
+
+def _expire_passed(today: dt.date, actor: str, report: LifecycleReport) -> None:
+    """Expire the active filings whose date has passed, and tell their owners."""
     for filing in Filing.objects.filter(status=Filing.Status.ACTIVE, expires_on__lt=today).select_related(
         "owner", "proposal__created_by"
     ):
@@ -120,7 +131,6 @@ def run_lifecycle(as_of: dt.date | None = None, *, actor: str = "scheduler") -> 
             unit_path=filing.owner_path,
         )
         report.expired.append(filing.number)
-    return report
 
 
 # --- off-catalog -------------------------------------------------------------------------------------------

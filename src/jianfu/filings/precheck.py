@@ -439,6 +439,19 @@ class Prechecker:
         }
 
     def _similar_groups(self, item, owner, ctx, notes):
+        ids = self._proposed_member_ids(item, notes)
+        groups = WorkGroup.objects.filter(active_q(WorkGroup, self.as_of))
+        if owner is not None:
+            groups = groups.filter(policies.chain_q(owner, "owner", ctx["home"]))
+        if ids:
+            out, overlap = self._groups_sharing_members(item, list(ids.values()), groups, ctx)
+        else:
+            notes.append("未提供成员名单：仅按群名称和用途相似度比对，无法按成员重合判断重复")
+            out, overlap = self._groups_alike_in_text(item, groups, ctx), {}
+        return out, {"members": len(ids), "overlap": overlap}
+
+    def _proposed_member_ids(self, item, notes) -> dict[str, int]:
+        """Person code → id for the proposed members found in the registry; a note names those that are not."""
         codes = [c for c in dict.fromkeys(item.get("members") or []) if c]
         ids = dict(Person.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
         unknown = [c for c in codes if c not in ids]
@@ -447,82 +460,75 @@ class Prechecker:
                 f"{len(unknown)} 名拟入群成员不在人员台账中：{'、'.join(unknown[:10])}"
                 + ("……" if len(unknown) > 10 else "")
             )
-        n = len(ids)
-        groups = WorkGroup.objects.filter(active_q(WorkGroup, self.as_of))
-        if owner is not None:
-            groups = groups.filter(policies.chain_q(owner, "owner", ctx["home"]))
-        out = []
+        return ids
+
+    def _groups_sharing_members(self, item, person_ids: list[int], groups, ctx) -> tuple[list[dict], dict[int, int]]:
+        """The groups ranked by how many of the proposed members they share; group id → members shared."""
+        n = len(person_ids)
+        rows = (
+            Membership.objects.filter(person_id__in=person_ids)
+            .filter(group__in=groups)
+            .values("group_id", "group__member_count")
+            .annotate(shared=Count("id"))
+        )
         overlap: dict[int, int] = {}
-        if n:
-            rows = (
-                Membership.objects.filter(person_id__in=list(ids.values()))
-                .filter(group__in=groups)
-                .values("group_id", "group__member_count")
-                .annotate(shared=Count("id"))
+        scored = []
+        for r in rows:
+            shared = r["shared"]
+            overlap[r["group_id"]] = shared
+            ev = group_overlap(n, max(r["group__member_count"], shared), shared, self.config)
+            scored.append((r["group_id"], ev))
+        # Names and purposes only decide ties: read them for the candidates that can still reach the top.
+        scored.sort(key=lambda x: (-x[1]["jaccard"], -x[1]["containment"]))
+        if len(scored) > self.limit:
+            edge = (scored[self.limit - 1][1]["jaccard"], scored[self.limit - 1][1]["containment"])
+            scored = [x for x in scored if (x[1]["jaccard"], x[1]["containment"]) >= edge]
+        evidence = dict(scored)
+        matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+        found = list(
+            WorkGroup.objects.filter(id__in=list(evidence)).values(
+                "id", "code", "name", "purpose", "owner__code", "owner__name", "owner__path"
             )
-            scored = []
-            for r in rows:
-                shared = r["shared"]
-                overlap[r["group_id"]] = shared
-                ev = group_overlap(n, max(r["group__member_count"], shared), shared, self.config)
-                scored.append((r["group_id"], ev))
-            # Names and purposes only decide ties: read them for the candidates that can still reach the top.
-            scored.sort(key=lambda x: (-x[1]["jaccard"], -x[1]["containment"]))
-            if len(scored) > self.limit:
-                edge = (scored[self.limit - 1][1]["jaccard"], scored[self.limit - 1][1]["containment"])
-                scored = [x for x in scored if (x[1]["jaccard"], x[1]["containment"]) >= edge]
-            evidence = dict(scored)
-            matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-            found = list(
-                WorkGroup.objects.filter(id__in=list(evidence)).values(
-                    "id", "code", "name", "purpose", "owner__code", "owner__name", "owner__path"
+        )
+        self._load_region_flags(r["owner__path"] for r in found)
+        out = []
+        for r in found:
+            if r["code"] == item.get("code"):
+                continue
+            ev = evidence[r["id"]]
+            out.append(
+                _group_candidate(
+                    r,
+                    score=ev["jaccard"],
+                    duplicate=ev["qualifies_jaccard"] or ev["qualifies_containment"],
+                    evidence=ev,
+                    tiebreak=(
+                        *self._nearness(ctx, r["owner__code"], r["owner__path"], r["name"]),
+                        matcher(f"{r['name']} {r['purpose']}"),
+                    ),
                 )
             )
-            self._load_region_flags(r["owner__path"] for r in found)
-            for r in found:
-                if r["code"] == item.get("code"):
-                    continue
-                ev = evidence[r["id"]]
+        return rank(out, self.limit, keys=("containment",)), overlap
+
+    def _groups_alike_in_text(self, item, groups, ctx) -> list[dict]:
+        """Without a member list: the groups whose name and purpose resemble the proposal's, never duplicates."""
+        matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+        out = []
+        for r in groups.values(
+            "code", "name", "purpose", "member_count", "owner__code", "owner__name", "owner__path"
+        ).iterator():
+            sim = matcher(f"{r['name']} {r['purpose']}")
+            if sim > 0:
                 out.append(
-                    {
-                        "code": r["code"],
-                        "kind": "groups",
-                        "name": r["name"],
-                        "owner_code": r["owner__code"],
-                        "owner": r["owner__name"],
-                        "score": ev["jaccard"],
-                        "duplicate": ev["qualifies_jaccard"] or ev["qualifies_containment"],
-                        "evidence": ev,
-                        "tiebreak": (
-                            *self._nearness(ctx, r["owner__code"], r["owner__path"], r["name"]),
-                            matcher(f"{r['name']} {r['purpose']}"),
-                        ),
-                    }
-                )
-            out = rank(out, self.limit, keys=("containment",))
-        else:
-            notes.append("未提供成员名单：仅按群名称和用途相似度比对，无法按成员重合判断重复")
-            matcher = TextMatcher(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-            for r in groups.values(
-                "code", "name", "purpose", "member_count", "owner__code", "owner__name", "owner__path"
-            ).iterator():
-                sim = matcher(f"{r['name']} {r['purpose']}")
-                if sim > 0:
-                    out.append(
-                        {
-                            "code": r["code"],
-                            "kind": "groups",
-                            "name": r["name"],
-                            "owner_code": r["owner__code"],
-                            "owner": r["owner__name"],
-                            "score": _round(sim),
-                            "duplicate": False,
-                            "evidence": {"text_similarity": _round(sim), "members": r["member_count"]},
-                            "owner_path": r["owner__path"],
-                        }
+                    _group_candidate(
+                        r,
+                        score=_round(sim),
+                        duplicate=False,
+                        evidence={"text_similarity": _round(sim), "members": r["member_count"]},
+                        owner_path=r["owner__path"],
                     )
-            out = self._rank_near(out, ctx)
-        return out, {"members": n, "overlap": overlap}
+                )
+        return self._rank_near(out, ctx)
 
     def _similar_accounts(self, item, owner, ctx, notes):
         qs = PublicAccount.objects.filter(active_q(PublicAccount, self.as_of))
@@ -618,27 +624,7 @@ class Prechecker:
         kind = item["kind"]
         label = KIND_LABELS[kind]
         out: list[dict[str, Any]] = []
-        exempt = bool(item.get("emergency")) and bool((item.get("emergency_reason") or "").strip())
-        listed = forced_terms(item)
-        written = written_demands(item)
-        for rule in sorted(set(listed) | set(written)):
-            terms = list(dict.fromkeys([*listed.get(rule, []), *(w["label"] for w in written.get(rule, []))]))
-            parts = []
-            if listed.get(rule):
-                parts.append(f"含有「{'、'.join(listed[rule])}」")
-            if written.get(rule):
-                parts.append("在" + "、".join(f"{w['field_label']}中写有「{w['text']}」" for w in written[rule]))
-            found = "，".join(parts)
-            reason = f"申报的{label}{found}，属于{RULE_NAMES[rule]}，按规定不予受理"
-            if exempt:
-                reason = (
-                    f"申报的{label}{found}（{RULE_NAMES[rule]}），"
-                    f"已申报为安全或应急用途：{item['emergency_reason'].strip()}"
-                )
-            violation = {"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason, "terms": terms}
-            if written.get(rule):
-                violation["written"] = [{"field": w["field"], "text": w["text"]} for w in written[rule]]
-            out.append(violation)
+        out += _forced_violations(item, label)
         if kind in policies.COUNTY_AND_ABOVE_ONLY and owner is not None and owner.level in ("township", "village"):
             out.append(
                 {
@@ -648,33 +634,7 @@ class Prechecker:
                 }
             )
         if kind == "groups":
-            end = _as_date(item.get("task_end_date"))
-            if item.get("nature") == "standing":
-                hint = _TEMPORARY_HINTS.search(f"{item.get('name') or ''} {item.get('purpose') or ''}")
-                if end is not None:
-                    out.append(
-                        {
-                            "rule": "STANDING",
-                            "severity": "flag",
-                            "reason": f"工作群申报为常设群，但所承担的任务将于 {end:%Y-%m-%d} 结束，"
-                            "应按临时群申报并在任务结束后解散",
-                        }
-                    )
-                elif hint:
-                    out.append(
-                        {
-                            "rule": "STANDING",
-                            "severity": "flag",
-                            "reason": f"工作群申报为常设群，但名称或用途表明为阶段性任务（「{hint.group(1)}」），"
-                            "应按临时群申报并写明任务结束日期",
-                        }
-                    )
-            elif end is None:
-                out.append({"rule": "TASK_END", "severity": "flag", "reason": "临时工作群未填写任务结束日期"})
-            elif end < self.as_of:
-                out.append(
-                    {"rule": "TASK_END", "severity": "flag", "reason": f"临时工作群的任务结束日期 {end:%Y-%m-%d} 已过"}
-                )
+            out += _group_nature_violations(item, self.as_of)
         measured, by_name = _duplicates(similar, facts)
         if measured is not None:
             out.append(_duplicate_violation(kind, measured))
@@ -756,6 +716,77 @@ class Prechecker:
 
 
 _NOT_APPLICABLE: tuple[str, dict, str] = ("na", {}, "不适用")
+
+
+def _group_candidate(row: dict[str, Any], **facts) -> dict[str, Any]:
+    """A registry group as the pre-check lists it beside a proposal: who it is, then ``facts`` in order."""
+    return {
+        "code": row["code"],
+        "kind": "groups",
+        "name": row["name"],
+        "owner_code": row["owner__code"],
+        "owner": row["owner__name"],
+        **facts,
+    }
+
+
+def _forced_violations(item: dict[str, Any], label: str) -> list[dict[str, Any]]:
+    """A refusal for each rule the proposal's forced features or written demands break; exempted, with the reason
+    given, for a declared safety or emergency use."""
+    out: list[dict[str, Any]] = []
+    exempt = bool(item.get("emergency")) and bool((item.get("emergency_reason") or "").strip())
+    listed = forced_terms(item)
+    written = written_demands(item)
+    for rule in sorted(set(listed) | set(written)):
+        terms = list(dict.fromkeys([*listed.get(rule, []), *(w["label"] for w in written.get(rule, []))]))
+        parts = []
+        if listed.get(rule):
+            parts.append(f"含有「{'、'.join(listed[rule])}」")
+        if written.get(rule):
+            parts.append("在" + "、".join(f"{w['field_label']}中写有「{w['text']}」" for w in written[rule]))
+        found = "，".join(parts)
+        reason = f"申报的{label}{found}，属于{RULE_NAMES[rule]}，按规定不予受理"
+        if exempt:
+            reason = (
+                f"申报的{label}{found}（{RULE_NAMES[rule]}），"
+                f"已申报为安全或应急用途：{item['emergency_reason'].strip()}"
+            )
+        violation = {"rule": rule, "severity": "exempted" if exempt else "refuse", "reason": reason, "terms": terms}
+        if written.get(rule):
+            violation["written"] = [{"field": w["field"], "text": w["text"]} for w in written[rule]]
+        out.append(violation)
+    return out
+
+
+def _group_nature_violations(item: dict[str, Any], as_of: dt.date) -> list[dict[str, Any]]:
+    """Flags for a work group declared standing though its task ends, or temporary without a (future) end."""
+    out: list[dict[str, Any]] = []
+    end = _as_date(item.get("task_end_date"))
+    if item.get("nature") == "standing":
+        hint = _TEMPORARY_HINTS.search(f"{item.get('name') or ''} {item.get('purpose') or ''}")
+        if end is not None:
+            out.append(
+                {
+                    "rule": "STANDING",
+                    "severity": "flag",
+                    "reason": f"工作群申报为常设群，但所承担的任务将于 {end:%Y-%m-%d} 结束，"
+                    "应按临时群申报并在任务结束后解散",
+                }
+            )
+        elif hint:
+            out.append(
+                {
+                    "rule": "STANDING",
+                    "severity": "flag",
+                    "reason": f"工作群申报为常设群，但名称或用途表明为阶段性任务（「{hint.group(1)}」），"
+                    "应按临时群申报并写明任务结束日期",
+                }
+            )
+    elif end is None:
+        out.append({"rule": "TASK_END", "severity": "flag", "reason": "临时工作群未填写任务结束日期"})
+    elif end < as_of:
+        out.append({"rule": "TASK_END", "severity": "flag", "reason": f"临时工作群的任务结束日期 {end:%Y-%m-%d} 已过"})
+    return out
 
 
 def _plan_answer(item: dict[str, Any], plan: list[str]) -> tuple[str, dict, str]:

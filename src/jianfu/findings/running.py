@@ -240,6 +240,41 @@ def store_paths(findings: list[Finding], replace: set[int] = frozenset()) -> Non
     FindingPath.objects.bulk_create(rows, batch_size=2000)
 
 
+def _finding_values(item: dict, units: dict[str, tuple[int, str]], carriers: dict[str, str]) -> dict:
+    """The Finding columns of one analysis finding: its owner unit and the scope paths that may see and decide it."""
+    owner_id, owner_path = units.get(item.get("owner_code"), (None, "/"))
+    scope_paths, decider_path = scope_of(item["type"], item["items"], owner_path, carriers)
+    return {
+        "type": item["type"],
+        "rule": item["rule"],
+        "action": item["action"],
+        "items": item["items"],
+        "score": item.get("score"),
+        "evidence": item.get("evidence") or {},
+        "hours_saved_per_month": float(item.get("hours_saved_per_month") or 0),
+        "reason": item["reason"],
+        "owner_id": owner_id,
+        "owner_path": owner_path,
+        "reason_template": item.get("_reason_template") or "",
+        "reason_params": item.get("_reason_params") or {},
+        "arithmetic": item.get("_arithmetic") or [],
+        "saved_by_item": item.get("_saved_by_item")
+        or {item["items"][0]: float(item.get("hours_saved_per_month") or 0)},
+        "scope_paths": scope_paths,
+        "decider_path": decider_path,
+    }
+
+
+def _fill_missing_ids(created: list[Finding]) -> None:
+    """Read back the ids of the findings just inserted, on databases that return no ids from a bulk insert."""
+    unknown = [f for f in created if f.id is None]
+    for start in range(0, len(unknown), 900):
+        chunk = unknown[start : start + 900]
+        ids = dict(Finding.objects.filter(fid__in=[f.fid for f in chunk]).values_list("fid", "id"))
+        for finding in chunk:
+            finding.id = ids[finding.fid]
+
+
 @transaction.atomic
 def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
     """Replace open findings; keep accepted, rejected and done ones with their decisions when they recur.
@@ -257,42 +292,17 @@ def store_findings(run: AnalysisRun, findings: list[dict]) -> None:
         if fid in seen:
             continue
         seen.add(fid)
-        owner_id, owner_path = units.get(item.get("owner_code"), (None, "/"))
-        scope_paths, decider_path = scope_of(item["type"], item["items"], owner_path, carriers)
-        values = {
-            "type": item["type"],
-            "rule": item["rule"],
-            "action": item["action"],
-            "items": item["items"],
-            "score": item.get("score"),
-            "evidence": item.get("evidence") or {},
-            "hours_saved_per_month": float(item.get("hours_saved_per_month") or 0),
-            "reason": item["reason"],
-            "owner_id": owner_id,
-            "owner_path": owner_path,
-            "reason_template": item.get("_reason_template") or "",
-            "reason_params": item.get("_reason_params") or {},
-            "arithmetic": item.get("_arithmetic") or [],
-            "saved_by_item": item.get("_saved_by_item")
-            or {item["items"][0]: float(item.get("hours_saved_per_month") or 0)},
-            "scope_paths": scope_paths,
-            "decider_path": decider_path,
-        }
+        values = _finding_values(item, units, carriers)
         old = existing.get(fid)
         if old is None:
             create.append(Finding(fid=fid, first_seen_id=run.id, last_seen_id=run.id, **values))
         elif any(old[name] != value for name, value in values.items()):
             update.append(Finding(id=old["id"], **values))
-            if old["scope_paths"] != scope_paths:
+            if old["scope_paths"] != values["scope_paths"]:
                 moved.append(old["id"])
     Finding.objects.bulk_create(create, batch_size=1000)
     Finding.objects.bulk_update(update, list(_CONTENT), batch_size=500)
-    unknown = [f for f in create if f.id is None]  # databases that return no ids from a bulk insert
-    for start in range(0, len(unknown), 900):
-        chunk = unknown[start : start + 900]
-        ids = dict(Finding.objects.filter(fid__in=[f.fid for f in chunk]).values_list("fid", "id"))
-        for finding in chunk:
-            finding.id = ids[finding.fid]
+    _fill_missing_ids(create)
     replace = set(moved)
     store_paths(create + [f for f in update if f.id in replace], replace=replace)
     recurring = [fid for fid in seen if fid in existing]

@@ -197,14 +197,7 @@ def generate(
     app_truth = _write_apps(out, world, sz, r_apps)
     acc_truth = _write_accounts(out, world, r_accounts)
     grp_truth = _write_groups_and_members(out, world, sz, r_groups)
-    families = parse_families(len(catalog.ALL_INDICATORS) + 1)
-    # the families' own stream, so that every output written before them stays as it was
-    r_families, r_values = (np.random.default_rng(s) for s in np.random.SeedSequence([seed, 15]).spawn(2))
-    form_truth = _write_forms(out, world, sz, r_forms, families, r_families)
-    # the data-element catalog and the values already held (一表通)
-    out.files += write_elements(out_dir / FILE_NAMES["elements"], families, out.created)
-    held = write_values(out_dir / FILE_NAMES["values"], world, families, as_of, r_values)
-    out.files.append(out_dir / FILE_NAMES["values"])
+    form_truth, families, held = _write_forms_and_elements(out, world, sz, seed, r_forms)
 
     counts = _counts(world, app_truth, acc_truth, grp_truth, form_truth, families, held)
     findings = _planted_findings(grp_truth, app_truth, acc_truth, form_truth)
@@ -367,6 +360,19 @@ def _write_groups_and_members(out: _Output, world: World, sizes: Sizes, rng: np.
     np_table.close()
     out.files += [groups_table.path, *members_csv.paths, np_table.path]
     return truth
+
+
+def _write_forms_and_elements(out: _Output, world: World, sz: Sizes, seed: int, r_forms: np.random.Generator):
+    """The forms and their fields, the data-element catalog and the values already held (一表通):
+    (forms' truth, the indicator families, the values held)."""
+    families = parse_families(len(catalog.ALL_INDICATORS) + 1)
+    # the families' own stream, so that every output written before them stays as it was
+    r_families, r_values = (np.random.default_rng(s) for s in np.random.SeedSequence([seed, 15]).spawn(2))
+    form_truth = _write_forms(out, world, sz, r_forms, families, r_families)
+    out.files += write_elements(out.folder / FILE_NAMES["elements"], families, out.created)
+    held = write_values(out.folder / FILE_NAMES["values"], world, families, out.as_of, r_values)
+    out.files.append(out.folder / FILE_NAMES["values"])
+    return form_truth, families, held
 
 
 def _write_forms(

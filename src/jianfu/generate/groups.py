@@ -66,11 +66,24 @@ class GroupTruth:
     redrawn: int = 0
 
 
+#: (owners, their member pools, each owner's kind — one number for all, or a list —, share, groups)
+_ChunkSpec = tuple[list[int], list[tuple[int, int]], float | list[int], float, int]
+#: (owners, pool starts, pool ends, size multipliers, cap fractions of the pool, planted copies)
+_DrawnChunk = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]
+
+
 def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Chunk]:
     """Owners, pools and sizes of every base group, chunk by chunk, calibrated to the membership target."""
+    specs = _chunk_specs(world, sizes)
+    chunks_raw = _draw_owners(world, specs, rng)
+    final = _calibrated_sizes(chunks_raw, sizes.memberships / sizes.groups, rng)
+    return [Chunk(c[0], c[1], c[2], s, c[5]) for c, s in zip(chunks_raw, final)]
+
+
+def _chunk_specs(world: World, sizes: Sizes) -> list[_ChunkSpec]:
+    """How many groups the province's and cities' departments own, then each county's share by its people."""
     U = world.units
-    # (owners, their member pools, each owner's kind — one number for all, or a list —, share, groups)
-    specs: list[tuple[list[int], list[tuple[int, int]], float | list[int], float, int]] = []
+    specs: list[_ChunkSpec] = []
     # (owner units, their pools, multiplier of size, cap fraction of pool, count)
     total = sizes.groups
     upper_share = 0.0
@@ -102,7 +115,12 @@ def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Ch
                 pools.append((U[t].sub_lo, U[t].sub_hi))
                 kinds.append(1)
         specs.append((owners, pools, kinds, 0.0, int(n)))  # a list of kinds: resolved below
+    return specs
 
+
+def _draw_owners(world: World, specs: list[_ChunkSpec], rng: np.random.Generator) -> list[_DrawnChunk]:
+    """The owner of every base group of each chunk, drawn by weight; copies of planted duplicates left aside."""
+    U = world.units
     chunks_raw = []
     for owners, pools, mult, capf, n in specs:
         n_copies = int(round(n * (DUP_SINGLE_RATE + 2 * DUP_DOUBLE_RATE)))
@@ -128,11 +146,13 @@ def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Ch
         pick = rng.choice(len(owners), size=n_base, p=w / w.sum())
         pick.sort()
         chunks_raw.append((owners_a[pick], lo[pick], hi[pick], m[pick], capfrac[pick], n_copies))
+    return chunks_raw
 
-    # calibrate a common multiplier f so that the mean size hits memberships / groups
+
+def _calibrated_sizes(chunks_raw: list[_DrawnChunk], target: float, rng: np.random.Generator) -> list[np.ndarray]:
+    """Lognormal group sizes under each pool's cap, scaled by one common factor so that the mean hits ``target``."""
     base = [rng.lognormal(0.0, 0.9, len(c[0])) for c in chunks_raw]
     caps = [np.clip(np.floor((c[2] - c[1]) * c[4]), 3, 500) for c in chunks_raw]
-    target = sizes.memberships / sizes.groups
 
     def sizes_for(f):
         return [np.clip(np.rint(f * c[3] * b), 3, cap).astype(np.int64) for c, b, cap in zip(chunks_raw, base, caps)]
@@ -143,8 +163,7 @@ def plan_chunks(world: World, sizes: Sizes, rng: np.random.Generator) -> list[Ch
         s = sizes_for(mid)
         mean = sum(int(x.sum()) for x in s) / max(1, sum(len(x) for x in s))
         lo_f, hi_f = (mid, hi_f) if mean < target else (lo_f, mid)
-    final = sizes_for((lo_f + hi_f) / 2)
-    return [Chunk(c[0], c[1], c[2], s, c[5]) for c, s in zip(chunks_raw, final)]
+    return sizes_for((lo_f + hi_f) / 2)
 
 
 def _sample(rng, lo, hi, need, cumw, forced):

@@ -67,21 +67,39 @@ def summary_paragraph(report: Report) -> str:
     }
 
 
-def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
+#: (title, header, rows): a sheet of the .xlsx, a table of the documents
+Table = tuple[str, list[str], list[list]]
+
+
+def tables(report: Report) -> list[Table]:
     """Every table of the report: (title, header, rows) — the sheets of the .xlsx, the tables of the documents."""
-    s, labels = report.summary, kind_labels()
-    carriers = [
-        [
-            labels[k],
-            s["carriers"][k]["start"],
-            s["carriers"][k]["end"],
-            s["carriers"][k]["end"] - s["carriers"][k]["start"],
-        ]
+    labels = kind_labels()
+    return [
+        _carriers_table(report, labels),
+        _burden_table(report),
+        _findings_table(report),
+        _by_rule_table(report),
+        _supervision_table(report),
+        _carriers_over_time_table(report, labels),
+        _runs_table(report),
+        _top_units_table(report),
+        *(_ended_table(report, kind, labels) for kind in CARRIER_KINDS),
+    ]
+
+
+def _carriers_table(report: Report, labels: dict[str, str]) -> Table:
+    carriers = report.summary["carriers"]
+    rows = [
+        [labels[k], carriers[k]["start"], carriers[k]["end"], carriers[k]["end"] - carriers[k]["start"]]
         for k in CARRIER_KINDS
     ]
-    hours = s["hours_per_month"]
-    cadre = s["per_cadre_hours_per_month"]
-    burden = [
+    return _("载体数量"), [_("载体"), _("期初"), _("期末"), _("增减")], rows
+
+
+def _burden_table(report: Report) -> Table:
+    hours = report.summary["hours_per_month"]
+    cadre = report.summary["per_cadre_hours_per_month"]
+    rows = [
         [_("基层每月负担（小时）"), hours["start"], hours["end"], round(hours["end"] - hours["start"], 2)],
         [
             _("人均每月负担中位数（小时）"),
@@ -96,67 +114,81 @@ def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
             round(cadre["end"]["p90"] - cadre["start"]["p90"], 2),
         ],
     ]
-    f = s["findings"]
-    findings = [
+    return _("基层负担"), [_("指标"), _("期初"), _("期末"), _("增减")], rows
+
+
+def _findings_table(report: Report) -> Table:
+    f = report.summary["findings"]
+    rows = [
         [_("新发现"), f["opened"]],
         [_("采纳"), f["accepted"]],
         [_("驳回"), f["rejected"]],
         [_("完成整改"), f["done"]],
-        [_("完成整改的问题每月可减负（去重后，小时）"), hours["done_findings"]],
+        [_("完成整改的问题每月可减负（去重后，小时）"), report.summary["hours_per_month"]["done_findings"]],
     ]
-    by_rule = [[f"{rule} {RULE_LABELS.get(rule, '')}", *counts] for rule, *counts in report.by_rule]
-    supervision = [
-        [_("收到问题线索"), s["clues"]["received"]],
-        [_("办结线索"), s["clues"]["closed"]],
-        [_("立案"), s["cases"]["opened"]],
-        [_("办结案件"), s["cases"]["closed"]],
-        [_("逾期案件"), s["cases"]["overdue"]],
+    return _("问题处理"), [_("事项"), _("数量")], rows
+
+
+def _by_rule_table(report: Report) -> Table:
+    rows = [[f"{rule} {RULE_LABELS.get(rule, '')}", *counts] for rule, *counts in report.by_rule]
+    return _("按规则"), [_("规则"), _("待处理"), _("已采纳"), _("已驳回"), _("已完成")], rows
+
+
+def _supervision_table(report: Report) -> Table:
+    clues, cases = report.summary["clues"], report.summary["cases"]
+    rows = [
+        [_("收到问题线索"), clues["received"]],
+        [_("办结线索"), clues["closed"]],
+        [_("立案"), cases["opened"]],
+        [_("办结案件"), cases["closed"]],
+        [_("逾期案件"), cases["overdue"]],
     ]
+    return _("线索与案件"), [_("事项"), _("数量")], rows
+
+
+def _carriers_over_time_table(report: Report, labels: dict[str, str]) -> Table:
     series = report.carrier_series
-    over_time = [[d, *(series[k][i] for k in CARRIER_KINDS)] for i, d in enumerate(series["dates"])]
-    runs = [
+    rows = [[d, *(series[k][i] for k in CARRIER_KINDS)] for i, d in enumerate(series["dates"])]
+    return _("载体变化"), [_("日期"), *(labels[k] for k in CARRIER_KINDS)], rows
+
+
+def _runs_table(report: Report) -> Table:
+    rows = [
         [p["as_of"], p["people"], round(p["total"], 2), round(p["p50"], 2), round(p["p90"], 2)] for p in report.runs
     ]
-    units = [
+    header = [_("基准日期"), _("人数"), _("每月负担（小时）"), _("人均中位数"), _("人均90%分位数")]
+    return _("历次分析"), header, rows
+
+
+def _top_units_table(report: Report) -> Table:
+    rows = [
         [i, u["name"], u["code"], u["level"], u["people"], u["mean"], u["p90"], u["total"]]
         for i, u in enumerate(report.top_units, start=1)
     ]
-    result = [
-        (_("载体数量"), [_("载体"), _("期初"), _("期末"), _("增减")], carriers),
-        (_("基层负担"), [_("指标"), _("期初"), _("期末"), _("增减")], burden),
-        (_("问题处理"), [_("事项"), _("数量")], findings),
-        (_("按规则"), [_("规则"), _("待处理"), _("已采纳"), _("已驳回"), _("已完成")], by_rule),
-        (_("线索与案件"), [_("事项"), _("数量")], supervision),
-        (_("载体变化"), [_("日期"), *(labels[k] for k in CARRIER_KINDS)], over_time),
-        (_("历次分析"), [_("基准日期"), _("人数"), _("每月负担（小时）"), _("人均中位数"), _("人均90%分位数")], runs),
-        (
-            _("负担最重的单位"),
-            [
-                _("序号"),
-                _("单位"),
-                _("编码"),
-                _("层级"),
-                _("人数"),
-                _("人均（小时/月）"),
-                _("90%分位数"),
-                _("合计（小时/月）"),
-            ],
-            units,
-        ),
+    header = [
+        _("序号"),
+        _("单位"),
+        _("编码"),
+        _("层级"),
+        _("人数"),
+        _("人均（小时/月）"),
+        _("90%分位数"),
+        _("合计（小时/月）"),
     ]
-    for kind in CARRIER_KINDS:
-        rows = [
-            [code, name, status, day, into, finding]
-            for code, name, status, day, into, finding in report.ended.get(kind, [])
-        ]
-        result.append(
-            (
-                _("%(kind)s注销与整合") % {"kind": labels[kind]},
-                [_("编号"), _("名称"), _("状态"), _("生效日期"), _("并入"), _("依据问题")],
-                rows,
-            )
-        )
-    return result
+    return _("负担最重的单位"), header, rows
+
+
+def _ended_table(report: Report, kind: str, labels: dict[str, str]) -> Table:
+    """The carriers of one kind ended or merged in the period, with the finding that asked for it."""
+    rows = [
+        [code, name, status, day, into, finding]
+        for code, name, status, day, into, finding in report.ended.get(kind, [])
+    ]
+    return (
+        _("%(kind)s注销与整合") % {"kind": labels[kind]},
+        [_("编号"), _("名称"), _("状态"), _("生效日期"), _("并入"), _("依据问题")],
+        rows,
+    )
 
 
 def write_xlsx(report: Report) -> bytes:

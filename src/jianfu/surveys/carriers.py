@@ -110,8 +110,17 @@ class Bearing:
         regions = {u.code: u for u in Unit.objects.filter(code__in=path_codes, is_region=True)}
         ordered = [regions[c] for c in path_codes if c in regions]
         owners = self.owners(ordered) if ordered else {}
-        out: list[Carrier] = []
+        own_region = ordered[-1] if ordered else None
+        out = self._group_carriers(person, params, regions)
+        out += self._app_carriers(owners, params)
+        out += self._account_carriers(owners, params)
+        if own_region is not None and unit.level == own_region.level:
+            out += self._form_carriers(own_region, owners, params)
+        return out
 
+    def _group_carriers(self, person: Person, params: BurdenParams, regions: dict[str, Unit]) -> list[Carrier]:
+        """The work groups the person is a member of, wherever their owner sits."""
+        out: list[Carrier] = []
         memberships = (
             Membership.objects.filter(person=person)
             .select_related("group__owner")
@@ -133,7 +142,11 @@ class Bearing:
                     g.owner.path,
                 )
             )
+        return out
 
+    def _app_carriers(self, owners: dict[int, Unit], params: BurdenParams) -> list[Carrier]:
+        """The apps and platforms owned in a region on the person's path."""
+        out: list[Carrier] = []
         for app in App.objects.filter(owner_id__in=list(owners)).select_related("owner").order_by("name", "code"):
             region = owners[app.owner_id]
             people = self.scope_people(region)
@@ -154,7 +167,11 @@ class Bearing:
                     app.owner.path,
                 )
             )
+        return out
 
+    def _account_carriers(self, owners: dict[int, Unit], params: BurdenParams) -> list[Carrier]:
+        """The public accounts with assessments owned in a region on the person's path."""
+        out: list[Carrier] = []
         accounts = (
             PublicAccount.objects.filter(owner_id__in=list(owners)).select_related("owner").order_by("name", "code")
         )
@@ -175,36 +192,36 @@ class Bearing:
                     acc.owner.path,
                 )
             )
+        return out
 
-        own_region = ordered[-1] if ordered else None
-        if own_region is not None and unit.level == own_region.level:
-            default_level = self.config.burden.form_default_respondent_level
-            sharing = self.sharing_people(own_region)
-            fields = self.field_counts()
-            for form in (
-                Form.objects.filter(issuer_id__in=list(owners)).select_related("issuer").order_by("title", "code")
-            ):
-                if (form.respondent_level or default_level) != own_region.level:
-                    continue
-                n = fields.get(form.id, 0)
-                facts = {
-                    "frequency": form.frequency,
-                    "minutes_per_filing": form.minutes_per_filing,
-                    "fields": n,
-                    "sharing_people": sharing,
-                }
-                out.append(
-                    Carrier(
-                        "form",
-                        form.code,
-                        form.title,
-                        form.issuer.name,
-                        owners[form.issuer_id].code,
-                        personal.form_minutes(params, form.frequency, form.minutes_per_filing, n, sharing),
-                        facts,
-                        form.issuer.path,
-                    )
+    def _form_carriers(self, own_region: Unit, owners: dict[int, Unit], params: BurdenParams) -> list[Carrier]:
+        """The forms issued on the person's path to the level of their own region; the unit's time is shared."""
+        out: list[Carrier] = []
+        default_level = self.config.burden.form_default_respondent_level
+        sharing = self.sharing_people(own_region)
+        fields = self.field_counts()
+        for form in Form.objects.filter(issuer_id__in=list(owners)).select_related("issuer").order_by("title", "code"):
+            if (form.respondent_level or default_level) != own_region.level:
+                continue
+            n = fields.get(form.id, 0)
+            facts = {
+                "frequency": form.frequency,
+                "minutes_per_filing": form.minutes_per_filing,
+                "fields": n,
+                "sharing_people": sharing,
+            }
+            out.append(
+                Carrier(
+                    "form",
+                    form.code,
+                    form.title,
+                    form.issuer.name,
+                    owners[form.issuer_id].code,
+                    personal.form_minutes(params, form.frequency, form.minutes_per_filing, n, sharing),
+                    facts,
+                    form.issuer.path,
                 )
+            )
         return out
 
     def _regions_of(self, unit: Unit) -> dict[str, Unit]:

@@ -206,6 +206,35 @@ def _field(kind: str, code: str) -> str:
 
 def answer(request, token: str):
     link = actions.link_for(token)
+    closed = _closed_link_page(request, link)
+    if closed is not None:
+        return closed
+    bearing = Bearing(effective_config())
+    carriers = bearing.carriers(link.person)
+    errors, values = [], {}
+    if request.method == "POST":
+        minutes, droppable, values, readable = _read_minutes(request.POST, carriers)
+        if not readable:
+            errors.append(_("每周用时请填写数字（分钟），不用时填 0"))
+        else:
+            try:
+                actions.do_submit(
+                    token,
+                    minutes=minutes,
+                    droppable=droppable & set(minutes),
+                    text=request.POST.get("text", ""),
+                    bearers={(c.kind, c.code): c.facts.get("sharing_people", 1) for c in carriers},
+                    allowed={(c.kind, c.code) for c in carriers},
+                )
+            except actions.SurveyError as exc:
+                errors.extend(exc.messages)
+            else:
+                return render(request, "surveys/answer_done.html", {"survey": link.survey})
+    return _answer_form(request, link, carriers, values, errors)
+
+
+def _closed_link_page(request, link):
+    """The page that says why a link takes no answer (unknown, used, or its survey closed); None when it does."""
     if link is None:
         return render(
             request,
@@ -222,38 +251,28 @@ def answer(request, token: str):
         )
     if not link.survey.is_open:
         return render(request, "surveys/answer_closed.html", {"message": _("调研已结束，不再接收答卷")}, status=410)
-    bearing = Bearing(effective_config())
-    carriers = bearing.carriers(link.person)
-    errors, values = [], {}
-    if request.method == "POST":
-        minutes, droppable, bad = {}, set(), False
-        for c in carriers:
-            key = (c.kind, c.code)
-            raw = (request.POST.get("m:" + _field(*key)) or "").strip()
-            values[_field(*key)] = raw
-            if raw:
-                try:
-                    minutes[key] = float(raw.replace("，", ".").replace(",", "."))
-                except ValueError:
-                    bad = True
-            if request.POST.get("d:" + _field(*key)):
-                droppable.add(key)
-        if bad:
-            errors.append(_("每周用时请填写数字（分钟），不用时填 0"))
-        else:
+    return None
+
+
+def _read_minutes(post, carriers) -> tuple[dict, set, dict[str, str], bool]:
+    """(minutes a week by carrier, carriers marked droppable, the raw values by field, whether all were numbers)."""
+    minutes, droppable, values, readable = {}, set(), {}, True
+    for c in carriers:
+        key = (c.kind, c.code)
+        raw = (post.get("m:" + _field(*key)) or "").strip()
+        values[_field(*key)] = raw
+        if raw:
             try:
-                actions.do_submit(
-                    token,
-                    minutes=minutes,
-                    droppable=droppable & set(minutes),
-                    text=request.POST.get("text", ""),
-                    bearers={(c.kind, c.code): c.facts.get("sharing_people", 1) for c in carriers},
-                    allowed={(c.kind, c.code) for c in carriers},
-                )
-            except actions.SurveyError as exc:
-                errors.extend(exc.messages)
-            else:
-                return render(request, "surveys/answer_done.html", {"survey": link.survey})
+                minutes[key] = float(raw.replace("，", ".").replace(",", "."))
+            except ValueError:
+                readable = False
+        if post.get("d:" + _field(*key)):
+            droppable.add(key)
+    return minutes, droppable, values, readable
+
+
+def _answer_form(request, link, carriers, values: dict[str, str], errors: list[str]):
+    """The form, one section per carrier kind, holding what was typed; never cached, never referred onwards."""
     groups = defaultdict(list)
     for c in carriers:
         groups[c.kind].append(

@@ -265,68 +265,76 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
     where = {i: n for n, comp in enumerate(comps) for i in comp}
     for p in pairs:
         edges[where[p["a"]]].append(p)
-    out = []
-    for n, comp in enumerate(comps):
-        ranked = sorted(
-            comp,
-            key=lambda i: (
-                -(apps[i]["monthly_active_users"] or -1),
-                -(apps[i]["registered_users"] or -1),
-                apps[i]["code"],
-            ),
+    return [_cluster_finding(apps, comp, edges[n], config) for n, comp in enumerate(comps)]
+
+
+def _cluster_finding(
+    apps: list[dict[str, Any]], comp: list[int], edges: list[dict[str, Any]], config: AnalysisConfig
+) -> dict[str, Any]:
+    """One finding for a cluster of similar apps: keep the most used, merge the rest into it."""
+    ranked = sorted(
+        comp,
+        key=lambda i: (
+            -(apps[i]["monthly_active_users"] or -1),
+            -(apps[i]["registered_users"] or -1),
+            apps[i]["code"],
+        ),
+    )
+    main, rest = ranked[0], sorted(ranked[1:], key=lambda i: apps[i]["code"])
+    best = max(edges, key=lambda p: (p["similarity"], p["purpose_similarity"]))
+    saved, terms = _merge_saving([apps[i] for i in rest], config)
+    names = [apps[i]["name"] or apps[i]["code"] for i in [main, *rest]]
+    shown = {
+        "similarity": f"{best['purpose_similarity']:.2f}",
+        "functions": best["shared_functions"],
+        "kept": names[0],
+    }
+    if len(names) == 2:
+        reason = (
+            "「{first}」与「{second}」属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
+            "属于重复建设，建议整合为「{kept}」。",
+            {**shown, "first": names[0], "second": names[1]},
         )
-        main, rest = ranked[0], sorted(ranked[1:], key=lambda i: apps[i]["code"])
-        best = max(edges[n], key=lambda p: (p["similarity"], p["purpose_similarity"]))
-        saved, terms = {}, []
-        for i in rest:
-            params = config.params_for_path(apps[i]["path"]) if config.region_overrides else config.burden
-            # Merging removes the dropped app's forced features and the share of its use that reports twice.
-            saved[apps[i]["code"]] = apps[i]["forced_h"] + params.duplicate_work_share * apps[i]["usage_h"]
-            terms += arithmetic.app_forced(
-                apps[i]["scope_people"], apps[i]["forced_features"], params, None, apps[i]["monthly_active_users"]
-            )
-            terms += arithmetic.app_duplicated_usage(apps[i]["monthly_active_users"], apps[i]["usage_h"], params)
-        names = [apps[i]["name"] or apps[i]["code"] for i in [main, *rest]]
-        shown = {
-            "similarity": f"{best['purpose_similarity']:.2f}",
-            "functions": best["shared_functions"],
-            "kept": names[0],
-        }
-        if len(names) == 2:
-            reason = (
-                "「{first}」与「{second}」属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
-                "属于重复建设，建议整合为「{kept}」。",
-                {**shown, "first": names[0], "second": names[1]},
-            )
-        else:
-            reason = (
-                "{names}应用属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
-                "属于重复建设，建议整合为「{kept}」。",
-                {**shown, "names": quote_names(names)},
-            )
-        out.append(
-            make_finding(
-                "duplicate_apps",
-                "F5",
-                "merge",
-                [apps[i]["code"] for i in [main, *rest]],
-                score=best["similarity"],
-                evidence={
-                    "similarity": best["similarity"],
-                    "purpose_similarity": best["purpose_similarity"],
-                    "function_similarity": best["function_similarity"],
-                    "shared_functions": best["shared_functions"],
-                    "apps": len(names),
-                    "pairs": len(edges[n]),
-                },
-                hours_saved=sum(saved.values()),
-                reason=reason,
-                owner_code=apps[main]["owner_code"],
-                saved_by_item=saved,
-                arithmetic=terms,
-            )
+    else:
+        reason = (
+            "{names}应用属于同一地区，用途高度相似（名称和描述相似度{similarity}，共有功能{functions}项），"
+            "属于重复建设，建议整合为「{kept}」。",
+            {**shown, "names": quote_names(names)},
         )
-    return out
+    return make_finding(
+        "duplicate_apps",
+        "F5",
+        "merge",
+        [apps[i]["code"] for i in [main, *rest]],
+        score=best["similarity"],
+        evidence={
+            "similarity": best["similarity"],
+            "purpose_similarity": best["purpose_similarity"],
+            "function_similarity": best["function_similarity"],
+            "shared_functions": best["shared_functions"],
+            "apps": len(names),
+            "pairs": len(edges),
+        },
+        hours_saved=sum(saved.values()),
+        reason=reason,
+        owner_code=apps[main]["owner_code"],
+        saved_by_item=saved,
+        arithmetic=terms,
+    )
+
+
+def _merge_saving(dropped: list[dict[str, Any]], config: AnalysisConfig) -> tuple[dict[str, float], list[dict]]:
+    """Hours a month saved by each dropped app, and the arithmetic that shows them."""
+    saved, terms = {}, []
+    for app in dropped:
+        params = config.params_for_path(app["path"]) if config.region_overrides else config.burden
+        # Merging removes the dropped app's forced features and the share of its use that reports twice.
+        saved[app["code"]] = app["forced_h"] + params.duplicate_work_share * app["usage_h"]
+        terms += arithmetic.app_forced(
+            app["scope_people"], app["forced_features"], params, None, app["monthly_active_users"]
+        )
+        terms += arithmetic.app_duplicated_usage(app["monthly_active_users"], app["usage_h"], params)
+    return saved, terms
 
 
 DETECTOR = Detector("duplicate_apps", steps, build)

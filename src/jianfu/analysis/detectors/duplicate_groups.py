@@ -43,10 +43,22 @@ def pair_steps(config: AnalysisConfig, members: str | None = None, partitions: i
     """
     members = members or input_name("members")
     parts = max(1, int(partitions or config.dup_group_partitions or 1))
+    k = int(config.dup_group_prefix_extra)
+    return [
+        *_prefix_steps(config, members),
+        *_candidate_steps(parts, k, max(1, int(config.dup_group_bucket_rows))),
+        *_verify_steps(config),
+    ]
+
+
+def _prefix_bounds(config: AnalysisConfig) -> tuple[str, str, str]:
+    """SQL expressions over a group's size n: t, the least overlap it shares with a qualifying partner when it is the
+    smaller; tmin, the least overlap any qualifying partner of it can have; umax, the largest partner it can pair with.
+    """
     ja, jb = config.dup_group_jaccard.numerator, config.dup_group_jaccard.denominator
     cn, cd = config.dup_group_containment.numerator, config.dup_group_containment.denominator
     rn, rd = config.dup_group_size_ratio.numerator, config.dup_group_size_ratio.denominator
-    m, k = int(config.dup_group_min_members), int(config.dup_group_prefix_extra)
+    m = int(config.dup_group_min_members)
 
     # ceil(p/q) for positive integers is (p + q − 1) // q.
     tj = f"(2*{ja}*n + {ja + jb - 1}) // {ja + jb}"
@@ -58,9 +70,15 @@ def pair_steps(config: AnalysisConfig, members: str | None = None, partitions: i
     tmin_c = f"({cn}*{mc} + {cd - 1}) // {cd}"
     tmin = f"CASE WHEN {mc} <= n THEN least({tmin_j}, {tmin_c}) ELSE {tmin_j} END"
 
-    # Largest partner size a group of n can pair with (length filter), and a single sort key for
-    # "y comes after x": larger, or as large with a larger id.
+    # Largest partner size a group of n can pair with (length filter).
     umax = f"CASE WHEN n >= {m} THEN greatest(({rd}*n) // {rn}, ({jb}*n) // {ja}) ELSE ({jb}*n) // {ja} END"
+    return t, tmin, umax
+
+
+def _prefix_steps(config: AnalysisConfig, members: str) -> list[SQLStep]:
+    """The global order of people, each group as its sorted ranks, and the prefixes the candidate join meets on."""
+    t, tmin, umax = _prefix_bounds(config)
+    k = int(config.dup_group_prefix_extra)
     return [
         # Global order: rarest people first; ties by code so that the order (and the run) is reproducible.
         SQLStep(
@@ -78,6 +96,7 @@ FROM (SELECT mm.group_code, array_sort(array_distinct(list(t.tok))) AS toks
       FROM {members} mm JOIN {P}tok t ON t.person_code = mm.person_code
       WHERE t.tok IS NOT NULL GROUP BY mm.group_code) l""",
         ),
+        # ord: a single sort key for "y comes after x": larger, or as large with a larger id.
         SQLStep(
             f"{P}size",
             f"""
@@ -96,7 +115,16 @@ SELECT gid, n, ord, unnest(array_slice(toks, 1, ly)) AS tok FROM {P}size""",
             f"""
 SELECT gid, ord, umax, need, unnest(array_slice(toks, 1, lx)) AS tok FROM {P}size""",
         ),
-        *_candidate_steps(parts, k, max(1, int(config.dup_group_bucket_rows))),
+    ]
+
+
+def _verify_steps(config: AnalysisConfig) -> list[SQLStep]:
+    """The candidates' exact overlaps, kept when they meet either criterion, named by group code."""
+    ja, jb = config.dup_group_jaccard.numerator, config.dup_group_jaccard.denominator
+    cn, cd = config.dup_group_containment.numerator, config.dup_group_containment.denominator
+    rn, rd = config.dup_group_size_ratio.numerator, config.dup_group_size_ratio.denominator
+    m = int(config.dup_group_min_members)
+    return [
         SQLStep(
             f"{P}verified",
             f"""
@@ -204,9 +232,21 @@ def build(backend: AnalysisBackend, config: AnalysisConfig, as_of: date) -> list
     pairs = backend.query(f"SELECT * FROM {PAIRS}")
     if not pairs:
         return []
-    info = {
-        row["code"]: row
-        for row in backend.query(f"""
+    info = _paired_groups(backend)
+    size: dict[str, int] = {}
+    for p in pairs:
+        size[p["group_a"]], size[p["group_b"]] = p["members_a"], p["members_b"]
+    by_root: dict[int, list[dict[str, Any]]] = {}
+    comps = clusters((p["group_a"], p["group_b"]) for p in pairs)
+    where = {code: i for i, comp in enumerate(comps) for code in comp}
+    for p in pairs:
+        by_root.setdefault(where[p["group_a"]], []).append(p)
+    return [_cluster_finding(comp, by_root[i], info, size, config) for i, comp in enumerate(comps)]
+
+
+def _paired_groups(backend: AnalysisBackend) -> dict[str, dict[str, Any]]:
+    """code → name, owner, messages, path, demands and burden hours, for every group in a qualifying pair."""
+    rows = backend.query(f"""
 SELECT g.code, g.name, g.owner_code, coalesce(g.messages_30d, 0) AS messages_30d, g.messages_30d AS known_messages_30d, u.path, g.demands,
   coalesce(b.attention_h, 0) AS attention_h, coalesce(b.messages_h, 0) AS messages_h,
   coalesce(b.f1_h, 0) + coalesce(b.f2_h, 0) AS demand_h
@@ -214,74 +254,76 @@ FROM {input_name("groups")} g
 JOIN (SELECT group_a AS code FROM {PAIRS} UNION SELECT group_b FROM {PAIRS}) p ON p.code = g.code
 LEFT JOIN __jf_b_grp b ON b.code = g.code
 LEFT JOIN __jf_b_unit u ON u.code = g.owner_code""")
-    }
-    size: dict[str, int] = {}
-    for p in pairs:
-        size[p["group_a"]], size[p["group_b"]] = p["members_a"], p["members_b"]
-    out = []
-    by_root: dict[int, list[dict[str, Any]]] = {}
-    comps = clusters((p["group_a"], p["group_b"]) for p in pairs)
-    where = {code: i for i, comp in enumerate(comps) for code in comp}
-    for p in pairs:
-        by_root.setdefault(where[p["group_a"]], []).append(p)
-    for i, comp in enumerate(comps):
+    return {row["code"]: row for row in rows}
 
-        def rank(code: str) -> tuple:
-            meta = info.get(code, {})
-            return (-size[code], -(meta.get("messages_30d") or 0), code)
 
-        main, *rest = sorted(comp, key=rank)
-        items = [main, *sorted(rest)]
-        best, best_key = None, None
-        for e in by_root[i]:
-            nx, ny, o = e["members_a"], e["members_b"], e["shared"]
-            jac = o / (nx + ny - o)
-            con = o / nx
-            by_j, _ = qualifies(config, nx, ny, o)
-            score = jac if by_j else con
-            key = (score, jac, o)
-            if best_key is None or key > best_key:
-                best, best_key = (e, jac, con, score), key
-        assert best is not None  # every root has at least one edge
-        e, jac, con, score = best
-        saved, terms = _saving(rest, by_root[i], info, size, config)
-        names = [info.get(c, {}).get("name") or c for c in items]
-        params = {"jaccard": f"{jac:.2f}", "containment": f"{con:.0%}", "shared": e["shared"]}
-        if len(items) == 2:
-            reason = (
-                "工作群「{first}」与「{second}」成员高度重合（Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
-                "共同成员{shared}人），属于为同一工作重复建群，建议整合为一个群。",
-                {**params, "first": names[0], "second": names[1]},
-            )
-        else:
-            reason = (
-                "{names}工作群成员高度重合（最相近的两个群Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
-                "共同成员{shared}人），属于为同一工作重复建群，建议整合为「{kept}」。",
-                {**params, "names": quote_names(names), "kept": names[0]},
-            )
-        out.append(
-            make_finding(
-                "duplicate_groups",
-                "F4",
-                "merge",
-                items,
-                score=score,
-                evidence={
-                    "jaccard": jac,
-                    "containment": con,
-                    "shared_members": e["shared"],
-                    "groups": len(items),
-                    "pairs": len(by_root[i]),
-                    "members": size[main],
-                },
-                hours_saved=sum(saved.values()),
-                reason=reason,
-                owner_code=info.get(main, {}).get("owner_code"),
-                saved_by_item=saved,
-                arithmetic=terms,
-            )
+def _closest_pair(config: AnalysisConfig, edges: list[dict[str, Any]]) -> tuple[dict[str, Any], float, float, float]:
+    """The cluster's most similar pair, with its Jaccard, containment and the score of the criterion it meets."""
+    best, best_key = None, None
+    for e in edges:
+        nx, ny, o = e["members_a"], e["members_b"], e["shared"]
+        jac = o / (nx + ny - o)
+        con = o / nx
+        by_j, _ = qualifies(config, nx, ny, o)
+        score = jac if by_j else con
+        key = (score, jac, o)
+        if best_key is None or key > best_key:
+            best, best_key = (e, jac, con, score), key
+    assert best is not None  # every root has at least one edge
+    return best
+
+
+def _cluster_finding(
+    comp: list[str],
+    edges: list[dict[str, Any]],
+    info: dict[str, dict[str, Any]],
+    size: dict[str, int],
+    config: AnalysisConfig,
+) -> dict[str, Any]:
+    """One finding for a cluster of duplicate groups: keep the largest (then busiest), merge the rest into it."""
+
+    def rank(code: str) -> tuple:
+        meta = info.get(code, {})
+        return (-size[code], -(meta.get("messages_30d") or 0), code)
+
+    main, *rest = sorted(comp, key=rank)
+    items = [main, *sorted(rest)]
+    e, jac, con, score = _closest_pair(config, edges)
+    saved, terms = _saving(rest, edges, info, size, config)
+    names = [info.get(c, {}).get("name") or c for c in items]
+    params = {"jaccard": f"{jac:.2f}", "containment": f"{con:.0%}", "shared": e["shared"]}
+    if len(items) == 2:
+        reason = (
+            "工作群「{first}」与「{second}」成员高度重合（Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
+            "共同成员{shared}人），属于为同一工作重复建群，建议整合为一个群。",
+            {**params, "first": names[0], "second": names[1]},
         )
-    return out
+    else:
+        reason = (
+            "{names}工作群成员高度重合（最相近的两个群Jaccard {jaccard}，较小群{containment}的成员也在另一群中，"
+            "共同成员{shared}人），属于为同一工作重复建群，建议整合为「{kept}」。",
+            {**params, "names": quote_names(names), "kept": names[0]},
+        )
+    return make_finding(
+        "duplicate_groups",
+        "F4",
+        "merge",
+        items,
+        score=score,
+        evidence={
+            "jaccard": jac,
+            "containment": con,
+            "shared_members": e["shared"],
+            "groups": len(items),
+            "pairs": len(edges),
+            "members": size[main],
+        },
+        hours_saved=sum(saved.values()),
+        reason=reason,
+        owner_code=info.get(main, {}).get("owner_code"),
+        saved_by_item=saved,
+        arithmetic=terms,
+    )
 
 
 def _saving(
