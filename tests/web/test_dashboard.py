@@ -133,3 +133,32 @@ def test_the_removable_hours_say_what_share_of_the_burden_they_are(cast, as_user
     page = response.content.decode()
     assert "去重后" in page and 'id="burden-saving-share"' in page
     assert f"占本地区负担的 {burden['saved_percent']:.0f}%" in page
+
+
+def test_memberships_of_ended_groups_do_not_count(cast, as_user):
+    """Memberships are counted per person, less those of groups no longer active (registry/dashboard.py)."""
+    import datetime as dt
+
+    from jianfu.registry.models import WorkGroup
+
+    WorkGroup.objects.filter(code="G2").update(status="cancelled", status_date=dt.date(2026, 1, 1))
+    units = as_user(cast.county).get("/").context["units"]
+    township = next(u for u in units if u["code"] == "330102001000")
+    # Without G2 (members P1 and P3): P1 in G1, G3, G4; P2 in G1, G4.
+    assert township["people"] == 3 and township["memberships"] == 5
+    # The province office covers every unit and counts without a region filter: every active membership.
+    from jianfu.registry.models import Membership
+
+    province_rows = as_user(cast.province).get("/").context["units"]
+    active = Membership.objects.exclude(group__code="G2").count()
+    assert sum(u["memberships"] for u in province_rows) == active == Membership.objects.count() - 2
+
+
+def test_the_root_office_and_the_administrator_cover_every_unit(cast):
+    from jianfu.accounts import scope
+    from jianfu.registry.models import Unit
+
+    assert scope.covers_every_unit(cast.admin) and scope.covers_every_unit(cast.province)
+    assert not scope.covers_every_unit(cast.county) and not scope.covers_every_unit(cast.cadre)
+    Unit.objects.create(code="440000000000", name="广东省", level="province", path="/440000000000/")
+    assert not scope.covers_every_unit(cast.province) and scope.covers_every_unit(cast.admin)

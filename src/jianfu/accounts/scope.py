@@ -133,6 +133,18 @@ def _sole_root_path() -> str | None:
     return roots[0] if len(roots) == 1 else None
 
 
+def covers_every_unit(user: User) -> bool:
+    """True when the user's region holds every unit: an administrator, or an office of the one root unit.
+
+    A region filter would then keep every row; an aggregate over a huge table (a province's 30 million
+    memberships) may skip it, which SQLite otherwise answers through an IN over every id.
+    """
+    path = region_path(user)
+    if path is None:
+        return True
+    return bool(path) and user.role != Role.CADRE and path == _sole_root_path()
+
+
 def unit_q(user: User, lookup: str) -> Q:
     """A Q limiting `lookup` (a path from some model to a Unit, '' for Unit itself) to the user's scope."""
     prefix = f"{lookup}__" if lookup else ""
@@ -144,7 +156,9 @@ def unit_q(user: User, lookup: str) -> Q:
     if user.role == Role.CADRE:
         # Keep it simple and safe: a cadre sees what belongs to their own unit, not the units below it.
         return Q(**{f"{prefix}path": path})
-    return Q(**{f"{prefix}path__startswith": path})
+    # Written so that SQLite walks the unit path index from the region's units (a township's 400 groups among a
+    # province's million: 420 ms a count as a LIKE scan of every group, a few ms from the index).
+    return prefix_q(f"{prefix}path", path)
 
 
 def shared_q(user: User, lookup: str) -> Q:
