@@ -75,10 +75,11 @@ def _per_unit(user) -> list[dict]:
         return owner.get(unit_id)
 
     people, joined, groups, apps = (defaultdict(int) for _ in range(4))
+    for unit_id, n in scope.scoped(user, Person).values_list("unit_id").annotate(n=Count("id")).order_by():
+        people[owner_of(unit_id)] += n
     today = timezone.localdate()
-    for unit_id, (cadres, memberships) in _people_and_memberships(user, today).items():
-        people[owner_of(unit_id)] += cadres
-        joined[owner_of(unit_id)] += memberships
+    for unit_id, n in _memberships_per_unit(user, today).items():
+        joined[owner_of(unit_id)] += n
     for unit_id, n in (
         scope.scoped(user, WorkGroup)
         .filter(active_q(WorkGroup, today))
@@ -110,26 +111,24 @@ def _per_unit(user) -> list[dict]:
     return rows[:TOP_UNITS]
 
 
-def _people_and_memberships(user, today) -> dict[int, tuple[int, int]]:
-    """{unit id: (people, their memberships of groups active today)} over the viewer's region.
+def _memberships_per_unit(user, today) -> dict[int, int]:
+    """{unit id: memberships of groups active today held by the unit's people} over the viewer's region.
 
-    Memberships are counted per person on the membership table's person index (a province: 30 million rows in
-    about 2 s), less those of groups no longer active; joining every membership to its group and person took
-    39 s. The people come from the region scope, so a person outside it is never counted.
+    A region's own people are few enough to join each membership to its group. An office covering every unit
+    (a province: 30 million memberships, 39 s that way) counts per person on the membership table's person index
+    (about 2 s), takes off the few groups no longer active, and folds people onto units.
     """
-    persons = scope.scoped(user, Person)
-    members = Membership.objects.all()
     if not scope.covers_every_unit(user):
-        members = members.filter(scope.unit_q(user, "person__unit"))
-    per_person = dict(members.values_list("person_id").annotate(n=Count("id")).order_by())
-    # Few groups end, so this walks the (group, person) index for each ended group only.
-    ended = WorkGroup.objects.exclude(active_q(WorkGroup, today)).values("id")
-    for person_id, n in members.filter(group_id__in=ended).values_list("person_id").annotate(n=Count("id")).order_by():
+        members = Membership.objects.filter(scope.unit_q(user, "person__unit"), active_q(WorkGroup, today, "group__"))
+        return dict(members.values_list("person__unit_id").annotate(n=Count("id")).order_by())
+    per_person = defaultdict(int, Membership.objects.values_list("person_id").annotate(n=Count("id")).order_by())
+    # As a list of groups first (one scan of the groups), so each ended group's members come from its index.
+    ended = Membership.objects.filter(group_id__in=WorkGroup.objects.exclude(active_q(WorkGroup, today)).values("id"))
+    for person_id, n in ended.values_list("person_id").annotate(n=Count("id")).order_by():
         per_person[person_id] -= n
-    units: dict[int, tuple[int, int]] = {}
-    for person_id, unit_id in persons.values_list("id", "unit_id").iterator(chunk_size=20000):
-        cadres, memberships = units.get(unit_id, (0, 0))
-        units[unit_id] = (cadres + 1, memberships + per_person.get(person_id, 0))
+    units: dict[int, int] = defaultdict(int)
+    for person_id, unit_id in scope.scoped(user, Person).values_list("id", "unit_id").iterator(chunk_size=20000):
+        units[unit_id] += per_person[person_id]
     return units
 
 
