@@ -277,8 +277,11 @@ MIDDLEWARE = [
     "jianfu.api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Browser*: Django's own, standing aside for /api/, where only a bearer token counts (api/middleware.py).
+    # Sessions and CSRF keep Django's names (its deployment checks look for them); for /api/ the session is
+    # never read, as nothing there asks for the session's user.
+    "jianfu.api.middleware.BrowserAuthenticationMiddleware",
+    "jianfu.api.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jianfu.middleware.DatabaseBusyMiddleware",
 ]
@@ -471,10 +474,10 @@ JIANFU_TRUSTED_PROXIES = env_networks("JIANFU_TRUSTED_PROXIES")
 
 # --- Login: two-factor (django-otp: TOTP apps plus one-time backup codes) ---------------------------------
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
-_AUTH_MIDDLEWARE = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+_AUTH_MIDDLEWARE = MIDDLEWARE.index("jianfu.api.middleware.BrowserAuthenticationMiddleware")
 # OTPMiddleware makes request.user.is_verified() work; the gate keeps a half-logged-in user on the code step.
 MIDDLEWARE[_AUTH_MIDDLEWARE + 1 : _AUTH_MIDDLEWARE + 1] = [
-    "django_otp.middleware.OTPMiddleware",
+    "jianfu.api.middleware.BrowserOTPMiddleware",
     "jianfu.accounts.two_factor.TwoFactorGateMiddleware",
 ]
 OTP_TOTP_ISSUER = env_str("JIANFU_OTP_ISSUER", "Jianfu 减负")
