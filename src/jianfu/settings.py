@@ -324,6 +324,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+# PostgreSQL: parameters bound by the server, and a statement a connection has run 5 times kept prepared (psycopg's
+# prepare_threshold; Django leaves both off for poolers). The API's per-request statements (token, rate count,
+# page) are then parsed and planned once per connection, not once per request (docs/performance.md). Set 0 behind a
+# pooler that does not carry prepared statements (PgBouncer before 1.21 in transaction mode).
+JIANFU_DB_PREPARED_STATEMENTS = env_bool("JIANFU_DB_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and JIANFU_DB_PREPARED_STATEMENTS:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
