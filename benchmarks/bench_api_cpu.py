@@ -211,6 +211,18 @@ def main() -> int:
         postgres = [r["postgres_ms"] for r in runs]
         both = [r["django_ms"] + r["postgres_ms"] for r in runs]
         print(f"{label:<16} {spread(django):>22} {spread(postgres):>22} {spread(both):>22}")
+    first = next(iter(results))
+    if len(results) > 1:
+        # Paired by round: the configurations of one round ran back to back, so a drift in the machine's load
+        # between rounds cancels out of their difference.
+        print(f"\ndifference from {first}, median (min–max) of the rounds' differences, ms of CPU per page")
+        for label, runs in list(results.items())[1:]:
+            changes = {
+                part: [r[key] - b[key] for r, b in zip(runs, results[first])]
+                for part, key in (("Django", "django_ms"), ("PostgreSQL", "postgres_ms"))
+            }
+            both = [d + p for d, p in zip(changes["Django"], changes["PostgreSQL"])]
+            print(f"{label:<16} {spread(changes['Django']):>22} {spread(changes['PostgreSQL']):>22} {spread(both):>22}")
     digests = {r["digest"] for runs in results.values() for r in runs}
     print(
         "answers: "

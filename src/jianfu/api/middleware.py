@@ -62,7 +62,8 @@ class ApiMiddleware:
 
 class _BrowserOnly:
     """For a browser's session only: the API authenticates by bearer token alone (api/auth.py), so a cookie must
-    not count there, and for /api/ paths the middleware does nothing (its CPU was ~0.3 ms of a ~5 ms page).
+    not count there, and for /api/ paths the middleware does nothing (0.06–0.10 ms of CPU a request saved,
+    docs/performance.md).
 
     Without the session's login no cookie can act for anyone under /api/ (nothing there reads the session): a
     cross-site request that carries the browser's cookies gets what a request without them gets, a 401.
