@@ -324,13 +324,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-# PostgreSQL: parameters bound by the server, and a statement a connection has run 5 times kept prepared (psycopg's
-# prepare_threshold; Django leaves both off for poolers). The API's per-request statements (token, rate count,
-# page) are then parsed and planned once per connection, not once per request (docs/performance.md). Set 0 behind a
-# pooler that does not carry prepared statements (PgBouncer before 1.21 in transaction mode).
-JIANFU_DB_PREPARED_STATEMENTS = env_bool("JIANFU_DB_PREPARED_STATEMENTS", True)
+# PostgreSQL, when asked for: parameters bound by the server, and a statement a connection has run 5 times kept
+# prepared (psycopg's prepare_threshold), so the API's per-request statements (token, rate count, page) are parsed
+# once per connection; ~0.85 ms of CPU less per API page (docs/performance.md). Planned afresh on every execution
+# (force_custom_plan): a generic plan made while an import's table was small turned a 1 ms DELETE into 9 s. Off by
+# default: even so, a city's import took 115 s instead of 71 s; and poolers that cannot carry prepared statements
+# (PgBouncer before 1.21 in transaction mode) need it off.
+JIANFU_DB_PREPARED_STATEMENTS = env_bool("JIANFU_DB_PREPARED_STATEMENTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and JIANFU_DB_PREPARED_STATEMENTS:
-    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.update(server_side_binding=True, prepare_threshold=5)
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

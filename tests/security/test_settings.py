@@ -38,7 +38,7 @@ DEFAULTS = {
     "JIANFU_CSRF_TRUSTED_ORIGINS": ("CSRF_TRUSTED_ORIGINS", []),
     "JIANFU_BASE_URL": ("JIANFU_BASE_URL", ""),
     "JIANFU_FILING_SINCE": ("JIANFU_FILING_SINCE", None),
-    "JIANFU_DB_PREPARED_STATEMENTS": ("JIANFU_DB_PREPARED_STATEMENTS", True),
+    "JIANFU_DB_PREPARED_STATEMENTS": ("JIANFU_DB_PREPARED_STATEMENTS", False),
 }
 # variable → a bad value and words its message must contain
 BAD = {
@@ -117,13 +117,17 @@ def test_a_database_password_never_appears_in_the_message(tmp_path):
     assert "hunter2" not in str(caught.value)
 
 
-def test_postgresql_binds_on_the_server_and_prepares_unless_told_not_to(tmp_path):
+def test_postgresql_binds_on_the_server_and_prepares_only_when_asked(tmp_path):
     url = "postgres://jianfu@127.0.0.1:5432/jianfu"
-    options = settings_from_env(tmp_path, DATABASE_URL=url)["DATABASES"]["default"]["OPTIONS"]
+    plain = settings_from_env(tmp_path, DATABASE_URL=url)["DATABASES"]["default"]
+    assert not {"server_side_binding", "prepare_threshold", "options"} & set(plain.get("OPTIONS", {}))
+    options = settings_from_env(tmp_path, DATABASE_URL=url, JIANFU_DB_PREPARED_STATEMENTS="1")["DATABASES"]["default"][
+        "OPTIONS"
+    ]
     assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
-    off = settings_from_env(tmp_path, DATABASE_URL=url, JIANFU_DB_PREPARED_STATEMENTS="0")["DATABASES"]["default"]
-    assert not {"server_side_binding", "prepare_threshold"} & set(off.get("OPTIONS", {}))
-    assert "server_side_binding" not in settings_from_env(tmp_path)["DATABASES"]["default"]["OPTIONS"]
+    assert options["options"] == "-c plan_cache_mode=force_custom_plan"
+    sqlite = settings_from_env(tmp_path, JIANFU_DB_PREPARED_STATEMENTS="1")["DATABASES"]["default"]["OPTIONS"]
+    assert "server_side_binding" not in sqlite
 
 
 @pytest.mark.parametrize("value", ["1", "TRUE", "yes", "On"])
