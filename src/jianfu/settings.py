@@ -326,10 +326,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 # PostgreSQL, when asked for: parameters bound by the server, and a statement a connection has run 5 times kept
 # prepared (psycopg's prepare_threshold), so the API's per-request statements (token, rate count, page) are parsed
-# once per connection; ~0.85 ms of CPU less per API page (docs/performance.md). Planned afresh on every execution
-# (force_custom_plan): a generic plan made while an import's table was small turned a 1 ms DELETE into 9 s. Off by
-# default: even so, a city's import took 115 s instead of 71 s; and poolers that cannot carry prepared statements
-# (PgBouncer before 1.21 in transaction mode) need it off.
+# once per connection; 0.3–0.85 ms of CPU less per API page (docs/performance.md). Planned afresh on every execution
+# (force_custom_plan): with cached generic plans a city's import stalled on a 9 s DELETE a batch. Off by default:
+# even so, that import took 115 s instead of 71 s; and poolers that cannot carry prepared statements (PgBouncer
+# before 1.21 in transaction mode) need it off.
 JIANFU_DB_PREPARED_STATEMENTS = env_bool("JIANFU_DB_PREPARED_STATEMENTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and JIANFU_DB_PREPARED_STATEMENTS:
     _options = DATABASES["default"].setdefault("OPTIONS", {})
