@@ -38,6 +38,7 @@ DEFAULTS = {
     "JIANFU_CSRF_TRUSTED_ORIGINS": ("CSRF_TRUSTED_ORIGINS", []),
     "JIANFU_BASE_URL": ("JIANFU_BASE_URL", ""),
     "JIANFU_FILING_SINCE": ("JIANFU_FILING_SINCE", None),
+    "JIANFU_DB_PREPARED_STATEMENTS": ("JIANFU_DB_PREPARED_STATEMENTS", False),
 }
 # variable → a bad value and words its message must contain
 BAD = {
@@ -59,6 +60,7 @@ BAD = {
     "JIANFU_CSRF_TRUSTED_ORIGINS": ("jianfu.example.gov.cn", "https://"),
     "JIANFU_BASE_URL": ("jianfu.example.gov.cn", "https://"),
     "JIANFU_FILING_SINCE": ("2025/01/01", "YYYY-MM-DD"),
+    "JIANFU_DB_PREPARED_STATEMENTS": ("prepared", "true"),
 }
 ALL_VARIABLES = sorted(
     set(DEFAULTS)
@@ -113,6 +115,19 @@ def test_a_database_password_never_appears_in_the_message(tmp_path):
     with pytest.raises(ImproperlyConfigured) as caught:
         settings_from_env(tmp_path, DATABASE_URL="mysql://root:hunter2@db/jianfu")
     assert "hunter2" not in str(caught.value)
+
+
+def test_postgresql_binds_on_the_server_and_prepares_only_when_asked(tmp_path):
+    url = "postgres://jianfu@127.0.0.1:5432/jianfu"
+    plain = settings_from_env(tmp_path, DATABASE_URL=url)["DATABASES"]["default"]
+    assert not {"server_side_binding", "prepare_threshold", "options"} & set(plain.get("OPTIONS", {}))
+    options = settings_from_env(tmp_path, DATABASE_URL=url, JIANFU_DB_PREPARED_STATEMENTS="1")["DATABASES"]["default"][
+        "OPTIONS"
+    ]
+    assert options["server_side_binding"] is True and options["prepare_threshold"] == 5
+    assert options["options"] == "-c plan_cache_mode=force_custom_plan"
+    sqlite = settings_from_env(tmp_path, JIANFU_DB_PREPARED_STATEMENTS="1")["DATABASES"]["default"]["OPTIONS"]
+    assert "server_side_binding" not in sqlite
 
 
 @pytest.mark.parametrize("value", ["1", "TRUE", "yes", "On"])

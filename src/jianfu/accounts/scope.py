@@ -6,6 +6,8 @@ an object outside the viewer's region answers 404, as if it did not exist. Cadre
 
 from __future__ import annotations
 
+import functools
+
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
@@ -126,11 +128,22 @@ def _multi_path_filter(qs: QuerySet, label: str, path: str, exact: bool) -> Quer
 
 
 def _sole_root_path() -> str | None:
-    """The path of the registry's root unit when there is exactly one (the usual case: a province, a city)."""
-    roots = list(
-        apps.get_model("registry.Unit")._default_manager.filter(parent=None).values_list("path", flat=True)[:2]
-    )
-    return roots[0] if len(roots) == 1 else None
+    """The path of the registry's root unit when there is exactly one (the usual case: a province, a city).
+
+    Asked on every findings list by an office at the root, so never cached (a second root may be imported at any
+    time) but written as SQL once: the ORM spent ~0.3 ms of CPU compiling it per request, the query ~0.05 ms."""
+    with connection.cursor() as cursor:
+        cursor.execute(_roots_sql(connection.vendor))
+        roots = cursor.fetchall()
+    return roots[0][0] if len(roots) == 1 else None
+
+
+@functools.cache
+def _roots_sql(vendor: str) -> str:
+    unit = apps.get_model("registry.Unit")._meta
+    q = connection.ops.quote_name
+    parent, path = unit.get_field("parent").column, unit.get_field("path").column
+    return f"SELECT {q(path)} FROM {q(unit.db_table)} WHERE {q(parent)} IS NULL LIMIT 2"
 
 
 def covers_every_unit(user: User) -> bool:

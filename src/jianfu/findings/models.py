@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jianfu.jsonfield import FastJSONField
 from jianfu.registry.models import Unit
 
 
@@ -41,17 +42,17 @@ class Finding(models.Model):
     type = models.CharField(_("类型"), max_length=40, db_index=True)
     rule = models.CharField(_("规则"), max_length=10, db_index=True)
     action = models.CharField(_("建议"), max_length=20, choices=Action.choices, db_index=True)
-    items = models.JSONField(_("对象"), default=list)
+    items = FastJSONField(_("对象"), default=list)
     score = models.FloatField(_("得分"), null=True, blank=True)
-    evidence = models.JSONField(_("证据"), default=dict)
+    evidence = FastJSONField(_("证据"), default=dict)
     hours_saved_per_month = models.FloatField(_("每月可减负（小时）"), default=0)
     reason = models.TextField(_("理由"))
     # The reason as the analysis wrote it: a Chinese template and its parameters, translated at display time.
     reason_template = models.TextField(blank=True, default="")
-    reason_params = models.JSONField(default=dict, blank=True)
+    reason_params = FastJSONField(default=dict, blank=True)
     # How the hours saved come about (jianfu.analysis.arithmetic) and each item's share of them.
-    arithmetic = models.JSONField(default=list, blank=True)
-    saved_by_item = models.JSONField(default=dict, blank=True)
+    arithmetic = FastJSONField(default=list, blank=True)
+    saved_by_item = FastJSONField(default=dict, blank=True)
     owner = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings", verbose_name=_("责任单位")
     )

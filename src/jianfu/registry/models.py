@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from jianfu.jsonfield import FastJSONField
 from jianfu.textnorm import to_traditional
 
 
@@ -159,8 +160,8 @@ class App(Carrier):
     last_update = models.DateField(_("最近更新"), null=True, blank=True)
     registered_users = models.PositiveIntegerField(_("注册用户数"), null=True, blank=True)
     monthly_active_users = models.PositiveIntegerField(_("月活跃用户数"), null=True, blank=True)
-    functions = models.JSONField(_("功能"), default=list, blank=True)
-    forced_features = models.JSONField(_("强制功能"), default=list, blank=True)
+    functions = FastJSONField(_("功能"), default=list, blank=True)
+    forced_features = FastJSONField(_("强制功能"), default=list, blank=True)
     description = models.TextField(_("描述"), blank=True)
 
     class Meta:
@@ -179,7 +180,7 @@ class PublicAccount(Carrier):
     last_post = models.DateField(_("最近发布"), null=True, blank=True)
     followers = models.PositiveIntegerField(_("粉丝数"), null=True, blank=True)
     posts_30d = models.PositiveIntegerField(_("近30天发布数"), null=True, blank=True)
-    assessments = models.JSONField(_("考核要求"), default=list, blank=True)
+    assessments = FastJSONField(_("考核要求"), default=list, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -206,7 +207,7 @@ class WorkGroup(Carrier):
     last_active = models.DateField(_("最近活跃"), null=True, blank=True)
     messages_30d = models.PositiveIntegerField(_("近30天消息数"), null=True, blank=True)
     purpose = models.TextField(_("用途"), blank=True)
-    demands = models.JSONField(_("要求"), default=list, blank=True)
+    demands = FastJSONField(_("要求"), default=list, blank=True)
     # Kept by the importer so lists can sort by size without counting millions of membership rows.
     member_count = models.PositiveIntegerField(_("成员数"), default=0)
 
