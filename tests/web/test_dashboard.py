@@ -162,3 +162,31 @@ def test_the_root_office_and_the_administrator_cover_every_unit(cast):
     assert not scope.covers_every_unit(cast.county) and not scope.covers_every_unit(cast.cadre)
     Unit.objects.create(code="440000000000", name="广东省", level="province", path="/440000000000/")
     assert not scope.covers_every_unit(cast.province) and scope.covers_every_unit(cast.admin)
+
+
+def test_threads_asking_for_the_same_sums_compute_them_once():
+    import threading
+    import uuid
+
+    from jianfu.registry.dashboard import _cached
+
+    key, calls, results = f"test:{uuid.uuid4()}", [], []
+    started = threading.Barrier(8)
+    computing = threading.Event()
+
+    def compute():
+        calls.append(1)
+        computing.set()
+        threading.Event().wait(0.2)  # long enough for the other threads to arrive and queue on the key
+        return {"n": 42}
+
+    def ask():
+        started.wait()
+        results.append(_cached(key, compute))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert computing.is_set() and len(calls) == 1 and results == [{"n": 42}] * 8

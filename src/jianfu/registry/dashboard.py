@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
@@ -163,11 +164,32 @@ def dashboard_data(user) -> dict:
     """Everything the dashboard draws, cached briefly per region and per data version: the roll-ups read every
     row of the region, and an import, an analysis or a decision makes a new version (no waiting for expiry)."""
     key = f"jianfu:dashboard:{user.role}:{scope.region_path(user)}:{data_version()}"
-    data = cache.get(key)
-    if data is None:
-        data = {"counts": _counts(user), "units": _per_unit(user), "platforms": _platforms(user)}
-        cache.set(key, data, CACHE_SECONDS)
-    return data
+    return _cached(key, lambda: {"counts": _counts(user), "units": _per_unit(user), "platforms": _platforms(user)})
+
+
+_computing: dict[str, threading.Lock] = {}
+_computing_guard = threading.Lock()
+
+
+def _cached(key: str, compute):
+    """cache.get, else compute once: the threads of this process asking for the same key meanwhile wait for that
+    one computation. When a province office's officers log in together after an import, each of them started
+    the same 11-second sums, and every page of the server waited behind them (60 s)."""
+    value = cache.get(key)
+    if value is not None:
+        return value
+    with _computing_guard:
+        lock = _computing.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            value = cache.get(key)
+            if value is None:
+                value = compute()
+                cache.set(key, value, CACHE_SECONDS)
+    finally:
+        with _computing_guard:
+            _computing.pop(key, None)
+    return value
 
 
 def _chart_tables(chart: dict) -> dict:
@@ -271,13 +293,14 @@ def _open_findings(user) -> dict:
     open_findings = scope.scoped(user, Finding).filter(is_current=True, status=Finding.Status.OPEN)
     key = f"jianfu:dashboard-todo:{user.role}:{scope.region_path(user)}:{data_version()}"
     by_saving = ("-hours_saved_per_month", "fid")
-    sums = cache.get(key)
-    if sums is None:
+
+    def compute() -> dict:
         hours, by_rule = saved_hours_split(open_findings, "rule")
         # The ten biggest are kept by id too: SQLite sorts a province's million open findings to find them (2 s).
         top_ids = list(open_findings.order_by(*by_saving).values_list("id", flat=True)[:TOP_FINDINGS])
-        sums = {"hours": hours, "by_rule": by_rule, "top_ids": top_ids}
-        cache.set(key, sums, CACHE_SECONDS)
+        return {"hours": hours, "by_rule": by_rule, "top_ids": top_ids}
+
+    sums = _cached(key, compute)
     top = list(open_findings.filter(pk__in=sums["top_ids"]).select_related("owner").order_by(*by_saving))
     for finding in top:
         finding.type_label = TYPE_LABELS.get(finding.type, finding.type)
