@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jianfu.api.models import ApiToken
-from jianfu.api.tokens import _live_token, digest_of, do_create_token
+from jianfu.api.tokens import digest_of, do_create_token, find_live_token
 
 LISTS = ("units", "people", "apps", "accounts", "groups", "forms", "findings")
 # The token with its user and unit; the rate count (its transaction: the row lock, dropping hits older than the
@@ -56,7 +56,7 @@ def test_list_rows_are_the_objects_as_their_own_endpoint_gives_them(kind, analys
 
 def test_the_token_look_up_gives_whole_objects_as_the_orm_does(cast):
     token, raw = do_create_token(cast.county, acting_user=None)
-    found = _live_token(digest_of(raw), token.created_at)
+    found = find_live_token(digest_of(raw), token.created_at)
     expected = ApiToken.objects.select_related("user", "user__unit").get(pk=token.pk)
     for mine, theirs in ((found, expected), (found.user, expected.user), (found.user.unit, expected.user.unit)):
         assert type(mine) is type(theirs) and not mine._state.adding
@@ -71,7 +71,7 @@ def test_the_token_look_up_gives_whole_objects_as_the_orm_does(cast):
 def test_a_user_without_a_unit_comes_with_no_unit_and_no_extra_query(cast):
     assert cast.admin.unit_id is None
     token, raw = do_create_token(cast.admin, acting_user=None)
-    found = _live_token(digest_of(raw), token.created_at)
+    found = find_live_token(digest_of(raw), token.created_at)
     with CaptureQueriesContext(connection) as captured:
         assert found.user.username == cast.admin.username and found.user.unit is None
     assert not captured.captured_queries
@@ -83,11 +83,11 @@ def test_the_token_look_up_refuses_revoked_and_expired_tokens(cast):
     from django.utils import timezone
 
     token, raw = do_create_token(cast.county, acting_user=None)
-    assert _live_token(digest_of(raw), token.expires_at - dt.timedelta(seconds=1)) is not None
-    assert _live_token(digest_of(raw), token.expires_at) is None
+    assert find_live_token(digest_of(raw), token.expires_at - dt.timedelta(seconds=1)) is not None
+    assert find_live_token(digest_of(raw), token.expires_at) is None
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-    assert _live_token(digest_of(raw), timezone.now()) is None
-    assert _live_token(digest_of("jf_unknown"), timezone.now()) is None
+    assert find_live_token(digest_of(raw), timezone.now()) is None
+    assert find_live_token(digest_of("jf_unknown"), timezone.now()) is None
 
 
 def test_an_analysis_leaves_the_planner_statistics_of_findings_fresh(analysed):

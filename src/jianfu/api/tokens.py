@@ -84,7 +84,7 @@ def authenticate(raw: str) -> ApiToken | None:
     """The live token with this text whose user may still log in, or None; its user and unit come with it."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = _live_token(digest_of(raw), timezone.now())
+    token = find_live_token(digest_of(raw), timezone.now())
     if token is None or not token.user.is_active:
         return None
     return token
@@ -118,7 +118,7 @@ def _live_token_sql(vendor: str) -> tuple[str, list[tuple[list[str], list[tuple]
     return sql, models
 
 
-def _live_token(digest: str, now: dt.datetime) -> ApiToken | None:
+def find_live_token(digest: str, now: dt.datetime) -> ApiToken | None:
     """The unrevoked, unexpired token with this digest (unique), with its user and the user's unit attached, as
     ApiToken.objects.select_related("user", "user__unit") gives them: whole rows, nothing deferred."""
     sql, models = _live_token_sql(connection.vendor)
