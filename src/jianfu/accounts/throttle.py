@@ -113,21 +113,39 @@ def hit(
     relaxed = not durable and connection.vendor == "postgresql" and not connection.in_atomic_block
     now = time.time()
     key = _key(scope, subject)
-    with transaction.atomic():
-        if relaxed:
-            # SET LOCAL ends with this transaction: nothing else this connection writes is affected.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        fresh = _lock(key, _moment(now + window_seconds))
-        total = _count_hit(
-            key, now=now, window_seconds=window_seconds, cost=cost, limit=limit, bucket_seconds=bucket_seconds
-        )
+    if connection.vendor == "postgresql":
+        total, fresh = _hit_in_postgresql(key, now, window_seconds, bucket_seconds, cost, limit, relaxed)
+    else:
+        total, fresh = _hit(key, now, window_seconds, bucket_seconds, cost, limit)
     if fresh:
         # A new subject: a good moment to drop the ones whose last hit is a window old, so no job is needed.
         expired = RateCounter.objects.filter(expires_at__lt=_moment(now))
         RateHit.objects.filter(key__in=expired.values("key")).delete()
         expired.delete()
     return total
+
+
+def _hit_in_postgresql(key, now, window_seconds, bucket_seconds, cost, limit, relaxed) -> tuple[int, bool]:
+    """The same statements as _hit, run by the function migration 0006 created: one round trip instead of six
+    (about 1.1 ms of CPU a hit between Django and PostgreSQL before)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT total, fresh FROM jianfu_rate_hit(%s::varchar, %s::float8, %s::float8, %s::float8, %s::bigint, "
+            f"%s::bigint, p_relaxed => {'true' if relaxed else 'false'}, p_expires => %s::timestamptz)",
+            [key, now, window_seconds, bucket_seconds, cost, limit, _moment(now + window_seconds)],
+        )
+        total, fresh = cursor.fetchone()
+    return int(total), bool(fresh)
+
+
+def _hit(key, now, window_seconds, bucket_seconds, cost, limit) -> tuple[int, bool]:
+    """One hit as statements in a transaction (SQLite; it commits without a flush of its own to relax)."""
+    with transaction.atomic():
+        fresh = _lock(key, _moment(now + window_seconds))
+        total = _count_hit(
+            key, now=now, window_seconds=window_seconds, cost=cost, limit=limit, bucket_seconds=bucket_seconds
+        )
+    return total, fresh
 
 
 def allow(
