@@ -244,3 +244,13 @@ def test_a_decision_shows_on_the_cached_dashboard_at_once(analysed, as_user):
     assert after["count"] == before["count"] - 1 == open_findings.count()
     # A1 stays named by its zombie finding, whose saving is larger: the hours hold, each item counted once.
     assert after["hours"] == saved_hours(open_findings) <= before["hours"]
+
+
+def test_hours_are_read_from_json_that_orjson_refuses(analysed):
+    """A saving keyed by a code and held as an integer beyond 64 bits still sums (the standard library reads it)."""
+    from jianfu.findings.hours import saved_hours_split
+
+    finding = own_finding()
+    Finding.objects.filter(pk=finding.pk).update(saved_by_item={"A1": 18446744073709551616})
+    whole, by_rule = saved_hours_split(Finding.objects.filter(pk=finding.pk), "rule")
+    assert whole == 18446744073709551616.0 and by_rule[finding.rule] == (1, whole)

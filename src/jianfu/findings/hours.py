@@ -8,6 +8,7 @@ whatever subset the viewer filtered.
 
 from __future__ import annotations
 
+import json
 from typing import Iterator
 
 import orjson
@@ -29,9 +30,15 @@ def _savings(findings: QuerySet, *fields: str) -> Iterator[tuple]:
         .values_list(*fields, "type", "saved_text")
         .iterator(chunk_size=5000)
     )
-    loads = orjson.loads
     for *values, kind, text in rows:
-        yield *values, kind, (loads(text) if text else None) or {}
+        yield *values, kind, (_parse(text) if text else None) or {}
+
+
+def _parse(text: str):
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # what orjson refuses (an integer beyond 64 bits) the standard library reads
+        return json.loads(text)
 
 
 def saved_hours(findings: QuerySet) -> float:
