@@ -246,11 +246,14 @@ def test_a_decision_shows_on_the_cached_dashboard_at_once(analysed, as_user):
     assert after["hours"] == saved_hours(open_findings) <= before["hours"]
 
 
-def test_hours_are_read_from_json_that_orjson_refuses(analysed):
-    """A saving keyed by a code and held as an integer beyond 64 bits still sums (the standard library reads it)."""
-    from jianfu.findings.hours import saved_hours_split
+def test_hours_read_json_that_orjson_refuses_with_the_standard_library():
+    """A code with a lone surrogate escape (orjson refuses it, json.loads reads it) still gives its saving."""
+    import orjson
 
-    finding = own_finding()
-    Finding.objects.filter(pk=finding.pk).update(saved_by_item={"A1": 18446744073709551616})
-    whole, by_rule = saved_hours_split(Finding.objects.filter(pk=finding.pk), "rule")
-    assert whole == 18446744073709551616.0 and by_rule[finding.rule] == (1, whole)
+    from jianfu.findings.hours import parse_json_text
+
+    text = '{"G\\ud800": 2.5}'
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(text)
+    assert parse_json_text(text) == {"G\ud800": 2.5}
+    assert parse_json_text('{"G1": 1.5}') == {"G1": 1.5}

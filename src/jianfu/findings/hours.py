@@ -31,10 +31,10 @@ def _savings(findings: QuerySet, *fields: str) -> Iterator[tuple]:
         .iterator(chunk_size=5000)
     )
     for *values, kind, text in rows:
-        yield *values, kind, (_parse(text) if text else None) or {}
+        yield *values, kind, (parse_json_text(text) if text else None) or {}
 
 
-def _parse(text: str):
+def parse_json_text(text: str):
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # what orjson refuses (an integer beyond 64 bits) the standard library reads
