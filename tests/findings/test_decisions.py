@@ -244,16 +244,3 @@ def test_a_decision_shows_on_the_cached_dashboard_at_once(analysed, as_user):
     assert after["count"] == before["count"] - 1 == open_findings.count()
     # A1 stays named by its zombie finding, whose saving is larger: the hours hold, each item counted once.
     assert after["hours"] == saved_hours(open_findings) <= before["hours"]
-
-
-def test_hours_read_json_that_orjson_refuses_with_the_standard_library():
-    """A code with a lone surrogate escape (orjson refuses it, json.loads reads it) still gives its saving."""
-    import orjson
-
-    from jianfu.findings.hours import parse_json_text
-
-    text = '{"G\\ud800": 2.5}'
-    with pytest.raises(orjson.JSONDecodeError):
-        orjson.loads(text)
-    assert parse_json_text(text) == {"G\ud800": 2.5}
-    assert parse_json_text('{"G1": 1.5}') == {"G1": 1.5}

@@ -8,37 +8,19 @@ whatever subset the viewer filtered.
 
 from __future__ import annotations
 
-import json
 from typing import Iterator
 
-import orjson
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 
 from jianfu.analysis.findings import BestSavings
 
 
 def _savings(findings: QuerySet, *fields: str) -> Iterator[tuple]:
-    """(*fields, type, saved_by_item) of each finding, read in one pass.
-
-    The JSON is read as text and parsed with orjson: a province office sums a million findings here, and the
-    JSON field's own decoding (the standard library, one call a row) was most of the time.
-    """
-    rows = (
-        findings.order_by()
-        .annotate(saved_text=Cast("saved_by_item", TextField()))
-        .values_list(*fields, "type", "saved_text")
-        .iterator(chunk_size=5000)
-    )
-    for *values, kind, text in rows:
-        yield *values, kind, (parse_json_text(text) if text else None) or {}
-
-
-def parse_json_text(text: str):
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # what orjson refuses (an integer beyond 64 bits) the standard library reads
-        return json.loads(text)
+    """(*fields, type, saved_by_item) of each finding, read in one pass (saved_by_item is a FastJSONField: a
+    province office sums a million findings here, and orjson reads them in half the standard library's time)."""
+    rows = findings.order_by().values_list(*fields, "type", "saved_by_item").iterator(chunk_size=5000)
+    for *values, kind, saved in rows:
+        yield *values, kind, saved or {}
 
 
 def saved_hours(findings: QuerySet) -> float:
