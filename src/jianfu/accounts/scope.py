@@ -116,7 +116,7 @@ def _multi_path_filter(qs: QuerySet, label: str, path: str, exact: bool) -> Quer
     if getattr(settings, "JIANFU_BASELINE_QUERIES", False):  # the old substring scan, for the benchmarks only
         needle = f"|{path}|" if exact else f"|{path}"
         return qs.filter(**{f"{_MULTI_PATH_COLUMNS[label]}__contains": needle})
-    if not exact and path == _sole_root_path():
+    if not exact and _is_sole_root(path):
         # Every listed path is a unit's path and every unit lies under the one root: the filter would keep all.
         # Skipped, because SQLite answers `id IN (paths under the root)` by first collecting every finding's id
         # (a province's million: 10-17 s a page), where PostgreSQL merges.
