@@ -115,16 +115,9 @@ def _group_fields() -> dict[str, forms.Field]:
     )
     f["purpose"] = forms.CharField(label=_("用途"), widget=forms.Textarea(attrs={"rows": 2}))
     f["demands"] = _checkboxes(_("对成员要求"), GROUP_DEMANDS)
-    f["members"] = forms.CharField(
-        label=_("拟入群成员"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("人员编号，每行一个或用顿号分隔；可用下方搜索添加"),
-    )
-    f["members_file"] = forms.FileField(
-        label=_("上传成员名单"),
-        required=False,
-        help_text=_("群成员或人员名单文件（.xlsx/.xls/.csv），按人员编号或姓名+手机号匹配"),
+    f["members"], f["members_file"] = _typed_or_uploaded(
+        (_("拟入群成员"), _("人员编号，每行一个或用顿号分隔；可用下方搜索添加"), 4),
+        (_("上传成员名单"), _("群成员或人员名单文件（.xlsx/.xls/.csv），按人员编号或姓名+手机号匹配")),
     )
     return f
 
@@ -136,16 +129,21 @@ def _form_fields() -> dict[str, forms.Field]:
     f["respondent_level"] = forms.ChoiceField(label=_("填报对象"), choices=[("", "—"), *Level.choices], required=False)
     f["channel"] = forms.ChoiceField(label=_("填报渠道"), choices=value_choices(CHANNELS))
     f["minutes_per_filing"] = forms.FloatField(label=_("每次用时（分钟）"), required=False, min_value=0)
-    f["fields_text"] = forms.CharField(
-        label=_("报表字段"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("每行一个指标，可写「指标名称，计量单位」"),
-    )
-    f["fields_file"] = forms.FileField(
-        label=_("上传报表字段"), required=False, help_text=_("报表字段文件（含「字段名称」列）")
+    f["fields_text"], f["fields_file"] = _typed_or_uploaded(
+        (_("报表字段"), _("每行一个指标，可写「指标名称，计量单位」"), 5),
+        (_("上传报表字段"), _("报表字段文件（含「字段名称」列）")),
     )
     return f
+
+
+def _typed_or_uploaded(typed: tuple, uploaded: tuple) -> tuple[forms.CharField, forms.FileField]:
+    """A list typed one entry a line, or a file holding it: (label, help, rows) and (label, help); both optional."""
+    label, help_text, rows = typed
+    text = forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": rows}), help_text=help_text
+    )
+    upload_label, upload_help = uploaded
+    return text, forms.FileField(label=upload_label, required=False, help_text=upload_help)
 
 
 class ProposalForm(forms.Form):
